@@ -1,0 +1,71 @@
+/**
+ * The SDK for interceptors, built-in and plug-in alike: they import hookline only from here.
+ */
+import { timingSafeEqual, createHash } from "node:crypto";
+import type { InterceptorResponse, StatusCodeName } from "./types.js";
+
+export type {
+  Interceptor,
+  InterceptorContext,
+  InterceptorRequest,
+  InterceptorResponse,
+  SecretRef,
+  SecretResolver,
+  StatusCodeName,
+  TriggerContext,
+} from "./types.js";
+export { ParamError, statusCodes } from "./types.js";
+export { firstHeader, canonicalHeaderKey } from "../intake/canonical-header.js";
+
+/**
+ * Lets the event go on to the next interceptor, adding `extensions` when given.
+ * @example return accept({ changed_files: "a.go,b.go" });
+ */
+export function accept(extensions?: Record<string, unknown>): InterceptorResponse {
+  return extensions === undefined ? { continue: true } : { continue: true, extensions };
+}
+
+/**
+ * Stops this trigger with a gRPC status code and Tekton's message. `authFailure` marks a
+ * signature or token that did not verify (the listener answers 401 when every trigger says so).
+ * @example return reject("FAILED_PRECONDITION", "event type ping is not allowed");
+ */
+export function reject(
+  code: StatusCodeName,
+  message: string,
+  options: { authFailure?: boolean } = {},
+): InterceptorResponse {
+  return options.authFailure === true
+    ? { continue: false, status: { code, message }, authFailure: true }
+    : { continue: false, status: { code, message } };
+}
+
+/**
+ * Compares two secrets in constant time, whatever their lengths (both are hashed first, so the
+ * comparison itself never leaks the length).
+ * @example if (!safeEqual(token, secret)) return reject("INVALID_ARGUMENT", "Invalid X-GitLab-Token");
+ */
+export function safeEqual(a: string | Buffer, b: string | Buffer): boolean {
+  const da = createHash("sha256").update(a).digest();
+  const db = createHash("sha256").update(b).digest();
+  return timingSafeEqual(da, db);
+}
+
+/** A plain JSON object (not an array, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Looks a param up the way Go's encoding/json matches struct fields: the exact name first, then
+ * case-insensitively (Tekton's own examples write `CheckType` for `checkType`).
+ * @example const filter = paramValue(params, "filter");
+ */
+export function paramValue(params: Readonly<Record<string, unknown>>, name: string): unknown {
+  if (Object.hasOwn(params, name)) return params[name];
+  const lower = name.toLowerCase();
+  for (const [key, value] of Object.entries(params)) {
+    if (key.toLowerCase() === lower) return value;
+  }
+  return undefined;
+}

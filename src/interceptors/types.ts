@@ -1,0 +1,101 @@
+import type { Logger } from "../log/logger.js";
+
+/** gRPC status codes that Tekton's interceptors answer with (TEKTON-SPEC §3.2). */
+export const statusCodes = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
+} as const;
+export type StatusCodeName = keyof typeof statusCodes;
+
+/** `{secretName, secretKey}`: a key of a Secret in the trigger's namespace. */
+export interface SecretRef {
+  secretName: string;
+  secretKey: string;
+}
+
+/** Looks up secret values; the only way interceptors reach secrets. */
+export interface SecretResolver {
+  /** The value of `ref` in `namespace`; throws a HooklineError (HL_SECRET_NOT_FOUND) if absent. */
+  get(ref: SecretRef, namespace: string): Promise<Buffer>;
+}
+
+/** Tekton's InterceptorRequest.context. */
+export interface TriggerContext {
+  event_url: string;
+  event_id: string;
+  trigger_id: string;
+}
+
+/**
+ * The in-process form of Tekton's InterceptorRequest. `body` stays bytes so that signatures are
+ * checked over exactly what was received; `bodyJSON()` parses it at most once per event.
+ */
+export interface InterceptorRequest {
+  readonly body: Buffer;
+  readonly bodyJSON: () => unknown;
+  readonly header: Readonly<Record<string, readonly string[]>>;
+  readonly extensions: Readonly<Record<string, unknown>>;
+  readonly context: TriggerContext;
+}
+
+/** An interceptor's answer: go on (with extensions), or stop this trigger. */
+export type InterceptorResponse =
+  | { continue: true; extensions?: Record<string, unknown> }
+  | {
+      continue: false;
+      status: { code: StatusCodeName; message: string };
+      /** Set for a signature or token that did not verify: the listener's 401 rule. */
+      authFailure?: boolean;
+    };
+
+/** What an interceptor's `process` gets beside the request. */
+export interface InterceptorContext {
+  readonly secrets: SecretResolver;
+  /** The trigger's namespace: secrets are read from it, as in Tekton. */
+  readonly namespace: string;
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+}
+
+/** A problem with an interceptor's params, found at load time. */
+export class ParamError extends Error {
+  /** Path below `params`, e.g. `filter` or `overlays[1].expression`. */
+  readonly field: string;
+  /** Zero-based offset inside the param's string value (a CEL expression's column). */
+  readonly offset: number | undefined;
+  constructor(field: string, message: string, offset?: number) {
+    super(message);
+    this.name = "ParamError";
+    this.field = field;
+    this.offset = offset;
+  }
+}
+
+/**
+ * An interceptor: `parseParams` validates (and compiles) its params once at load time and throws
+ * ParamError naming the field; `process` runs per event and answers; a "no" is a response, not a throw.
+ */
+export interface Interceptor<P = unknown> {
+  readonly name: string;
+  parseParams(params: Readonly<Record<string, unknown>>): P;
+  process(
+    req: InterceptorRequest,
+    params: P,
+    ctx: InterceptorContext,
+  ): InterceptorResponse | Promise<InterceptorResponse>;
+}
