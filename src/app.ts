@@ -1,0 +1,149 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { CompiledConfig, CompiledListener } from "./config/compiled.js";
+import { deliverDecision } from "./delivery/deliver-decision.js";
+import { describeError, HooklineError } from "./errors/hookline-error.js";
+import type { ErrorCode } from "./errors/codes.js";
+import { canonicalHeaders } from "./intake/canonical-header.js";
+import { identifyProvider } from "./intake/identify-provider.js";
+import { readBody } from "./intake/read-body.js";
+import { validatePayload } from "./intake/validate-payload.js";
+import type { IncomingEvent } from "./intake/types.js";
+import type { SecretResolver } from "./interceptors/types.js";
+import { decideEvent } from "./listener/decide-event.js";
+import { prepareEvent } from "./listener/prepare-event.js";
+import { memoJSON } from "./listener/prepare-body.js";
+import type { Logger } from "./log/logger.js";
+import { pickLoggableHeaders } from "./log/loggable-headers.js";
+import type { Sink } from "./sinks/types.js";
+
+export const DEFAULT_MAX_BODY = 25 * 1024 * 1024;
+export const DEFAULT_DEADLINE_MS = 8_000;
+/** Tekton's TimeoutHandler: past this the sender gets 503 and Tekton's text. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+export interface AppDeps {
+  /** The config in force (a getter, so that a reload can swap it). */
+  config: () => CompiledConfig;
+  secrets: SecretResolver;
+  sink: Sink;
+  log: Logger;
+  /** The listener other paths go to, as `namespace/name` or `name` (HOOKLINE_LISTENER). */
+  defaultListener?: string | undefined;
+  maxBodyBytes?: number;
+  deadlineMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * The listener port's request handler, on node:http directly: this is the hot path. It never
+ * listens itself; `main` and the tests do.
+ */
+export function createApp(deps: AppDeps): RequestHandler {
+  const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const deadlineMs = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const requestTimeoutMs = deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+
+  return (req, res) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (req.method === "GET" && path === "/live") return void sendText(res, 200, "ok\n");
+    if (req.method === "GET" && path === "/ready") return void sendJSON(res, 200, { status: "ready" });
+    const listener = routeListener(deps.config().listeners, path, deps.defaultListener);
+    if (listener === undefined) {
+      req.resume();
+      return void sendJSON(res, 404, { errorMessage: "no EventListener serves this path", code: "HL_LISTENER_NOT_FOUND" satisfies ErrorCode });
+    }
+    const timer = setTimeout(() => {
+      if (!res.headersSent) sendText(res, 503, "EventListener Timeout!\n");
+    }, requestTimeoutMs);
+    handleEvent(req, res, listener, deps, maxBody, deadlineMs)
+      .catch((err: unknown) => {
+        deps.log.error("request failed", { error: describeError(err) });
+        if (!res.headersSent) sendError(res, listener, "HL_LISTENER_INTERNAL", "internal error", undefined);
+      })
+      .finally(() => clearTimeout(timer));
+  };
+}
+
+async function handleEvent(req: IncomingMessage, res: ServerResponse, listener: CompiledListener, deps: AppDeps, maxBody: number, deadlineMs: number): Promise<void> {
+  const eventId = randomUUID();
+  let raw: Buffer;
+  try {
+    raw = await readBody(req, maxBody);
+  } catch (err) {
+    const e = err instanceof HooklineError ? err : new HooklineError("HL_INTAKE_READ_FAILED", "the request body could not be read");
+    deps.log.warn("request body refused", { eventId, code: e.code, listener: listener.name });
+    res.setHeader("Connection", "close");
+    sendError(res, listener, e.code, e.message, eventId);
+    req.resume();
+    return;
+  }
+  const header = canonicalHeaders(req.rawHeaders);
+  const { provider, deliveryId } = identifyProvider(header);
+  const event: IncomingEvent = { eventId, receivedAt: new Date(), method: req.method ?? "POST", url: req.url ?? "/", header, rawBody: raw, provider, deliveryId };
+  const log = deps.log.child({ eventId, deliveryId, provider, listener: listener.name });
+  log.info("event received", { bytes: raw.length, headers: pickLoggableHeaders(header) });
+
+  const bodyJSON = memoJSON(raw);
+  if (listener.payloadValidation) {
+    const invalid = validatePayload(bodyJSON, raw);
+    if (invalid !== undefined) {
+      log.info("event refused: invalid payload", { reason: invalid });
+      sendError(res, listener, "HL_INTAKE_INVALID_PAYLOAD", `Invalid event body format : ${invalid}`, eventId);
+      return;
+    }
+  }
+  const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), { secrets: deps.secrets, log, deadlineMs });
+  await deliverDecision(decision, deps.sink, log, serviceAccounts(listener));
+
+  if (decision.unauthenticated && listener.reply === "honest") {
+    sendError(res, listener, "HL_LISTENER_UNAUTHENTICATED", "the event was not accepted", eventId);
+    return;
+  }
+  res.setHeader("x-hookline-event-id", eventId);
+  sendJSON(res, 202, { eventListener: listener.name, namespace: listener.namespace, eventListenerUID: listener.uid, eventID: eventId });
+}
+
+function serviceAccounts(listener: CompiledListener): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  for (const t of [...listener.triggers, ...listener.groups.flatMap((g) => g.triggers)]) {
+    if (t.plan.kind === "plan") out.set(t.id, t.plan.serviceAccountName);
+  }
+  return out;
+}
+
+/**
+ * `/listeners/<namespace>/<name>` names a listener; any other path goes to the default one (the
+ * only one, or the one HOOKLINE_LISTENER names), as Tekton's sink takes every path.
+ */
+export function routeListener(listeners: readonly CompiledListener[], path: string, preferred: string | undefined): CompiledListener | undefined {
+  const m = /^\/listeners\/([^/]+)\/([^/]+)\/?$/.exec(path);
+  if (m !== null) return listeners.find((l) => l.namespace === m[1] && l.name === m[2]);
+  if (preferred !== undefined && preferred !== "") {
+    const [a, b] = preferred.includes("/") ? preferred.split("/", 2) : [undefined, preferred];
+    return listeners.find((l) => l.name === b && (a === undefined || l.namespace === a));
+  }
+  return listeners.length === 1 ? listeners[0] : undefined;
+}
+
+/** Tekton's error shape, plus hookline's code and the event id. */
+function sendError(res: ServerResponse, listener: CompiledListener, code: ErrorCode, message: string, eventId: string | undefined): void {
+  const status = new HooklineError(code, message).status;
+  const body: Record<string, string> = { eventListener: listener.name, namespace: listener.namespace, eventListenerUID: "", errorMessage: message, code };
+  if (eventId !== undefined) body["eventID"] = eventId;
+  sendJSON(res, status, body);
+}
+
+function sendJSON(res: ServerResponse, status: number, body: unknown): void {
+  // Tekton's json.Encoder ends the body with a newline.
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}

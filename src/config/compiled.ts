@@ -1,0 +1,77 @@
+import type { CompiledValue } from "../bindings/index.js";
+import type { Interceptor } from "../interceptors/types.js";
+import type { CompiledTemplate } from "../templates/types.js";
+import type { ConfigIssue } from "./types.js";
+
+/**
+ * The configuration as the request path uses it: references resolved, CEL compiled, templates
+ * compiled, selectors evaluated. Built once per load; never changed afterwards.
+ */
+export interface CompiledConfig {
+  listeners: readonly CompiledListener[];
+  /** Secret values by `namespace/name`, then key. */
+  secrets: ReadonlyMap<string, Readonly<Record<string, Buffer>>>;
+  issues: readonly ConfigIssue[];
+  /** How many objects of each kind were loaded. */
+  counts: Readonly<Record<string, number>>;
+}
+
+export type ReplyMode = "honest" | "tekton";
+
+export interface CompiledListener {
+  name: string;
+  namespace: string;
+  uid: string;
+  /** Tekton's payload validation; off with `tekton.dev/payload-validation: "false"`. */
+  payloadValidation: boolean;
+  reply: ReplyMode;
+  triggers: readonly CompiledTrigger[];
+  groups: readonly CompiledGroup[];
+}
+
+export interface CompiledTrigger {
+  /** The Trigger's name, or the inline trigger's (may be ""). */
+  name: string;
+  namespace: string;
+  /** Tekton's trigger_id: `namespaces/<ns>/triggers/<name>`. */
+  id: string;
+  /** How the listener came to run it. */
+  via: "inline" | "triggerRef" | "selector" | "group";
+  plan: TriggerPlan | BrokenTrigger;
+}
+
+/** A trigger whose references did not resolve: it fails at request time with this reason. */
+export interface BrokenTrigger {
+  kind: "broken";
+  reason: string;
+}
+
+export interface TriggerPlan {
+  kind: "plan";
+  interceptors: readonly InterceptorStep[];
+  /** Binding params in Tekton's order: inline, TriggerBinding refs, ClusterTriggerBinding refs. */
+  bindings: readonly CompiledBindingParam[];
+  template: CompiledTemplate;
+  /** The TriggerTemplate's name, or undefined for an embedded spec. */
+  templateName: string | undefined;
+  serviceAccountName: string | undefined;
+}
+
+export interface CompiledBindingParam {
+  name: string;
+  value: CompiledValue;
+  /** Where the param came from: `inline`, or `TriggerBinding ns/name`. */
+  from: string;
+}
+
+export type InterceptorStep =
+  | { kind: "builtin"; name: string; interceptor: Interceptor<unknown>; params: unknown }
+  | { kind: "unavailable"; name: string; reason: string };
+
+export interface CompiledGroup {
+  name: string;
+  /** `namespaces/<elNS>/triggerGroups/<group>`. */
+  id: string;
+  interceptors: readonly InterceptorStep[];
+  triggers: readonly CompiledTrigger[];
+}

@@ -1,0 +1,188 @@
+import { isMap, isScalar, isSeq } from "yaml";
+import { decodeList, decodeMap, decodeString, decodeStringMap, type DecodeContext, type Field } from "./decode.js";
+import { decodeMeta } from "./decode-meta.js";
+import { decodeEventListenerSpec } from "./decode-event-listener.js";
+import { decodeTriggerSpecFields, TRIGGER_SPEC_FIELDS } from "./decode-trigger.js";
+import { decodeTemplateSpec } from "./decode-template-spec.js";
+import type { ApiVersion, InterceptorDecodeEnv } from "./decode-interceptor.js";
+import { note } from "./issues.js";
+import type { ClientConfig, ConfigObject, Param } from "./types.js";
+
+const TRIGGERS_GROUP = "triggers.tekton.dev/";
+
+/** Decodes one YAML document into config objects (a `List` gives several; other kinds none). */
+export function decodeDocument(root: unknown, env: Omit<InterceptorDecodeEnv, "version">): ConfigObject[] {
+  const { cx } = env;
+  const node = cx.deref(root);
+  if (node === null || node === undefined || (isScalar(node) && node.value === null)) return [];
+  if (!isMap(node)) {
+    cx.error(node, "", "a document must be an object with apiVersion and kind");
+    return [];
+  }
+  const apiVersion = scalarString(node.get("apiVersion", true));
+  const kind = scalarString(node.get("kind", true));
+  if (kind === undefined || apiVersion === undefined) {
+    cx.error(node, kind === undefined ? "kind" : "apiVersion", `missing field: ${kind === undefined ? "kind" : "apiVersion"}`);
+    return [];
+  }
+  if (kind === "List" && apiVersion === "v1") {
+    const f = decodeMap(node, "", cx, ["apiVersion", "kind", "metadata", "items"]);
+    const items = f?.get("items");
+    const seq = cx.deref(items?.node);
+    if (!isSeq(seq)) return [];
+    return seq.items.flatMap((item) => decodeDocument(item, env));
+  }
+  if (kind === "Secret" && apiVersion === "v1") return optional(decodeSecret(node, cx, apiVersion));
+  if (!apiVersion.startsWith(TRIGGERS_GROUP)) {
+    cx.issues.push(note(cx.loc(node, ""), `skipped ${apiVersion} ${kind}: not a Tekton Triggers resource`));
+    return [];
+  }
+  const version = apiVersion.slice(TRIGGERS_GROUP.length);
+  if (version !== "v1beta1" && version !== "v1alpha1") {
+    cx.error(node.get("apiVersion", true), "apiVersion", `unsupported version "${apiVersion}": use triggers.tekton.dev/v1beta1 or v1alpha1`);
+    return [];
+  }
+  return optional(decodeTriggersObject(node, kind, apiVersion, { ...env, version }));
+}
+
+function optional<T>(value: T | undefined): T[] {
+  return value === undefined ? [] : [value];
+}
+
+function scalarString(node: unknown): string | undefined {
+  return isScalar(node) && typeof node.value === "string" ? node.value : undefined;
+}
+
+function decodeTriggersObject(
+  node: unknown,
+  kind: string,
+  apiVersion: string,
+  env: InterceptorDecodeEnv & { version: ApiVersion },
+): ConfigObject | undefined {
+  const { cx } = env;
+  const f = decodeMap(node, "", cx, ["apiVersion", "kind", "metadata", "spec", "status"]);
+  if (f === undefined) return undefined;
+  const clusterScoped = kind === "ClusterTriggerBinding" || kind === "ClusterInterceptor";
+  const known = ["EventListener", "Trigger", "TriggerBinding", "ClusterTriggerBinding", "TriggerTemplate", "Interceptor", "ClusterInterceptor"];
+  if (!known.includes(kind)) {
+    return cx.error(f.get("kind")?.node, "kind", `unknown kind "${kind}" in ${apiVersion}`);
+  }
+  const metadata = decodeMeta(f.get("metadata"), cx, clusterScoped, node);
+  const specField = f.get("spec");
+  const loc = cx.loc(node, "");
+  if (metadata === undefined) return undefined;
+  switch (kind) {
+    case "EventListener": {
+      if (metadata.name.length > 60) cx.error(f.get("metadata")?.node, "metadata.name", "must be no more than 60 characters long");
+      checkListenerAnnotations(metadata.annotations, f.get("metadata"), cx);
+      const spec = decodeEventListenerSpec(specField, env, node);
+      return spec && { kind, apiVersion, metadata, spec, loc };
+    }
+    case "Trigger": {
+      const s = decodeMap(specField?.node, "spec", cx, TRIGGER_SPEC_FIELDS);
+      if (s === undefined) return undefined;
+      const spec = decodeTriggerSpecFields(s, env);
+      if (!s.has("template")) cx.error(specField?.node ?? node, "spec.template", "missing field: template");
+      return { kind, apiVersion, metadata, spec, loc };
+    }
+    case "TriggerBinding":
+    case "ClusterTriggerBinding": {
+      const params = decodeBindingParams(specField, cx);
+      return params && { kind, apiVersion, metadata, spec: { params }, loc };
+    }
+    case "TriggerTemplate": {
+      if (specField === undefined) return cx.error(node, "spec", "missing field: spec");
+      const spec = decodeTemplateSpec(specField, cx);
+      return spec && { kind, apiVersion, metadata, spec, loc };
+    }
+    case "Interceptor":
+    case "ClusterInterceptor": {
+      const clientConfig = decodeClientConfig(specField, cx);
+      return clientConfig && { kind, apiVersion, metadata, spec: { clientConfig }, loc };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function checkListenerAnnotations(annotations: Record<string, string>, metaField: Field | undefined, cx: DecodeContext): void {
+  const pv = annotations["tekton.dev/payload-validation"];
+  if (pv !== undefined && pv !== "true" && pv !== "false") {
+    cx.error(metaField?.node, "metadata.annotations[tekton.dev/payload-validation]", `invalid value "${pv}": must be "true" or "false"`);
+  }
+  const reply = annotations["hookline.dev/reply"];
+  if (reply !== undefined && reply !== "tekton" && reply !== "honest") {
+    cx.error(metaField?.node, "metadata.annotations[hookline.dev/reply]", `invalid value "${reply}": must be "tekton" or "honest"`);
+  }
+}
+
+function decodeBindingParams(specField: Field | undefined, cx: DecodeContext): Param[] | undefined {
+  const s = decodeMap(specField?.node, "spec", cx, ["params"]);
+  if (s === undefined) return undefined;
+  const params = decodeList(s.get("params"), cx, (el) => {
+    const p = decodeMap(el.node, el.path, cx, ["name", "value"]);
+    if (p === undefined) return undefined;
+    const name = decodeString(p.get("name"), cx);
+    if (name === undefined || name === "") return cx.error(el.node, `${el.path}.name`, "missing field: name");
+    const value = decodeString(p.get("value"), cx);
+    if (value === undefined && p.get("value") === undefined) return cx.error(el.node, `${el.path}.value`, "missing field: value");
+    return { name, value: value ?? "", loc: cx.loc(el.node, el.path) };
+  });
+  if (s.get("params") === undefined) return cx.error(specField?.node, "spec", "invalid value: spec must not be empty");
+  const seen = new Set<string>();
+  for (const p of params) {
+    if (seen.has(p.name)) cx.issues.push({ severity: "error", class: "document", message: `expected exactly one, got both: param "${p.name}" is given twice`, loc: p.loc });
+    seen.add(p.name);
+  }
+  return params;
+}
+
+function decodeClientConfig(specField: Field | undefined, cx: DecodeContext): ClientConfig | undefined {
+  const s = decodeMap(specField?.node, "spec", cx, ["clientConfig"]);
+  const c = decodeMap(s?.get("clientConfig")?.node, "spec.clientConfig", cx, ["caBundle", "url", "service"]);
+  if (c === undefined) return undefined;
+  const out: ClientConfig = {};
+  const url = decodeString(c.get("url"), cx);
+  if (url !== undefined) out.url = url;
+  const ca = decodeString(c.get("caBundle"), cx);
+  if (ca !== undefined) out.caBundle = ca;
+  const svcField = c.get("service");
+  if (svcField !== undefined) {
+    const svc = decodeMap(svcField.node, svcField.path, cx, ["name", "namespace", "path", "port"]);
+    if (svc !== undefined) {
+      const name = decodeString(svc.get("name"), cx) ?? "";
+      const namespace = decodeString(svc.get("namespace"), cx) ?? "";
+      const service: NonNullable<ClientConfig["service"]> = { name, namespace };
+      const path = decodeString(svc.get("path"), cx);
+      if (path !== undefined) service.path = path;
+      const portNode = svc.get("port");
+      const port = isScalar(cx.deref(portNode?.node)) ? Number((cx.deref(portNode?.node) as { value: unknown }).value) : undefined;
+      if (port !== undefined && Number.isInteger(port)) service.port = port;
+      out.service = service;
+    }
+  }
+  if (out.url !== undefined && out.service !== undefined) {
+    cx.error(c.node, "spec.clientConfig", "expected exactly one, got both: spec.clientConfig.url, spec.clientConfig.service");
+  }
+  return out;
+}
+
+function decodeSecret(node: unknown, cx: DecodeContext, apiVersion: string): ConfigObject | undefined {
+  const f = decodeMap(node, "", cx, ["apiVersion", "kind", "metadata", "data", "stringData", "type", "immutable"]);
+  if (f === undefined) return undefined;
+  const metadata = decodeMeta(f.get("metadata"), cx, false, node);
+  if (metadata === undefined) return undefined;
+  const data: Record<string, Buffer> = {};
+  for (const [key, b64] of Object.entries(decodeStringMap(f.get("data"), cx))) {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64.replace(/\s/g, ""))) {
+      // The value is not echoed: it is a secret.
+      cx.error(f.get("data")?.node, `data[${key}]`, "invalid base64 value");
+      continue;
+    }
+    data[key] = Buffer.from(b64, "base64");
+  }
+  for (const [key, text] of Object.entries(decodeStringMap(f.get("stringData"), cx))) {
+    data[key] = Buffer.from(text, "utf8");
+  }
+  return { kind: "Secret", apiVersion, metadata, data, loc: cx.loc(node, "") };
+}

@@ -1,0 +1,121 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { LineCounter, parseAllDocuments } from "yaml";
+import { InterceptorRegistry } from "../interceptors/registry.js";
+import { DecodeContext } from "./decode.js";
+import { decodeDocument } from "./decode-document.js";
+import type { CompiledInterceptorParams } from "./decode-interceptor.js";
+import { compileConfig } from "./compile-config.js";
+import type { CompiledConfig } from "./compiled.js";
+import { documentError, formatIssue, warning } from "./issues.js";
+import type { ConfigIssue, ConfigObject, TriggerInterceptor } from "./types.js";
+
+const EXTENSIONS = [".yaml", ".yml", ".json"];
+
+export interface LoadOptions {
+  registry: InterceptorRegistry;
+  /** Paths in messages are relative to this (default: the current directory). */
+  relativeTo?: string;
+}
+
+/** The objects of a directory, before references are resolved. */
+export interface DecodedConfig {
+  objects: ConfigObject[];
+  compiled: WeakMap<TriggerInterceptor, CompiledInterceptorParams>;
+  /** Names of the interceptors that run in-process (core and plug-ins). */
+  builtinNames: ReadonlySet<string>;
+  issues: ConfigIssue[];
+}
+
+/**
+ * Loads every YAML/JSON file under `dir` (recursively, in path order) and compiles it. Never
+ * throws for bad content: every problem is an issue in the result, with file, line, column and
+ * field; `hasDocumentErrors` tells whether the result may be served.
+ */
+export async function loadConfigDir(dir: string, options: LoadOptions): Promise<CompiledConfig> {
+  const decoded = await decodeConfigDir(dir, options);
+  return compileConfig(decoded);
+}
+
+export async function decodeConfigDir(dir: string, options: LoadOptions): Promise<DecodedConfig> {
+  const base = options.relativeTo ?? process.cwd();
+  const out: DecodedConfig = { objects: [], compiled: new WeakMap(), builtinNames: new Set(options.registry.names()), issues: [] };
+  let files: string[];
+  try {
+    files = await listFiles(dir);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such directory" : "cannot be read";
+    out.issues.push(documentError({ file: relative(base, dir) || dir, line: 1, column: 1, field: "" }, `config directory ${reason}`));
+    return out;
+  }
+  for (const file of files) {
+    const text = await readFile(file, "utf8");
+    decodeConfigText(text, relative(base, file), options.registry, out);
+  }
+  markDuplicates(out);
+  return out;
+}
+
+/** Decodes one file's text into `out` (exported for tests and for the cluster source later). */
+export function decodeConfigText(text: string, file: string, registry: InterceptorRegistry, out: DecodedConfig): void {
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true });
+  const list = Array.isArray(docs) ? docs : [];
+  for (const doc of list) {
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+        out.issues.push(documentError({ file, line: pos.line, column: pos.col, field: "" }, `invalid YAML: ${e.message.split("\n")[0] ?? ""}`));
+      }
+      continue;
+    }
+    const cx = new DecodeContext(file, doc, lines);
+    out.objects.push(...decodeDocument(doc.contents, { cx, registry, compiled: out.compiled }));
+    out.issues.push(...cx.issues);
+  }
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const info = await stat(dir);
+  if (!info.isDirectory()) return [dir];
+  const found: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    const entries = await readdir(d, { withFileTypes: true });
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.name.startsWith(".")) continue;
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (EXTENSIONS.some((ext) => e.name.endsWith(ext))) found.push(p);
+    }
+  };
+  await walk(dir);
+  return found;
+}
+
+/** The same (kind, namespace, name) twice: the later one wins, as two `kubectl apply`s would. */
+function markDuplicates(out: DecodedConfig): void {
+  const seen = new Map<string, ConfigObject>();
+  const kept: ConfigObject[] = [];
+  for (const obj of out.objects) {
+    const key = `${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      const where = `${earlier.loc.file}:${earlier.loc.line}:${earlier.loc.column}`;
+      out.issues.push(warning(obj.loc, `${obj.kind} "${qualified(obj)}" is defined twice; this one replaces the one at ${where}`));
+      kept.splice(kept.indexOf(earlier), 1);
+    }
+    seen.set(key, obj);
+    kept.push(obj);
+  }
+  out.objects = kept;
+}
+
+function qualified(obj: ConfigObject): string {
+  return obj.metadata.namespace === "" ? obj.metadata.name : `${obj.metadata.namespace}/${obj.metadata.name}`;
+}
+
+export function hasDocumentErrors(issues: readonly ConfigIssue[]): boolean {
+  return issues.some((i) => i.severity === "error" && i.class === "document");
+}
+
+export { formatIssue };

@@ -1,0 +1,45 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { HooklineError } from "../errors/hookline-error.js";
+import type { SecretRef, SecretResolver } from "../interceptors/types.js";
+
+/** Kubernetes object names: nothing that could climb out of the secrets directory. */
+const SAFE_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+const CACHE_MS = 5_000;
+
+export interface SecretSources {
+  /** `kind: Secret` documents of the config, by `namespace/name`. */
+  fromConfig: ReadonlyMap<string, Readonly<Record<string, Buffer>>>;
+  /** A directory laid out like a mounted Secret: `DIR/<secretName>/<secretKey>`. */
+  dir?: string | undefined;
+}
+
+/**
+ * Resolves `secretRef`s: the config's Secrets first (in the trigger's namespace, as Tekton reads
+ * them), then the secrets directory. Values read from files are cached for 5 s, like Tekton's
+ * secret getter, so a rotated file is picked up quickly. No message ever holds a value.
+ */
+export function createSecretResolver(sources: SecretSources): SecretResolver {
+  const cache = new Map<string, { value: Buffer; until: number }>();
+  return {
+    async get(ref: SecretRef, namespace: string): Promise<Buffer> {
+      const fromConfig = sources.fromConfig.get(`${namespace}/${ref.secretName}`);
+      const value = fromConfig?.[ref.secretKey];
+      if (value !== undefined) return value;
+      if (sources.dir !== undefined && SAFE_NAME.test(ref.secretName) && SAFE_NAME.test(ref.secretKey)) {
+        const path = join(sources.dir, ref.secretName, ref.secretKey);
+        const hit = cache.get(path);
+        if (hit !== undefined && hit.until > Date.now()) return hit.value;
+        try {
+          const file = await readFile(path);
+          cache.set(path, { value: file, until: Date.now() + CACHE_MS });
+          return file;
+        } catch {
+          // Not there: fall through to the not-found error, which names what was looked for.
+        }
+      }
+      const what = fromConfig === undefined ? `secret ${namespace}/${ref.secretName} not found` : `cannot find ${ref.secretKey} key in secret ${namespace}/${ref.secretName}`;
+      throw new HooklineError("HL_SECRET_NOT_FOUND", what, { secret: `${namespace}/${ref.secretName}`, key: ref.secretKey });
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { IncomingMessage } from "node:http";
+import { HooklineError } from "../errors/hookline-error.js";
+
+/**
+ * Reads a request body whole, refusing one over `limit` bytes: at once when Content-Length says
+ * so, else as soon as the bytes received pass the limit (nothing past it is kept in memory).
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(new HooklineError("HL_INTAKE_READ_FAILED", "the request body could not be read", {}, { cause: err }));
+    };
+    const cleanup = (): void => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+  });
+}
+
+function tooLarge(limit: number): HooklineError {
+  return new HooklineError("HL_INTAKE_BODY_TOO_LARGE", `request body exceeds the limit of ${limit} bytes`, { limit });
+}
+
+/** Parses sizes such as `25MiB`, `3MB`, `512k`, `1048576`. */
+export function parseSize(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)(i?)b?\s*$/i.exec(text);
+  if (m === null) throw new Error(`invalid size "${text}": use a number of bytes or a unit such as 25MiB`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? "").toLowerCase();
+  const base = m[3] === "" && unit !== "" ? 1000 : 1024;
+  const power = unit === "" ? 0 : unit === "k" ? 1 : unit === "m" ? 2 : 3;
+  return Math.floor(n * base ** power);
+}

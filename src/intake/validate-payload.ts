@@ -1,0 +1,35 @@
+/**
+ * Tekton's payload validation (TEKTON-SPEC §2.2): the body must decode into a JSON object. The
+ * messages follow Go's encoding/json, since users match on Tekton's errorMessage text.
+ * Returns undefined when valid, else Go's error text.
+ */
+export function validatePayload(bodyJSON: () => unknown, raw: Buffer): string | undefined {
+  if (raw.length === 0 || raw.toString("utf8").trim() === "") return "unexpected end of JSON input";
+  let value: unknown;
+  try {
+    value = bodyJSON();
+  } catch {
+    const text = raw.toString("utf8").trimStart();
+    const first = text[0] ?? "";
+    if ("{[\"tfn-0123456789".includes(first)) return "unexpected end of JSON input";
+    return `invalid character '${first}' looking for beginning of value`;
+  }
+  if (value === null) return undefined; // Go decodes `null` into a map as a no-op.
+  if (Array.isArray(value)) return goTypeError("array");
+  switch (typeof value) {
+    case "object":
+      return undefined;
+    case "string":
+      return goTypeError("string");
+    case "number":
+      return goTypeError("number");
+    case "boolean":
+      return goTypeError("bool");
+    default:
+      return goTypeError("value");
+  }
+}
+
+function goTypeError(what: string): string {
+  return `json: cannot unmarshal ${what} into Go value of type map[string]interface {}`;
+}

@@ -1,0 +1,9 @@
+import { cel } from "../../interceptors/cel/index.js";
+import { github } from "../../interceptors/github/index.js";
+import { InterceptorRegistry } from "./registry.js";
+import type { Interceptor } from "./types.js";
+
+/** The interceptors hookline ships, under the names Tekton's core ClusterInterceptors have. */
+export function createBuiltinRegistry(): InterceptorRegistry {
+  return new InterceptorRegistry([github, cel] as Interceptor<unknown>[]);
+}

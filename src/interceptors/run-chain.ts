@@ -1,0 +1,86 @@
+import { performance } from "node:perf_hooks";
+import { describeError } from "../errors/hookline-error.js";
+import type { InterceptorStep } from "../config/compiled.js";
+import type { Logger } from "../log/logger.js";
+import type { InterceptorRequest, SecretResolver, StatusCodeName, TriggerContext } from "./types.js";
+
+/** What one interceptor did, for the decision trace. */
+export interface InterceptorTrace {
+  interceptor: string;
+  outcome: "continue" | "stop" | "error";
+  code?: StatusCodeName;
+  message?: string;
+  /** Keys this interceptor added to extensions. */
+  extensions?: string[];
+  durationMs: number;
+}
+
+export type ChainResult =
+  | { kind: "continue"; extensions: Record<string, unknown>; trace: InterceptorTrace[] }
+  | {
+      kind: "stop";
+      interceptor: string;
+      code: StatusCodeName;
+      message: string;
+      authFailure: boolean;
+      trace: InterceptorTrace[];
+    }
+  | { kind: "error"; interceptor: string; message: string; trace: InterceptorTrace[] };
+
+export interface ChainInput {
+  body: Buffer;
+  bodyJSON: () => unknown;
+  header: Readonly<Record<string, readonly string[]>>;
+  extensions: Readonly<Record<string, unknown>>;
+  context: TriggerContext;
+}
+
+export interface ChainDeps {
+  secrets: SecretResolver;
+  namespace: string;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+/**
+ * Runs interceptors in order (TEKTON-SPEC §2.5): each sees the extensions of those before it
+ * (shallow-merged: a later interceptor replaces a top-level key), `continue: false` ends the chain,
+ * and a thrown error ends it as a failure of this trigger only.
+ */
+export async function runChain(steps: readonly InterceptorStep[], input: ChainInput, deps: ChainDeps): Promise<ChainResult> {
+  let extensions: Record<string, unknown> = { ...input.extensions };
+  const trace: InterceptorTrace[] = [];
+  for (const step of steps) {
+    const started = performance.now();
+    const elapsed = (): number => Math.round((performance.now() - started) * 1000) / 1000;
+    if (step.kind === "unavailable") {
+      trace.push({ interceptor: step.name, outcome: "error", message: step.reason, durationMs: 0 });
+      return { kind: "error", interceptor: step.name, message: step.reason, trace };
+    }
+    const req: InterceptorRequest = {
+      body: input.body,
+      bodyJSON: input.bodyJSON,
+      header: input.header,
+      extensions,
+      context: input.context,
+    };
+    const log = deps.log.child({ interceptor: step.name });
+    try {
+      const res = await step.interceptor.process(req, step.params, { secrets: deps.secrets, namespace: deps.namespace, log, signal: deps.signal });
+      if (!res.continue) {
+        const { code, message } = res.status;
+        trace.push({ interceptor: step.name, outcome: "stop", code, message, durationMs: elapsed() });
+        return { kind: "stop", interceptor: step.name, code, message, authFailure: res.authFailure === true, trace };
+      }
+      const added = res.extensions === undefined ? [] : Object.keys(res.extensions);
+      if (res.extensions !== undefined) extensions = { ...extensions, ...res.extensions };
+      trace.push({ interceptor: step.name, outcome: "continue", ...(added.length > 0 ? { extensions: added } : {}), durationMs: elapsed() });
+    } catch (err) {
+      const message = describeError(err);
+      log.error("interceptor failed", { error: message });
+      trace.push({ interceptor: step.name, outcome: "error", message, durationMs: elapsed() });
+      return { kind: "error", interceptor: step.name, message, trace };
+    }
+  }
+  return { kind: "continue", extensions, trace };
+}

@@ -1,0 +1,41 @@
+import { firstHeader } from "../intake/canonical-header.js";
+import type { Header } from "../intake/types.js";
+
+/**
+ * The body interceptors see. Tekton turns a form body with two or more keys into the JSON of
+ * `map[string][]string` (keys sorted, as Go marshals maps) before the chain runs (TEKTON-SPEC
+ * §2.5); any other body is passed on as received.
+ */
+export function formBodyAsJSON(header: Header, raw: Buffer): Buffer | undefined {
+  if (firstHeader(header, "Content-Type") !== "application/x-www-form-urlencoded") return undefined;
+  const params = new URLSearchParams(raw.toString("utf8"));
+  const map = new Map<string, string[]>();
+  for (const [k, v] of params) {
+    const list = map.get(k);
+    if (list === undefined) map.set(k, [v]);
+    else list.push(v);
+  }
+  if (map.size < 2) return undefined;
+  const sorted: Record<string, string[]> = {};
+  for (const k of [...map.keys()].sort()) sorted[k] = map.get(k) ?? [];
+  return Buffer.from(JSON.stringify(sorted));
+}
+
+/** Parses JSON once and remembers the result (or the error) for every later reader. */
+export function memoJSON(raw: Buffer): () => unknown {
+  let done = false;
+  let value: unknown;
+  let error: unknown;
+  return () => {
+    if (!done) {
+      done = true;
+      try {
+        value = raw.length === 0 ? undefined : (JSON.parse(raw.toString("utf8")) as unknown);
+      } catch (err) {
+        error = err;
+      }
+    }
+    if (error !== undefined) throw error;
+    return value;
+  };
+}

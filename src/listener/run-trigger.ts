@@ -1,0 +1,129 @@
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { resolveParams } from "../bindings/index.js";
+import type { CompiledTrigger } from "../config/compiled.js";
+import { describeError } from "../errors/hookline-error.js";
+import { runChain, type ChainResult } from "../interceptors/run-chain.js";
+import type { SecretResolver } from "../interceptors/types.js";
+import type { Logger } from "../log/logger.js";
+import { renderTemplate } from "../templates/render-template.js";
+import type { PreparedEvent } from "./prepare-event.js";
+import type { TriggerTrace } from "./types.js";
+
+export interface TriggerDeps {
+  secrets: SecretResolver;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+/** Where a trigger starts: the event's own header and no extensions, or a group's result. */
+export interface TriggerStart {
+  listenerName: string;
+  header: Readonly<Record<string, readonly string[]>>;
+  extensions: Readonly<Record<string, unknown>>;
+  group?: string;
+}
+
+/**
+ * One trigger, start to finish: interceptors → bindings → template. Never throws: every way it
+ * can end is a TriggerOutcome in the trace. Resources are rendered here, created by the caller.
+ */
+export async function runTrigger(trigger: CompiledTrigger, event: PreparedEvent, start: TriggerStart, deps: TriggerDeps): Promise<TriggerTrace> {
+  const began = performance.now();
+  const trace: TriggerTrace = {
+    trigger: trigger.name,
+    namespace: trigger.namespace,
+    triggerId: trigger.id,
+    via: trigger.via,
+    interceptors: [],
+    extensions: { ...start.extensions },
+    params: [],
+    outcome: { kind: "failed", stage: "config", message: "not run" },
+    durationMs: 0,
+  };
+  if (start.group !== undefined) trace.group = start.group;
+  const finish = (outcome: TriggerTrace["outcome"]): TriggerTrace => {
+    trace.outcome = outcome;
+    trace.durationMs = Math.round((performance.now() - began) * 1000) / 1000;
+    return trace;
+  };
+  const plan = trigger.plan;
+  if (plan.kind === "broken") return finish({ kind: "failed", stage: "config", message: plan.reason });
+
+  // With no interceptors Tekton passes the body on untouched (no form conversion).
+  const chainBody = plan.interceptors.length === 0 ? event.rawBody : event.chainBody;
+  const chainBodyJSON = plan.interceptors.length === 0 ? event.bodyJSON : event.chainBodyJSON;
+  let chain: ChainResult = { kind: "continue", extensions: { ...start.extensions }, trace: [] };
+  if (plan.interceptors.length > 0) {
+    chain = await runChain(
+      plan.interceptors,
+      {
+        body: chainBody,
+        bodyJSON: chainBodyJSON,
+        header: start.header,
+        extensions: start.extensions,
+        context: { event_url: event.url, event_id: event.eventId, trigger_id: trigger.id },
+      },
+      { secrets: deps.secrets, namespace: trigger.namespace, log: deps.log, signal: deps.signal },
+    );
+  }
+  trace.interceptors = chain.trace;
+  switch (chain.kind) {
+    case "stop": {
+      const { interceptor, code, message } = chain;
+      return finish({ kind: chain.authFailure ? "rejected" : "filtered", interceptor, code, message });
+    }
+    case "error":
+      return finish({ kind: "failed", stage: "interceptor", message: `${chain.interceptor}: ${chain.message}` });
+    case "continue":
+      trace.extensions = chain.extensions;
+      break;
+  }
+
+  let body: unknown;
+  try {
+    body = chainBodyJSON();
+  } catch (err) {
+    return finish({ kind: "failed", stage: "bindings", message: `failed to unmarshal request body: ${describeError(err)}` });
+  }
+  const resolved = resolveParams({
+    bindings: plan.bindings,
+    templateParams: plan.template.params,
+    event: { body, header: joinHeader(start.header), extensions: chain.extensions, context: { eventID: event.eventId } },
+    oldEscapeQuotes: plan.template.oldEscapeQuotes,
+  });
+  if (!resolved.ok) return finish({ kind: "failed", stage: "bindings", message: resolved.error.message });
+  trace.params = resolved.params.map((p) => ({ name: p.name, value: p.value, source: describeSource(p.source) }));
+
+  try {
+    const resources = renderTemplate(plan.template, {
+      params: new Map(resolved.params.map((p) => [p.name, p.value])),
+      uid: randomUUID(),
+      eventId: event.eventId,
+      eventListener: start.listenerName,
+      trigger: trigger.name,
+      namespace: trigger.namespace,
+    });
+    return finish({ kind: "fired", resources, created: [] });
+  } catch (err) {
+    return finish({ kind: "failed", stage: "template", message: describeError(err) });
+  }
+}
+
+/** Bindings see each header as one string, values joined with "," (TEKTON-SPEC §0.3). */
+function joinHeader(header: Readonly<Record<string, readonly string[]>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(header)) out[k] = v.join(",");
+  return out;
+}
+
+function describeSource(source: { kind: string; expression?: string; reason?: string }): string {
+  switch (source.kind) {
+    case "binding":
+      return `binding ${source.expression ?? ""}`;
+    case "default":
+      return "default";
+    default:
+      return `default (binding ${source.expression ?? ""} failed: ${source.reason ?? ""})`;
+  }
+}

@@ -1,0 +1,46 @@
+import type { InterceptorTrace } from "../interceptors/run-chain.js";
+import type { StatusCodeName } from "../interceptors/types.js";
+import type { CreatedResource } from "../sinks/types.js";
+import type { RenderedResource } from "../templates/types.js";
+
+/** A param as it was resolved, and where its value came from. */
+export interface ParamTrace {
+  name: string;
+  value: string;
+  source: string;
+}
+
+/** How one trigger ended. */
+export type TriggerOutcome =
+  /** Interceptors passed, params bound, resources rendered (and handed to the sink). */
+  | { kind: "fired"; resources: RenderedResource[]; created: CreatedResource[]; sinkError?: string }
+  /** An interceptor said no: an unlisted event type, a CEL filter that was false. */
+  | { kind: "filtered"; interceptor: string; code: StatusCodeName; message: string }
+  /** A signature or token check failed. */
+  | { kind: "rejected"; interceptor: string; code: StatusCodeName; message: string }
+  /** Our side failed: a broken reference, a CEL error, a missing binding field. */
+  | { kind: "failed"; stage: "config" | "interceptor" | "bindings" | "template" | "sink"; message: string }
+  /** Still running when the event's deadline passed. */
+  | { kind: "timedOut"; afterMs: number };
+
+/** Everything that decided one trigger's outcome: what the explain page will show. */
+export interface TriggerTrace {
+  trigger: string;
+  namespace: string;
+  triggerId: string;
+  group?: string;
+  via: "inline" | "triggerRef" | "selector" | "group";
+  interceptors: InterceptorTrace[];
+  extensions: Record<string, unknown>;
+  params: ParamTrace[];
+  outcome: TriggerOutcome;
+  durationMs: number;
+}
+
+/** The listener's decision about one event. */
+export interface EventDecision {
+  listener: { name: string; namespace: string; uid: string };
+  triggers: TriggerTrace[];
+  /** Every trigger was stopped by a failed signature or token check (and there was one). */
+  unauthenticated: boolean;
+}

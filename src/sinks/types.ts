@@ -1,0 +1,27 @@
+import type { Logger } from "../log/logger.js";
+import type { RenderedResource } from "../templates/types.js";
+
+/** Where a resource was created. */
+export interface CreatedResource {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  /** A file path for the local sink, an API path for Kubernetes. */
+  location: string;
+}
+
+export interface CreateContext {
+  /** The trigger's serviceAccountName (impersonated by the Kubernetes sink). */
+  serviceAccountName: string | undefined;
+  log: Logger;
+}
+
+/**
+ * Creates resources. A failure throws a HooklineError whose `details.retryable` tells the
+ * delivery worker whether trying again can help.
+ */
+export interface Sink {
+  readonly kind: "local" | "kubernetes";
+  create(resource: RenderedResource, ctx: CreateContext): Promise<CreatedResource>;
+}
