@@ -1,0 +1,58 @@
+import { Duration, UnsignedInt } from "@marcbachmann/cel-js/evaluator";
+import { isRecord } from "../../src/interceptors/public.js";
+
+/** A value that JSON can hold. */
+export type JSONValue =
+  null | boolean | number | string | JSONValue[] | { [key: string]: JSONValue };
+
+/**
+ * Converts a CEL result into the JSON value Tekton writes into extensions (TEKTON-SPEC §4.5): strings,
+ * bools and null as-is; int, uint and double become numbers (an int beyond 2^53 loses precision,
+ * as Go's float64 does); bytes become base64; lists and maps recurse; timestamps and durations take
+ * their protobuf JSON forms. Anything else (types, optionals) throws.
+ * @example toJSONValue(new Map([["a", 1n]])) // { a: 1 }
+ */
+export function toJSONValue(value: unknown): JSONValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new Error(`cannot convert ${String(value)} to JSON`);
+    return value;
+  }
+  if (typeof value === "bigint") return Number(value);
+  if (value instanceof UnsignedInt) return Number(value.value);
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
+  if (value instanceof Date) return value.toISOString().replace(/\.000Z$/, "Z");
+  if (value instanceof Duration) return durationJSON(value);
+  if (Array.isArray(value)) return value.map((item: unknown) => toJSONValue(item));
+  if (value instanceof Map) {
+    const out: Record<string, JSONValue> = {};
+    for (const [key, item] of value as Map<unknown, unknown>) out[String(key)] = toJSONValue(item);
+    return out;
+  }
+  if (isRecord(value) && isPlainObject(value)) {
+    const out: Record<string, JSONValue> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = toJSONValue(item);
+    return out;
+  }
+  throw new Error(`cannot convert a value of type ${describe(value)} to JSON`);
+}
+
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** google.protobuf.Duration's JSON form: seconds with up to nine fractional digits, then "s". */
+function durationJSON(d: Duration): string {
+  const nanos = Math.abs(d.nanos);
+  const sign = d.seconds < 0n || d.nanos < 0 ? "-" : "";
+  const secs = d.seconds < 0n ? -d.seconds : d.seconds;
+  const fraction = nanos === 0 ? "" : `.${String(nanos).padStart(9, "0").replace(/0+$/, "")}`;
+  return `${sign}${secs}${fraction}s`;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "object" && value !== null) return value.constructor.name;
+  return typeof value;
+}
