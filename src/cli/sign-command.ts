@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { signPayload, SIGN_SCHEMES, type SignScheme } from "./sign-payload.js";
+import { signPayload, SIGN_SCHEMES } from "./sign-payload.js";
 
 /**
  * `hookline sign`: prints the signature header for a payload file, ready for `curl -H`. The
@@ -29,7 +29,7 @@ export async function runSign(args: readonly string[]): Promise<number> {
   try {
     const secret = values.secret ?? (await readFile(values["secret-file"] ?? "", "utf8")).replace(/\r?\n$/, "");
     const body = await readFile(file);
-    process.stdout.write(`${signPayload(scheme as SignScheme, body, secret)}\n`);
+    process.stdout.write(`${signPayload(scheme, body, secret)}\n`);
     return 0;
   } catch (err) {
     process.stderr.write(`hookline sign: cannot read ${(err as NodeJS.ErrnoException).path ?? "input"}\n`);

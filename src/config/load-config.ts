@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { LineCounter, parseAllDocuments } from "yaml";
-import { InterceptorRegistry } from "../interceptors/registry.js";
+import type { InterceptorRegistry } from "../interceptors/registry.js";
 import { DecodeContext } from "./decode.js";
 import { decodeDocument } from "./decode-document.js";
 import type { CompiledInterceptorParams } from "./decode-interceptor.js";

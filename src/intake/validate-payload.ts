@@ -16,18 +16,10 @@ export function validatePayload(bodyJSON: () => unknown, raw: Buffer): string | 
   }
   if (value === null) return undefined; // Go decodes `null` into a map as a no-op.
   if (Array.isArray(value)) return goTypeError("array");
-  switch (typeof value) {
-    case "object":
-      return undefined;
-    case "string":
-      return goTypeError("string");
-    case "number":
-      return goTypeError("number");
-    case "boolean":
-      return goTypeError("bool");
-    default:
-      return goTypeError("value");
-  }
+  if (typeof value === "object") return undefined;
+  if (typeof value === "string") return goTypeError("string");
+  if (typeof value === "number") return goTypeError("number");
+  return goTypeError("bool");
 }
 
 function goTypeError(what: string): string {

@@ -25,14 +25,14 @@ export function formBodyAsJSON(header: Header, raw: Buffer): Buffer | undefined 
 export function memoJSON(raw: Buffer): () => unknown {
   let done = false;
   let value: unknown;
-  let error: unknown;
+  let error: Error | undefined;
   return () => {
     if (!done) {
       done = true;
       try {
         value = raw.length === 0 ? undefined : (JSON.parse(raw.toString("utf8")) as unknown);
       } catch (err) {
-        error = err;
+        error = err instanceof Error ? err : new Error(String(err));
       }
     }
     if (error !== undefined) throw error;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { resolveParams } from "../bindings/index.js";
+import { resolveParams, type ParamSource } from "../bindings/index.js";
+import { assertNever } from "../errors/assert-never.js";
 import type { CompiledTrigger } from "../config/compiled.js";
 import { describeError } from "../errors/hookline-error.js";
 import { runChain, type ChainResult } from "../interceptors/run-chain.js";
@@ -93,7 +94,8 @@ export async function runTrigger(trigger: CompiledTrigger, event: PreparedEvent,
     oldEscapeQuotes: plan.template.oldEscapeQuotes,
   });
   if (!resolved.ok) return finish({ kind: "failed", stage: "bindings", message: resolved.error.message });
-  trace.params = resolved.params.map((p) => ({ name: p.name, value: p.value, source: describeSource(p.source) }));
+  const from = new Map(plan.bindings.map((b) => [b.name, b.from]));
+  trace.params = resolved.params.map((p) => ({ name: p.name, value: p.value, source: describeSource(p.source, from.get(p.name)) }));
 
   try {
     const resources = renderTemplate(plan.template, {
@@ -117,13 +119,16 @@ function joinHeader(header: Readonly<Record<string, readonly string[]>>): Record
   return out;
 }
 
-function describeSource(source: { kind: string; expression?: string; reason?: string }): string {
+/** `TriggerBinding default/github-push: $(body.after)`, `default`, or why the default was used. */
+function describeSource(source: ParamSource, from: string | undefined): string {
   switch (source.kind) {
     case "binding":
-      return `binding ${source.expression ?? ""}`;
+      return `${from ?? "binding"}: ${source.expression}`;
     case "default":
-      return "default";
+      return "TriggerTemplate default";
+    case "binding-default":
+      return `TriggerTemplate default, since ${from ?? "binding"}: ${source.expression} failed: ${source.reason}`;
     default:
-      return `default (binding ${source.expression ?? ""} failed: ${source.reason ?? ""})`;
+      return assertNever(source);
   }
 }
