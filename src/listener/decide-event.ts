@@ -3,7 +3,7 @@ import type { SecretResolver } from "../interceptors/types.js";
 import { runChain } from "../interceptors/run-chain.js";
 import type { Logger } from "../log/logger.js";
 import type { PreparedEvent } from "./prepare-event.js";
-import { runTrigger, type TriggerStart } from "./run-trigger.js";
+import { runTrigger, stopOutcome, type TriggerStart } from "./run-trigger.js";
 import type { EventDecision, TriggerTrace } from "./types.js";
 
 export interface DecideDeps {
@@ -36,9 +36,7 @@ export async function decideEvent(listener: CompiledListener, event: PreparedEve
     if (chain.kind !== "continue") {
       return group.triggers.map((t): TriggerTrace => {
         const outcome: TriggerTrace["outcome"] =
-          chain.kind === "stop"
-            ? { kind: chain.authFailure ? "rejected" : "filtered", interceptor: chain.interceptor, code: chain.code, message: chain.message }
-            : { kind: "failed", stage: "interceptor", message: `${chain.interceptor}: ${chain.message}` };
+          chain.kind === "stop" ? stopOutcome(chain) : { kind: "failed", stage: "interceptor", message: `${chain.interceptor}: ${chain.message}` };
         return { trigger: t.name, namespace: t.namespace, triggerId: t.id, group: group.name, via: "group", interceptors: chain.trace, extensions: {}, params: [], outcome, durationMs: 0 };
       });
     }

@@ -70,10 +70,8 @@ export async function runTrigger(trigger: CompiledTrigger, event: PreparedEvent,
   }
   trace.interceptors = chain.trace;
   switch (chain.kind) {
-    case "stop": {
-      const { interceptor, code, message } = chain;
-      return finish({ kind: chain.authFailure ? "rejected" : "filtered", interceptor, code, message });
-    }
+    case "stop":
+      return finish(stopOutcome(chain));
     case "error":
       return finish({ kind: "failed", stage: "interceptor", message: `${chain.interceptor}: ${chain.message}` });
     case "continue":
@@ -110,6 +108,18 @@ export async function runTrigger(trigger: CompiledTrigger, event: PreparedEvent,
   } catch (err) {
     return finish({ kind: "failed", stage: "template", message: describeError(err) });
   }
+}
+
+/**
+ * How an interceptor's "no" reads: a failed signature or token is a rejection; FAILED_PRECONDITION
+ * is Tekton's code for a filter that said no (an unlisted event type, a false CEL filter); any other
+ * code (INVALID_ARGUMENT for a CEL evaluation error, say) is the trigger failing on our side.
+ */
+export function stopOutcome(chain: Extract<ChainResult, { kind: "stop" }>): TriggerTrace["outcome"] {
+  const { interceptor, code, message } = chain;
+  if (chain.authFailure) return { kind: "rejected", interceptor, code, message };
+  if (code === "FAILED_PRECONDITION") return { kind: "filtered", interceptor, code, message };
+  return { kind: "failed", stage: "interceptor", message: `${interceptor}: ${code}: ${message}` };
 }
 
 /** Bindings see each header as one string, values joined with "," (TEKTON-SPEC §0.3). */

@@ -1,0 +1,78 @@
+import { createServer, type Server } from "node:http";
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { createApp, type AppDeps } from "../../src/app.js";
+import type { CompiledConfig } from "../../src/config/compiled.js";
+import { loadConfigDir } from "../../src/config/load-config.js";
+import { createSecretResolver } from "../../src/config/secret-resolver.js";
+import { createBuiltinRegistry } from "../../src/interceptors/builtins.js";
+import { createLocalSink } from "../../src/sinks/local/local-sink.js";
+import { createCapturingLogger, type MemoryTransport } from "./capture-logs.js";
+
+export interface TestApp {
+  server: Server;
+  config: CompiledConfig;
+  outDir: string;
+  logs: MemoryTransport;
+  /** Every file the local sink wrote, parsed. */
+  written(): Promise<{ path: string; resource: Record<string, unknown> }[]>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions extends Partial<Pick<AppDeps, "maxBodyBytes" | "deadlineMs" | "defaultListener">> {
+  secretsDir?: string;
+}
+
+/**
+ * A real node:http server (not listening until supertest makes it) around createApp, on a config
+ * directory, with the local sink writing to a fresh temp dir and logs captured in memory.
+ */
+export async function createTestApp(configDir: string, options: TestAppOptions = {}): Promise<TestApp> {
+  const config = await loadConfigDir(configDir, { registry: createBuiltinRegistry() });
+  const outDir = await mkdtemp(join(tmpdir(), "hookline-out-"));
+  const { log, logs } = createCapturingLogger();
+  const app = createApp({
+    config: () => config,
+    secrets: createSecretResolver({ fromConfig: config.secrets, dir: options.secretsDir }),
+    sink: createLocalSink({ outDir }),
+    log,
+    ...options,
+  });
+  const server = createServer(app);
+  return {
+    server,
+    config,
+    outDir,
+    logs,
+    written: () => readWritten(outDir),
+    close: async () => {
+      server.close();
+      await rm(outDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function readWritten(dir: string): Promise<{ path: string; resource: Record<string, unknown> }[]> {
+  const out: { path: string; resource: Record<string, unknown> }[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name.endsWith(".yaml")) out.push({ path: p, resource: parse(await readFile(p, "utf8")) as Record<string, unknown> });
+    }
+  };
+  await walk(dir);
+  return out.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** Writes files into a fresh temp directory: a config made inside a test. */
+export async function writeConfigDir(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "hookline-config-"));
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(join(dir, name, ".."), { recursive: true });
+    await writeFile(join(dir, name), text);
+  }
+  return dir;
+}
