@@ -37,6 +37,12 @@ const out = {
   ok2xx: ok,
   non2xx: result.non2xx,
   errors: { other: result.errors, timeout: result.timeouts },
-  latency_us: { p50: result.latency.p50 * 1000, p90: result.latency.p90 * 1000, p99: result.latency.p99 * 1000, max: result.latency.max * 1000, mean: result.latency.mean * 1000 },
+  latency_us: {
+    p50: result.latency.p50 * 1000,
+    p90: result.latency.p90 * 1000,
+    p99: result.latency.p99 * 1000,
+    max: result.latency.max * 1000,
+    mean: result.latency.mean * 1000,
+  },
 };
 process.stdout.write(`BENCH_JSON ${JSON.stringify(out)}\n`);

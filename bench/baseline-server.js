@@ -5,7 +5,10 @@ import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
-  options: { port: { type: "string", default: "0" }, host: { type: "string", default: "127.0.0.1" } },
+  options: {
+    port: { type: "string", default: "0" },
+    host: { type: "string", default: "127.0.0.1" },
+  },
 });
 
 const server = createServer((req, res) => {
@@ -23,7 +26,10 @@ const server = createServer((req, res) => {
   req.on("end", () => {
     Buffer.concat(chunks, bytes); // the whole body, as a receiver would hold it
     const body = JSON.stringify({ accepted: true, bytes }) + "\n";
-    res.writeHead(202, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
+    res.writeHead(202, {
+      "Content-Type": "application/json",
+      "Content-Length": Buffer.byteLength(body),
+    });
     res.end(body);
   });
   req.on("error", () => res.destroy());
@@ -33,7 +39,9 @@ server.keepAliveTimeout = 120_000;
 
 server.listen(Number(values.port), values.host, () => {
   const addr = server.address();
-  process.stdout.write(`baseline listening on ${values.host}:${typeof addr === "object" && addr ? addr.port : values.port}\n`);
+  process.stdout.write(
+    `baseline listening on ${values.host}:${typeof addr === "object" && addr ? addr.port : values.port}\n`,
+  );
 });
 
 const stop = () => {

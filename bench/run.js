@@ -9,7 +9,15 @@
 //          --generator wrk|autocannon (env BENCH_GENERATOR; default: wrk when installed).
 import { spawn, spawnSync } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
@@ -19,7 +27,8 @@ import { parseArgs } from "node:util";
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
 const HOST = "127.0.0.1";
-const SECRET = "hookline-example-secret";
+// The example listener's webhook secret (examples/config/secret.yaml); BENCH_SECRET overrides it.
+const SECRET = process.env.BENCH_SECRET ?? "hookline-example-secret";
 const PAYLOAD_FILE = join(ROOT, "examples/payloads/github-push.json");
 const CONNECTIONS = [1, 100];
 const WARMUP_CONNECTIONS = 10;
@@ -39,16 +48,25 @@ const { values: opts } = parseArgs({
   },
 });
 if (opts.help) {
-  process.stdout.write("usage: node bench/run.js [--duration N] [--warmup N] [--generator wrk|autocannon]\n");
+  process.stdout.write(
+    "usage: node bench/run.js [--duration N] [--warmup N] [--generator wrk|autocannon]\n",
+  );
   process.exit(0);
 }
 const duration = positiveInt(opts.duration ?? process.env.BENCH_DURATION ?? "10", "duration");
-const warmup = positiveInt(opts.warmup ?? process.env.BENCH_WARMUP ?? String(Math.min(3, Math.max(1, Math.round(duration / 5)))), "warmup");
+const warmup = positiveInt(
+  opts.warmup ??
+    process.env.BENCH_WARMUP ??
+    String(Math.min(3, Math.max(1, Math.round(duration / 5)))),
+  "warmup",
+);
 
 function positiveInt(text, name) {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 3600) {
-    process.stderr.write(`bench: --${name} must be a whole number of seconds (1..3600), got "${text}"\n`);
+    process.stderr.write(
+      `bench: --${name} must be a whole number of seconds (1..3600), got "${text}"\n`,
+    );
     process.exit(2);
   }
   return n;
@@ -105,12 +123,19 @@ function has(cmd) {
 }
 
 const cores = availableParallelism();
-const pinning = has("taskset") && cores >= 2 && ["0", "1"].every((c) => spawnSync("taskset", ["-c", c, "true"], { stdio: "ignore" }).status === 0);
+const pinning =
+  has("taskset") &&
+  cores >= 2 &&
+  ["0", "1"].every(
+    (c) => spawnSync("taskset", ["-c", c, "true"], { stdio: "ignore" }).status === 0,
+  );
 const SERVER_CORE = 0;
 const LOAD_CORE = 1;
 if (pinning) {
   // Keep this orchestrator (RSS polling, bookkeeping) off the server's core too.
-  spawnSync("taskset", ["-a", "-p", "-c", String(LOAD_CORE), String(process.pid)], { stdio: "ignore" });
+  spawnSync("taskset", ["-a", "-p", "-c", String(LOAD_CORE), String(process.pid)], {
+    stdio: "ignore",
+  });
 }
 
 function pinned(core, cmd, args) {
@@ -124,10 +149,15 @@ if (wanted !== undefined && wanted !== "wrk" && wanted !== "autocannon") {
 }
 const generator = wanted ?? (has("wrk") ? "wrk" : "autocannon");
 if (generator === "wrk" && !has("wrk")) {
-  process.stderr.write("bench: wrk is not installed (apt-get install wrk), use --generator autocannon\n");
+  process.stderr.write(
+    "bench: wrk is not installed (apt-get install wrk), use --generator autocannon\n",
+  );
   process.exit(2);
 }
-const generatorVersion = generator === "wrk" ? firstLine(spawnSync("wrk", ["-v"], { encoding: "utf8" })) : `autocannon ${readJSON(join(ROOT, "node_modules/autocannon/package.json")).version}`;
+const generatorVersion =
+  generator === "wrk"
+    ? firstLine(spawnSync("wrk", ["-v"], { encoding: "utf8" }))
+    : `autocannon ${readJSON(join(ROOT, "node_modules/autocannon/package.json")).version}`;
 
 function firstLine(r) {
   return `${r.stdout ?? ""}${r.stderr ?? ""}`.split("\n")[0].trim();
@@ -157,7 +187,13 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function startServer(name, args, env) {
   const port = await freePort();
   const [cmd, argv] = pinned(SERVER_CORE, process.execPath, args(port));
-  const child = track(spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] }));
+  const child = track(
+    spawn(cmd, argv, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   const log = { lines: 0, tail: [] };
   for (const stream of [child.stdout, child.stderr]) {
     let partial = "";
@@ -175,7 +211,9 @@ async function startServer(name, args, env) {
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${name} exited before it was ready (code ${child.exitCode}, signal ${child.signalCode}):\n${log.tail.join("\n")}`);
+      throw new Error(
+        `${name} exited before it was ready (code ${child.exitCode}, signal ${child.signalCode}):\n${log.tail.join("\n")}`,
+      );
     }
     try {
       const res = await fetch(`http://${HOST}:${port}/live`, { signal: AbortSignal.timeout(1000) });
@@ -184,7 +222,8 @@ async function startServer(name, args, env) {
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${name} did not answer GET /live within 20 s:\n${log.tail.join("\n")}`);
+    if (Date.now() > deadline)
+      throw new Error(`${name} did not answer GET /live within 20 s:\n${log.tail.join("\n")}`);
     await sleep(100);
   }
   // `taskset` execs the command, so the pid is the server's own (check: its comm is node).
@@ -199,13 +238,21 @@ async function startServer(name, args, env) {
 async function probe(server) {
   const res = await fetch(`http://${HOST}:${server.port}/`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-GitHub-Event": "push", "X-GitHub-Delivery": randomUUID(), "X-Hub-Signature-256": signature },
+    headers: {
+      "Content-Type": "application/json",
+      "X-GitHub-Event": "push",
+      "X-GitHub-Delivery": randomUUID(),
+      "X-Hub-Signature-256": signature,
+    },
     body,
     signal: AbortSignal.timeout(10_000),
   });
   const text = await res.text();
   if (res.status !== 202) {
-    const hint = res.status === 401 ? " (401: the signature was refused — is the secret still hookline-example-secret?)" : "";
+    const hint =
+      res.status === 401
+        ? " (401: the signature was refused — is the secret still hookline-example-secret?)"
+        : "";
     throw new Error(`${server.name}: a signed push got ${res.status}, not 202${hint}:\n${text}`);
   }
   return text.trim();
@@ -227,10 +274,27 @@ const mb = (kb) => Math.round((kb / 1024) * 10) / 10;
 
 async function runLoad(server, connections, seconds) {
   const url = `http://${HOST}:${server.port}/`;
-  const env = { ...process.env, BENCH_BODY_FILE: PAYLOAD_FILE, BENCH_SIGNATURE: signature, BENCH_URL: url, BENCH_CONNECTIONS: String(connections), BENCH_SECONDS: String(seconds) };
+  const env = {
+    ...process.env,
+    BENCH_BODY_FILE: PAYLOAD_FILE,
+    BENCH_SIGNATURE: signature,
+    BENCH_URL: url,
+    BENCH_CONNECTIONS: String(connections),
+    BENCH_SECONDS: String(seconds),
+  };
   const [cmd, argv] =
     generator === "wrk"
-      ? pinned(LOAD_CORE, "wrk", ["-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "10s", "--latency", "-s", join(BENCH_DIR, "github-push.lua"), url])
+      ? pinned(LOAD_CORE, "wrk", [
+          "-t1",
+          `-c${connections}`,
+          `-d${seconds}s`,
+          "--timeout",
+          "10s",
+          "--latency",
+          "-s",
+          join(BENCH_DIR, "github-push.lua"),
+          url,
+        ])
       : pinned(LOAD_CORE, process.execPath, [join(BENCH_DIR, "autocannon-worker.js")]);
 
   const before = memory(server.pid);
@@ -253,12 +317,16 @@ async function runLoad(server, connections, seconds) {
   if (after.rssKB > peakKB) peakKB = after.rssKB;
 
   const line = out.split("\n").find((l) => l.startsWith("BENCH_JSON "));
-  if (code !== 0 || line === undefined) throw new Error(`${generator} failed (code ${code}, signal ${sig}):\n${out}`);
+  if (code !== 0 || line === undefined)
+    throw new Error(`${generator} failed (code ${code}, signal ${sig}):\n${out}`);
   const r = JSON.parse(line.slice("BENCH_JSON ".length));
   const seconds_ = r.duration_us / 1e6;
   // wrk counts answers with a status above 399 as errors.status; autocannon counts non-2xx.
   const non2xx = generator === "wrk" ? r.errors.status : r.non2xx;
-  const errors = generator === "wrk" ? r.errors.connect + r.errors.read + r.errors.write + r.errors.timeout : r.errors.other + r.errors.timeout;
+  const errors =
+    generator === "wrk"
+      ? r.errors.connect + r.errors.read + r.errors.write + r.errors.timeout
+      : r.errors.other + r.errors.timeout;
   return {
     connections,
     seconds: Math.round(seconds_ * 100) / 100,
@@ -298,19 +366,28 @@ async function measure(name, args, env, outDir) {
   const server = await startServer(name, args, env);
   try {
     const reply = await probe(server);
-    process.stdout.write(`   pid ${server.pid} on ${HOST}:${server.port}; signed probe -> 202 ${reply.slice(0, 100)}\n`);
+    process.stdout.write(
+      `   pid ${server.pid} on ${HOST}:${server.port}; signed probe -> 202 ${reply.slice(0, 100)}\n`,
+    );
     process.stdout.write(`   warmup ${warmup}s @ ${WARMUP_CONNECTIONS} connections ...\n`);
     const warm = await runLoad(server, WARMUP_CONNECTIONS, warmup);
     const runs = [];
     for (const c of CONNECTIONS) {
       process.stdout.write(`   ${duration}s @ ${c} connection${c === 1 ? "" : "s"} ...`);
       const r = await runLoad(server, c, duration);
-      process.stdout.write(` ${r.rps} req/s, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}, errors ${r.errors}\n`);
+      process.stdout.write(
+        ` ${r.rps} req/s, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}, errors ${r.errors}\n`,
+      );
       runs.push(r);
     }
     const result = {
       pid: server.pid,
-      warmup: { seconds: warm.seconds, requests: warm.requests, non2xx: warm.non2xx, errors: warm.errors },
+      warmup: {
+        seconds: warm.seconds,
+        requests: warm.requests,
+        non2xx: warm.non2xx,
+        errors: warm.errors,
+      },
       runs,
       rssAtEndMB: runs.at(-1).rssAfterMB,
       hwmMB: runs.at(-1).hwmMB,
@@ -321,7 +398,9 @@ async function measure(name, args, env, outDir) {
     if (outDir !== undefined) {
       result.accepted = 1 + warm.ok + runs.reduce((s, r) => s + r.ok, 0);
       result.filesWritten = countFiles(outDir);
-      process.stdout.write(`   out dir: ${result.filesWritten} resource files written for ${result.accepted} accepted requests (probe + warmup + runs)\n`);
+      process.stdout.write(
+        `   out dir: ${result.filesWritten} resource files written for ${result.accepted} accepted requests (probe + warmup + runs)\n`,
+      );
     }
     return result;
   } finally {
@@ -332,15 +411,38 @@ async function measure(name, args, env, outDir) {
 // ---------------------------------------------------------------- report
 
 function table(results) {
-  const header = ["server", "conns", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors", "peak RSS MB", "VmHWM MB"];
+  const header = [
+    "server",
+    "conns",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "non-2xx",
+    "errors",
+    "peak RSS MB",
+    "VmHWM MB",
+  ];
   const rows = [];
   for (const [name, res] of Object.entries(results)) {
     for (const r of res.runs) {
-      rows.push([name, r.connections, r.rps.toFixed(1), r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), r.non2xx, r.errors, r.peakRssMB.toFixed(1), r.hwmMB.toFixed(1)].map(String));
+      rows.push(
+        [
+          name,
+          r.connections,
+          r.rps.toFixed(1),
+          r.p50Ms.toFixed(2),
+          r.p99Ms.toFixed(2),
+          r.non2xx,
+          r.errors,
+          r.peakRssMB.toFixed(1),
+          r.hwmMB.toFixed(1),
+        ].map(String),
+      );
     }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  const fmt = (cells) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   return [fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(fmt)].join("\n");
 }
 
@@ -353,17 +455,33 @@ async function main() {
       `pinning: ${pinning ? `yes (taskset: server on core ${SERVER_CORE}, load generator on core ${LOAD_CORE})` : "no (taskset missing or fewer than 2 cpus)"}\n` +
       `payload: ${relative(ROOT, PAYLOAD_FILE)} (${body.length} bytes), ${duration}s per measurement, ${warmup}s warmup\n`,
   );
-  if (!existsSync(join(ROOT, "dist/src/cli/main.js"))) throw new Error("hookline is not built: run `npm run build` (or `npm run bench`)");
+  if (!existsSync(join(ROOT, "dist/src/cli/main.js")))
+    throw new Error("hookline is not built: run `npm run build` (or `npm run bench`)");
 
   const results = {};
-  results.baseline = await measure("baseline", (port) => [join(BENCH_DIR, "baseline-server.js"), "--port", String(port), "--host", HOST], {});
+  results.baseline = await measure(
+    "baseline",
+    (port) => [join(BENCH_DIR, "baseline-server.js"), "--port", String(port), "--host", HOST],
+    {},
+  );
 
   const outDir = mkdtempSync(join(tmpdir(), "hookline-bench-out-"));
   tempDirs.add(outDir);
   try {
     results.hookline = await measure(
       "hookline",
-      (port) => [join(ROOT, "bin/hookline.js"), "serve", "--config", join(ROOT, "examples/config"), "--host", HOST, "--port", String(port), "--out", outDir],
+      (port) => [
+        join(ROOT, "bin/hookline.js"),
+        "serve",
+        "--config",
+        join(ROOT, "examples/config"),
+        "--host",
+        HOST,
+        "--port",
+        String(port),
+        "--out",
+        outDir,
+      ],
       { HOOKLINE_LOG_LEVEL: "warn" },
       outDir,
     );
@@ -374,7 +492,8 @@ async function main() {
 
   const ratios = {};
   for (const [i, c] of CONNECTIONS.entries()) {
-    ratios[c] = Math.round((results.hookline.runs[i].rps / results.baseline.runs[i].rps) * 1000) / 1000;
+    ratios[c] =
+      Math.round((results.hookline.runs[i].rps / results.baseline.runs[i].rps) * 1000) / 1000;
   }
   const h100 = results.hookline.runs[CONNECTIONS.indexOf(100)];
   const target = {
@@ -388,30 +507,45 @@ async function main() {
   for (const [name, res] of Object.entries(results)) {
     for (const r of [...res.runs, { ...res.warmup, connections: `warmup@${WARMUP_CONNECTIONS}` }]) {
       const bad = r.non2xx + r.errors;
-      if (bad > Math.max(0, r.requests * MAX_BAD_SHARE)) problems.push(`${name} @ ${r.connections}: ${r.non2xx} non-2xx and ${r.errors} errors in ${r.requests} requests`);
+      if (bad > Math.max(0, r.requests * MAX_BAD_SHARE))
+        problems.push(
+          `${name} @ ${r.connections}: ${r.non2xx} non-2xx and ${r.errors} errors in ${r.requests} requests`,
+        );
     }
   }
   const hk = results.hookline;
   if (hk.filesWritten === 0) problems.push("hookline wrote no files: the full path did not run");
-  else if (hk.filesWritten < hk.accepted * 0.99) problems.push(`hookline wrote ${hk.filesWritten} files for ${hk.accepted} accepted requests`);
+  else if (hk.filesWritten < hk.accepted * 0.99)
+    problems.push(`hookline wrote ${hk.filesWritten} files for ${hk.accepted} accepted requests`);
 
   process.stdout.write(`\n${table(results)}\n\n`);
-  for (const c of CONNECTIONS) process.stdout.write(`ratio hookline/baseline req/s @ ${String(c).padStart(3)} connection${c === 1 ? " " : "s"}: ${ratios[c].toFixed(3)}\n`);
+  for (const c of CONNECTIONS)
+    process.stdout.write(
+      `ratio hookline/baseline req/s @ ${String(c).padStart(3)} connection${c === 1 ? " " : "s"}: ${ratios[c].toFixed(3)}\n`,
+    );
   process.stdout.write(
     `target @ 100 connections: ratio >= ${TARGET.ratioAt100} -> ${target.ratioMet ? "met" : "NOT met"}; hookline p99 <= ${TARGET.p99MsAt100} ms -> ${target.p99Met ? "met" : "NOT met"} (${h100.p99Ms} ms)\n`,
   );
-  process.stdout.write(`hookline out dir: ${hk.filesWritten} files written, ${hk.accepted} requests answered 2xx\n`);
+  process.stdout.write(
+    `hookline out dir: ${hk.filesWritten} files written, ${hk.accepted} requests answered 2xx\n`,
+  );
   process.stdout.write(
     `hookline memory: RSS ${hk.runs.map((r) => `${r.rssBeforeMB}->${r.rssAfterMB} MB @${r.connections}`).join(", ")}; VmHWM ${hk.hwmMB} MB; ${hk.logLinesDuringLoad} log lines during load\n`,
   );
-  if (hk.logLinesDuringLoad > 0) process.stdout.write(`hookline log tail:\n  ${hk.logTail.join("\n  ")}\n`);
+  if (hk.logLinesDuringLoad > 0)
+    process.stdout.write(`hookline log tail:\n  ${hk.logTail.join("\n  ")}\n`);
 
   const resultsDir = join(BENCH_DIR, "results");
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, "latest.json");
   const json = {
     date: new Date().toISOString(),
-    machine: { cpus: cores, cpuModel, node: process.version, platform: `${process.platform}-${process.arch}` },
+    machine: {
+      cpus: cores,
+      cpuModel,
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+    },
     generator: { name: generator, version: generatorVersion },
     pinning: pinning ? { server: SERVER_CORE, loadGenerator: LOAD_CORE } : false,
     durationSeconds: duration,
