@@ -21,6 +21,11 @@ export function decodeDocument(root: unknown, env: Omit<InterceptorDecodeEnv, "v
   }
   const apiVersion = scalarString(node.get("apiVersion", true));
   const kind = scalarString(node.get("kind", true));
+  if (kind === undefined && apiVersion === undefined && cx.file.endsWith(".json")) {
+    // A JSON file with neither is data kept beside the config (a sample payload), not an object.
+    cx.issues.push(note(cx.loc(node, ""), "skipped: a JSON document with no apiVersion and kind is not a Kubernetes object"));
+    return [];
+  }
   if (kind === undefined || apiVersion === undefined) {
     cx.error(node, kind === undefined ? "kind" : "apiVersion", `missing field: ${kind === undefined ? "kind" : "apiVersion"}`);
     return [];

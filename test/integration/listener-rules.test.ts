@@ -187,7 +187,7 @@ describe("listener rules (TEKTON-SPEC §0) and bad input", () => {
       .post("/listeners/ci/rules")
       .set("Content-Type", "application/json")
       .set("x-custom-thing", "yes")
-      .set("X-Multi", ["a", "b"])
+      .set("X-Multi", ["a", "b"] as unknown as string) // two header lines on the wire
       .send(JSON.stringify(payload));
     expect(res.status).toBe(202);
     const eventId = (res.body as { eventID: string }).eventID;

@@ -25,7 +25,18 @@ export interface ParseCurlOptions {
   readFile: (file: string) => Buffer;
 }
 
-const QUIET_FLAGS = new Set(["-v", "--verbose", "-k", "--insecure", "-i", "--include", "-s", "--silent", "-S", "--show-error"]);
+const QUIET_FLAGS = new Set([
+  "-v",
+  "--verbose",
+  "-k",
+  "--insecure",
+  "-i",
+  "--include",
+  "-s",
+  "--silent",
+  "-S",
+  "--show-error",
+]);
 
 /** Parses the (single) curl command of a script, as bash would split it, into the request curl would send. */
 export function parseCurlScript(script: string, options: ParseCurlOptions): CurlRequest {
@@ -63,7 +74,17 @@ export function parseCurlScript(script: string, options: ParseCurlOptions): Curl
       case "--data-ascii": {
         // curl reads `@file` here in text mode: carriage returns and newlines are stripped.
         const v = next(w);
-        data.push(v.startsWith("@") ? Buffer.from(options.readFile(v.slice(1)).toString("latin1").replace(/[\r\n]/g, ""), "latin1") : Buffer.from(v));
+        data.push(
+          v.startsWith("@")
+            ? Buffer.from(
+                options
+                  .readFile(v.slice(1))
+                  .toString("latin1")
+                  .replace(/[\r\n]/g, ""),
+                "latin1",
+              )
+            : Buffer.from(v),
+        );
         break;
       }
       case "--data-binary": {
@@ -82,7 +103,10 @@ export function parseCurlScript(script: string, options: ParseCurlOptions): Curl
   }
   if (url === undefined) throw new Error("no URL in the curl command");
   // Several data options are joined with "&", as curl does.
-  const body = data.length === 0 ? undefined : Buffer.concat(data.flatMap((d, i) => (i === 0 ? [d] : [Buffer.from("&"), d])));
+  const body =
+    data.length === 0
+      ? undefined
+      : Buffer.concat(data.flatMap((d, i) => (i === 0 ? [d] : [Buffer.from("&"), d])));
   // curl's default for -d: a form post, unless the script names its own Content-Type.
   if (body !== undefined && !headers.some(([n]) => n.toLowerCase() === "content-type")) {
     headers.push(["Content-Type", "application/x-www-form-urlencoded"]);
@@ -98,11 +122,22 @@ export function parseCurlScript(script: string, options: ParseCurlOptions): Curl
 }
 
 /** A file named in a curl.sh: relative to the example folder, or, as Tekton's e2e runs it, to the triggers repository root (`examples/v1beta1/...`). */
-export function exampleFileReader(exampleDir: string, examplesRoot: string): (file: string) => Buffer {
+export function exampleFileReader(
+  exampleDir: string,
+  examplesRoot: string,
+): (file: string) => Buffer {
   return (file) => {
-    const candidates = isAbsolute(file) ? [file] : [join(exampleDir, file), ...(file.startsWith("examples/") ? [join(examplesRoot, file.slice("examples/".length))] : [])];
+    const candidates = isAbsolute(file)
+      ? [file]
+      : [
+          join(exampleDir, file),
+          ...(file.startsWith("examples/")
+            ? [join(examplesRoot, file.slice("examples/".length))]
+            : []),
+        ];
     const found = candidates.find((c) => existsSync(c));
-    if (found === undefined) throw new Error(`curl data file ${file} not found (looked at ${candidates.join(", ")})`);
+    if (found === undefined)
+      throw new Error(`curl data file ${file} not found (looked at ${candidates.join(", ")})`);
     return readFileSync(found);
   };
 }
