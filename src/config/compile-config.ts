@@ -49,7 +49,7 @@ class Compiler {
   };
   private readonly triggerPlans = new Map<Trigger, TriggerPlan | BrokenTrigger>();
   private readonly templates = new Map<TriggerTemplate, CompiledTemplate>();
-  private readonly bindingParams = new Map<Param, CompiledBindingParam | undefined>();
+  private readonly bindingParams = new Map<object, CompiledBindingParam | undefined>();
 
   constructor(private readonly decoded: DecodedConfig) {
     this.issues = [...decoded.issues];
@@ -57,6 +57,9 @@ class Compiler {
   }
 
   run(): CompiledConfig {
+    for (const tb of [...this.index.TriggerBinding.values(), ...this.index.ClusterTriggerBinding.values()]) {
+      for (const p of tb.spec.params) this.compileParam(p, `${tb.kind} ${tb.metadata.namespace === "" ? "" : `${tb.metadata.namespace}/`}${tb.metadata.name}`);
+    }
     const listeners = [...this.index.EventListener.values()].map((el) => this.compileListener(el));
     const secrets = new Map<string, Record<string, Buffer>>();
     for (const s of this.index.Secret.values()) secrets.set(key(s.metadata.namespace, s.metadata.name), s.data);
@@ -140,7 +143,7 @@ class Compiler {
     const ctbs: CompiledBindingParam[] = [];
     for (const b of spec.bindings) {
       if (b.kind === "inline") {
-        const p = this.compileParam({ name: b.name, value: b.value, loc: b.loc }, "inline");
+        const p = this.compileParam(b, "inline");
         if (p !== undefined) inline.push(p);
         continue;
       }
@@ -180,13 +183,13 @@ class Compiler {
     return { kind: "plan", interceptors, bindings, template, templateName, serviceAccountName: spec.serviceAccountName };
   }
 
-  private compileParam(param: Param, from: string): CompiledBindingParam | undefined {
+  private compileParam(param: Pick<Param, "name" | "value" | "valueLoc">, from: string): CompiledBindingParam | undefined {
     if (this.bindingParams.has(param)) return this.bindingParams.get(param);
     let out: CompiledBindingParam | undefined;
     try {
       out = { name: param.name, value: compileBindingValue(param.value), from };
     } catch (err) {
-      this.issues.push(documentError({ ...param.loc, field: `${param.loc.field}.value` }, `invalid value: ${(err as Error).message}`));
+      this.issues.push(documentError(param.valueLoc, `invalid value: ${(err as Error).message}`));
     }
     this.bindingParams.set(param, out);
     return out;

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq } from "yaml";
-import { decodeList, decodeMap, decodeString, decodeStringMap, type DecodeContext, type Field } from "./decode.js";
+import { decodeList, decodeMap, decodeString, decodeStringMap, mapEntries, type DecodeContext, type Field } from "./decode.js";
 import { decodeMeta } from "./decode-meta.js";
 import { decodeEventListenerSpec } from "./decode-event-listener.js";
 import { decodeTriggerSpecFields, TRIGGER_SPEC_FIELDS } from "./decode-trigger.js";
@@ -79,7 +79,7 @@ function decodeTriggersObject(
   switch (kind) {
     case "EventListener": {
       if (metadata.name.length > 60) cx.error(f.get("metadata")?.node, "metadata.name", "must be no more than 60 characters long");
-      checkListenerAnnotations(metadata.annotations, f.get("metadata"), cx);
+      checkListenerAnnotations(f.get("metadata"), cx);
       const spec = decodeEventListenerSpec(specField, env, node);
       return spec && { kind, apiVersion, metadata, spec, loc };
     }
@@ -110,14 +110,23 @@ function decodeTriggersObject(
   }
 }
 
-function checkListenerAnnotations(annotations: Record<string, string>, metaField: Field | undefined, cx: DecodeContext): void {
-  const pv = annotations["tekton.dev/payload-validation"];
-  if (pv !== undefined && pv !== "true" && pv !== "false") {
-    cx.error(metaField?.node, "metadata.annotations[tekton.dev/payload-validation]", `invalid value "${pv}": must be "true" or "false"`);
-  }
-  const reply = annotations["hookline.dev/reply"];
-  if (reply !== undefined && reply !== "tekton" && reply !== "honest") {
-    cx.error(metaField?.node, "metadata.annotations[hookline.dev/reply]", `invalid value "${reply}": must be "tekton" or "honest"`);
+/** The annotations an EventListener's behaviour depends on, and the values each allows. */
+const LISTENER_ANNOTATIONS: Record<string, readonly string[]> = {
+  "tekton.dev/payload-validation": ["true", "false"],
+  "hookline.dev/reply": ["tekton", "honest"],
+};
+
+function checkListenerAnnotations(metaField: Field | undefined, cx: DecodeContext): void {
+  const meta = cx.deref(metaField?.node);
+  if (metaField === undefined || !isMap(meta)) return;
+  const annotations = meta.items.find((p) => isScalar(p.key) && p.key.value === "annotations");
+  for (const { key, field } of mapEntries({ node: annotations?.value, path: "metadata.annotations" }, cx)) {
+    const allowed = LISTENER_ANNOTATIONS[key];
+    const value = scalarString(cx.deref(field.node));
+    // A non-string value was reported already by the annotations' own decoding.
+    if (allowed !== undefined && value !== undefined && !allowed.includes(value)) {
+      cx.error(field.node, field.path, `invalid value "${value ?? ""}": must be ${allowed.map((a) => `"${a}"`).join(" or ")}`);
+    }
   }
 }
 
@@ -131,7 +140,8 @@ function decodeBindingParams(specField: Field | undefined, cx: DecodeContext): P
     if (name === undefined || name === "") return cx.error(el.node, `${el.path}.name`, "missing field: name");
     const value = decodeString(p.get("value"), cx);
     if (value === undefined && p.get("value") === undefined) return cx.error(el.node, `${el.path}.value`, "missing field: value");
-    return { name, value: value ?? "", loc: cx.loc(el.node, el.path) };
+    const valueField = p.get("value");
+    return { name, value: value ?? "", loc: cx.loc(el.node, el.path), valueLoc: cx.loc(valueField?.node ?? el.node, valueField?.path ?? el.path) };
   });
   if (s.get("params") === undefined) return cx.error(specField?.node, "spec", "invalid value: spec must not be empty");
   const seen = new Set<string>();
@@ -178,10 +188,11 @@ function decodeSecret(node: unknown, cx: DecodeContext, apiVersion: string): Con
   const metadata = decodeMeta(f.get("metadata"), cx, false, node);
   if (metadata === undefined) return undefined;
   const data: Record<string, Buffer> = {};
-  for (const [key, b64] of Object.entries(decodeStringMap(f.get("data"), cx))) {
+  for (const { key, field } of mapEntries(f.get("data"), cx)) {
+    const b64 = decodeString(field, cx) ?? "";
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64.replace(/\s/g, ""))) {
       // The value is not echoed: it is a secret.
-      cx.error(f.get("data")?.node, `data[${key}]`, "invalid base64 value");
+      cx.error(field.node, `data[${key}]`, "invalid base64 value");
       continue;
     }
     data[key] = Buffer.from(b64, "base64");

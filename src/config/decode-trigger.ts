@@ -50,11 +50,9 @@ function decodeBinding(el: Field, env: InterceptorDecodeEnv): TriggerSpecBinding
   if (name !== undefined) {
     const valueField = f.get("value");
     const value = decodeString(valueField, cx);
-    if (value === undefined) {
-      if (valueField === undefined) return cx.error(el.node, `${el.path}.value`, `missing field: value (an inline binding "${name}" needs a value)`);
-      return { kind: "inline", name, value: "", loc };
-    }
-    return { kind: "inline", name, value, loc };
+    if (valueField === undefined) return cx.error(el.node, `${el.path}.value`, `missing field: value (an inline binding "${name}" needs a value)`);
+    const valueLoc = cx.loc(valueField.node, valueField.path);
+    return { kind: "inline", name, value: value ?? "", loc, valueLoc };
   }
   return cx.error(el.node, el.path, `expected exactly one, got neither: ${el.path}.ref, ${el.path}.name`);
 }

@@ -207,3 +207,12 @@ export function decodeJSON(field: Field | undefined, cx: DecodeContext): unknown
   if (field === undefined) return undefined;
   return cx.toJSON(field.node);
 }
+
+/** The entries of a mapping with their own nodes, so an error can point at one entry. */
+export function mapEntries(field: Field | undefined, cx: DecodeContext): { key: string; field: Field }[] {
+  const node = cx.deref(field?.node);
+  if (field === undefined || !isMap(node)) return [];
+  return node.items.flatMap((pair) =>
+    isScalar(pair.key) ? [{ key: String(pair.key.value), field: { node: pair.value, path: `${field.path}[${String(pair.key.value)}]` } }] : [],
+  );
+}

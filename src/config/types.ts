@@ -42,12 +42,14 @@ export type BindingKind = "TriggerBinding" | "ClusterTriggerBinding";
 
 export type TriggerSpecBinding =
   | { kind: "ref"; ref: string; bindingKind: BindingKind; loc: Loc }
-  | { kind: "inline"; name: string; value: string; loc: Loc };
+  | { kind: "inline"; name: string; value: string; loc: Loc; valueLoc: Loc };
 
 export interface Param {
   name: string;
   value: string;
   loc: Loc;
+  /** Where the value itself is written (errors about the value point here). */
+  valueLoc: Loc;
 }
 
 export interface ParamSpec {
