@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { describeError } from "../errors/hookline-error.js";
 import type { InterceptorStep } from "../config/compiled.js";
 import type { Logger } from "../log/logger.js";
-import type { InterceptorRequest, SecretResolver, StatusCodeName, TriggerContext } from "./types.js";
+import type { InterceptorContext, InterceptorRequest, SecretResolver, StatusCodeName, TriggerContext } from "./types.js";
 
 /** What one interceptor did, for the decision trace. */
 export interface InterceptorTrace {
@@ -64,9 +64,19 @@ export async function runChain(steps: readonly InterceptorStep[], input: ChainIn
       extensions,
       context: input.context,
     };
-    const log = deps.log.child({ interceptor: step.name });
+    // A child logger per interceptor costs more than the interceptor itself: made only when used.
+    let childLog: Logger | undefined;
+    const logFor = (): Logger => (childLog ??= deps.log.child({ interceptor: step.name }));
+    const ctx: InterceptorContext = {
+      secrets: deps.secrets,
+      namespace: deps.namespace,
+      signal: deps.signal,
+      get log(): Logger {
+        return logFor();
+      },
+    };
     try {
-      const res = await step.interceptor.process(req, step.params, { secrets: deps.secrets, namespace: deps.namespace, log, signal: deps.signal });
+      const res = await step.interceptor.process(req, step.params, ctx);
       if (!res.continue) {
         const { code, message } = res.status;
         trace.push({ interceptor: step.name, outcome: "stop", code, message, durationMs: elapsed() });
@@ -77,7 +87,7 @@ export async function runChain(steps: readonly InterceptorStep[], input: ChainIn
       trace.push({ interceptor: step.name, outcome: "continue", ...(added.length > 0 ? { extensions: added } : {}), durationMs: elapsed() });
     } catch (err) {
       const message = describeError(err);
-      log.error("interceptor failed", { error: message });
+      logFor().error("interceptor failed", { error: message });
       trace.push({ interceptor: step.name, outcome: "error", message, durationMs: elapsed() });
       return { kind: "error", interceptor: step.name, message, trace };
     }
