@@ -49,11 +49,15 @@ export function createApp(deps: AppDeps): RequestHandler {
   return (req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (req.method === "GET" && path === "/live") return void sendText(res, 200, "ok\n");
-    if (req.method === "GET" && path === "/ready") return void sendJSON(res, 200, { status: "ready" });
+    if (req.method === "GET" && path === "/ready")
+      return void sendJSON(res, 200, { status: "ready" });
     const listener = routeListener(deps.config().listeners, path, deps.defaultListener);
     if (listener === undefined) {
       req.resume();
-      return void sendJSON(res, 404, { errorMessage: "no EventListener serves this path", code: "HL_LISTENER_NOT_FOUND" satisfies ErrorCode });
+      return void sendJSON(res, 404, {
+        errorMessage: "no EventListener serves this path",
+        code: "HL_LISTENER_NOT_FOUND" satisfies ErrorCode,
+      });
     }
     const timer = setTimeout(() => {
       if (!res.headersSent) sendText(res, 503, "EventListener Timeout!\n");
@@ -61,19 +65,30 @@ export function createApp(deps: AppDeps): RequestHandler {
     handleEvent(req, res, listener, deps, maxBody, deadlineMs)
       .catch((err: unknown) => {
         deps.log.error("request failed", { error: describeError(err) });
-        if (!res.headersSent) sendError(res, listener, "HL_LISTENER_INTERNAL", "internal error", undefined);
+        if (!res.headersSent)
+          sendError(res, listener, "HL_LISTENER_INTERNAL", "internal error", undefined);
       })
       .finally(() => clearTimeout(timer));
   };
 }
 
-async function handleEvent(req: IncomingMessage, res: ServerResponse, listener: CompiledListener, deps: AppDeps, maxBody: number, deadlineMs: number): Promise<void> {
+async function handleEvent(
+  req: IncomingMessage,
+  res: ServerResponse,
+  listener: CompiledListener,
+  deps: AppDeps,
+  maxBody: number,
+  deadlineMs: number,
+): Promise<void> {
   const eventId = randomUUID();
   let raw: Buffer;
   try {
     raw = await readBody(req, maxBody);
   } catch (err) {
-    const e = err instanceof HooklineError ? err : new HooklineError("HL_INTAKE_READ_FAILED", "the request body could not be read");
+    const e =
+      err instanceof HooklineError
+        ? err
+        : new HooklineError("HL_INTAKE_READ_FAILED", "the request body could not be read");
     deps.log.warn("request body refused", { eventId, code: e.code, listener: listener.name });
     res.setHeader("Connection", "close");
     sendError(res, listener, e.code, e.message, eventId);
@@ -82,7 +97,16 @@ async function handleEvent(req: IncomingMessage, res: ServerResponse, listener: 
   }
   const header = canonicalHeaders(req.rawHeaders);
   const { provider, deliveryId } = identifyProvider(header);
-  const event: IncomingEvent = { eventId, receivedAt: new Date(), method: req.method ?? "POST", url: req.url ?? "/", header, rawBody: raw, provider, deliveryId };
+  const event: IncomingEvent = {
+    eventId,
+    receivedAt: new Date(),
+    method: req.method ?? "POST",
+    url: req.url ?? "/",
+    header,
+    rawBody: raw,
+    provider,
+    deliveryId,
+  };
   const log = deps.log.child({ eventId, deliveryId, provider, listener: listener.name });
   log.info("event received", { bytes: raw.length, headers: pickLoggableHeaders(header) });
 
@@ -91,11 +115,21 @@ async function handleEvent(req: IncomingMessage, res: ServerResponse, listener: 
     const invalid = validatePayload(bodyJSON, raw);
     if (invalid !== undefined) {
       log.info("event refused: invalid payload", { reason: invalid });
-      sendError(res, listener, "HL_INTAKE_INVALID_PAYLOAD", `Invalid event body format : ${invalid}`, eventId);
+      sendError(
+        res,
+        listener,
+        "HL_INTAKE_INVALID_PAYLOAD",
+        `Invalid event body format : ${invalid}`,
+        eventId,
+      );
       return;
     }
   }
-  const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), { secrets: deps.secrets, log, deadlineMs });
+  const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), {
+    secrets: deps.secrets,
+    log,
+    deadlineMs,
+  });
   await deliverDecision(decision, deps.sink, log, serviceAccounts(listener));
 
   if (decision.unauthenticated && listener.reply === "honest") {
@@ -103,7 +137,12 @@ async function handleEvent(req: IncomingMessage, res: ServerResponse, listener: 
     return;
   }
   res.setHeader("x-hookline-event-id", eventId);
-  sendJSON(res, 202, { eventListener: listener.name, namespace: listener.namespace, eventListenerUID: listener.uid, eventID: eventId });
+  sendJSON(res, 202, {
+    eventListener: listener.name,
+    namespace: listener.namespace,
+    eventListenerUID: listener.uid,
+    eventID: eventId,
+  });
 }
 
 function serviceAccounts(listener: CompiledListener): Map<string, string | undefined> {
@@ -118,7 +157,11 @@ function serviceAccounts(listener: CompiledListener): Map<string, string | undef
  * `/listeners/<namespace>/<name>` names a listener; any other path goes to the default one (the
  * only one, or the one HOOKLINE_LISTENER names), as Tekton's sink takes every path.
  */
-export function routeListener(listeners: readonly CompiledListener[], path: string, preferred: string | undefined): CompiledListener | undefined {
+export function routeListener(
+  listeners: readonly CompiledListener[],
+  path: string,
+  preferred: string | undefined,
+): CompiledListener | undefined {
   const m = /^\/listeners\/([^/]+)\/([^/]+)\/?$/.exec(path);
   if (m !== null) return listeners.find((l) => l.namespace === m[1] && l.name === m[2]);
   if (preferred !== undefined && preferred !== "") {
@@ -129,9 +172,21 @@ export function routeListener(listeners: readonly CompiledListener[], path: stri
 }
 
 /** Tekton's error shape, plus hookline's code and the event id. */
-function sendError(res: ServerResponse, listener: CompiledListener, code: ErrorCode, message: string, eventId: string | undefined): void {
+function sendError(
+  res: ServerResponse,
+  listener: CompiledListener,
+  code: ErrorCode,
+  message: string,
+  eventId: string | undefined,
+): void {
   const status = new HooklineError(code, message).status;
-  const body: Record<string, string> = { eventListener: listener.name, namespace: listener.namespace, eventListenerUID: "", errorMessage: message, code };
+  const body: Record<string, string> = {
+    eventListener: listener.name,
+    namespace: listener.namespace,
+    eventListenerUID: "",
+    errorMessage: message,
+    code,
+  };
   if (eventId !== undefined) body["eventID"] = eventId;
   sendJSON(res, status, body);
 }
@@ -139,11 +194,17 @@ function sendError(res: ServerResponse, listener: CompiledListener, code: ErrorC
 function sendJSON(res: ServerResponse, status: number, body: unknown): void {
   // Tekton's json.Encoder ends the body with a newline.
   const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+  });
   res.end(text);
 }

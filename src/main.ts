@@ -40,7 +40,9 @@ export async function serve(options: ServeOptions): Promise<Running> {
     else log.warn("config warning", { issue: line });
   }
   if (hasDocumentErrors(config.issues)) {
-    throw new Error(`the configuration in ${options.configDir} has errors; run \`hookline validate ${options.configDir}\` to list them`);
+    throw new Error(
+      `the configuration in ${options.configDir} has errors; run \`hookline validate ${options.configDir}\` to list them`,
+    );
   }
   const app = createApp({
     config: () => config,

@@ -1,4 +1,10 @@
-import { accept, firstHeader, reject, type Interceptor, type InterceptorResponse } from "../../src/interceptors/public.js";
+import {
+  accept,
+  firstHeader,
+  reject,
+  type Interceptor,
+  type InterceptorResponse,
+} from "../../src/interceptors/public.js";
 import { checkSignature } from "../github/check-signature.js";
 import { parseTokenParams, type TokenParams } from "../github/shared-params.js";
 
@@ -12,12 +18,15 @@ export const bitbucket: Interceptor<TokenParams> = {
   async process(req, params, ctx): Promise<InterceptorResponse> {
     if (params.eventTypes !== undefined) {
       const actual = firstHeader(req.header, "X-Event-Key") ?? "";
-      if (!params.eventTypes.includes(actual)) return reject("FAILED_PRECONDITION", `event type ${actual} is not allowed`);
+      if (!params.eventTypes.includes(actual))
+        return reject("FAILED_PRECONDITION", `event type ${actual} is not allowed`);
     }
     if (params.secretRef !== undefined) {
-      if (params.secretRef.secretKey === "") return reject("FAILED_PRECONDITION", "bitbucket interceptor secretRef.secretKey is empty");
+      if (params.secretRef.secretKey === "")
+        return reject("FAILED_PRECONDITION", "bitbucket interceptor secretRef.secretKey is empty");
       const header = firstHeader(req.header, "X-Hub-Signature");
-      if (header === undefined) return reject("INVALID_ARGUMENT", "no X-Hub-Signature header set", { authFailure: true });
+      if (header === undefined)
+        return reject("INVALID_ARGUMENT", "no X-Hub-Signature header set", { authFailure: true });
       let secret: Buffer;
       try {
         secret = await ctx.secrets.get(params.secretRef, ctx.namespace);
@@ -25,7 +34,10 @@ export const bitbucket: Interceptor<TokenParams> = {
         return reject("FAILED_PRECONDITION", `error getting secret: ${(err as Error).message}`);
       }
       const failure = checkSignature(header, req.body, secret);
-      if (failure !== undefined) return reject("FAILED_PRECONDITION", `error validating signature: ${failure}`, { authFailure: true });
+      if (failure !== undefined)
+        return reject("FAILED_PRECONDITION", `error validating signature: ${failure}`, {
+          authFailure: true,
+        });
     }
     return accept();
   },

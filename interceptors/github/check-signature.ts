@@ -14,9 +14,11 @@ export function checkSignature(header: string, body: Buffer, secret: Buffer): st
   const hex = header.slice(eq + 1);
   const size = ALGORITHMS[algo];
   if (size === undefined) return `unknown hash type prefix: "${algo}"`;
-  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex)) return "error decoding signature: encoding/hex: invalid byte";
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex))
+    return "error decoding signature: encoding/hex: invalid byte";
   const given = Buffer.from(hex, "hex");
   const expected = createHmac(algo, secret).update(body).digest();
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return "payload signature check failed";
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return "payload signature check failed";
   return undefined;
 }

@@ -1,4 +1,10 @@
-import { accept, firstHeader, reject, type Interceptor, type InterceptorResponse } from "../../src/interceptors/public.js";
+import {
+  accept,
+  firstHeader,
+  reject,
+  type Interceptor,
+  type InterceptorResponse,
+} from "../../src/interceptors/public.js";
 import { checkSignature } from "./check-signature.js";
 import { parseGithubParams, type GithubParams } from "./params.js";
 
@@ -12,16 +18,24 @@ export const github: Interceptor<GithubParams> = {
   parseParams: parseGithubParams,
   async process(req, params, ctx): Promise<InterceptorResponse> {
     if (firstHeader(req.header, "Content-Type") === "application/x-www-form-urlencoded") {
-      return reject("INVALID_ARGUMENT", "form parameter encoding not supported, please change the hook to send JSON payloads");
+      return reject(
+        "INVALID_ARGUMENT",
+        "form parameter encoding not supported, please change the hook to send JSON payloads",
+      );
     }
     if (params.eventTypes !== undefined) {
       const actual = firstHeader(req.header, "X-Github-Event") ?? "";
-      if (!params.eventTypes.includes(actual)) return reject("FAILED_PRECONDITION", `event type ${actual} is not allowed`);
+      if (!params.eventTypes.includes(actual))
+        return reject("FAILED_PRECONDITION", `event type ${actual} is not allowed`);
     }
     if (params.secretRef !== undefined) {
-      if (params.secretRef.secretKey === "") return reject("FAILED_PRECONDITION", "github interceptor secretRef.secretKey is empty");
+      if (params.secretRef.secretKey === "")
+        return reject("FAILED_PRECONDITION", "github interceptor secretRef.secretKey is empty");
       const header = firstHeader(req.header, "X-Hub-Signature-256");
-      if (header === undefined) return reject("FAILED_PRECONDITION", "no X-Hub-Signature-256 header set", { authFailure: true });
+      if (header === undefined)
+        return reject("FAILED_PRECONDITION", "no X-Hub-Signature-256 header set", {
+          authFailure: true,
+        });
       let secret: Buffer;
       try {
         secret = await ctx.secrets.get(params.secretRef, ctx.namespace);
@@ -29,7 +43,8 @@ export const github: Interceptor<GithubParams> = {
         return reject("FAILED_PRECONDITION", `error getting secret: ${(err as Error).message}`);
       }
       const failure = checkSignature(header, req.body, secret);
-      if (failure !== undefined) return reject("FAILED_PRECONDITION", failure, { authFailure: true });
+      if (failure !== undefined)
+        return reject("FAILED_PRECONDITION", failure, { authFailure: true });
     }
     if (params.addChangedFiles?.enabled === true || params.githubOwners?.enabled === true) {
       // These call the GitHub API; the interceptor issue builds them. Say so rather than pass silently.
@@ -38,4 +53,3 @@ export const github: Interceptor<GithubParams> = {
     return accept();
   },
 };
-

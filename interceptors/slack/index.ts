@@ -1,4 +1,13 @@
-import { accept, firstHeader, isRecord, ParamError, paramValue, reject, type Interceptor, type InterceptorResponse } from "../../src/interceptors/public.js";
+import {
+  accept,
+  firstHeader,
+  isRecord,
+  ParamError,
+  paramValue,
+  reject,
+  type Interceptor,
+  type InterceptorResponse,
+} from "../../src/interceptors/public.js";
 
 export interface SlackParams {
   requestedFields: string[];
@@ -9,29 +18,38 @@ export const slack: Interceptor<SlackParams | undefined> = {
   name: "slack",
   parseParams(params): SlackParams | undefined {
     for (const key of Object.keys(params)) {
-      if (key.toLowerCase() !== "requestedfields") throw new ParamError(key, `unknown param "${key}"; expected requestedFields`);
+      if (key.toLowerCase() !== "requestedfields")
+        throw new ParamError(key, `unknown param "${key}"; expected requestedFields`);
     }
     const fields = paramValue(params, "requestedFields");
     if (fields === undefined || fields === null) return undefined;
-    if (!Array.isArray(fields) || !fields.every((f) => typeof f === "string")) throw new ParamError("requestedFields", "requestedFields must be a list of strings");
+    if (!Array.isArray(fields) || !fields.every((f) => typeof f === "string"))
+      throw new ParamError("requestedFields", "requestedFields must be a list of strings");
     return { requestedFields: fields };
   },
   process(req, params): InterceptorResponse {
     if (params === undefined) return reject("NOT_FOUND", "missing requested field definition");
     const missing = "missing header in payload: ContentType application/x-www-form-urlencoded";
-    if (firstHeader(req.header, "Content-Type") !== "application/x-www-form-urlencoded") return reject("INVALID_ARGUMENT", missing);
+    if (firstHeader(req.header, "Content-Type") !== "application/x-www-form-urlencoded")
+      return reject("INVALID_ARGUMENT", missing);
     // Tekton only checks that the header is there (the same message is upstream's).
-    if ((firstHeader(req.header, "X-Slack-Signature") ?? "") === "") return reject("INVALID_ARGUMENT", missing, { authFailure: true });
+    if ((firstHeader(req.header, "X-Slack-Signature") ?? "") === "")
+      return reject("INVALID_ARGUMENT", missing, { authFailure: true });
     let payload: unknown;
     try {
       payload = req.bodyJSON();
     } catch (err) {
-      return reject("INVALID_ARGUMENT", `failed to unmarshl slack payload: ${(err as Error).message}`);
+      return reject(
+        "INVALID_ARGUMENT",
+        `failed to unmarshl slack payload: ${(err as Error).message}`,
+      );
     }
-    if (!isRecord(payload)) return reject("INVALID_ARGUMENT", "failed to unmarshl slack payload: not a form");
+    if (!isRecord(payload))
+      return reject("INVALID_ARGUMENT", "failed to unmarshl slack payload: not a form");
     const extensions: Record<string, unknown> = {};
     for (const field of params.requestedFields) {
-      if (!Object.hasOwn(payload, field)) return reject("NOT_FOUND", `requested field does not exists in payload: ${field}`);
+      if (!Object.hasOwn(payload, field))
+        return reject("NOT_FOUND", `requested field does not exists in payload: ${field}`);
       extensions[field] = payload[field];
     }
     return accept(extensions);

@@ -23,15 +23,25 @@ export async function runValidate(args: readonly string[]): Promise<number> {
     }
     if (issue.severity === "error") errors++;
     else warnings++;
-    const label = issue.severity === "error" ? (issue.class === "reference" ? "reference error" : "error") : "warning";
+    const label =
+      issue.severity === "error"
+        ? issue.class === "reference"
+          ? "reference error"
+          : "error"
+        : "warning";
     process.stderr.write(`${formatIssue(issue)} (${label})\n`);
   }
   if (errors > 0) {
-    process.stderr.write(`${dir}: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}\n`);
+    process.stderr.write(
+      `${dir}: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}\n`,
+    );
     return 1;
   }
   const c = config.counts;
-  const triggers = config.listeners.reduce((n, l) => n + l.triggers.length + l.groups.reduce((m, g) => m + g.triggers.length, 0), 0);
+  const triggers = config.listeners.reduce(
+    (n, l) => n + l.triggers.length + l.groups.reduce((m, g) => m + g.triggers.length, 0),
+    0,
+  );
   process.stdout.write(
     `${dir}: valid — ${config.listeners.length} EventListener(s), ${triggers} trigger(s), ${c["TriggerBinding"] ?? 0} TriggerBinding(s), ${c["TriggerTemplate"] ?? 0} TriggerTemplate(s)${warnings > 0 ? `, ${warnings} warning(s)` : ""}\n`,
   );

@@ -53,16 +53,28 @@ class Compiler {
 
   constructor(private readonly decoded: DecodedConfig) {
     this.issues = [...decoded.issues];
-    for (const obj of decoded.objects) (this.index[obj.kind] as Map<string, ConfigObject>).set(key(obj.metadata.namespace, obj.metadata.name), obj);
+    for (const obj of decoded.objects)
+      (this.index[obj.kind] as Map<string, ConfigObject>).set(
+        key(obj.metadata.namespace, obj.metadata.name),
+        obj,
+      );
   }
 
   run(): CompiledConfig {
-    for (const tb of [...this.index.TriggerBinding.values(), ...this.index.ClusterTriggerBinding.values()]) {
-      for (const p of tb.spec.params) this.compileParam(p, `${tb.kind} ${tb.metadata.namespace === "" ? "" : `${tb.metadata.namespace}/`}${tb.metadata.name}`);
+    for (const tb of [
+      ...this.index.TriggerBinding.values(),
+      ...this.index.ClusterTriggerBinding.values(),
+    ]) {
+      for (const p of tb.spec.params)
+        this.compileParam(
+          p,
+          `${tb.kind} ${tb.metadata.namespace === "" ? "" : `${tb.metadata.namespace}/`}${tb.metadata.name}`,
+        );
     }
     const listeners = [...this.index.EventListener.values()].map((el) => this.compileListener(el));
     const secrets = new Map<string, Record<string, Buffer>>();
-    for (const s of this.index.Secret.values()) secrets.set(key(s.metadata.namespace, s.metadata.name), s.data);
+    for (const s of this.index.Secret.values())
+      secrets.set(key(s.metadata.namespace, s.metadata.name), s.data);
     const counts: Record<string, number> = {};
     for (const [kind, map] of Object.entries(this.index)) counts[kind] = map.size;
     return { listeners, secrets, issues: this.issues, counts };
@@ -82,20 +94,39 @@ class Compiler {
         } else {
           const reason = `Trigger "${t.triggerRef.name}" not found in namespace "${ns}"`;
           this.issues.push(referenceError(t.triggerRef.loc, reason));
-          triggers.push({ name: t.triggerRef.name, namespace: ns, id: triggerId(ns, t.triggerRef.name), via: "triggerRef", plan: { kind: "broken", reason } });
+          triggers.push({
+            name: t.triggerRef.name,
+            namespace: ns,
+            id: triggerId(ns, t.triggerRef.name),
+            via: "triggerRef",
+            plan: { kind: "broken", reason },
+          });
         }
         continue;
       }
       const name = t.name ?? "";
-      triggers.push({ name, namespace: ns, id: triggerId(ns, name), via: "inline", plan: this.compileTriggerSpec(t, ns, ns) });
+      triggers.push({
+        name,
+        namespace: ns,
+        id: triggerId(ns, name),
+        via: "inline",
+        plan: this.compileTriggerSpec(t, ns, ns),
+      });
     }
     const groups = el.spec.triggerGroups.map((g): CompiledGroup => {
-      const selected = this.selectTriggers(ns, g.triggerSelector.namespaceSelector, g.triggerSelector.labelSelector);
+      const selected = this.selectTriggers(
+        ns,
+        g.triggerSelector.namespaceSelector,
+        g.triggerSelector.labelSelector,
+      );
       const interceptors = this.compileInterceptors(g.interceptors, ns);
       return {
         name: g.name,
         id: `namespaces/${ns}/triggerGroups/${g.name}`,
-        interceptors: "reason" in interceptors ? [{ kind: "unavailable", name: "group", reason: interceptors.reason }] : interceptors,
+        interceptors:
+          "reason" in interceptors
+            ? [{ kind: "unavailable", name: "group", reason: interceptors.reason }]
+            : interceptors,
         triggers: selected.map((t) => this.fromTriggerObject(t, "group")),
       };
     });
@@ -112,7 +143,11 @@ class Compiler {
   }
 
   /** Tekton's selectTriggers (TEKTON-SPEC §2.2 step 4). */
-  private selectTriggers(elNamespace: string, nsSel: NamespaceSelector | undefined, labelSel: LabelSelector | undefined): Trigger[] {
+  private selectTriggers(
+    elNamespace: string,
+    nsSel: NamespaceSelector | undefined,
+    labelSel: LabelSelector | undefined,
+  ): Trigger[] {
     if (nsSel === undefined && labelSel === undefined) return [];
     const names = nsSel?.matchNames ?? [elNamespace];
     const all = names.includes("*");
@@ -133,7 +168,11 @@ class Compiler {
     return { name: t.metadata.name, namespace: ns, id: triggerId(ns, t.metadata.name), via, plan };
   }
 
-  private compileTriggerSpec(spec: TriggerSpec, ns: string, elNamespace: string): TriggerPlan | BrokenTrigger {
+  private compileTriggerSpec(
+    spec: TriggerSpec,
+    ns: string,
+    elNamespace: string,
+  ): TriggerPlan | BrokenTrigger {
     const problems: string[] = [];
     const interceptors = this.compileInterceptors(spec.interceptors, elNamespace);
     if ("reason" in interceptors) problems.push(interceptors.reason);
@@ -147,7 +186,10 @@ class Compiler {
         if (p !== undefined) inline.push(p);
         continue;
       }
-      const obj = b.bindingKind === "TriggerBinding" ? this.index.TriggerBinding.get(key(ns, b.ref)) : this.index.ClusterTriggerBinding.get(key("", b.ref));
+      const obj =
+        b.bindingKind === "TriggerBinding"
+          ? this.index.TriggerBinding.get(key(ns, b.ref))
+          : this.index.ClusterTriggerBinding.get(key("", b.ref));
       if (obj === undefined) {
         const reason = `${b.bindingKind} "${b.ref}" not found${b.bindingKind === "TriggerBinding" ? ` in namespace "${ns}"` : ""}`;
         this.issues.push(referenceError(b.loc, reason));
@@ -180,10 +222,20 @@ class Compiler {
     if (problems.length > 0 || template === undefined || "reason" in interceptors) {
       return { kind: "broken", reason: problems.join("; ") || "the trigger has no template" };
     }
-    return { kind: "plan", interceptors, bindings, template, templateName, serviceAccountName: spec.serviceAccountName };
+    return {
+      kind: "plan",
+      interceptors,
+      bindings,
+      template,
+      templateName,
+      serviceAccountName: spec.serviceAccountName,
+    };
   }
 
-  private compileParam(param: Pick<Param, "name" | "value" | "valueLoc">, from: string): CompiledBindingParam | undefined {
+  private compileParam(
+    param: Pick<Param, "name" | "value" | "valueLoc">,
+    from: string,
+  ): CompiledBindingParam | undefined {
     if (this.bindingParams.has(param)) return this.bindingParams.get(param);
     let out: CompiledBindingParam | undefined;
     try {
@@ -195,7 +247,10 @@ class Compiler {
     return out;
   }
 
-  private compileInterceptors(list: readonly TriggerInterceptor[], elNamespace: string): InterceptorStep[] | { reason: string } {
+  private compileInterceptors(
+    list: readonly TriggerInterceptor[],
+    elNamespace: string,
+  ): InterceptorStep[] | { reason: string } {
     const steps: InterceptorStep[] = [];
     for (const i of list) {
       if (i.kind === "webhook") {
@@ -206,12 +261,21 @@ class Compiler {
       }
       const compiled = this.decoded.compiled.get(i);
       if (compiled !== undefined) {
-        steps.push({ kind: "builtin", name: i.ref.name, interceptor: compiled.interceptor, params: compiled.params });
+        steps.push({
+          kind: "builtin",
+          name: i.ref.name,
+          interceptor: compiled.interceptor,
+          params: compiled.params,
+        });
         continue;
       }
       if (i.ref.kind === "ClusterInterceptor" && this.decoded.builtinNames.has(i.ref.name)) {
         // Its params failed to compile: a document error already says where.
-        steps.push({ kind: "unavailable", name: i.ref.name, reason: `the ${i.ref.name} interceptor's params are invalid` });
+        steps.push({
+          kind: "unavailable",
+          name: i.ref.name,
+          reason: `the ${i.ref.name} interceptor's params are invalid`,
+        });
         continue;
       }
       const defined =

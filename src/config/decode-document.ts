@@ -1,5 +1,13 @@
 import { isMap, isScalar, isSeq } from "yaml";
-import { decodeList, decodeMap, decodeString, decodeStringMap, mapEntries, type DecodeContext, type Field } from "./decode.js";
+import {
+  decodeList,
+  decodeMap,
+  decodeString,
+  decodeStringMap,
+  mapEntries,
+  type DecodeContext,
+  type Field,
+} from "./decode.js";
 import { decodeMeta } from "./decode-meta.js";
 import { decodeEventListenerSpec } from "./decode-event-listener.js";
 import { decodeTriggerSpecFields, TRIGGER_SPEC_FIELDS } from "./decode-trigger.js";
@@ -11,7 +19,10 @@ import type { ClientConfig, ConfigObject, Param } from "./types.js";
 const TRIGGERS_GROUP = "triggers.tekton.dev/";
 
 /** Decodes one YAML document into config objects (a `List` gives several; other kinds none). */
-export function decodeDocument(root: unknown, env: Omit<InterceptorDecodeEnv, "version">): ConfigObject[] {
+export function decodeDocument(
+  root: unknown,
+  env: Omit<InterceptorDecodeEnv, "version">,
+): ConfigObject[] {
   const { cx } = env;
   const node = cx.deref(root);
   if (node === null || node === undefined || (isScalar(node) && node.value === null)) return [];
@@ -23,11 +34,20 @@ export function decodeDocument(root: unknown, env: Omit<InterceptorDecodeEnv, "v
   const kind = scalarString(node.get("kind", true));
   if (kind === undefined && apiVersion === undefined && cx.file.endsWith(".json")) {
     // A JSON file with neither is data kept beside the config (a sample payload), not an object.
-    cx.issues.push(note(cx.loc(node, ""), "skipped: a JSON document with no apiVersion and kind is not a Kubernetes object"));
+    cx.issues.push(
+      note(
+        cx.loc(node, ""),
+        "skipped: a JSON document with no apiVersion and kind is not a Kubernetes object",
+      ),
+    );
     return [];
   }
   if (kind === undefined || apiVersion === undefined) {
-    cx.error(node, kind === undefined ? "kind" : "apiVersion", `missing field: ${kind === undefined ? "kind" : "apiVersion"}`);
+    cx.error(
+      node,
+      kind === undefined ? "kind" : "apiVersion",
+      `missing field: ${kind === undefined ? "kind" : "apiVersion"}`,
+    );
     return [];
   }
   if (kind === "List" && apiVersion === "v1") {
@@ -39,12 +59,18 @@ export function decodeDocument(root: unknown, env: Omit<InterceptorDecodeEnv, "v
   }
   if (kind === "Secret" && apiVersion === "v1") return optional(decodeSecret(node, cx, apiVersion));
   if (!apiVersion.startsWith(TRIGGERS_GROUP)) {
-    cx.issues.push(note(cx.loc(node, ""), `skipped ${apiVersion} ${kind}: not a Tekton Triggers resource`));
+    cx.issues.push(
+      note(cx.loc(node, ""), `skipped ${apiVersion} ${kind}: not a Tekton Triggers resource`),
+    );
     return [];
   }
   const version = apiVersion.slice(TRIGGERS_GROUP.length);
   if (version !== "v1beta1" && version !== "v1alpha1") {
-    cx.error(node.get("apiVersion", true), "apiVersion", `unsupported version "${apiVersion}": use triggers.tekton.dev/v1beta1 or v1alpha1`);
+    cx.error(
+      node.get("apiVersion", true),
+      "apiVersion",
+      `unsupported version "${apiVersion}": use triggers.tekton.dev/v1beta1 or v1alpha1`,
+    );
     return [];
   }
   return optional(decodeTriggersObject(node, kind, apiVersion, { ...env, version }));
@@ -68,7 +94,15 @@ function decodeTriggersObject(
   const f = decodeMap(node, "", cx, ["apiVersion", "kind", "metadata", "spec", "status"]);
   if (f === undefined) return undefined;
   const clusterScoped = kind === "ClusterTriggerBinding" || kind === "ClusterInterceptor";
-  const known = ["EventListener", "Trigger", "TriggerBinding", "ClusterTriggerBinding", "TriggerTemplate", "Interceptor", "ClusterInterceptor"];
+  const known = [
+    "EventListener",
+    "Trigger",
+    "TriggerBinding",
+    "ClusterTriggerBinding",
+    "TriggerTemplate",
+    "Interceptor",
+    "ClusterInterceptor",
+  ];
   if (!known.includes(kind)) {
     return cx.error(f.get("kind")?.node, "kind", `unknown kind "${kind}" in ${apiVersion}`);
   }
@@ -78,7 +112,12 @@ function decodeTriggersObject(
   if (metadata === undefined) return undefined;
   switch (kind) {
     case "EventListener": {
-      if (metadata.name.length > 60) cx.error(f.get("metadata")?.node, "metadata.name", "must be no more than 60 characters long");
+      if (metadata.name.length > 60)
+        cx.error(
+          f.get("metadata")?.node,
+          "metadata.name",
+          "must be no more than 60 characters long",
+        );
       checkListenerAnnotations(f.get("metadata"), cx);
       const spec = decodeEventListenerSpec(specField, env, node);
       return spec && { kind, apiVersion, metadata, spec, loc };
@@ -87,7 +126,8 @@ function decodeTriggersObject(
       const s = decodeMap(specField?.node, "spec", cx, TRIGGER_SPEC_FIELDS);
       if (s === undefined) return undefined;
       const spec = decodeTriggerSpecFields(s, env);
-      if (!s.has("template")) cx.error(specField?.node ?? node, "spec.template", "missing field: template");
+      if (!s.has("template"))
+        cx.error(specField?.node ?? node, "spec.template", "missing field: template");
       return { kind, apiVersion, metadata, spec, loc };
     }
     case "TriggerBinding":
@@ -120,12 +160,19 @@ function checkListenerAnnotations(metaField: Field | undefined, cx: DecodeContex
   const meta = cx.deref(metaField?.node);
   if (metaField === undefined || !isMap(meta)) return;
   const annotations = meta.items.find((p) => isScalar(p.key) && p.key.value === "annotations");
-  for (const { key, field } of mapEntries({ node: annotations?.value, path: "metadata.annotations" }, cx)) {
+  for (const { key, field } of mapEntries(
+    { node: annotations?.value, path: "metadata.annotations" },
+    cx,
+  )) {
     const allowed = LISTENER_ANNOTATIONS[key];
     const value = scalarString(cx.deref(field.node));
     // A non-string value was reported already by the annotations' own decoding.
     if (allowed !== undefined && value !== undefined && !allowed.includes(value)) {
-      cx.error(field.node, field.path, `invalid value "${value ?? ""}": must be ${allowed.map((a) => `"${a}"`).join(" or ")}`);
+      cx.error(
+        field.node,
+        field.path,
+        `invalid value "${value ?? ""}": must be ${allowed.map((a) => `"${a}"`).join(" or ")}`,
+      );
     }
   }
 }
@@ -137,24 +184,45 @@ function decodeBindingParams(specField: Field | undefined, cx: DecodeContext): P
     const p = decodeMap(el.node, el.path, cx, ["name", "value"]);
     if (p === undefined) return undefined;
     const name = decodeString(p.get("name"), cx);
-    if (name === undefined || name === "") return cx.error(el.node, `${el.path}.name`, "missing field: name");
+    if (name === undefined || name === "")
+      return cx.error(el.node, `${el.path}.name`, "missing field: name");
     const value = decodeString(p.get("value"), cx);
-    if (value === undefined && p.get("value") === undefined) return cx.error(el.node, `${el.path}.value`, "missing field: value");
+    if (value === undefined && p.get("value") === undefined)
+      return cx.error(el.node, `${el.path}.value`, "missing field: value");
     const valueField = p.get("value");
-    return { name, value: value ?? "", loc: cx.loc(el.node, el.path), valueLoc: cx.loc(valueField?.node ?? el.node, valueField?.path ?? el.path) };
+    return {
+      name,
+      value: value ?? "",
+      loc: cx.loc(el.node, el.path),
+      valueLoc: cx.loc(valueField?.node ?? el.node, valueField?.path ?? el.path),
+    };
   });
-  if (s.get("params") === undefined) return cx.error(specField?.node, "spec", "invalid value: spec must not be empty");
+  if (s.get("params") === undefined)
+    return cx.error(specField?.node, "spec", "invalid value: spec must not be empty");
   const seen = new Set<string>();
   for (const p of params) {
-    if (seen.has(p.name)) cx.issues.push({ severity: "error", class: "document", message: `expected exactly one, got both: param "${p.name}" is given twice`, loc: p.loc });
+    if (seen.has(p.name))
+      cx.issues.push({
+        severity: "error",
+        class: "document",
+        message: `expected exactly one, got both: param "${p.name}" is given twice`,
+        loc: p.loc,
+      });
     seen.add(p.name);
   }
   return params;
 }
 
-function decodeClientConfig(specField: Field | undefined, cx: DecodeContext): ClientConfig | undefined {
+function decodeClientConfig(
+  specField: Field | undefined,
+  cx: DecodeContext,
+): ClientConfig | undefined {
   const s = decodeMap(specField?.node, "spec", cx, ["clientConfig"]);
-  const c = decodeMap(s?.get("clientConfig")?.node, "spec.clientConfig", cx, ["caBundle", "url", "service"]);
+  const c = decodeMap(s?.get("clientConfig")?.node, "spec.clientConfig", cx, [
+    "caBundle",
+    "url",
+    "service",
+  ]);
   if (c === undefined) return undefined;
   const out: ClientConfig = {};
   const url = decodeString(c.get("url"), cx);
@@ -171,19 +239,37 @@ function decodeClientConfig(specField: Field | undefined, cx: DecodeContext): Cl
       const path = decodeString(svc.get("path"), cx);
       if (path !== undefined) service.path = path;
       const portNode = svc.get("port");
-      const port = isScalar(cx.deref(portNode?.node)) ? Number((cx.deref(portNode?.node) as { value: unknown }).value) : undefined;
+      const port = isScalar(cx.deref(portNode?.node))
+        ? Number((cx.deref(portNode?.node) as { value: unknown }).value)
+        : undefined;
       if (port !== undefined && Number.isInteger(port)) service.port = port;
       out.service = service;
     }
   }
   if (out.url !== undefined && out.service !== undefined) {
-    cx.error(c.node, "spec.clientConfig", "expected exactly one, got both: spec.clientConfig.url, spec.clientConfig.service");
+    cx.error(
+      c.node,
+      "spec.clientConfig",
+      "expected exactly one, got both: spec.clientConfig.url, spec.clientConfig.service",
+    );
   }
   return out;
 }
 
-function decodeSecret(node: unknown, cx: DecodeContext, apiVersion: string): ConfigObject | undefined {
-  const f = decodeMap(node, "", cx, ["apiVersion", "kind", "metadata", "data", "stringData", "type", "immutable"]);
+function decodeSecret(
+  node: unknown,
+  cx: DecodeContext,
+  apiVersion: string,
+): ConfigObject | undefined {
+  const f = decodeMap(node, "", cx, [
+    "apiVersion",
+    "kind",
+    "metadata",
+    "data",
+    "stringData",
+    "type",
+    "immutable",
+  ]);
   if (f === undefined) return undefined;
   const metadata = decodeMeta(f.get("metadata"), cx, false, node);
   if (metadata === undefined) return undefined;

@@ -6,7 +6,11 @@ import type { EventListener, EventListenerTrigger, TriggerGroup } from "./types.
 
 type Spec = EventListener["spec"];
 
-export function decodeEventListenerSpec(field: Field | undefined, env: InterceptorDecodeEnv, docNode: unknown): Spec | undefined {
+export function decodeEventListenerSpec(
+  field: Field | undefined,
+  env: InterceptorDecodeEnv,
+  docNode: unknown,
+): Spec | undefined {
   const { cx } = env;
   const v1beta1 = env.version === "v1beta1";
   const allowed = [
@@ -34,25 +38,44 @@ export function decodeEventListenerSpec(field: Field | undefined, env: Intercept
   const ce = decodeString(f.get("cloudEventURI"), cx);
   if (ce !== undefined) spec.cloudEventURI = ce;
   if (!["labelSelector", "namespaceSelector", "triggerGroups", "triggers"].some((k) => f.has(k))) {
-    cx.error(field?.node ?? docNode, "spec", "expected exactly one, got neither: spec.labelSelector, spec.namespaceSelector, spec.triggerGroups, spec.triggers");
+    cx.error(
+      field?.node ?? docNode,
+      "spec",
+      "expected exactly one, got neither: spec.labelSelector, spec.namespaceSelector, spec.triggerGroups, spec.triggers",
+    );
   }
   return spec;
 }
 
-function decodeListenerTrigger(el: Field, env: InterceptorDecodeEnv): EventListenerTrigger | undefined {
+function decodeListenerTrigger(
+  el: Field,
+  env: InterceptorDecodeEnv,
+): EventListenerTrigger | undefined {
   const { cx } = env;
   const f = decodeMap(el.node, el.path, cx, [...TRIGGER_SPEC_FIELDS, "triggerRef"]);
   if (f === undefined) return undefined;
-  const trigger: EventListenerTrigger = { ...decodeTriggerSpecFields(f, env), loc: cx.loc(el.node, el.path) };
+  const trigger: EventListenerTrigger = {
+    ...decodeTriggerSpecFields(f, env),
+    loc: cx.loc(el.node, el.path),
+  };
   const refField = f.get("triggerRef");
   const triggerRef = decodeString(refField, cx);
   if (triggerRef !== undefined && triggerRef !== "") {
     trigger.triggerRef = { name: triggerRef, loc: cx.loc(refField?.node, `${el.path}.triggerRef`) };
     for (const other of ["template", "bindings", "interceptors"]) {
-      if (f.has(other)) cx.error(f.get(other)?.node, `${el.path}.${other}`, `expected exactly one, got both: ${el.path}.triggerRef, ${el.path}.${other}`);
+      if (f.has(other))
+        cx.error(
+          f.get(other)?.node,
+          `${el.path}.${other}`,
+          `expected exactly one, got both: ${el.path}.triggerRef, ${el.path}.${other}`,
+        );
     }
   } else if (!f.has("template")) {
-    cx.error(el.node, el.path, `expected exactly one, got neither: ${el.path}.template, ${el.path}.triggerRef`);
+    cx.error(
+      el.node,
+      el.path,
+      `expected exactly one, got neither: ${el.path}.template, ${el.path}.triggerRef`,
+    );
   }
   return trigger;
 }
@@ -64,10 +87,17 @@ function decodeTriggerGroup(el: Field, env: InterceptorDecodeEnv): TriggerGroup 
   const name = decodeString(f.get("name"), cx) ?? "";
   const interceptors = decodeInterceptors(f.get("interceptors"), env);
   if (interceptors.length === 0 && f.get("interceptors") === undefined) {
-    cx.error(el.node, `${el.path}.interceptors`, "missing field: a trigger group needs interceptors");
+    cx.error(
+      el.node,
+      `${el.path}.interceptors`,
+      "missing field: a trigger group needs interceptors",
+    );
   }
   const selField = f.get("triggerSelector");
-  const s = decodeMap(selField?.node, `${el.path}.triggerSelector`, cx, ["namespaceSelector", "labelSelector"]);
+  const s = decodeMap(selField?.node, `${el.path}.triggerSelector`, cx, [
+    "namespaceSelector",
+    "labelSelector",
+  ]);
   const triggerSelector: TriggerGroup["triggerSelector"] = {};
   if (s !== undefined) {
     const ns = decodeNamespaceSelector(s.get("namespaceSelector"), cx);
@@ -75,8 +105,15 @@ function decodeTriggerGroup(el: Field, env: InterceptorDecodeEnv): TriggerGroup 
     const ls = decodeLabelSelector(s.get("labelSelector"), cx);
     if (ls !== undefined) triggerSelector.labelSelector = ls;
   }
-  if (triggerSelector.namespaceSelector === undefined && triggerSelector.labelSelector === undefined) {
-    cx.error(selField?.node ?? el.node, `${el.path}.triggerSelector`, "expected at least one of triggerSelector.namespaceSelector, triggerSelector.labelSelector");
+  if (
+    triggerSelector.namespaceSelector === undefined &&
+    triggerSelector.labelSelector === undefined
+  ) {
+    cx.error(
+      selField?.node ?? el.node,
+      `${el.path}.triggerSelector`,
+      "expected at least one of triggerSelector.namespaceSelector, triggerSelector.labelSelector",
+    );
   }
   return { name, interceptors, triggerSelector, loc: cx.loc(el.node, el.path) };
 }

@@ -31,13 +31,22 @@ export interface InterceptorDecodeEnv {
 const KINDS: readonly InterceptorKind[] = ["ClusterInterceptor", "NamespacedInterceptor"];
 const LEGACY = ["github", "gitlab", "bitbucket", "cel"] as const;
 
-export function decodeInterceptors(field: Field | undefined, env: InterceptorDecodeEnv): TriggerInterceptor[] {
+export function decodeInterceptors(
+  field: Field | undefined,
+  env: InterceptorDecodeEnv,
+): TriggerInterceptor[] {
   return decodeList(field, env.cx, (el) => decodeInterceptor(el, env));
 }
 
 function decodeInterceptor(el: Field, env: InterceptorDecodeEnv): TriggerInterceptor | undefined {
   const { cx } = env;
-  const allowed = ["name", "ref", "params", "webhook", ...(env.version === "v1alpha1" ? LEGACY : [])];
+  const allowed = [
+    "name",
+    "ref",
+    "params",
+    "webhook",
+    ...(env.version === "v1alpha1" ? LEGACY : []),
+  ];
   const f = decodeMap(el.node, el.path, cx, allowed);
   if (f === undefined) return undefined;
   const loc = cx.loc(el.node, el.path);
@@ -51,14 +60,22 @@ function decodeInterceptor(el: Field, env: InterceptorDecodeEnv): TriggerInterce
     const r = decodeMap(refField.node, refField.path, cx, ["name", "kind", "apiVersion"]);
     if (r === undefined) return undefined;
     const refName = decodeString(r.get("name"), cx);
-    if (refName === undefined || refName === "") return cx.error(refField.node, `${refField.path}.name`, "missing field: ref.name");
+    if (refName === undefined || refName === "")
+      return cx.error(refField.node, `${refField.path}.name`, "missing field: ref.name");
     const kindText = decodeString(r.get("kind"), cx) ?? "ClusterInterceptor";
     const kind = KINDS.find((k) => k === kindText);
     if (kind === undefined) {
-      return cx.error(r.get("kind")?.node, `${refField.path}.kind`, `invalid kind "${kindText}": must be ClusterInterceptor or NamespacedInterceptor`);
+      return cx.error(
+        r.get("kind")?.node,
+        `${refField.path}.kind`,
+        `invalid kind "${kindText}": must be ClusterInterceptor or NamespacedInterceptor`,
+      );
     }
     const params = decodeList(f.get("params"), cx, (p) => decodeInterceptorParam(p, cx));
-    const ref: { name: string; kind: InterceptorKind; apiVersion?: string } = { name: refName, kind };
+    const ref: { name: string; kind: InterceptorKind; apiVersion?: string } = {
+      name: refName,
+      kind,
+    };
     const apiVersion = decodeString(r.get("apiVersion"), cx);
     if (apiVersion !== undefined) ref.apiVersion = apiVersion;
     const out: TriggerInterceptor = { kind: "ref", ref, params, loc };
@@ -75,7 +92,8 @@ function decodeInterceptor(el: Field, env: InterceptorDecodeEnv): TriggerInterce
     const url = decodeString(w.get("url"), cx);
     if (url !== undefined) webhook.url = url;
     const objectRef = decodeJSON(w.get("objectRef"), cx);
-    if (objectRef !== undefined && objectRef !== null) webhook.objectRef = objectRef as Record<string, unknown>;
+    if (objectRef !== undefined && objectRef !== null)
+      webhook.objectRef = objectRef as Record<string, unknown>;
     const out: TriggerInterceptor = { kind: "webhook", webhook, loc };
     if (name !== undefined) out.name = name;
     return out;
@@ -87,7 +105,8 @@ function decodeInterceptorParam(el: Field, cx: DecodeContext): InterceptorParam 
   const f = decodeMap(el.node, el.path, cx, ["name", "value"]);
   if (f === undefined) return undefined;
   const name = decodeString(f.get("name"), cx);
-  if (name === undefined || name === "") return cx.error(el.node, `${el.path}.name`, "missing field: name");
+  if (name === undefined || name === "")
+    return cx.error(el.node, `${el.path}.name`, "missing field: name");
   return { name, value: decodeJSON(f.get("value"), cx) ?? null, loc: cx.loc(el.node, el.path) };
 }
 
@@ -109,7 +128,12 @@ function decodeLegacy(
   const params: InterceptorParam[] = [];
   for (const key of allowed) {
     const sub = f.get(key);
-    if (sub !== undefined) params.push({ name: key, value: decodeJSON(sub, cx) ?? null, loc: cx.loc(sub.node, sub.path) });
+    if (sub !== undefined)
+      params.push({
+        name: key,
+        value: decodeJSON(sub, cx) ?? null,
+        loc: cx.loc(sub.node, sub.path),
+      });
   }
   if (which === "cel" && params.length === 0) {
     return cx.error(field.node, field.path, "a cel interceptor needs a filter or overlays");
@@ -180,7 +204,9 @@ function locateParam(
       path += seg;
     } else if (seg.startsWith(".") && isMap(n)) {
       const key = seg.slice(1);
-      const pair = n.items.find((p) => isScalar(p.key) && String(p.key.value).toLowerCase() === key.toLowerCase());
+      const pair = n.items.find(
+        (p) => isScalar(p.key) && String(p.key.value).toLowerCase() === key.toLowerCase(),
+      );
       node = pair?.value;
       path = childPath(path, key);
     }

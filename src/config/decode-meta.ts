@@ -1,4 +1,10 @@
-import { decodeMap, decodeString, decodeStringMap, type DecodeContext, type Field } from "./decode.js";
+import {
+  decodeMap,
+  decodeString,
+  decodeStringMap,
+  type DecodeContext,
+  type Field,
+} from "./decode.js";
 import type { ObjectMeta } from "./types.js";
 
 /** The ObjectMeta fields a manifest may carry (server-set ones included: users paste `kubectl get -o yaml`). */
@@ -33,9 +39,15 @@ export function decodeMeta(
   if (f === undefined) return undefined;
   const name = decodeString(f.get("name"), cx);
   if (name === undefined || name === "") {
-    return cx.error(field?.node ?? docNode, "metadata.name", "missing field: every object needs a name");
+    return cx.error(
+      field?.node ?? docNode,
+      "metadata.name",
+      "missing field: every object needs a name",
+    );
   }
-  const namespace = clusterScoped ? "" : (decodeString(f.get("namespace"), cx) ?? DEFAULT_NAMESPACE);
+  const namespace = clusterScoped
+    ? ""
+    : (decodeString(f.get("namespace"), cx) ?? DEFAULT_NAMESPACE);
   const meta: ObjectMeta = {
     name,
     namespace: namespace === "" && !clusterScoped ? DEFAULT_NAMESPACE : namespace,

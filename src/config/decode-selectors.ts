@@ -1,9 +1,19 @@
-import { decodeList, decodeMap, decodeString, decodeStringMap, type DecodeContext, type Field } from "./decode.js";
+import {
+  decodeList,
+  decodeMap,
+  decodeString,
+  decodeStringMap,
+  type DecodeContext,
+  type Field,
+} from "./decode.js";
 import type { LabelSelector, LabelSelectorRequirement, NamespaceSelector } from "./types.js";
 
 const OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
 
-export function decodeLabelSelector(field: Field | undefined, cx: DecodeContext): LabelSelector | undefined {
+export function decodeLabelSelector(
+  field: Field | undefined,
+  cx: DecodeContext,
+): LabelSelector | undefined {
   if (field === undefined) return undefined;
   const f = decodeMap(field.node, field.path, cx, ["matchLabels", "matchExpressions"]);
   if (f === undefined) return undefined;
@@ -21,13 +31,20 @@ function decodeRequirement(el: Field, cx: DecodeContext): LabelSelectorRequireme
   if (key === undefined) return cx.error(el.node, `${el.path}.key`, "missing field: key");
   const op = OPERATORS.find((o) => o === operator);
   if (op === undefined) {
-    return cx.error(f.get("operator")?.node ?? el.node, `${el.path}.operator`, `operator must be one of ${OPERATORS.join(", ")}`);
+    return cx.error(
+      f.get("operator")?.node ?? el.node,
+      `${el.path}.operator`,
+      `operator must be one of ${OPERATORS.join(", ")}`,
+    );
   }
   const values = decodeList(f.get("values"), cx, (v) => decodeString(v, cx));
   return { key, operator: op, values };
 }
 
-export function decodeNamespaceSelector(field: Field | undefined, cx: DecodeContext): NamespaceSelector | undefined {
+export function decodeNamespaceSelector(
+  field: Field | undefined,
+  cx: DecodeContext,
+): NamespaceSelector | undefined {
   if (field === undefined) return undefined;
   const f = decodeMap(field.node, field.path, cx, ["matchNames"]);
   if (f === undefined) return undefined;
@@ -35,7 +52,10 @@ export function decodeNamespaceSelector(field: Field | undefined, cx: DecodeCont
 }
 
 /** Kubernetes label-selector semantics: every matchLabel and every expression must hold. */
-export function matchesLabelSelector(selector: LabelSelector, labels: Record<string, string>): boolean {
+export function matchesLabelSelector(
+  selector: LabelSelector,
+  labels: Record<string, string>,
+): boolean {
   for (const [key, value] of Object.entries(selector.matchLabels)) {
     if (labels[key] !== value) return false;
   }

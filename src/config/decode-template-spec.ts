@@ -13,20 +13,31 @@ import type { ParamSpec, TriggerTemplateSpec } from "./types.js";
 const TT_PARAM = /\$\(tt\.params\.([_a-zA-Z][_a-zA-Z0-9.-]*)\)/g;
 
 /** Decodes a TriggerTemplate spec (also used for a trigger's embedded `template.spec`). */
-export function decodeTemplateSpec(field: Field, cx: DecodeContext): TriggerTemplateSpec | undefined {
+export function decodeTemplateSpec(
+  field: Field,
+  cx: DecodeContext,
+): TriggerTemplateSpec | undefined {
   const f = decodeMap(field.node, field.path, cx, ["params", "resourcetemplates"]);
   if (f === undefined) return undefined;
   const params = decodeList(f.get("params"), cx, (el) => decodeParamSpec(el, cx));
   const seen = new Set<string>();
   for (const p of params) {
-    if (seen.has(p.name)) cx.error(field.node, childPath(field.path, "params"), `param "${p.name}" is declared twice`);
+    if (seen.has(p.name))
+      cx.error(field.node, childPath(field.path, "params"), `param "${p.name}" is declared twice`);
     seen.add(p.name);
   }
   const rtField = f.get("resourcetemplates");
   const resourcetemplates = decodeList(rtField, cx, (el) => decodeResourceTemplate(el, cx, seen));
   if (rtField === undefined || resourcetemplates.length === 0) {
-    if (rtField === undefined || (isSeq(cx.deref(rtField.node)) && resourcetemplates.length === 0)) {
-      cx.error(rtField?.node ?? field.node, childPath(field.path, "resourcetemplates"), "missing field: resourcetemplates must list at least one resource");
+    if (
+      rtField === undefined ||
+      (isSeq(cx.deref(rtField.node)) && resourcetemplates.length === 0)
+    ) {
+      cx.error(
+        rtField?.node ?? field.node,
+        childPath(field.path, "resourcetemplates"),
+        "missing field: resourcetemplates must list at least one resource",
+      );
     }
   }
   return { params, resourcetemplates, loc: cx.loc(field.node, field.path) };
@@ -36,7 +47,8 @@ function decodeParamSpec(el: Field, cx: DecodeContext): ParamSpec | undefined {
   const f = decodeMap(el.node, el.path, cx, ["name", "description", "default"]);
   if (f === undefined) return undefined;
   const name = decodeString(f.get("name"), cx);
-  if (name === undefined || name === "") return cx.error(el.node, `${el.path}.name`, "missing field: name");
+  if (name === undefined || name === "")
+    return cx.error(el.node, `${el.path}.name`, "missing field: name");
   const spec: ParamSpec = { name };
   const description = decodeString(f.get("description"), cx);
   if (description !== undefined) spec.description = description;
@@ -65,14 +77,23 @@ function decodeResourceTemplate(
 }
 
 /** Every `$(tt.params.x)` must be declared in spec.params (Tekton's admission rule). */
-function checkDeclaredParams(node: unknown, path: string, cx: DecodeContext, declared: ReadonlySet<string>): void {
+function checkDeclaredParams(
+  node: unknown,
+  path: string,
+  cx: DecodeContext,
+  declared: ReadonlySet<string>,
+): void {
   const n = cx.deref(node);
   if (isScalar(n)) {
     if (typeof n.value !== "string") return;
     for (const m of n.value.matchAll(TT_PARAM)) {
       const name = m[1] ?? "";
       if (!declared.has(name)) {
-        cx.error(n, path, `undeclared param '$(tt.params.${name})': it must be declared in spec.params`);
+        cx.error(
+          n,
+          path,
+          `undeclared param '$(tt.params.${name})': it must be declared in spec.params`,
+        );
       }
     }
     return;

@@ -41,7 +41,9 @@ export class DecodeContext {
 }
 
 function isNodeWithRange(node: unknown): node is { range: [number, number, number] } {
-  return typeof node === "object" && node !== null && Array.isArray((node as { range?: unknown }).range);
+  return (
+    typeof node === "object" && node !== null && Array.isArray((node as { range?: unknown }).range)
+  );
 }
 
 /** A field of a decoded mapping: its value node and its path. */
@@ -157,7 +159,8 @@ export function decodeInt(field: Field | undefined, cx: DecodeContext): number |
   if (field === undefined) return undefined;
   const node = cx.deref(field.node);
   if (isNull(node)) return undefined;
-  if (isScalar(node) && typeof node.value === "number" && Number.isInteger(node.value)) return node.value;
+  if (isScalar(node) && typeof node.value === "number" && Number.isInteger(node.value))
+    return node.value;
   return cx.error(node, field.path, `expected an integer, got ${describeNode(node)}`);
 }
 
@@ -183,7 +186,10 @@ export function decodeList<T>(
 }
 
 /** A map of strings (labels, annotations, stringData). */
-export function decodeStringMap(field: Field | undefined, cx: DecodeContext): Record<string, string> {
+export function decodeStringMap(
+  field: Field | undefined,
+  cx: DecodeContext,
+): Record<string, string> {
   const out: Record<string, string> = {};
   if (field === undefined) return out;
   const node = cx.deref(field.node);
@@ -209,10 +215,20 @@ export function decodeJSON(field: Field | undefined, cx: DecodeContext): unknown
 }
 
 /** The entries of a mapping with their own nodes, so an error can point at one entry. */
-export function mapEntries(field: Field | undefined, cx: DecodeContext): { key: string; field: Field }[] {
+export function mapEntries(
+  field: Field | undefined,
+  cx: DecodeContext,
+): { key: string; field: Field }[] {
   const node = cx.deref(field?.node);
   if (field === undefined || !isMap(node)) return [];
   return node.items.flatMap((pair) =>
-    isScalar(pair.key) ? [{ key: String(pair.key.value), field: { node: pair.value, path: `${field.path}[${String(pair.key.value)}]` } }] : [],
+    isScalar(pair.key)
+      ? [
+          {
+            key: String(pair.key.value),
+            field: { node: pair.value, path: `${field.path}[${String(pair.key.value)}]` },
+          },
+        ]
+      : [],
   );
 }

@@ -39,13 +39,24 @@ export async function loadConfigDir(dir: string, options: LoadOptions): Promise<
 
 export async function decodeConfigDir(dir: string, options: LoadOptions): Promise<DecodedConfig> {
   const base = options.relativeTo ?? process.cwd();
-  const out: DecodedConfig = { objects: [], compiled: new WeakMap(), builtinNames: new Set(options.registry.names()), issues: [] };
+  const out: DecodedConfig = {
+    objects: [],
+    compiled: new WeakMap(),
+    builtinNames: new Set(options.registry.names()),
+    issues: [],
+  };
   let files: string[];
   try {
     files = await listFiles(dir);
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such directory" : "cannot be read";
-    out.issues.push(documentError({ file: relative(base, dir) || dir, line: 1, column: 1, field: "" }, `config directory ${reason}`));
+    const reason =
+      (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such directory" : "cannot be read";
+    out.issues.push(
+      documentError(
+        { file: relative(base, dir) || dir, line: 1, column: 1, field: "" },
+        `config directory ${reason}`,
+      ),
+    );
     return out;
   }
   for (const file of files) {
@@ -57,7 +68,12 @@ export async function decodeConfigDir(dir: string, options: LoadOptions): Promis
 }
 
 /** Decodes one file's text into `out` (exported for tests and for the cluster source later). */
-export function decodeConfigText(text: string, file: string, registry: InterceptorRegistry, out: DecodedConfig): void {
+export function decodeConfigText(
+  text: string,
+  file: string,
+  registry: InterceptorRegistry,
+  out: DecodedConfig,
+): void {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true });
   const list = Array.isArray(docs) ? docs : [];
@@ -65,7 +81,12 @@ export function decodeConfigText(text: string, file: string, registry: Intercept
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-        out.issues.push(documentError({ file, line: pos.line, column: pos.col, field: "" }, `invalid YAML: ${e.message.split("\n")[0] ?? ""}`));
+        out.issues.push(
+          documentError(
+            { file, line: pos.line, column: pos.col, field: "" },
+            `invalid YAML: ${e.message.split("\n")[0] ?? ""}`,
+          ),
+        );
       }
       continue;
     }
@@ -101,7 +122,12 @@ function markDuplicates(out: DecodedConfig): void {
     const earlier = seen.get(key);
     if (earlier !== undefined) {
       const where = `${earlier.loc.file}:${earlier.loc.line}:${earlier.loc.column}`;
-      out.issues.push(warning(obj.loc, `${obj.kind} "${qualified(obj)}" is defined twice; this one replaces the one at ${where}`));
+      out.issues.push(
+        warning(
+          obj.loc,
+          `${obj.kind} "${qualified(obj)}" is defined twice; this one replaces the one at ${where}`,
+        ),
+      );
       kept.splice(kept.indexOf(earlier), 1);
     }
     seen.set(key, obj);
@@ -111,7 +137,9 @@ function markDuplicates(out: DecodedConfig): void {
 }
 
 function qualified(obj: ConfigObject): string {
-  return obj.metadata.namespace === "" ? obj.metadata.name : `${obj.metadata.namespace}/${obj.metadata.name}`;
+  return obj.metadata.namespace === ""
+    ? obj.metadata.name
+    : `${obj.metadata.namespace}/${obj.metadata.name}`;
 }
 
 export function hasDocumentErrors(issues: readonly ConfigIssue[]): boolean {

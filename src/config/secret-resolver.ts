@@ -26,7 +26,11 @@ export function createSecretResolver(sources: SecretSources): SecretResolver {
       const fromConfig = sources.fromConfig.get(`${namespace}/${ref.secretName}`);
       const value = fromConfig?.[ref.secretKey];
       if (value !== undefined) return value;
-      if (sources.dir !== undefined && SAFE_NAME.test(ref.secretName) && SAFE_NAME.test(ref.secretKey)) {
+      if (
+        sources.dir !== undefined &&
+        SAFE_NAME.test(ref.secretName) &&
+        SAFE_NAME.test(ref.secretKey)
+      ) {
         const path = join(sources.dir, ref.secretName, ref.secretKey);
         const hit = cache.get(path);
         if (hit !== undefined && hit.until > Date.now()) return hit.value;
@@ -38,8 +42,14 @@ export function createSecretResolver(sources: SecretSources): SecretResolver {
           // Not there: fall through to the not-found error, which names what was looked for.
         }
       }
-      const what = fromConfig === undefined ? `secret ${namespace}/${ref.secretName} not found` : `cannot find ${ref.secretKey} key in secret ${namespace}/${ref.secretName}`;
-      throw new HooklineError("HL_SECRET_NOT_FOUND", what, { secret: `${namespace}/${ref.secretName}`, key: ref.secretKey });
+      const what =
+        fromConfig === undefined
+          ? `secret ${namespace}/${ref.secretName} not found`
+          : `cannot find ${ref.secretKey} key in secret ${namespace}/${ref.secretName}`;
+      throw new HooklineError("HL_SECRET_NOT_FOUND", what, {
+        secret: `${namespace}/${ref.secretName}`,
+        key: ref.secretKey,
+      });
     },
   };
 }

@@ -66,8 +66,7 @@ export interface TriggerTemplateSpec {
 }
 
 export type TriggerSpecTemplate =
-  | { kind: "ref"; ref: string; loc: Loc }
-  | { kind: "inline"; spec: TriggerTemplateSpec; loc: Loc };
+  { kind: "ref"; ref: string; loc: Loc } | { kind: "inline"; spec: TriggerTemplateSpec; loc: Loc };
 
 export type InterceptorKind = "ClusterInterceptor" | "NamespacedInterceptor";
 

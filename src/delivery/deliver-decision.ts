@@ -10,7 +10,12 @@ import type { Sink } from "../sinks/types.js";
  *
  * This is the spine's direct delivery; the journal and its retrying worker take its place later.
  */
-export async function deliverDecision(decision: EventDecision, sink: Sink, log: Logger, serviceAccounts: ReadonlyMap<string, string | undefined>): Promise<void> {
+export async function deliverDecision(
+  decision: EventDecision,
+  sink: Sink,
+  log: Logger,
+  serviceAccounts: ReadonlyMap<string, string | undefined>,
+): Promise<void> {
   await Promise.all(
     decision.triggers.map(async (trace) => {
       const outcome = trace.outcome;
@@ -18,14 +23,26 @@ export async function deliverDecision(decision: EventDecision, sink: Sink, log: 
       const tlog = log.child({ trigger: trace.trigger });
       for (const resource of outcome.resources) {
         try {
-          const created = await sink.create(resource, { serviceAccountName: serviceAccounts.get(trace.triggerId), log: tlog });
+          const created = await sink.create(resource, {
+            serviceAccountName: serviceAccounts.get(trace.triggerId),
+            log: tlog,
+          });
           outcome.created.push(created);
-          tlog.info("resource created", { kind: created.kind, namespace: created.namespace, name: created.name });
+          tlog.info("resource created", {
+            kind: created.kind,
+            namespace: created.namespace,
+            name: created.name,
+          });
         } catch (err) {
           const message = describeError(err);
           outcome.sinkError = message;
           const code = err instanceof HooklineError ? err.code : "HL_SINK_WRITE_FAILED";
-          tlog.error("resource not created", { kind: resource.kind, namespace: resource.namespace, code, reason: message });
+          tlog.error("resource not created", {
+            kind: resource.kind,
+            namespace: resource.namespace,
+            code,
+            reason: message,
+          });
           return;
         }
       }

@@ -14,7 +14,10 @@ export const codes = {
   HL_LISTENER_TIMEOUT: { status: 503, summary: "the EventListener did not answer in time" },
   HL_LISTENER_INTERNAL: { status: 500, summary: "the EventListener failed unexpectedly" },
   HL_CONFIG_INVALID: { status: 500, summary: "configuration failed validation" },
-  HL_CONFIG_REFERENCE: { status: 500, summary: "configuration refers to an object that is not defined" },
+  HL_CONFIG_REFERENCE: {
+    status: 500,
+    summary: "configuration refers to an object that is not defined",
+  },
   HL_CONFIG_READ_FAILED: { status: 500, summary: "a configuration file could not be read" },
   HL_SECRET_NOT_FOUND: { status: 500, summary: "a referenced secret or secret key does not exist" },
   HL_BINDING_FAILED: { status: 500, summary: "a binding expression could not be evaluated" },

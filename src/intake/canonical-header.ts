@@ -16,7 +16,10 @@ export function canonicalHeaderKey(name: string): string {
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
     const valid =
-      (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || "!#$%&'*+-.^_`|~".includes(name[i] ?? "");
+      (c >= 48 && c <= 57) ||
+      (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) ||
+      "!#$%&'*+-.^_`|~".includes(name[i] ?? "");
     if (!valid) return remember(name, name);
     let ch = name[i] ?? "";
     if (upper && c >= 97 && c <= 122) ch = String.fromCharCode(c - 32);
@@ -47,6 +50,9 @@ export function canonicalHeaders(rawHeaders: readonly string[]): Header {
 }
 
 /** The first value of a header, looked up case-insensitively (Go's http.Header.Get). */
-export function firstHeader(header: Readonly<Record<string, readonly string[]>>, name: string): string | undefined {
+export function firstHeader(
+  header: Readonly<Record<string, readonly string[]>>,
+  name: string,
+): string | undefined {
   return header[canonicalHeaderKey(name)]?.[0];
 }

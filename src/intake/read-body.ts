@@ -26,7 +26,14 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     };
     const onError = (err: Error): void => {
       cleanup();
-      reject(new HooklineError("HL_INTAKE_READ_FAILED", "the request body could not be read", {}, { cause: err }));
+      reject(
+        new HooklineError(
+          "HL_INTAKE_READ_FAILED",
+          "the request body could not be read",
+          {},
+          { cause: err },
+        ),
+      );
     };
     const cleanup = (): void => {
       req.off("data", onData);
@@ -40,13 +47,18 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 function tooLarge(limit: number): HooklineError {
-  return new HooklineError("HL_INTAKE_BODY_TOO_LARGE", `request body exceeds the limit of ${limit} bytes`, { limit });
+  return new HooklineError(
+    "HL_INTAKE_BODY_TOO_LARGE",
+    `request body exceeds the limit of ${limit} bytes`,
+    { limit },
+  );
 }
 
 /** Parses sizes such as `25MiB`, `3MB`, `512k`, `1048576`. */
 export function parseSize(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)(i?)b?\s*$/i.exec(text);
-  if (m === null) throw new Error(`invalid size "${text}": use a number of bytes or a unit such as 25MiB`);
+  if (m === null)
+    throw new Error(`invalid size "${text}": use a number of bytes or a unit such as 25MiB`);
   const n = Number(m[1]);
   const unit = (m[2] ?? "").toLowerCase();
   const base = m[3] === "" && unit !== "" ? 1000 : 1024;

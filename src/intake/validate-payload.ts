@@ -11,10 +11,13 @@ export function validatePayload(bodyJSON: () => unknown, raw: Buffer): string | 
   } catch (err) {
     const text = raw.toString("utf8").trimStart();
     const first = text[0] ?? "";
-    if (!'{["tfn-0123456789'.includes(first)) return `invalid character '${first}' looking for beginning of value`;
+    if (!'{["tfn-0123456789'.includes(first))
+      return `invalid character '${first}' looking for beginning of value`;
     const message = err instanceof Error ? err.message : "";
     // Go's texts for errors inside a document differ by position; JavaScript's say where it is.
-    return /end of (JSON )?input/i.test(message) ? "unexpected end of JSON input" : `invalid JSON: ${message}`;
+    return /end of (JSON )?input/i.test(message)
+      ? "unexpected end of JSON input"
+      : `invalid JSON: ${message}`;
   }
   if (value === null) return undefined; // Go decodes `null` into a map as a no-op.
   if (Array.isArray(value)) return goTypeError("array");

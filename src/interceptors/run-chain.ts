@@ -2,7 +2,13 @@ import { performance } from "node:perf_hooks";
 import { describeError } from "../errors/hookline-error.js";
 import type { InterceptorStep } from "../config/compiled.js";
 import type { Logger } from "../log/logger.js";
-import type { InterceptorContext, InterceptorRequest, SecretResolver, StatusCodeName, TriggerContext } from "./types.js";
+import type {
+  InterceptorContext,
+  InterceptorRequest,
+  SecretResolver,
+  StatusCodeName,
+  TriggerContext,
+} from "./types.js";
 
 /** What one interceptor did, for the decision trace. */
 export interface InterceptorTrace {
@@ -47,7 +53,11 @@ export interface ChainDeps {
  * (shallow-merged: a later interceptor replaces a top-level key), `continue: false` ends the chain,
  * and a thrown error ends it as a failure of this trigger only.
  */
-export async function runChain(steps: readonly InterceptorStep[], input: ChainInput, deps: ChainDeps): Promise<ChainResult> {
+export async function runChain(
+  steps: readonly InterceptorStep[],
+  input: ChainInput,
+  deps: ChainDeps,
+): Promise<ChainResult> {
   let extensions: Record<string, unknown> = { ...input.extensions };
   const trace: InterceptorTrace[] = [];
   for (const step of steps) {
@@ -79,12 +89,30 @@ export async function runChain(steps: readonly InterceptorStep[], input: ChainIn
       const res = await step.interceptor.process(req, step.params, ctx);
       if (!res.continue) {
         const { code, message } = res.status;
-        trace.push({ interceptor: step.name, outcome: "stop", code, message, durationMs: elapsed() });
-        return { kind: "stop", interceptor: step.name, code, message, authFailure: res.authFailure === true, trace };
+        trace.push({
+          interceptor: step.name,
+          outcome: "stop",
+          code,
+          message,
+          durationMs: elapsed(),
+        });
+        return {
+          kind: "stop",
+          interceptor: step.name,
+          code,
+          message,
+          authFailure: res.authFailure === true,
+          trace,
+        };
       }
       const added = res.extensions === undefined ? [] : Object.keys(res.extensions);
       if (res.extensions !== undefined) extensions = { ...extensions, ...res.extensions };
-      trace.push({ interceptor: step.name, outcome: "continue", ...(added.length > 0 ? { extensions: added } : {}), durationMs: elapsed() });
+      trace.push({
+        interceptor: step.name,
+        outcome: "continue",
+        ...(added.length > 0 ? { extensions: added } : {}),
+        durationMs: elapsed(),
+      });
     } catch (err) {
       const message = describeError(err);
       logFor().error("interceptor failed", { error: message });

@@ -17,10 +17,16 @@ export interface DecideDeps {
  * Runs every trigger of a listener — inline, triggerRef, selected, and those of trigger groups —
  * concurrently and independently (one trigger's failure never stops another), within a deadline.
  */
-export async function decideEvent(listener: CompiledListener, event: PreparedEvent, deps: DecideDeps): Promise<EventDecision> {
+export async function decideEvent(
+  listener: CompiledListener,
+  event: PreparedEvent,
+  deps: DecideDeps,
+): Promise<EventDecision> {
   const abort = new AbortController();
   const start: TriggerStart = { listenerName: listener.name, header: event.header, extensions: {} };
-  const runs: Promise<TriggerTrace>[] = listener.triggers.map((t) => runTrigger(t, event, start, { ...deps, signal: abort.signal, log: triggerLog(deps.log, t) }));
+  const runs: Promise<TriggerTrace>[] = listener.triggers.map((t) =>
+    runTrigger(t, event, start, { ...deps, signal: abort.signal, log: triggerLog(deps.log, t) }),
+  );
   const groupRuns = listener.groups.map(async (group): Promise<TriggerTrace[]> => {
     const chain = await runChain(
       group.interceptors,
@@ -31,22 +37,60 @@ export async function decideEvent(listener: CompiledListener, event: PreparedEve
         extensions: {},
         context: { event_url: event.url, event_id: event.eventId, trigger_id: group.id },
       },
-      { secrets: deps.secrets, namespace: listener.namespace, log: deps.log.child({ triggerGroup: group.name }), signal: abort.signal },
+      {
+        secrets: deps.secrets,
+        namespace: listener.namespace,
+        log: deps.log.child({ triggerGroup: group.name }),
+        signal: abort.signal,
+      },
     );
     if (chain.kind !== "continue") {
       return group.triggers.map((t): TriggerTrace => {
         const outcome: TriggerTrace["outcome"] =
-          chain.kind === "stop" ? stopOutcome(chain) : { kind: "failed", stage: "interceptor", message: `${chain.interceptor}: ${chain.message}` };
-        return { trigger: t.name, namespace: t.namespace, triggerId: t.id, group: group.name, via: "group", interceptors: chain.trace, extensions: {}, params: [], outcome, durationMs: 0 };
+          chain.kind === "stop"
+            ? stopOutcome(chain)
+            : {
+                kind: "failed",
+                stage: "interceptor",
+                message: `${chain.interceptor}: ${chain.message}`,
+              };
+        return {
+          trigger: t.name,
+          namespace: t.namespace,
+          triggerId: t.id,
+          group: group.name,
+          via: "group",
+          interceptors: chain.trace,
+          extensions: {},
+          params: [],
+          outcome,
+          durationMs: 0,
+        };
       });
     }
-    const groupStart: TriggerStart = { listenerName: listener.name, header: event.header, extensions: chain.extensions, group: group.name };
-    const traces = await Promise.all(group.triggers.map((t) => runTrigger(t, event, groupStart, { ...deps, signal: abort.signal, log: triggerLog(deps.log, t) })));
+    const groupStart: TriggerStart = {
+      listenerName: listener.name,
+      header: event.header,
+      extensions: chain.extensions,
+      group: group.name,
+    };
+    const traces = await Promise.all(
+      group.triggers.map((t) =>
+        runTrigger(t, event, groupStart, {
+          ...deps,
+          signal: abort.signal,
+          log: triggerLog(deps.log, t),
+        }),
+      ),
+    );
     for (const tr of traces) tr.interceptors = [...chain.trace, ...tr.interceptors];
     return traces;
   });
 
-  const all = Promise.all([Promise.all(runs), Promise.all(groupRuns)]).then(([a, b]) => [...a, ...b.flat()]);
+  const all = Promise.all([Promise.all(runs), Promise.all(groupRuns)]).then(([a, b]) => [
+    ...a,
+    ...b.flat(),
+  ]);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), deps.deadlineMs);
@@ -58,8 +102,13 @@ export async function decideEvent(listener: CompiledListener, event: PreparedEve
     triggers = await settleLate(listener, runs, groupRuns, deps.deadlineMs);
   }
   for (const t of triggers) logOutcome(deps.log, t);
-  const unauthenticated = triggers.length > 0 && triggers.every((t) => t.outcome.kind === "rejected");
-  return { listener: { name: listener.name, namespace: listener.namespace, uid: listener.uid }, triggers, unauthenticated };
+  const unauthenticated =
+    triggers.length > 0 && triggers.every((t) => t.outcome.kind === "rejected");
+  return {
+    listener: { name: listener.name, namespace: listener.namespace, uid: listener.uid },
+    triggers,
+    unauthenticated,
+  };
 }
 
 /** After the deadline: what finished is kept, the rest is recorded as timed out. */
@@ -70,7 +119,8 @@ async function settleLate(
   afterMs: number,
 ): Promise<TriggerTrace[]> {
   const pending = Symbol("pending");
-  const peek = async <T>(p: Promise<T>): Promise<T | typeof pending> => Promise.race([p, Promise.resolve(pending)]);
+  const peek = async <T>(p: Promise<T>): Promise<T | typeof pending> =>
+    Promise.race([p, Promise.resolve(pending)]);
   const out: TriggerTrace[] = [];
   const timedOut = (t: CompiledTrigger, group?: string): TriggerTrace => ({
     trigger: t.name,
@@ -105,16 +155,31 @@ function triggerLog(log: Logger, t: CompiledTrigger): Logger {
 
 function logOutcome(log: Logger, t: TriggerTrace): void {
   const o = t.outcome;
-  const fields = { trigger: t.trigger, triggerNamespace: t.namespace, outcome: o.kind, durationMs: t.durationMs };
+  const fields = {
+    trigger: t.trigger,
+    triggerNamespace: t.namespace,
+    outcome: o.kind,
+    durationMs: t.durationMs,
+  };
   switch (o.kind) {
     case "fired":
       log.info("trigger fired", { ...fields, resources: o.resources.length });
       break;
     case "filtered":
-      log.info("trigger filtered", { ...fields, interceptor: o.interceptor, code: o.code, reason: o.message });
+      log.info("trigger filtered", {
+        ...fields,
+        interceptor: o.interceptor,
+        code: o.code,
+        reason: o.message,
+      });
       break;
     case "rejected":
-      log.warn("interceptor rejected event", { ...fields, interceptor: o.interceptor, code: o.code, reason: o.message });
+      log.warn("interceptor rejected event", {
+        ...fields,
+        interceptor: o.interceptor,
+        code: o.code,
+        reason: o.message,
+      });
       break;
     case "failed":
       log.error("trigger failed", { ...fields, stage: o.stage, reason: o.message });

@@ -9,7 +9,10 @@ export interface PreparedEvent extends IncomingEvent {
   chainBodyJSON: () => unknown;
 }
 
-export function prepareEvent(event: IncomingEvent, bodyJSON: () => unknown = memoJSON(event.rawBody)): PreparedEvent {
+export function prepareEvent(
+  event: IncomingEvent,
+  bodyJSON: () => unknown = memoJSON(event.rawBody),
+): PreparedEvent {
   const form = formBodyAsJSON(event.header, event.rawBody);
   return {
     ...event,

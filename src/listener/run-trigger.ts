@@ -29,7 +29,12 @@ export interface TriggerStart {
  * One trigger, start to finish: interceptors → bindings → template. Never throws: every way it
  * can end is a TriggerOutcome in the trace. Resources are rendered here, created by the caller.
  */
-export async function runTrigger(trigger: CompiledTrigger, event: PreparedEvent, start: TriggerStart, deps: TriggerDeps): Promise<TriggerTrace> {
+export async function runTrigger(
+  trigger: CompiledTrigger,
+  event: PreparedEvent,
+  start: TriggerStart,
+  deps: TriggerDeps,
+): Promise<TriggerTrace> {
   const began = performance.now();
   const trace: TriggerTrace = {
     trigger: trigger.name,
@@ -49,7 +54,8 @@ export async function runTrigger(trigger: CompiledTrigger, event: PreparedEvent,
     return trace;
   };
   const plan = trigger.plan;
-  if (plan.kind === "broken") return finish({ kind: "failed", stage: "config", message: plan.reason });
+  if (plan.kind === "broken")
+    return finish({ kind: "failed", stage: "config", message: plan.reason });
 
   // With no interceptors Tekton passes the body on untouched (no form conversion).
   const chainBody = plan.interceptors.length === 0 ? event.rawBody : event.chainBody;
@@ -73,7 +79,11 @@ export async function runTrigger(trigger: CompiledTrigger, event: PreparedEvent,
     case "stop":
       return finish(stopOutcome(chain));
     case "error":
-      return finish({ kind: "failed", stage: "interceptor", message: `${chain.interceptor}: ${chain.message}` });
+      return finish({
+        kind: "failed",
+        stage: "interceptor",
+        message: `${chain.interceptor}: ${chain.message}`,
+      });
     case "continue":
       trace.extensions = chain.extensions;
       break;
@@ -83,17 +93,31 @@ export async function runTrigger(trigger: CompiledTrigger, event: PreparedEvent,
   try {
     body = chainBodyJSON();
   } catch (err) {
-    return finish({ kind: "failed", stage: "bindings", message: `failed to unmarshal request body: ${describeError(err)}` });
+    return finish({
+      kind: "failed",
+      stage: "bindings",
+      message: `failed to unmarshal request body: ${describeError(err)}`,
+    });
   }
   const resolved = resolveParams({
     bindings: plan.bindings,
     templateParams: plan.template.params,
-    event: { body, header: joinHeader(start.header), extensions: chain.extensions, context: { eventID: event.eventId } },
+    event: {
+      body,
+      header: joinHeader(start.header),
+      extensions: chain.extensions,
+      context: { eventID: event.eventId },
+    },
     oldEscapeQuotes: plan.template.oldEscapeQuotes,
   });
-  if (!resolved.ok) return finish({ kind: "failed", stage: "bindings", message: resolved.error.message });
+  if (!resolved.ok)
+    return finish({ kind: "failed", stage: "bindings", message: resolved.error.message });
   const from = new Map(plan.bindings.map((b) => [b.name, b.from]));
-  trace.params = resolved.params.map((p) => ({ name: p.name, value: p.value, source: describeSource(p.source, from.get(p.name)) }));
+  trace.params = resolved.params.map((p) => ({
+    name: p.name,
+    value: p.value,
+    source: describeSource(p.source, from.get(p.name)),
+  }));
 
   try {
     const resources = renderTemplate(plan.template, {
@@ -115,7 +139,9 @@ export async function runTrigger(trigger: CompiledTrigger, event: PreparedEvent,
  * is Tekton's code for a filter that said no (an unlisted event type, a false CEL filter); any other
  * code (INVALID_ARGUMENT for a CEL evaluation error, say) is the trigger failing on our side.
  */
-export function stopOutcome(chain: Extract<ChainResult, { kind: "stop" }>): TriggerTrace["outcome"] {
+export function stopOutcome(
+  chain: Extract<ChainResult, { kind: "stop" }>,
+): TriggerTrace["outcome"] {
   const { interceptor, code, message } = chain;
   if (chain.authFailure) return { kind: "rejected", interceptor, code, message };
   if (code === "FAILED_PRECONDITION") return { kind: "filtered", interceptor, code, message };

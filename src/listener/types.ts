@@ -19,7 +19,11 @@ export type TriggerOutcome =
   /** A signature or token check failed. */
   | { kind: "rejected"; interceptor: string; code: StatusCodeName; message: string }
   /** Our side failed: a broken reference, a CEL error, a missing binding field. */
-  | { kind: "failed"; stage: "config" | "interceptor" | "bindings" | "template" | "sink"; message: string }
+  | {
+      kind: "failed";
+      stage: "config" | "interceptor" | "bindings" | "template" | "sink";
+      message: string;
+    }
   /** Still running when the event's deadline passed. */
   | { kind: "timedOut"; afterMs: number };
 

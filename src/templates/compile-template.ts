@@ -28,10 +28,15 @@ function compileNode(value: unknown): TemplateNode {
   }
   if (Array.isArray(value)) {
     const items = value.map(compileNode);
-    return items.every((i) => i.kind === "constant") ? { kind: "constant", value: deepFreeze(value) } : { kind: "list", items };
+    return items.every((i) => i.kind === "constant")
+      ? { kind: "constant", value: deepFreeze(value) }
+      : { kind: "list", items };
   }
   if (typeof value === "object" && value !== null) {
-    const entries = Object.entries(value).map(([k, v]) => ({ key: compileNode(k), value: compileNode(v) }));
+    const entries = Object.entries(value).map(([k, v]) => ({
+      key: compileNode(k),
+      value: compileNode(v),
+    }));
     const constant = entries.every((e) => e.key.kind === "constant" && e.value.kind === "constant");
     return constant ? { kind: "constant", value: deepFreeze(value) } : { kind: "object", entries };
   }

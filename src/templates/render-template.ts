@@ -1,5 +1,11 @@
 import { assertNever } from "../errors/assert-never.js";
-import type { CompiledTemplate, RenderedResource, RenderInput, TemplateNode, TextPart } from "./types.js";
+import type {
+  CompiledTemplate,
+  RenderedResource,
+  RenderInput,
+  TemplateNode,
+  TextPart,
+} from "./types.js";
 
 export const LABEL_EVENT_LISTENER = "triggers.tekton.dev/eventlistener";
 export const LABEL_TRIGGER = "triggers.tekton.dev/trigger";
@@ -27,7 +33,8 @@ function renderNode(node: TemplateNode, input: RenderInput): unknown {
       return node.items.map((item) => renderNode(item, input));
     case "object": {
       const out: Record<string, unknown> = {};
-      for (const { key, value } of node.entries) out[String(renderNode(key, input))] = renderNode(value, input);
+      for (const { key, value } of node.entries)
+        out[String(renderNode(key, input))] = renderNode(value, input);
       return out;
     }
     default:
@@ -66,7 +73,10 @@ function finishResource(rendered: unknown, input: RenderInput): RenderedResource
   labels[LABEL_TRIGGER] = input.trigger;
   labels[LABEL_EVENT_ID] = input.eventId;
   meta["labels"] = labels;
-  const namespace = typeof meta["namespace"] === "string" && meta["namespace"] !== "" ? meta["namespace"] : input.namespace;
+  const namespace =
+    typeof meta["namespace"] === "string" && meta["namespace"] !== ""
+      ? meta["namespace"]
+      : input.namespace;
   meta["namespace"] = namespace;
   body["metadata"] = meta;
   return {

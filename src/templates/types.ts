@@ -1,7 +1,8 @@
 import type { ParamSpec } from "../config/types.js";
 
 /** One piece of a string that holds placeholders. */
-export type TextPart = { kind: "text"; text: string } | { kind: "param"; name: string } | { kind: "uid" };
+export type TextPart =
+  { kind: "text"; text: string } | { kind: "param"; name: string } | { kind: "uid" };
 
 /** A resource template compiled at load: rendering walks this, never re-parses text. */
 export type TemplateNode =

@@ -24,16 +24,35 @@ describe("the example listener with real GitHub deliveries", () => {
 
     expect(res.status).toBe(202);
     expect(res.text.endsWith("}\n")).toBe(true);
-    expect(Object.keys(res.body as object)).toEqual(["eventListener", "namespace", "eventListenerUID", "eventID"]);
-    const answer = res.body as { eventListener: string; namespace: string; eventID: string; eventListenerUID: string };
+    expect(Object.keys(res.body as object)).toEqual([
+      "eventListener",
+      "namespace",
+      "eventListenerUID",
+      "eventID",
+    ]);
+    const answer = res.body as {
+      eventListener: string;
+      namespace: string;
+      eventID: string;
+      eventListenerUID: string;
+    };
     expect(answer.eventListener).toBe("github-listener");
     expect(answer.namespace).toBe("default");
     expect(answer.eventListenerUID).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.headers["x-hookline-event-id"]).toBe(answer.eventID);
 
-    const written = (await app.written()).filter((w) => (w.resource["metadata"] as Record<string, Record<string, string>>)["labels"]?.[EVENT_ID_LABEL] === answer.eventID);
+    const written = (await app.written()).filter(
+      (w) =>
+        (w.resource["metadata"] as Record<string, Record<string, string>>)["labels"]?.[
+          EVENT_ID_LABEL
+        ] === answer.eventID,
+    );
     expect(written).toHaveLength(1);
-    const run = written[0]?.resource as { kind: string; metadata: { name: string; namespace: string; labels: Record<string, string> }; spec: { params: { name: string; value: string }[] } };
+    const run = written[0]?.resource as {
+      kind: string;
+      metadata: { name: string; namespace: string; labels: Record<string, string> };
+      spec: { params: { name: string; value: string }[] };
+    };
     expect(run.kind).toBe("PipelineRun");
     expect(run.metadata.namespace).toBe("default");
     expect(run.metadata.name).toMatch(/^build-and-test-[a-z0-9]{5}$/);
@@ -60,7 +79,10 @@ describe("the example listener with real GitHub deliveries", () => {
       .set("X-Hub-Signature-256", await signGithub(body, "not-the-secret"))
       .send(body.toString());
     expect(res.status).toBe(401);
-    expect(res.body).toMatchObject({ code: "HL_LISTENER_UNAUTHENTICATED", eventListener: "github-listener" });
+    expect(res.body).toMatchObject({
+      code: "HL_LISTENER_UNAUTHENTICATED",
+      eventListener: "github-listener",
+    });
     expect(res.text).not.toMatch(/signature|secret|github-secret|sha256/i);
     expect(await app.written()).toHaveLength(before);
     // The reason is in the log, for the operator.
@@ -68,7 +90,11 @@ describe("the example listener with real GitHub deliveries", () => {
   });
 
   it("answers 401 to a push with no signature header", async () => {
-    const res = await request(app.server).post("/").set("Content-Type", "application/json").set("X-GitHub-Event", "push").send(githubFixture("push").toString());
+    const res = await request(app.server)
+      .post("/")
+      .set("Content-Type", "application/json")
+      .set("X-GitHub-Event", "push")
+      .send(githubFixture("push").toString());
     expect(res.status).toBe(401);
   });
 
@@ -102,7 +128,12 @@ describe("the example listener with real GitHub deliveries", () => {
   it("never logs the secret, the signature or the body", async () => {
     const body = githubFixture("push");
     const signature = await signGithub(body, EXAMPLE_SECRET);
-    await request(app.server).post("/").set("Content-Type", "application/json").set("X-GitHub-Event", "push").set("X-Hub-Signature-256", signature).send(body.toString());
+    await request(app.server)
+      .post("/")
+      .set("Content-Type", "application/json")
+      .set("X-GitHub-Event", "push")
+      .set("X-Hub-Signature-256", signature)
+      .send(body.toString());
     const text = app.logs.text();
     expect(text).not.toContain(EXAMPLE_SECRET);
     expect(text).not.toContain(signature.slice(7));

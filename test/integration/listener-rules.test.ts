@@ -182,7 +182,11 @@ describe("listener rules (TEKTON-SPEC §0) and bad input", () => {
       .filter((r) => r.metadata.labels["triggers.tekton.dev/triggers-eventid"] === eventId);
 
   it("runs every trigger independently: failures and filters do not stop the others", async () => {
-    const payload = { after: "0123456789abcdef", message: 'say "hi"\nthen }', obj: { b: 2, a: [1, "x"] } };
+    const payload = {
+      after: "0123456789abcdef",
+      message: 'say "hi"\nthen }',
+      obj: { b: 2, a: [1, "x"] },
+    };
     const res = await request(app.server)
       .post("/listeners/ci/rules")
       .set("Content-Type", "application/json")
@@ -192,7 +196,12 @@ describe("listener rules (TEKTON-SPEC §0) and bad input", () => {
     expect(res.status).toBe(202);
     const eventId = (res.body as { eventID: string }).eventID;
     const resources = await byEvent(eventId);
-    const names = resources.map((r) => `${r.metadata.namespace}/${r.metadata.name.replace(/-[0-9a-f-]{36}$|-[a-z0-9]{5}$/, "")}`).sort();
+    const names = resources
+      .map(
+        (r) =>
+          `${r.metadata.namespace}/${r.metadata.name.replace(/-[0-9a-f-]{36}$|-[a-z0-9]{5}$/, "")}`,
+      )
+      .sort();
     // fires: two ConfigMaps; defaulted: one; overlay: one. filtered, cel-runtime-error, missing-field: none.
     expect(names).toEqual(["ci/d", "ci/p", "ci/run", "other/second"]);
 
@@ -213,7 +222,10 @@ describe("listener rules (TEKTON-SPEC §0) and bad input", () => {
     expect(run.metadata.name).toBe(`run-${run.data["uid"]}`);
     expect(second.data["first"]).toBe(run.metadata.name);
     // Tekton's labels overwrite a template's own.
-    expect(run.metadata.labels).toMatchObject({ "triggers.tekton.dev/trigger": "fires", "triggers.tekton.dev/eventlistener": "rules" });
+    expect(run.metadata.labels).toMatchObject({
+      "triggers.tekton.dev/trigger": "fires",
+      "triggers.tekton.dev/eventlistener": "rules",
+    });
 
     const defaulted = resources.find((r) => r.metadata.name.startsWith("d-")) as Written;
     expect(defaulted.data["p"]).toBe("from fallback");
@@ -222,7 +234,8 @@ describe("listener rules (TEKTON-SPEC §0) and bad input", () => {
     expect(overlay.data["p"]).toBe("0123456/quirk");
 
     const logs = app.logs.entries.filter((e) => e["eventId"] === eventId);
-    const outcome = (trigger: string): unknown => logs.find((e) => e["trigger"] === trigger && typeof e["outcome"] === "string")?.["outcome"];
+    const outcome = (trigger: string): unknown =>
+      logs.find((e) => e["trigger"] === trigger && typeof e["outcome"] === "string")?.["outcome"];
     expect(outcome("filtered")).toBe("filtered");
     // A CEL error is our side failing (INVALID_ARGUMENT), not a filter saying no.
     expect(outcome("cel-runtime-error")).toBe("failed");
@@ -237,18 +250,42 @@ describe("listener rules (TEKTON-SPEC §0) and bad input", () => {
       .set("x-custom-thing", "yes")
       .set("X-Multi", "a")
       .send(JSON.stringify({ after: "x", message: "$(tasks.evil.results.x)", obj: {} }));
-    const run = (await byEvent((res.body as { eventID: string }).eventID)).find((r) => r.metadata.name.startsWith("run-")) as Written;
+    const run = (await byEvent((res.body as { eventID: string }).eventID)).find((r) =>
+      r.metadata.name.startsWith("run-"),
+    ) as Written;
     expect(run.data["message"]).toBe("msg: $$(tasks.evil.results.x)");
   });
 
   it.each([
-    { name: "not JSON", body: "<html>", message: "Invalid event body format : invalid character '<' looking for beginning of value" },
-    { name: "a JSON array", body: "[1,2]", message: "Invalid event body format : json: cannot unmarshal array into Go value of type map[string]interface {}" },
-    { name: "empty", body: "", message: "Invalid event body format : unexpected end of JSON input" },
+    {
+      name: "not JSON",
+      body: "<html>",
+      message: "Invalid event body format : invalid character '<' looking for beginning of value",
+    },
+    {
+      name: "a JSON array",
+      body: "[1,2]",
+      message:
+        "Invalid event body format : json: cannot unmarshal array into Go value of type map[string]interface {}",
+    },
+    {
+      name: "empty",
+      body: "",
+      message: "Invalid event body format : unexpected end of JSON input",
+    },
   ])("§0.9: a body that is $name gets Tekton's 400", async ({ body, message }) => {
-    const res = await request(app.server).post("/listeners/ci/rules").set("Content-Type", "application/json").send(body);
+    const res = await request(app.server)
+      .post("/listeners/ci/rules")
+      .set("Content-Type", "application/json")
+      .send(body);
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ eventListener: "rules", namespace: "ci", eventListenerUID: "", errorMessage: message, code: "HL_INTAKE_INVALID_PAYLOAD" });
+    expect(res.body).toMatchObject({
+      eventListener: "rules",
+      namespace: "ci",
+      eventListenerUID: "",
+      errorMessage: message,
+      code: "HL_INTAKE_INVALID_PAYLOAD",
+    });
   });
 
   it("§0.9: payload validation off lets a form body through; two keys become JSON lists", async () => {
@@ -264,9 +301,17 @@ describe("listener rules (TEKTON-SPEC §0) and bad input", () => {
   it("§0.1: a listener annotated hookline.dev/reply: tekton answers 202 even to a bad signature", async () => {
     const body = JSON.stringify({ a: 1 });
     const bad = await signGithub(body, "wrong");
-    const tekton = await request(app.server).post("/listeners/ci/guarded").set("Content-Type", "application/json").set("X-Hub-Signature-256", bad).send(body);
+    const tekton = await request(app.server)
+      .post("/listeners/ci/guarded")
+      .set("Content-Type", "application/json")
+      .set("X-Hub-Signature-256", bad)
+      .send(body);
     expect(tekton.status).toBe(202);
-    const honest = await request(app.server).post("/listeners/ci/strict").set("Content-Type", "application/json").set("X-Hub-Signature-256", bad).send(body);
+    const honest = await request(app.server)
+      .post("/listeners/ci/strict")
+      .set("Content-Type", "application/json")
+      .set("X-Hub-Signature-256", bad)
+      .send(body);
     expect(honest.status).toBe(401);
     const good = await request(app.server)
       .post("/listeners/ci/strict")
@@ -281,14 +326,21 @@ describe("listener rules (TEKTON-SPEC §0) and bad input", () => {
     const body = JSON.stringify({ a: 1 });
     const { createHmac } = await import("node:crypto");
     const sha1 = `sha1=${createHmac("sha1", "s3cr3t-token").update(body).digest("hex")}`;
-    const res = await request(app.server).post("/listeners/ci/strict").set("Content-Type", "application/json").set("X-Hub-Signature", sha1).send(body);
+    const res = await request(app.server)
+      .post("/listeners/ci/strict")
+      .set("Content-Type", "application/json")
+      .set("X-Hub-Signature", sha1)
+      .send(body);
     expect(res.status).toBe(401);
     expect(app.logs.text()).toContain("no X-Hub-Signature-256 header set");
   });
 
   it("answers 413 to a body over the limit, by Content-Length or while reading", async () => {
     const big = "x".repeat(64 * 1024 + 1);
-    const res = await request(app.server).post("/listeners/ci/rules").set("Content-Type", "application/json").send(`{"a":"${big}"}`);
+    const res = await request(app.server)
+      .post("/listeners/ci/rules")
+      .set("Content-Type", "application/json")
+      .send(`{"a":"${big}"}`);
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ code: "HL_INTAKE_BODY_TOO_LARGE" });
 
@@ -297,10 +349,19 @@ describe("listener rules (TEKTON-SPEC §0) and bad input", () => {
     const address = app.server.address();
     const port = typeof address === "object" && address !== null ? address.port : 0;
     const status = await new Promise<number>((resolve, reject) => {
-      const req = rawRequest({ host: "127.0.0.1", port, method: "POST", path: "/listeners/ci/rules", headers: { "Content-Type": "application/json", "Transfer-Encoding": "chunked" } }, (r) => {
-        r.resume();
-        resolve(r.statusCode ?? 0);
-      });
+      const req = rawRequest(
+        {
+          host: "127.0.0.1",
+          port,
+          method: "POST",
+          path: "/listeners/ci/rules",
+          headers: { "Content-Type": "application/json", "Transfer-Encoding": "chunked" },
+        },
+        (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        },
+      );
       req.on("error", reject);
       // Chunked: no Content-Length, so the limit is found while reading.
       for (let i = 0; i < 80; i++) req.write("x".repeat(1024));
@@ -311,9 +372,15 @@ describe("listener rules (TEKTON-SPEC §0) and bad input", () => {
   });
 
   it("routes /listeners/<ns>/<name>; with several listeners and no default, other paths get 404", async () => {
-    const res = await request(app.server).post("/anything").set("Content-Type", "application/json").send("{}");
+    const res = await request(app.server)
+      .post("/anything")
+      .set("Content-Type", "application/json")
+      .send("{}");
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ errorMessage: "no EventListener serves this path", code: "HL_LISTENER_NOT_FOUND" });
+    expect(res.body).toEqual({
+      errorMessage: "no EventListener serves this path",
+      code: "HL_LISTENER_NOT_FOUND",
+    });
     expect((await request(app.server).post("/listeners/ci/nope").send("{}")).status).toBe(404);
   });
 
@@ -328,7 +395,10 @@ describe("the default listener", () => {
     const dir = await writeConfigDir({ "rules.yaml": RULES, "guarded.yaml": GUARDED });
     const app = await createTestApp(dir, { defaultListener: "ci/forms" });
     try {
-      const res = await request(app.server).put("/some/path?x=1").set("Content-Type", "application/json").send("{}");
+      const res = await request(app.server)
+        .put("/some/path?x=1")
+        .set("Content-Type", "application/json")
+        .send("{}");
       expect(res.status).toBe(202);
       expect((res.body as { eventListener: string }).eventListener).toBe("forms");
     } finally {

@@ -18,7 +18,10 @@ export function exampleDir(folder: string): string {
     const path = join(folder, name);
     if (statSync(path).isDirectory()) continue;
     const stub = stubTarget(path);
-    symlinkSync(stub !== undefined && existsSync(resolve(folder, stub)) ? resolve(folder, stub) : path, join(dir, name));
+    symlinkSync(
+      stub !== undefined && existsSync(resolve(folder, stub)) ? resolve(folder, stub) : path,
+      join(dir, name),
+    );
   }
   made.set(folder, dir);
   return dir;

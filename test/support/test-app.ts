@@ -21,7 +21,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export interface TestAppOptions extends Partial<Pick<AppDeps, "maxBodyBytes" | "deadlineMs" | "defaultListener">> {
+export interface TestAppOptions extends Partial<
+  Pick<AppDeps, "maxBodyBytes" | "deadlineMs" | "defaultListener">
+> {
   secretsDir?: string;
 }
 
@@ -29,7 +31,10 @@ export interface TestAppOptions extends Partial<Pick<AppDeps, "maxBodyBytes" | "
  * A real node:http server (not listening until supertest makes it) around createApp, on a config
  * directory, with the local sink writing to a fresh temp dir and logs captured in memory.
  */
-export async function createTestApp(configDir: string, options: TestAppOptions = {}): Promise<TestApp> {
+export async function createTestApp(
+  configDir: string,
+  options: TestAppOptions = {},
+): Promise<TestApp> {
   const config = await loadConfigDir(configDir, { registry: createBuiltinRegistry() });
   const outDir = await mkdtemp(join(tmpdir(), "hookline-out-"));
   const { log, logs } = createCapturingLogger();
@@ -54,13 +59,19 @@ export async function createTestApp(configDir: string, options: TestAppOptions =
   };
 }
 
-async function readWritten(dir: string): Promise<{ path: string; resource: Record<string, unknown> }[]> {
+async function readWritten(
+  dir: string,
+): Promise<{ path: string; resource: Record<string, unknown> }[]> {
   const out: { path: string; resource: Record<string, unknown> }[] = [];
   const walk = async (d: string): Promise<void> => {
     for (const e of await readdir(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (e.name.endsWith(".yaml")) out.push({ path: p, resource: parse(await readFile(p, "utf8")) as Record<string, unknown> });
+      else if (e.name.endsWith(".yaml"))
+        out.push({
+          path: p,
+          resource: parse(await readFile(p, "utf8")) as Record<string, unknown>,
+        });
     }
   };
   await walk(dir);

@@ -43,20 +43,37 @@ export function createLocalSink(config: LocalSinkConfig): Sink {
     try {
       for (let attempt = 0; attempt < MAX_GENERATE_ATTEMPTS; attempt++) {
         const name = resource.name ?? `${(resource.generateName ?? "").slice(0, 58)}${suffix()}`;
-        if (!DNS_SUBDOMAIN.test(name) || name.length > 253) throw invalid(resource, `metadata.name "${name}" is not a valid resource name`);
-        writeFileSync(tmp, toYAML(withName(resource.body, name)), { flag: attempt === 0 ? "wx" : "w" });
+        if (!DNS_SUBDOMAIN.test(name) || name.length > 253)
+          throw invalid(resource, `metadata.name "${name}" is not a valid resource name`);
+        writeFileSync(tmp, toYAML(withName(resource.body, name)), {
+          flag: attempt === 0 ? "wx" : "w",
+        });
         const path = join(dir, `${name}.yaml`);
         try {
           linkSync(tmp, path);
-          return { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name, location: path };
+          return {
+            apiVersion: resource.apiVersion,
+            kind: resource.kind,
+            namespace: resource.namespace,
+            name,
+            location: path,
+          };
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
           if (resource.name !== undefined) {
-            throw new HooklineError("HL_SINK_ALREADY_EXISTS", `${resource.kind} "${resource.namespace}/${name}" already exists`, { retryable: false, location: path });
+            throw new HooklineError(
+              "HL_SINK_ALREADY_EXISTS",
+              `${resource.kind} "${resource.namespace}/${name}" already exists`,
+              { retryable: false, location: path },
+            );
           }
         }
       }
-      throw new HooklineError("HL_SINK_WRITE_FAILED", `no free name for generateName "${resource.generateName ?? ""}"`, { retryable: true });
+      throw new HooklineError(
+        "HL_SINK_WRITE_FAILED",
+        `no free name for generateName "${resource.generateName ?? ""}"`,
+        { retryable: true },
+      );
     } finally {
       try {
         unlinkSync(tmp);
@@ -75,22 +92,36 @@ export function createLocalSink(config: LocalSinkConfig): Sink {
         const code = (err as NodeJS.ErrnoException).code;
         // The directory was removed under us: forget it, so the next write makes it again.
         if (code === "ENOENT") made.clear();
-        return Promise.reject(new HooklineError("HL_SINK_WRITE_FAILED", `could not write ${resource.kind}: ${code ?? "error"}`, { retryable: true }, { cause: err }));
+        return Promise.reject(
+          new HooklineError(
+            "HL_SINK_WRITE_FAILED",
+            `could not write ${resource.kind}: ${code ?? "error"}`,
+            { retryable: true },
+            { cause: err },
+          ),
+        );
       }
     },
   };
 }
 
 function validate(resource: RenderedResource): void {
-  if (!DNS_LABEL.test(resource.namespace)) throw invalid(resource, `metadata.namespace "${resource.namespace}" is not a valid namespace`);
-  if (!KIND.test(resource.kind)) throw invalid(resource, `kind "${resource.kind}" is not a valid kind`);
-  if (resource.name === undefined && (resource.generateName === undefined || resource.generateName === "")) {
+  if (!DNS_LABEL.test(resource.namespace))
+    throw invalid(resource, `metadata.namespace "${resource.namespace}" is not a valid namespace`);
+  if (!KIND.test(resource.kind))
+    throw invalid(resource, `kind "${resource.kind}" is not a valid kind`);
+  if (
+    resource.name === undefined &&
+    (resource.generateName === undefined || resource.generateName === "")
+  ) {
     throw invalid(resource, "metadata.name or metadata.generateName is required");
   }
 }
 
 function invalid(resource: RenderedResource, message: string): HooklineError {
-  return new HooklineError("HL_SINK_WRITE_FAILED", `${resource.kind} is invalid: ${message}`, { retryable: false });
+  return new HooklineError("HL_SINK_WRITE_FAILED", `${resource.kind} is invalid: ${message}`, {
+    retryable: false,
+  });
 }
 
 function suffix(): string {

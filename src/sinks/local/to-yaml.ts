@@ -53,8 +53,10 @@ function emitItem(item: unknown, indent: string, out: string[]): void {
 }
 
 /** Strings YAML 1.1 or 1.2 would read as something else (null, bool, number) when left plain. */
-const RESERVED = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?(?:\.inf|\.Inf|\.INF)|\.nan|\.NaN|\.NAN|<<)$/;
-const NUMBERISH = /^[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$|^0[xob][0-9a-fA-F_]+$|^\d+(?::\d+)+$/;
+const RESERVED =
+  /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?(?:\.inf|\.Inf|\.INF)|\.nan|\.NaN|\.NAN|<<)$/;
+const NUMBERISH =
+  /^[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$|^0[xob][0-9a-fA-F_]+$|^\d+(?::\d+)+$/;
 /** Plain scalars: no leading indicator, no `: ` or ` #`, no trailing space, printable ASCII-safe. */
 const PLAIN = /^[A-Za-z0-9_./(][^\n\r\t:#"'\\]*$/;
 
@@ -63,7 +65,8 @@ function scalar(value: unknown): string {
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "number") return Number.isFinite(value) ? String(value) : "null";
   const s = typeof value === "string" ? value : JSON.stringify(value);
-  if (s !== "" && PLAIN.test(s) && !s.endsWith(" ") && !RESERVED.test(s) && !NUMBERISH.test(s)) return s;
+  if (s !== "" && PLAIN.test(s) && !s.endsWith(" ") && !RESERVED.test(s) && !NUMBERISH.test(s))
+    return s;
   return JSON.stringify(s);
 }
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { CompiledListener, CompiledTrigger, InterceptorStep } from "../../../src/config/compiled.js";
+import type {
+  CompiledListener,
+  CompiledTrigger,
+  InterceptorStep,
+} from "../../../src/config/compiled.js";
 import { compileTemplate } from "../../../src/templates/compile-template.js";
 import { decideEvent } from "../../../src/listener/decide-event.js";
 import { prepareEvent } from "../../../src/listener/prepare-event.js";
@@ -7,7 +11,11 @@ import { accept, reject, type Interceptor } from "../../../src/interceptors/publ
 import { createCapturingLogger } from "../../support/capture-logs.js";
 
 const template = compileTemplate(
-  { params: [], resourcetemplates: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "cm-" } }], loc: { file: "t", line: 1, column: 1, field: "" } },
+  {
+    params: [],
+    resourcetemplates: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "cm-" } }],
+    loc: { file: "t", line: 1, column: 1, field: "" },
+  },
   {},
 );
 
@@ -21,7 +29,14 @@ function trigger(name: string, steps: InterceptorStep[]): CompiledTrigger {
     namespace: "default",
     id: `namespaces/default/triggers/${name}`,
     via: "inline",
-    plan: { kind: "plan", interceptors: steps, bindings: [], template, templateName: undefined, serviceAccountName: undefined },
+    plan: {
+      kind: "plan",
+      interceptors: steps,
+      bindings: [],
+      template,
+      templateName: undefined,
+      serviceAccountName: undefined,
+    },
   };
 }
 
@@ -34,12 +49,35 @@ const slow: Interceptor<unknown> = {
       ctx.signal.addEventListener("abort", () => clearTimeout(t));
     }),
 };
-const boom: Interceptor<unknown> = { name: "boom", parseParams: () => undefined, process: () => Promise.reject(new Error("kaboom")) };
-const denies: Interceptor<unknown> = { name: "denies", parseParams: () => undefined, process: () => reject("FAILED_PRECONDITION", "bad token", { authFailure: true }) };
-const adds = (key: string, value: string): Interceptor<unknown> => ({ name: `adds-${key}`, parseParams: () => undefined, process: (req) => accept({ [key]: value, seen: Object.keys(req.extensions) }) });
+const boom: Interceptor<unknown> = {
+  name: "boom",
+  parseParams: () => undefined,
+  process: () => Promise.reject(new Error("kaboom")),
+};
+const denies: Interceptor<unknown> = {
+  name: "denies",
+  parseParams: () => undefined,
+  process: () => reject("FAILED_PRECONDITION", "bad token", { authFailure: true }),
+};
+const adds = (key: string, value: string): Interceptor<unknown> => ({
+  name: `adds-${key}`,
+  parseParams: () => undefined,
+  process: (req) => accept({ [key]: value, seen: Object.keys(req.extensions) }),
+});
 
-function listener(triggers: CompiledTrigger[], groups: CompiledListener["groups"] = []): CompiledListener {
-  return { name: "el", namespace: "default", uid: "uid", payloadValidation: true, reply: "honest", triggers, groups };
+function listener(
+  triggers: CompiledTrigger[],
+  groups: CompiledListener["groups"] = [],
+): CompiledListener {
+  return {
+    name: "el",
+    namespace: "default",
+    uid: "uid",
+    payloadValidation: true,
+    reply: "honest",
+    triggers,
+    groups,
+  };
 }
 
 function event(): ReturnType<typeof prepareEvent> {
@@ -59,7 +97,11 @@ describe("decideEvent", () => {
   it("records a trigger still running at the deadline as timed out, and keeps the others' results", async () => {
     const { log } = createCapturingLogger();
     const started = Date.now();
-    const decision = await decideEvent(listener([trigger("slow", [step(slow)]), trigger("quick", [])]), event(), { secrets: { get: () => Promise.reject(new Error("none")) }, log, deadlineMs: 100 });
+    const decision = await decideEvent(
+      listener([trigger("slow", [step(slow)]), trigger("quick", [])]),
+      event(),
+      { secrets: { get: () => Promise.reject(new Error("none")) }, log, deadlineMs: 100 },
+    );
     expect(Date.now() - started).toBeLessThan(2_000);
     const outcomes = Object.fromEntries(decision.triggers.map((t) => [t.trigger, t.outcome.kind]));
     expect(outcomes).toEqual({ slow: "timedOut", quick: "fired" });
@@ -67,7 +109,11 @@ describe("decideEvent", () => {
 
   it("keeps one trigger's thrown error to that trigger", async () => {
     const { log } = createCapturingLogger();
-    const decision = await decideEvent(listener([trigger("a", [step(boom)]), trigger("b", [])]), event(), { secrets: { get: () => Promise.reject(new Error("none")) }, log, deadlineMs: 1_000 });
+    const decision = await decideEvent(
+      listener([trigger("a", [step(boom)]), trigger("b", [])]),
+      event(),
+      { secrets: { get: () => Promise.reject(new Error("none")) }, log, deadlineMs: 1_000 },
+    );
     expect(decision.triggers.map((t) => [t.trigger, t.outcome.kind])).toEqual([
       ["a", "failed"],
       ["b", "fired"],
@@ -77,20 +123,44 @@ describe("decideEvent", () => {
 
   it("is unauthenticated only when every trigger was rejected by a signature check", async () => {
     const { log } = createCapturingLogger();
-    const deps = { secrets: { get: () => Promise.reject(new Error("none")) }, log, deadlineMs: 1_000 };
-    expect((await decideEvent(listener([trigger("a", [step(denies)]), trigger("b", [step(denies)])]), event(), deps)).unauthenticated).toBe(true);
-    expect((await decideEvent(listener([trigger("a", [step(denies)]), trigger("b", [])]), event(), deps)).unauthenticated).toBe(false);
+    const deps = {
+      secrets: { get: () => Promise.reject(new Error("none")) },
+      log,
+      deadlineMs: 1_000,
+    };
+    expect(
+      (
+        await decideEvent(
+          listener([trigger("a", [step(denies)]), trigger("b", [step(denies)])]),
+          event(),
+          deps,
+        )
+      ).unauthenticated,
+    ).toBe(true);
+    expect(
+      (await decideEvent(listener([trigger("a", [step(denies)]), trigger("b", [])]), event(), deps))
+        .unauthenticated,
+    ).toBe(false);
     expect((await decideEvent(listener([]), event(), deps)).unauthenticated).toBe(false);
   });
 
   it("merges extensions down the chain, and a group's extensions reach its triggers", async () => {
     const { log } = createCapturingLogger();
-    const group = { name: "g", id: "namespaces/default/triggerGroups/g", interceptors: [step(adds("fromGroup", "1"))], triggers: [trigger("member", [step(adds("own", "2"))])] };
-    const decision = await decideEvent(listener([trigger("chain", [step(adds("first", "x")), step(adds("second", "y"))])], [group]), event(), {
-      secrets: { get: () => Promise.reject(new Error("none")) },
-      log,
-      deadlineMs: 1_000,
-    });
+    const group = {
+      name: "g",
+      id: "namespaces/default/triggerGroups/g",
+      interceptors: [step(adds("fromGroup", "1"))],
+      triggers: [trigger("member", [step(adds("own", "2"))])],
+    };
+    const decision = await decideEvent(
+      listener([trigger("chain", [step(adds("first", "x")), step(adds("second", "y"))])], [group]),
+      event(),
+      {
+        secrets: { get: () => Promise.reject(new Error("none")) },
+        log,
+        deadlineMs: 1_000,
+      },
+    );
     const chain = decision.triggers.find((t) => t.trigger === "chain");
     expect(chain?.extensions).toEqual({ first: "x", second: "y", seen: ["first", "seen"] });
     const member = decision.triggers.find((t) => t.trigger === "member");

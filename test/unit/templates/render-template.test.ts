@@ -14,17 +14,71 @@ const input = (params: Record<string, string>) => ({
 
 describe("renderTemplate", () => {
   it.each([
-    { name: "plain substitution", text: "rev-$(tt.params.rev)", params: { rev: "abc" }, want: "rev-abc" },
-    { name: "several placeholders", text: "$(tt.params.a)/$(tt.params.b)", params: { a: "x", b: "y" }, want: "x/y" },
-    { name: "dots and dashes in names", text: "$(tt.params.git.sha-1)", params: { "git.sha-1": "s" }, want: "s" },
-    { name: "undeclared-at-runtime stays literal", text: "$(tt.params.none)", params: {}, want: "$(tt.params.none)" },
-    { name: "Pipelines variables untouched", text: "$(params.x) $(context.pipelineRun.name)", params: {}, want: "$(params.x) $(context.pipelineRun.name)" },
-    { name: "$( in a value is escaped", text: "$(tt.params.msg)", params: { msg: "$(tasks.a.results.b)" }, want: "$$(tasks.a.results.b)" },
-    { name: "a value reading $(uid) is not substituted again", text: "$(tt.params.msg)", params: { msg: "$(uid)" }, want: "$$(uid)" },
-    { name: "quotes, newlines and braces stay inside the string", text: "m: $(tt.params.msg)", params: { msg: '"}, "evil": {"a\n' }, want: 'm: "}, "evil": {"a\n' },
-    { name: "uid", text: "run-$(uid)", params: {}, want: "run-11111111-2222-4333-8444-555555555555" },
+    {
+      name: "plain substitution",
+      text: "rev-$(tt.params.rev)",
+      params: { rev: "abc" },
+      want: "rev-abc",
+    },
+    {
+      name: "several placeholders",
+      text: "$(tt.params.a)/$(tt.params.b)",
+      params: { a: "x", b: "y" },
+      want: "x/y",
+    },
+    {
+      name: "dots and dashes in names",
+      text: "$(tt.params.git.sha-1)",
+      params: { "git.sha-1": "s" },
+      want: "s",
+    },
+    {
+      name: "undeclared-at-runtime stays literal",
+      text: "$(tt.params.none)",
+      params: {},
+      want: "$(tt.params.none)",
+    },
+    {
+      name: "Pipelines variables untouched",
+      text: "$(params.x) $(context.pipelineRun.name)",
+      params: {},
+      want: "$(params.x) $(context.pipelineRun.name)",
+    },
+    {
+      name: "$( in a value is escaped",
+      text: "$(tt.params.msg)",
+      params: { msg: "$(tasks.a.results.b)" },
+      want: "$$(tasks.a.results.b)",
+    },
+    {
+      name: "a value reading $(uid) is not substituted again",
+      text: "$(tt.params.msg)",
+      params: { msg: "$(uid)" },
+      want: "$$(uid)",
+    },
+    {
+      name: "quotes, newlines and braces stay inside the string",
+      text: "m: $(tt.params.msg)",
+      params: { msg: '"}, "evil": {"a\n' },
+      want: 'm: "}, "evil": {"a\n',
+    },
+    {
+      name: "uid",
+      text: "run-$(uid)",
+      params: {},
+      want: "run-11111111-2222-4333-8444-555555555555",
+    },
   ])("$name", ({ text, params, want }) => {
-    const t = compileTemplate({ params: [], resourcetemplates: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" }, data: { v: text } }], loc }, {});
+    const t = compileTemplate(
+      {
+        params: [],
+        resourcetemplates: [
+          { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" }, data: { v: text } },
+        ],
+        loc,
+      },
+      {},
+    );
     const [r] = renderTemplate(t, input(params));
     expect((r?.body["data"] as Record<string, string>)["v"]).toBe(want);
     expect(Object.keys(r?.body["data"] as object)).toEqual(["v"]);
@@ -35,7 +89,14 @@ describe("renderTemplate", () => {
       {
         params: [],
         resourcetemplates: [
-          { apiVersion: "tekton.dev/v1", kind: "PipelineRun", metadata: { generateName: "r-", labels: { keep: "me", "triggers.tekton.dev/trigger": "x" } } },
+          {
+            apiVersion: "tekton.dev/v1",
+            kind: "PipelineRun",
+            metadata: {
+              generateName: "r-",
+              labels: { keep: "me", "triggers.tekton.dev/trigger": "x" },
+            },
+          },
           { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "elsewhere" } },
         ],
         loc,
@@ -56,11 +117,28 @@ describe("renderTemplate", () => {
   });
 
   it("does not let one render change the compiled template or another render", () => {
-    const t = compileTemplate({ params: [], resourcetemplates: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", labels: { a: "b" } } }], loc }, {});
+    const t = compileTemplate(
+      {
+        params: [],
+        resourcetemplates: [
+          { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", labels: { a: "b" } } },
+        ],
+        loc,
+      },
+      {},
+    );
     const first = renderTemplate(t, input({}));
     const second = renderTemplate({ ...t }, { ...input({}), eventId: "other" });
-    expect((first[0]?.body["metadata"] as { labels: Record<string, string> }).labels["triggers.tekton.dev/triggers-eventid"]).toBe("ev");
-    expect((second[0]?.body["metadata"] as { labels: Record<string, string> }).labels["triggers.tekton.dev/triggers-eventid"]).toBe("other");
+    expect(
+      (first[0]?.body["metadata"] as { labels: Record<string, string> }).labels[
+        "triggers.tekton.dev/triggers-eventid"
+      ],
+    ).toBe("ev");
+    expect(
+      (second[0]?.body["metadata"] as { labels: Record<string, string> }).labels[
+        "triggers.tekton.dev/triggers-eventid"
+      ],
+    ).toBe("other");
   });
 
   it("notes the old-escape-quotes annotation", () => {
