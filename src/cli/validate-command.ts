@@ -16,7 +16,13 @@ export async function runValidate(args: readonly string[]): Promise<number> {
   const config = await loadConfigDir(dir, { registry: createBuiltinRegistry() });
   let errors = 0;
   let warnings = 0;
-  for (const issue of config.issues) {
+  const sorted = [...config.issues].sort(
+    (a, b) =>
+      a.loc.file.localeCompare(b.loc.file) ||
+      a.loc.line - b.loc.line ||
+      a.loc.column - b.loc.column,
+  );
+  for (const issue of sorted) {
     if (issue.severity === "note") {
       if (!quiet) process.stdout.write(`${formatIssue(issue)} (note)\n`);
       continue;

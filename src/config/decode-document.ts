@@ -13,7 +13,7 @@ import { decodeEventListenerSpec } from "./decode-event-listener.js";
 import { decodeTriggerSpecFields, TRIGGER_SPEC_FIELDS } from "./decode-trigger.js";
 import { decodeTemplateSpec } from "./decode-template-spec.js";
 import type { ApiVersion, InterceptorDecodeEnv } from "./decode-interceptor.js";
-import { note } from "./issues.js";
+import { documentError, note } from "./issues.js";
 import type { ClientConfig, ConfigObject, Param } from "./types.js";
 
 const TRIGGERS_GROUP = "triggers.tekton.dev/";
@@ -202,12 +202,9 @@ function decodeBindingParams(specField: Field | undefined, cx: DecodeContext): P
   const seen = new Set<string>();
   for (const p of params) {
     if (seen.has(p.name))
-      cx.issues.push({
-        severity: "error",
-        class: "document",
-        message: `expected exactly one, got both: param "${p.name}" is given twice`,
-        loc: p.loc,
-      });
+      cx.issues.push(
+        documentError(p.loc, `expected exactly one, got both: param "${p.name}" is given twice`),
+      );
     seen.add(p.name);
   }
   return params;

@@ -10,6 +10,7 @@ import {
   type DecodeContext,
   type Field,
 } from "./decode.js";
+import { documentError } from "./issues.js";
 import type { InterceptorKind, InterceptorParam, TriggerInterceptor } from "./types.js";
 
 export type ApiVersion = "v1beta1" | "v1alpha1";
@@ -168,7 +169,7 @@ function compileParams(
     const target = locateParam(err, interceptor, paramsField, env.cx, legacyFields);
     const loc = env.cx.loc(target.node, target.path);
     if (target.offset !== undefined) loc.column += target.offset;
-    env.cx.issues.push({ severity: "error", class: "document", message: err.message, loc });
+    env.cx.issues.push(documentError(loc, err.message));
   }
 }
 

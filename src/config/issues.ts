@@ -8,11 +8,15 @@ export function formatIssue(issue: ConfigIssue): string {
 }
 
 export function documentError(loc: Loc, message: string): ConfigIssue {
-  return { severity: "error", class: "document", message, loc };
+  return { severity: "error", class: "document", code: "HL_CONFIG_INVALID", message, loc };
 }
 
 export function referenceError(loc: Loc, message: string): ConfigIssue {
-  return { severity: "error", class: "reference", message, loc };
+  return { severity: "error", class: "reference", code: "HL_CONFIG_REFERENCE", message, loc };
+}
+
+export function unreadable(loc: Loc, message: string): ConfigIssue {
+  return { severity: "error", class: "document", code: "HL_CONFIG_READ_FAILED", message, loc };
 }
 
 export function warning(loc: Loc, message: string): ConfigIssue {

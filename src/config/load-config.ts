@@ -7,7 +7,7 @@ import { decodeDocument } from "./decode-document.js";
 import type { CompiledInterceptorParams } from "./decode-interceptor.js";
 import { compileConfig } from "./compile-config.js";
 import type { CompiledConfig } from "./compiled.js";
-import { documentError, formatIssue, warning } from "./issues.js";
+import { documentError, formatIssue, unreadable, warning } from "./issues.js";
 import type { ConfigIssue, ConfigObject, TriggerInterceptor } from "./types.js";
 
 const EXTENSIONS = [".yaml", ".yml", ".json"];
@@ -52,7 +52,7 @@ export async function decodeConfigDir(dir: string, options: LoadOptions): Promis
     const reason =
       (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such directory" : "cannot be read";
     out.issues.push(
-      documentError(
+      unreadable(
         { file: relative(base, dir) || dir, line: 1, column: 1, field: "" },
         `config directory ${reason}`,
       ),

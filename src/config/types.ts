@@ -1,3 +1,5 @@
+import type { ErrorCode } from "../errors/codes.js";
+
 /**
  * Tekton Triggers resources as hookline holds them after load: decoded, validated and normalised
  * to v1beta1 (v1alpha1's legacy inline interceptors converted, defaults applied). Nothing here is
@@ -170,6 +172,8 @@ export type ConfigKind = ConfigObject["kind"];
 /** A problem found while loading. Document errors stop `serve`; reference errors do not. */
 export interface ConfigIssue {
   severity: "error" | "warning" | "note";
+  /** For errors: HL_CONFIG_INVALID (document), HL_CONFIG_REFERENCE, or HL_CONFIG_READ_FAILED. */
+  code?: ErrorCode;
   /** `document`: the file itself is wrong; `reference`: it names something not defined. */
   class: "document" | "reference" | "info";
   message: string;

@@ -11,7 +11,6 @@ export const codes = {
     status: 401,
     summary: "every trigger rejected the event's signature or token",
   },
-  HL_LISTENER_TIMEOUT: { status: 503, summary: "the EventListener did not answer in time" },
   HL_LISTENER_INTERNAL: { status: 500, summary: "the EventListener failed unexpectedly" },
   HL_CONFIG_INVALID: { status: 500, summary: "configuration failed validation" },
   HL_CONFIG_REFERENCE: {
@@ -21,10 +20,8 @@ export const codes = {
   HL_CONFIG_READ_FAILED: { status: 500, summary: "a configuration file could not be read" },
   HL_SECRET_NOT_FOUND: { status: 500, summary: "a referenced secret or secret key does not exist" },
   HL_BINDING_FAILED: { status: 500, summary: "a binding expression could not be evaluated" },
-  HL_TEMPLATE_FAILED: { status: 500, summary: "a TriggerTemplate could not be rendered" },
   HL_SINK_ALREADY_EXISTS: { status: 409, summary: "a resource with that name already exists" },
   HL_SINK_WRITE_FAILED: { status: 500, summary: "the sink could not create a resource" },
-  HL_CLI_USAGE: { status: 400, summary: "the command line is not valid" },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof codes;
