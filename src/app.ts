@@ -60,7 +60,11 @@ export function createApp(deps: AppDeps): RequestHandler {
       });
     }
     const timer = setTimeout(() => {
-      if (!res.headersSent) sendText(res, 503, "EventListener Timeout!\n");
+      if (res.headersSent) return;
+      // Tekton's TimeoutHandler answer; the connection is closed, so an unfinished body stops here.
+      res.setHeader("Connection", "close");
+      sendText(res, 503, "EventListener Timeout!\n");
+      res.once("finish", () => req.destroy());
     }, requestTimeoutMs);
     handleEvent(req, res, listener, deps, maxBody, deadlineMs)
       .catch((err: unknown) => {
@@ -85,6 +89,7 @@ async function handleEvent(
   try {
     raw = await readBody(req, maxBody);
   } catch (err) {
+    if (res.headersSent) return; // The 503 timeout answered already.
     const e =
       err instanceof HooklineError
         ? err

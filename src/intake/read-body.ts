@@ -35,14 +35,18 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
         ),
       );
     };
+    // The connection closed before the body ended (the client went away, or the 503 timeout).
+    const onClose = (): void => onError(new Error("connection closed before the body ended"));
     const cleanup = (): void => {
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onError);
+      req.off("close", onClose);
     };
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", onError);
+    req.on("close", onClose);
   });
 }
 

@@ -22,7 +22,7 @@ export interface TestApp {
 }
 
 export interface TestAppOptions extends Partial<
-  Pick<AppDeps, "maxBodyBytes" | "deadlineMs" | "defaultListener">
+  Pick<AppDeps, "maxBodyBytes" | "deadlineMs" | "defaultListener" | "requestTimeoutMs">
 > {
   secretsDir?: string;
 }
