@@ -24,8 +24,9 @@ export const bitbucket: Interceptor<TokenParams> = {
     if (params.secretRef !== undefined) {
       if (params.secretRef.secretKey === "")
         return reject("FAILED_PRECONDITION", "bitbucket interceptor secretRef.secretKey is empty");
-      const header = firstHeader(req.header, "X-Hub-Signature");
-      if (header === undefined)
+      // Go's Header.Get gives "" for an absent header and an empty one alike; Tekton tests for "".
+      const header = firstHeader(req.header, "X-Hub-Signature") ?? "";
+      if (header === "")
         return reject("INVALID_ARGUMENT", "no X-Hub-Signature header set", { authFailure: true });
       let secret: Buffer;
       try {

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-const ALGORITHMS: Record<string, number> = { sha1: 20, sha256: 32, sha512: 64 };
+// A Set, not an object literal: a header like `constructor=…` must not find Object.prototype's keys.
+const ALGORITHMS: ReadonlySet<string> = new Set(["sha1", "sha256", "sha512"]);
 
 /**
  * go-github's ValidateSignature: `<algo>=<hex>`, HMAC over the raw body, constant-time compare.
@@ -12,10 +13,11 @@ export function checkSignature(header: string, body: Buffer, secret: Buffer): st
   if (eq < 0) return "error parsing signature"; // Tekton echoes the header; hookline never logs signatures.
   const algo = header.slice(0, eq);
   const hex = header.slice(eq + 1);
-  const size = ALGORITHMS[algo];
-  if (size === undefined) return `unknown hash type prefix: "${algo}"`;
-  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex))
-    return "error decoding signature: encoding/hex: invalid byte";
+  if (!ALGORITHMS.has(algo)) return `unknown hash type prefix: "${algo}"`;
+  // Go's hex.DecodeString reports a bad character before an odd length. Tekton also echoes the
+  // header and the byte; hookline names neither.
+  if (!/^[0-9a-fA-F]*$/.test(hex)) return "error decoding signature: encoding/hex: invalid byte";
+  if (hex.length % 2 !== 0) return "error decoding signature: encoding/hex: odd length hex string";
   const given = Buffer.from(hex, "hex");
   const expected = createHmac(algo, secret).update(body).digest();
   if (given.length !== expected.length || !timingSafeEqual(given, expected))

@@ -31,8 +31,9 @@ export const github: Interceptor<GithubParams> = {
     if (params.secretRef !== undefined) {
       if (params.secretRef.secretKey === "")
         return reject("FAILED_PRECONDITION", "github interceptor secretRef.secretKey is empty");
-      const header = firstHeader(req.header, "X-Hub-Signature-256");
-      if (header === undefined)
+      // Go's Header.Get gives "" for an absent header and an empty one alike; Tekton tests for "".
+      const header = firstHeader(req.header, "X-Hub-Signature-256") ?? "";
+      if (header === "")
         return reject("FAILED_PRECONDITION", "no X-Hub-Signature-256 header set", {
           authFailure: true,
         });

@@ -24,8 +24,9 @@ export const gitlab: Interceptor<TokenParams> = {
     if (params.secretRef !== undefined) {
       if (params.secretRef.secretKey === "")
         return reject("FAILED_PRECONDITION", "gitlab interceptor secretRef.secretKey is empty");
-      const token = firstHeader(req.header, "X-Gitlab-Token");
-      if (token === undefined)
+      // Go's Header.Get gives "" for an absent header and an empty one alike; Tekton tests for "".
+      const token = firstHeader(req.header, "X-Gitlab-Token") ?? "";
+      if (token === "")
         return reject("INVALID_ARGUMENT", "no X-Gitlab-Token header set", { authFailure: true });
       let secret: Buffer;
       try {

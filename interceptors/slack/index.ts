@@ -28,7 +28,7 @@ export const slack: Interceptor<SlackParams | undefined> = {
     return { requestedFields: fields };
   },
   process(req, params): InterceptorResponse {
-    if (params === undefined) return reject("NOT_FOUND", "missing requested field definition");
+    // Tekton's order (pkg/interceptors/slack/slack.go): Content-Type, signature, body, then params.
     const missing = "missing header in payload: ContentType application/x-www-form-urlencoded";
     if (firstHeader(req.header, "Content-Type") !== "application/x-www-form-urlencoded")
       return reject("INVALID_ARGUMENT", missing);
@@ -38,16 +38,20 @@ export const slack: Interceptor<SlackParams | undefined> = {
     let payload: unknown;
     try {
       payload = req.bodyJSON();
-    } catch (err) {
+    } catch {
+      // JSON.parse's message quotes the start of the body (a Slack form carries its token there);
+      // Go's does not. Name the problem without the bytes.
+      return reject("INVALID_ARGUMENT", "failed to unmarshl slack payload: body is not valid JSON");
+    }
+    if (!isStringListMap(payload))
       return reject(
         "INVALID_ARGUMENT",
-        `failed to unmarshl slack payload: ${(err as Error).message}`,
+        "failed to unmarshl slack payload: body is not a JSON object of string lists",
       );
-    }
-    if (!isRecord(payload))
-      return reject("INVALID_ARGUMENT", "failed to unmarshl slack payload: not a form");
+    if (params === undefined) return reject("NOT_FOUND", "missing requested field definition");
     const extensions: Record<string, unknown> = {};
     for (const field of params.requestedFields) {
+      // Tekton prints the whole payload here; hookline names the field instead (the form holds a token).
       if (!Object.hasOwn(payload, field))
         return reject("NOT_FOUND", `requested field does not exists in payload: ${field}`);
       extensions[field] = payload[field];
@@ -55,3 +59,11 @@ export const slack: Interceptor<SlackParams | undefined> = {
     return accept(extensions);
   },
 };
+
+/** Tekton decodes the body into Go's `map[string][]string`, the sink's form-to-JSON shape. */
+function isStringListMap(value: unknown): value is Record<string, string[]> {
+  return (
+    isRecord(value) &&
+    Object.values(value).every((v) => Array.isArray(v) && v.every((s) => typeof s === "string"))
+  );
+}
