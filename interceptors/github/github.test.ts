@@ -11,7 +11,7 @@ import {
   type SecretRef,
   type StatusCodeName,
 } from "../../src/interceptors/public.js";
-import { checkSignature } from "./check-signature.js";
+import { checkHubSignature as checkSignature } from "../../src/interceptors/public.js";
 import { github } from "./index.js";
 
 const SECRET = "gh-s3cr3t-value";

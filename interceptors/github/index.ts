@@ -1,11 +1,13 @@
 import {
   accept,
+  checkEventType,
+  checkHubSignature,
   firstHeader,
+  readSecret,
   reject,
   type Interceptor,
   type InterceptorResponse,
 } from "../../src/interceptors/public.js";
-import { checkSignature } from "./check-signature.js";
 import { parseGithubParams, type GithubParams } from "./params.js";
 
 /**
@@ -23,11 +25,8 @@ export const github: Interceptor<GithubParams> = {
         "form parameter encoding not supported, please change the hook to send JSON payloads",
       );
     }
-    if (params.eventTypes !== undefined) {
-      const actual = firstHeader(req.header, "X-Github-Event") ?? "";
-      if (!params.eventTypes.includes(actual))
-        return reject("FAILED_PRECONDITION", `event type ${actual} is not allowed`);
-    }
+    const wrongType = checkEventType(req, "X-Github-Event", params.eventTypes);
+    if (wrongType !== undefined) return wrongType;
     if (params.secretRef !== undefined) {
       if (params.secretRef.secretKey === "")
         return reject("FAILED_PRECONDITION", "github interceptor secretRef.secretKey is empty");
@@ -37,13 +36,9 @@ export const github: Interceptor<GithubParams> = {
         return reject("FAILED_PRECONDITION", "no X-Hub-Signature-256 header set", {
           authFailure: true,
         });
-      let secret: Buffer;
-      try {
-        secret = await ctx.secrets.get(params.secretRef, ctx.namespace);
-      } catch (err) {
-        return reject("FAILED_PRECONDITION", `error getting secret: ${(err as Error).message}`);
-      }
-      const failure = checkSignature(header, req.body, secret);
+      const secret = await readSecret(ctx, params.secretRef);
+      if (!secret.ok) return secret.response;
+      const failure = checkHubSignature(header, req.body, secret.value);
       if (failure !== undefined)
         return reject("FAILED_PRECONDITION", failure, { authFailure: true });
     }

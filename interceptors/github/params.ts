@@ -1,4 +1,13 @@
-import { isRecord, ParamError, paramValue, type SecretRef } from "../../src/interceptors/public.js";
+import {
+  assertKnownParams,
+  isRecord,
+  ParamError,
+  paramValue,
+  parseBoolParam,
+  parseSecretRef,
+  parseStringList,
+  type SecretRef,
+} from "../../src/interceptors/public.js";
 
 export type OwnersCheckType = "orgMembers" | "repoMembers" | "all" | "none";
 
@@ -13,7 +22,7 @@ export interface GithubParams {
 const CHECK_TYPES: readonly OwnersCheckType[] = ["orgMembers", "repoMembers", "all", "none"];
 
 export function parseGithubParams(params: Readonly<Record<string, unknown>>): GithubParams {
-  assertKnown(params, "", ["secretRef", "eventTypes", "addChangedFiles", "githubOwners"]);
+  assertKnownParams(params, "", ["secretRef", "eventTypes", "addChangedFiles", "githubOwners"]);
   const out: GithubParams = {};
   const secretRef = parseSecretRef(paramValue(params, "secretRef"), "secretRef");
   if (secretRef !== undefined) out.secretRef = secretRef;
@@ -26,13 +35,13 @@ export function parseGithubParams(params: Readonly<Record<string, unknown>>): Gi
         "addChangedFiles",
         "addChangedFiles must be an object with enabled and personalAccessToken",
       );
-    assertKnown(acf, "addChangedFiles.", ["enabled", "personalAccessToken"]);
+    assertKnownParams(acf, "addChangedFiles.", ["enabled", "personalAccessToken"]);
     const pat = parseSecretRef(
       paramValue(acf, "personalAccessToken"),
       "addChangedFiles.personalAccessToken",
     );
     out.addChangedFiles = {
-      enabled: parseBool(paramValue(acf, "enabled"), "addChangedFiles.enabled"),
+      enabled: parseBoolParam(paramValue(acf, "enabled"), "addChangedFiles.enabled"),
       ...(pat ? { personalAccessToken: pat } : {}),
     };
   }
@@ -43,7 +52,7 @@ export function parseGithubParams(params: Readonly<Record<string, unknown>>): Gi
         "githubOwners",
         "githubOwners must be an object with enabled, personalAccessToken and checkType",
       );
-    assertKnown(owners, "githubOwners.", ["enabled", "personalAccessToken", "checkType"]);
+    assertKnownParams(owners, "githubOwners.", ["enabled", "personalAccessToken", "checkType"]);
     const pat = parseSecretRef(
       paramValue(owners, "personalAccessToken"),
       "githubOwners.personalAccessToken",
@@ -56,51 +65,10 @@ export function parseGithubParams(params: Readonly<Record<string, unknown>>): Gi
         `checkType must be one of ${CHECK_TYPES.join(", ")}`,
       );
     out.githubOwners = {
-      enabled: parseBool(paramValue(owners, "enabled"), "githubOwners.enabled"),
+      enabled: parseBoolParam(paramValue(owners, "enabled"), "githubOwners.enabled"),
       checkType: ct,
       ...(pat ? { personalAccessToken: pat } : {}),
     };
   }
   return out;
-}
-
-/** Go's decoder ignores unknown params; hookline names them, since they are always a mistake. */
-function assertKnown(
-  obj: Readonly<Record<string, unknown>>,
-  prefix: string,
-  known: readonly string[],
-): void {
-  for (const key of Object.keys(obj)) {
-    if (!known.some((k) => k.toLowerCase() === key.toLowerCase())) {
-      throw new ParamError(
-        `${prefix}${key}`,
-        `unknown param "${prefix}${key}"; expected one of ${known.join(", ")}`,
-      );
-    }
-  }
-}
-
-export function parseSecretRef(value: unknown, field: string): SecretRef | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!isRecord(value))
-    throw new ParamError(field, `${field} must be an object with secretName and secretKey`);
-  assertKnown(value, `${field}.`, ["secretName", "secretKey"]);
-  const secretName = paramValue(value, "secretName") ?? "";
-  const secretKey = paramValue(value, "secretKey") ?? "";
-  if (typeof secretName !== "string" || typeof secretKey !== "string")
-    throw new ParamError(field, `${field}.secretName and secretKey must be strings`);
-  return { secretName, secretKey };
-}
-
-export function parseStringList(value: unknown, field: string): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "string"))
-    throw new ParamError(field, `${field} must be a list of strings`);
-  return value;
-}
-
-function parseBool(value: unknown, field: string): boolean {
-  if (value === undefined || value === null) return false;
-  if (typeof value !== "boolean") throw new ParamError(field, `${field} must be true or false`);
-  return value;
 }

@@ -1,12 +1,15 @@
 import {
   accept,
+  checkEventType,
   firstHeader,
+  parseTokenParams,
+  readSecret,
   reject,
   safeEqual,
   type Interceptor,
   type InterceptorResponse,
+  type TokenParams,
 } from "../../src/interceptors/public.js";
-import { parseTokenParams, type TokenParams } from "../github/shared-params.js";
 
 /**
  * Tekton's gitlab interceptor (TEKTON-SPEC §4.2): `eventTypes` on X-Gitlab-Event, and
@@ -16,27 +19,19 @@ export const gitlab: Interceptor<TokenParams> = {
   name: "gitlab",
   parseParams: (params) => parseTokenParams(params),
   async process(req, params, ctx): Promise<InterceptorResponse> {
-    if (params.eventTypes !== undefined) {
-      const actual = firstHeader(req.header, "X-Gitlab-Event") ?? "";
-      if (!params.eventTypes.includes(actual))
-        return reject("FAILED_PRECONDITION", `event type ${actual} is not allowed`);
-    }
-    if (params.secretRef !== undefined) {
-      if (params.secretRef.secretKey === "")
-        return reject("FAILED_PRECONDITION", "gitlab interceptor secretRef.secretKey is empty");
-      // Go's Header.Get gives "" for an absent header and an empty one alike; Tekton tests for "".
-      const token = firstHeader(req.header, "X-Gitlab-Token") ?? "";
-      if (token === "")
-        return reject("INVALID_ARGUMENT", "no X-Gitlab-Token header set", { authFailure: true });
-      let secret: Buffer;
-      try {
-        secret = await ctx.secrets.get(params.secretRef, ctx.namespace);
-      } catch (err) {
-        return reject("FAILED_PRECONDITION", `error getting secret: ${(err as Error).message}`);
-      }
-      if (!safeEqual(Buffer.from(token), secret))
-        return reject("INVALID_ARGUMENT", "Invalid X-GitLab-Token", { authFailure: true });
-    }
+    const wrongType = checkEventType(req, "X-Gitlab-Event", params.eventTypes);
+    if (wrongType !== undefined) return wrongType;
+    if (params.secretRef === undefined) return accept();
+    if (params.secretRef.secretKey === "")
+      return reject("FAILED_PRECONDITION", "gitlab interceptor secretRef.secretKey is empty");
+    // Go's Header.Get gives "" for an absent header and an empty one alike; Tekton tests for "".
+    const token = firstHeader(req.header, "X-Gitlab-Token") ?? "";
+    if (token === "")
+      return reject("INVALID_ARGUMENT", "no X-Gitlab-Token header set", { authFailure: true });
+    const secret = await readSecret(ctx, params.secretRef);
+    if (!secret.ok) return secret.response;
+    if (!safeEqual(Buffer.from(token), secret.value))
+      return reject("INVALID_ARGUMENT", "Invalid X-GitLab-Token", { authFailure: true });
     return accept();
   },
 };

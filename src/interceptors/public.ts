@@ -51,21 +51,15 @@ export function safeEqual(a: string | Buffer, b: string | Buffer): boolean {
   return timingSafeEqual(da, db);
 }
 
-/** A plain JSON object (not an array, not null). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/**
- * Looks a param up the way Go's encoding/json matches struct fields: the exact name first, then
- * case-insensitively (Tekton's own examples write `CheckType` for `checkType`).
- * @example const filter = paramValue(params, "filter");
- */
-export function paramValue(params: Readonly<Record<string, unknown>>, name: string): unknown {
-  if (Object.hasOwn(params, name)) return params[name];
-  const lower = name.toLowerCase();
-  for (const [key, value] of Object.entries(params)) {
-    if (key.toLowerCase() === lower) return value;
-  }
-  return undefined;
-}
+export { isRecord, paramValue } from "./sdk/param-value.js";
+export {
+  assertKnownParams,
+  parseBoolParam,
+  parseSecretRef,
+  parseStringList,
+  parseTokenParams,
+  type TokenParams,
+} from "./sdk/parse-params.js";
+export { checkHubSignature } from "./sdk/check-hub-signature.js";
+export { checkEventType } from "./sdk/check-event-type.js";
+export { readSecret } from "./sdk/read-secret.js";

@@ -7,7 +7,11 @@ const ALGORITHMS: ReadonlySet<string> = new Set(["sha1", "sha256", "sha512"]);
  * go-github's ValidateSignature: `<algo>=<hex>`, HMAC over the raw body, constant-time compare.
  * Returns Tekton's failure message, or undefined when the signature is right.
  */
-export function checkSignature(header: string, body: Buffer, secret: Buffer): string | undefined {
+export function checkHubSignature(
+  header: string,
+  body: Buffer,
+  secret: Buffer,
+): string | undefined {
   if (header === "") return "missing signature";
   const eq = header.indexOf("=");
   if (eq < 0) return "error parsing signature"; // Tekton echoes the header; hookline never logs signatures.

@@ -1,0 +1,22 @@
+import { firstHeader } from "../../intake/canonical-header.js";
+import type { InterceptorRequest, InterceptorResponse } from "../types.js";
+
+/**
+ * Tekton's event-type check, shared by its github, gitlab and bitbucket interceptors: with
+ * `eventTypes` set, the event header's value must be one of them. Returns the rejection, or
+ * undefined to go on.
+ * @example const no = checkEventType(req, "X-Gitlab-Event", params.eventTypes); if (no) return no;
+ */
+export function checkEventType(
+  req: InterceptorRequest,
+  headerName: string,
+  eventTypes: readonly string[] | undefined,
+): InterceptorResponse | undefined {
+  if (eventTypes === undefined) return undefined;
+  const actual = firstHeader(req.header, headerName) ?? "";
+  if (eventTypes.includes(actual)) return undefined;
+  return {
+    continue: false,
+    status: { code: "FAILED_PRECONDITION", message: `event type ${actual} is not allowed` },
+  };
+}
