@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CompiledConfig, CompiledListener } from "./config/compiled.js";
-import { deliverDecision } from "./delivery/deliver-decision.js";
 import { describeError, HooklineError } from "./errors/hookline-error.js";
 import type { ErrorCode } from "./errors/codes.js";
 import { canonicalHeaders } from "./intake/canonical-header.js";
@@ -15,7 +14,9 @@ import { prepareEvent } from "./listener/prepare-event.js";
 import { memoJSON } from "./listener/prepare-body.js";
 import type { Logger } from "./log/logger.js";
 import { pickLoggableHeaders } from "./log/loggable-headers.js";
-import type { Sink } from "./sinks/types.js";
+import { eventOutcome, planRuns } from "./listener/plan-runs.js";
+import { redactHeaders } from "./store/redact-headers.js";
+import { listenerKey, type Journal, type StoredEvent } from "./store/types.js";
 
 export const DEFAULT_MAX_BODY = 25 * 1024 * 1024;
 export const DEFAULT_DEADLINE_MS = 8_000;
@@ -26,7 +27,10 @@ export interface AppDeps {
   /** The config in force (a getter, so that a reload can swap it). */
   config: () => CompiledConfig;
   secrets: SecretResolver;
-  sink: Sink;
+  /** Where events are recorded before the answer; the delivery worker reads it. */
+  journal: Journal;
+  /** Called after an event with resources to create was recorded (wakes the delivery worker). */
+  onRecorded?: () => void;
   log: Logger;
   /** The listener other paths go to, as `namespace/name` or `name` (HOOKLINE_LISTENER). */
   defaultListener?: string | undefined;
@@ -49,8 +53,15 @@ export function createApp(deps: AppDeps): RequestHandler {
   return (req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (req.method === "GET" && path === "/live") return void sendText(res, 200, "ok\n");
-    if (req.method === "GET" && path === "/ready")
-      return void sendJSON(res, 200, { status: "ready" });
+    if (req.method === "GET" && path === "/ready") {
+      // Ready once the config is loaded (it is, or there would be no app) and the journal answers.
+      void deps.journal
+        .ping()
+        .then((ok) =>
+          sendJSON(res, ok ? 200 : 503, { status: ok ? "ready" : "journal unavailable" }),
+        );
+      return;
+    }
     const listener = routeListener(deps.config().listeners, path, deps.defaultListener);
     if (listener === undefined) {
       req.resume();
@@ -114,40 +125,131 @@ async function handleEvent(
   };
   const log = deps.log.child({ eventId, deliveryId, provider, listener: listener.name });
   log.info("event received", { bytes: raw.length, headers: pickLoggableHeaders(header) });
+  const { journal } = deps;
+  const stored = (
+    status: number,
+    outcome: StoredEvent["outcome"],
+    traces: StoredEvent["traces"],
+  ): StoredEvent => storedEvent(event, listener, status, outcome, traces);
 
-  const bodyJSON = memoJSON(raw);
-  if (listener.payloadValidation) {
-    const invalid = validatePayload(bodyJSON, raw);
-    if (invalid !== undefined) {
-      log.info("event refused: invalid payload", { reason: invalid });
+  try {
+    // A delivery id whose event fired: answer as a duplicate before running anything.
+    if (deliveryId !== undefined) {
+      const owner = await journal.findDeliveryIdOwner(listenerKey(listener), deliveryId);
+      if (owner?.blocksRedelivery === true) {
+        const result = await journal.record(stored(200, "duplicate", []), []);
+        const original = result.kind === "duplicate" ? result.originalEventId : owner.eventId;
+        return void sendDuplicate(res, listener, original, deliveryId, log);
+      }
+    }
+    const bodyJSON = memoJSON(raw);
+    if (listener.payloadValidation) {
+      const invalid = validatePayload(bodyJSON, raw);
+      if (invalid !== undefined) {
+        log.info("event refused: invalid payload", { reason: invalid });
+        await journal.record(stored(400, "invalid", []), []);
+        const message = `Invalid event body format : ${invalid}`;
+        return void sendError(res, listener, "HL_INTAKE_INVALID_PAYLOAD", message, eventId);
+      }
+    }
+    const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), {
+      secrets: deps.secrets,
+      log,
+      deadlineMs,
+    });
+    const runs = planRuns(decision, eventId, serviceAccounts(listener));
+    const unauthenticated = decision.unauthenticated && listener.reply === "honest";
+    const status = unauthenticated ? 401 : 202;
+    const result = await journal.record(
+      stored(status, eventOutcome(decision), decision.triggers),
+      runs,
+    );
+    if (result.kind === "duplicate") {
+      return void sendDuplicate(res, listener, result.originalEventId, deliveryId, log);
+    }
+    if (runs.length > 0) deps.onRecorded?.();
+    if (unauthenticated) {
+      return void sendError(
+        res,
+        listener,
+        "HL_LISTENER_UNAUTHENTICATED",
+        "the event was not accepted",
+        eventId,
+      );
+    }
+    res.setHeader("x-hookline-event-id", eventId);
+    sendJSON(res, 202, accepted(listener, eventId, deliveryId, false));
+  } catch (err) {
+    // The journal failed: nothing of the event is kept, so the sender must be told to retry.
+    log.error("event not stored", { error: describeError(err) });
+    if (!res.headersSent) {
       sendError(
         res,
         listener,
-        "HL_INTAKE_INVALID_PAYLOAD",
-        `Invalid event body format : ${invalid}`,
+        "HL_JOURNAL_UNAVAILABLE",
+        "the event could not be stored; retry later",
         eventId,
       );
-      return;
     }
   }
-  const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), {
-    secrets: deps.secrets,
-    log,
-    deadlineMs,
-  });
-  await deliverDecision(decision, deps.sink, log, serviceAccounts(listener));
+}
 
-  if (decision.unauthenticated && listener.reply === "honest") {
-    sendError(res, listener, "HL_LISTENER_UNAUTHENTICATED", "the event was not accepted", eventId);
-    return;
-  }
-  res.setHeader("x-hookline-event-id", eventId);
-  sendJSON(res, 202, {
+function storedEvent(
+  event: IncomingEvent,
+  listener: CompiledListener,
+  status: number,
+  outcome: StoredEvent["outcome"],
+  traces: StoredEvent["traces"],
+): StoredEvent {
+  return {
+    id: event.eventId,
+    listener: { namespace: listener.namespace, name: listener.name },
+    provider: event.provider,
+    deliveryId: event.deliveryId,
+    receivedAt: event.receivedAt,
+    method: event.method,
+    url: event.url,
+    headers: redactHeaders(event.header),
+    body: event.rawBody,
+    status,
+    outcome,
+    traces,
+  };
+}
+
+/** Tekton's four fields, plus the provider's delivery id and whether this was a duplicate. */
+function accepted(
+  listener: CompiledListener,
+  eventId: string,
+  deliveryId: string | undefined,
+  duplicate: boolean,
+): Record<string, unknown> {
+  const tekton = {
     eventListener: listener.name,
     namespace: listener.namespace,
     eventListenerUID: listener.uid,
     eventID: eventId,
-  });
+  };
+  if (listener.reply === "tekton") return tekton;
+  return { ...tekton, deliveryId: deliveryId ?? null, duplicate };
+}
+
+/** 200 with the original event's id: this delivery was seen, and nothing more will run. */
+function sendDuplicate(
+  res: ServerResponse,
+  listener: CompiledListener,
+  originalEventId: string,
+  deliveryId: string | undefined,
+  log: Logger,
+): void {
+  log.info("duplicate delivery", { originalEventId });
+  res.setHeader("x-hookline-event-id", originalEventId);
+  // Under `hookline.dev/reply: tekton` the sender always gets Tekton's 202.
+  sendJSON(
+    res,
+    listener.reply === "tekton" ? 202 : 200,
+    accepted(listener, originalEventId, deliveryId, true),
+  );
 }
 
 const serviceAccountsByListener = new WeakMap<CompiledListener, Map<string, string | undefined>>();

@@ -5,10 +5,18 @@ import { formatIssue, hasDocumentErrors, loadConfigDir } from "./config/load-con
 import { createSecretResolver } from "./config/secret-resolver.js";
 import { createBuiltinRegistry } from "./interceptors/builtins.js";
 import type { Logger } from "./log/logger.js";
+import { createDeliveryWorker } from "./delivery/delivery-worker.js";
+import { createJournal, describeStore } from "./store/create-journal.js";
+
+export const DEFAULT_RETENTION_MS = 7 * 24 * 3600_000;
 import { createLocalSink } from "./sinks/local/local-sink.js";
 
 export interface ServeOptions {
   configDir: string;
+  /** HOOKLINE_STORE: a PostgreSQL URL, `memory`, or an SQLite file (default ./data/hookline.db). */
+  store: string | undefined;
+  /** Events older than this are pruned once their deliveries are finished (default 7 days). */
+  retentionMs?: number;
   port: number;
   host?: string;
   outDir: string;
@@ -44,10 +52,30 @@ export async function serve(options: ServeOptions): Promise<Running> {
       `the configuration in ${options.configDir} has errors; run \`hookline validate ${options.configDir}\` to list them`,
     );
   }
+  const journal = await createJournal(options.store);
+  const worker = createDeliveryWorker({
+    journal,
+    sink: createLocalSink({ outDir: options.outDir }),
+    log,
+  });
+  worker.start();
+  const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+  const prune = (): void => {
+    journal
+      .prune(new Date(Date.now() - retentionMs))
+      .then((n) => n > 0 && log.info("journal pruned", { events: n }))
+      .catch((err: unknown) =>
+        log.error("journal prune failed", { error: (err as Error).message }),
+      );
+  };
+  const pruneTimer = setInterval(prune, 3600_000);
+  pruneTimer.unref();
+  prune();
   const app = createApp({
     config: () => config,
     secrets: createSecretResolver({ fromConfig: config.secrets, dir: options.secretsDir }),
-    sink: createLocalSink({ outDir: options.outDir }),
+    journal,
+    onRecorded: () => worker.wake(),
     log,
     defaultListener: options.defaultListener,
     maxBodyBytes: options.maxBodyBytes,
@@ -68,17 +96,23 @@ export async function serve(options: ServeOptions): Promise<Running> {
     port,
     listeners: config.listeners.map((l) => `/listeners/${l.namespace}/${l.name}`),
     out: options.outDir,
+    store: describeStore(options.store),
     maxBodyBytes: options.maxBodyBytes,
   });
   return {
     server,
     port,
     config,
-    close: () =>
-      new Promise((resolve) => {
+    /** Stops taking requests, lets those in flight finish, then the delivery in hand. */
+    close: async () => {
+      clearInterval(pruneTimer);
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }),
+      });
+      await worker.stop();
+      await journal.close();
+    },
   };
 }
 

@@ -15,6 +15,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
         secrets: { type: "string" },
         "max-body": { type: "string" },
         host: { type: "string" },
+        store: { type: "string" },
       },
       strict: true,
     }));
@@ -43,6 +44,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
   try {
     const running = await serve({
       configDir: values.config,
+      store: values.store ?? env["HOOKLINE_STORE"],
       port,
       ...(values.host === undefined ? {} : { host: values.host }),
       outDir: values.out,

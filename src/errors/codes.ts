@@ -11,6 +11,10 @@ export const codes = {
     status: 401,
     summary: "every trigger rejected the event's signature or token",
   },
+  HL_JOURNAL_UNAVAILABLE: {
+    status: 503,
+    summary: "the event could not be stored; nothing of it was kept, so the sender should retry",
+  },
   HL_LISTENER_INTERNAL: { status: 500, summary: "the EventListener failed unexpectedly" },
   HL_CONFIG_INVALID: { status: 500, summary: "configuration failed validation" },
   HL_CONFIG_REFERENCE: {

@@ -128,7 +128,7 @@ export async function runTrigger(
       trigger: trigger.name,
       namespace: trigger.namespace,
     });
-    return finish({ kind: "fired", resources, created: [] });
+    return finish({ kind: "fired", resources });
   } catch (err) {
     return finish({ kind: "failed", stage: "template", message: describeError(err) });
   }

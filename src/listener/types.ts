@@ -1,6 +1,5 @@
 import type { InterceptorTrace } from "../interceptors/run-chain.js";
 import type { StatusCodeName } from "../interceptors/types.js";
-import type { CreatedResource } from "../sinks/types.js";
 import type { RenderedResource } from "../templates/types.js";
 
 /** A param as it was resolved, and where its value came from. */
@@ -12,8 +11,8 @@ export interface ParamTrace {
 
 /** How one trigger ended. */
 export type TriggerOutcome =
-  /** Interceptors passed, params bound, resources rendered (and handed to the sink). */
-  | { kind: "fired"; resources: RenderedResource[]; created: CreatedResource[]; sinkError?: string }
+  /** Interceptors passed, params bound, resources rendered; the journal's run delivers them. */
+  | { kind: "fired"; resources: RenderedResource[] }
   /** An interceptor said no: an unlisted event type, a CEL filter that was false. */
   | { kind: "filtered"; interceptor: string; code: StatusCodeName; message: string }
   /** A signature or token check failed. */

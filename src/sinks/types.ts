@@ -1,6 +1,12 @@
 import type { Logger } from "../log/logger.js";
 import type { RenderedResource } from "../templates/types.js";
 
+/**
+ * The label on every resource hookline creates: the same on each attempt of its delivery, so a
+ * sink that cannot know whether an earlier attempt succeeded can look for it.
+ */
+export const LABEL_DELIVERY_KEY = "hookline.dev/delivery-key";
+
 /** Where a resource was created. */
 export interface CreatedResource {
   apiVersion: string;

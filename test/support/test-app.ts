@@ -9,6 +9,10 @@ import { loadConfigDir } from "../../src/config/load-config.js";
 import { createSecretResolver } from "../../src/config/secret-resolver.js";
 import { createBuiltinRegistry } from "../../src/interceptors/builtins.js";
 import { createLocalSink } from "../../src/sinks/local/local-sink.js";
+import type { Sink } from "../../src/sinks/types.js";
+import { createDeliveryWorker, type DeliveryWorker } from "../../src/delivery/delivery-worker.js";
+import { createMemoryJournal } from "../../src/store/memory-journal.js";
+import type { Journal } from "../../src/store/types.js";
 import { createCapturingLogger, type MemoryTransport } from "./capture-logs.js";
 
 export interface TestApp {
@@ -16,6 +20,8 @@ export interface TestApp {
   config: CompiledConfig;
   outDir: string;
   logs: MemoryTransport;
+  journal: Journal;
+  worker: DeliveryWorker;
   /** Every file the local sink wrote, parsed. */
   written(): Promise<{ path: string; resource: Record<string, unknown> }[]>;
   close(): Promise<void>;
@@ -25,6 +31,8 @@ export interface TestAppOptions extends Partial<
   Pick<AppDeps, "maxBodyBytes" | "deadlineMs" | "defaultListener" | "requestTimeoutMs">
 > {
   secretsDir?: string;
+  journal?: Journal;
+  sink?: Sink;
 }
 
 /**
@@ -35,15 +43,24 @@ export async function createTestApp(
   configDir: string,
   options: TestAppOptions = {},
 ): Promise<TestApp> {
+  const { journal: _journal, sink: _sink, secretsDir: _secretsDir, ...appOptions } = options;
   const config = await loadConfigDir(configDir, { registry: createBuiltinRegistry() });
   const outDir = await mkdtemp(join(tmpdir(), "hookline-out-"));
   const { log, logs } = createCapturingLogger();
+  const journal = options.journal ?? createMemoryJournal();
+  const worker = createDeliveryWorker({
+    journal,
+    sink: options.sink ?? createLocalSink({ outDir }),
+    log,
+    pollMs: 20,
+  });
   const app = createApp({
     config: () => config,
     secrets: createSecretResolver({ fromConfig: config.secrets, dir: options.secretsDir }),
-    sink: createLocalSink({ outDir }),
+    journal,
+    onRecorded: () => worker.wake(),
     log,
-    ...options,
+    ...appOptions,
   });
   const server = createServer(app);
   return {
@@ -51,9 +68,17 @@ export async function createTestApp(
     config,
     outDir,
     logs,
-    written: () => readWritten(outDir),
+    journal,
+    worker,
+    /** Delivers every due run first, so what the sink wrote is complete. */
+    written: async () => {
+      await worker.drain();
+      return readWritten(outDir);
+    },
     close: async () => {
       server.close();
+      await worker.stop();
+      await journal.close();
       await rm(outDir, { recursive: true, force: true });
     },
   };

@@ -1,9 +1,10 @@
-import { randomBytes } from "node:crypto";
-import { linkSync, mkdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { parse } from "yaml";
 import { join, resolve } from "node:path";
 import { HooklineError } from "../../errors/hookline-error.js";
 import type { RenderedResource } from "../../templates/types.js";
-import type { CreatedResource, Sink } from "../types.js";
+import { LABEL_DELIVERY_KEY, type CreatedResource, type Sink } from "../types.js";
 import { toYAML } from "./to-yaml.js";
 
 /** Kubernetes' rules for the parts of a path: a name cannot climb out of the output directory. */
@@ -40,9 +41,11 @@ export function createLocalSink(config: LocalSinkConfig): Sink {
     const dir = join(root, resource.namespace, resource.kind);
     ensureDir(dir);
     const tmp = join(dir, `.hookline-${process.pid}-${++sequence}.tmp`);
+    const key = labelsOf(resource.body)[LABEL_DELIVERY_KEY];
     try {
       for (let attempt = 0; attempt < MAX_GENERATE_ATTEMPTS; attempt++) {
-        const name = resource.name ?? `${(resource.generateName ?? "").slice(0, 58)}${suffix()}`;
+        const name =
+          resource.name ?? `${(resource.generateName ?? "").slice(0, 58)}${suffix(key, attempt)}`;
         if (!DNS_SUBDOMAIN.test(name) || name.length > 253)
           throw invalid(resource, `metadata.name "${name}" is not a valid resource name`);
         writeFileSync(tmp, toYAML(withName(resource.body, name)), {
@@ -60,6 +63,16 @@ export function createLocalSink(config: LocalSinkConfig): Sink {
           };
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+          // A retry of a create that succeeded before finds its own file: that is success.
+          if (key !== undefined && deliveryKeyOf(path) === key) {
+            return {
+              apiVersion: resource.apiVersion,
+              kind: resource.kind,
+              namespace: resource.namespace,
+              name,
+              location: path,
+            };
+          }
           if (resource.name !== undefined) {
             throw new HooklineError(
               "HL_SINK_ALREADY_EXISTS",
@@ -116,6 +129,13 @@ function validate(resource: RenderedResource): void {
   ) {
     throw invalid(resource, "metadata.name or metadata.generateName is required");
   }
+  const name = resource.name ?? `${(resource.generateName ?? "").slice(0, 58)}bcdfg`;
+  if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
+    throw invalid(
+      resource,
+      `metadata.name "${resource.name ?? resource.generateName ?? ""}" is not a valid resource name`,
+    );
+  }
 }
 
 function invalid(resource: RenderedResource, message: string): HooklineError {
@@ -124,11 +144,39 @@ function invalid(resource: RenderedResource, message: string): HooklineError {
   });
 }
 
-function suffix(): string {
-  const bytes = randomBytes(5);
+/**
+ * The generateName suffix: five characters of the alphabet Kubernetes uses. With a delivery key it
+ * is derived from the key (and the attempt, on a clash), so a retried create after a crash picks
+ * the same name and finds its own earlier file instead of writing a second copy.
+ */
+function suffix(key: string | undefined, attempt: number): string {
+  const bytes =
+    key === undefined
+      ? randomBytes(5)
+      : createHash("sha256").update(`${key}:${attempt}`).digest().subarray(0, 5);
   let out = "";
   for (const b of bytes) out += SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length];
   return out;
+}
+
+function labelsOf(body: Record<string, unknown>): Record<string, string> {
+  const meta = body["metadata"];
+  const labels =
+    typeof meta === "object" && meta !== null
+      ? (meta as Record<string, unknown>)["labels"]
+      : undefined;
+  return typeof labels === "object" && labels !== null ? (labels as Record<string, string>) : {};
+}
+
+/** The delivery key an existing file carries, if it can be read. */
+function deliveryKeyOf(path: string): string | undefined {
+  try {
+    return labelsOf(parse(readFileSync(path, "utf8")) as Record<string, unknown>)[
+      LABEL_DELIVERY_KEY
+    ];
+  } catch {
+    return undefined; // Unreadable or not ours: treated as another resource.
+  }
 }
 
 function withName(body: Record<string, unknown>, name: string): Record<string, unknown> {

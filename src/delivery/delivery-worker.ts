@@ -1,0 +1,185 @@
+import { describeError, HooklineError } from "../errors/hookline-error.js";
+import type { Logger } from "../log/logger.js";
+import type { Sink } from "../sinks/types.js";
+import type { Journal, RunRecord } from "../store/types.js";
+import { DEFAULT_BACKOFF, nextDelayMs, type BackoffPolicy } from "./backoff.js";
+
+export interface WorkerOptions {
+  journal: Journal;
+  sink: Sink;
+  log: Logger;
+  /** How often to look for due runs when nothing woke the worker (default 250 ms). */
+  pollMs?: number;
+  /** Runs claimed at once (default 16). */
+  batch?: number;
+  /** How long a claim lasts before another worker may take the run (default 60 s). */
+  leaseMs?: number;
+  /** A run goes to dead letter after this many attempts (default 10)… */
+  maxAttempts?: number;
+  /** …or this long after its first attempt (default 24 h). */
+  maxAgeMs?: number;
+  backoff?: BackoffPolicy;
+  now?: () => Date;
+}
+
+export interface DeliveryWorker {
+  start(): void;
+  /** Look for work now (the listener calls this after it records an event). */
+  wake(): void;
+  /** Works until no run is due; for tests and `hookline replay`. */
+  drain(): Promise<void>;
+  /** Finishes the runs in hand, then stops. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Carries journaled runs to the sink. A run's resources go in template order, each after the one
+ * before it, as Tekton creates them. A retryable failure (connection refused, timeout, 429, 5xx)
+ * puts the run back with exponential backoff and jitter, honouring Retry-After; a permanent one
+ * (400, 403, 404, 422), or running out of attempts or time, sends it to dead letter with the last
+ * error, the resources after it recorded as not attempted. Each resource carries its
+ * `hookline.dev/delivery-key`, so a retry after an unknown outcome finds the earlier copy.
+ */
+export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
+  const { journal, sink, log } = options;
+  const now = options.now ?? (() => new Date());
+  const pollMs = options.pollMs ?? 250;
+  const batch = options.batch ?? 16;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const maxAttempts = options.maxAttempts ?? 10;
+  const maxAgeMs = options.maxAgeMs ?? 24 * 3600_000;
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wakeUp: (() => void) | undefined;
+  let woken = false;
+
+  const deliverRun = async (run: RunRecord): Promise<void> => {
+    const at = now();
+    run.attempts++;
+    run.firstAttemptAt ??= at;
+    const rlog = log.child({ eventId: run.eventId, trigger: run.trigger, run: run.id });
+    for (const d of run.deliveries) {
+      if (d.state !== "pending") continue;
+      try {
+        const created = await sink.create(d.resource, {
+          serviceAccountName: run.serviceAccountName,
+          log: rlog,
+        });
+        d.state = "delivered";
+        d.created = created;
+        d.attempts.push({ at: now().toISOString() });
+        rlog.info("resource created", {
+          kind: created.kind,
+          namespace: created.namespace,
+          name: created.name,
+        });
+      } catch (err) {
+        const message = describeError(err);
+        const retryable = err instanceof HooklineError ? err.details["retryable"] !== false : true;
+        const retryAfterMs =
+          err instanceof HooklineError && typeof err.details["retryAfterMs"] === "number"
+            ? err.details["retryAfterMs"]
+            : undefined;
+        d.attempts.push({ at: now().toISOString(), error: message, retryable });
+        run.lastError = message;
+        const exhausted =
+          run.attempts >= maxAttempts || now().getTime() - run.firstAttemptAt.getTime() >= maxAgeMs;
+        if (!retryable || exhausted) {
+          d.state = "dead";
+          for (const rest of run.deliveries)
+            if (rest.state === "pending") rest.state = "not_attempted";
+          run.state = "dead";
+          rlog.error("delivery failed for good", {
+            kind: d.resource.kind,
+            attempts: run.attempts,
+            retryable,
+            reason: message,
+          });
+        } else {
+          run.nextAttemptAt = new Date(
+            now().getTime() + nextDelayMs(run.attempts, backoff, retryAfterMs),
+          );
+          rlog.warn("delivery will be retried", {
+            kind: d.resource.kind,
+            attempts: run.attempts,
+            nextAttemptAt: run.nextAttemptAt.toISOString(),
+            reason: message,
+          });
+        }
+        await journal.saveRun(run);
+        return;
+      }
+    }
+    run.state = "delivered";
+    run.lastError = undefined;
+    await journal.saveRun(run);
+  };
+
+  /** One round: claim what is due and deliver it. Returns how many runs it handled. */
+  const round = async (): Promise<number> => {
+    const runs = await journal.claimDueRuns(now(), batch, leaseMs);
+    await Promise.all(
+      runs.map((run) =>
+        deliverRun(run).catch((err: unknown) => {
+          // The journal could not save the outcome: the claim lapses and the run is tried again.
+          log.error("could not record a delivery", { run: run.id, error: describeError(err) });
+        }),
+      ),
+    );
+    return runs.length;
+  };
+
+  const sleep = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (woken) {
+        woken = false;
+        resolve();
+        return;
+      }
+      const timer = setTimeout(() => {
+        wakeUp = undefined;
+        resolve();
+      }, pollMs);
+      wakeUp = () => {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        resolve();
+      };
+    });
+
+  const run = async (): Promise<void> => {
+    while (running) {
+      let handled = 0;
+      try {
+        handled = await round();
+      } catch (err) {
+        log.error("delivery worker could not read the journal", { error: describeError(err) });
+      }
+      if (handled === 0 && running) await sleep();
+    }
+  };
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    wake() {
+      if (wakeUp !== undefined) wakeUp();
+      else woken = true;
+    },
+    async drain() {
+      while ((await round()) > 0) {
+        // Keep going while runs come due.
+      }
+    },
+    async stop() {
+      running = false;
+      wakeUp?.();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { join } from "node:path";
+import type { Journal } from "./types.js";
+import { createMemoryJournal } from "./memory-journal.js";
+import { createSqliteJournal } from "./sqlite/sqlite-journal.js";
+
+/** The default: an SQLite file under ./data, beside where hookline runs. */
+export const DEFAULT_STORE = join("data", "hookline.db");
+
+/**
+ * Opens the journal `HOOKLINE_STORE` (or `--store`) names: `postgres://…` or `postgresql://…`
+ * for PostgreSQL (several replicas), `memory` for nothing kept (tests, trying things out), else an
+ * SQLite file path (`sqlite:` prefix optional). Secrets in a URL never reach a message.
+ */
+export async function createJournal(spec: string | undefined): Promise<Journal> {
+  const value = spec === undefined || spec === "" ? DEFAULT_STORE : spec;
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    const { createPostgresJournal } = await import("./postgres/postgres-journal.js");
+    return createPostgresJournal({ url: value });
+  }
+  if (value === "memory") return createMemoryJournal();
+  return createSqliteJournal({ path: value.replace(/^sqlite:/, "") });
+}
+
+/** A store spec fit for a log line: a URL's password is hidden. */
+export function describeStore(spec: string | undefined): string {
+  const value = spec === undefined || spec === "" ? DEFAULT_STORE : spec;
+  return value.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/, "$1:***@");
+}

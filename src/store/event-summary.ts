@@ -1,0 +1,52 @@
+import type { EventFilter, EventSummary, StoredEvent } from "./types.js";
+
+/** The list view of an event. */
+export function summarize(event: StoredEvent): EventSummary {
+  const out: EventSummary = {
+    id: event.id,
+    listener: event.listener,
+    provider: event.provider,
+    deliveryId: event.deliveryId,
+    receivedAt: event.receivedAt,
+    status: event.status,
+    outcome: event.outcome,
+    triggers: event.traces.map((t) => ({ trigger: t.trigger, outcome: t.outcome.kind })),
+  };
+  if (event.duplicateOf !== undefined) out.duplicateOf = event.duplicateOf;
+  if (event.replayOf !== undefined) out.replayOf = event.replayOf;
+  return out;
+}
+
+/** Pages are ordered newest first; a cursor names the last event of the previous page. */
+export function encodeCursor(event: { receivedAt: Date; id: string }): string {
+  return Buffer.from(`${event.receivedAt.getTime()}:${event.id}`).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): { at: number; id: string } | undefined {
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
+  const m = /^(\d+):([\w-]+)$/.exec(text);
+  return m === null ? undefined : { at: Number(m[1]), id: m[2] ?? "" };
+}
+
+/** Whether an event passes a filter's conditions (the cursor and limit aside). */
+export function matchesFilter(event: StoredEvent, filter: EventFilter): boolean {
+  if (
+    filter.listener !== undefined &&
+    (event.listener.namespace !== filter.listener.namespace ||
+      event.listener.name !== filter.listener.name)
+  )
+    return false;
+  if (filter.outcome !== undefined && event.outcome !== filter.outcome) return false;
+  if (filter.deliveryId !== undefined && event.deliveryId !== filter.deliveryId) return false;
+  if (filter.trigger !== undefined && !event.traces.some((t) => t.trigger === filter.trigger))
+    return false;
+  if (filter.since !== undefined && event.receivedAt < filter.since) return false;
+  if (filter.until !== undefined && event.receivedAt >= filter.until) return false;
+  return true;
+}
+
+/** An event that fired blocks a redelivery, unless every one of its runs went to dead letter. */
+export function blocksRedelivery(event: StoredEvent, runStates: readonly string[]): boolean {
+  if (event.outcome !== "fired") return false;
+  return runStates.length === 0 || runStates.some((s) => s !== "dead");
+}

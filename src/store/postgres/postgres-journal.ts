@@ -1,0 +1,337 @@
+import pg from "pg";
+import type { PoolClient } from "pg";
+import { decodeCursor, encodeCursor } from "../event-summary.js";
+import { newRun } from "../memory-journal.js";
+import {
+  listenerKey,
+  type DeliveryIdOwner,
+  type EventFilter,
+  type EventPage,
+  type Journal,
+  type PlannedRun,
+  type RecordResult,
+  type RunRecord,
+  type StoredEvent,
+} from "../types.js";
+import {
+  EVENT_COLUMNS,
+  RUN_COLUMNS,
+  SUMMARY_COLUMNS,
+  eventFromRow,
+  runFromRow,
+  summaryFromRow,
+  type EventRow,
+  type RunRow,
+  type SummaryRow,
+} from "./rows.js";
+import { LOCK_DELIVERY_ID, migrate, quoteSchema, transaction } from "./schema.js";
+
+export interface PostgresJournalOptions {
+  /** `postgres://user:password@host:port/database` */
+  url: string;
+  /** Where the tables live; created (and migrated) at start. Default `hookline`. */
+  schema?: string;
+  /** Connections in the pool. Default 10. */
+  poolSize?: number;
+  /** Errors of idle pooled connections (the server went away); the next query reconnects. */
+  onError?: (err: Error) => void;
+}
+
+/** How often `record` starts over after a concurrent writer took its delivery id first. */
+const RECORD_ATTEMPTS = 5;
+
+/**
+ * The journal in PostgreSQL, shared by several replicas: the delivery id is unique per listener in
+ * the database, and workers claim runs with `FOR UPDATE SKIP LOCKED`.
+ */
+export async function createPostgresJournal(options: PostgresJournalOptions): Promise<Journal> {
+  const schemaName = options.schema ?? "hookline";
+  const s = quoteSchema(schemaName);
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+  pool.on("error", (err) => options.onError?.(err));
+  try {
+    await migrate(pool, schemaName);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+
+  /**
+   * The event holding a delivery id, and whether it blocks a redelivery: the rule of
+   * event-summary.ts `blocksRedelivery` (it fired, and it has no runs or one that is not dead),
+   * worked out in SQL so the holder's body is not read.
+   */
+  const holderQuery = (lock: boolean): string => `
+    SELECT e.id,
+      e.outcome = 'fired' AND (
+        NOT EXISTS (SELECT 1 FROM ${s}.runs r WHERE r.event_id = e.id)
+        OR EXISTS (SELECT 1 FROM ${s}.runs r WHERE r.event_id = e.id AND r.state <> 'dead')
+      ) AS blocks
+    FROM ${s}.events e
+    WHERE e.listener = $1 AND e.delivery_id = $2
+    ${lock ? "FOR UPDATE OF e" : ""}`;
+
+  const insertEvent = async (
+    client: PoolClient,
+    event: StoredEvent,
+    holds: boolean,
+  ): Promise<void> => {
+    await client.query(
+      `INSERT INTO ${s}.events (id, listener, listener_namespace, listener_name, provider,
+         delivery_id, received_delivery_id, received_at, method, url, headers, body, status,
+         outcome, traces, trigger_names, trigger_outcomes, duplicate_of, replay_of)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::json, $12, $13, $14, $15::json,
+         $16::text[], $17::text[], $18, $19)`,
+      [
+        event.id,
+        listenerKey(event.listener),
+        event.listener.namespace,
+        event.listener.name,
+        event.provider,
+        holds ? (event.deliveryId ?? null) : null,
+        event.deliveryId ?? null,
+        event.receivedAt,
+        event.method,
+        event.url,
+        JSON.stringify(event.headers),
+        event.body,
+        event.status,
+        event.outcome,
+        JSON.stringify(event.traces),
+        event.traces.map((t) => t.trigger),
+        event.traces.map((t) => t.outcome.kind),
+        event.duplicateOf ?? null,
+        event.replayOf ?? null,
+      ],
+    );
+  };
+
+  const insertRuns = async (
+    client: PoolClient,
+    event: StoredEvent,
+    planned: readonly PlannedRun[],
+  ): Promise<void> => {
+    if (planned.length === 0) return;
+    const values: unknown[] = [];
+    const rows = planned.map((p) => {
+      const run = newRun(p, event.receivedAt);
+      const at = values.length;
+      values.push(
+        run.id,
+        run.eventId,
+        run.traceIndex,
+        run.trigger,
+        run.namespace,
+        run.serviceAccountName ?? null,
+        run.state,
+        run.attempts,
+        run.nextAttemptAt,
+        JSON.stringify(run.deliveries),
+      );
+      const n = (i: number): string => `$${at + i}`;
+      return `(${n(1)}, ${n(2)}, ${n(3)}, ${n(4)}, ${n(5)}, ${n(6)}, ${n(7)}, ${n(8)}, ${n(9)}, ${n(10)}::json)`;
+    });
+    await client.query(
+      `INSERT INTO ${s}.runs (id, event_id, trace_index, trigger, namespace, service_account,
+         state, attempts, next_attempt_at, deliveries)
+       VALUES ${rows.join(", ")}`,
+      values,
+    );
+  };
+
+  const recordOnce = (event: StoredEvent, planned: readonly PlannedRun[]) =>
+    transaction(pool, async (client): Promise<RecordResult> => {
+      if (event.deliveryId !== undefined) {
+        const key = listenerKey(event.listener);
+        // Writers of one delivery id queue here, so the second one sees the first one's event
+        // instead of running into the unique index (which stays the guard of last resort).
+        await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
+          LOCK_DELIVERY_ID,
+          `${schemaName}\n${key}\n${event.deliveryId}`,
+        ]);
+        const { rows } = await client.query<{ id: string; blocks: boolean }>(holderQuery(true), [
+          key,
+          event.deliveryId,
+        ]);
+        const holder = rows[0];
+        if (holder?.blocks === true) {
+          await insertEvent(
+            client,
+            { ...event, outcome: "duplicate", status: 200, duplicateOf: holder.id },
+            false,
+          );
+          return { kind: "duplicate", originalEventId: holder.id };
+        }
+        if (holder !== undefined)
+          await client.query(`UPDATE ${s}.events SET delivery_id = NULL WHERE id = $1`, [
+            holder.id,
+          ]);
+      }
+      await insertEvent(client, event, true);
+      await insertRuns(client, event, planned);
+      return { kind: "stored" };
+    });
+
+  const runsWhere = async (where: string, params: unknown[]): Promise<RunRecord[]> => {
+    const { rows } = await pool.query<RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM ${s}.runs WHERE ${where}`,
+      params,
+    );
+    return rows.map(runFromRow);
+  };
+
+  return {
+    kind: "postgres",
+
+    async findDeliveryIdOwner(listener, deliveryId): Promise<DeliveryIdOwner | undefined> {
+      const { rows } = await pool.query<{ id: string; blocks: boolean }>(holderQuery(false), [
+        listener,
+        deliveryId,
+      ]);
+      const row = rows[0];
+      return row === undefined ? undefined : { eventId: row.id, blocksRedelivery: row.blocks };
+    },
+
+    async record(event, planned): Promise<RecordResult> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await recordOnce(event, planned);
+        } catch (err) {
+          if (attempt >= RECORD_ATTEMPTS || !isRetryable(err)) throw err;
+          await sleep(attempt * 5 + Math.random() * 10);
+        }
+      }
+    },
+
+    async claimDueRuns(now, limit, leaseMs): Promise<RunRecord[]> {
+      const { rows } = await pool.query<RunRow>(
+        `UPDATE ${s}.runs SET locked_until = $2
+         WHERE id IN (
+           SELECT id FROM ${s}.runs
+           WHERE state = 'pending' AND next_attempt_at <= $1
+             AND (locked_until IS NULL OR locked_until <= $1)
+           ORDER BY next_attempt_at, id
+           LIMIT $3
+           FOR UPDATE SKIP LOCKED)
+         RETURNING ${RUN_COLUMNS}`,
+        [now, new Date(now.getTime() + leaseMs), limit],
+      );
+      return rows
+        .map(runFromRow)
+        .sort(
+          (a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || (a.id < b.id ? -1 : 1),
+        );
+    },
+
+    async saveRun(run): Promise<void> {
+      const result = await pool.query(
+        `UPDATE ${s}.runs SET state = $2, attempts = $3, first_attempt_at = $4,
+           next_attempt_at = $5, last_error = $6::json, deliveries = $7::json, locked_until = NULL
+         WHERE id = $1`,
+        [
+          run.id,
+          run.state,
+          run.attempts,
+          run.firstAttemptAt ?? null,
+          run.nextAttemptAt,
+          run.lastError === undefined ? null : JSON.stringify(run.lastError),
+          JSON.stringify(run.deliveries),
+        ],
+      );
+      if (result.rowCount === 0) throw new Error(`run ${run.id} is not in the journal`);
+    },
+
+    async getEvent(id): Promise<StoredEvent | undefined> {
+      const { rows } = await pool.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM ${s}.events WHERE id = $1`,
+        [id],
+      );
+      const row = rows[0];
+      return row === undefined ? undefined : eventFromRow(row);
+    },
+
+    getRuns(eventId): Promise<RunRecord[]> {
+      return runsWhere("event_id = $1 ORDER BY trace_index, id", [eventId]);
+    },
+
+    async listEvents(filter: EventFilter): Promise<EventPage> {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const param = (value: unknown): string => {
+        params.push(value);
+        return `$${params.length}`;
+      };
+      if (filter.listener !== undefined)
+        where.push(`listener = ${param(listenerKey(filter.listener))}`);
+      if (filter.outcome !== undefined) where.push(`outcome = ${param(filter.outcome)}`);
+      if (filter.deliveryId !== undefined)
+        where.push(`received_delivery_id = ${param(filter.deliveryId)}`);
+      if (filter.trigger !== undefined)
+        where.push(`trigger_names @> ARRAY[${param(filter.trigger)}::text]`);
+      if (filter.since !== undefined) where.push(`received_at >= ${param(filter.since)}`);
+      if (filter.until !== undefined) where.push(`received_at < ${param(filter.until)}`);
+      const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+      if (after !== undefined)
+        where.push(`(received_at, id) < (${param(new Date(after.at))}, ${param(after.id)})`);
+      const limit = Math.max(0, Math.floor(filter.limit));
+      const { rows } = await pool.query<SummaryRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM ${s}.events
+         ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`}
+         ORDER BY received_at DESC, id DESC
+         LIMIT ${param(limit + 1)}`,
+        params,
+      );
+      const page = rows.slice(0, limit).map(summaryFromRow);
+      const last = page[page.length - 1];
+      return {
+        events: page,
+        next: rows.length > limit && last !== undefined ? encodeCursor(last) : undefined,
+      };
+    },
+
+    async pendingStats(): Promise<{ pending: number; oldestDueAt: Date | undefined }> {
+      const { rows } = await pool.query<{ pending: number; oldest: Date | null }>(
+        `SELECT count(*)::integer AS pending, min(next_attempt_at) AS oldest
+         FROM ${s}.runs WHERE state = 'pending'`,
+      );
+      const row = rows[0];
+      return { pending: row?.pending ?? 0, oldestDueAt: row?.oldest ?? undefined };
+    },
+
+    async prune(before): Promise<number> {
+      const result = await pool.query(
+        `DELETE FROM ${s}.events e
+         WHERE e.received_at < $1
+           AND NOT EXISTS (SELECT 1 FROM ${s}.runs r WHERE r.event_id = e.id AND r.state = 'pending')`,
+        [before],
+      );
+      return result.rowCount ?? 0;
+    },
+
+    async ping(): Promise<boolean> {
+      try {
+        await pool.query("SELECT 1");
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * A concurrent writer got the delivery id first (the unique index), or the server gave up on a
+ * transaction to break a deadlock or a serialization conflict: starting over can succeed.
+ */
+function isRetryable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const { code, constraint } = err as Error & { code?: string; constraint?: string };
+  if (code === "23505") return constraint === "events_delivery_id_key";
+  return code === "40001" || code === "40P01";
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,117 @@
+import type { Provider } from "../../intake/types.js";
+import type { TriggerTrace } from "../../listener/types.js";
+import type {
+  DeliveryRecord,
+  EventOutcome,
+  EventSummary,
+  RunRecord,
+  RunState,
+  StoredEvent,
+} from "../types.js";
+
+/** Columns of `events` as `pg` returns them (json parsed, bytea a Buffer, timestamptz a Date). */
+export interface EventRow {
+  id: string;
+  listener_namespace: string;
+  listener_name: string;
+  provider: Provider;
+  received_delivery_id: string | null;
+  received_at: Date;
+  method: string;
+  url: string;
+  headers: Record<string, string[]>;
+  body: Buffer;
+  status: number;
+  outcome: EventOutcome;
+  traces: TriggerTrace[];
+  duplicate_of: string | null;
+  replay_of: string | null;
+}
+
+export type SummaryRow = Omit<EventRow, "method" | "url" | "headers" | "body" | "traces"> & {
+  trigger_names: string[];
+  trigger_outcomes: TriggerTrace["outcome"]["kind"][];
+};
+
+export interface RunRow {
+  id: string;
+  event_id: string;
+  trace_index: number;
+  trigger: string;
+  namespace: string;
+  service_account: string | null;
+  state: RunState;
+  attempts: number;
+  first_attempt_at: Date | null;
+  next_attempt_at: Date;
+  last_error: string | null;
+  deliveries: DeliveryRecord[];
+}
+
+export const EVENT_COLUMNS =
+  "id, listener_namespace, listener_name, provider, received_delivery_id, received_at, method, " +
+  "url, headers, body, status, outcome, traces, duplicate_of, replay_of";
+
+export const SUMMARY_COLUMNS =
+  "id, listener_namespace, listener_name, provider, received_delivery_id, received_at, status, " +
+  "outcome, trigger_names, trigger_outcomes, duplicate_of, replay_of";
+
+export const RUN_COLUMNS =
+  "id, event_id, trace_index, trigger, namespace, service_account, state, attempts, " +
+  "first_attempt_at, next_attempt_at, last_error, deliveries";
+
+export function eventFromRow(row: EventRow): StoredEvent {
+  const event: StoredEvent = {
+    id: row.id,
+    listener: { namespace: row.listener_namespace, name: row.listener_name },
+    provider: row.provider,
+    deliveryId: row.received_delivery_id ?? undefined,
+    receivedAt: row.received_at,
+    method: row.method,
+    url: row.url,
+    headers: row.headers,
+    body: row.body,
+    status: row.status,
+    outcome: row.outcome,
+    traces: row.traces,
+  };
+  if (row.duplicate_of !== null) event.duplicateOf = row.duplicate_of;
+  if (row.replay_of !== null) event.replayOf = row.replay_of;
+  return event;
+}
+
+export function summaryFromRow(row: SummaryRow): EventSummary {
+  const summary: EventSummary = {
+    id: row.id,
+    listener: { namespace: row.listener_namespace, name: row.listener_name },
+    provider: row.provider,
+    deliveryId: row.received_delivery_id ?? undefined,
+    receivedAt: row.received_at,
+    status: row.status,
+    outcome: row.outcome,
+    triggers: row.trigger_names.map((trigger, i) => ({
+      trigger,
+      outcome: row.trigger_outcomes[i] ?? "failed",
+    })),
+  };
+  if (row.duplicate_of !== null) summary.duplicateOf = row.duplicate_of;
+  if (row.replay_of !== null) summary.replayOf = row.replay_of;
+  return summary;
+}
+
+export function runFromRow(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    traceIndex: row.trace_index,
+    trigger: row.trigger,
+    namespace: row.namespace,
+    serviceAccountName: row.service_account ?? undefined,
+    state: row.state,
+    attempts: row.attempts,
+    firstAttemptAt: row.first_attempt_at ?? undefined,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error ?? undefined,
+    deliveries: row.deliveries,
+  };
+}

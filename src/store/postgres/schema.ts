@@ -1,0 +1,148 @@
+import type { Pool, PoolClient } from "pg";
+
+/**
+ * The PostgreSQL journal's schema, as numbered migrations. Each one runs in its own transaction
+ * under a transaction-level advisory lock, so replicas that start together apply it once.
+ *
+ * JSON columns are `json`, not `jsonb`: `json` keeps the text as written, so key order (a rendered
+ * resource's body is written out as YAML in that order) and `\u0000` in strings (jsonb refuses
+ * it, and a payload value can carry one into a trace or a resource) survive the round trip.
+ * Queries never look inside them: the trigger names a filter needs are kept in their own column.
+ */
+
+/** `pg_advisory_xact_lock(classid, objid)` classids, so hookline's locks do not meet others'. */
+export const LOCK_MIGRATE = 0x686c0001;
+export const LOCK_DELIVERY_ID = 0x686c0002;
+
+/** A quoted schema name; only plain identifiers are accepted. */
+export function quoteSchema(schema: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema))
+    throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(schema)}`);
+  return `"${schema}"`;
+}
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: (s: string) => string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "events and runs",
+    sql: (s) => `
+      CREATE TABLE ${s}.events (
+        id text COLLATE "C" PRIMARY KEY,
+        listener text NOT NULL,
+        listener_namespace text NOT NULL,
+        listener_name text NOT NULL,
+        provider text NOT NULL,
+        -- The provider's delivery id while this event holds it (cleared when a redelivery takes it).
+        delivery_id text,
+        -- The provider's delivery id as received, for display and filters: never cleared.
+        received_delivery_id text,
+        received_at timestamptz NOT NULL,
+        method text NOT NULL,
+        url text NOT NULL,
+        headers json NOT NULL,
+        body bytea NOT NULL,
+        status integer NOT NULL,
+        outcome text NOT NULL,
+        traces json NOT NULL,
+        trigger_names text[] NOT NULL,
+        trigger_outcomes text[] NOT NULL,
+        duplicate_of text,
+        replay_of text
+      );
+      CREATE UNIQUE INDEX events_delivery_id_key ON ${s}.events (listener, delivery_id)
+        WHERE delivery_id IS NOT NULL;
+      CREATE INDEX events_received ON ${s}.events (received_at DESC, id DESC);
+      CREATE INDEX events_listener ON ${s}.events (listener, received_at DESC, id DESC);
+      CREATE INDEX events_outcome ON ${s}.events (outcome, received_at DESC, id DESC);
+      CREATE INDEX events_received_delivery_id ON ${s}.events (received_delivery_id)
+        WHERE received_delivery_id IS NOT NULL;
+      CREATE INDEX events_trigger_names ON ${s}.events USING gin (trigger_names);
+
+      CREATE TABLE ${s}.runs (
+        id text COLLATE "C" PRIMARY KEY,
+        event_id text COLLATE "C" NOT NULL REFERENCES ${s}.events (id) ON DELETE CASCADE,
+        trace_index integer NOT NULL,
+        trigger text NOT NULL,
+        namespace text NOT NULL,
+        service_account text,
+        state text NOT NULL,
+        attempts integer NOT NULL,
+        first_attempt_at timestamptz,
+        next_attempt_at timestamptz NOT NULL,
+        -- A JSON string: an error message may hold a NUL, which text refuses.
+        last_error json,
+        locked_until timestamptz,
+        deliveries json NOT NULL
+      );
+      CREATE INDEX runs_event ON ${s}.runs (event_id);
+      CREATE INDEX runs_due ON ${s}.runs (next_attempt_at) WHERE state = 'pending';
+    `,
+  },
+];
+
+/** Creates the schema and applies the migrations it has not seen yet. */
+export async function migrate(pool: Pool, schema: string): Promise<void> {
+  const s = quoteSchema(schema);
+  const lock = (client: PoolClient) =>
+    client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_MIGRATE, schema]);
+  const applied = await transaction(pool, async (client) => {
+    await lock(client);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
+         version integer PRIMARY KEY,
+         name text NOT NULL,
+         applied_at timestamptz NOT NULL DEFAULT now()
+       )`,
+    );
+    const { rows } = await client.query<{ version: number }>(
+      `SELECT version FROM ${s}.schema_migrations`,
+    );
+    return new Set(rows.map((r) => r.version));
+  });
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    await transaction(pool, async (client) => {
+      await lock(client);
+      const done = await client.query(`SELECT 1 FROM ${s}.schema_migrations WHERE version = $1`, [
+        m.version,
+      ]);
+      if (done.rowCount !== 0) return;
+      await client.query(m.sql(s));
+      await client.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
+        m.version,
+        m.name,
+      ]);
+    });
+  }
+}
+
+/** Runs `work` in a transaction on one pooled connection: committed, or rolled back on a throw. */
+export async function transaction<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    try {
+      await client.query("ROLLBACK");
+    } catch (rollbackError) {
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    }
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}

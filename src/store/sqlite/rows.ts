@@ -1,0 +1,112 @@
+import type { Provider } from "../../intake/types.js";
+import type { TriggerTrace } from "../../listener/types.js";
+import type { DeliveryRecord, EventOutcome, RunRecord, RunState, StoredEvent } from "../types.js";
+import { listenerKey } from "../types.js";
+
+export interface EventRow {
+  id: string;
+  listener: string;
+  holder_delivery_id: string | null;
+  delivery_id: string | null;
+  provider: string;
+  received_at: number;
+  method: string;
+  url: string;
+  headers: string;
+  body: Buffer;
+  status: number;
+  outcome: string;
+  traces: string;
+  duplicate_of: string | null;
+  replay_of: string | null;
+}
+
+export interface RunRow {
+  id: string;
+  event_id: string;
+  trace_index: number;
+  trigger: string;
+  namespace: string;
+  service_account: string | null;
+  state: string;
+  attempts: number;
+  first_attempt_at: number | null;
+  next_attempt_at: number;
+  last_error: string | null;
+  deliveries: string;
+}
+
+export function eventToRow(event: StoredEvent, holds: string | undefined): EventRow {
+  return {
+    id: event.id,
+    listener: listenerKey(event.listener),
+    holder_delivery_id: holds ?? null,
+    delivery_id: event.deliveryId ?? null,
+    provider: event.provider,
+    received_at: event.receivedAt.getTime(),
+    method: event.method,
+    url: event.url,
+    headers: JSON.stringify(event.headers),
+    body: event.body,
+    status: event.status,
+    outcome: event.outcome,
+    traces: JSON.stringify(event.traces),
+    duplicate_of: event.duplicateOf ?? null,
+    replay_of: event.replayOf ?? null,
+  };
+}
+
+export function eventFromRow(row: EventRow): StoredEvent {
+  const slash = row.listener.indexOf("/");
+  const event: StoredEvent = {
+    id: row.id,
+    listener: { namespace: row.listener.slice(0, slash), name: row.listener.slice(slash + 1) },
+    provider: row.provider as Provider,
+    deliveryId: row.delivery_id ?? undefined,
+    receivedAt: new Date(row.received_at),
+    method: row.method,
+    url: row.url,
+    headers: JSON.parse(row.headers) as Record<string, string[]>,
+    body: row.body,
+    status: row.status,
+    outcome: row.outcome as EventOutcome,
+    traces: JSON.parse(row.traces) as TriggerTrace[],
+  };
+  if (row.duplicate_of !== null) event.duplicateOf = row.duplicate_of;
+  if (row.replay_of !== null) event.replayOf = row.replay_of;
+  return event;
+}
+
+export function runToRow(run: RunRecord): Omit<RunRow, "locked_until"> {
+  return {
+    id: run.id,
+    event_id: run.eventId,
+    trace_index: run.traceIndex,
+    trigger: run.trigger,
+    namespace: run.namespace,
+    service_account: run.serviceAccountName ?? null,
+    state: run.state,
+    attempts: run.attempts,
+    first_attempt_at: run.firstAttemptAt?.getTime() ?? null,
+    next_attempt_at: run.nextAttemptAt.getTime(),
+    last_error: run.lastError ?? null,
+    deliveries: JSON.stringify(run.deliveries),
+  };
+}
+
+export function runFromRow(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    traceIndex: row.trace_index,
+    trigger: row.trigger,
+    namespace: row.namespace,
+    serviceAccountName: row.service_account ?? undefined,
+    state: row.state as RunState,
+    attempts: row.attempts,
+    firstAttemptAt: row.first_attempt_at === null ? undefined : new Date(row.first_attempt_at),
+    nextAttemptAt: new Date(row.next_attempt_at),
+    lastError: row.last_error ?? undefined,
+    deliveries: JSON.parse(row.deliveries) as DeliveryRecord[],
+  };
+}

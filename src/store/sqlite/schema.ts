@@ -1,0 +1,58 @@
+import type Database from "better-sqlite3";
+
+/** Each entry moves the schema one version on; `PRAGMA user_version` records where a file is. */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE events (
+    id TEXT PRIMARY KEY,
+    listener TEXT NOT NULL,
+    -- The provider's delivery id while this event holds it (cleared when a redelivery takes it).
+    holder_delivery_id TEXT,
+    delivery_id TEXT,
+    provider TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    url TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    body BLOB NOT NULL,
+    status INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    traces TEXT NOT NULL,
+    duplicate_of TEXT,
+    replay_of TEXT
+  );
+  CREATE UNIQUE INDEX events_holder ON events (listener, holder_delivery_id)
+    WHERE holder_delivery_id IS NOT NULL;
+  CREATE INDEX events_received ON events (received_at DESC, id DESC);
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    event_id TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    trace_index INTEGER NOT NULL,
+    trigger TEXT NOT NULL,
+    namespace TEXT NOT NULL,
+    service_account TEXT,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    first_attempt_at INTEGER,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    locked_until INTEGER NOT NULL DEFAULT 0,
+    deliveries TEXT NOT NULL
+  );
+  CREATE INDEX runs_due ON runs (state, next_attempt_at);
+  CREATE INDEX runs_event ON runs (event_id);
+  `,
+];
+
+/** Brings a database file's schema up to date, in one transaction per step. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  MIGRATIONS.forEach((sql, i) => {
+    const version = i + 1;
+    if (version <= current) return;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version}`);
+    })();
+  });
+}

@@ -1,0 +1,179 @@
+import type { Provider } from "../intake/types.js";
+import type { TriggerTrace } from "../listener/types.js";
+import type { CreatedResource } from "../sinks/types.js";
+import type { RenderedResource } from "../templates/types.js";
+
+/**
+ * The event journal: everything an event decided, stored before the sender gets its answer, and
+ * the deliveries that carry its resources to the sink afterwards. One interface; SQLite (embedded
+ * default), PostgreSQL (several replicas) and memory (tests, bench) implement it and pass one
+ * contract suite (test/unit/store/journal-contract.ts).
+ */
+
+/** How an event ended, as a whole. */
+export type EventOutcome =
+  /** At least one trigger fired. */
+  | "fired"
+  /** Nothing fired; at least one trigger was filtered (and none failed). */
+  | "filtered"
+  /** Every trigger rejected the signature or token (the 401). */
+  | "rejected"
+  /** Nothing fired and at least one trigger failed on our side (or timed out). */
+  | "failed"
+  /** The provider's delivery id was seen before on an event that fired: nothing was run. */
+  | "duplicate"
+  /** The body was refused before any trigger ran (400, 413). */
+  | "invalid";
+
+/** One received event as the journal keeps it. */
+export interface StoredEvent {
+  id: string;
+  listener: { namespace: string; name: string };
+  provider: Provider;
+  /** The provider's delivery id as received (kept for display even after a redelivery took it). */
+  deliveryId: string | undefined;
+  receivedAt: Date;
+  method: string;
+  url: string;
+  /** Request headers with secret-bearing ones redacted (see redact-headers.ts). */
+  headers: Record<string, string[]>;
+  body: Buffer;
+  /** The HTTP status the sender got. */
+  status: number;
+  outcome: EventOutcome;
+  traces: TriggerTrace[];
+  /** For a duplicate: the event that holds the delivery id. */
+  duplicateOf?: string;
+  /** For a replay: the event it replays. */
+  replayOf?: string;
+}
+
+/** The resources one fired trigger creates, in template order: one delivery each. */
+export interface PlannedRun {
+  id: string;
+  eventId: string;
+  /** The trigger's place among the event's traces (TriggerTrace index). */
+  traceIndex: number;
+  trigger: string;
+  namespace: string;
+  serviceAccountName: string | undefined;
+  resources: PlannedResource[];
+}
+
+export interface PlannedResource {
+  seq: number;
+  /** `hookline.dev/delivery-key`: the same on every attempt, so a retry finds an earlier success. */
+  deliveryKey: string;
+  resource: RenderedResource;
+}
+
+export type RunState = "pending" | "delivered" | "dead";
+export type DeliveryState = "pending" | "delivered" | "dead" | "not_attempted";
+
+export interface DeliveryAttempt {
+  at: string;
+  /** Absent for the attempt that succeeded. */
+  error?: string;
+  retryable?: boolean;
+}
+
+export interface DeliveryRecord {
+  seq: number;
+  deliveryKey: string;
+  resource: RenderedResource;
+  state: DeliveryState;
+  attempts: DeliveryAttempt[];
+  created?: CreatedResource;
+}
+
+/** A run as the worker sees and updates it. */
+export interface RunRecord {
+  id: string;
+  eventId: string;
+  traceIndex: number;
+  trigger: string;
+  namespace: string;
+  serviceAccountName: string | undefined;
+  state: RunState;
+  /** Attempts of the run so far (each one tries the resources not yet delivered, in order). */
+  attempts: number;
+  firstAttemptAt: Date | undefined;
+  nextAttemptAt: Date;
+  lastError: string | undefined;
+  deliveries: DeliveryRecord[];
+}
+
+export type RecordResult =
+  | { kind: "stored" }
+  /** The delivery id belongs to an earlier event that fired: nothing of this one runs. */
+  | { kind: "duplicate"; originalEventId: string };
+
+/** What an earlier event with the same delivery id did. */
+export interface DeliveryIdOwner {
+  eventId: string;
+  /** It fired a trigger and not all of its runs went to dead letter: a new copy must not run. */
+  blocksRedelivery: boolean;
+}
+
+export interface EventFilter {
+  listener?: { namespace: string; name: string };
+  trigger?: string;
+  outcome?: EventOutcome;
+  deliveryId?: string;
+  since?: Date;
+  until?: Date;
+  limit: number;
+  /** From a previous page's `next`. */
+  cursor?: string;
+}
+
+export interface EventPage {
+  events: EventSummary[];
+  next: string | undefined;
+}
+
+export interface EventSummary {
+  id: string;
+  listener: { namespace: string; name: string };
+  provider: Provider;
+  deliveryId: string | undefined;
+  receivedAt: Date;
+  status: number;
+  outcome: EventOutcome;
+  /** Per trigger: name and outcome kind. */
+  triggers: { trigger: string; outcome: TriggerTrace["outcome"]["kind"] }[];
+  duplicateOf?: string;
+  replayOf?: string;
+}
+
+export interface Journal {
+  readonly kind: "sqlite" | "postgres" | "memory";
+  /** The event that holds this delivery id on this listener, if any. */
+  findDeliveryIdOwner(listener: string, deliveryId: string): Promise<DeliveryIdOwner | undefined>;
+  /**
+   * Stores an event, its traces and its planned runs in one transaction. With a delivery id, the
+   * dedup rule is applied inside that transaction: an earlier event that blocks redelivery makes
+   * this one a duplicate (stored as such, with no runs); an earlier one that does not gives up the
+   * delivery id to this one.
+   */
+  record(event: StoredEvent, runs: readonly PlannedRun[]): Promise<RecordResult>;
+  /** Claims up to `limit` pending runs that are due, for `leaseMs`; another worker skips them. */
+  claimDueRuns(now: Date, limit: number, leaseMs: number): Promise<RunRecord[]>;
+  /** Saves a run's new state (and releases its claim). */
+  saveRun(run: RunRecord): Promise<void>;
+  getEvent(id: string): Promise<StoredEvent | undefined>;
+  getRuns(eventId: string): Promise<RunRecord[]>;
+  listEvents(filter: EventFilter): Promise<EventPage>;
+  /** Pending runs, and when the oldest of them was due. */
+  pendingStats(now: Date): Promise<{ pending: number; oldestDueAt: Date | undefined }>;
+  /** Deletes events received before `before` whose runs are all finished; returns how many. */
+  prune(before: Date): Promise<number>;
+  /** Can it be reached (for /ready)? */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** The key a listener is known by in the journal. */
+export function listenerKey(listener: { namespace: string; name: string }): string {
+  return `${listener.namespace}/${listener.name}`;
+}

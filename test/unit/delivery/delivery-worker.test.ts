@@ -1,0 +1,206 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { createDeliveryWorker } from "../../../src/delivery/delivery-worker.js";
+import { nextDelayMs } from "../../../src/delivery/backoff.js";
+import { HooklineError } from "../../../src/errors/hookline-error.js";
+import type { CreatedResource, Sink } from "../../../src/sinks/types.js";
+import { createMemoryJournal } from "../../../src/store/memory-journal.js";
+import type { Journal, StoredEvent } from "../../../src/store/types.js";
+import type { RenderedResource } from "../../../src/templates/types.js";
+import { createCapturingLogger } from "../../support/capture-logs.js";
+
+function resource(name: string): RenderedResource {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    namespace: "default",
+    name,
+    generateName: undefined,
+    body: { metadata: { name } },
+  };
+}
+
+/** A test sink: fails as scripted per resource name, records every create it accepted. */
+function fakeSink(
+  script: Record<string, (attempt: number) => HooklineError | undefined>,
+): Sink & { created: string[]; tries: Map<string, number> } {
+  const created: string[] = [];
+  const tries = new Map<string, number>();
+  return {
+    kind: "local",
+    created,
+    tries,
+    create(r: RenderedResource): Promise<CreatedResource> {
+      const name = r.name ?? "";
+      const n = (tries.get(name) ?? 0) + 1;
+      tries.set(name, n);
+      const failure = script[name]?.(n);
+      if (failure !== undefined) return Promise.reject(failure);
+      created.push(name);
+      return Promise.resolve({
+        apiVersion: r.apiVersion,
+        kind: r.kind,
+        namespace: r.namespace,
+        name,
+        location: name,
+      });
+    },
+  };
+}
+
+async function recordRun(journal: Journal, names: string[]): Promise<string> {
+  const id = randomUUID();
+  const event: StoredEvent = {
+    id,
+    listener: { namespace: "default", name: "el" },
+    provider: "generic",
+    deliveryId: undefined,
+    receivedAt: new Date(),
+    method: "POST",
+    url: "/",
+    headers: {},
+    body: Buffer.from("{}"),
+    status: 202,
+    outcome: "fired",
+    traces: [],
+  };
+  await journal.record(event, [
+    {
+      id: randomUUID(),
+      eventId: id,
+      traceIndex: 0,
+      trigger: "t",
+      namespace: "default",
+      serviceAccountName: undefined,
+      resources: names.map((n, seq) => ({
+        seq,
+        deliveryKey: `${id}.0.${seq}`,
+        resource: resource(n),
+      })),
+    },
+  ]);
+  return id;
+}
+
+const retryable = (): HooklineError =>
+  new HooklineError("HL_SINK_WRITE_FAILED", "connection refused", { retryable: true });
+const permanent = (): HooklineError =>
+  new HooklineError("HL_SINK_WRITE_FAILED", "422 Unprocessable Entity: spec.x is invalid", {
+    retryable: false,
+  });
+
+describe("the delivery worker", () => {
+  it("creates a trigger's resources in template order", async () => {
+    const journal = createMemoryJournal();
+    const sink = fakeSink({});
+    const id = await recordRun(journal, ["a", "b", "c"]);
+    await createDeliveryWorker({ journal, sink, log: createCapturingLogger().log }).drain();
+    expect(sink.created).toEqual(["a", "b", "c"]);
+    const [run] = await journal.getRuns(id);
+    expect(run?.state).toBe("delivered");
+    expect(run?.deliveries.map((d) => d.state)).toEqual(["delivered", "delivered", "delivered"]);
+  });
+
+  it("retries a retryable failure with backoff, then delivers, without repeating what succeeded", async () => {
+    const journal = createMemoryJournal();
+    const sink = fakeSink({ b: (n) => (n <= 3 ? retryable() : undefined) });
+    let clock = Date.now();
+    const id = await recordRun(journal, ["a", "b", "c"]);
+    const worker = createDeliveryWorker({
+      journal,
+      sink,
+      log: createCapturingLogger().log,
+      now: () => new Date(clock),
+      backoff: { baseMs: 1000, capMs: 60_000 },
+    });
+    await worker.drain();
+    let [run] = await journal.getRuns(id);
+    expect(run?.state).toBe("pending");
+    expect(run?.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(clock);
+    expect(run?.deliveries.map((d) => d.state)).toEqual(["delivered", "pending", "pending"]);
+    // Not due yet: nothing happens.
+    await worker.drain();
+    expect(sink.tries.get("b")).toBe(1);
+    for (let i = 0; i < 5; i++) {
+      clock += 120_000;
+      await worker.drain();
+    }
+    [run] = await journal.getRuns(id);
+    expect(run?.state).toBe("delivered");
+    expect(sink.created).toEqual(["a", "b", "c"]);
+    expect(sink.tries.get("a")).toBe(1);
+    expect(run?.deliveries[1]?.attempts.map((a) => a.error ?? "ok")).toEqual([
+      "connection refused",
+      "connection refused",
+      "connection refused",
+      "ok",
+    ]);
+  });
+
+  it("sends a permanent failure to dead letter with the API's message; later resources are not attempted", async () => {
+    const journal = createMemoryJournal();
+    const sink = fakeSink({ b: () => permanent() });
+    const id = await recordRun(journal, ["a", "b", "c"]);
+    await createDeliveryWorker({ journal, sink, log: createCapturingLogger().log }).drain();
+    const [run] = await journal.getRuns(id);
+    expect(run?.state).toBe("dead");
+    expect(run?.lastError).toContain("422");
+    expect(run?.deliveries.map((d) => d.state)).toEqual(["delivered", "dead", "not_attempted"]);
+    expect(sink.tries.get("c")).toBeUndefined();
+  });
+
+  it("gives up after the last attempt", async () => {
+    const journal = createMemoryJournal();
+    const sink = fakeSink({ a: () => retryable() });
+    let clock = Date.now();
+    const id = await recordRun(journal, ["a"]);
+    const worker = createDeliveryWorker({
+      journal,
+      sink,
+      log: createCapturingLogger().log,
+      now: () => new Date(clock),
+      maxAttempts: 4,
+    });
+    for (let i = 0; i < 10; i++) {
+      await worker.drain();
+      clock += 3600_000;
+    }
+    const [run] = await journal.getRuns(id);
+    expect(run?.state).toBe("dead");
+    expect(run?.attempts).toBe(4);
+    expect(sink.tries.get("a")).toBe(4);
+  });
+
+  it("honours Retry-After", async () => {
+    const journal = createMemoryJournal();
+    const sink = fakeSink({
+      a: () =>
+        new HooklineError("HL_SINK_WRITE_FAILED", "429 Too Many Requests", {
+          retryable: true,
+          retryAfterMs: 30_000,
+        }),
+    });
+    const clock = Date.now();
+    const id = await recordRun(journal, ["a"]);
+    await createDeliveryWorker({
+      journal,
+      sink,
+      log: createCapturingLogger().log,
+      now: () => new Date(clock),
+      backoff: { baseMs: 10, capMs: 20 },
+    }).drain();
+    const [run] = await journal.getRuns(id);
+    expect(run?.nextAttemptAt.getTime()).toBe(clock + 30_000);
+  });
+});
+
+describe("backoff", () => {
+  it("grows exponentially under a cap, with jitter, and never below Retry-After", () => {
+    const policy = { baseMs: 1000, capMs: 8000 };
+    expect(nextDelayMs(1, policy, undefined, () => 0.999)).toBe(999);
+    expect(nextDelayMs(3, policy, undefined, () => 0.999)).toBe(3996);
+    expect(nextDelayMs(10, policy, undefined, () => 0.999)).toBe(7992);
+    expect(nextDelayMs(10, policy, undefined, () => 0)).toBe(0);
+    expect(nextDelayMs(1, policy, 5000, () => 0.5)).toBe(5000);
+  });
+});
