@@ -15,7 +15,7 @@ import { memoJSON } from "./listener/prepare-body.js";
 import type { Logger } from "./log/logger.js";
 import { pickLoggableHeaders } from "./log/loggable-headers.js";
 import { eventOutcome, planRuns } from "./listener/plan-runs.js";
-import { redactHeaders } from "./store/redact-headers.js";
+import { toStoredEvent } from "./listener/to-stored-event.js";
 import { listenerKey, type Journal, type StoredEvent } from "./store/types.js";
 
 export const DEFAULT_MAX_BODY = 25 * 1024 * 1024;
@@ -130,7 +130,7 @@ async function handleEvent(
     status: number,
     outcome: StoredEvent["outcome"],
     traces: StoredEvent["traces"],
-  ): StoredEvent => storedEvent(event, listener, status, outcome, traces);
+  ): StoredEvent => toStoredEvent(event, listener, status, outcome, traces);
 
   try {
     // A delivery id whose event fired: answer as a duplicate before running anything.
@@ -192,29 +192,6 @@ async function handleEvent(
       );
     }
   }
-}
-
-function storedEvent(
-  event: IncomingEvent,
-  listener: CompiledListener,
-  status: number,
-  outcome: StoredEvent["outcome"],
-  traces: StoredEvent["traces"],
-): StoredEvent {
-  return {
-    id: event.eventId,
-    listener: { namespace: listener.namespace, name: listener.name },
-    provider: event.provider,
-    deliveryId: event.deliveryId,
-    receivedAt: event.receivedAt,
-    method: event.method,
-    url: event.url,
-    headers: redactHeaders(event.header),
-    body: event.rawBody,
-    status,
-    outcome,
-    traces,
-  };
 }
 
 /** Tekton's four fields, plus the provider's delivery id and whether this was a duplicate. */

@@ -40,6 +40,7 @@ function makeCtx(): { ctx: InterceptorContext; calls: { ref: SecretRef; ns: stri
     namespace: "default",
     log: createLogger({ silent: true }),
     signal: new AbortController().signal,
+    receivedAt: new Date(),
   };
   return { ctx, calls };
 }

@@ -36,6 +36,7 @@ const ctx: InterceptorContext = {
   namespace: "default",
   log: createLogger({ silent: true }),
   signal: new AbortController().signal,
+  receivedAt: new Date(),
 };
 
 interface RequestInit {

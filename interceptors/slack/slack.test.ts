@@ -22,6 +22,7 @@ const ctx: InterceptorContext = {
   namespace: "default",
   log: createLogger({ silent: true }),
   signal: new AbortController().signal,
+  receivedAt: new Date(),
 };
 
 function request(body: string | Buffer, header: Record<string, string[]> = {}): InterceptorRequest {

@@ -43,6 +43,7 @@ export interface ChainInput {
 
 export interface ChainDeps {
   secrets: SecretResolver;
+  receivedAt: Date;
   namespace: string;
   log: Logger;
   signal: AbortSignal;
@@ -79,6 +80,7 @@ export async function runChain(
     const logFor = (): Logger => (childLog ??= deps.log.child({ interceptor: step.name }));
     const ctx: InterceptorContext = {
       secrets: deps.secrets,
+      receivedAt: deps.receivedAt,
       namespace: deps.namespace,
       signal: deps.signal,
       get log(): Logger {

@@ -70,6 +70,11 @@ export interface InterceptorContext {
   readonly namespace: string;
   readonly log: Logger;
   readonly signal: AbortSignal;
+  /**
+   * When hookline received the event: timestamp windows (replay protection) are measured from
+   * this, so a replay of a stored event still verifies.
+   */
+  readonly receivedAt: Date;
 }
 
 /** A problem with an interceptor's params, found at load time. */

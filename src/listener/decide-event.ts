@@ -39,6 +39,7 @@ export async function decideEvent(
       },
       {
         secrets: deps.secrets,
+        receivedAt: event.receivedAt,
         namespace: listener.namespace,
         log: deps.log.child({ triggerGroup: group.name }),
         signal: abort.signal,

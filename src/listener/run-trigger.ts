@@ -71,7 +71,13 @@ export async function runTrigger(
         extensions: start.extensions,
         context: { event_url: event.url, event_id: event.eventId, trigger_id: trigger.id },
       },
-      { secrets: deps.secrets, namespace: trigger.namespace, log: deps.log, signal: deps.signal },
+      {
+        secrets: deps.secrets,
+        receivedAt: event.receivedAt,
+        namespace: trigger.namespace,
+        log: deps.log,
+        signal: deps.signal,
+      },
     );
   }
   trace.interceptors = chain.trace;

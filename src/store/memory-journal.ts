@@ -5,13 +5,13 @@ import {
   matchesFilter,
   summarize,
 } from "./event-summary.js";
+import { newRun } from "./new-run.js";
 import {
   listenerKey,
   type DeliveryIdOwner,
   type EventFilter,
   type EventPage,
   type Journal,
-  type PlannedRun,
   type RecordResult,
   type RunRecord,
   type StoredEvent,
@@ -42,24 +42,32 @@ export function createMemoryJournal(): Journal {
         ),
       });
     },
-    async record(event, planned): Promise<RecordResult> {
+    record(event, planned): Promise<RecordResult> {
+      // Checked and taken with no await in between: concurrent records of one id cannot both win.
       if (event.deliveryId !== undefined) {
         const key = `${listenerKey(event.listener)}\n${event.deliveryId}`;
-        const owner = await this.findDeliveryIdOwner(listenerKey(event.listener), event.deliveryId);
-        if (owner?.blocksRedelivery === true) {
+        const holderId = owners.get(key);
+        const holder = holderId === undefined ? undefined : events.get(holderId);
+        if (
+          holder !== undefined &&
+          blocksRedelivery(
+            holder,
+            runsOf(holder.id).map((r) => r.state),
+          )
+        ) {
           events.set(event.id, {
             ...event,
             outcome: "duplicate",
             status: 200,
-            duplicateOf: owner.eventId,
+            duplicateOf: holder.id,
           });
-          return { kind: "duplicate", originalEventId: owner.eventId };
+          return Promise.resolve({ kind: "duplicate", originalEventId: holder.id });
         }
         owners.set(key, event.id);
       }
       events.set(event.id, event);
       for (const p of planned) runs.set(p.id, { run: newRun(p, event.receivedAt), lockedUntil: 0 });
-      return { kind: "stored" };
+      return Promise.resolve({ kind: "stored" });
     },
     claimDueRuns(now, limit, leaseMs): Promise<RunRecord[]> {
       const due = [...runs.values()]
@@ -124,29 +132,5 @@ export function createMemoryJournal(): Journal {
     },
     ping: () => Promise.resolve(true),
     close: () => Promise.resolve(),
-  };
-}
-
-/** A planned run as it starts: pending, due now, nothing attempted. */
-export function newRun(p: PlannedRun, now: Date): RunRecord {
-  return {
-    id: p.id,
-    eventId: p.eventId,
-    traceIndex: p.traceIndex,
-    trigger: p.trigger,
-    namespace: p.namespace,
-    serviceAccountName: p.serviceAccountName,
-    state: "pending",
-    attempts: 0,
-    firstAttemptAt: undefined,
-    nextAttemptAt: now,
-    lastError: undefined,
-    deliveries: p.resources.map((r) => ({
-      seq: r.seq,
-      deliveryKey: r.deliveryKey,
-      resource: r.resource,
-      state: "pending",
-      attempts: [],
-    })),
   };
 }

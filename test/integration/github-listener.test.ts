@@ -29,7 +29,13 @@ describe("the example listener with real GitHub deliveries", () => {
       "namespace",
       "eventListenerUID",
       "eventID",
+      "deliveryId",
+      "duplicate",
     ]);
+    expect(res.body).toMatchObject({
+      deliveryId: "72d3162e-cc78-11e3-81ab-4c9367dc0958",
+      duplicate: false,
+    });
     const answer = res.body as {
       eventListener: string;
       namespace: string;

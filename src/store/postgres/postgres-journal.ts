@@ -1,7 +1,7 @@
 import pg from "pg";
 import type { PoolClient } from "pg";
 import { decodeCursor, encodeCursor } from "../event-summary.js";
-import { newRun } from "../memory-journal.js";
+import { newRun } from "../new-run.js";
 import {
   listenerKey,
   type DeliveryIdOwner,

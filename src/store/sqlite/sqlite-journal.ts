@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { blocksRedelivery, decodeCursor, encodeCursor, summarize } from "../event-summary.js";
-import { newRun } from "../memory-journal.js";
+import { newRun } from "../new-run.js";
 import {
   listenerKey,
   type EventFilter,

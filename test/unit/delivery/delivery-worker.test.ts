@@ -104,8 +104,8 @@ describe("the delivery worker", () => {
   it("retries a retryable failure with backoff, then delivers, without repeating what succeeded", async () => {
     const journal = createMemoryJournal();
     const sink = fakeSink({ b: (n) => (n <= 3 ? retryable() : undefined) });
-    let clock = Date.now();
     const id = await recordRun(journal, ["a", "b", "c"]);
+    let clock = Date.now() + 1;
     const worker = createDeliveryWorker({
       journal,
       sink,
@@ -152,8 +152,8 @@ describe("the delivery worker", () => {
   it("gives up after the last attempt", async () => {
     const journal = createMemoryJournal();
     const sink = fakeSink({ a: () => retryable() });
-    let clock = Date.now();
     const id = await recordRun(journal, ["a"]);
+    let clock = Date.now() + 1;
     const worker = createDeliveryWorker({
       journal,
       sink,
@@ -180,8 +180,8 @@ describe("the delivery worker", () => {
           retryAfterMs: 30_000,
         }),
     });
-    const clock = Date.now();
     const id = await recordRun(journal, ["a"]);
+    const clock = Date.now() + 1;
     await createDeliveryWorker({
       journal,
       sink,

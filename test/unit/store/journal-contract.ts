@@ -1,0 +1,778 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { TriggerTrace } from "../../../src/listener/types.js";
+import type { RenderedResource } from "../../../src/templates/types.js";
+import {
+  listenerKey,
+  type EventOutcome,
+  type EventSummary,
+  type Journal,
+  type PlannedRun,
+  type RunRecord,
+  type StoredEvent,
+} from "../../../src/store/types.js";
+
+/**
+ * The contract every Journal implementation passes (memory, SQLite, PostgreSQL). `make` must give
+ * an empty journal each time; the suite closes it after each test, then calls `cleanup`.
+ */
+export function describeJournalContract(
+  name: string,
+  make: () => Promise<Journal>,
+  cleanup?: (journal: Journal) => Promise<void>,
+): void {
+  describe(`Journal contract: ${name}`, () => {
+    let journal: Journal;
+
+    beforeEach(async () => {
+      journal = await make();
+    });
+
+    afterEach(async () => {
+      await journal.close();
+      await cleanup?.(journal);
+    });
+
+    describe("record and read back", () => {
+      it("returns the event as recorded: body bytes, headers, dates, traces", async () => {
+        const event = makeEvent({
+          deliveryId: randomUUID(),
+          body: Buffer.from([0x7b, 0x00, 0xff, 0xfe, 0x0a, 0xe2, 0x82, 0xac, 0x7d]),
+          headers: {
+            "X-Github-Event": ["push"],
+            Accept: ["*/*", "application/json"],
+            "Content-Type": ["application/json"],
+            Authorization: ["[redacted]"],
+          },
+          traces: [
+            firedTrace("build", [resource("pr-1")]),
+            filteredTrace("lint"),
+            failedTrace("deploy"),
+            {
+              ...rejectedTrace("sig"),
+              group: "g1",
+              extensions: { nested: { z: 1, a: [1, "two", null, true, 1.5] }, nul: "a\u0000b" },
+              params: [{ name: "msg", value: 'emoji 🚀 and \u0000 and "quotes"', source: "body" }],
+            },
+            { ...timedOutTrace("slow"), via: "group" },
+          ],
+          replayOf: randomUUID(),
+        });
+        const planned = [plannedRun(event, 0, [resource("pr-1")])];
+        await expect(journal.record(event, planned)).resolves.toEqual({ kind: "stored" });
+
+        const back = await journal.getEvent(event.id);
+        expect(back).toEqual(event);
+        expect(back?.body).toBeInstanceOf(Buffer);
+        expect(back?.body.equals(event.body)).toBe(true);
+        expect(back?.receivedAt).toBeInstanceOf(Date);
+        expect(back?.receivedAt.getTime()).toBe(event.receivedAt.getTime());
+        expect(back?.duplicateOf).toBeUndefined();
+        // Key order is part of the value: headers are shown, and resources are written in order.
+        expect(Object.keys(back?.headers ?? {})).toEqual(Object.keys(event.headers));
+        const outcome = back?.traces[0]?.outcome;
+        expect(outcome?.kind === "fired" && Object.keys(outcome.resources[0]?.body ?? {})).toEqual([
+          "kind",
+          "apiVersion",
+          "metadata",
+          "spec",
+        ]);
+      });
+
+      it("keeps an empty body and an event without a delivery id", async () => {
+        const event = makeEvent({ body: Buffer.alloc(0), deliveryId: undefined, traces: [] });
+        await journal.record(event, []);
+        const back = await journal.getEvent(event.id);
+        expect(back).toEqual(event);
+        expect(back?.deliveryId).toBeUndefined();
+        expect(back?.body.length).toBe(0);
+      });
+
+      it("answers undefined for an unknown event, [] for its runs", async () => {
+        await expect(journal.getEvent(randomUUID())).resolves.toBeUndefined();
+        await expect(journal.getRuns(randomUUID())).resolves.toEqual([]);
+        await expect(journal.findDeliveryIdOwner("default/x", randomUUID())).resolves.toBe(
+          undefined,
+        );
+      });
+
+      it("creates the planned runs pending and due at the event's time", async () => {
+        const event = makeEvent({
+          traces: [firedTrace("a", [resource("one"), resource("two")]), firedTrace("b", [])],
+        });
+        const runA = plannedRun(event, 0, [resource("one"), resource("two")], "robot");
+        const runB = plannedRun(event, 1, [resource("three")]);
+        await journal.record(event, [runB, runA]);
+
+        const runs = await journal.getRuns(event.id);
+        expect(runs).toEqual([expectedNewRun(runA, event), expectedNewRun(runB, event)]);
+        expect(runs[0]?.serviceAccountName).toBe("robot");
+        expect(runs[1]?.serviceAccountName).toBeUndefined();
+        await expect(journal.pendingStats(T0)).resolves.toEqual({
+          pending: 2,
+          oldestDueAt: event.receivedAt,
+        });
+      });
+
+      it("answers pendingStats with nothing pending", async () => {
+        await expect(journal.pendingStats(T0)).resolves.toEqual({
+          pending: 0,
+          oldestDueAt: undefined,
+        });
+      });
+
+      it("can be pinged", async () => {
+        await expect(journal.ping()).resolves.toBe(true);
+      });
+    });
+
+    describe("claims and leases", () => {
+      it("gives each due run once; a second claim within the lease gets nothing", async () => {
+        const { runs } = await recordFired(journal, { at: T0, runs: 3 });
+        const claimed = await journal.claimDueRuns(at(1000), 10, 30_000);
+        expect(claimed.map((r) => r.id).sort()).toEqual(runs.map((r) => r.id).sort());
+        expect(claimed).toEqual(expect.arrayContaining(await journal.getRuns(runs[0]!.eventId)));
+        await expect(journal.claimDueRuns(at(2000), 10, 30_000)).resolves.toEqual([]);
+        await expect(journal.claimDueRuns(at(30_999), 10, 30_000)).resolves.toEqual([]);
+      });
+
+      it("claims again after the lease expired", async () => {
+        const { runs } = await recordFired(journal, { at: T0, runs: 1 });
+        expect(await journal.claimDueRuns(at(0), 10, 5000)).toHaveLength(1);
+        const again = await journal.claimDueRuns(at(5000), 10, 5000);
+        expect(again.map((r) => r.id)).toEqual([runs[0]?.id]);
+      });
+
+      it("claims the oldest due first, up to the limit, and not what is not due", async () => {
+        const late = await recordFired(journal, { at: at(3000), runs: 1 });
+        const early = await recordFired(journal, { at: at(1000), runs: 1 });
+        const middle = await recordFired(journal, { at: at(2000), runs: 1 });
+        const future = await recordFired(journal, { at: at(60_000), runs: 1 });
+
+        const first = await journal.claimDueRuns(at(10_000), 2, 100_000);
+        expect(first.map((r) => r.id)).toEqual([early.runs[0]?.id, middle.runs[0]?.id]);
+        const second = await journal.claimDueRuns(at(10_000), 2, 100_000);
+        expect(second.map((r) => r.id)).toEqual([late.runs[0]?.id]);
+        // The three above are still leased at 60 s; the fourth is due then.
+        const third = await journal.claimDueRuns(at(60_000), 10, 100_000);
+        expect(third.map((r) => r.id)).toEqual([future.runs[0]?.id]);
+      });
+
+      it("gives concurrent claimers disjoint runs", async () => {
+        const all: string[] = [];
+        for (let i = 0; i < 10; i++)
+          all.push(...(await recordFired(journal, { at: T0, runs: 2 })).runs.map((r) => r.id));
+        const batches = await Promise.all(
+          Array.from({ length: 5 }, () => journal.claimDueRuns(at(1000), 6, 30_000)),
+        );
+        const claimed = batches.flat().map((r) => r.id);
+        expect(new Set(claimed).size).toBe(claimed.length);
+        expect(claimed.sort()).toEqual(all.sort());
+      });
+
+      it("saveRun persists states and attempts, and releases the claim", async () => {
+        const { event } = await recordFired(journal, { at: T0, runs: 1, resources: 2 });
+        const [run] = await journal.claimDueRuns(at(1000), 10, 60_000);
+        expect(run).toBeDefined();
+        if (run === undefined) return;
+        const [d0, d1] = run.deliveries;
+        if (d0 === undefined || d1 === undefined) throw new Error("two deliveries expected");
+
+        const retried: RunRecord = {
+          ...run,
+          attempts: 1,
+          firstAttemptAt: at(1000),
+          nextAttemptAt: at(2000),
+          lastError: "503 from the API \u0000 (twice)",
+          deliveries: [
+            {
+              ...d0,
+              state: "delivered",
+              attempts: [{ at: at(1000).toISOString() }],
+              created: {
+                apiVersion: "tekton.dev/v1",
+                kind: "PipelineRun",
+                namespace: "ci",
+                name: "pr-abc",
+                location: "/apis/tekton.dev/v1/namespaces/ci/pipelineruns/pr-abc",
+              },
+            },
+            {
+              ...d1,
+              state: "pending",
+              attempts: [{ at: at(1000).toISOString(), error: "503", retryable: true }],
+            },
+          ],
+        };
+        await journal.saveRun(retried);
+        await expect(journal.getRuns(event.id)).resolves.toEqual([retried]);
+
+        // Released: due again at 2 s although the claim at 1 s leased it for a minute.
+        await expect(journal.claimDueRuns(at(1999), 10, 60_000)).resolves.toEqual([]);
+        const reclaimed = await journal.claimDueRuns(at(2000), 10, 60_000);
+        expect(reclaimed).toEqual([retried]);
+
+        const done: RunRecord = {
+          ...retried,
+          state: "delivered",
+          attempts: 2,
+          lastError: undefined,
+          deliveries: [
+            retried.deliveries[0]!,
+            { ...retried.deliveries[1]!, state: "delivered", attempts: [] },
+          ],
+        };
+        await journal.saveRun(done);
+        await expect(journal.getRuns(event.id)).resolves.toEqual([done]);
+        await expect(journal.claimDueRuns(at(999_999), 10, 60_000)).resolves.toEqual([]);
+        await expect(journal.pendingStats(at(999_999))).resolves.toEqual({
+          pending: 0,
+          oldestDueAt: undefined,
+        });
+      });
+
+      it("does not claim runs that went to dead letter", async () => {
+        const { event } = await recordFired(journal, { at: T0, runs: 1 });
+        const [run] = await journal.claimDueRuns(at(0), 10, 1000);
+        await journal.saveRun(deadRun(run));
+        await expect(journal.claimDueRuns(at(999_999), 10, 1000)).resolves.toEqual([]);
+        const [stored] = await journal.getRuns(event.id);
+        expect(stored?.state).toBe("dead");
+        expect(stored?.deliveries.map((d) => d.state)).toEqual(["dead"]);
+      });
+    });
+
+    describe("delivery id dedup", () => {
+      it("makes a redelivery of an event that fired a duplicate", async () => {
+        const deliveryId = randomUUID();
+        const { event: first } = await recordFired(journal, { deliveryId, runs: 1 });
+        const second = makeEvent({
+          deliveryId,
+          outcome: "fired",
+          traces: [firedTrace("t", [resource("x")])],
+          receivedAt: at(5000),
+        });
+        await expect(journal.record(second, [plannedRun(second, 0, [])])).resolves.toEqual({
+          kind: "duplicate",
+          originalEventId: first.id,
+        });
+        await expect(journal.getEvent(second.id)).resolves.toEqual({
+          ...second,
+          outcome: "duplicate",
+          status: 200,
+          duplicateOf: first.id,
+        });
+        await expect(journal.getRuns(second.id)).resolves.toEqual([]);
+        await expect(
+          journal.findDeliveryIdOwner(listenerKey(first.listener), deliveryId),
+        ).resolves.toEqual({ eventId: first.id, blocksRedelivery: true });
+
+        // A third copy is a duplicate of the first one too, not of the second.
+        const third = makeEvent({ deliveryId, receivedAt: at(6000) });
+        await expect(journal.record(third, [])).resolves.toEqual({
+          kind: "duplicate",
+          originalEventId: first.id,
+        });
+        await expect(journal.pendingStats(T0)).resolves.toMatchObject({ pending: 1 });
+      });
+
+      it("treats an event that fired without runs as blocking", async () => {
+        const deliveryId = randomUUID();
+        const first = makeEvent({ deliveryId, outcome: "fired" });
+        await journal.record(first, []);
+        await expect(journal.record(makeEvent({ deliveryId }), [])).resolves.toEqual({
+          kind: "duplicate",
+          originalEventId: first.id,
+        });
+      });
+
+      it("does not treat the same delivery id on another listener as a duplicate", async () => {
+        const deliveryId = randomUUID();
+        await recordFired(journal, { deliveryId, listener: { namespace: "ns", name: "a" } });
+        const other = makeEvent({ deliveryId, listener: { namespace: "ns", name: "b" } });
+        await expect(journal.record(other, [])).resolves.toEqual({ kind: "stored" });
+        const otherNs = makeEvent({ deliveryId, listener: { namespace: "ns2", name: "a" } });
+        await expect(journal.record(otherNs, [])).resolves.toEqual({ kind: "stored" });
+        await expect(journal.findDeliveryIdOwner("ns/b", deliveryId)).resolves.toEqual({
+          eventId: other.id,
+          blocksRedelivery: false,
+        });
+      });
+
+      it.each(["filtered", "rejected", "failed", "invalid"] as const)(
+        "processes a redelivery after a %s event, which gives up the delivery id",
+        async (outcome) => {
+          const deliveryId = randomUUID();
+          const first = makeEvent({ deliveryId, outcome, status: 202 });
+          await expect(journal.record(first, [])).resolves.toEqual({ kind: "stored" });
+          await expect(
+            journal.findDeliveryIdOwner(listenerKey(first.listener), deliveryId),
+          ).resolves.toEqual({ eventId: first.id, blocksRedelivery: false });
+
+          const { event: second, result } = await recordFired(journal, {
+            deliveryId,
+            at: at(1000),
+            runs: 1,
+          });
+          expect(result).toEqual({ kind: "stored" });
+          await expect(
+            journal.findDeliveryIdOwner(listenerKey(first.listener), deliveryId),
+          ).resolves.toEqual({ eventId: second.id, blocksRedelivery: true });
+          // The first one keeps showing the delivery id it was received with.
+          await expect(journal.getEvent(first.id)).resolves.toEqual(first);
+          const page = await journal.listEvents({ deliveryId, limit: 10 });
+          expect(page.events.map((e) => e.id)).toEqual([second.id, first.id]);
+        },
+      );
+
+      it("processes a redelivery after an event whose runs all went to dead letter", async () => {
+        const deliveryId = randomUUID();
+        const { event: first } = await recordFired(journal, { deliveryId, runs: 2 });
+        const claimed = await journal.claimDueRuns(at(0), 10, 1000);
+        expect(claimed).toHaveLength(2);
+        await journal.saveRun(deadRun(claimed[0]));
+        // One run still pending (or delivered): still blocks.
+        await expect(
+          journal.findDeliveryIdOwner(listenerKey(first.listener), deliveryId),
+        ).resolves.toEqual({ eventId: first.id, blocksRedelivery: true });
+        await journal.saveRun(deadRun(claimed[1]));
+        await expect(
+          journal.findDeliveryIdOwner(listenerKey(first.listener), deliveryId),
+        ).resolves.toEqual({ eventId: first.id, blocksRedelivery: false });
+
+        const { event: second, result } = await recordFired(journal, {
+          deliveryId,
+          at: at(1000),
+          runs: 1,
+        });
+        expect(result).toEqual({ kind: "stored" });
+        await expect(
+          journal.findDeliveryIdOwner(listenerKey(first.listener), deliveryId),
+        ).resolves.toEqual({ eventId: second.id, blocksRedelivery: true });
+        await expect(journal.getRuns(second.id)).resolves.toHaveLength(1);
+      });
+
+      it("keeps blocking while a fired event's runs are delivered", async () => {
+        const deliveryId = randomUUID();
+        const { event: first } = await recordFired(journal, { deliveryId, runs: 1 });
+        const [run] = await journal.claimDueRuns(at(0), 10, 1000);
+        if (run === undefined) throw new Error("a run expected");
+        await journal.saveRun({ ...run, state: "delivered", attempts: 1 });
+        await expect(journal.record(makeEvent({ deliveryId }), [])).resolves.toEqual({
+          kind: "duplicate",
+          originalEventId: first.id,
+        });
+      });
+
+      it("never makes an event without a delivery id a duplicate", async () => {
+        await recordFired(journal, { deliveryId: undefined });
+        const { result } = await recordFired(journal, { deliveryId: undefined });
+        expect(result).toEqual({ kind: "stored" });
+      });
+
+      it("stores exactly one of 20 concurrent copies; the others are duplicates", async () => {
+        const deliveryId = randomUUID();
+        const copies = Array.from({ length: 20 }, (_, i) =>
+          makeEvent({
+            deliveryId,
+            outcome: "fired",
+            receivedAt: at(i),
+            traces: [firedTrace("t", [resource("x")])],
+          }),
+        );
+        const results = await Promise.all(
+          copies.map((e) => journal.record(e, [plannedRun(e, 0, [resource("x")])])),
+        );
+        const stored = copies.filter((_, i) => results[i]?.kind === "stored");
+        expect(stored).toHaveLength(1);
+        const winner = stored[0]!;
+        expect(results.filter((r) => r.kind === "duplicate")).toEqual(
+          Array.from({ length: 19 }, () => ({ kind: "duplicate", originalEventId: winner.id })),
+        );
+        await expect(journal.pendingStats(T0)).resolves.toMatchObject({ pending: 1 });
+        await expect(
+          journal.findDeliveryIdOwner(listenerKey(winner.listener), deliveryId),
+        ).resolves.toEqual({ eventId: winner.id, blocksRedelivery: true });
+        const page = await journal.listEvents({ deliveryId, limit: 100 });
+        expect(page.events).toHaveLength(20);
+        expect(page.events.filter((e) => e.outcome === "duplicate")).toHaveLength(19);
+      });
+
+      it("stores all of 20 concurrent copies that fire nothing; one holds the id", async () => {
+        const deliveryId = randomUUID();
+        const copies = Array.from({ length: 20 }, (_, i) =>
+          makeEvent({ deliveryId, outcome: "filtered", receivedAt: at(i) }),
+        );
+        const results = await Promise.all(copies.map((e) => journal.record(e, [])));
+        expect(results).toEqual(copies.map(() => ({ kind: "stored" })));
+        const owner = await journal.findDeliveryIdOwner(
+          listenerKey(copies[0]!.listener),
+          deliveryId,
+        );
+        expect(copies.map((c) => c.id)).toContain(owner?.eventId);
+      });
+    });
+
+    describe("listEvents", () => {
+      const l1 = { namespace: "ci", name: "github" };
+      const l2 = { namespace: "ci", name: "gitlab" };
+
+      /** 9 events over two listeners, newest first in `ordered`; three share one timestamp. */
+      async function seed(): Promise<StoredEvent[]> {
+        const specs: [number, typeof l1, EventOutcome, string[]][] = [
+          [1000, l1, "fired", ["build"]],
+          [2000, l2, "filtered", ["lint"]],
+          [3000, l1, "fired", ["build", "lint"]],
+          [3000, l1, "failed", ["deploy"]],
+          [3000, l2, "rejected", ["build"]],
+          [4000, l1, "invalid", []],
+          [5000, l2, "fired", ["deploy"]],
+          [6000, l1, "filtered", ["build"]],
+          [7000, l2, "fired", ["build"]],
+        ];
+        const events: StoredEvent[] = [];
+        for (const [ms, listener, outcome, triggers] of specs) {
+          const event = makeEvent({
+            listener,
+            outcome,
+            receivedAt: at(ms),
+            deliveryId: randomUUID(),
+            traces: triggers.map((t) =>
+              outcome === "fired" ? firedTrace(t, []) : filteredTrace(t),
+            ),
+          });
+          await journal.record(event, []);
+          events.push(event);
+        }
+        return events.sort(newestFirst);
+      }
+
+      it("lists newest first, as summaries", async () => {
+        const ordered = await seed();
+        const page = await journal.listEvents({ limit: 100 });
+        expect(page.next).toBeUndefined();
+        expect(page.events.map((e) => e.id)).toEqual(ordered.map((e) => e.id));
+        const first = ordered[0]!;
+        expect(page.events[0]).toEqual({
+          id: first.id,
+          listener: first.listener,
+          provider: first.provider,
+          deliveryId: first.deliveryId,
+          receivedAt: first.receivedAt,
+          status: first.status,
+          outcome: first.outcome,
+          triggers: [{ trigger: "build", outcome: "fired" }],
+        } satisfies EventSummary);
+        expect(page.events.find((e) => e.outcome === "fired" && e.triggers.length === 2)).toEqual(
+          expect.objectContaining({
+            triggers: [
+              { trigger: "build", outcome: "fired" },
+              { trigger: "lint", outcome: "fired" },
+            ],
+          }),
+        );
+      });
+
+      it("shows duplicates and replays in the summary", async () => {
+        const deliveryId = randomUUID();
+        const { event: original } = await recordFired(journal, { deliveryId });
+        const dup = makeEvent({ deliveryId, receivedAt: at(1000) });
+        await journal.record(dup, []);
+        const replay = makeEvent({ receivedAt: at(2000), replayOf: original.id });
+        await journal.record(replay, []);
+        const { events } = await journal.listEvents({ limit: 10 });
+        expect(events.map((e) => [e.id, e.outcome, e.duplicateOf, e.replayOf])).toEqual([
+          [replay.id, "filtered", undefined, original.id],
+          [dup.id, "duplicate", original.id, undefined],
+          [original.id, "fired", undefined, undefined],
+        ]);
+        expect("duplicateOf" in events[2]!).toBe(false);
+      });
+
+      it("filters by listener, trigger, outcome, delivery id, since and until", async () => {
+        const ordered = await seed();
+        const list = async (filter: Omit<Parameters<Journal["listEvents"]>[0], "limit">) =>
+          (await journal.listEvents({ ...filter, limit: 100 })).events.map((e) => e.id);
+        const ids = (pick: (e: StoredEvent) => boolean) => ordered.filter(pick).map((e) => e.id);
+
+        expect(await list({ listener: l1 })).toEqual(ids((e) => e.listener.name === "github"));
+        expect(await list({ listener: { namespace: "other", name: "github" } })).toEqual([]);
+        expect(await list({ trigger: "build" })).toEqual(
+          ids((e) => e.traces.some((t) => t.trigger === "build")),
+        );
+        expect(await list({ trigger: "buil" })).toEqual([]);
+        expect(await list({ outcome: "fired" })).toEqual(ids((e) => e.outcome === "fired"));
+        const target = ordered[4]!;
+        expect(await list({ deliveryId: target.deliveryId! })).toEqual([target.id]);
+        expect(await list({ since: at(3000) })).toEqual(ids((e) => e.receivedAt >= at(3000)));
+        expect(await list({ until: at(3000) })).toEqual(ids((e) => e.receivedAt < at(3000)));
+        expect(await list({ since: at(2000), until: at(5000) })).toEqual(
+          ids((e) => e.receivedAt >= at(2000) && e.receivedAt < at(5000)),
+        );
+        expect(
+          await list({ listener: l1, trigger: "build", outcome: "fired", since: at(2000) }),
+        ).toEqual(
+          ids(
+            (e) =>
+              e.listener.name === "github" &&
+              e.outcome === "fired" &&
+              e.receivedAt >= at(2000) &&
+              e.traces.some((t) => t.trigger === "build"),
+          ),
+        );
+      });
+
+      it("pages with a cursor, without overlap or gaps, across equal timestamps", async () => {
+        const ordered = await seed();
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        const sizes: number[] = [];
+        do {
+          const page = await journal.listEvents({
+            limit: 4,
+            ...(cursor === undefined ? {} : { cursor }),
+          });
+          sizes.push(page.events.length);
+          seen.push(...page.events.map((e) => e.id));
+          cursor = page.next;
+        } while (cursor !== undefined && sizes.length < 10);
+        expect(sizes).toEqual([4, 4, 1]);
+        expect(seen).toEqual(ordered.map((e) => e.id));
+      });
+
+      it("pages a filtered list; a full last page has no next", async () => {
+        const ordered = await seed();
+        const mine = ordered.filter((e) => e.listener.name === "github").map((e) => e.id);
+        expect(mine).toHaveLength(5);
+        const p1 = await journal.listEvents({ listener: l1, limit: 2 });
+        const p2 = await journal.listEvents({ listener: l1, limit: 2, cursor: p1.next! });
+        const p3 = await journal.listEvents({ listener: l1, limit: 2, cursor: p2.next! });
+        expect([p1, p2, p3].flatMap((p) => p.events.map((e) => e.id))).toEqual(mine);
+        expect(p3.next).toBeUndefined();
+        expect(p3.events).toHaveLength(1);
+        const exact = await journal.listEvents({ listener: l1, limit: 5 });
+        expect(exact.events).toHaveLength(5);
+        expect(exact.next).toBeUndefined();
+      });
+    });
+
+    describe("prune", () => {
+      it("deletes old finished events, keeps pending and recent ones", async () => {
+        const oldFiltered = makeEvent({ receivedAt: at(1000), deliveryId: randomUUID() });
+        await journal.record(oldFiltered, []);
+        const oldDone = await recordFired(journal, { at: at(2000), runs: 2 });
+        const oldPending = await recordFired(journal, { at: at(3000), runs: 2 });
+        const recent = await recordFired(journal, { at: at(20_000), runs: 1 });
+        const recentFiltered = makeEvent({ receivedAt: at(20_000) });
+        await journal.record(recentFiltered, []);
+
+        // oldDone: both runs finish (one delivered, one dead); oldPending: one of two finishes.
+        const claimed = await journal.claimDueRuns(at(5000), 10, 1000);
+        const byId = new Map(claimed.map((r) => [r.id, r]));
+        const [d1, d2] = oldDone.runs.map((r) => byId.get(r.id));
+        await journal.saveRun({ ...d1!, state: "delivered", attempts: 1 });
+        await journal.saveRun(deadRun(d2));
+        await journal.saveRun({ ...byId.get(oldPending.runs[0]!.id)!, state: "delivered" });
+
+        await expect(journal.prune(at(10_000))).resolves.toBe(2);
+        await expect(journal.getEvent(oldFiltered.id)).resolves.toBeUndefined();
+        await expect(journal.getEvent(oldDone.event.id)).resolves.toBeUndefined();
+        await expect(journal.getRuns(oldDone.event.id)).resolves.toEqual([]);
+        await expect(journal.getEvent(oldPending.event.id)).resolves.toEqual(oldPending.event);
+        await expect(journal.getRuns(oldPending.event.id)).resolves.toHaveLength(2);
+        await expect(journal.getEvent(recent.event.id)).resolves.toEqual(recent.event);
+        await expect(journal.getEvent(recentFiltered.id)).resolves.toEqual(recentFiltered);
+        await expect(journal.pendingStats(at(10_000))).resolves.toEqual({
+          pending: 2,
+          oldestDueAt: at(3000),
+        });
+        const { events } = await journal.listEvents({ limit: 10 });
+        expect(events.map((e) => e.id).sort()).toEqual(
+          [oldPending.event.id, recent.event.id, recentFiltered.id].sort(),
+        );
+        await expect(journal.prune(at(10_000))).resolves.toBe(0);
+
+        // The pruned event no longer holds its delivery id.
+        await expect(
+          journal.findDeliveryIdOwner(listenerKey(oldFiltered.listener), oldFiltered.deliveryId!),
+        ).resolves.toBeUndefined();
+        const again = makeEvent({ deliveryId: oldFiltered.deliveryId });
+        await expect(journal.record(again, [])).resolves.toEqual({ kind: "stored" });
+      });
+    });
+  });
+}
+
+// --- test events -------------------------------------------------------------------------------
+
+export const T0 = new Date("2024-05-01T12:00:00.000Z");
+
+export function at(ms: number): Date {
+  return new Date(T0.getTime() + ms);
+}
+
+const LISTENER = { namespace: "default", name: "github-listener" };
+
+export function makeEvent(over: Partial<StoredEvent> = {}): StoredEvent {
+  return {
+    id: randomUUID(),
+    listener: LISTENER,
+    provider: "github",
+    deliveryId: randomUUID(),
+    receivedAt: T0,
+    method: "POST",
+    url: "/listeners/default/github-listener?x=1",
+    headers: { "Content-Type": ["application/json"], "X-Github-Event": ["push"] },
+    body: Buffer.from('{"ref":"refs/heads/main"}'),
+    status: 202,
+    outcome: "filtered",
+    traces: [filteredTrace("t")],
+    ...over,
+  };
+}
+
+export function resource(name: string): RenderedResource {
+  return {
+    apiVersion: "tekton.dev/v1",
+    kind: "PipelineRun",
+    namespace: "ci",
+    name: undefined,
+    generateName: `${name}-`,
+    body: {
+      kind: "PipelineRun",
+      apiVersion: "tekton.dev/v1",
+      metadata: { generateName: `${name}-`, labels: { "hookline.dev/delivery-key": name } },
+      spec: { params: [{ name: "revision", value: "abc\u0000" }], timeout: null, retries: 2 },
+    },
+  };
+}
+
+function baseTrace(trigger: string, outcome: TriggerTrace["outcome"]): TriggerTrace {
+  return {
+    trigger,
+    namespace: "ci",
+    triggerId: `ci/${trigger}`,
+    via: "inline",
+    interceptors: [
+      { interceptor: "github", outcome: "continue", extensions: ["x"], durationMs: 0.25 },
+    ],
+    extensions: { x: { y: [1, 2] } },
+    params: [{ name: "rev", value: "abc", source: "body.after" }],
+    outcome,
+    durationMs: 1.5,
+  };
+}
+
+export function firedTrace(trigger: string, resources: RenderedResource[]): TriggerTrace {
+  return baseTrace(trigger, { kind: "fired", resources });
+}
+
+export function filteredTrace(trigger: string): TriggerTrace {
+  return baseTrace(trigger, {
+    kind: "filtered",
+    interceptor: "cel",
+    code: "FAILED_PRECONDITION",
+    message: "expression false",
+  });
+}
+
+function rejectedTrace(trigger: string): TriggerTrace {
+  return baseTrace(trigger, {
+    kind: "rejected",
+    interceptor: "github",
+    code: "PERMISSION_DENIED",
+    message: "signature mismatch",
+  });
+}
+
+function failedTrace(trigger: string): TriggerTrace {
+  return baseTrace(trigger, { kind: "failed", stage: "bindings", message: "no field" });
+}
+
+function timedOutTrace(trigger: string): TriggerTrace {
+  return baseTrace(trigger, { kind: "timedOut", afterMs: 30_000 });
+}
+
+export function plannedRun(
+  event: StoredEvent,
+  traceIndex: number,
+  resources: RenderedResource[],
+  serviceAccountName?: string,
+): PlannedRun {
+  return {
+    id: randomUUID(),
+    eventId: event.id,
+    traceIndex,
+    trigger: event.traces[traceIndex]?.trigger ?? `t${traceIndex}`,
+    namespace: "ci",
+    serviceAccountName,
+    resources: resources.map((r, seq) => ({ seq, deliveryKey: randomUUID(), resource: r })),
+  };
+}
+
+function expectedNewRun(p: PlannedRun, event: StoredEvent): RunRecord {
+  return {
+    id: p.id,
+    eventId: event.id,
+    traceIndex: p.traceIndex,
+    trigger: p.trigger,
+    namespace: p.namespace,
+    serviceAccountName: p.serviceAccountName,
+    state: "pending",
+    attempts: 0,
+    firstAttemptAt: undefined,
+    nextAttemptAt: event.receivedAt,
+    lastError: undefined,
+    deliveries: p.resources.map((r) => ({
+      seq: r.seq,
+      deliveryKey: r.deliveryKey,
+      resource: r.resource,
+      state: "pending",
+      attempts: [],
+    })),
+  };
+}
+
+/** Records an event that fired `runs` triggers, each planning `resources` resources. */
+async function recordFired(
+  journal: Journal,
+  options: {
+    deliveryId?: string | undefined;
+    at?: Date;
+    runs?: number;
+    resources?: number;
+    listener?: { namespace: string; name: string };
+  } = {},
+) {
+  const count = options.runs ?? 1;
+  const rendered = Array.from({ length: options.resources ?? 1 }, (_, i) => resource(`r${i}`));
+  const event = makeEvent({
+    deliveryId: "deliveryId" in options ? options.deliveryId : randomUUID(),
+    receivedAt: options.at ?? T0,
+    outcome: "fired",
+    listener: options.listener ?? LISTENER,
+    traces: Array.from({ length: count }, (_, i) => firedTrace(`trigger-${i}`, rendered)),
+  });
+  const runs = event.traces.map((_, i) => plannedRun(event, i, rendered));
+  const result = await journal.record(event, runs);
+  return { event, runs, result };
+}
+
+function deadRun(run: RunRecord | undefined): RunRecord {
+  if (run === undefined) throw new Error("a claimed run expected");
+  return {
+    ...run,
+    state: "dead",
+    attempts: run.attempts + 1,
+    lastError: "403 forbidden",
+    deliveries: run.deliveries.map((d) => ({
+      ...d,
+      state: "dead",
+      attempts: [...d.attempts, { at: T0.toISOString(), error: "403", retryable: false }],
+    })),
+  };
+}
+
+function newestFirst(a: StoredEvent, b: StoredEvent): number {
+  return b.receivedAt.getTime() - a.receivedAt.getTime() || (a.id < b.id ? 1 : -1);
+}
