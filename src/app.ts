@@ -16,6 +16,7 @@ import type { Logger } from "./log/logger.js";
 import { pickLoggableHeaders } from "./log/loggable-headers.js";
 import { eventOutcome, planRuns } from "./listener/plan-runs.js";
 import { toStoredEvent } from "./listener/to-stored-event.js";
+import { serviceAccountsOf } from "./listener/service-accounts.js";
 import { listenerKey, type Journal, type StoredEvent } from "./store/types.js";
 
 export const DEFAULT_MAX_BODY = 25 * 1024 * 1024;
@@ -157,7 +158,7 @@ async function handleEvent(
       log,
       deadlineMs,
     });
-    const runs = planRuns(decision, eventId, serviceAccounts(listener));
+    const runs = planRuns(decision, eventId, serviceAccountsOf(listener));
     const unauthenticated = decision.unauthenticated && listener.reply === "honest";
     const status = unauthenticated ? 401 : 202;
     const result = await journal.record(
@@ -227,20 +228,6 @@ function sendDuplicate(
     listener.reply === "tekton" ? 202 : 200,
     accepted(listener, originalEventId, deliveryId, true),
   );
-}
-
-const serviceAccountsByListener = new WeakMap<CompiledListener, Map<string, string | undefined>>();
-
-/** Each trigger's serviceAccountName by trigger id, worked out once per loaded listener. */
-function serviceAccounts(listener: CompiledListener): Map<string, string | undefined> {
-  const known = serviceAccountsByListener.get(listener);
-  if (known !== undefined) return known;
-  const out = new Map<string, string | undefined>();
-  for (const t of [...listener.triggers, ...listener.groups.flatMap((g) => g.triggers)]) {
-    if (t.plan.kind === "plan") out.set(t.id, t.plan.serviceAccountName);
-  }
-  serviceAccountsByListener.set(listener, out);
-  return out;
 }
 
 /**

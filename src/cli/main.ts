@@ -1,3 +1,4 @@
+import { runReplay } from "./replay-command.js";
 import { runServe } from "./serve-command.js";
 import { runSign } from "./sign-command.js";
 import { runValidate } from "./validate-command.js";
@@ -5,11 +6,12 @@ import { runValidate } from "./validate-command.js";
 const USAGE = `hookline — Tekton Triggers configuration in, resources out
 
 Usage:
-  hookline serve [--config DIR] [--port N] [--out DIR] [--secrets DIR] [--max-body SIZE]
+  hookline serve [--config DIR] [--port N] [--out DIR] [--store STORE] [--secrets DIR] [--max-body SIZE]
   hookline validate DIR
+  hookline replay EVENT_ID [--dry-run] [--config DIR] [--store STORE] [--out DIR]
   hookline sign --secret SECRET | --secret-file FILE  [--scheme github] PAYLOAD_FILE
 
-Environment: PORT, HOOKLINE_LISTENER, HOOKLINE_SECRETS_DIR, HOOKLINE_MAX_BODY, HOOKLINE_LOG_LEVEL
+Environment: PORT, HOOKLINE_STORE, HOOKLINE_LISTENER, HOOKLINE_SECRETS_DIR, HOOKLINE_MAX_BODY, HOOKLINE_LOG_LEVEL
 `;
 
 /** Runs one command; returns the exit code. */
@@ -22,6 +24,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runValidate(rest);
     case "sign":
       return runSign(rest);
+    case "replay":
+      return runReplay(rest);
     case undefined:
     case "help":
     case "--help":
