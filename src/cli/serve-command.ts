@@ -16,6 +16,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
         "max-body": { type: "string" },
         host: { type: "string" },
         store: { type: "string" },
+        retention: { type: "string" },
       },
       strict: true,
     }));
@@ -40,11 +41,23 @@ export async function runServe(args: readonly string[]): Promise<number> {
       return 2;
     }
   }
+  let retentionMs: number | undefined;
+  const retentionText = values.retention ?? env["HOOKLINE_RETENTION"];
+  if (retentionText !== undefined) {
+    retentionMs = parseDuration(retentionText);
+    if (retentionMs === undefined) {
+      process.stderr.write(
+        `hookline serve: invalid retention "${retentionText}": use e.g. 7d, 12h, 30m\n`,
+      );
+      return 2;
+    }
+  }
   const log = createLogger();
   try {
     const running = await serve({
       configDir: values.config,
       store: values.store ?? env["HOOKLINE_STORE"],
+      ...(retentionMs === undefined ? {} : { retentionMs }),
       port,
       ...(values.host === undefined ? {} : { host: values.host }),
       outDir: values.out,
@@ -66,4 +79,12 @@ export async function runServe(args: readonly string[]): Promise<number> {
     log.error("hookline could not start", { error: (err as Error).message });
     return 1;
   }
+}
+
+/** `7d`, `12h`, `30m`, `90s` → milliseconds; undefined when it is none of those. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(d|h|m|s)\s*$/.exec(text);
+  if (m === null) return undefined;
+  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000 }[m[2] as "d" | "h" | "m" | "s"];
+  return Number(m[1]) * unit;
 }
