@@ -13,6 +13,9 @@ import { decideEvent } from "./listener/decide-event.js";
 import { prepareEvent } from "./listener/prepare-event.js";
 import { memoJSON } from "./listener/prepare-body.js";
 import type { Logger } from "./log/logger.js";
+import type { Metrics } from "./admin/metrics.js";
+import type { TriggerTrace } from "./listener/types.js";
+import { performance } from "node:perf_hooks";
 import { pickLoggableHeaders } from "./log/loggable-headers.js";
 import { eventOutcome, planRuns } from "./listener/plan-runs.js";
 import { toStoredEvent } from "./listener/to-stored-event.js";
@@ -30,6 +33,8 @@ export interface AppDeps {
   secrets: SecretResolver;
   /** Where events are recorded before the answer; the delivery worker reads it. */
   journal: Journal;
+  /** Counts events and trigger outcomes for /metrics on the admin port. */
+  metrics?: Metrics;
   /** Called after an event with resources to create was recorded (wakes the delivery worker). */
   onRecorded?: () => void;
   log: Logger;
@@ -97,6 +102,15 @@ async function handleEvent(
   deadlineMs: number,
 ): Promise<void> {
   const eventId = randomUUID();
+  const started = performance.now();
+  const count = (outcome: string, status: number, traces: readonly TriggerTrace[] = []): void =>
+    deps.metrics?.eventAnswered(
+      `${listener.namespace}/${listener.name}`,
+      outcome,
+      status,
+      (performance.now() - started) / 1000,
+      traces,
+    );
   let raw: Buffer;
   try {
     raw = await readBody(req, maxBody);
@@ -107,6 +121,7 @@ async function handleEvent(
         ? err
         : new HooklineError("HL_INTAKE_READ_FAILED", "the request body could not be read");
     deps.log.warn("request body refused", { eventId, code: e.code, listener: listener.name });
+    count("invalid", e.status);
     res.setHeader("Connection", "close");
     sendError(res, listener, e.code, e.message, eventId);
     req.resume();
@@ -140,6 +155,7 @@ async function handleEvent(
       if (owner?.blocksRedelivery === true) {
         const result = await journal.record(stored(200, "duplicate", []), []);
         const original = result.kind === "duplicate" ? result.originalEventId : owner.eventId;
+        count("duplicate", 200);
         return void sendDuplicate(res, listener, original, deliveryId, log);
       }
     }
@@ -149,6 +165,7 @@ async function handleEvent(
       if (invalid !== undefined) {
         log.info("event refused: invalid payload", { reason: invalid });
         await journal.record(stored(400, "invalid", []), []);
+        count("invalid", 400);
         const message = `Invalid event body format : ${invalid}`;
         return void sendError(res, listener, "HL_INTAKE_INVALID_PAYLOAD", message, eventId);
       }
@@ -161,10 +178,10 @@ async function handleEvent(
     const runs = planRuns(decision, eventId, serviceAccountsOf(listener));
     const unauthenticated = decision.unauthenticated && listener.reply === "honest";
     const status = unauthenticated ? 401 : 202;
-    const result = await journal.record(
-      stored(status, eventOutcome(decision), decision.triggers),
-      runs,
-    );
+    const outcome = eventOutcome(decision);
+    const result = await journal.record(stored(status, outcome, decision.triggers), runs);
+    if (result.kind === "duplicate") count("duplicate", 200, decision.triggers);
+    else count(outcome, status, decision.triggers);
     if (result.kind === "duplicate") {
       return void sendDuplicate(res, listener, result.originalEventId, deliveryId, log);
     }
@@ -183,6 +200,7 @@ async function handleEvent(
   } catch (err) {
     // The journal failed: nothing of the event is kept, so the sender must be told to retry.
     log.error("event not stored", { error: describeError(err) });
+    count("failed", 503);
     if (!res.headersSent) {
       sendError(
         res,

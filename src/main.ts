@@ -5,6 +5,10 @@ import { formatIssue, hasDocumentErrors, loadConfigDir } from "./config/load-con
 import { createSecretResolver } from "./config/secret-resolver.js";
 import { createBuiltinRegistry } from "./interceptors/builtins.js";
 import type { Logger } from "./log/logger.js";
+import { createAdminApp } from "./admin/create-admin-app.js";
+import { isLoopback } from "./admin/auth.js";
+import { createMetrics } from "./admin/metrics.js";
+import { replayEvent } from "./listener/replay-event.js";
 import { createDeliveryWorker } from "./delivery/delivery-worker.js";
 import { createJournal, describeStore } from "./store/create-journal.js";
 
@@ -15,6 +19,10 @@ export interface ServeOptions {
   configDir: string;
   /** HOOKLINE_STORE: a PostgreSQL URL, `memory`, or an SQLite file (default ./data/hookline.db). */
   store: string | undefined;
+  /** HOOKLINE_ADMIN_ADDR: `host:port` of the admin port (default 127.0.0.1:9090). */
+  adminAddr?: string | undefined;
+  /** HOOKLINE_ADMIN_TOKEN: required when the admin port is not on loopback. */
+  adminToken?: string | undefined;
   /** Events older than this are pruned once their deliveries are finished (default 7 days). */
   retentionMs?: number;
   port: number;
@@ -29,6 +37,7 @@ export interface ServeOptions {
 export interface Running {
   server: Server;
   port: number;
+  adminPort: number;
   config: CompiledConfig;
   close(): Promise<void>;
 }
@@ -52,11 +61,19 @@ export async function serve(options: ServeOptions): Promise<Running> {
       `the configuration in ${options.configDir} has errors; run \`hookline validate ${options.configDir}\` to list them`,
     );
   }
+  const admin = parseAdminAddr(options.adminAddr ?? DEFAULT_ADMIN_ADDR);
+  if (!isLoopback(admin.host) && (options.adminToken ?? "") === "") {
+    throw new Error(
+      `the admin port ${admin.host}:${admin.port} is not on loopback: set HOOKLINE_ADMIN_TOKEN to protect it`,
+    );
+  }
   const journal = await createJournal(options.store);
+  const metrics = createMetrics(journal);
   const worker = createDeliveryWorker({
     journal,
     sink: createLocalSink({ outDir: options.outDir }),
     log,
+    metrics,
   });
   worker.start();
   const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
@@ -71,10 +88,32 @@ export async function serve(options: ServeOptions): Promise<Running> {
   const pruneTimer = setInterval(prune, 3600_000);
   pruneTimer.unref();
   prune();
+  const secrets = createSecretResolver({ fromConfig: config.secrets, dir: options.secretsDir });
+  const adminServer = createServer(
+    createAdminApp({
+      journal,
+      metrics,
+      log,
+      token: options.adminToken,
+      replay: async (event) => {
+        const result = await replayEvent(event, {
+          config,
+          secrets,
+          log,
+          deadlineMs: DEFAULT_DEADLINE_MS,
+          journal,
+        });
+        worker.wake();
+        return result;
+      },
+    }),
+  );
+  await listen(adminServer, admin.port, admin.host);
   const app = createApp({
     config: () => config,
-    secrets: createSecretResolver({ fromConfig: config.secrets, dir: options.secretsDir }),
+    secrets,
     journal,
+    metrics,
     onRecorded: () => worker.wake(),
     log,
     defaultListener: options.defaultListener,
@@ -86,10 +125,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
   server.headersTimeout = 10_000;
   server.requestTimeout = REQUEST_TIMEOUT_MS + 5_000;
   server.keepAliveTimeout = 120_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
+  await listen(server, options.port, options.host);
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : options.port;
   log.info("listening", {
@@ -97,11 +133,13 @@ export async function serve(options: ServeOptions): Promise<Running> {
     listeners: config.listeners.map((l) => `/listeners/${l.namespace}/${l.name}`),
     out: options.outDir,
     store: describeStore(options.store),
+    admin: `http://${admin.host}:${portOf(adminServer)}/ui/`,
     maxBodyBytes: options.maxBodyBytes,
   });
   return {
     server,
     port,
+    adminPort: portOf(adminServer),
     config,
     /** Stops taking requests, lets those in flight finish, then the delivery in hand. */
     close: async () => {
@@ -110,6 +148,10 @@ export async function serve(options: ServeOptions): Promise<Running> {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await new Promise<void>((resolve) => {
+        adminServer.close(() => resolve());
+        adminServer.closeAllConnections();
+      });
       await worker.stop();
       await journal.close();
     },
@@ -117,3 +159,28 @@ export async function serve(options: ServeOptions): Promise<Running> {
 }
 
 export { DEFAULT_MAX_BODY };
+
+export const DEFAULT_ADMIN_ADDR = "127.0.0.1:9090";
+
+/** `host:port`, `:port` or `port`; IPv6 hosts in brackets. */
+export function parseAdminAddr(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*))?:?(\d+)$/.exec(text.trim());
+  if (m === null)
+    throw new Error(`invalid admin address "${text}": use host:port, e.g. 127.0.0.1:9090`);
+  return {
+    host: m[1] ?? (m[2] === undefined || m[2] === "" ? "127.0.0.1" : m[2]),
+    port: Number(m[3]),
+  };
+}
+
+function listen(server: Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+}
+
+function portOf(server: Server): number {
+  const address = server.address();
+  return typeof address === "object" && address !== null ? address.port : 0;
+}

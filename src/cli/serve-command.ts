@@ -17,6 +17,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
         host: { type: "string" },
         store: { type: "string" },
         retention: { type: "string" },
+        admin: { type: "string" },
       },
       strict: true,
     }));
@@ -57,6 +58,8 @@ export async function runServe(args: readonly string[]): Promise<number> {
     const running = await serve({
       configDir: values.config,
       store: values.store ?? env["HOOKLINE_STORE"],
+      adminAddr: values.admin ?? env["HOOKLINE_ADMIN_ADDR"],
+      adminToken: env["HOOKLINE_ADMIN_TOKEN"],
       ...(retentionMs === undefined ? {} : { retentionMs }),
       port,
       ...(values.host === undefined ? {} : { host: values.host }),

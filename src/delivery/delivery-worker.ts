@@ -1,5 +1,6 @@
 import { describeError, HooklineError } from "../errors/hookline-error.js";
 import type { Logger } from "../log/logger.js";
+import type { Metrics } from "../admin/metrics.js";
 import type { Sink } from "../sinks/types.js";
 import type { Journal, RunRecord } from "../store/types.js";
 import { DEFAULT_BACKOFF, nextDelayMs, type BackoffPolicy } from "./backoff.js";
@@ -20,6 +21,8 @@ export interface WorkerOptions {
   maxAgeMs?: number;
   backoff?: BackoffPolicy;
   now?: () => Date;
+  /** Counts deliveries for /metrics. */
+  metrics?: Pick<Metrics, "deliveryAttempted">;
 }
 
 export interface DeliveryWorker {
@@ -70,6 +73,7 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
         d.state = "delivered";
         d.created = created;
         d.attempts.push({ at: now().toISOString() });
+        options.metrics?.deliveryAttempted(created.kind, "delivered");
         rlog.info("resource created", {
           kind: created.kind,
           namespace: created.namespace,
@@ -86,6 +90,10 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
         run.lastError = message;
         const exhausted =
           run.attempts >= maxAttempts || now().getTime() - run.firstAttemptAt.getTime() >= maxAgeMs;
+        options.metrics?.deliveryAttempted(
+          d.resource.kind,
+          !retryable || exhausted ? "dead" : "retry",
+        );
         if (!retryable || exhausted) {
           d.state = "dead";
           for (const rest of run.deliveries)

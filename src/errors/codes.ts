@@ -16,6 +16,9 @@ export const codes = {
     summary: "the event could not be stored; nothing of it was kept, so the sender should retry",
   },
   HL_LISTENER_INTERNAL: { status: 500, summary: "the EventListener failed unexpectedly" },
+  HL_ADMIN_UNAUTHORIZED: { status: 401, summary: "the admin port needs a valid bearer token" },
+  HL_ADMIN_BAD_REQUEST: { status: 400, summary: "a query parameter of the admin API is not valid" },
+  HL_EVENT_NOT_FOUND: { status: 404, summary: "no event with that id is in the journal" },
   HL_CONFIG_INVALID: { status: 500, summary: "configuration failed validation" },
   HL_CONFIG_REFERENCE: {
     status: 500,

@@ -1,0 +1,90 @@
+import express, { type Express } from "express";
+import type { ReplayResult } from "../listener/replay-event.js";
+import type { Logger } from "../log/logger.js";
+import type { Journal, StoredEvent } from "../store/types.js";
+import { requireToken } from "./auth.js";
+import { toEventView } from "./event-view.js";
+import { createEventsApi, parseEventFilter, sendAdminError } from "./events-api.js";
+import type { Metrics } from "./metrics.js";
+import { renderEventPage } from "./ui/event-page.js";
+import { renderEventsPage } from "./ui/events-page.js";
+import { escapeHtml } from "./ui/html.js";
+import { describeError, HooklineError } from "../errors/hookline-error.js";
+
+export interface AdminDeps {
+  journal: Journal;
+  metrics: Metrics;
+  replay: (event: StoredEvent) => Promise<ReplayResult>;
+  log: Logger;
+  /** HOOKLINE_ADMIN_TOKEN: required on every route but /metrics when set. */
+  token: string | undefined;
+}
+
+/**
+ * The admin port: /metrics, the event log API (/api/v1) and the deliveries page (/ui/). express
+ * earns its keep here; the listener port stays on node:http.
+ */
+export function createAdminApp(deps: AdminDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(requireToken(deps.token));
+  app.get("/metrics", async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  app.use("/api/v1", createEventsApi(deps));
+  app.get("/", (_req, res) => res.redirect(302, "/ui/"));
+  app.get("/ui/", async (req, res) => {
+    try {
+      const filter = parseEventFilter(req.query);
+      const page = await deps.journal.listEvents(filter);
+      const query = Object.fromEntries(
+        Object.entries(req.query).filter(
+          (e): e is [string, string] => typeof e[1] === "string" && e[0] !== "cursor",
+        ),
+      );
+      res.type("html").send(renderEventsPage(page, filter, query));
+    } catch (err) {
+      sendPageError(res, err, deps.log);
+    }
+  });
+  app.get("/ui/events/:id", async (req, res) => {
+    try {
+      const event = await deps.journal.getEvent(req.params.id);
+      if (event === undefined)
+        return void res
+          .status(404)
+          .type("html")
+          .send(`<p>No event ${escapeHtml(req.params.id)}. <a href="/ui/">All events</a></p>`);
+      res
+        .type("html")
+        .send(renderEventPage(toEventView(event, await deps.journal.getRuns(event.id))));
+    } catch (err) {
+      sendPageError(res, err, deps.log);
+    }
+  });
+  app.post("/ui/events/:id/replay", async (req, res) => {
+    try {
+      const event = await deps.journal.getEvent(req.params.id);
+      if (event === undefined)
+        return void res.status(404).type("html").send("<p>No such event.</p>");
+      const result = await deps.replay(event);
+      res.redirect(303, `/ui/events/${result.event.id}`);
+    } catch (err) {
+      sendPageError(res, err, deps.log);
+    }
+  });
+  app.use((_req, res) => sendAdminError(res, "HL_EVENT_NOT_FOUND", "no such admin route"));
+  return app;
+}
+
+function sendPageError(res: express.Response, err: unknown, log: Logger): void {
+  if (err instanceof HooklineError && err.status < 500) {
+    res
+      .status(err.status)
+      .type("html")
+      .send(`<p>${escapeHtml(err.message)}</p><p><a href="/ui/">All events</a></p>`);
+    return;
+  }
+  log.error("admin page failed", { error: describeError(err) });
+  res.status(500).type("html").send("<p>Internal error; see the log.</p>");
+}

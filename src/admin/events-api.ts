@@ -1,0 +1,154 @@
+import { Router, type Request, type Response } from "express";
+import { describeError, HooklineError } from "../errors/hookline-error.js";
+import type { ErrorCode } from "../errors/codes.js";
+import type { ReplayResult } from "../listener/replay-event.js";
+import type { Logger } from "../log/logger.js";
+import type {
+  EventFilter,
+  EventOutcome,
+  EventSummary,
+  Journal,
+  StoredEvent,
+} from "../store/types.js";
+import { toEventView } from "./event-view.js";
+
+const OUTCOMES: readonly EventOutcome[] = [
+  "fired",
+  "filtered",
+  "rejected",
+  "failed",
+  "duplicate",
+  "invalid",
+];
+const MAX_LIMIT = 200;
+
+export interface EventsApiDeps {
+  journal: Journal;
+  /** Re-runs a stored event through the current config and records it (src/listener/replay-event.ts). */
+  replay: (event: StoredEvent) => Promise<ReplayResult>;
+  log: Logger;
+}
+
+/** The admin port's error body. 5xx messages are generic; the detail goes to the log. */
+export function sendAdminError(res: Response, code: ErrorCode, message: string): void {
+  const status = new HooklineError(code, message).status;
+  res.status(status).json({ error: { code, message } });
+}
+
+/** Reads the list filters from a query string; throws HL_ADMIN_BAD_REQUEST naming the parameter. */
+export function parseEventFilter(query: Request["query"]): EventFilter {
+  const one = (name: string): string | undefined => {
+    const v = query[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== "string")
+      throw new HooklineError("HL_ADMIN_BAD_REQUEST", `${name} must be given once`);
+    return v === "" ? undefined : v;
+  };
+  const filter: EventFilter = { limit: 50 };
+  const limit = one("limit");
+  if (limit !== undefined) {
+    const n = Number(limit);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT)
+      throw new HooklineError(
+        "HL_ADMIN_BAD_REQUEST",
+        `limit must be a whole number from 1 to ${MAX_LIMIT}`,
+      );
+    filter.limit = n;
+  }
+  const listener = one("listener");
+  if (listener !== undefined) {
+    const [namespace, name] = listener.includes("/")
+      ? listener.split("/", 2)
+      : ["default", listener];
+    filter.listener = { namespace: namespace ?? "default", name: name ?? "" };
+  }
+  const outcome = one("outcome");
+  if (outcome !== undefined) {
+    const o = OUTCOMES.find((x) => x === outcome);
+    if (o === undefined)
+      throw new HooklineError(
+        "HL_ADMIN_BAD_REQUEST",
+        `outcome must be one of ${OUTCOMES.join(", ")}`,
+      );
+    filter.outcome = o;
+  }
+  const trigger = one("trigger");
+  if (trigger !== undefined) filter.trigger = trigger;
+  const deliveryId = one("deliveryId");
+  if (deliveryId !== undefined) filter.deliveryId = deliveryId;
+  for (const key of ["since", "until"] as const) {
+    const v = one(key);
+    if (v === undefined) continue;
+    const d = new Date(v);
+    if (Number.isNaN(d.getTime()))
+      throw new HooklineError("HL_ADMIN_BAD_REQUEST", `${key} must be an ISO 8601 time`);
+    filter[key] = d;
+  }
+  const cursor = one("cursor");
+  if (cursor !== undefined) filter.cursor = cursor;
+  return filter;
+}
+
+export function summaryJSON(e: EventSummary): Record<string, unknown> {
+  return {
+    id: e.id,
+    listener: e.listener,
+    provider: e.provider,
+    deliveryId: e.deliveryId ?? null,
+    receivedAt: e.receivedAt.toISOString(),
+    status: e.status,
+    outcome: e.outcome,
+    triggers: e.triggers,
+    duplicateOf: e.duplicateOf ?? null,
+    replayOf: e.replayOf ?? null,
+  };
+}
+
+/** `/api/v1/events`: list, show with the whole decision trace, replay. */
+export function createEventsApi(deps: EventsApiDeps): Router {
+  const router = Router();
+  const fail = (res: Response, err: unknown): void => {
+    if (err instanceof HooklineError && err.status < 500)
+      return sendAdminError(res, err.code, err.message);
+    deps.log.error("admin request failed", { error: describeError(err) });
+    sendAdminError(res, "HL_LISTENER_INTERNAL", "internal error");
+  };
+
+  router.get("/events", async (req, res) => {
+    try {
+      const page = await deps.journal.listEvents(parseEventFilter(req.query));
+      res.json({ events: page.events.map(summaryJSON), next: page.next ?? null });
+    } catch (err) {
+      fail(res, err);
+    }
+  });
+
+  router.get("/events/:id", async (req, res) => {
+    try {
+      const event = await deps.journal.getEvent(req.params.id);
+      if (event === undefined)
+        return void sendAdminError(res, "HL_EVENT_NOT_FOUND", `no event ${req.params.id}`);
+      res.json(toEventView(event, await deps.journal.getRuns(event.id)));
+    } catch (err) {
+      fail(res, err);
+    }
+  });
+
+  router.post("/events/:id/replay", async (req, res) => {
+    try {
+      const event = await deps.journal.getEvent(req.params.id);
+      if (event === undefined)
+        return void sendAdminError(res, "HL_EVENT_NOT_FOUND", `no event ${req.params.id}`);
+      const result = await deps.replay(event);
+      res.status(202).json({
+        eventID: result.event.id,
+        replayOf: event.id,
+        outcome: result.event.outcome,
+        triggers: result.event.traces.map((t) => ({ trigger: t.trigger, outcome: t.outcome.kind })),
+      });
+    } catch (err) {
+      fail(res, err);
+    }
+  });
+  return router;
+}

@@ -1,0 +1,139 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { TriggerTrace } from "../listener/types.js";
+import type { Journal } from "../store/types.js";
+
+/**
+ * What hookline counts. Label values are bounded: listener and trigger names come from the
+ * config, outcomes and codes from fixed sets; no delivery id, event id or free text is a label.
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  /** One received event, decided and answered. */
+  eventAnswered(
+    listener: string,
+    outcome: string,
+    status: number,
+    seconds: number,
+    traces: readonly TriggerTrace[],
+  ): void;
+  /** One resource handed to the sink: delivered, retried later, or dead. */
+  deliveryAttempted(kind: string, outcome: "delivered" | "retry" | "dead"): void;
+  configReloaded(ok: boolean): void;
+}
+
+const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createMetrics(journal?: Journal): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "hookline_process_" });
+  const events = new Counter({
+    name: "hookline_events_total",
+    help: "Events received, by listener and outcome.",
+    labelNames: ["listener", "outcome"],
+    registers: [registry],
+  });
+  const triggers = new Counter({
+    name: "hookline_trigger_outcomes_total",
+    help: "Trigger outcomes, by listener, trigger, outcome and reason code (a gRPC code or the failing stage).",
+    labelNames: ["listener", "trigger", "outcome", "code"],
+    registers: [registry],
+  });
+  const interceptorSeconds = new Histogram({
+    name: "hookline_interceptor_duration_seconds",
+    help: "Time one interceptor took on one event.",
+    labelNames: ["interceptor", "outcome"],
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const httpSeconds = new Histogram({
+    name: "hookline_http_request_duration_seconds",
+    help: "Listener port: time from request to answer.",
+    labelNames: ["listener", "status"],
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const deliveries = new Counter({
+    name: "hookline_deliveries_total",
+    help: "Resource creations, by kind and outcome (delivered, retry, dead).",
+    labelNames: ["kind", "outcome"],
+    registers: [registry],
+  });
+  const reloads = new Counter({
+    name: "hookline_config_reloads_total",
+    help: "Config loads, by result.",
+    labelNames: ["result"],
+    registers: [registry],
+  });
+  if (journal !== undefined) {
+    new Gauge({
+      name: "hookline_delivery_queue_depth",
+      help: "Deliveries (trigger runs) waiting in the journal.",
+      registers: [registry],
+      async collect() {
+        this.set((await journal.pendingStats(new Date())).pending);
+      },
+    });
+    new Gauge({
+      name: "hookline_delivery_oldest_pending_seconds",
+      help: "How long the oldest waiting delivery has been due.",
+      registers: [registry],
+      async collect() {
+        const { oldestDueAt } = await journal.pendingStats(new Date());
+        this.set(
+          oldestDueAt === undefined ? 0 : Math.max(0, (Date.now() - oldestDueAt.getTime()) / 1000),
+        );
+      },
+    });
+  }
+  // Tekton's EventListener metric names, so existing dashboards keep working.
+  const tektonReceived = new Counter({
+    name: "eventlistener_event_received_total",
+    help: "Tekton: events received, by status.",
+    labelNames: ["status"],
+    registers: [registry],
+  });
+  const tektonResources = new Counter({
+    name: "eventlistener_triggered_resources_total",
+    help: "Tekton: resources created, by kind.",
+    labelNames: ["kind"],
+    registers: [registry],
+  });
+  const tektonHttp = new Histogram({
+    name: "eventlistener_http_duration_seconds",
+    help: "Tekton: listener request duration.",
+    buckets: [0.001, 0.01, 0.1, 1, 5, 10],
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    eventAnswered(listener, outcome, status, seconds, traces) {
+      events.inc({ listener, outcome });
+      httpSeconds.observe({ listener, status: String(status) }, seconds);
+      tektonHttp.observe(seconds);
+      tektonReceived.inc({ status: status < 300 ? "succeeded" : "failed" });
+      for (const t of traces) {
+        const o = t.outcome;
+        const code =
+          o.kind === "filtered" || o.kind === "rejected"
+            ? o.code
+            : o.kind === "failed"
+              ? o.stage
+              : "";
+        triggers.inc({ listener, trigger: t.trigger, outcome: o.kind, code });
+        for (const i of t.interceptors)
+          interceptorSeconds.observe(
+            { interceptor: i.interceptor, outcome: i.outcome },
+            i.durationMs / 1000,
+          );
+      }
+    },
+    deliveryAttempted(kind, outcome) {
+      deliveries.inc({ kind, outcome });
+      if (outcome === "delivered") tektonResources.inc({ kind });
+    },
+    configReloaded(ok) {
+      reloads.inc({ result: ok ? "success" : "failure" });
+    },
+  };
+}

@@ -1,0 +1,200 @@
+import { stringify } from "yaml";
+import type { EventView, TriggerView } from "../event-view.js";
+import { html, type SafeHtml } from "./html.js";
+import { layout } from "./layout.js";
+
+/** One event: the answer, then each trigger's decision laid out step by step. */
+export function renderEventPage(event: EventView): string {
+  const body = html`<p><a href="/ui/">← all events</a></p>
+    <h1>Event <code>${event.id}</code></h1>
+    <div class="answer ${event.outcome} badge" style="display:block">${summaryLine(event)}</div>
+    <div class="card">
+      <div class="kv">
+        <div>Listener</div>
+        <div>${event.listener.namespace}/${event.listener.name}</div>
+        <div>Received</div>
+        <div>${event.receivedAt}</div>
+        <div>Answer</div>
+        <div>${event.status}</div>
+        <div>Provider</div>
+        <div>${event.provider}</div>
+        <div>Delivery id</div>
+        <div><code>${event.deliveryId ?? "—"}</code></div>
+        <div>Request</div>
+        <div><code>${event.method} ${event.url}</code> · ${event.body.bytes} bytes</div>
+        ${
+          event.duplicateOf === null
+            ? ""
+            : html`<div>Duplicate of</div>
+                <div><a href="/ui/events/${event.duplicateOf}">${event.duplicateOf}</a></div>`
+        }
+        ${
+          event.replayOf === null
+            ? ""
+            : html`<div>Replay of</div>
+                <div><a href="/ui/events/${event.replayOf}">${event.replayOf}</a></div>`
+        }
+      </div>
+      <form method="post" action="/ui/events/${event.id}/replay">
+        <button type="submit">Replay this event</button>
+      </form>
+    </div>
+    ${event.triggers.length === 0 ? html`<p class="muted">No trigger ran for this event.</p>` : event.triggers.map(renderTrigger)}
+    <div class="card">
+      <h2>Request</h2>
+      <details>
+        <summary>Headers</summary>
+        <pre>${stringify(event.headers)}</pre>
+      </details>
+      <details>
+        <summary>Body</summary>
+        <pre>
+${event.body.encoding === "utf8" ? prettyJSON(event.body.data) : `(binary, base64) ${event.body.data}`}</pre>
+      </details>
+    </div>`;
+  return layout(`Event ${event.id.slice(0, 8)}`, body);
+}
+
+function summaryLine(event: EventView): string {
+  const fired = event.triggers.filter((t) => t.outcome.kind === "fired").map((t) => t.trigger);
+  if (event.outcome === "duplicate") return "Duplicate delivery: nothing ran again.";
+  if (event.outcome === "invalid") return "The body was refused before any trigger ran.";
+  if (fired.length > 0) return `Fired: ${fired.join(", ")}.`;
+  const stopped = event.triggers.map((t) => `${t.trigger || "(unnamed)"} — ${reason(t)}`);
+  return stopped.length === 0 ? "Nothing ran." : `Nothing fired. ${stopped.join("; ")}`;
+}
+
+function reason(t: TriggerView): string {
+  const o = t.outcome;
+  switch (o.kind) {
+    case "fired":
+      return "fired";
+    case "filtered":
+    case "rejected":
+      return `${o.kind} by ${o.interceptor}: ${o.message}`;
+    case "failed":
+      return `failed (${o.stage}): ${o.message}`;
+    case "timedOut":
+      return `timed out after ${o.afterMs} ms`;
+  }
+}
+
+function renderTrigger(t: TriggerView): SafeHtml {
+  const stopped = t.outcome.kind !== "fired";
+  const stopIndex = t.interceptors.findIndex((i) => i.outcome !== "continue");
+  return html`<div
+    class="card ${stopped ? (t.outcome.kind === "filtered" ? "filtered" : "stopped") : "fired"}"
+  >
+    <h2>
+      ${t.trigger || "(unnamed trigger)"}
+      <span class="badge ${t.outcome.kind}">${t.outcome.kind}</span>
+      <span class="muted" style="font-weight:normal;font-size:12px"
+        >${t.namespace} · ${t.via}${t.group === null ? "" : ` · group ${t.group}`} ·
+        ${t.durationMs.toFixed(1)} ms</span
+      >
+    </h2>
+    ${stopped ? html`<p><strong>${reason(t)}</strong></p>` : ""}
+    ${
+      t.interceptors.length === 0
+        ? html`<p class="muted">No interceptors.</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>Interceptor</th>
+                <th>Outcome</th>
+                <th>Code</th>
+                <th>Message / extensions</th>
+                <th>ms</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${t.interceptors.map(
+                (i, n) =>
+                  html`<tr class="${n === stopIndex ? "stopper" : ""}">
+                    <td>${n + 1}</td>
+                    <td>${i.interceptor}</td>
+                    <td><span class="badge ${i.outcome}">${i.outcome}</span></td>
+                    <td>${i.code ?? ""}</td>
+                    <td>
+                      ${i.message ?? (i.extensions === undefined ? "" : `adds ${i.extensions.join(", ")}`)}
+                    </td>
+                    <td>${i.durationMs.toFixed(2)}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
+    ${
+      Object.keys(t.extensions).length === 0
+        ? ""
+        : html`<details>
+            <summary>Extensions</summary>
+            <pre>${stringify(t.extensions)}</pre>
+          </details>`
+    }
+    ${
+      t.params.length === 0
+        ? ""
+        : html`<details ${t.outcome.kind === "fired" ? "" : html`open`}>
+            <summary>Params (${t.params.length})</summary>
+            <table>
+              <thead>
+                <tr>
+                  <th>Param</th>
+                  <th>Value</th>
+                  <th>From</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${t.params.map(
+                  (p) =>
+                    html`<tr>
+                      <td>${p.name}</td>
+                      <td><code>${p.value}</code></td>
+                      <td class="muted">${p.source}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </details>`
+    }
+    ${t.delivery === null ? "" : renderDelivery(t.delivery)}
+  </div>`;
+}
+
+function renderDelivery(d: NonNullable<TriggerView["delivery"]>): SafeHtml {
+  return html`<h2 style="margin-top:12px">
+      Resources <span class="badge ${d.state}">${d.state}</span>
+      <span class="muted" style="font-weight:normal;font-size:12px"
+        >${d.attempts}
+        attempt${d.attempts === 1 ? "" : "s"}${d.nextAttemptAt === null ? "" : ` · next at ${d.nextAttemptAt}`}</span
+      >
+    </h2>
+    ${d.lastError === null ? "" : html`<p class="badge dead" style="display:block">Last error: ${d.lastError}</p>`}
+    ${d.resources.map(
+      (r) =>
+        html`<details>
+          <summary>
+            ${r.kind} ${r.namespace}/${r.name ?? "(generated)"}
+            <span class="badge ${r.state}">${r.state}</span>
+          </summary>
+          ${
+            r.attempts.length === 0
+              ? ""
+              : html`<ul>
+                  ${r.attempts.map((a) => html`<li><code>${a.at}</code> ${a.error === undefined ? "created" : `failed${a.retryable === false ? " (permanent)" : ""}: ${a.error}`}</li>`)}
+                </ul>`
+          }
+          <pre>${stringify(r.body)}</pre>
+        </details>`,
+    )}`;
+}
+
+function prettyJSON(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}

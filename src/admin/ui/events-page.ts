@@ -1,0 +1,75 @@
+import type { EventFilter, EventPage } from "../../store/types.js";
+import { html } from "./html.js";
+import { layout } from "./layout.js";
+
+const OUTCOMES = ["", "fired", "filtered", "rejected", "failed", "duplicate", "invalid"];
+
+/** The list of recent events, newest first, with filters; it refreshes itself every 10 s. */
+export function renderEventsPage(
+  page: EventPage,
+  filter: EventFilter,
+  query: Record<string, string>,
+): string {
+  const qs = (extra: Record<string, string>): string =>
+    new URLSearchParams({ ...query, ...extra }).toString();
+  const rows = page.events.map(
+    (e) =>
+      html`<tr>
+        <td>
+          <a href="/ui/events/${e.id}"
+            >${e.receivedAt.toISOString().replace("T", " ").slice(0, 19)}</a
+          >
+        </td>
+        <td>${e.listener.namespace}/${e.listener.name}</td>
+        <td>
+          <span class="badge ${e.outcome}">${e.outcome}</span>
+          <span class="muted">${e.status}</span>
+        </td>
+        <td>
+          ${e.triggers.length === 0 ? html`<span class="muted">—</span>` : e.triggers.map((t) => html`<span class="badge ${t.outcome}" title="${t.outcome}">${t.trigger || "(unnamed)"}: ${t.outcome}</span>`)}
+        </td>
+        <td>
+          <code>${e.deliveryId ?? ""}</code
+          >${e.replayOf === undefined ? "" : html` <span class="badge warn">replay</span>`}
+        </td>
+      </tr>`,
+  );
+  const body = html`<h1>Recent events</h1>
+    <form class="filters" method="get" action="/ui/">
+      <label
+        >Listener
+        <input name="listener" value="${query["listener"] ?? ""}" placeholder="namespace/name"
+      /></label>
+      <label>Trigger <input name="trigger" value="${query["trigger"] ?? ""}" /></label>
+      <label
+        >Outcome
+        <select name="outcome">
+          ${OUTCOMES.map((o) => html`<option value="${o}" ${o === (filter.outcome ?? "") ? html` selected` : ""}>${o || "any"}</option>`)}
+        </select></label
+      >
+      <label>Delivery id <input name="deliveryId" value="${query["deliveryId"] ?? ""}" /></label>
+      <button type="submit">Filter</button> <a href="/ui/">clear</a>
+    </form>
+    <table>
+      <thead>
+        <tr>
+          <th>Received (UTC)</th>
+          <th>Listener</th>
+          <th>Event</th>
+          <th>Triggers</th>
+          <th>Delivery id</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${
+          rows.length === 0
+            ? html`<tr>
+                <td colspan="5" class="muted">No events yet.</td>
+              </tr>`
+            : rows
+        }
+      </tbody>
+    </table>
+    ${page.next === undefined ? "" : html`<p><a href="/ui/?${qs({ cursor: page.next })}">Older events →</a></p>`}`;
+  return layout("Events", body, { refreshSeconds: 10 });
+}

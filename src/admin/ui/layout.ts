@@ -1,0 +1,63 @@
+import { html, SafeHtml } from "./html.js";
+
+const STYLE = `
+:root { --bg:#f7f8fa; --fg:#1d2330; --muted:#687086; --line:#e1e4ea; --card:#fff;
+  --ok:#137a3a; --ok-bg:#e3f5e9; --warn:#8a5a00; --warn-bg:#fff3d6; --bad:#b42318; --bad-bg:#fde7e5;
+  --info:#2f5bb7; --info-bg:#e6edfb; --dim-bg:#eef0f4; }
+* { box-sizing: border-box; }
+body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; background:var(--bg); color:var(--fg); }
+header { background:#1d2330; color:#fff; padding:10px 24px; display:flex; gap:16px; align-items:baseline; }
+header a { color:#fff; text-decoration:none; font-weight:600; font-size:16px; }
+header span { color:#b9c0d0; font-size:13px; }
+main { padding:20px 24px; max-width:1200px; }
+h1 { font-size:20px; margin:0 0 12px; } h2 { font-size:16px; margin:0; }
+a { color:var(--info); }
+table { width:100%; border-collapse:collapse; background:var(--card); border:1px solid var(--line); border-radius:6px; }
+th, td { text-align:left; padding:7px 10px; border-bottom:1px solid var(--line); vertical-align:top; }
+th { font-size:12px; color:var(--muted); font-weight:600; text-transform:uppercase; letter-spacing:.03em; }
+tr:hover td { background:#fafbfd; }
+code, pre { font:12.5px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; }
+pre { background:#0f1522; color:#e6e9f0; padding:12px; border-radius:6px; overflow:auto; max-height:420px; margin:6px 0 0; }
+.badge { display:inline-block; padding:1px 8px; border-radius:10px; font-size:12px; font-weight:600; margin:1px 4px 1px 0; white-space:nowrap; }
+.fired,.delivered,.continue { color:var(--ok); background:var(--ok-bg); }
+.filtered,.duplicate,.pending,.not_attempted { color:var(--muted); background:var(--dim-bg); }
+.rejected,.failed,.timedOut,.dead,.error,.invalid,.stop { color:var(--bad); background:var(--bad-bg); }
+.warn { color:var(--warn); background:var(--warn-bg); }
+form.filters { display:flex; gap:8px; flex-wrap:wrap; margin:0 0 12px; align-items:end; }
+form.filters label { display:flex; flex-direction:column; font-size:12px; color:var(--muted); }
+input, select, button { font:inherit; padding:5px 8px; border:1px solid var(--line); border-radius:5px; background:#fff; }
+button { background:var(--info); color:#fff; border-color:var(--info); cursor:pointer; }
+.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:14px 16px; margin:0 0 14px; }
+.card.stopped { border-left:4px solid var(--bad); }
+.card.fired { border-left:4px solid var(--ok); }
+.card.filtered { border-left:4px solid #b7bdcb; }
+.answer { font-size:15px; margin:0 0 14px; padding:12px 16px; border-radius:8px; }
+.kv { display:grid; grid-template-columns:max-content 1fr; gap:2px 14px; margin:8px 0; }
+.kv div:nth-child(odd) { color:var(--muted); }
+.stopper td { background:var(--bad-bg) !important; font-weight:600; }
+.muted { color:var(--muted); }
+details summary { cursor:pointer; color:var(--info); margin-top:8px; }
+`;
+
+export function layout(
+  title: string,
+  body: SafeHtml,
+  options: { refreshSeconds?: number } = {},
+): string {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        ${options.refreshSeconds === undefined ? "" : html`<meta http-equiv="refresh" content="${options.refreshSeconds}" />`}
+        <title>${title} · hookline</title>
+        <style>
+          ${new SafeHtml(STYLE)}
+        </style>
+      </head>
+      <body>
+        <header><a href="/ui/">hookline</a><span>webhook deliveries</span></header>
+        <main>${body}</main>
+      </body>
+    </html>`.value;
+}
