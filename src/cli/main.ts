@@ -1,3 +1,4 @@
+import { runDryRun } from "./dry-run-command.js";
 import { runReplay } from "./replay-command.js";
 import { runServe } from "./serve-command.js";
 import { runSign } from "./sign-command.js";
@@ -8,6 +9,7 @@ const USAGE = `hookline — Tekton Triggers configuration in, resources out
 Usage:
   hookline serve [--config DIR] [--port N] [--out DIR] [--store STORE] [--secrets DIR] [--max-body SIZE]
   hookline validate DIR
+  hookline dry-run --config DIR (--payload FILE -H 'Name: value'… | --request FILE.http) [--output json]
   hookline replay EVENT_ID [--dry-run] [--config DIR] [--store STORE] [--out DIR]
   hookline sign --secret SECRET | --secret-file FILE  [--scheme github] PAYLOAD_FILE
 
@@ -26,6 +28,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runSign(rest);
     case "replay":
       return runReplay(rest);
+    case "dry-run":
+      return runDryRun(rest);
     case undefined:
     case "help":
     case "--help":

@@ -13,6 +13,7 @@ import type { Sink } from "../../src/sinks/types.js";
 import { createDeliveryWorker, type DeliveryWorker } from "../../src/delivery/delivery-worker.js";
 import { createMemoryJournal } from "../../src/store/memory-journal.js";
 import type { Journal } from "../../src/store/types.js";
+import type { Logger } from "../../src/log/logger.js";
 import { createCapturingLogger, type MemoryTransport } from "./capture-logs.js";
 
 export interface TestApp {
@@ -20,6 +21,7 @@ export interface TestApp {
   config: CompiledConfig;
   outDir: string;
   logs: MemoryTransport;
+  log: Logger;
   journal: Journal;
   worker: DeliveryWorker;
   /** Every file the local sink wrote, parsed. */
@@ -28,7 +30,7 @@ export interface TestApp {
 }
 
 export interface TestAppOptions extends Partial<
-  Pick<AppDeps, "maxBodyBytes" | "deadlineMs" | "defaultListener" | "requestTimeoutMs">
+  Pick<AppDeps, "maxBodyBytes" | "deadlineMs" | "defaultListener" | "requestTimeoutMs" | "metrics">
 > {
   secretsDir?: string;
   journal?: Journal;
@@ -51,6 +53,7 @@ export async function createTestApp(
   const worker = createDeliveryWorker({
     journal,
     sink: options.sink ?? createLocalSink({ outDir }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     log,
     pollMs: 20,
   });
@@ -68,6 +71,7 @@ export async function createTestApp(
     config,
     outDir,
     logs,
+    log,
     journal,
     worker,
     /** Delivers every due run first, so what the sink wrote is complete. */

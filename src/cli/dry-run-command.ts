@@ -1,0 +1,147 @@
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import { DEFAULT_DEADLINE_MS, routeListener } from "../app.js";
+import { formatIssue, hasDocumentErrors, loadConfigDir } from "../config/load-config.js";
+import { createSecretResolver } from "../config/secret-resolver.js";
+import { canonicalHeaders } from "../intake/canonical-header.js";
+import { identifyProvider } from "../intake/identify-provider.js";
+import { validatePayload } from "../intake/validate-payload.js";
+import { createBuiltinRegistry } from "../interceptors/builtins.js";
+import { decideEvent } from "../listener/decide-event.js";
+import { memoJSON } from "../listener/prepare-body.js";
+import { prepareEvent } from "../listener/prepare-event.js";
+import type { EventDecision } from "../listener/types.js";
+import { createLogger } from "../log/logger.js";
+import { parseHttpRequest } from "./parse-http-request.js";
+
+const USAGE =
+  "usage: hookline dry-run --config DIR (--payload FILE [--header 'Name: value' …] | --request FILE.http) [--listener NS/NAME] [--secrets DIR] [--output yaml|json]\n";
+
+/**
+ * `hookline dry-run`: one event through every trigger of the config, nothing created. Prints each
+ * trigger's decision trace and the resources it would create. Exit 0 when a trigger fired, 1 when
+ * none did, 2 on a usage or config error — for a user's own CI before they change triggers.
+ */
+export async function runDryRun(args: readonly string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        config: { type: "string", default: "examples/config" },
+        payload: { type: "string" },
+        header: { type: "string", multiple: true, short: "H" },
+        request: { type: "string" },
+        listener: { type: "string" },
+        secrets: { type: "string" },
+        output: { type: "string", default: "yaml" },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`hookline dry-run: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (
+    (values.payload === undefined) === (values.request === undefined) ||
+    !["yaml", "json"].includes(values.output)
+  ) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const config = await loadConfigDir(values.config, { registry: createBuiltinRegistry() });
+  if (hasDocumentErrors(config.issues)) {
+    for (const issue of config.issues.filter((i) => i.severity === "error"))
+      process.stderr.write(`${formatIssue(issue)}\n`);
+    return 2;
+  }
+  let method = "POST";
+  let url = "/";
+  let rawHeaders: string[] = [];
+  let body: Buffer;
+  try {
+    if (values.request !== undefined) {
+      ({ method, url, rawHeaders, body } = parseHttpRequest(await readFile(values.request)));
+    } else {
+      body = await readFile(values.payload ?? "");
+      for (const h of values.header ?? []) {
+        const colon = h.indexOf(":");
+        if (colon <= 0) throw new Error(`--header "${h}" is not "Name: value"`);
+        rawHeaders.push(h.slice(0, colon).trim(), h.slice(colon + 1).trim());
+      }
+      if (!rawHeaders.some((n, i) => i % 2 === 0 && n.toLowerCase() === "content-type"))
+        rawHeaders.push("Content-Type", "application/json");
+    }
+  } catch (err) {
+    process.stderr.write(`hookline dry-run: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const path =
+    values.listener === undefined
+      ? (url.split("?")[0] ?? "/")
+      : `/listeners/${values.listener.includes("/") ? values.listener : `default/${values.listener}`}`;
+  const listener = routeListener(config.listeners, path, process.env["HOOKLINE_LISTENER"]);
+  if (listener === undefined) {
+    process.stderr.write(
+      `hookline dry-run: no EventListener for ${path}; name one with --listener NS/NAME\n`,
+    );
+    return 2;
+  }
+  const header = canonicalHeaders(rawHeaders);
+  const { provider, deliveryId } = identifyProvider(header);
+  const eventId = randomUUID();
+  const bodyJSON = memoJSON(body);
+  const out: Record<string, unknown> = {
+    eventListener: `${listener.namespace}/${listener.name}`,
+    eventID: eventId,
+  };
+  const invalid = listener.payloadValidation ? validatePayload(bodyJSON, body) : undefined;
+  let decision: EventDecision | undefined;
+  if (invalid !== undefined) {
+    out["answer"] = { status: 400, errorMessage: `Invalid event body format : ${invalid}` };
+  } else {
+    const log = createLogger({ level: process.env["HOOKLINE_LOG_LEVEL"] ?? "error" });
+    decision = await decideEvent(
+      listener,
+      prepareEvent(
+        {
+          eventId,
+          receivedAt: new Date(),
+          method,
+          url,
+          header,
+          rawBody: body,
+          provider,
+          deliveryId,
+        },
+        bodyJSON,
+      ),
+      {
+        secrets: createSecretResolver({
+          fromConfig: config.secrets,
+          dir: values.secrets ?? process.env["HOOKLINE_SECRETS_DIR"],
+        }),
+        log,
+        deadlineMs: DEFAULT_DEADLINE_MS,
+      },
+    );
+    out["answer"] = { status: decision.unauthenticated && listener.reply === "honest" ? 401 : 202 };
+    out["triggers"] = decision.triggers.map((t) => ({
+      trigger: t.trigger,
+      namespace: t.namespace,
+      ...(t.group === undefined ? {} : { group: t.group }),
+      outcome: t.outcome.kind,
+      ...(t.outcome.kind === "fired" ? {} : { reason: t.outcome }),
+      interceptors: t.interceptors,
+      extensions: t.extensions,
+      params: t.params,
+      resources: t.outcome.kind === "fired" ? t.outcome.resources.map((r) => r.body) : [],
+    }));
+  }
+  process.stdout.write(
+    values.output === "json" ? `${JSON.stringify(out, null, 2)}\n` : stringify(out),
+  );
+  return decision?.triggers.some((t) => t.outcome.kind === "fired") === true ? 0 : 1;
+}

@@ -1,0 +1,283 @@
+import request from "supertest";
+import { afterEach, describe, expect, it } from "vitest";
+import { createTestAdmin, type TestAdmin } from "../../support/test-admin.js";
+import {
+  EXAMPLE_CONFIG,
+  EXAMPLE_SECRET,
+  githubFixture,
+  signGithub,
+  wire,
+} from "../../support/fixtures.js";
+import { writeConfigDir } from "../../support/test-app.js";
+
+async function send(
+  t: TestAdmin,
+  event: string,
+  deliveryId: string,
+  secret = EXAMPLE_SECRET,
+): Promise<string> {
+  const body = githubFixture(event === "push" ? "push" : "ping");
+  const res = await request(t.app.server)
+    .post("/")
+    .set("Content-Type", "application/json")
+    .set("X-GitHub-Event", event)
+    .set("X-GitHub-Delivery", deliveryId)
+    .set("X-Hub-Signature-256", await signGithub(body, secret))
+    .send(wire(body));
+  return (res.body as { eventID: string }).eventID;
+}
+
+interface Summary {
+  id: string;
+  outcome: string;
+  deliveryId: string | null;
+  triggers: { trigger: string; outcome: string }[];
+}
+
+describe("the event log API", () => {
+  let t: TestAdmin | undefined;
+  afterEach(async () => t?.app.close());
+
+  it("lists events newest first, filters them and pages through them", async () => {
+    t = await createTestAdmin(EXAMPLE_CONFIG);
+    const fired = await send(t, "push", "a-1");
+    const filtered = await send(t, "ping", "a-2");
+    const rejected = await send(t, "push", "a-3", "wrong");
+    const all = await request(t.admin).get("/api/v1/events");
+    expect(all.status).toBe(200);
+    expect((all.body as { events: Summary[] }).events.map((e) => e.id)).toEqual([
+      rejected,
+      filtered,
+      fired,
+    ]);
+    const byOutcome = async (outcome: string): Promise<string[]> =>
+      (
+        (await request(t!.admin).get(`/api/v1/events?outcome=${outcome}`)).body as {
+          events: Summary[];
+        }
+      ).events.map((e) => e.id);
+    expect(await byOutcome("fired")).toEqual([fired]);
+    expect(await byOutcome("filtered")).toEqual([filtered]);
+    expect(await byOutcome("rejected")).toEqual([rejected]);
+    const byDelivery = await request(t.admin).get("/api/v1/events?deliveryId=a-2");
+    expect((byDelivery.body as { events: Summary[] }).events.map((e) => e.id)).toEqual([filtered]);
+    const byTrigger = await request(t.admin).get(
+      "/api/v1/events?trigger=github-push&listener=default/github-listener",
+    );
+    expect((byTrigger.body as { events: Summary[] }).events).toHaveLength(3);
+
+    const first = await request(t.admin).get("/api/v1/events?limit=2");
+    const page1 = first.body as { events: Summary[]; next: string };
+    expect(page1.events).toHaveLength(2);
+    const second = await request(t.admin).get(`/api/v1/events?limit=2&cursor=${page1.next}`);
+    expect(
+      (second.body as { events: Summary[]; next: string | null }).events.map((e) => e.id),
+    ).toEqual([fired]);
+    expect((second.body as { next: string | null }).next).toBeNull();
+  });
+
+  it("shows the whole decision trace: interceptors, overlays, params with their source, resources and deliveries", async () => {
+    t = await createTestAdmin(EXAMPLE_CONFIG);
+    const id = await send(t, "push", "b-1");
+    await t.app.worker.drain();
+    const res = await request(t.admin).get(`/api/v1/events/${id}`);
+    expect(res.status).toBe(200);
+    const event = res.body as {
+      outcome: string;
+      headers: Record<string, string[]>;
+      body: { encoding: string; data: string };
+      triggers: {
+        outcome: { kind: string };
+        interceptors: {
+          interceptor: string;
+          outcome: string;
+          durationMs: number;
+          extensions?: string[];
+        }[];
+        extensions: Record<string, unknown>;
+        params: { name: string; value: string; source: string }[];
+        delivery: {
+          state: string;
+          resources: { kind: string; state: string; name: string; attempts: unknown[] }[];
+        };
+      }[];
+    };
+    expect(event.outcome).toBe("fired");
+    expect(event.body.encoding).toBe("utf8");
+    expect(event.headers["X-Github-Event"]).toEqual(["push"]);
+    const [trigger] = event.triggers;
+    expect(trigger?.interceptors.map((i) => [i.interceptor, i.outcome])).toEqual([
+      ["github", "continue"],
+      ["cel", "continue"],
+    ]);
+    expect(trigger?.extensions).toEqual({ short_sha: "6113728", branch: "master" });
+    expect(trigger?.params).toContainEqual({
+      name: "git-revision",
+      value: "6113728f27ae82c7b1a177c8d03f9e96e0adf246",
+      source: "TriggerBinding default/github-push: $(body.head_commit.id)",
+    });
+    expect(trigger?.delivery.state).toBe("delivered");
+    expect(trigger?.delivery.resources[0]).toMatchObject({
+      kind: "PipelineRun",
+      state: "delivered",
+    });
+    expect(trigger?.delivery.resources[0]?.name).toMatch(/^build-and-test-/);
+  });
+
+  it("shows why a trigger stopped: the interceptor, its code and Tekton's message", async () => {
+    t = await createTestAdmin(EXAMPLE_CONFIG);
+    const id = await send(t, "push", "c-1", "wrong");
+    const event = (await request(t.admin).get(`/api/v1/events/${id}`)).body as {
+      status: number;
+      triggers: {
+        outcome: Record<string, string>;
+        interceptors: { outcome: string; code?: string; message?: string }[];
+      }[];
+    };
+    expect(event.status).toBe(401);
+    expect(event.triggers[0]?.outcome).toMatchObject({
+      kind: "rejected",
+      interceptor: "github",
+      code: "FAILED_PRECONDITION",
+      message: "payload signature check failed",
+    });
+    expect(event.triggers[0]?.interceptors[0]).toMatchObject({
+      outcome: "stop",
+      code: "FAILED_PRECONDITION",
+    });
+  });
+
+  it("shows a failed trigger (a missing binding field) with its reason", async () => {
+    const dir = await writeConfigDir({
+      "el.yaml": `apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata: { name: el }
+spec:
+  triggers:
+    - name: needs-field
+      bindings: [{ name: x, value: $(body.not.there) }]
+      template:
+        spec:
+          params: [{ name: x }]
+          resourcetemplates: [{ apiVersion: v1, kind: ConfigMap, metadata: { generateName: c- }, data: { x: $(tt.params.x) } }]
+`,
+    });
+    t = await createTestAdmin(dir);
+    const res = await request(t.app.server)
+      .post("/")
+      .set("Content-Type", "application/json")
+      .send('{"a":1}');
+    const event = (
+      await request(t.admin).get(`/api/v1/events/${(res.body as { eventID: string }).eventID}`)
+    ).body as {
+      outcome: string;
+      triggers: { outcome: { kind: string; stage: string; message: string } }[];
+    };
+    expect(event.outcome).toBe("failed");
+    expect(event.triggers[0]?.outcome).toMatchObject({ kind: "failed", stage: "bindings" });
+    expect(event.triggers[0]?.outcome.message).toContain("$(body.not.there)");
+  });
+
+  it("replays an event as a new, linked one", async () => {
+    t = await createTestAdmin(EXAMPLE_CONFIG);
+    const id = await send(t, "push", "d-1");
+    const res = await request(t.admin).post(`/api/v1/events/${id}/replay`);
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ replayOf: id, outcome: "fired" });
+    const replayed = (
+      await request(t.admin).get(`/api/v1/events/${(res.body as { eventID: string }).eventID}`)
+    ).body as { replayOf: string };
+    expect(replayed.replayOf).toBe(id);
+    expect(await t.app.written()).toHaveLength(2);
+  });
+
+  it.each([
+    {
+      name: "an unknown event",
+      path: "/api/v1/events/nope",
+      status: 404,
+      code: "HL_EVENT_NOT_FOUND",
+    },
+    {
+      name: "a bad outcome",
+      path: "/api/v1/events?outcome=maybe",
+      status: 400,
+      code: "HL_ADMIN_BAD_REQUEST",
+    },
+    {
+      name: "a bad limit",
+      path: "/api/v1/events?limit=0",
+      status: 400,
+      code: "HL_ADMIN_BAD_REQUEST",
+    },
+    {
+      name: "a bad time",
+      path: "/api/v1/events?since=yesterday",
+      status: 400,
+      code: "HL_ADMIN_BAD_REQUEST",
+    },
+  ])("answers $name with $status", async ({ path, status, code }) => {
+    t = await createTestAdmin(EXAMPLE_CONFIG);
+    const res = await request(t.admin).get(path);
+    expect(res.status).toBe(status);
+    expect(res.body).toMatchObject({ error: { code } });
+  });
+});
+
+describe("the admin port's token", () => {
+  let t: TestAdmin | undefined;
+  afterEach(async () => t?.app.close());
+
+  it("is required on every route but /metrics when set", async () => {
+    t = await createTestAdmin(EXAMPLE_CONFIG, { token: "admin-s3cret" });
+    expect((await request(t.admin).get("/api/v1/events")).status).toBe(401);
+    expect((await request(t.admin).get("/ui/")).status).toBe(401);
+    expect(
+      (await request(t.admin).get("/api/v1/events").set("Authorization", "Bearer wrong")).status,
+    ).toBe(401);
+    expect(
+      (await request(t.admin).get("/api/v1/events").set("Authorization", "Bearer admin-s3cret"))
+        .status,
+    ).toBe(200);
+    expect((await request(t.admin).get("/metrics")).status).toBe(200);
+  });
+
+  it("is not needed to reach the listener port, which does not serve the admin routes", async () => {
+    t = await createTestAdmin(EXAMPLE_CONFIG, { token: "admin-s3cret" });
+    // On the listener port an admin path is just another path to the default listener: a webhook.
+    const res = await request(t.app.server).get("/api/v1/events");
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      code: "HL_INTAKE_INVALID_PAYLOAD",
+      eventListener: "github-listener",
+    });
+  });
+});
+
+describe("/metrics", () => {
+  let t: TestAdmin | undefined;
+  afterEach(async () => t?.app.close());
+
+  it("counts events, trigger outcomes and deliveries with bounded labels, under hookline's and Tekton's names", async () => {
+    t = await createTestAdmin(EXAMPLE_CONFIG);
+    await send(t, "push", "m-1");
+    await send(t, "ping", "m-2");
+    await t.app.worker.drain();
+    const text = (await request(t.admin).get("/metrics")).text;
+    expect(text).toContain(
+      'hookline_events_total{listener="default/github-listener",outcome="fired"} 1',
+    );
+    expect(text).toContain(
+      'hookline_events_total{listener="default/github-listener",outcome="filtered"} 1',
+    );
+    expect(text).toContain(
+      'hookline_trigger_outcomes_total{listener="default/github-listener",trigger="github-push",outcome="filtered",code="FAILED_PRECONDITION"} 1',
+    );
+    expect(text).toContain('hookline_deliveries_total{kind="PipelineRun",outcome="delivered"} 1');
+    expect(text).toContain('eventlistener_event_received_total{status="succeeded"} 2');
+    expect(text).toContain("eventlistener_triggered_resources_total");
+    expect(text).toContain("hookline_delivery_queue_depth 0");
+    expect(text).not.toContain("m-1");
+    expect(text).toContain("hookline_interceptor_duration_seconds_bucket");
+  });
+});
