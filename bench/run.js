@@ -1,14 +1,18 @@
 #!/usr/bin/env node
-// hookline throughput bench: a bare node:http BASELINE against HOOKLINE on the example config,
-// on loopback, at 1 and 100 connections. See bench/README.md.
+// hookline throughput bench: a bare node:http BASELINE against HOOKLINE on the example config with
+// each of its journals (memory, SQLite, PostgreSQL), on loopback, at 1 and 100 connections.
+// See bench/README.md.
 //
-//   npm run bench                      (builds first; 10 s per measurement)
+//   npm run bench                      (builds first; 10 s per measurement, about 2 minutes)
 //   BENCH_DURATION=5 npm run bench     (or: node bench/run.js --duration 5)
 //
 // Options: --duration N (s, default 10, env BENCH_DURATION), --warmup N (s, env BENCH_WARMUP),
 //          --generator wrk|autocannon (env BENCH_GENERATOR; default: wrk when installed).
+// Env: BENCH_OUT_DIR (parent of the sink's out dir), BENCH_STORE_DIR (parent of the SQLite file's
+//      dir; default: the same parent as the out dir), BENCH_PG_URL (an admin URL of a PostgreSQL
+//      server; default postgres://postgres@127.0.0.1:5432/test), BENCH_DRAIN_TIMEOUT (s, default 30).
 import { spawn, spawnSync } from "node:child_process";
-import { createHmac, randomUUID } from "node:crypto";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
@@ -22,6 +26,7 @@ import { createServer } from "node:net";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -35,7 +40,12 @@ const WARMUP_CONNECTIONS = 10;
 const RSS_POLL_MS = 100;
 /** Correctness gate: non-2xx answers and socket errors, as a share of all answers. */
 const MAX_BAD_SHARE = 0.001;
-const TARGET = { ratioAt100: 0.25, p99MsAt100: 50 };
+const TARGET = { ratioAt100: 0.25, p99MsAt100: 50, sqliteOverMemoryAt100: 0.8 };
+/** The sink writes after the answer: how long to wait for the files to catch up with the 2xx. */
+const DRAIN_TIMEOUT_S = Number(process.env.BENCH_DRAIN_TIMEOUT ?? "30");
+const DRAIN_POLL_MS = 100;
+const SETTLE_POLLS = 5;
+const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 // ---------------------------------------------------------------- options
 
@@ -61,6 +71,13 @@ const warmup = positiveInt(
   "warmup",
 );
 
+if (!(DRAIN_TIMEOUT_S > 0)) {
+  process.stderr.write(
+    `bench: BENCH_DRAIN_TIMEOUT must be a positive number of seconds, got "${process.env.BENCH_DRAIN_TIMEOUT}"\n`,
+  );
+  process.exit(2);
+}
+
 function positiveInt(text, name) {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 3600) {
@@ -72,11 +89,26 @@ function positiveInt(text, name) {
   return n;
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 // ---------------------------------------------------------------- cleanup, even on errors
 
 /** @type {Set<import("node:child_process").ChildProcess>} */
 const children = new Set();
 const tempDirs = new Set();
+/** Async cleanups (the bench's PostgreSQL database), run on the way out, each bounded. */
+const asyncCleanups = new Set();
+
+async function runAsyncCleanups() {
+  for (const fn of [...asyncCleanups]) {
+    asyncCleanups.delete(fn);
+    try {
+      await Promise.race([fn(), sleep(10_000)]);
+    } catch (err) {
+      process.stderr.write(`bench: cleanup failed: ${err instanceof Error ? err.message : err}\n`);
+    }
+  }
+}
 
 function killAllSync() {
   for (const child of children) {
@@ -97,7 +129,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, () => {
     process.stderr.write(`\nbench: ${signal}, stopping servers and removing temp dirs\n`);
     killAllSync();
-    process.exit(signal === "SIGINT" ? 130 : 143);
+    void runAsyncCleanups().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   });
 }
 
@@ -181,8 +213,6 @@ function freePort() {
     });
   });
 }
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function startServer(name, args, env) {
   const port = await freePort();
@@ -359,8 +389,38 @@ function countFiles(dir) {
   return n;
 }
 
+/**
+ * The delivery worker writes the files after the answer: wait (bounded) until the out dir holds
+ * at least `accepted` files. `backlog` is what was missing when the load stopped, `lagS` how long
+ * the worker took from then to catch up (undefined if it had not within the bound).
+ */
+async function waitForFiles(server, outDir, accepted) {
+  const start = performance.now();
+  let files = countFiles(outDir);
+  const backlog = Math.max(0, accepted - files);
+  let peakKB = memory(server.pid).rssKB;
+  while (files < accepted && performance.now() - start < DRAIN_TIMEOUT_S * 1000) {
+    await sleep(DRAIN_POLL_MS);
+    const { rssKB } = memory(server.pid);
+    if (rssKB > peakKB) peakKB = rssKB;
+    files = countFiles(outDir);
+  }
+  const caughtUp = files >= accepted;
+  return {
+    files,
+    backlog,
+    caughtUp,
+    lagS: caughtUp ? Math.round((performance.now() - start) / 10) / 100 : undefined,
+    peakKB,
+  };
+}
+
 // ---------------------------------------------------------------- one server
 
+/**
+ * Starts one server, probes it, warms it up and loads it at each connection count. With `outDir`
+ * (a hookline row), after each load it waits for the worker to write the accepted requests' files.
+ */
 async function measure(name, args, env, outDir) {
   process.stdout.write(`\n== ${name}\n`);
   const server = await startServer(name, args, env);
@@ -369,8 +429,22 @@ async function measure(name, args, env, outDir) {
     process.stdout.write(
       `   pid ${server.pid} on ${HOST}:${server.port}; signed probe -> 202 ${reply.slice(0, 100)}\n`,
     );
+    let accepted = 1;
+    const drain = async (label) => {
+      if (outDir === undefined) return undefined;
+      const d = await waitForFiles(server, outDir, accepted);
+      process.stdout.write(
+        `   ${label}: ${d.backlog} files behind when the load stopped; ` +
+          (d.caughtUp
+            ? `caught up in ${d.lagS.toFixed(2)} s\n`
+            : `NOT caught up after ${DRAIN_TIMEOUT_S} s (${d.files} files for ${accepted} accepted)\n`),
+      );
+      return d;
+    };
     process.stdout.write(`   warmup ${warmup}s @ ${WARMUP_CONNECTIONS} connections ...\n`);
     const warm = await runLoad(server, WARMUP_CONNECTIONS, warmup);
+    accepted += warm.ok;
+    const warmDrain = await drain("warmup");
     const runs = [];
     for (const c of CONNECTIONS) {
       process.stdout.write(`   ${duration}s @ ${c} connection${c === 1 ? "" : "s"} ...`);
@@ -378,7 +452,28 @@ async function measure(name, args, env, outDir) {
       process.stdout.write(
         ` ${r.rps} req/s, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}, errors ${r.errors}\n`,
       );
+      accepted += r.ok;
+      const d = await drain(`after ${c} conn${c === 1 ? "" : "s"}`);
+      if (d !== undefined) {
+        r.backlog = d.backlog;
+        r.deliveryLagS = d.lagS ?? null;
+        r.caughtUp = d.caughtUp;
+        r.peakRssDrainMB = mb(d.peakKB);
+      }
       runs.push(r);
+    }
+    // Requests still in flight when the last load stopped are answered and delivered too, but
+    // the load generator does not count them: let the file count settle (no change for
+    // SETTLE_POLLS polls, bounded) before stopping, so the journal has no run left pending.
+    if (outDir !== undefined) {
+      const deadline = performance.now() + DRAIN_TIMEOUT_S * 1000;
+      let last = countFiles(outDir);
+      for (let same = 0; same < SETTLE_POLLS && performance.now() < deadline;) {
+        await sleep(DRAIN_POLL_MS);
+        const n = countFiles(outDir);
+        same = n === last ? same + 1 : 0;
+        last = n;
+      }
     }
     const result = {
       pid: server.pid,
@@ -387,16 +482,20 @@ async function measure(name, args, env, outDir) {
         requests: warm.requests,
         non2xx: warm.non2xx,
         errors: warm.errors,
+        ...(warmDrain === undefined
+          ? {}
+          : { backlog: warmDrain.backlog, deliveryLagS: warmDrain.lagS ?? null }),
       },
       runs,
-      rssAtEndMB: runs.at(-1).rssAfterMB,
-      hwmMB: runs.at(-1).hwmMB,
-      logLinesDuringLoad: server.log.lines - server.log.linesAtReady,
-      logTail: server.log.tail.slice(-5),
+      rssAtEndMB: memory(server.pid).rssKB / 1024,
+      hwmMB: mb(memory(server.pid).hwmKB),
     };
+    result.rssAtEndMB = Math.round(result.rssAtEndMB * 10) / 10;
     await stopChild(server.child);
+    result.logLinesDuringLoad = server.log.lines - server.log.linesAtReady;
+    result.logTail = server.log.tail.slice(-5);
     if (outDir !== undefined) {
-      result.accepted = 1 + warm.ok + runs.reduce((s, r) => s + r.ok, 0);
+      result.accepted = accepted;
       result.filesWritten = countFiles(outDir);
       process.stdout.write(
         `   out dir: ${result.filesWritten} resource files written for ${result.accepted} accepted requests (probe + warmup + runs)\n`,
@@ -406,6 +505,90 @@ async function measure(name, args, env, outDir) {
   } finally {
     await stopChild(server.child);
   }
+}
+
+// ---------------------------------------------------------------- journals
+
+/**
+ * A fresh database on the PostgreSQL server of PG_ADMIN_URL, so the bench never touches the
+ * `hookline` schema of a real one (the journal's schema can't be chosen from the URL). Returns
+ * `{ skip }` with a reason when the server cannot be reached.
+ */
+async function preparePostgres() {
+  let pg;
+  try {
+    pg = (await import("pg")).default;
+  } catch (err) {
+    return { skip: `the pg package cannot be loaded (${err.message})` };
+  }
+  const admin = redactUrl(PG_ADMIN_URL);
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+  } catch (err) {
+    return { skip: `PostgreSQL is not reachable at ${admin} (${err.message || err.code})` };
+  }
+  const database = `hookline_bench_${randomBytes(6).toString("hex")}`;
+  try {
+    await client.query(`CREATE DATABASE ${database}`);
+  } catch (err) {
+    await client.end().catch(() => {});
+    return { skip: `could not create a database on ${admin} (${err.message})` };
+  }
+  const settings = await client
+    .query(
+      "SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS synchronous_commit",
+    )
+    .then((r) => r.rows[0])
+    .catch(() => ({}));
+  await client.end().catch(() => {});
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${database}`;
+  const drop = async () => {
+    const c = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+    c.on("error", () => {});
+    await c.connect();
+    try {
+      await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    } finally {
+      await c.end().catch(() => {});
+    }
+  };
+  const count = async () => {
+    const c = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 3000 });
+    c.on("error", () => {});
+    await c.connect();
+    try {
+      const events = await c.query("SELECT count(*)::int AS n FROM hookline.events");
+      const runs = await c.query(
+        "SELECT state, count(*)::int AS n FROM hookline.runs GROUP BY state ORDER BY state",
+      );
+      return {
+        events: events.rows[0].n,
+        runs: Object.fromEntries(runs.rows.map((r) => [r.state, r.n])),
+      };
+    } finally {
+      await c.end().catch(() => {});
+    }
+  };
+  return { url: url.toString(), database, admin, settings, drop, count };
+}
+
+async function countSqlite(file) {
+  const { default: Database } = await import("better-sqlite3");
+  const db = new Database(file);
+  try {
+    const events = db.prepare("SELECT count(*) AS n FROM events").get().n;
+    const runs = db.prepare("SELECT state, count(*) AS n FROM runs GROUP BY state").all();
+    return { events, runs: Object.fromEntries(runs.map((r) => [r.state, r.n])) };
+  } finally {
+    db.close();
+  }
+}
+
+function redactUrl(url) {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/, "$1:***@");
 }
 
 // ---------------------------------------------------------------- report
@@ -421,9 +604,15 @@ function table(results) {
     "errors",
     "peak RSS MB",
     "VmHWM MB",
+    "backlog",
+    "lag s",
   ];
   const rows = [];
   for (const [name, res] of Object.entries(results)) {
+    if (res.skipped !== undefined) {
+      rows.push([name, "-", "skipped", "", "", "", "", "", "", "", ""]);
+      continue;
+    }
     for (const r of res.runs) {
       rows.push(
         [
@@ -434,8 +623,14 @@ function table(results) {
           r.p99Ms.toFixed(2),
           r.non2xx,
           r.errors,
-          r.peakRssMB.toFixed(1),
+          Math.max(r.peakRssMB, r.peakRssDrainMB ?? 0).toFixed(1),
           r.hwmMB.toFixed(1),
+          r.backlog ?? "-",
+          r.backlog === undefined
+            ? "-"
+            : r.caughtUp
+              ? r.deliveryLagS.toFixed(2)
+              : `>${DRAIN_TIMEOUT_S}`,
         ].map(String),
       );
     }
@@ -445,6 +640,12 @@ function table(results) {
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   return [fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(fmt)].join("\n");
 }
+
+const HOOKLINE_ROWS = [
+  { key: "memory", name: "hookline memory" },
+  { key: "sqlite", name: "hookline sqlite" },
+  { key: "postgres", name: "hookline postgres" },
+];
 
 async function main() {
   const cpuModel = cpus()[0]?.model ?? "unknown";
@@ -458,62 +659,150 @@ async function main() {
   if (!existsSync(join(ROOT, "dist/src/cli/main.js")))
     throw new Error("hookline is not built: run `npm run build` (or `npm run bench`)");
 
-  const results = {};
-  results.baseline = await measure(
-    "baseline",
-    (port) => [join(BENCH_DIR, "baseline-server.js"), "--port", String(port), "--host", HOST],
-    {},
-  );
-
-  // Where the local sink writes. By default a tmpfs (/dev/shm) when there is one, so that the
-  // figures measure hookline rather than the disk: on the machine these figures come from, one
-  // file creation costs ~0.04 ms on ext4 in steady state, ~0.35 ms for a while after a large
-  // delete (online discard), and ~0.8 ms under /tmp. BENCH_OUT_DIR=DIR measures a disk instead.
+  // Where the local sink writes, and where the SQLite journal lives. By default a tmpfs
+  // (/dev/shm) when there is one, so that the figures measure hookline rather than the disk: on
+  // the machine these figures come from, one file creation costs ~0.04 ms on ext4 in steady
+  // state, ~0.35 ms for a while after a large delete (online discard), and ~0.8 ms under /tmp.
+  // BENCH_OUT_DIR=DIR / BENCH_STORE_DIR=DIR measure a disk instead. Never /tmp, never the
+  // default ./data/hookline.db.
   const outParent =
     process.env.BENCH_OUT_DIR ??
     (existsSync("/dev/shm") ? "/dev/shm" : join(ROOT, "bench", "results"));
-  mkdirSync(outParent, { recursive: true });
-  const outDir = mkdtempSync(join(outParent, "hookline-bench-out-"));
-  process.stdout.write(`   sink out dir: ${outDir}\n`);
-  tempDirs.add(outDir);
-  try {
-    results.hookline = await measure(
-      "hookline",
-      (port) => [
-        join(ROOT, "bin/hookline.js"),
-        "serve",
-        "--config",
-        join(ROOT, "examples/config"),
-        "--host",
-        HOST,
-        "--port",
-        String(port),
-        "--out",
-        outDir,
-      ],
-      { HOOKLINE_LOG_LEVEL: "warn" },
-      outDir,
-    );
-  } finally {
-    rmSync(outDir, { recursive: true, force: true });
-    tempDirs.delete(outDir);
-  }
+  const storeParent = process.env.BENCH_STORE_DIR ?? outParent;
+  for (const dir of [outParent, storeParent]) mkdirSync(dir, { recursive: true });
 
-  const ratios = {};
-  for (const [i, c] of CONNECTIONS.entries()) {
-    ratios[c] =
-      Math.round((results.hookline.runs[i].rps / results.baseline.runs[i].rps) * 1000) / 1000;
-  }
-  const h100 = results.hookline.runs[CONNECTIONS.indexOf(100)];
-  const target = {
-    ...TARGET,
-    ratioMet: ratios[100] >= TARGET.ratioAt100,
-    p99Met: h100.p99Ms <= TARGET.p99MsAt100,
-  };
+  const pgInfo = await preparePostgres();
+  if (pgInfo.database !== undefined) asyncCleanups.add(pgInfo.drop);
+  process.stdout.write(
+    `sink out dirs under: ${outParent}; SQLite journal under: ${storeParent}\n` +
+      (pgInfo.skip !== undefined
+        ? `postgres: ${pgInfo.skip} — the postgres row is skipped\n`
+        : `postgres: fresh database ${pgInfo.database} on ${pgInfo.admin} (PostgreSQL ${pgInfo.settings.version ?? "?"}, fsync=${pgInfo.settings.fsync ?? "?"}, synchronous_commit=${pgInfo.settings.synchronous_commit ?? "?"}), dropped at the end\n`),
+  );
 
-  // Correctness checks: these fail the run (exit code 1); missing the target only is reported.
+  const results = {};
   const problems = [];
+  try {
+    results.baseline = await measure(
+      "baseline",
+      (port) => [join(BENCH_DIR, "baseline-server.js"), "--port", String(port), "--host", HOST],
+      {},
+    );
+
+    for (const row of HOOKLINE_ROWS) {
+      if (row.key === "postgres" && pgInfo.skip !== undefined) {
+        process.stdout.write(`\n== ${row.name}: skipped — ${pgInfo.skip}\n`);
+        results[row.name] = { skipped: pgInfo.skip };
+        continue;
+      }
+      const outDir = mkdtempSync(join(outParent, "hookline-bench-out-"));
+      tempDirs.add(outDir);
+      let storeDir;
+      let store;
+      if (row.key === "memory") store = "memory";
+      else if (row.key === "postgres") store = pgInfo.url;
+      else {
+        storeDir = mkdtempSync(join(storeParent, "hookline-bench-store-"));
+        tempDirs.add(storeDir);
+        store = join(storeDir, "journal.db");
+      }
+      try {
+        const res = await measure(
+          row.name,
+          (port) => [
+            join(ROOT, "bin/hookline.js"),
+            "serve",
+            "--config",
+            join(ROOT, "examples/config"),
+            "--host",
+            HOST,
+            "--port",
+            String(port),
+            "--out",
+            outDir,
+            "--store",
+            store,
+          ],
+          { HOOKLINE_LOG_LEVEL: "warn" },
+          outDir,
+        );
+        res.store = row.key === "postgres" ? redactUrl(store) : store;
+        res.outDir = outDir;
+        if (row.key !== "memory") {
+          try {
+            res.journal = row.key === "sqlite" ? await countSqlite(store) : await pgInfo.count();
+            process.stdout.write(
+              `   journal: ${res.journal.events} events; runs ${JSON.stringify(res.journal.runs)}\n`,
+            );
+          } catch (err) {
+            problems.push(`${row.name}: could not read the journal (${err.message})`);
+          }
+        }
+        results[row.name] = res;
+      } catch (err) {
+        process.stdout.write(`   FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
+        problems.push(`${row.name}: ${err instanceof Error ? err.message : String(err)}`);
+        results[row.name] = { failed: err instanceof Error ? err.message : String(err) };
+      } finally {
+        for (const dir of [outDir, storeDir]) {
+          if (dir === undefined) continue;
+          rmSync(dir, { recursive: true, force: true });
+          tempDirs.delete(dir);
+        }
+      }
+    }
+  } finally {
+    await runAsyncCleanups();
+  }
+
+  const at = (res, c) => res?.runs?.[CONNECTIONS.indexOf(c)];
+  const ratio = (a, b) =>
+    a === undefined || b === undefined ? undefined : Math.round((a.rps / b.rps) * 1000) / 1000;
+  const measured = HOOKLINE_ROWS.map((r) => r.name).filter((n) => results[n]?.runs !== undefined);
+
+  // Ratios: each hookline row / baseline (1 and 100 connections), each journal / memory (100).
+  const ratios = {};
+  for (const name of measured) {
+    ratios[`${name} / baseline`] = Object.fromEntries(
+      CONNECTIONS.map((c) => [c, ratio(at(results[name], c), at(results.baseline, c))]),
+    );
+  }
+  const memory100 = at(results["hookline memory"], 100);
+  for (const name of ["hookline sqlite", "hookline postgres"]) {
+    if (measured.includes(name) && memory100 !== undefined)
+      ratios[`${name.replace("hookline ", "")} / memory`] = {
+        100: ratio(at(results[name], 100), memory100),
+      };
+  }
+
+  // Targets: reported, not part of the exit code.
+  const targets = [];
+  const sqliteRatio = ratios["sqlite / memory"]?.[100];
+  targets.push({
+    what: `sqlite journal >= ${TARGET.sqliteOverMemoryAt100} x memory req/s @ 100`,
+    value: sqliteRatio,
+    met: sqliteRatio !== undefined && sqliteRatio >= TARGET.sqliteOverMemoryAt100,
+  });
+  for (const name of measured) {
+    const r = ratios[`${name} / baseline`][100];
+    targets.push({
+      what: `${name} >= ${TARGET.ratioAt100} x baseline req/s @ 100`,
+      value: r,
+      met: r >= TARGET.ratioAt100,
+    });
+  }
+  for (const name of measured) {
+    const p99 = at(results[name], 100).p99Ms;
+    targets.push({
+      what: `${name} p99 <= ${TARGET.p99MsAt100} ms @ 100`,
+      value: p99,
+      met: p99 <= TARGET.p99MsAt100,
+    });
+  }
+
+  // Correctness checks: these fail the run (exit code 1).
   for (const [name, res] of Object.entries(results)) {
+    if (res.runs === undefined) continue;
     for (const r of [...res.runs, { ...res.warmup, connections: `warmup@${WARMUP_CONNECTIONS}` }]) {
       const bad = r.non2xx + r.errors;
       if (bad > Math.max(0, r.requests * MAX_BAD_SHARE))
@@ -522,27 +811,47 @@ async function main() {
         );
     }
   }
-  const hk = results.hookline;
-  if (hk.filesWritten === 0) problems.push("hookline wrote no files: the full path did not run");
-  else if (hk.filesWritten < hk.accepted * 0.99)
-    problems.push(`hookline wrote ${hk.filesWritten} files for ${hk.accepted} accepted requests`);
+  for (const name of measured) {
+    const hk = results[name];
+    if (hk.filesWritten === 0) problems.push(`${name} wrote no files: the full path did not run`);
+    else if (hk.filesWritten < hk.accepted * 0.99)
+      problems.push(
+        `${name} wrote ${hk.filesWritten} files for ${hk.accepted} accepted requests (waited up to ${DRAIN_TIMEOUT_S} s after each load)`,
+      );
+    if (hk.journal !== undefined && hk.journal.events < hk.accepted * 0.99)
+      problems.push(
+        `${name}: the journal holds ${hk.journal.events} events for ${hk.accepted} accepted requests`,
+      );
+  }
 
   process.stdout.write(`\n${table(results)}\n\n`);
-  for (const c of CONNECTIONS)
+  process.stdout.write(
+    `backlog = files not yet written when the load stopped; lag = time the delivery worker took to catch up after the load stopped\n\n`,
+  );
+  for (const [what, byConn] of Object.entries(ratios)) {
     process.stdout.write(
-      `ratio hookline/baseline req/s @ ${String(c).padStart(3)} connection${c === 1 ? " " : "s"}: ${ratios[c].toFixed(3)}\n`,
+      `ratio ${what.padEnd(28)} req/s: ${Object.entries(byConn)
+        .map(([c, v]) => `${v === undefined ? "-" : v.toFixed(3)} @ ${c}`)
+        .join(", ")}\n`,
     );
-  process.stdout.write(
-    `target @ 100 connections: ratio >= ${TARGET.ratioAt100} -> ${target.ratioMet ? "met" : "NOT met"}; hookline p99 <= ${TARGET.p99MsAt100} ms -> ${target.p99Met ? "met" : "NOT met"} (${h100.p99Ms} ms)\n`,
-  );
-  process.stdout.write(
-    `hookline out dir: ${hk.filesWritten} files written, ${hk.accepted} requests answered 2xx\n`,
-  );
-  process.stdout.write(
-    `hookline memory: RSS ${hk.runs.map((r) => `${r.rssBeforeMB}->${r.rssAfterMB} MB @${r.connections}`).join(", ")}; VmHWM ${hk.hwmMB} MB; ${hk.logLinesDuringLoad} log lines during load\n`,
-  );
-  if (hk.logLinesDuringLoad > 0)
-    process.stdout.write(`hookline log tail:\n  ${hk.logTail.join("\n  ")}\n`);
+  }
+  process.stdout.write("\ntargets:\n");
+  for (const t of targets)
+    process.stdout.write(
+      `  ${t.what.padEnd(52)} -> ${t.met ? "met" : "NOT met"} (${t.value ?? "not measured"})\n`,
+    );
+  process.stdout.write("\n");
+  for (const name of measured) {
+    const hk = results[name];
+    const last = hk.runs.at(-1);
+    process.stdout.write(
+      `${name}: ${hk.filesWritten} files for ${hk.accepted} 2xx; delivery lag after the load ${last.caughtUp ? `${last.deliveryLagS} s` : `> ${DRAIN_TIMEOUT_S} s`}` +
+        `${hk.journal !== undefined ? `; journal ${hk.journal.events} events, runs ${JSON.stringify(hk.journal.runs)}` : ""}; ` +
+        `RSS ${hk.runs.map((r) => `${r.rssBeforeMB}->${r.rssAfterMB} MB @${r.connections}`).join(", ")}, ${hk.rssAtEndMB} MB after the drain; VmHWM ${hk.hwmMB} MB; ${hk.logLinesDuringLoad} log lines\n`,
+    );
+    if (hk.logLinesDuringLoad > 0)
+      process.stdout.write(`  log tail:\n    ${hk.logTail.join("\n    ")}\n`);
+  }
 
   const resultsDir = join(BENCH_DIR, "results");
   mkdirSync(resultsDir, { recursive: true });
@@ -559,10 +868,17 @@ async function main() {
     pinning: pinning ? { server: SERVER_CORE, loadGenerator: LOAD_CORE } : false,
     durationSeconds: duration,
     warmupSeconds: warmup,
+    drainTimeoutSeconds: DRAIN_TIMEOUT_S,
     payload: { file: relative(ROOT, PAYLOAD_FILE), bytes: body.length },
+    outParent,
+    storeParent,
+    postgres:
+      pgInfo.skip !== undefined
+        ? { skipped: pgInfo.skip }
+        : { server: pgInfo.admin, database: pgInfo.database, settings: pgInfo.settings },
     results,
     ratios,
-    target,
+    targets,
     problems,
   };
   writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
@@ -582,4 +898,5 @@ try {
   process.exitCode = 1;
 } finally {
   killAllSync();
+  await runAsyncCleanups();
 }

@@ -3,7 +3,7 @@ import { createApp, DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY, REQUEST_TIMEOUT_MS } 
 import type { CompiledConfig } from "./config/compiled.js";
 import { formatIssue, hasDocumentErrors, loadConfigDir } from "./config/load-config.js";
 import { createSecretResolver } from "./config/secret-resolver.js";
-import { createBuiltinRegistry } from "./interceptors/builtins.js";
+import { createInterceptorRegistry } from "./interceptors/plugins/create-interceptor-registry.js";
 import type { Logger } from "./log/logger.js";
 import { createAdminApp } from "./admin/create-admin-app.js";
 import { isLoopback } from "./admin/auth.js";
@@ -31,6 +31,8 @@ export interface ServeOptions {
   secretsDir: string | undefined;
   maxBodyBytes: number;
   defaultListener: string | undefined;
+  /** HOOKLINE_INTERCEPTORS_DIR / `--interceptors`: a folder of interceptor plug-ins. */
+  interceptorsDir?: string | undefined;
   log: Logger;
 }
 
@@ -48,7 +50,7 @@ export interface Running {
  */
 export async function serve(options: ServeOptions): Promise<Running> {
   const { log } = options;
-  const registry = createBuiltinRegistry();
+  const registry = await createInterceptorRegistry(options.interceptorsDir);
   const config = await loadConfigDir(options.configDir, { registry });
   for (const issue of config.issues) {
     const line = formatIssue(issue);
@@ -75,19 +77,6 @@ export async function serve(options: ServeOptions): Promise<Running> {
     log,
     metrics,
   });
-  worker.start();
-  const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
-  const prune = (): void => {
-    journal
-      .prune(new Date(Date.now() - retentionMs))
-      .then((n) => n > 0 && log.info("journal pruned", { events: n }))
-      .catch((err: unknown) =>
-        log.error("journal prune failed", { error: (err as Error).message }),
-      );
-  };
-  const pruneTimer = setInterval(prune, 3600_000);
-  pruneTimer.unref();
-  prune();
   const secrets = createSecretResolver({ fromConfig: config.secrets, dir: options.secretsDir });
   const adminServer = createServer(
     createAdminApp({
@@ -108,7 +97,12 @@ export async function serve(options: ServeOptions): Promise<Running> {
       },
     }),
   );
-  await listen(adminServer, admin.port, admin.host);
+  try {
+    await listen(adminServer, admin.port, admin.host);
+  } catch (err) {
+    await journal.close();
+    throw err;
+  }
   const app = createApp({
     config: () => config,
     secrets,
@@ -125,7 +119,29 @@ export async function serve(options: ServeOptions): Promise<Running> {
   server.headersTimeout = 10_000;
   server.requestTimeout = REQUEST_TIMEOUT_MS + 5_000;
   server.keepAliveTimeout = 120_000;
-  await listen(server, options.port, options.host);
+  try {
+    await listen(server, options.port, options.host);
+  } catch (err) {
+    adminServer.close();
+    await journal.close();
+    throw err;
+  }
+  // Only now that both ports are bound does work start: a process that cannot serve does not
+  // claim deliveries either.
+  worker.start();
+  const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+  const prune = (): void => {
+    journal
+      .prune(new Date(Date.now() - retentionMs))
+      .then((n) => n > 0 && log.info("journal pruned", { events: n }))
+      .catch((err: unknown) =>
+        log.error("journal prune failed", { error: (err as Error).message }),
+      );
+  };
+  const pruneTimer = setInterval(prune, 3600_000);
+  pruneTimer.unref();
+  prune();
+
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : options.port;
   log.info("listening", {

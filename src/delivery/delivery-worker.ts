@@ -166,6 +166,9 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
         log.error("delivery worker could not read the journal", { error: describeError(err) });
       }
       if (handled === 0 && running) await sleep();
+      // Let the listener's requests in between rounds: with a synchronous journal and sink a
+      // round never waits on I/O, and a backlog would otherwise hold the event loop.
+      else await new Promise<void>((resolve) => setImmediate(resolve));
     }
   };
 

@@ -25,8 +25,19 @@ export function createMemoryJournal(): Journal {
   const events = new Map<string, StoredEvent>();
   const owners = new Map<string, string>();
   const runs = new Map<string, { run: RunRecord; lockedUntil: number }>();
+  // Indexes, so that nothing scans every run ever recorded on the request path.
+  const runIdsByEvent = new Map<string, string[]>();
+  const pending = new Set<string>();
   const runsOf = (eventId: string): RunRecord[] =>
-    [...runs.values()].filter((r) => r.run.eventId === eventId).map((r) => structuredClone(r.run));
+    (runIdsByEvent.get(eventId) ?? []).flatMap((id) => {
+      const r = runs.get(id);
+      return r === undefined ? [] : [structuredClone(r.run)];
+    });
+  const put = (run: RunRecord, lockedUntil: number): void => {
+    runs.set(run.id, { run, lockedUntil });
+    if (run.state === "pending") pending.add(run.id);
+    else pending.delete(run.id);
+  };
 
   return {
     kind: "memory",
@@ -66,16 +77,18 @@ export function createMemoryJournal(): Journal {
         owners.set(key, event.id);
       }
       events.set(event.id, event);
-      for (const p of planned) runs.set(p.id, { run: newRun(p, event.receivedAt), lockedUntil: 0 });
+      for (const p of planned) {
+        put(newRun(p, event.receivedAt), 0);
+        runIdsByEvent.set(event.id, [...(runIdsByEvent.get(event.id) ?? []), p.id]);
+      }
       return Promise.resolve({ kind: "stored" });
     },
     claimDueRuns(now, limit, leaseMs): Promise<RunRecord[]> {
-      const due = [...runs.values()]
+      const due = [...pending]
+        .map((id) => runs.get(id))
         .filter(
-          (r) =>
-            r.run.state === "pending" &&
-            r.run.nextAttemptAt <= now &&
-            r.lockedUntil <= now.getTime(),
+          (r): r is { run: RunRecord; lockedUntil: number } =>
+            r !== undefined && r.run.nextAttemptAt <= now && r.lockedUntil <= now.getTime(),
         )
         .sort((a, b) => a.run.nextAttemptAt.getTime() - b.run.nextAttemptAt.getTime())
         .slice(0, limit);
@@ -83,7 +96,7 @@ export function createMemoryJournal(): Journal {
       return Promise.resolve(due.map((r) => structuredClone(r.run)));
     },
     saveRun(run): Promise<void> {
-      runs.set(run.id, { run: structuredClone(run), lockedUntil: 0 });
+      put(structuredClone(run), 0);
       return Promise.resolve();
     },
     getEvent(id): Promise<StoredEvent | undefined> {
@@ -111,19 +124,21 @@ export function createMemoryJournal(): Journal {
       });
     },
     pendingStats(): Promise<{ pending: number; oldestDueAt: Date | undefined }> {
-      const pending = [...runs.values()]
-        .filter((r) => r.run.state === "pending")
-        .map((r) => r.run.nextAttemptAt);
-      const oldest = pending.sort((a, b) => a.getTime() - b.getTime())[0];
-      return Promise.resolve({ pending: pending.length, oldestDueAt: oldest });
+      let oldest: Date | undefined;
+      for (const id of pending) {
+        const at = runs.get(id)?.run.nextAttemptAt;
+        if (at !== undefined && (oldest === undefined || at < oldest)) oldest = at;
+      }
+      return Promise.resolve({ pending: pending.size, oldestDueAt: oldest });
     },
     prune(before): Promise<number> {
       let n = 0;
       for (const e of [...events.values()]) {
         if (e.receivedAt >= before) continue;
-        const mine = [...runs.values()].filter((r) => r.run.eventId === e.id);
-        if (mine.some((r) => r.run.state === "pending")) continue;
-        for (const r of mine) runs.delete(r.run.id);
+        const mine = runIdsByEvent.get(e.id) ?? [];
+        if (mine.some((id) => pending.has(id))) continue;
+        for (const id of mine) runs.delete(id);
+        runIdsByEvent.delete(e.id);
         events.delete(e.id);
         for (const [k, v] of owners) if (v === e.id) owners.delete(k);
         n++;

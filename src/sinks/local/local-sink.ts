@@ -1,5 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { parse } from "yaml";
 import { join, resolve } from "node:path";
 import { HooklineError } from "../../errors/hookline-error.js";
@@ -30,17 +38,18 @@ export interface LocalSinkConfig {
 export function createLocalSink(config: LocalSinkConfig): Sink {
   const root = resolve(config.outDir);
   const made = new Set<string>();
-  let sequence = 0;
   const ensureDir = (dir: string): void => {
     if (made.has(dir)) return;
     mkdirSync(dir, { recursive: true });
+    removeStaleTemporaries(dir);
     made.add(dir);
   };
   const write = (resource: RenderedResource): CreatedResource => {
     validate(resource);
     const dir = join(root, resource.namespace, resource.kind);
     ensureDir(dir);
-    const tmp = join(dir, `.hookline-${process.pid}-${++sequence}.tmp`);
+    // Random: replicas sharing a volume may have the same pid (pid 1 in a container).
+    const tmp = join(dir, `.hookline-${randomBytes(8).toString("hex")}.tmp`);
     const key = labelsOf(resource.body)[LABEL_DELIVERY_KEY];
     try {
       for (let attempt = 0; attempt < MAX_GENERATE_ATTEMPTS; attempt++) {
@@ -48,9 +57,8 @@ export function createLocalSink(config: LocalSinkConfig): Sink {
           resource.name ?? `${(resource.generateName ?? "").slice(0, 58)}${suffix(key, attempt)}`;
         if (!DNS_SUBDOMAIN.test(name) || name.length > 253)
           throw invalid(resource, `metadata.name "${name}" is not a valid resource name`);
-        writeFileSync(tmp, toYAML(withName(resource.body, name)), {
-          flag: attempt === 0 ? "wx" : "w",
-        });
+        if (attempt > 0) unlinkSync(tmp);
+        writeFileSync(tmp, toYAML(withName(resource.body, name)), { flag: "wx" });
         const path = join(dir, `${name}.yaml`);
         try {
           linkSync(tmp, path);
@@ -116,6 +124,24 @@ export function createLocalSink(config: LocalSinkConfig): Sink {
       }
     },
   };
+}
+
+const STALE_MS = 10 * 60_000;
+
+/**
+ * Temporary files a killed process left behind (written but never linked, or linked but never
+ * removed): a new process removes those older than ten minutes when it first writes to a folder.
+ */
+function removeStaleTemporaries(dir: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(".hookline-") || !name.endsWith(".tmp")) continue;
+    try {
+      if (now - statSync(join(dir, name)).mtimeMs > STALE_MS) unlinkSync(join(dir, name));
+    } catch {
+      // Removed by another process meanwhile: nothing to do.
+    }
+  }
 }
 
 function validate(resource: RenderedResource): void {

@@ -27,8 +27,9 @@ export interface SqliteJournalOptions {
   /** The database file (created with its directory); `:memory:` for tests. */
   path: string;
   /**
-   * How long a commit waits for others to join it. Concurrent requests then share one
-   * transaction and one fsync, instead of paying one each. Default 2 ms.
+   * How long a commit waits for others to join it. By default (0) it waits for the rest of the
+   * current turn of the event loop: every request that reached the journal in that turn shares
+   * one transaction and one fsync, and a lone request does not wait at all.
    */
   groupCommitMs?: number;
 }
@@ -118,7 +119,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
   });
 
   let queue: Pending[] = [];
-  let timer: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   const flush = (): void => {
     timer = undefined;
     const batch = queue;
@@ -165,7 +166,10 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     record(event, runs) {
       return new Promise<RecordResult>((resolve, reject) => {
         queue.push({ event, runs, resolve, reject });
-        timer ??= setTimeout(flush, options.groupCommitMs ?? 2);
+        if (timer === undefined) {
+          const windowMs = options.groupCommitMs ?? 0;
+          timer = windowMs > 0 ? setTimeout(flush, windowMs) : setImmediate(flush);
+        }
       });
     },
     claimDueRuns(now, limit, leaseMs) {
@@ -245,7 +249,8 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     },
     close() {
       if (timer !== undefined) {
-        clearTimeout(timer);
+        clearTimeout(timer as NodeJS.Timeout);
+        clearImmediate(timer as NodeJS.Immediate);
         flush();
       }
       db.close();

@@ -1,0 +1,110 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serve, type Running } from "../../src/main.js";
+import { createLogger } from "../../src/log/logger.js";
+import {
+  EXAMPLE_CONFIG,
+  EXAMPLE_SECRET,
+  ROOT,
+  githubFixture,
+  signGithub,
+  wire,
+} from "../support/fixtures.js";
+
+const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const ARTIFACTS = join(ROOT, "test-results");
+
+/**
+ * The deliveries page in a real browser (Debian's chromium, driven by playwright-core): the list,
+ * a filter, an event whose trigger was rejected and why, Replay, and the new event.
+ */
+describe.skipIf(!HAVE_CHROMIUM && process.env["CI"] === undefined)(
+  `the deliveries page in a browser${HAVE_CHROMIUM ? "" : " (skipped: no chromium at /usr/bin/chromium; apt-get install chromium)"}`,
+  () => {
+    let running: Running;
+    let browser: Browser;
+    let outDir: string;
+    beforeAll(async () => {
+      outDir = join(ROOT, "test-results", `out-${process.pid}`);
+      running = await serve({
+        configDir: EXAMPLE_CONFIG,
+        port: 0,
+        host: "127.0.0.1",
+        outDir,
+        secretsDir: undefined,
+        maxBodyBytes: 1024 * 1024,
+        defaultListener: undefined,
+        store: "memory",
+        adminAddr: "127.0.0.1:0",
+        log: createLogger({ silent: true }),
+      });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
+      });
+    }, 60_000);
+    afterAll(async () => {
+      await browser?.close();
+      await running?.close();
+    });
+
+    it("shows the list, filters it, explains a rejected trigger, and replays an event", async () => {
+      const listener = `http://127.0.0.1:${running.port}`;
+      const admin = `http://127.0.0.1:${running.adminPort}`;
+      const body = githubFixture("push");
+      const post = async (secret: string, deliveryId: string): Promise<string> => {
+        const res = await request(listener)
+          .post("/")
+          .set("Content-Type", "application/json")
+          .set("X-GitHub-Event", "push")
+          .set("X-GitHub-Delivery", deliveryId)
+          .set("X-Hub-Signature-256", await signGithub(body, secret))
+          .send(wire(body));
+        return (res.body as { eventID: string }).eventID;
+      };
+      const fired = await post(EXAMPLE_SECRET, "page-ok");
+      const rejected = await post("an-old-secret", "page-bad");
+
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(`${admin}/ui/`);
+      await expect.poll(() => page.locator("tbody tr").count()).toBe(2);
+      expect(await page.locator("tbody").innerText()).toContain("page-bad");
+
+      await page.selectOption("select[name=outcome]", "rejected");
+      await page.click("button[type=submit]");
+      await page.waitForURL(/outcome=rejected/);
+      expect(await page.locator("tbody tr").count()).toBe(1);
+
+      await page.click(`a[href="/ui/events/${rejected}"]`);
+      await page.waitForURL(new RegExp(rejected));
+      const answer = await page.locator(".answer").innerText();
+      expect(answer).toContain("rejected by github: payload signature check failed");
+      expect(await page.locator("tr.stopper").innerText()).toContain("FAILED_PRECONDITION");
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, "event-page-rejected.png"), fullPage: true });
+
+      await page.goto(`${admin}/ui/events/${fired}`);
+      await page.click("text=Replay this event");
+      await page.waitForURL(
+        (url) => !url.pathname.endsWith(fired) && url.pathname.startsWith("/ui/events/"),
+      );
+      expect(await page.locator(".kv").innerText()).toContain(fired);
+      expect(await page.locator(".answer").innerText()).toContain("Fired: github-push");
+      await page.screenshot({ path: join(ARTIFACTS, "event-page-replay.png"), fullPage: true });
+      await page.close();
+    }, 60_000);
+  },
+);
