@@ -14,9 +14,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import request from "supertest";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { formatIssue, loadConfigDir } from "../../src/config/load-config.js";
 import { createBuiltinRegistry } from "../../src/interceptors/builtins.js";
+import { createFakeGithubApi, type FakeGithubApi } from "../support/fake-github-api.js";
 import { SHARED_EXAMPLES, signGithub } from "../support/fixtures.js";
 import { exampleFileReader, parseCurlScript, type CurlRequest } from "../support/tekton-curl.js";
 import { createTestApp, type TestApp } from "../support/test-app.js";
@@ -107,6 +108,11 @@ type CurlCase =
     };
 
 const PR_SHA = "28911bbb5a3e2ea034daf1f6be0a822d50e31e73";
+/** What the fake GitHub API answers for tektoncd/triggers#1503 (github-add-changed-files-pr). */
+const PR_1503_FILES = ["pkg/interceptors/github/github.go", "docs/interceptors.md"];
+/** The github-* examples that call the GitHub API do so against this fake (see beforeAll below). */
+let fakeGithub: FakeGithubApi | undefined;
+const fakeGithubCalls = (): string[] => fakeGithub?.requests.map((r) => r.url) ?? [];
 const TRIGGERS_REPO = "https://github.com/tektoncd/triggers.git";
 
 const taskRunScript = (r: Record<string, unknown>): unknown =>
@@ -235,40 +241,72 @@ const CURL_CASES: readonly CurlCase[] = [
     ],
   },
   {
-    // Later: github addChangedFiles (a pull_request needs the GitHub API's PullRequests.ListFiles).
-    // When the GitHub-API interceptor features land, this creates one TaskRun
-    // (generateName github-add-changed-files-pr-run-) echoing the PR's changed files.
+    // github addChangedFiles on a pull_request: the files come from the GitHub API's
+    // PullRequests.ListFiles (here the fake GitHub API below, through HOOKLINE_GITHUB_API_URL),
+    // joined with "," into extensions.changed_files, which the binding reads.
     folder: "github-add-changed-files-pr",
     listener: "github-add-changed-files-pr-listener",
-    unsupported: {
-      trigger: "github-add-changed-files-pr-listener",
-      reason: /addChangedFiles/,
-      until: "github interceptor addChangedFiles (GitHub API)",
-    },
+    resources: [
+      {
+        apiVersion: "tekton.dev/v1beta1",
+        kind: "TaskRun",
+        namespace: "default",
+        generateName: "github-add-changed-files-pr-run-",
+        trigger: "github-add-changed-files-pr-listener",
+        check: (r) => {
+          expect(taskRunScript(r)).toBe(
+            `#! /bin/bash\necho "Changed Files: ${PR_1503_FILES.join(",")}"\n`,
+          );
+          expect(fakeGithubCalls()).toContain(
+            "/repos/tektoncd/triggers/pulls/1503/files?per_page=100",
+          );
+        },
+      },
+    ],
   },
   {
-    // Later: github addChangedFiles. For a push Tekton needs no API call (it joins the payload's
-    // commits[*].added/modified/removed), then the cel filter matches 'controllers/'. When
-    // addChangedFiles lands, this creates one TaskRun (generateName github-add-changed-files-push-cel-run-).
+    // github addChangedFiles on a push: no API call, the payload's commits[*].added, modified and
+    // removed are joined; then the cel filter matches 'controllers/'.
     folder: "github-add-changed-files-push-cel",
     listener: "github-add-changed-files-push-cel-listener",
-    unsupported: {
-      trigger: "github-add-changed-files-push-cel-listener",
-      reason: /addChangedFiles/,
-      until: "github interceptor addChangedFiles",
-    },
+    resources: [
+      {
+        apiVersion: "tekton.dev/v1beta1",
+        kind: "TaskRun",
+        namespace: "default",
+        generateName: "github-add-changed-files-push-cel-run-",
+        trigger: "github-add-changed-files-push-cel-listener",
+        check: (r) =>
+          expect(taskRunScript(r)).toBe(
+            '#! /bin/bash\necho "Changed Files: /n' +
+              "api/v1beta1/tektonhelperconfig_types.go," +
+              "config/crd/bases/tekton-helper..com_tektonhelperconfigs.yaml," +
+              "controllers/tektonhelperconfig_controller.go," +
+              "config/samples/tektonhelperconfig-oomkillpipeline.yaml," +
+              'config/samples/tektonhelperconfig-timeout.yaml"\n',
+          ),
+      },
+    ],
   },
   {
-    // Later: github githubOwners (checkType none still fetches the repo's OWNERS file through the
-    // GitHub API). When it lands, this creates one TaskRun (generateName github-owners-run-) with
-    // RepoURL https://github.com/tektoncd/triggers.git.
+    // github githubOwners with CheckType none (Go's case-insensitive field match) and no token:
+    // the repo's OWNERS file is read through the GitHub API (the fake below lists khrm, the
+    // sender, as an approver), after the X-Hub-Signature-256 check.
     folder: "github-owners",
     listener: "github-owners-listener",
-    unsupported: {
-      trigger: "github-owners-listener",
-      reason: /githubOwners/,
-      until: "github interceptor githubOwners (GitHub API)",
-    },
+    resources: [
+      {
+        apiVersion: "tekton.dev/v1beta1",
+        kind: "TaskRun",
+        namespace: "default",
+        generateName: "github-owners-run-",
+        trigger: "github-owners-listener",
+        check: (r) => {
+          expect(taskRunScript(r)).toBe(`#! /bin/bash\necho "RepoURL is ${TRIGGERS_REPO}"\n`);
+          expect(fakeGithubCalls()).toContain("/repos/tektoncd/triggers/contents/OWNERS");
+        },
+      },
+    ],
   },
   {
     // gitlab ClusterInterceptor: X-GitLab-Token and eventTypes "Push Hook"; inline bindings; an
@@ -469,6 +507,22 @@ describe.skipIf(!PRESENT)(
     });
 
     describe("each curl.sh, sent to its folder's listener", () => {
+      // The github interceptor reads HOOKLINE_GITHUB_API_URL per call: the GitHub API examples
+      // (addChangedFiles on a pull_request, githubOwners) talk to this fake, never to github.com.
+      beforeAll(async () => {
+        fakeGithub = await createFakeGithubApi({
+          pullFiles: { "tektoncd/triggers#1503": PR_1503_FILES },
+          contents: {
+            "tektoncd/triggers:OWNERS": "approvers:\n  - khrm\nreviewers:\n  - someone\n",
+          },
+        });
+        vi.stubEnv("HOOKLINE_GITHUB_API_URL", fakeGithub.url);
+      });
+      afterAll(async () => {
+        vi.unstubAllEnvs();
+        await fakeGithub?.close();
+      });
+
       it("has an expectation for every curl.sh", () => {
         expect(CURL_CASES.map((c) => c.folder).sort()).toEqual([...CURL_FOLDERS].sort());
       });
