@@ -327,20 +327,22 @@ const rejections: RejectCase[] = [
     authFailure: true,
   },
   // 5. the GitHub API features
+  // (interceptors/github/github-changed-files.test.ts and github-owners.test.ts have the rest.)
   {
-    name: "addChangedFiles enabled",
+    name: "addChangedFiles on a push without a repository (no API call needed)",
     params: { addChangedFiles: { enabled: true } },
     header: { ...JSON_CT, "X-Github-Event": ["push"] },
-    code: "UNIMPLEMENTED",
-    message: "addChangedFiles and githubOwners are not supported yet",
+    code: "FAILED_PRECONDITION",
+    message: "error parsing body: payload body missing 'repository' field",
     authFailure: false,
   },
   {
-    name: "githubOwners enabled",
-    params: { githubOwners: { enabled: true, checkType: "none" } },
+    name: "githubOwners with orgMembers and no personalAccessToken",
+    params: { githubOwners: { enabled: true, checkType: "orgMembers" } },
     header: { ...JSON_CT, "X-Github-Event": ["pull_request"] },
-    code: "UNIMPLEMENTED",
-    message: "addChangedFiles and githubOwners are not supported yet",
+    code: "FAILED_PRECONDITION",
+    message:
+      "checkType is set to check org or repo members but no personalAccessToken was supplied",
     authFailure: false,
   },
   {

@@ -6,46 +6,72 @@ import {
   readSecret,
   reject,
   type Interceptor,
+  type InterceptorContext,
+  type InterceptorRequest,
   type InterceptorResponse,
 } from "../../src/interceptors/public.js";
+import { addChangedFiles } from "./changed-files.js";
+import type { GithubApiOptions } from "./github-api.js";
+import { checkGithubOwners } from "./owners.js";
 import { parseGithubParams, type GithubParams } from "./params.js";
 
 /**
  * Tekton's github interceptor (TEKTON-SPEC §4.1): form bodies refused, `eventTypes` on
- * X-GitHub-Event, X-Hub-Signature-256 over the raw bytes in constant time. Checks run in Tekton's
- * order and answer with its codes and messages, which users grep their logs for.
+ * X-GitHub-Event, X-Hub-Signature-256 over the raw bytes in constant time, then addChangedFiles
+ * or githubOwners through the GitHub API. Checks run in Tekton's order and answer with its codes
+ * and messages, which users grep their logs for. `options` say where the API is (tests point it
+ * at a fake); by default `HOOKLINE_GITHUB_API_URL` and `HOOKLINE_GITHUB_ENTERPRISE_HOSTS`.
+ * @example const registry = new InterceptorRegistry([createGithubInterceptor({ apiUrl: fake.url })]);
  */
-export const github: Interceptor<GithubParams> = {
-  name: "github",
-  parseParams: parseGithubParams,
-  async process(req, params, ctx): Promise<InterceptorResponse> {
-    if (firstHeader(req.header, "Content-Type") === "application/x-www-form-urlencoded") {
-      return reject(
-        "INVALID_ARGUMENT",
-        "form parameter encoding not supported, please change the hook to send JSON payloads",
-      );
-    }
-    const wrongType = checkEventType(req, "X-Github-Event", params.eventTypes);
-    if (wrongType !== undefined) return wrongType;
-    if (params.secretRef !== undefined) {
-      if (params.secretRef.secretKey === "")
-        return reject("FAILED_PRECONDITION", "github interceptor secretRef.secretKey is empty");
-      // Go's Header.Get gives "" for an absent header and an empty one alike; Tekton tests for "".
-      const header = firstHeader(req.header, "X-Hub-Signature-256") ?? "";
-      if (header === "")
-        return reject("FAILED_PRECONDITION", "no X-Hub-Signature-256 header set", {
-          authFailure: true,
-        });
-      const secret = await readSecret(ctx, params.secretRef);
-      if (!secret.ok) return secret.response;
-      const failure = checkHubSignature(header, req.body, secret.value);
-      if (failure !== undefined)
-        return reject("FAILED_PRECONDITION", failure, { authFailure: true });
-    }
-    if (params.addChangedFiles?.enabled === true || params.githubOwners?.enabled === true) {
-      // These call the GitHub API; the interceptor issue builds them. Say so rather than pass silently.
-      return reject("UNIMPLEMENTED", "addChangedFiles and githubOwners are not supported yet");
-    }
-    return accept();
-  },
-};
+export function createGithubInterceptor(options: GithubApiOptions = {}): Interceptor<GithubParams> {
+  return {
+    name: "github",
+    parseParams: parseGithubParams,
+    process: (req, params, ctx) => processGithub(req, params, ctx, options),
+  };
+}
+
+/** The built-in github interceptor: the GitHub API as the environment says (see above). */
+export const github: Interceptor<GithubParams> = createGithubInterceptor();
+
+async function processGithub(
+  req: InterceptorRequest,
+  params: GithubParams,
+  ctx: InterceptorContext,
+  options: GithubApiOptions,
+): Promise<InterceptorResponse> {
+  if (firstHeader(req.header, "Content-Type") === "application/x-www-form-urlencoded") {
+    return reject(
+      "INVALID_ARGUMENT",
+      "form parameter encoding not supported, please change the hook to send JSON payloads",
+    );
+  }
+  const wrongType = checkEventType(req, "X-Github-Event", params.eventTypes);
+  if (wrongType !== undefined) return wrongType;
+  if (params.secretRef !== undefined) {
+    if (params.secretRef.secretKey === "")
+      return reject("FAILED_PRECONDITION", "github interceptor secretRef.secretKey is empty");
+    // Go's Header.Get gives "" for an absent header and an empty one alike; Tekton tests for "".
+    const header = firstHeader(req.header, "X-Hub-Signature-256") ?? "";
+    if (header === "")
+      return reject("FAILED_PRECONDITION", "no X-Hub-Signature-256 header set", {
+        authFailure: true,
+      });
+    const secret = await readSecret(ctx, params.secretRef);
+    if (!secret.ok) return secret.response;
+    const failure = checkHubSignature(header, req.body, secret.value);
+    if (failure !== undefined) return reject("FAILED_PRECONDITION", failure, { authFailure: true });
+  }
+  const event = firstHeader(req.header, "X-Github-Event") ?? "";
+  // Only GitHub Enterprise Server sends this header; github.com leaves it out.
+  const enterpriseHost = firstHeader(req.header, "X-Github-Enterprise-Host");
+  if (params.addChangedFiles?.enabled === true) {
+    // Tekton returns here, with or without changed files: githubOwners is then never checked
+    // (an upstream quirk, kept so that the same config behaves the same; see README.md).
+    const pat = params.addChangedFiles.personalAccessToken;
+    return addChangedFiles(req, event, pat, ctx, options, enterpriseHost);
+  }
+  if (params.githubOwners?.enabled === true)
+    return checkGithubOwners(req, event, params.githubOwners, ctx, options, enterpriseHost);
+  return accept();
+}

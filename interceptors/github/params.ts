@@ -16,7 +16,11 @@ export interface GithubParams {
   secretRef?: SecretRef;
   eventTypes?: string[];
   addChangedFiles?: { enabled: boolean; personalAccessToken?: SecretRef };
-  githubOwners?: { enabled: boolean; personalAccessToken?: SecretRef; checkType: OwnersCheckType };
+  /**
+   * `checkType` is left out when not given: Tekton then checks only the OWNERS file, like `none`,
+   * but still wants a personalAccessToken (it compares with "none").
+   */
+  githubOwners?: { enabled: boolean; personalAccessToken?: SecretRef; checkType?: OwnersCheckType };
 }
 
 const CHECK_TYPES: readonly OwnersCheckType[] = ["orgMembers", "repoMembers", "all", "none"];
@@ -57,16 +61,17 @@ export function parseGithubParams(params: Readonly<Record<string, unknown>>): Gi
       paramValue(owners, "personalAccessToken"),
       "githubOwners.personalAccessToken",
     );
-    const checkType = paramValue(owners, "checkType") ?? "none";
+    const checkType = paramValue(owners, "checkType");
     const ct = CHECK_TYPES.find((c) => c === checkType);
-    if (ct === undefined)
+    // "" is Go's zero value, as if left out.
+    if (ct === undefined && checkType !== undefined && checkType !== null && checkType !== "")
       throw new ParamError(
         "githubOwners.checkType",
         `checkType must be one of ${CHECK_TYPES.join(", ")}`,
       );
     out.githubOwners = {
       enabled: parseBoolParam(paramValue(owners, "enabled"), "githubOwners.enabled"),
-      checkType: ct,
+      ...(ct === undefined ? {} : { checkType: ct }),
       ...(pat ? { personalAccessToken: pat } : {}),
     };
   }

@@ -318,8 +318,8 @@ describe("gitlab interceptor: params", () => {
     { name: "an unknown param", params: { eventType: ["Push Hook"] }, field: "eventType" },
     {
       name: "a github-only param",
-      params: { addChangedFiles: { enabled: true } },
-      field: "addChangedFiles",
+      params: { githubOwners: { enabled: true } },
+      field: "githubOwners",
     },
     {
       name: "an unknown key in secretRef",

@@ -1,4 +1,5 @@
 import type { CompiledValue } from "../bindings/index.js";
+import type { RemoteTarget, WebhookHeader } from "../interceptors/remote/types.js";
 import type { Interceptor } from "../interceptors/types.js";
 import type { CompiledTemplate } from "../templates/types.js";
 import type { ConfigIssue } from "./types.js";
@@ -25,6 +26,8 @@ export interface CompiledListener {
   /** Tekton's payload validation; off with `tekton.dev/payload-validation: "false"`. */
   payloadValidation: boolean;
   reply: ReplyMode;
+  /** Tekton's `cloudEventURI`: where the started/successful/failed/done CloudEvents go. */
+  cloudEventURI: string | undefined;
   triggers: readonly CompiledTrigger[];
   groups: readonly CompiledGroup[];
 }
@@ -64,9 +67,36 @@ export interface CompiledBindingParam {
   from: string;
 }
 
+/**
+ * One interceptor of a chain. `builtin` runs in-process (a core interceptor or a plug-in);
+ * `remote` POSTs Tekton's InterceptorRequest to an Interceptor/ClusterInterceptor service;
+ * `webhook` is Tekton's legacy `webhook:` interceptor, which may rewrite the body and headers;
+ * `unavailable` fails the trigger with the reason.
+ */
 export type InterceptorStep =
   | { kind: "builtin"; name: string; interceptor: Interceptor<unknown>; params: unknown }
+  | RemoteStep
+  | WebhookStep
   | { kind: "unavailable"; name: string; reason: string };
+
+export interface RemoteStep {
+  kind: "remote";
+  /** The ref's name. */
+  name: string;
+  /** `ClusterInterceptor tekton-pipelines/x`, for messages. */
+  resource: string;
+  target: RemoteTarget;
+  /** The ref's params as `interceptor_params`: raw JSON values by name. */
+  params: Readonly<Record<string, unknown>>;
+}
+
+export interface WebhookStep {
+  kind: "webhook";
+  /** The interceptor's `name`, or `webhook`. */
+  name: string;
+  target: RemoteTarget;
+  header: readonly WebhookHeader[];
+}
 
 export interface CompiledGroup {
   name: string;

@@ -78,7 +78,6 @@ describe("answers conform to openapi.yaml", () => {
       {
         name: "/ready",
         template: "/ready",
-        method: "GET",
         run: () => request(t.app.server).get("/ready"),
       },
     ];

@@ -75,6 +75,7 @@ function listener(
     uid: "uid",
     payloadValidation: true,
     reply: "honest",
+    cloudEventURI: undefined,
     triggers,
     groups,
   };
