@@ -17,7 +17,8 @@ import type { Metrics } from "./admin/metrics.js";
 import type { TriggerTrace } from "./listener/types.js";
 import { performance } from "node:perf_hooks";
 import { pickLoggableHeaders } from "./log/loggable-headers.js";
-import { eventOutcome, planRuns } from "./listener/plan-runs.js";
+import { eventOutcome, planCloudEvents, planRuns } from "./listener/plan-runs.js";
+import { ACCEPTED, isCloudEventRequest } from "./cloudevents/tekton-events.js";
 import { toStoredEvent } from "./listener/to-stored-event.js";
 import { serviceAccountsOf } from "./listener/service-accounts.js";
 import { listenerKey, type Journal, type StoredEvent } from "./store/types.js";
@@ -175,7 +176,10 @@ async function handleEvent(
       log,
       deadlineMs,
     });
-    const runs = planRuns(decision, eventId, serviceAccountsOf(listener));
+    const runs = [
+      ...planRuns(decision, eventId, serviceAccountsOf(listener)),
+      ...planCloudEvents(listener, decision, eventId, header),
+    ];
     const unauthenticated = decision.unauthenticated && listener.reply === "honest";
     const status = unauthenticated ? 401 : 202;
     const outcome = eventOutcome(decision);
@@ -196,6 +200,7 @@ async function handleEvent(
       );
     }
     res.setHeader("x-hookline-event-id", eventId);
+    if (isCloudEventRequest(header)) setCloudEventHeaders(res, listener, eventId);
     sendJSON(res, 202, accepted(listener, eventId, deliveryId, false));
   } catch (err) {
     // The journal failed: nothing of the event is kept, so the sender must be told to retry.
@@ -228,6 +233,23 @@ function accepted(
   };
   if (listener.reply === "tekton") return tekton;
   return { ...tekton, deliveryId: deliveryId ?? null, duplicate };
+}
+
+/**
+ * A CloudEvent request gets a CloudEvent answer (binary mode), as Tekton's sink gives: type
+ * `dev.tekton.event.triggers.accepted.v1`, the same JSON as data.
+ */
+function setCloudEventHeaders(
+  res: ServerResponse,
+  listener: CompiledListener,
+  eventId: string,
+): void {
+  res.setHeader("ce-specversion", "1.0");
+  res.setHeader("ce-id", eventId);
+  res.setHeader("ce-type", ACCEPTED);
+  res.setHeader("ce-source", listener.name);
+  res.setHeader("ce-subject", `${listener.namespace}.${listener.name} accepted ${eventId}`);
+  res.setHeader("ce-time", new Date().toISOString());
 }
 
 /** 200 with the original event's id: this delivery was seen, and nothing more will run. */

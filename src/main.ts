@@ -1,13 +1,19 @@
+import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { createSecureContext } from "node:tls";
 import { createApp, DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY, REQUEST_TIMEOUT_MS } from "./app.js";
 import type { CompiledConfig } from "./config/compiled.js";
 import { formatIssue, hasDocumentErrors, loadConfigDir } from "./config/load-config.js";
 import { createSecretResolver } from "./config/secret-resolver.js";
+import { watchConfigDir } from "./config/watch-config-dir.js";
+import type { SecretResolver } from "./interceptors/types.js";
 import { createInterceptorRegistry } from "./interceptors/plugins/create-interceptor-registry.js";
 import type { Logger } from "./log/logger.js";
 import { createAdminApp } from "./admin/create-admin-app.js";
 import { isLoopback } from "./admin/auth.js";
 import { createMetrics } from "./admin/metrics.js";
+import { withCloudEvents } from "./cloudevents/cloudevent-sink.js";
 import { replayEvent } from "./listener/replay-event.js";
 import { createDeliveryWorker } from "./delivery/delivery-worker.js";
 import { createJournal, describeStore } from "./store/create-journal.js";
@@ -33,6 +39,16 @@ export interface ServeOptions {
   defaultListener: string | undefined;
   /** HOOKLINE_INTERCEPTORS_DIR / `--interceptors`: a folder of interceptor plug-ins. */
   interceptorsDir?: string | undefined;
+  /**
+   * TLS on the listener port, as Tekton's EventListener: TLS_CERT and TLS_KEY, each a PEM file
+   * path (or the PEM itself, as a Secret key in an env var gives it). Both or neither. When the
+   * option is absent, TLS_CERT and TLS_KEY are read from the environment.
+   */
+  tls?: { cert?: string | undefined; key?: string | undefined } | undefined;
+  /** Watch the config directory and reload it on change (default true); SIGHUP always reloads. */
+  watchConfig?: boolean;
+  /** How long config files must be quiet before a change is loaded (default 200 ms). */
+  reloadDebounceMs?: number;
   log: Logger;
 }
 
@@ -40,7 +56,10 @@ export interface Running {
   server: Server;
   port: number;
   adminPort: number;
-  config: CompiledConfig;
+  /** The config in force now (a reload swaps it). */
+  readonly config: CompiledConfig;
+  /** Reloads the config directory as SIGHUP does; true when the new config is in force. */
+  reload(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -51,7 +70,7 @@ export interface Running {
 export async function serve(options: ServeOptions): Promise<Running> {
   const { log } = options;
   const registry = await createInterceptorRegistry(options.interceptorsDir);
-  const config = await loadConfigDir(options.configDir, { registry });
+  let config = await loadConfigDir(options.configDir, { registry });
   for (const issue of config.issues) {
     const line = formatIssue(issue);
     if (issue.severity === "note") log.debug("config note", { issue: line });
@@ -69,15 +88,18 @@ export async function serve(options: ServeOptions): Promise<Running> {
       `the admin port ${admin.host}:${admin.port} is not on loopback: set HOOKLINE_ADMIN_TOKEN to protect it`,
     );
   }
+  const tls = await readListenerTls(options.tls ?? { cert: env("TLS_CERT"), key: env("TLS_KEY") });
   const journal = await createJournal(options.store);
   const metrics = createMetrics(journal);
   const worker = createDeliveryWorker({
     journal,
-    sink: createLocalSink({ outDir: options.outDir }),
+    sink: withCloudEvents(createLocalSink({ outDir: options.outDir })),
     log,
     metrics,
   });
-  const secrets = createSecretResolver({ fromConfig: config.secrets, dir: options.secretsDir });
+  // The config's own Secrets are part of the config: a reload swaps the resolver with it.
+  let resolver = createSecretResolver({ fromConfig: config.secrets, dir: options.secretsDir });
+  const secrets: SecretResolver = { get: (ref, namespace) => resolver.get(ref, namespace) };
   const adminServer = createServer(
     createAdminApp({
       journal,
@@ -114,7 +136,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
     maxBodyBytes: options.maxBodyBytes,
     deadlineMs: DEFAULT_DEADLINE_MS,
   });
-  const server = createServer(app);
+  const server: Server = tls === undefined ? createServer(app) : createHttpsServer(tls, app);
   // Tekton's EventListener timeouts (TEKTON-SPEC §2.1), with room for a 25 MiB body.
   server.headersTimeout = 10_000;
   server.requestTimeout = REQUEST_TIMEOUT_MS + 5_000;
@@ -126,6 +148,20 @@ export async function serve(options: ServeOptions): Promise<Running> {
     await journal.close();
     throw err;
   }
+  const watcher = await watchConfigDir({
+    dir: options.configDir,
+    load: () => loadConfigDir(options.configDir, { registry }),
+    apply: (next) => {
+      resolver = createSecretResolver({ fromConfig: next.secrets, dir: options.secretsDir });
+      config = next;
+    },
+    log,
+    metrics,
+    watch: options.watchConfig ?? true,
+    ...(options.reloadDebounceMs === undefined ? {} : { debounceMs: options.reloadDebounceMs }),
+  });
+  const onHangup = (): void => void watcher.reload("SIGHUP");
+  process.on("SIGHUP", onHangup);
   // Only now that both ports are bound does work start: a process that cannot serve does not
   // claim deliveries either.
   worker.start();
@@ -146,6 +182,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
   const port = typeof address === "object" && address !== null ? address.port : options.port;
   log.info("listening", {
     port,
+    tls: tls !== undefined,
     listeners: config.listeners.map((l) => `/listeners/${l.namespace}/${l.name}`),
     out: options.outDir,
     store: describeStore(options.store),
@@ -156,10 +193,15 @@ export async function serve(options: ServeOptions): Promise<Running> {
     server,
     port,
     adminPort: portOf(adminServer),
-    config,
+    get config() {
+      return config;
+    },
+    reload: () => watcher.reload("request"),
     /** Stops taking requests, lets those in flight finish, then the delivery in hand. */
     close: async () => {
       clearInterval(pruneTimer);
+      process.off("SIGHUP", onHangup);
+      watcher.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
@@ -187,6 +229,46 @@ export function parseAdminAddr(text: string): { host: string; port: number } {
     host: m[1] ?? (m[2] === undefined || m[2] === "" ? "127.0.0.1" : m[2]),
     port: Number(m[3]),
   };
+}
+
+function env(name: string): string | undefined {
+  const value = process.env[name];
+  return value === "" ? undefined : value;
+}
+
+/**
+ * TLS_CERT / TLS_KEY → the PEMs for node:https. Tekton's EventListener takes them from a Secret and
+ * hands its sink file paths; a value that is a PEM itself (`valueFrom.secretKeyRef` straight into
+ * the env var, as Tekton's example writes it) is taken as is.
+ */
+async function readListenerTls(settings: {
+  cert?: string | undefined;
+  key?: string | undefined;
+}): Promise<{ cert: string; key: string } | undefined> {
+  const { cert, key } = settings;
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    throw new Error(
+      `TLS needs both TLS_CERT and TLS_KEY; only ${cert === undefined ? "TLS_KEY" : "TLS_CERT"} is set`,
+    );
+  }
+  const pem = async (name: string, value: string): Promise<string> => {
+    if (value.includes("-----BEGIN ")) return value;
+    try {
+      return await readFile(value, "utf8");
+    } catch (err) {
+      throw new Error(`${name} file ${value} cannot be read: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  };
+  const pair = { cert: await pem("TLS_CERT", cert), key: await pem("TLS_KEY", key) };
+  try {
+    createSecureContext(pair); // A bad PEM or a key that does not match fails here, before listening.
+  } catch (err) {
+    throw new Error(`TLS_CERT/TLS_KEY cannot be used: ${(err as Error).message}`, { cause: err });
+  }
+  return pair;
 }
 
 function listen(server: Server, port: number, host: string | undefined): Promise<void> {

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { lifecycleEvents } from "../cloudevents/tekton-events.js";
+import type { Header } from "../intake/types.js";
 import { LABEL_DELIVERY_KEY } from "../sinks/types.js";
 import type { PlannedRun } from "../store/types.js";
 import type { RenderedResource } from "../templates/types.js";
@@ -51,4 +53,34 @@ export function eventOutcome(decision: EventDecision): EventOutcome {
   if (kinds.some((k) => k === "failed" || k === "timedOut")) return "failed";
   if (kinds.includes("rejected") && !kinds.includes("filtered")) return "rejected";
   return "filtered";
+}
+
+/**
+ * With a `cloudEventURI`, Tekton's started, successful or failed, and done CloudEvents, as one more
+ * run of the event (trace index -1): the delivery worker posts them in order, with retries.
+ */
+export function planCloudEvents(
+  listener: { namespace: string; name: string; cloudEventURI: string | undefined },
+  decision: EventDecision,
+  eventId: string,
+  header: Header,
+): PlannedRun[] {
+  if (listener.cloudEventURI === undefined || listener.cloudEventURI === "") return [];
+  const fired = decision.triggers.some((t) => t.outcome.kind === "fired");
+  const events = lifecycleEvents({ uri: listener.cloudEventURI, listener, eventId, header, fired });
+  return [
+    {
+      id: randomUUID(),
+      eventId,
+      traceIndex: -1,
+      trigger: "(cloudEventURI)",
+      namespace: listener.namespace,
+      serviceAccountName: undefined,
+      resources: events.map((resource, seq) => ({
+        seq,
+        deliveryKey: `${eventId}.ce.${seq}`,
+        resource,
+      })),
+    },
+  ];
 }

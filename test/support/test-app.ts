@@ -7,9 +7,10 @@ import { createApp, type AppDeps } from "../../src/app.js";
 import type { CompiledConfig } from "../../src/config/compiled.js";
 import { loadConfigDir } from "../../src/config/load-config.js";
 import { createSecretResolver } from "../../src/config/secret-resolver.js";
-import { createBuiltinRegistry } from "../../src/interceptors/builtins.js";
+import { createInterceptorRegistry } from "../../src/interceptors/plugins/create-interceptor-registry.js";
 import { createLocalSink } from "../../src/sinks/local/local-sink.js";
 import type { Sink } from "../../src/sinks/types.js";
+import { withCloudEvents } from "../../src/cloudevents/cloudevent-sink.js";
 import { createDeliveryWorker, type DeliveryWorker } from "../../src/delivery/delivery-worker.js";
 import { createMemoryJournal } from "../../src/store/memory-journal.js";
 import type { Journal } from "../../src/store/types.js";
@@ -33,6 +34,8 @@ export interface TestAppOptions extends Partial<
   Pick<AppDeps, "maxBodyBytes" | "deadlineMs" | "defaultListener" | "requestTimeoutMs" | "metrics">
 > {
   secretsDir?: string;
+  /** A folder of interceptor plug-ins, as HOOKLINE_INTERCEPTORS_DIR names. */
+  interceptorsDir?: string;
   journal?: Journal;
   sink?: Sink;
 }
@@ -45,14 +48,21 @@ export async function createTestApp(
   configDir: string,
   options: TestAppOptions = {},
 ): Promise<TestApp> {
-  const { journal: _journal, sink: _sink, secretsDir: _secretsDir, ...appOptions } = options;
-  const config = await loadConfigDir(configDir, { registry: createBuiltinRegistry() });
+  const {
+    journal: _journal,
+    sink: _sink,
+    secretsDir: _secretsDir,
+    interceptorsDir: _interceptorsDir,
+    ...appOptions
+  } = options;
+  const registry = await createInterceptorRegistry(options.interceptorsDir);
+  const config = await loadConfigDir(configDir, { registry });
   const outDir = await mkdtemp(join(tmpdir(), "hookline-out-"));
   const { log, logs } = createCapturingLogger();
   const journal = options.journal ?? createMemoryJournal();
   const worker = createDeliveryWorker({
     journal,
-    sink: options.sink ?? createLocalSink({ outDir }),
+    sink: withCloudEvents(options.sink ?? createLocalSink({ outDir })),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     log,
     pollMs: 20,

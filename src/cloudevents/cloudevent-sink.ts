@@ -1,0 +1,64 @@
+import { CloudEvent, HTTP } from "cloudevents";
+import { HooklineError } from "../errors/hookline-error.js";
+import type { RenderedResource } from "../templates/types.js";
+import type { CreatedResource, CreateContext, Sink } from "../sinks/types.js";
+import { CLOUDEVENT_API_VERSION, CLOUDEVENT_KIND } from "./tekton-events.js";
+
+const TIMEOUT_MS = 10_000;
+
+/**
+ * Routes deliveries: the CloudEvents bound for `cloudEventURI` are POSTed there (binary mode);
+ * everything else goes to the resource sink. Network errors, 429 and 5xx are retryable; other
+ * 4xx are permanent, as for resources.
+ */
+export function withCloudEvents(sink: Sink): Sink {
+  return {
+    kind: sink.kind,
+    create(resource: RenderedResource, ctx: CreateContext): Promise<CreatedResource> {
+      if (resource.apiVersion === CLOUDEVENT_API_VERSION && resource.kind === CLOUDEVENT_KIND)
+        return postCloudEvent(resource);
+      return sink.create(resource, ctx);
+    },
+  };
+}
+
+async function postCloudEvent(resource: RenderedResource): Promise<CreatedResource> {
+  const { uri, event } = resource.body as { uri: string; event: Record<string, unknown> };
+  const ce = new CloudEvent({
+    ...event,
+    datacontenttype: "application/json",
+  } as ConstructorParameters<typeof CloudEvent>[0]);
+  const message = HTTP.binary(ce);
+  let res: Response;
+  try {
+    res = await fetch(uri, {
+      method: "POST",
+      headers: message.headers as Record<string, string>,
+      body: message.body as string,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (err) {
+    throw new HooklineError(
+      "HL_SINK_WRITE_FAILED",
+      `CloudEvent to ${uri} not sent: ${(err as Error).message}`,
+      { retryable: true },
+      { cause: err },
+    );
+  }
+  await res.body?.cancel();
+  if (!res.ok) {
+    const retryable = res.status === 429 || res.status >= 500;
+    const retryAfter = Number(res.headers.get("retry-after"));
+    throw new HooklineError("HL_SINK_WRITE_FAILED", `CloudEvent to ${uri} answered ${res.status}`, {
+      retryable,
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+    });
+  }
+  return {
+    apiVersion: resource.apiVersion,
+    kind: resource.kind,
+    namespace: resource.namespace,
+    name: String(ce.type),
+    location: uri,
+  };
+}
