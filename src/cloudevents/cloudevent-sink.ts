@@ -27,7 +27,7 @@ async function postCloudEvent(resource: RenderedResource): Promise<CreatedResour
   const ce = new CloudEvent({
     ...event,
     datacontenttype: "application/json",
-  } as ConstructorParameters<typeof CloudEvent>[0]);
+  });
   const message = HTTP.binary(ce);
   let res: Response;
   try {

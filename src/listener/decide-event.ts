@@ -32,6 +32,7 @@ export async function decideEvent(
       group.interceptors,
       {
         body: event.chainBody,
+        rawBody: event.rawBody,
         bodyJSON: event.chainBodyJSON,
         header: event.header,
         extensions: {},
@@ -71,8 +72,10 @@ export async function decideEvent(
     }
     const groupStart: TriggerStart = {
       listenerName: listener.name,
-      header: event.header,
+      header: chain.header,
       extensions: chain.extensions,
+      // Tekton hands the group's final body on (with no group interceptors, the raw one).
+      ...(group.interceptors.length > 0 ? { body: { raw: chain.body, json: chain.bodyJSON } } : {}),
       group: group.name,
     };
     const traces = await Promise.all(

@@ -22,6 +22,8 @@ export interface TriggerStart {
   listenerName: string;
   header: Readonly<Record<string, readonly string[]>>;
   extensions: Readonly<Record<string, unknown>>;
+  /** A trigger group's body after its interceptors (a `webhook:` one may have replaced it). */
+  body?: { raw: Buffer; json: () => unknown };
   group?: string;
 }
 
@@ -57,15 +59,27 @@ export async function runTrigger(
   if (plan.kind === "broken")
     return finish({ kind: "failed", stage: "config", message: plan.reason });
 
-  // With no interceptors Tekton passes the body on untouched (no form conversion).
-  const chainBody = plan.interceptors.length === 0 ? event.rawBody : event.chainBody;
-  const chainBodyJSON = plan.interceptors.length === 0 ? event.bodyJSON : event.chainBodyJSON;
-  let chain: ChainResult = { kind: "continue", extensions: { ...start.extensions }, trace: [] };
+  // With no interceptors Tekton passes the body on untouched (no form conversion), nor when the
+  // first is a legacy webhook and no extensions came in (TEKTON-SPEC §2.5).
+  const first = plan.interceptors[0];
+  const raw =
+    first === undefined || (first.kind === "webhook" && Object.keys(start.extensions).length === 0);
+  const chainBody = start.body?.raw ?? (raw ? event.rawBody : event.chainBody);
+  const chainBodyJSON = start.body?.json ?? (raw ? event.bodyJSON : event.chainBodyJSON);
+  let chain: ChainResult = {
+    kind: "continue",
+    extensions: { ...start.extensions },
+    body: chainBody,
+    bodyJSON: chainBodyJSON,
+    header: start.header,
+    trace: [],
+  };
   if (plan.interceptors.length > 0) {
     chain = await runChain(
       plan.interceptors,
       {
         body: chainBody,
+        rawBody: event.rawBody,
         bodyJSON: chainBodyJSON,
         header: start.header,
         extensions: start.extensions,
@@ -97,7 +111,7 @@ export async function runTrigger(
 
   let body: unknown;
   try {
-    body = chainBodyJSON();
+    body = chain.bodyJSON();
   } catch (err) {
     return finish({
       kind: "failed",
@@ -110,7 +124,7 @@ export async function runTrigger(
     templateParams: plan.template.params,
     event: {
       body,
-      header: joinHeader(start.header),
+      header: joinHeader(chain.header),
       extensions: chain.extensions,
       context: { eventID: event.eventId },
     },
