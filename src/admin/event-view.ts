@@ -1,3 +1,4 @@
+import { REDACTED } from "../store/redact-headers.js";
 import type { RunRecord, StoredEvent } from "../store/types.js";
 
 /** An event as the API and the page show it: the body as text when it is text. */
@@ -64,7 +65,7 @@ export function toEventView(event: StoredEvent, runs: readonly RunRecord[]): Eve
     outcome: event.outcome,
     duplicateOf: event.duplicateOf ?? null,
     replayOf: event.replayOf ?? null,
-    headers: event.headers,
+    headers: redactForDisplay(event.headers),
     body: isText
       ? { encoding: "utf8", data: text, bytes: event.body.length }
       : { encoding: "base64", data: event.body.toString("base64"), bytes: event.body.length },
@@ -102,4 +103,18 @@ export function toEventView(event: StoredEvent, runs: readonly RunRecord[]): Eve
       };
     }),
   };
+}
+
+/**
+ * The journal keeps signature headers (they are not secrets, and a replay verifies them again),
+ * but no answer or page shows one: they are redacted here, with what the journal redacted already.
+ */
+function redactForDisplay(headers: Record<string, string[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [name, values] of Object.entries(headers)) {
+    out[name] = /signature|token|secret|authorization|cookie|api-?key/i.test(name)
+      ? values.map(() => REDACTED)
+      : values;
+  }
+  return out;
 }
