@@ -27,9 +27,7 @@ describe("no secret, token or signature leaks", () => {
   beforeAll(async () => {
     const dir = await writeConfigDir({});
     for (const f of await readdir(EXAMPLE_CONFIG)) {
-      await import("node:fs/promises").then((fs) =>
-        fs.copyFile(join(EXAMPLE_CONFIG, f), join(dir, f)),
-      );
+      await copyFile(join(EXAMPLE_CONFIG, f), join(dir, f));
     }
     await writeFile(
       join(dir, "gitlab.yaml"),
