@@ -14,12 +14,15 @@ import {
 import { bitbucket } from "./index.js";
 
 const SECRET = "bb-s3cr3t-value";
+const NEW_SECRET = "bb-n3w-s3cr3t-value";
 const REF = { secretName: "bitbucket-secret", secretKey: "secretToken" };
+const NEW_REF = { secretName: "bitbucket-secret-next", secretKey: "secretToken" };
 const MISSING_REF = { secretName: "nope", secretKey: "secretToken" };
 const BODY = '{"eventKey": "repo:refs_changed", "changes": [{"ref": {"displayId": "main"}}]}';
 
 const secretValues: Record<string, string> = {
   "default/bitbucket-secret/secretToken": SECRET,
+  "default/bitbucket-secret-next/secretToken": NEW_SECRET,
   "default/example/secretToken": "1234567",
 };
 
@@ -232,6 +235,38 @@ const rejections: RejectCase[] = [
     authFailure: true,
   },
   {
+    name: "secretRefs: one secret missing, the other not matching",
+    params: { secretRefs: [MISSING_REF, NEW_REF] },
+    header: { ...EVENT, "X-Hub-Signature": [GOOD_SIG] },
+    code: "FAILED_PRECONDITION",
+    message: "error validating signature: payload signature check failed",
+    authFailure: true,
+  },
+  {
+    name: "secretRefs: none can be read (the first one's error)",
+    params: { secretRefs: [MISSING_REF, { secretName: "gone", secretKey: "k" }] },
+    header: { ...EVENT, "X-Hub-Signature": [GOOD_SIG] },
+    code: "FAILED_PRECONDITION",
+    message: "error getting secret: cannot find secretToken key in secret default/nope",
+    authFailure: false,
+  },
+  {
+    name: "secretRefs: a malformed signature",
+    params: { secretRefs: [REF, NEW_REF] },
+    header: { ...EVENT, "X-Hub-Signature": ["md5=00"] },
+    code: "FAILED_PRECONDITION",
+    message: 'error validating signature: unknown hash type prefix: "md5"',
+    authFailure: true,
+  },
+  {
+    name: "secretRef with an empty key, even with secretRefs",
+    params: { secretRef: { secretName: "bitbucket-secret" }, secretRefs: [REF] },
+    header: { ...EVENT, "X-Hub-Signature": [GOOD_SIG] },
+    code: "FAILED_PRECONDITION",
+    message: "bitbucket interceptor secretRef.secretKey is empty",
+    authFailure: false,
+  },
+  {
     name: "a body changed after signing",
     params: { secretRef: REF },
     header: { ...EVENT, "X-Hub-Signature": [GOOD_SIG] },
@@ -252,6 +287,7 @@ describe("bitbucket interceptor: rejections", () => {
     });
     const text = JSON.stringify(res);
     expect(text).not.toContain(SECRET);
+    expect(text).not.toContain(NEW_SECRET);
     const sig = c.header["X-Hub-Signature"]?.[0];
     if (sig !== undefined && sig !== "") expect(text).not.toContain(sig);
   });
@@ -308,10 +344,96 @@ describe("bitbucket interceptor: accepted events", () => {
     expect(await run(c.params, request(BODY, c.header))).toEqual({ continue: true });
   });
 
+  const rotation: { name: string; params: Record<string, unknown>; secret: string }[] = [
+    { name: "secretRefs: the old key", params: { secretRefs: [REF, NEW_REF] }, secret: SECRET },
+    { name: "secretRefs: the new key", params: { secretRefs: [REF, NEW_REF] }, secret: NEW_SECRET },
+    {
+      name: "secretRef and secretRefs: the secretRefs key",
+      params: { secretRef: REF, secretRefs: [NEW_REF] },
+      secret: NEW_SECRET,
+    },
+    {
+      name: "secretRefs: a missing secret is skipped when another matches",
+      params: { secretRefs: [MISSING_REF, NEW_REF] },
+      secret: NEW_SECRET,
+    },
+  ];
+  it.each(rotation)("$name", async (c) => {
+    const header = { ...EVENT, "X-Hub-Signature": [sign("sha256", BODY, c.secret)] };
+    expect(await run(c.params, request(BODY, header))).toEqual({ continue: true });
+  });
+
+  it("reads every secretRefs secret from the trigger's namespace", async () => {
+    const { ctx, calls } = makeCtx();
+    const header = { ...EVENT, "X-Hub-Signature": [GOOD_SIG] };
+    await run({ secretRefs: [REF, NEW_REF] }, request(BODY, header), ctx);
+    expect(calls).toEqual([
+      { ref: REF, ns: "default" },
+      { ref: NEW_REF, ns: "default" },
+    ]);
+  });
+
   it("reads the secret once, from the trigger's namespace", async () => {
     const { ctx, calls } = makeCtx();
     await run({ secretRef: REF }, request(BODY, { ...EVENT, "X-Hub-Signature": [GOOD_SIG] }), ctx);
     expect(calls).toEqual([{ ref: REF, ns: "default" }]);
+  });
+});
+
+describe("bitbucket interceptor: Cloud and Server/Data Center deliveries", () => {
+  const fixture = (name: string): string =>
+    readFileSync(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)), "utf8");
+  const headersOf = (name: string): Record<string, string[]> =>
+    JSON.parse(fixture(name)) as Record<string, string[]>;
+  // Cloud sends the body as a file would hold it; Server sends compact JSON.
+  const deliveries = [
+    {
+      name: "Bitbucket Cloud repo:push (X-Hub-Signature: sha256=, since 2023)",
+      body: fixture("cloud-repo-push.json"),
+      header: headersOf("cloud-repo-push.headers.json"),
+      eventTypes: ["repo:push"],
+    },
+    {
+      name: "Bitbucket Server/Data Center repo:refs_changed",
+      body: JSON.stringify(JSON.parse(fixture("server-repo-refs-changed.json"))),
+      header: headersOf("server-repo-refs-changed.headers.json"),
+      eventTypes: ["repo:refs_changed"],
+    },
+  ];
+
+  it.each(deliveries)("accepts a signed $name", async (d) => {
+    const header = { ...d.header, "X-Hub-Signature": [sign("sha256", d.body, SECRET)] };
+    const res = await run({ eventTypes: d.eventTypes, secretRef: REF }, request(d.body, header));
+    expect(res).toEqual({ continue: true });
+  });
+
+  it.each(deliveries)("rejects $name signed with another secret", async (d) => {
+    const header = { ...d.header, "X-Hub-Signature": [sign("sha256", d.body, "not-it")] };
+    const res = await run({ eventTypes: d.eventTypes, secretRef: REF }, request(d.body, header));
+    expect(res).toEqual({
+      continue: false,
+      status: {
+        code: "FAILED_PRECONDITION",
+        message: "error validating signature: payload signature check failed",
+      },
+      authFailure: true,
+    });
+  });
+
+  it.each(deliveries)("rejects $name without a signature when a secret is set", async (d) => {
+    const res = await run({ secretRef: REF }, request(d.body, d.header));
+    expect(res).toEqual({
+      continue: false,
+      status: { code: "INVALID_ARGUMENT", message: "no X-Hub-Signature header set" },
+      authFailure: true,
+    });
+  });
+
+  it("accepts an unsigned Cloud delivery with eventTypes only (a webhook without a secret)", async () => {
+    const d = deliveries[0];
+    expect(d).toBeDefined();
+    const res = await run({ eventTypes: ["repo:push"] }, request(d?.body ?? "", d?.header ?? {}));
+    expect(res).toEqual({ continue: true });
   });
 });
 
@@ -366,6 +488,11 @@ describe("bitbucket interceptor: params", () => {
       params: { EventTypes: ["repo:push"], SecretRef: { secretName: "s", SecretKey: "k" } },
       expected: { eventTypes: ["repo:push"], secretRef: { secretName: "s", secretKey: "k" } },
     },
+    {
+      name: "secretRefs (key rotation)",
+      params: { secretRefs: [REF, NEW_REF] },
+      expected: { secretRefs: [REF, NEW_REF] },
+    },
     { name: "no params", params: {}, expected: {} },
   ])("parses $name", ({ params, expected }) => {
     expect(bitbucket.parseParams(params)).toEqual(expected);
@@ -380,6 +507,12 @@ describe("bitbucket interceptor: params", () => {
     },
     { name: "eventTypes as a string", params: { eventTypes: "repo:push" }, field: "eventTypes" },
     { name: "secretRef as a number", params: { secretRef: 1 }, field: "secretRef" },
+    { name: "an empty secretRefs list", params: { secretRefs: [] }, field: "secretRefs" },
+    {
+      name: "a secretRefs entry with an empty key",
+      params: { secretRefs: [REF, { secretName: "s", secretKey: "" }] },
+      field: "secretRefs[1]",
+    },
   ])("refuses $name with a ParamError naming $field", ({ params, field }) => {
     const err = paramError(params);
     expect(err.field).toBe(field);

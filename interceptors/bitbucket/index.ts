@@ -1,10 +1,11 @@
 import {
   accept,
+  allSecretRefs,
   checkEventType,
   checkHubSignature,
   firstHeader,
   parseTokenParams,
-  readSecret,
+  readSecrets,
   reject,
   type Interceptor,
   type InterceptorResponse,
@@ -13,7 +14,9 @@ import {
 
 /**
  * Tekton's bitbucket interceptor (TEKTON-SPEC §4.3): `eventTypes` on X-Event-Key, and
- * X-Hub-Signature (`sha1=`, `sha256=` or `sha512=`) over the raw body.
+ * X-Hub-Signature (`sha1=`, `sha256=` or `sha512=`) over the raw body. Bitbucket Server/Data
+ * Center and (since 2023) Bitbucket Cloud both sign this way. `secretRefs` (hookline) lists keys
+ * for rotation: any one may match.
  */
 export const bitbucket: Interceptor<TokenParams> = {
   name: "bitbucket",
@@ -21,20 +24,21 @@ export const bitbucket: Interceptor<TokenParams> = {
   async process(req, params, ctx): Promise<InterceptorResponse> {
     const wrongType = checkEventType(req, "X-Event-Key", params.eventTypes);
     if (wrongType !== undefined) return wrongType;
-    if (params.secretRef === undefined) return accept();
-    if (params.secretRef.secretKey === "")
+    const refs = allSecretRefs(params);
+    if (refs.length === 0) return accept();
+    if (params.secretRef?.secretKey === "")
       return reject("FAILED_PRECONDITION", "bitbucket interceptor secretRef.secretKey is empty");
     // Go's Header.Get gives "" for an absent header and an empty one alike; Tekton tests for "".
     const header = firstHeader(req.header, "X-Hub-Signature") ?? "";
     if (header === "")
       return reject("INVALID_ARGUMENT", "no X-Hub-Signature header set", { authFailure: true });
-    const secret = await readSecret(ctx, params.secretRef);
-    if (!secret.ok) return secret.response;
-    const failure = checkHubSignature(header, req.body, secret.value);
-    if (failure !== undefined)
-      return reject("FAILED_PRECONDITION", `error validating signature: ${failure}`, {
-        authFailure: true,
-      });
-    return accept();
+    const secrets = await readSecrets(ctx, refs);
+    if (!secrets.ok) return secrets.response;
+    // Check every key (no early exit); a malformed header gives the same message for each.
+    const failures = secrets.values.map((secret) => checkHubSignature(header, req.body, secret));
+    if (failures.includes(undefined)) return accept();
+    return reject("FAILED_PRECONDITION", `error validating signature: ${failures[0] ?? ""}`, {
+      authFailure: true,
+    });
   },
 };

@@ -2,39 +2,35 @@ import {
   accept,
   firstHeader,
   isRecord,
-  ParamError,
-  paramValue,
   reject,
   type Interceptor,
   type InterceptorResponse,
 } from "../../src/interceptors/public.js";
+import { parseSlackParams, type SlackParams } from "./params.js";
+import { verifySlackSignature } from "./verify-slack-signature.js";
 
-export interface SlackParams {
-  requestedFields: string[];
-}
+export type { SlackParams } from "./params.js";
 
-/** Tekton's slack interceptor (TEKTON-SPEC §4.4): copies requested form fields into extensions. */
-export const slack: Interceptor<SlackParams | undefined> = {
+/**
+ * Tekton's slack interceptor (TEKTON-SPEC §4.4): copies requested form fields into extensions.
+ * With `secretRef`/`secretRefs` (hookline's addition) it also verifies X-Slack-Signature.
+ */
+export const slack: Interceptor<SlackParams> = {
   name: "slack",
-  parseParams(params): SlackParams | undefined {
-    for (const key of Object.keys(params)) {
-      if (key.toLowerCase() !== "requestedfields")
-        throw new ParamError(key, `unknown param "${key}"; expected requestedFields`);
-    }
-    const fields = paramValue(params, "requestedFields");
-    if (fields === undefined || fields === null) return undefined;
-    if (!Array.isArray(fields) || !fields.every((f) => typeof f === "string"))
-      throw new ParamError("requestedFields", "requestedFields must be a list of strings");
-    return { requestedFields: fields };
-  },
-  process(req, params): InterceptorResponse {
+  parseParams: parseSlackParams,
+  async process(req, params, ctx): Promise<InterceptorResponse> {
     // Tekton's order (pkg/interceptors/slack/slack.go): Content-Type, signature, body, then params.
     const missing = "missing header in payload: ContentType application/x-www-form-urlencoded";
     if (firstHeader(req.header, "Content-Type") !== "application/x-www-form-urlencoded")
       return reject("INVALID_ARGUMENT", missing);
     // Tekton only checks that the header is there (the same message is upstream's).
-    if ((firstHeader(req.header, "X-Slack-Signature") ?? "") === "")
-      return reject("INVALID_ARGUMENT", missing, { authFailure: true });
+    const signature = firstHeader(req.header, "X-Slack-Signature") ?? "";
+    if (signature === "") return reject("INVALID_ARGUMENT", missing, { authFailure: true });
+    // hookline's addition, before the body is read: the signature, when a secret is configured.
+    if (params.secretRefs !== undefined) {
+      const failed = await verifySlackSignature(req, signature, params.secretRefs, ctx);
+      if (failed !== undefined) return failed;
+    }
     let payload: unknown;
     try {
       payload = req.bodyJSON();
@@ -48,7 +44,8 @@ export const slack: Interceptor<SlackParams | undefined> = {
         "INVALID_ARGUMENT",
         "failed to unmarshl slack payload: body is not a JSON object of string lists",
       );
-    if (params === undefined) return reject("NOT_FOUND", "missing requested field definition");
+    if (params.requestedFields === undefined)
+      return reject("NOT_FOUND", "missing requested field definition");
     const extensions: Record<string, unknown> = {};
     for (const field of params.requestedFields) {
       // Tekton prints the whole payload here; hookline names the field instead (the form holds a token).

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, it, expect } from "vitest";
@@ -13,6 +14,8 @@ import {
 import { slack } from "./index.js";
 
 const TOKEN = "EidhofDor5uIpqQ9RrtOVdnC"; // Slack's verification token, carried in the form
+const SIGNING_REF = { secretName: "slack", secretKey: "signingSecret" };
+const OTHER_REF = { secretName: "slack-old", secretKey: "signingSecret" };
 const SIGNATURE = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
 
 const ctx: InterceptorContext = {
@@ -341,7 +344,12 @@ describe("slack interceptor: params", () => {
       params: { REQUESTEDFIELDS: ["a", "b"] },
       expected: { requestedFields: ["a", "b"] },
     },
-    { name: "no params", params: {}, expected: undefined },
+    { name: "no params", params: {}, expected: {} },
+    {
+      name: "secretRef then secretRefs (hookline)",
+      params: { secretRef: SIGNING_REF, SecretRefs: [OTHER_REF] },
+      expected: { secretRefs: [SIGNING_REF, OTHER_REF] },
+    },
   ])("parses $name", ({ params, expected }) => {
     expect(slack.parseParams(params)).toEqual(expected);
   });
@@ -355,9 +363,281 @@ describe("slack interceptor: params", () => {
       field: "requestedFields",
     },
     { name: "an object", params: { requestedFields: { text: true } }, field: "requestedFields" },
+    {
+      name: "a secretRef without a key",
+      params: { secretRef: { secretName: "slack" } },
+      field: "secretRef",
+    },
+    { name: "an empty secretRefs list", params: { secretRefs: [] }, field: "secretRefs" },
+    {
+      name: "a secretRefs entry that is a string",
+      params: { secretRefs: ["slack"] },
+      field: "secretRefs[0]",
+    },
   ])("refuses $name with a ParamError naming $field", ({ params, field }) => {
     const err = paramError(params);
     expect(err.field).toBe(field);
     expect(err.message).toContain(field);
+  });
+});
+
+// Slack's worked example (https://api.slack.com/authentication/verifying-requests-from-slack).
+const SLACK_EXAMPLE = {
+  secret: "8f742231b10e8888abcd99yyyzzz85a5",
+  timestamp: "1531420618",
+  body: "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c",
+  signature: SIGNATURE,
+};
+const OTHER_SECRET = "an-older-slack-signing-secret";
+const SIGNED_AT = new Date(Number(SLACK_EXAMPLE.timestamp) * 1000);
+const MISSING_SIGNING_REF = { secretName: "nope", secretKey: "signingSecret" };
+
+function signingCtx(receivedAt: Date = SIGNED_AT): InterceptorContext {
+  const values: Record<string, string> = {
+    "default/slack/signingSecret": SLACK_EXAMPLE.secret,
+    "default/slack-old/signingSecret": OTHER_SECRET,
+  };
+  return {
+    ...ctx,
+    secrets: {
+      get: (ref, ns) => {
+        const value = values[`${ns}/${ref.secretName}/${ref.secretKey}`];
+        return value === undefined
+          ? Promise.reject(
+              new Error(`cannot find ${ref.secretKey} key in secret ${ns}/${ref.secretName}`),
+            )
+          : Promise.resolve(Buffer.from(value));
+      },
+    },
+    receivedAt,
+  };
+}
+
+const SIGNED_HEADERS = {
+  "Content-Type": ["application/x-www-form-urlencoded"],
+  "X-Slack-Request-Timestamp": [SLACK_EXAMPLE.timestamp],
+  "X-Slack-Signature": [SLACK_EXAMPLE.signature],
+};
+
+/** The request as the chain hands it on: `body` converted to JSON, `rawBody` the form as sent. */
+function signedRequest(
+  form: string = SLACK_EXAMPLE.body,
+  header: Record<string, string[]> = SIGNED_HEADERS,
+  withRaw = true,
+): InterceptorRequest {
+  const json = formBodyAsJSON(header, Buffer.from(form)) ?? Buffer.from(form);
+  const req = request(json, header);
+  return withRaw ? { ...req, rawBody: Buffer.from(form) } : req;
+}
+
+function slackSign(form: string, timestamp: string, secret = SLACK_EXAMPLE.secret): string {
+  const hex = createHmac("sha256", secret).update(`v0:${timestamp}:${form}`).digest("hex");
+  return `v0=${hex}`;
+}
+
+async function runSigned(
+  params: Record<string, unknown>,
+  req: InterceptorRequest,
+  receivedAt: Date = SIGNED_AT,
+): Promise<InterceptorResponse> {
+  return slack.process(req, slack.parseParams(params), signingCtx(receivedAt));
+}
+
+describe("slack interceptor: signature verification (hookline, with secretRef)", () => {
+  it("accepts Slack's worked example, verified over the raw form", async () => {
+    const res = await runSigned(
+      { requestedFields: ["command"], secretRef: SIGNING_REF },
+      signedRequest(),
+    );
+    expect(res).toEqual({ continue: true, extensions: { command: ["/webhook-collect"] } });
+  });
+
+  const accepted: { name: string; params: Record<string, unknown>; receivedAt?: Date }[] = [
+    {
+      name: "secretRefs: the second secret matches (rotation)",
+      params: { requestedFields: ["command"], secretRefs: [OTHER_REF, SIGNING_REF] },
+    },
+    {
+      name: "secretRefs: a missing secret is skipped when another matches",
+      params: { requestedFields: ["command"], secretRefs: [MISSING_SIGNING_REF, SIGNING_REF] },
+    },
+    {
+      name: "received 5 minutes after signing (the edge of the window)",
+      params: { requestedFields: ["command"], secretRef: SIGNING_REF },
+      receivedAt: new Date(SIGNED_AT.getTime() + 300_000),
+    },
+    {
+      name: "received 5 minutes before signing (clock skew)",
+      params: { requestedFields: ["command"], secretRef: SIGNING_REF },
+      receivedAt: new Date(SIGNED_AT.getTime() - 300_000),
+    },
+  ];
+  it.each(accepted)("accepts $name", async (c) => {
+    const res = await runSigned(c.params, signedRequest(), c.receivedAt);
+    expect(res).toEqual({ continue: true, extensions: { command: ["/webhook-collect"] } });
+  });
+
+  const OLD = String(Number(SLACK_EXAMPLE.timestamp) - 301);
+  const cases: (Omit<RejectCase, "params" | "header"> & {
+    params?: Record<string, unknown>;
+    header?: Record<string, string[]>;
+    form?: string;
+    withRaw?: boolean;
+    receivedAt?: Date;
+  })[] = [
+    {
+      name: "no X-Slack-Request-Timestamp",
+      header: { ...SIGNED_HEADERS, "X-Slack-Request-Timestamp": [] },
+      code: "INVALID_ARGUMENT",
+      message: "no X-Slack-Request-Timestamp header set",
+      authFailure: true,
+    },
+    {
+      name: "an empty X-Slack-Request-Timestamp",
+      header: { ...SIGNED_HEADERS, "X-Slack-Request-Timestamp": [""] },
+      code: "INVALID_ARGUMENT",
+      message: "no X-Slack-Request-Timestamp header set",
+      authFailure: true,
+    },
+    {
+      name: "an X-Slack-Request-Timestamp that is not a number",
+      header: { ...SIGNED_HEADERS, "X-Slack-Request-Timestamp": ["now"] },
+      code: "INVALID_ARGUMENT",
+      message: "X-Slack-Request-Timestamp is not a Unix time in seconds",
+      authFailure: true,
+    },
+    {
+      name: "a replay: received 301 s after signing",
+      receivedAt: new Date(SIGNED_AT.getTime() + 301_000),
+      code: "FAILED_PRECONDITION",
+      message:
+        "X-Slack-Request-Timestamp is too old (more than 5 minutes from when the event was received)",
+      authFailure: true,
+    },
+    {
+      name: "an old timestamp, re-signed (still a replay)",
+      header: {
+        ...SIGNED_HEADERS,
+        "X-Slack-Request-Timestamp": [OLD],
+        "X-Slack-Signature": [slackSign(SLACK_EXAMPLE.body, OLD)],
+      },
+      code: "FAILED_PRECONDITION",
+      message:
+        "X-Slack-Request-Timestamp is too old (more than 5 minutes from when the event was received)",
+      authFailure: true,
+    },
+    {
+      name: "a timestamp 301 s in the future",
+      receivedAt: new Date(SIGNED_AT.getTime() - 301_000),
+      code: "FAILED_PRECONDITION",
+      message:
+        "X-Slack-Request-Timestamp is too new (more than 5 minutes from when the event was received)",
+      authFailure: true,
+    },
+    {
+      name: "a signature made with another secret",
+      header: {
+        ...SIGNED_HEADERS,
+        "X-Slack-Signature": [slackSign(SLACK_EXAMPLE.body, SLACK_EXAMPLE.timestamp, "wrong")],
+      },
+      code: "FAILED_PRECONDITION",
+      message: "X-Slack-Signature check failed",
+      authFailure: true,
+    },
+    {
+      name: "a signature in another format (Tekton's example sha1=…)",
+      header: {
+        ...SIGNED_HEADERS,
+        "X-Slack-Signature": ["sha1=ba0cdc263b3492a74b601d240c27efe81c4720cb"],
+      },
+      code: "FAILED_PRECONDITION",
+      message: "X-Slack-Signature check failed",
+      authFailure: true,
+    },
+    {
+      name: "another timestamp than was signed",
+      header: {
+        ...SIGNED_HEADERS,
+        "X-Slack-Request-Timestamp": [String(Number(SLACK_EXAMPLE.timestamp) + 1)],
+      },
+      code: "FAILED_PRECONDITION",
+      message: "X-Slack-Signature check failed",
+      authFailure: true,
+    },
+    {
+      name: "a form changed after signing",
+      form: SLACK_EXAMPLE.body.replace("foobar", "foobaz"),
+      code: "FAILED_PRECONDITION",
+      message: "X-Slack-Signature check failed",
+      authFailure: true,
+    },
+    {
+      name: "no raw body: the converted JSON is not what Slack signed",
+      withRaw: false,
+      code: "FAILED_PRECONDITION",
+      message: "X-Slack-Signature check failed",
+      authFailure: true,
+    },
+    {
+      name: "a bad signature, before the body is read",
+      form: "not-a-form",
+      header: { ...SIGNED_HEADERS, "X-Slack-Signature": ["v0=00"] },
+      code: "FAILED_PRECONDITION",
+      message: "X-Slack-Signature check failed",
+      authFailure: true,
+    },
+    {
+      name: "secretRefs: one missing, the other not matching",
+      params: { requestedFields: ["command"], secretRefs: [MISSING_SIGNING_REF, OTHER_REF] },
+      code: "FAILED_PRECONDITION",
+      message: "X-Slack-Signature check failed",
+      authFailure: true,
+    },
+    {
+      name: "a signing secret that cannot be found",
+      params: { requestedFields: ["command"], secretRef: MISSING_SIGNING_REF },
+      code: "FAILED_PRECONDITION",
+      message: "error getting secret: cannot find signingSecret key in secret default/nope",
+      authFailure: false,
+    },
+    {
+      name: "the Content-Type, before the signature (Tekton's order)",
+      header: { ...SIGNED_HEADERS, "Content-Type": ["application/json"] },
+      code: "INVALID_ARGUMENT",
+      message: MISSING_CT,
+      authFailure: false,
+    },
+    {
+      name: "no X-Slack-Signature, with a secret (Tekton's message)",
+      header: { ...SIGNED_HEADERS, "X-Slack-Signature": [] },
+      code: "INVALID_ARGUMENT",
+      message: MISSING_CT,
+      authFailure: true,
+    },
+    {
+      name: "a verified request still needs requestedFields (Tekton)",
+      params: { secretRef: SIGNING_REF },
+      code: "NOT_FOUND",
+      message: "missing requested field definition",
+      authFailure: false,
+    },
+  ];
+  it.each(cases)("rejects $name", async (c) => {
+    const header = c.header ?? SIGNED_HEADERS;
+    const res = await runSigned(
+      c.params ?? { requestedFields: ["command"], secretRef: SIGNING_REF },
+      signedRequest(c.form, header, c.withRaw ?? true),
+      c.receivedAt,
+    );
+    expect(res).toEqual({
+      continue: false,
+      status: { code: c.code, message: c.message },
+      ...(c.authFailure ? { authFailure: true } : {}),
+    });
+    const text = JSON.stringify(res);
+    for (const secret of [SLACK_EXAMPLE.secret, OTHER_SECRET, "xyzz0WbapA4vBCDEFasx0q6G"])
+      expect(text).not.toContain(secret);
+    for (const sig of header["X-Slack-Signature"] ?? [])
+      if (sig.length > 5) expect(text).not.toContain(sig.slice(3));
   });
 });

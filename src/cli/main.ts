@@ -7,13 +7,13 @@ import { runValidate } from "./validate-command.js";
 const USAGE = `hookline — Tekton Triggers configuration in, resources out
 
 Usage:
-  hookline serve [--config DIR] [--port N] [--out DIR] [--store STORE] [--secrets DIR] [--max-body SIZE]
-  hookline validate DIR
+  hookline serve [--config DIR] [--port N] [--out DIR] [--store STORE] [--secrets DIR] [--max-body SIZE] [--interceptors DIR]
+  hookline validate DIR [--interceptors DIR]
   hookline dry-run --config DIR (--payload FILE -H 'Name: value'… | --request FILE.http) [--output json]
-  hookline replay EVENT_ID [--dry-run] [--config DIR] [--store STORE] [--out DIR]
+  hookline replay EVENT_ID [--dry-run] [--config DIR] [--store STORE] [--out DIR] [--interceptors DIR]
   hookline sign --secret SECRET | --secret-file FILE  [--scheme github] PAYLOAD_FILE
 
-Environment: PORT, HOOKLINE_STORE, HOOKLINE_LISTENER, HOOKLINE_SECRETS_DIR, HOOKLINE_MAX_BODY, HOOKLINE_LOG_LEVEL
+Environment: PORT, HOOKLINE_STORE, HOOKLINE_INTERCEPTORS_DIR, HOOKLINE_LISTENER, HOOKLINE_SECRETS_DIR, HOOKLINE_MAX_BODY, HOOKLINE_LOG_LEVEL
 `;
 
 /** Runs one command; returns the exit code. */

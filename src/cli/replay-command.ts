@@ -3,7 +3,7 @@ import { stringify } from "yaml";
 import { formatIssue, hasDocumentErrors, loadConfigDir } from "../config/load-config.js";
 import { createSecretResolver } from "../config/secret-resolver.js";
 import { createDeliveryWorker } from "../delivery/delivery-worker.js";
-import { createBuiltinRegistry } from "../interceptors/builtins.js";
+import { createInterceptorRegistry } from "../interceptors/plugins/create-interceptor-registry.js";
 import { replayEvent } from "../listener/replay-event.js";
 import { createLogger } from "../log/logger.js";
 import { createLocalSink } from "../sinks/local/local-sink.js";
@@ -26,6 +26,7 @@ export async function runReplay(args: readonly string[]): Promise<number> {
         store: { type: "string" },
         out: { type: "string", default: "./out" },
         secrets: { type: "string" },
+        interceptors: { type: "string" },
         "dry-run": { type: "boolean", default: false },
       },
       allowPositionals: true,
@@ -44,7 +45,16 @@ export async function runReplay(args: readonly string[]): Promise<number> {
     return 2;
   }
   const log = createLogger({ level: process.env["HOOKLINE_LOG_LEVEL"] ?? "warn" });
-  const config = await loadConfigDir(values.config, { registry: createBuiltinRegistry() });
+  let registry;
+  try {
+    registry = await createInterceptorRegistry(
+      values.interceptors ?? process.env["HOOKLINE_INTERCEPTORS_DIR"],
+    );
+  } catch (err) {
+    process.stderr.write(`hookline replay: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const config = await loadConfigDir(values.config, { registry });
   if (hasDocumentErrors(config.issues)) {
     for (const issue of config.issues.filter((i) => i.severity === "error"))
       process.stderr.write(`${formatIssue(issue)}\n`);

@@ -17,6 +17,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
         host: { type: "string" },
         store: { type: "string" },
         retention: { type: "string" },
+        interceptors: { type: "string" },
         admin: { type: "string" },
       },
       strict: true,
@@ -67,6 +68,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
       secretsDir: values.secrets ?? env["HOOKLINE_SECRETS_DIR"],
       maxBodyBytes,
       defaultListener: env["HOOKLINE_LISTENER"],
+      interceptorsDir: values.interceptors ?? env["HOOKLINE_INTERCEPTORS_DIR"],
       log,
     });
     await new Promise<void>((resolve) => {

@@ -1,19 +1,42 @@
 import { formatIssue, loadConfigDir } from "../config/load-config.js";
-import { createBuiltinRegistry } from "../interceptors/builtins.js";
+import { parseArgs } from "node:util";
+import { createInterceptorRegistry } from "../interceptors/plugins/create-interceptor-registry.js";
 
 /**
  * `hookline validate DIR`: prints every document and reference error (and warnings), exits 1 if
  * there is any error, else prints a one-line summary and exits 0.
  */
 export async function runValidate(args: readonly string[]): Promise<number> {
-  const quiet = args.includes("--quiet");
-  const dirs = args.filter((a) => a !== "--quiet");
-  const dir = dirs[0];
-  if (dir === undefined || dirs.length > 1) {
-    process.stderr.write("usage: hookline validate DIR\n");
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: { quiet: { type: "boolean", default: false }, interceptors: { type: "string" } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    process.stderr.write(`hookline validate: ${(err as Error).message}\n`);
     return 2;
   }
-  const config = await loadConfigDir(dir, { registry: createBuiltinRegistry() });
+  const quiet = parsed.values.quiet;
+  const dirs = parsed.positionals;
+  const dir = dirs[0];
+  if (dir === undefined || dirs.length > 1) {
+    process.stderr.write("usage: hookline validate DIR [--interceptors DIR] [--quiet]\n");
+    return 2;
+  }
+  let registry;
+  try {
+    registry = await createInterceptorRegistry(
+      parsed.values.interceptors ?? process.env["HOOKLINE_INTERCEPTORS_DIR"],
+    );
+  } catch (err) {
+    // A broken plug-in is an error of this configuration: listed, and exit 1.
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 1;
+  }
+  const config = await loadConfigDir(dir, { registry });
   let errors = 0;
   let warnings = 0;
   const sorted = [...config.issues].sort(

@@ -1,9 +1,19 @@
 import { createHash } from "node:crypto";
 import { compileBindingValue } from "../bindings/index.js";
+import { parseTimeout } from "../interceptors/remote/parse-timeout.js";
+import { resolveInterceptorTarget } from "../interceptors/remote/resolve-interceptor-target.js";
+import {
+  DEFAULT_INTERCEPTOR_TIMEOUT_MS,
+  DEFAULT_WEBHOOK_TIMEOUT_MS,
+  TIMEOUT_ANNOTATION,
+  WEBHOOK_TIMEOUT_ANNOTATION,
+  type RemoteTarget,
+  type WebhookHeader,
+} from "../interceptors/remote/types.js";
 import { compileTemplate } from "../templates/compile-template.js";
 import type { CompiledTemplate } from "../templates/types.js";
 import type { DecodedConfig } from "./load-config.js";
-import { documentError, referenceError, warning } from "./issues.js";
+import { documentError, note, referenceError } from "./issues.js";
 import { matchesLabelSelector } from "./decode-selectors.js";
 import type {
   BrokenTrigger,
@@ -14,12 +24,16 @@ import type {
   CompiledTrigger,
   InterceptorStep,
   TriggerPlan,
+  WebhookStep,
 } from "./compiled.js";
 import type {
+  ClusterInterceptor,
   ConfigIssue,
   ConfigObject,
   EventListener,
+  Interceptor,
   LabelSelector,
+  Loc,
   NamespaceSelector,
   Param,
   Trigger,
@@ -29,6 +43,12 @@ import type {
 } from "./types.js";
 
 type ByKind = { [K in ConfigObject["kind"]]: Map<string, Extract<ConfigObject, { kind: K }>> };
+
+/** The object a chain is written in, for its `hookline.dev/webhook-timeout` annotation. */
+interface ChainOwner {
+  annotations: Readonly<Record<string, string>>;
+  loc: Loc;
+}
 
 /** Resolves references, evaluates selectors and compiles bindings and templates. */
 export function compileConfig(decoded: DecodedConfig): CompiledConfig {
@@ -50,6 +70,11 @@ class Compiler {
   private readonly triggerPlans = new Map<Trigger, TriggerPlan | BrokenTrigger>();
   private readonly templates = new Map<TriggerTemplate, CompiledTemplate>();
   private readonly bindingParams = new Map<object, CompiledBindingParam | undefined>();
+  private readonly remoteTargets = new Map<
+    Interceptor | ClusterInterceptor,
+    RemoteTarget | { reason: string }
+  >();
+  private readonly webhookTimeouts = new Map<ChainOwner, number>();
 
   constructor(private readonly decoded: DecodedConfig) {
     this.issues = [...decoded.issues];
@@ -69,6 +94,18 @@ class Compiler {
         this.compileParam(
           p,
           `${tb.kind} ${tb.metadata.namespace === "" ? "" : `${tb.metadata.namespace}/`}${tb.metadata.name}`,
+        );
+    }
+    for (const ic of [
+      ...this.index.Interceptor.values(),
+      ...this.index.ClusterInterceptor.values(),
+    ]) {
+      if (this.decoded.builtinNames.has(ic.metadata.name))
+        this.issues.push(
+          note(
+            ic.loc,
+            `${ic.kind} "${ic.metadata.name}" is not called: refs to "${ic.metadata.name}" run hookline's in-process interceptor of that name`,
+          ),
         );
     }
     const listeners = [...this.index.EventListener.values()].map((el) => this.compileListener(el));
@@ -110,7 +147,7 @@ class Compiler {
         namespace: ns,
         id: triggerId(ns, name),
         via: "inline",
-        plan: this.compileTriggerSpec(t, ns, ns),
+        plan: this.compileTriggerSpec(t, ns, ns, this.ownerOf(el)),
       });
     }
     const groups = el.spec.triggerGroups.map((g): CompiledGroup => {
@@ -119,7 +156,7 @@ class Compiler {
         g.triggerSelector.namespaceSelector,
         g.triggerSelector.labelSelector,
       );
-      const interceptors = this.compileInterceptors(g.interceptors, ns);
+      const interceptors = this.compileInterceptors(g.interceptors, ns, this.ownerOf(el));
       return {
         name: g.name,
         id: `namespaces/${ns}/triggerGroups/${g.name}`,
@@ -137,6 +174,7 @@ class Compiler {
       uid: el.metadata.uid ?? stableUid(ns, el.metadata.name),
       payloadValidation: annotations["tekton.dev/payload-validation"] !== "false",
       reply: annotations["hookline.dev/reply"] === "tekton" ? "tekton" : "honest",
+      cloudEventURI: el.spec.cloudEventURI,
       triggers,
       groups,
     };
@@ -162,7 +200,7 @@ class Compiler {
     const ns = t.metadata.namespace;
     let plan = this.triggerPlans.get(t);
     if (plan === undefined) {
-      plan = this.compileTriggerSpec(t.spec, ns, ns);
+      plan = this.compileTriggerSpec(t.spec, ns, ns, this.ownerOf(t));
       this.triggerPlans.set(t, plan);
     }
     return { name: t.metadata.name, namespace: ns, id: triggerId(ns, t.metadata.name), via, plan };
@@ -172,9 +210,10 @@ class Compiler {
     spec: TriggerSpec,
     ns: string,
     elNamespace: string,
+    owner: ChainOwner,
   ): TriggerPlan | BrokenTrigger {
     const problems: string[] = [];
-    const interceptors = this.compileInterceptors(spec.interceptors, elNamespace);
+    const interceptors = this.compileInterceptors(spec.interceptors, elNamespace, owner);
     if ("reason" in interceptors) problems.push(interceptors.reason);
     const bindings: CompiledBindingParam[] = [];
     const inline: CompiledBindingParam[] = [];
@@ -247,16 +286,20 @@ class Compiler {
     return out;
   }
 
+  /**
+   * Names resolve in this order: the core interceptors (github, gitlab, bitbucket, slack, cel),
+   * then plug-ins (both compiled at decode time, whatever the ref's kind), then Interceptor /
+   * ClusterInterceptor resources, which are called over HTTP.
+   */
   private compileInterceptors(
     list: readonly TriggerInterceptor[],
     elNamespace: string,
+    owner: ChainOwner,
   ): InterceptorStep[] | { reason: string } {
     const steps: InterceptorStep[] = [];
     for (const i of list) {
       if (i.kind === "webhook") {
-        const reason = "webhook interceptors are not supported yet";
-        this.issues.push(warning(i.loc, reason));
-        steps.push({ kind: "unavailable", name: i.name ?? "webhook", reason });
+        steps.push(this.compileWebhook(i, elNamespace, owner));
         continue;
       }
       const compiled = this.decoded.compiled.get(i);
@@ -269,7 +312,7 @@ class Compiler {
         });
         continue;
       }
-      if (i.ref.kind === "ClusterInterceptor" && this.decoded.builtinNames.has(i.ref.name)) {
+      if (this.decoded.builtinNames.has(i.ref.name)) {
         // Its params failed to compile: a document error already says where.
         steps.push({
           kind: "unavailable",
@@ -283,17 +326,168 @@ class Compiler {
           ? this.index.ClusterInterceptor.get(key("", i.ref.name))
           : this.index.Interceptor.get(key(elNamespace, i.ref.name));
       if (defined !== undefined) {
-        const reason = `${i.ref.kind} "${i.ref.name}" is a remote interceptor; remote interceptors are not supported yet`;
-        this.issues.push(warning({ ...i.loc, field: `${i.loc.field}.ref` }, reason));
-        steps.push({ kind: "unavailable", name: i.ref.name, reason });
+        const target = this.remoteTarget(defined);
+        if ("reason" in target) {
+          steps.push({ kind: "unavailable", name: i.ref.name, reason: target.reason });
+          continue;
+        }
+        const params: Record<string, unknown> = {};
+        for (const p of i.params) params[p.name] = p.value;
+        steps.push({
+          kind: "remote",
+          name: i.ref.name,
+          resource: `${defined.kind} ${qualifiedName(defined.metadata.namespace, defined.metadata.name)}`,
+          target,
+          params,
+        });
         continue;
       }
-      const reason = `${i.ref.kind} "${i.ref.name}" not found`;
+      const reason =
+        i.ref.kind === "ClusterInterceptor"
+          ? `ClusterInterceptor "${i.ref.name}" not found (nor a core interceptor or plug-in of that name)`
+          : `NamespacedInterceptor "${i.ref.name}" not found in namespace "${elNamespace}"`;
       this.issues.push(referenceError({ ...i.loc, field: `${i.loc.field}.ref.name` }, reason));
       return { reason };
     }
     return steps;
   }
+
+  /** An Interceptor/ClusterInterceptor's URL, CA and timeout, worked out once per object. */
+  private remoteTarget(obj: Interceptor | ClusterInterceptor): RemoteTarget | { reason: string } {
+    const known = this.remoteTargets.get(obj);
+    if (known !== undefined) return known;
+    const name = `${obj.kind} "${qualifiedName(obj.metadata.namespace, obj.metadata.name)}"`;
+    let out: RemoteTarget | { reason: string };
+    const timeoutText = obj.metadata.annotations[TIMEOUT_ANNOTATION];
+    const timeoutMs =
+      timeoutText === undefined ? DEFAULT_INTERCEPTOR_TIMEOUT_MS : parseTimeout(timeoutText);
+    if (timeoutMs === undefined) {
+      const message = `invalid timeout "${timeoutText ?? ""}": use e.g. 3s or 500ms`;
+      this.issues.push(
+        documentError(
+          { ...obj.loc, field: `metadata.annotations["${TIMEOUT_ANNOTATION}"]` },
+          message,
+        ),
+      );
+      out = { reason: `${name}: ${message}` };
+    } else {
+      const target = resolveInterceptorTarget(obj.spec.clientConfig, timeoutMs);
+      if ("message" in target) {
+        this.issues.push(documentError({ ...obj.loc, field: target.field }, target.message));
+        out = { reason: `${name}: ${target.message}` };
+      } else {
+        out = target;
+      }
+    }
+    this.remoteTargets.set(obj, out);
+    return out;
+  }
+
+  /** Tekton's legacy `webhook:` interceptor: `url`, or `objectRef` to a v1 Service (port 80). */
+  private compileWebhook(
+    i: Extract<TriggerInterceptor, { kind: "webhook" }>,
+    namespace: string,
+    owner: ChainOwner,
+  ): WebhookStep | { kind: "unavailable"; name: string; reason: string } {
+    const name = i.name ?? "webhook";
+    const fail = (
+      field: string,
+      message: string,
+    ): { kind: "unavailable"; name: string; reason: string } => {
+      this.issues.push(
+        documentError({ ...i.loc, field: `${i.loc.field}.webhook${field}` }, message),
+      );
+      return { kind: "unavailable", name, reason: message };
+    };
+    let url: string;
+    const ref = i.webhook.objectRef;
+    if (i.webhook.url !== undefined) {
+      url = i.webhook.url;
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(url);
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:"))
+        return fail(".url", `invalid URL "${url}": an absolute http or https URL is needed`);
+      url = parsed.href;
+    } else if (ref !== undefined) {
+      const refName = ref["name"];
+      const refNamespace = ref["namespace"];
+      if (
+        ref["kind"] !== "Service" ||
+        ref["apiVersion"] !== "v1" ||
+        typeof refName !== "string" ||
+        refName === ""
+      )
+        return fail(
+          ".objectRef",
+          "invalid objectRef: it must name a Service (kind: Service, apiVersion: v1)",
+        );
+      const ns = typeof refNamespace === "string" && refNamespace !== "" ? refNamespace : namespace;
+      url = `http://${refName}.${ns}.svc/`;
+    } else {
+      return fail("", "missing field(s): webhook needs url or objectRef");
+    }
+    const header: WebhookHeader[] = [];
+    for (const [n, h] of i.webhook.header.entries()) {
+      const parsed = parseWebhookHeader(h);
+      if (typeof parsed === "string") return fail(`.header[${n}]`, parsed);
+      header.push(parsed);
+    }
+    const timeoutMs = this.webhookTimeout(owner);
+    return { kind: "webhook", name, target: { url, timeoutMs }, header };
+  }
+
+  private webhookTimeout(owner: ChainOwner): number {
+    const known = this.webhookTimeouts.get(owner);
+    if (known !== undefined) return known;
+    const text = owner.annotations[WEBHOOK_TIMEOUT_ANNOTATION];
+    let ms = text === undefined ? DEFAULT_WEBHOOK_TIMEOUT_MS : parseTimeout(text);
+    if (ms === undefined) {
+      this.issues.push(
+        documentError(
+          { ...owner.loc, field: `metadata.annotations["${WEBHOOK_TIMEOUT_ANNOTATION}"]` },
+          `invalid timeout "${text ?? ""}": use e.g. 3s or 500ms`,
+        ),
+      );
+      ms = DEFAULT_WEBHOOK_TIMEOUT_MS;
+    }
+    this.webhookTimeouts.set(owner, ms);
+    return ms;
+  }
+
+  private readonly owners = new Map<object, ChainOwner>();
+
+  /** One ChainOwner per object, so its annotation is checked (and reported) once. */
+  private ownerOf(obj: EventListener | Trigger): ChainOwner {
+    let owner = this.owners.get(obj);
+    if (owner === undefined) {
+      owner = { annotations: obj.metadata.annotations, loc: obj.loc };
+      this.owners.set(obj, owner);
+    }
+    return owner;
+  }
+}
+
+/** A `webhook.header` entry: `{name, value}` with a string or a list of strings. */
+function parseWebhookHeader(h: unknown): WebhookHeader | string {
+  if (typeof h !== "object" || h === null || Array.isArray(h))
+    return "a header entry must be an object with name and value";
+  const { name, value, ...rest } = h as Record<string, unknown>;
+  const extra = Object.keys(rest);
+  if (extra.length > 0)
+    return `unknown field "${extra[0] ?? ""}": a header entry has name and value`;
+  if (typeof name !== "string" || name === "") return "missing field: name";
+  if (typeof value === "string") return { name, values: [value], replaceWith: "one" };
+  if (Array.isArray(value) && value.every((v): v is string => typeof v === "string"))
+    return { name, values: value, replaceWith: "list" };
+  return `header "${name}": value must be a string or a list of strings`;
+}
+
+function qualifiedName(namespace: string, name: string): string {
+  return namespace === "" ? name : `${namespace}/${name}`;
 }
 
 function key(namespace: string, name: string): string {

@@ -157,7 +157,7 @@ function compileParams(
   env: InterceptorDecodeEnv,
   legacyFields?: { get(name: string): Field | undefined },
 ): void {
-  if (interceptor.ref.kind !== "ClusterInterceptor") return;
+  // Core interceptors and plug-ins answer to their name whatever the ref's kind says.
   const impl = env.registry.get(interceptor.ref.name);
   if (impl === undefined) return;
   const values: Record<string, unknown> = {};
@@ -167,7 +167,10 @@ function compileParams(
   } catch (err) {
     if (!(err instanceof ParamError)) throw err;
     const target = locateParam(err, interceptor, paramsField, env.cx, legacyFields);
-    const loc = env.cx.loc(target.node, target.path);
+    const loc =
+      paramsField === undefined && legacyFields === undefined
+        ? { ...interceptor.loc, field: `${interceptor.loc.field}.params` } // no params written
+        : env.cx.loc(target.node, target.path);
     if (target.offset !== undefined) loc.column += target.offset;
     env.cx.issues.push(documentError(loc, err.message));
   }

@@ -56,6 +56,7 @@ export {
   assertKnownParams,
   parseBoolParam,
   parseSecretRef,
+  parseSecretRefs,
   parseStringList,
   parseTokenParams,
   type TokenParams,
@@ -63,3 +64,6 @@ export {
 export { checkHubSignature } from "./sdk/check-hub-signature.js";
 export { checkEventType } from "./sdk/check-event-type.js";
 export { readSecret } from "./sdk/read-secret.js";
+export { readSecrets } from "./sdk/read-secrets.js";
+export { allSecretRefs } from "./sdk/all-secret-refs.js";
+export { checkTimestampWindow, parseUnixSeconds } from "./sdk/check-timestamp-window.js";

@@ -1,6 +1,21 @@
 import type { Interceptor } from "./types.js";
 
-/** The interceptors that run in-process, by the name a TriggerInterceptor's `ref.name` uses. */
+/**
+ * The names of Tekton's core ClusterInterceptors. They always mean hookline's built-ins: a plug-in
+ * may not take one, and an Interceptor/ClusterInterceptor of that name is never called.
+ */
+export const CORE_INTERCEPTOR_NAMES: ReadonlySet<string> = new Set([
+  "github",
+  "gitlab",
+  "bitbucket",
+  "slack",
+  "cel",
+]);
+
+/**
+ * The interceptors that run in-process (the core ones and plug-ins), by the name a
+ * TriggerInterceptor's `ref.name` uses.
+ */
 export class InterceptorRegistry {
   private readonly byName = new Map<string, Interceptor<unknown>>();
 

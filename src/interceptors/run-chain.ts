@@ -2,9 +2,12 @@ import { performance } from "node:perf_hooks";
 import { describeError } from "../errors/hookline-error.js";
 import type { InterceptorStep } from "../config/compiled.js";
 import type { Logger } from "../log/logger.js";
+import { callRemoteInterceptor } from "./remote/call-remote-interceptor.js";
+import { callWebhook } from "./remote/call-webhook.js";
 import type {
   InterceptorContext,
   InterceptorRequest,
+  InterceptorResponse,
   SecretResolver,
   StatusCodeName,
   TriggerContext,
@@ -22,7 +25,15 @@ export interface InterceptorTrace {
 }
 
 export type ChainResult =
-  | { kind: "continue"; extensions: Record<string, unknown>; trace: InterceptorTrace[] }
+  | {
+      kind: "continue";
+      extensions: Record<string, unknown>;
+      /** The body and headers after the chain: a `webhook:` interceptor may have replaced them. */
+      body: Buffer;
+      bodyJSON: () => unknown;
+      header: Readonly<Record<string, readonly string[]>>;
+      trace: InterceptorTrace[];
+    }
   | {
       kind: "stop";
       interceptor: string;
@@ -35,6 +46,7 @@ export type ChainResult =
 
 export interface ChainInput {
   body: Buffer;
+  rawBody?: Buffer;
   bodyJSON: () => unknown;
   header: Readonly<Record<string, readonly string[]>>;
   extensions: Readonly<Record<string, unknown>>;
@@ -52,7 +64,8 @@ export interface ChainDeps {
 /**
  * Runs interceptors in order (TEKTON-SPEC §2.5): each sees the extensions of those before it
  * (shallow-merged: a later interceptor replaces a top-level key), `continue: false` ends the chain,
- * and a thrown error ends it as a failure of this trigger only.
+ * and a thrown error ends it as a failure of this trigger only. A `webhook:` interceptor's answer
+ * replaces the body and headers that later interceptors and bindings see.
  */
 export async function runChain(
   steps: readonly InterceptorStep[],
@@ -60,6 +73,10 @@ export async function runChain(
   deps: ChainDeps,
 ): Promise<ChainResult> {
   let extensions: Record<string, unknown> = { ...input.extensions };
+  let body = input.body;
+  let bodyJSON = input.bodyJSON;
+  let header = input.header;
+  let rawBody = input.rawBody;
   const trace: InterceptorTrace[] = [];
   for (const step of steps) {
     const started = performance.now();
@@ -69,11 +86,12 @@ export async function runChain(
       return { kind: "error", interceptor: step.name, message: step.reason, trace };
     }
     const req: InterceptorRequest = {
-      body: input.body,
-      bodyJSON: input.bodyJSON,
-      header: input.header,
+      body,
+      bodyJSON,
+      header,
       extensions,
       context: input.context,
+      ...(rawBody === undefined ? {} : { rawBody }),
     };
     // A child logger per interceptor costs more than the interceptor itself: made only when used.
     let childLog: Logger | undefined;
@@ -88,7 +106,32 @@ export async function runChain(
       },
     };
     try {
-      const res = await step.interceptor.process(req, step.params, ctx);
+      let res: InterceptorResponse;
+      switch (step.kind) {
+        case "builtin":
+          res = await step.interceptor.process(req, step.params, ctx);
+          break;
+        case "remote":
+          res = await callRemoteInterceptor(step.target, req, step.params, ctx.signal);
+          break;
+        case "webhook": {
+          const answer = await callWebhook(
+            step.target,
+            step.header,
+            { body, header },
+            extensions,
+            input.context.event_url,
+            ctx.signal,
+          );
+          // The answer is the event's body from here on, for signature checks too.
+          body = answer.body;
+          rawBody = answer.body;
+          bodyJSON = memoJSON(answer.body);
+          header = answer.header;
+          res = { continue: true };
+          break;
+        }
+      }
       if (!res.continue) {
         const { code, message } = res.status;
         trace.push({
@@ -122,5 +165,16 @@ export async function runChain(
       return { kind: "error", interceptor: step.name, message, trace };
     }
   }
-  return { kind: "continue", extensions, trace };
+  return { kind: "continue", extensions, body, bodyJSON, header, trace };
+}
+
+/** Parses a body once, when first asked (bindings may not need it). */
+function memoJSON(raw: Buffer): () => unknown {
+  let parsed: { value: unknown } | undefined;
+  return () => {
+    parsed ??= {
+      value: raw.length === 0 ? undefined : (JSON.parse(raw.toString("utf8")) as unknown),
+    };
+    return parsed.value;
+  };
 }

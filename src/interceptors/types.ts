@@ -51,6 +51,8 @@ export interface InterceptorRequest {
   readonly header: Readonly<Record<string, readonly string[]>>;
   readonly extensions: Readonly<Record<string, unknown>>;
   readonly context: TriggerContext;
+  /** The body as received, before Tekton's form-to-JSON conversion: what Slack signs. */
+  readonly rawBody?: Buffer;
 }
 
 /** An interceptor's answer: go on (with extensions), or stop this trigger. */

@@ -29,6 +29,25 @@ export function parseSecretRef(value: unknown, field: string): SecretRef | undef
   return { secretName, secretKey };
 }
 
+/**
+ * Parses `secretRefs: [{secretName, secretKey}, …]`, hookline's key-rotation param: a signature
+ * passes when any one of these secrets verifies it. Unlike Tekton's `secretRef` (whose empty key is
+ * a per-event rejection), an empty list, or an empty name or key, is a load-time ParamError.
+ * @example const refs = parseSecretRefs(paramValue(params, "secretRefs"), "secretRefs");
+ */
+export function parseSecretRefs(value: unknown, field: string): SecretRef[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.length === 0)
+    throw new ParamError(field, `${field} must be a non-empty list of {secretName, secretKey}`);
+  return value.map((item: unknown, i) => {
+    const at = `${field}[${i}]`;
+    const ref = parseSecretRef(item, at);
+    if (ref === undefined || ref.secretName === "" || ref.secretKey === "")
+      throw new ParamError(at, `${at} needs a non-empty secretName and secretKey`);
+    return ref;
+  });
+}
+
 export function parseStringList(value: unknown, field: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || !value.every((v) => typeof v === "string"))
@@ -42,9 +61,13 @@ export function parseBoolParam(value: unknown, field: string): boolean {
   return value;
 }
 
-/** `secretRef` and `eventTypes`: the params of the gitlab and bitbucket interceptors. */
+/**
+ * `secretRef` and `eventTypes`, the params of the gitlab and bitbucket interceptors, plus hookline's
+ * `secretRefs` (key rotation: any one may match).
+ */
 export interface TokenParams {
   secretRef?: SecretRef;
+  secretRefs?: SecretRef[];
   eventTypes?: string[];
 }
 
@@ -55,11 +78,17 @@ export function parseTokenParams(params: Readonly<Record<string, unknown>>): Tok
     if (k === "secretref") {
       const ref = parseSecretRef(value, "secretRef");
       if (ref !== undefined) out.secretRef = ref;
+    } else if (k === "secretrefs") {
+      const refs = parseSecretRefs(value, "secretRefs");
+      if (refs !== undefined) out.secretRefs = refs;
     } else if (k === "eventtypes") {
       const types = parseStringList(value, "eventTypes");
       if (types !== undefined) out.eventTypes = types;
     } else {
-      throw new ParamError(key, `unknown param "${key}"; expected secretRef or eventTypes`);
+      throw new ParamError(
+        key,
+        `unknown param "${key}"; expected secretRef, secretRefs or eventTypes`,
+      );
     }
   }
   return out;

@@ -1,0 +1,39 @@
+import type { Agent } from "node:http";
+
+/**
+ * Tekton's listener waits 10 s for an Interceptor/ClusterInterceptor service (its HTTP client's
+ * timeout) and 5 s for a legacy `webhook:` interceptor (TEKTON-SPEC §2.5).
+ */
+export const DEFAULT_INTERCEPTOR_TIMEOUT_MS = 10_000;
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 5_000;
+
+/** Annotation on an Interceptor/ClusterInterceptor: how long to wait for it (`3s`, `500ms`). */
+export const TIMEOUT_ANNOTATION = "hookline.dev/timeout";
+/** Annotation on a Trigger or EventListener: how long its `webhook:` interceptors are waited for. */
+export const WEBHOOK_TIMEOUT_ANNOTATION = "hookline.dev/webhook-timeout";
+
+/** Where a remote interceptor is reached, resolved once at load. */
+export interface RemoteTarget {
+  /** The absolute http(s) URL POSTed to. */
+  url: string;
+  /** The longest wait for the whole answer; the decision deadline may cut it shorter. */
+  timeoutMs: number;
+  /** An https Agent trusting the clientConfig's caBundle, when one is given. */
+  agent?: Agent;
+}
+
+/** A status line, headers and body, read in full. */
+export interface HttpAnswer {
+  status: number;
+  statusText: string;
+  /** Go-canonical names (`Content-Type`), every value kept. */
+  header: Record<string, string[]>;
+  body: Buffer;
+}
+
+/** One `webhook.header` entry: a string replaces the header; a list replaces it with every value. */
+export interface WebhookHeader {
+  name: string;
+  values: string[];
+  replaceWith: "one" | "list";
+}
