@@ -8,7 +8,7 @@ import { createSecretResolver } from "../config/secret-resolver.js";
 import { canonicalHeaders } from "../intake/canonical-header.js";
 import { identifyProvider } from "../intake/identify-provider.js";
 import { validatePayload } from "../intake/validate-payload.js";
-import { createBuiltinRegistry } from "../interceptors/builtins.js";
+import { createInterceptorRegistry } from "../interceptors/plugins/create-interceptor-registry.js";
 import { decideEvent } from "../listener/decide-event.js";
 import { memoJSON } from "../listener/prepare-body.js";
 import { prepareEvent } from "../listener/prepare-event.js";
@@ -17,7 +17,7 @@ import { createLogger } from "../log/logger.js";
 import { parseHttpRequest } from "./parse-http-request.js";
 
 const USAGE =
-  "usage: hookline dry-run --config DIR (--payload FILE [--header 'Name: value' …] | --request FILE.http) [--listener NS/NAME] [--secrets DIR] [--output yaml|json]\n";
+  "usage: hookline dry-run --config DIR (--payload FILE [--header 'Name: value' …] | --request FILE.http) [--listener NS/NAME] [--secrets DIR] [--interceptors DIR] [--output yaml|json]\n";
 
 /**
  * `hookline dry-run`: one event through every trigger of the config, nothing created. Prints each
@@ -36,6 +36,7 @@ export async function runDryRun(args: readonly string[]): Promise<number> {
         request: { type: "string" },
         listener: { type: "string" },
         secrets: { type: "string" },
+        interceptors: { type: "string" },
         output: { type: "string", default: "yaml" },
       },
       strict: true,
@@ -51,7 +52,16 @@ export async function runDryRun(args: readonly string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  const config = await loadConfigDir(values.config, { registry: createBuiltinRegistry() });
+  let registry;
+  try {
+    registry = await createInterceptorRegistry(
+      values.interceptors ?? process.env["HOOKLINE_INTERCEPTORS_DIR"],
+    );
+  } catch (err) {
+    process.stderr.write(`hookline dry-run: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const config = await loadConfigDir(values.config, { registry });
   if (hasDocumentErrors(config.issues)) {
     for (const issue of config.issues.filter((i) => i.severity === "error"))
       process.stderr.write(`${formatIssue(issue)}\n`);
