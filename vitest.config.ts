@@ -5,5 +5,6 @@ export default defineConfig({
     include: ["test/**/*.test.ts", "interceptors/**/*.test.ts"],
     testTimeout: 20_000,
     pool: "forks",
+    setupFiles: ["test/support/openapi-setup.ts"],
   },
 });

@@ -311,17 +311,15 @@ function sendError(
 function sendJSON(res: ServerResponse, status: number, body: unknown): void {
   // Tekton's json.Encoder ends the body with a newline.
   const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, {
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(text),
-  });
+  res.statusCode = status;
+  res.setHeader("Content-Type", "application/json");
+  res.setHeader("Content-Length", Buffer.byteLength(text));
   res.end(text);
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, {
-    "Content-Type": "text/plain; charset=utf-8",
-    "Content-Length": Buffer.byteLength(text),
-  });
+  res.statusCode = status;
+  res.setHeader("Content-Type", "text/plain; charset=utf-8");
+  res.setHeader("Content-Length", Buffer.byteLength(text));
   res.end(text);
 }

@@ -34,6 +34,8 @@ export interface ServeOptions {
   port: number;
   host?: string;
   outDir: string;
+  /** HOOKLINE_SINK / `--sink`: where resources are created (default `local`, into `outDir`). */
+  sink?: "local" | "kubernetes";
   secretsDir: string | undefined;
   maxBodyBytes: number;
   defaultListener: string | undefined;
@@ -89,11 +91,17 @@ export async function serve(options: ServeOptions): Promise<Running> {
     );
   }
   const tls = await readListenerTls(options.tls ?? { cert: env("TLS_CERT"), key: env("TLS_KEY") });
+  // The Kubernetes client is imported only when used: loading it costs ~0.6 s of start-up.
+  // Made before the journal is opened: a missing kubeconfig stops `serve` with nothing to close.
+  const sink =
+    options.sink === "kubernetes"
+      ? (await import("./sinks/kubernetes/kubernetes-sink.js")).createKubernetesSink({})
+      : createLocalSink({ outDir: options.outDir });
   const journal = await createJournal(options.store);
   const metrics = createMetrics(journal);
   const worker = createDeliveryWorker({
     journal,
-    sink: withCloudEvents(createLocalSink({ outDir: options.outDir })),
+    sink: withCloudEvents(sink),
     log,
     metrics,
   });
@@ -184,6 +192,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
     port,
     tls: tls !== undefined,
     listeners: config.listeners.map((l) => `/listeners/${l.namespace}/${l.name}`),
+    sink: sink.kind,
     out: options.outDir,
     store: describeStore(options.store),
     admin: `http://${admin.host}:${portOf(adminServer)}/ui/`,

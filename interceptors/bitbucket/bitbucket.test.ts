@@ -86,6 +86,8 @@ interface RejectCase {
   code: StatusCodeName;
   message: string;
   authFailure: boolean;
+  /** The event is another provider's: its event header is absent. */
+  notApplicable?: boolean;
 }
 
 const rejections: RejectCase[] = [
@@ -104,6 +106,7 @@ const rejections: RejectCase[] = [
     code: "FAILED_PRECONDITION",
     message: "event type  is not allowed",
     authFailure: false,
+    notApplicable: true,
   },
   {
     name: "eventTypes, before a bad signature",
@@ -284,6 +287,7 @@ describe("bitbucket interceptor: rejections", () => {
       continue: false,
       status: { code: c.code, message: c.message },
       ...(c.authFailure ? { authFailure: true } : {}),
+      ...(c.notApplicable === true ? { notApplicable: true } : {}),
     });
     const text = JSON.stringify(res);
     expect(text).not.toContain(SECRET);

@@ -86,6 +86,8 @@ interface RejectCase {
   code: StatusCodeName;
   message: string;
   authFailure: boolean;
+  /** The event is another provider's: its event header is absent. */
+  notApplicable?: boolean;
 }
 
 const rejections: RejectCase[] = [
@@ -130,6 +132,7 @@ const rejections: RejectCase[] = [
     code: "FAILED_PRECONDITION",
     message: "event type  is not allowed",
     authFailure: false,
+    notApplicable: true,
   },
   {
     name: "an event type that differs only in case",
@@ -362,6 +365,7 @@ describe("github interceptor: rejections", () => {
       continue: false,
       status: { code: c.code, message: c.message },
       ...(c.authFailure ? { authFailure: true } : {}),
+      ...(c.notApplicable === true ? { notApplicable: true } : {}),
     });
     // Neither the secret nor the signature header is ever echoed.
     const text = JSON.stringify(res);

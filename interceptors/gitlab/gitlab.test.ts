@@ -76,6 +76,8 @@ interface RejectCase {
   code: StatusCodeName;
   message: string;
   authFailure: boolean;
+  /** The event is another provider's: its event header is absent. */
+  notApplicable?: boolean;
 }
 
 const rejections: RejectCase[] = [
@@ -94,6 +96,7 @@ const rejections: RejectCase[] = [
     code: "FAILED_PRECONDITION",
     message: "event type  is not allowed",
     authFailure: false,
+    notApplicable: true,
   },
   {
     name: "an event type that differs only in case",
@@ -208,6 +211,7 @@ describe("gitlab interceptor: rejections", () => {
       continue: false,
       status: { code: c.code, message: c.message },
       ...(c.authFailure ? { authFailure: true } : {}),
+      ...(c.notApplicable === true ? { notApplicable: true } : {}),
     });
     // Neither the secret nor the token sent is ever echoed.
     const text = JSON.stringify(res);

@@ -12,6 +12,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
         config: { type: "string", default: "examples/config" },
         port: { type: "string" },
         out: { type: "string", default: "./out" },
+        sink: { type: "string" },
         secrets: { type: "string" },
         "max-body": { type: "string" },
         host: { type: "string" },
@@ -54,6 +55,11 @@ export async function runServe(args: readonly string[]): Promise<number> {
       return 2;
     }
   }
+  const sink = values.sink ?? env["HOOKLINE_SINK"] ?? "local";
+  if (sink !== "local" && sink !== "kubernetes") {
+    process.stderr.write(`hookline serve: invalid sink "${sink}": use local or kubernetes\n`);
+    return 2;
+  }
   const log = createLogger();
   try {
     const running = await serve({
@@ -65,6 +71,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
       port,
       ...(values.host === undefined ? {} : { host: values.host }),
       outDir: values.out,
+      sink,
       secretsDir: values.secrets ?? env["HOOKLINE_SECRETS_DIR"],
       maxBodyBytes,
       defaultListener: env["HOOKLINE_LISTENER"],

@@ -68,6 +68,7 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
       try {
         const created = await sink.create(d.resource, {
           serviceAccountName: run.serviceAccountName,
+          triggerNamespace: run.namespace,
           log: rlog,
         });
         d.state = "delivered";

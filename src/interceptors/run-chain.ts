@@ -40,6 +40,7 @@ export type ChainResult =
       code: StatusCodeName;
       message: string;
       authFailure: boolean;
+      notApplicable: boolean;
       trace: InterceptorTrace[];
     }
   | { kind: "error"; interceptor: string; message: string; trace: InterceptorTrace[] };
@@ -147,6 +148,7 @@ export async function runChain(
           code,
           message,
           authFailure: res.authFailure === true,
+          notApplicable: res.notApplicable === true,
           trace,
         };
       }

@@ -63,6 +63,12 @@ export type InterceptorResponse =
       status: { code: StatusCodeName; message: string };
       /** Set for a signature or token that did not verify: the listener's 401 rule. */
       authFailure?: boolean;
+      /**
+       * Set when the event is not for this interceptor at all: its provider's event header is
+       * absent (a GitLab trigger seeing a GitHub delivery). Such a trigger does not stand in the
+       * way of the 401 when the event's own provider rejected its signature.
+       */
+      notApplicable?: boolean;
     };
 
 /** What an interceptor's `process` gets beside the request. */

@@ -106,8 +106,15 @@ export async function decideEvent(
     triggers = await settleLate(listener, runs, groupRuns, deps.deadlineMs);
   }
   for (const t of triggers) logOutcome(deps.log, t);
+  // 401: a signature or token check rejected the event, and every other trigger was for another
+  // provider (its event header absent), so nothing that applies to this sender let it through.
   const unauthenticated =
-    triggers.length > 0 && triggers.every((t) => t.outcome.kind === "rejected");
+    triggers.some((t) => t.outcome.kind === "rejected") &&
+    triggers.every(
+      (t) =>
+        t.outcome.kind === "rejected" ||
+        (t.outcome.kind === "filtered" && t.outcome.notApplicable === true),
+    );
   return {
     listener: { name: listener.name, namespace: listener.namespace, uid: listener.uid },
     triggers,

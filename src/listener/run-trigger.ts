@@ -164,7 +164,11 @@ export function stopOutcome(
 ): TriggerTrace["outcome"] {
   const { interceptor, code, message } = chain;
   if (chain.authFailure) return { kind: "rejected", interceptor, code, message };
-  if (code === "FAILED_PRECONDITION") return { kind: "filtered", interceptor, code, message };
+  if (code === "FAILED_PRECONDITION") {
+    return chain.notApplicable
+      ? { kind: "filtered", interceptor, code, message, notApplicable: true }
+      : { kind: "filtered", interceptor, code, message };
+  }
   return { kind: "failed", stage: "interceptor", message: `${interceptor}: ${code}: ${message}` };
 }
 

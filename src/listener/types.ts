@@ -14,7 +14,14 @@ export type TriggerOutcome =
   /** Interceptors passed, params bound, resources rendered; the journal's run delivers them. */
   | { kind: "fired"; resources: RenderedResource[] }
   /** An interceptor said no: an unlisted event type, a CEL filter that was false. */
-  | { kind: "filtered"; interceptor: string; code: StatusCodeName; message: string }
+  | {
+      kind: "filtered";
+      interceptor: string;
+      code: StatusCodeName;
+      message: string;
+      /** The event was not from this trigger's provider at all (its event header was absent). */
+      notApplicable?: boolean;
+    }
   /** A signature or token check failed. */
   | { kind: "rejected"; interceptor: string; code: StatusCodeName; message: string }
   /** Our side failed: a broken reference, a CEL error, a missing binding field. */

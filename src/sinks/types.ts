@@ -20,6 +20,8 @@ export interface CreatedResource {
 export interface CreateContext {
   /** The trigger's serviceAccountName (impersonated by the Kubernetes sink). */
   serviceAccountName: string | undefined;
+  /** The trigger's namespace: the service account's, whatever namespace the resource names. */
+  triggerNamespace?: string;
   log: Logger;
 }
 

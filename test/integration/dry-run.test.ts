@@ -76,7 +76,7 @@ describe("hookline dry-run", () => {
       answer: { status: number };
       triggers: { trigger: string; outcome: string; reason: { message: string } }[];
     };
-    expect(result.answer.status).toBe(202);
+    expect(result.answer.status).toBe(401);
     expect(result.triggers.find((t) => t.trigger === "github-push")?.reason.message).toBe(
       "payload signature check failed",
     );

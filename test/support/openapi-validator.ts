@@ -59,3 +59,63 @@ function withRefs(schema: unknown): unknown {
     JSON.stringify(schema).replaceAll('"$ref":"#/', '"$ref":"openapi.json#/'),
   ) as unknown;
 }
+
+/** Every answer a test app gave that openapi.yaml does not describe, for the file's afterAll. */
+export const openApiViolations: string[] = [];
+
+const ADMIN_ROUTES: [RegExp, string][] = [
+  [/^\/api\/v1\/events\/?$/, "/api/v1/events"],
+  [/^\/api\/v1\/events\/[^/]+\/replay$/, "/api/v1/events/{id}/replay"],
+  [/^\/api\/v1\/events\/[^/]+$/, "/api/v1/events/{id}"],
+  [/^\/metrics$/, "/metrics"],
+  [/^\/ui\/$/, "/ui/"],
+  [/^\/ui\/events\/[^/]+\/replay$/, "/ui/events/{id}/replay"],
+  [/^\/ui\/events\/[^/]+$/, "/ui/events/{id}"],
+];
+
+/** The documented path and method an answer belongs to, on either port. */
+function templateOf(
+  port: "listener" | "admin",
+  method: string,
+  path: string,
+): { template: string; method: string } | undefined {
+  if (port === "admin") {
+    const hit = ADMIN_ROUTES.find(([re]) => re.test(path));
+    return hit === undefined ? undefined : { template: hit[1], method };
+  }
+  if (method === "GET" && (path === "/live" || path === "/ready"))
+    return { template: path, method };
+  // The listener takes any method; openapi.yaml documents it as POST.
+  if (/^\/listeners\/[^/]+\/[^/]+\/?$/.test(path))
+    return { template: "/listeners/{namespace}/{name}", method: "POST" };
+  return { template: "/{path}", method: "POST" };
+}
+
+/** Records an answer that does not match openapi.yaml (called for every answer of the test apps). */
+export function recordAnswer(
+  port: "listener" | "admin",
+  method: string,
+  url: string,
+  status: number,
+  contentType: string | undefined,
+  body: Buffer,
+): void {
+  const path = url.split("?")[0] ?? "/";
+  const where = templateOf(port, method, path);
+  if (where === undefined) {
+    openApiViolations.push(`${port} ${method} ${path}: not documented`);
+    return;
+  }
+  let value: unknown = body.toString("utf8");
+  if ((contentType ?? "").includes("json") && body.length > 0) {
+    try {
+      value = JSON.parse(body.toString("utf8")) as unknown;
+    } catch {
+      openApiViolations.push(`${port} ${method} ${path} ${status}: the JSON body does not parse`);
+      return;
+    }
+  }
+  for (const problem of checkAnswer(where.template, where.method, status, contentType, value)) {
+    openApiViolations.push(`${port} ${method} ${path} ${status}: ${problem}`);
+  }
+}

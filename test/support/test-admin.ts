@@ -1,4 +1,5 @@
-import type { Express } from "express";
+import express, { type Express } from "express";
+import { checkingAnswers } from "./capture-answers.js";
 import { createAdminApp } from "../../src/admin/create-admin-app.js";
 import { createMetrics, type Metrics } from "../../src/admin/metrics.js";
 import { createMemoryJournal } from "../../src/store/memory-journal.js";
@@ -38,5 +39,8 @@ export async function createTestAdmin(
       return result;
     },
   });
-  return { app, admin, metrics };
+  const checked = express();
+  checked.use((req, res, next) => checkingAnswers("admin", () => next())(req, res));
+  checked.use(admin);
+  return { app, admin: checked, metrics };
 }

@@ -16,6 +16,7 @@ import { createMemoryJournal } from "../../src/store/memory-journal.js";
 import type { Journal } from "../../src/store/types.js";
 import type { Logger } from "../../src/log/logger.js";
 import { createCapturingLogger, type MemoryTransport } from "./capture-logs.js";
+import { checkingAnswers } from "./capture-answers.js";
 
 export interface TestApp {
   server: Server;
@@ -75,7 +76,7 @@ export async function createTestApp(
     log,
     ...appOptions,
   });
-  const server = createServer(app);
+  const server = createServer(checkingAnswers("listener", app));
   return {
     server,
     config,

@@ -39,7 +39,20 @@ export function renderEventPage(event: EventView): string {
         <button type="submit">Replay this event</button>
       </form>
     </div>
-    ${event.triggers.length === 0 ? html`<p class="muted">No trigger ran for this event.</p>` : event.triggers.map(renderTrigger)}
+    ${event.triggers.length === 0 ? html`<p class="muted">No trigger ran for this event.</p>` : relevant(event).map(renderTrigger)}
+    ${
+      otherProviders(event).length === 0
+        ? ""
+        : html`<details class="card">
+            <summary>
+              ${otherProviders(event).length} trigger(s) for other providers did not apply:
+              ${otherProviders(event)
+                .map((t) => t.trigger)
+                .join(", ")}
+            </summary>
+            ${otherProviders(event).map(renderTrigger)}
+          </details>`
+    }
     <div class="card">
       <h2>Request</h2>
       <details>
@@ -55,12 +68,28 @@ ${event.body.encoding === "utf8" ? prettyJSON(event.body.data) : `(binary, base6
   return layout(`Event ${event.id.slice(0, 8)}`, body);
 }
 
+/** A trigger whose provider's event header was absent: the event was never for it. */
+function notApplicable(t: TriggerView): boolean {
+  return t.outcome.kind === "filtered" && t.outcome.notApplicable === true;
+}
+
+function relevant(event: EventView): TriggerView[] {
+  const mine = event.triggers.filter((t) => !notApplicable(t));
+  return mine.length === 0 ? event.triggers : mine;
+}
+
+function otherProviders(event: EventView): TriggerView[] {
+  return relevant(event).length === event.triggers.length
+    ? []
+    : event.triggers.filter(notApplicable);
+}
+
 function summaryLine(event: EventView): string {
   const fired = event.triggers.filter((t) => t.outcome.kind === "fired").map((t) => t.trigger);
   if (event.outcome === "duplicate") return "Duplicate delivery: nothing ran again.";
   if (event.outcome === "invalid") return "The body was refused before any trigger ran.";
   if (fired.length > 0) return `Fired: ${fired.join(", ")}.`;
-  const stopped = event.triggers.map((t) => `${t.trigger || "(unnamed)"} — ${reason(t)}`);
+  const stopped = relevant(event).map((t) => `${t.trigger || "(unnamed)"} — ${reason(t)}`);
   return stopped.length === 0 ? "Nothing ran." : `Nothing fired. ${stopped.join("; ")}`;
 }
 

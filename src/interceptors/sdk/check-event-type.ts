@@ -15,8 +15,12 @@ export function checkEventType(
   if (eventTypes === undefined) return undefined;
   const actual = firstHeader(req.header, headerName) ?? "";
   if (eventTypes.includes(actual)) return undefined;
-  return {
-    continue: false,
-    status: { code: "FAILED_PRECONDITION", message: `event type ${actual} is not allowed` },
+  const status = {
+    code: "FAILED_PRECONDITION" as const,
+    message: `event type ${actual} is not allowed`,
   };
+  // No event header of this provider at all: the event is another provider's.
+  return actual === ""
+    ? { continue: false, status, notApplicable: true }
+    : { continue: false, status };
 }
