@@ -900,3 +900,12 @@ try {
   killAllSync();
   await runAsyncCleanups();
 }
+
+// The CEL rows (bench/cel-bench.js): in-process evaluations per second of the example cel
+// interceptor, the filter alone and the github + cel chain, beside a JSON.parse baseline.
+try {
+  await (await import("./cel-bench.js")).runCelBench();
+} catch (err) {
+  process.stderr.write(`\ncel-bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+}

@@ -390,10 +390,10 @@ describe("runtime errors", () => {
       message: `error evaluating cel expression: expression "'[1]'.parseJSON()" failed to evaluate: failed to decode '[1]' in parseJSON: json: cannot unmarshal array into Go value of type map[string]interface {}`,
     },
     {
-      name: "bad translate regex",
-      params: { overlays: [{ key: "x", expression: "'a'.translate('(', 'b')" }] },
-      body: {},
-      message: `error evaluating cel expression: expression "'a'.translate('(', 'b')" failed to evaluate: failed to parse regular expression for translation`,
+      name: "bad translate regex (computed, so found at run time)",
+      params: { overlays: [{ key: "x", expression: "'a'.translate(body.re, 'b')" }] },
+      body: { re: "(" },
+      message: `error evaluating cel expression: expression "'a'.translate(body.re, 'b')" failed to evaluate: failed to parse regular expression for translation`,
     },
     {
       name: "body is a JSON array",
@@ -459,6 +459,18 @@ describe("load-time errors", () => {
       params: { filter: "[[[1]]].all(a, a.all(b, b.all(c, c > 0)))" },
       field: "filter",
       offset: 24,
+    },
+    {
+      name: "backreference in a matches literal",
+      params: { filter: "body.a.matches('(a)\\\\1')" },
+      field: "filter",
+      offset: 15,
+    },
+    {
+      name: "lookahead in a translate literal, in an overlay",
+      params: { overlays: [{ key: "x", expression: "body.a.translate('a(?=b)', 'c')" }] },
+      field: "overlays[0].expression",
+      offset: 17,
     },
     {
       name: "AST too deep",

@@ -1,12 +1,18 @@
 import type { ParseResult } from "@marcbachmann/cel-js";
 import { ParamError, type SecretRef } from "../../src/interceptors/public.js";
 import { celEnvironment } from "./environment.js";
-import { ExpressionScanError, scanExpression } from "./scan-expression.js";
+import { withBudget } from "./budget.js";
+import { compileRE2, RegexSyntaxError } from "./re2.js";
+import { installRE2Matches } from "./re2-matches.js";
+import { ExpressionScanError, scanExpression, type ExpressionScan } from "./scan-expression.js";
 
 /** An expression parsed and type-checked once, at load. */
 export interface CelProgram {
   readonly source: string;
-  /** Evaluates against an activation; synchronous (no async function is registered). */
+  /**
+   * Evaluates against an activation, synchronously (no async function is registered), under the
+   * evaluation budget: throws CelBudgetError when the expression uses too many steps or too long.
+   */
   readonly evaluate: (activation: Readonly<Record<string, unknown>>) => unknown;
   readonly secretRefs: readonly SecretRef[];
 }
@@ -37,9 +43,9 @@ export function compileExpression(field: string, source: string): CelProgram {
       offsetOf(error),
     );
   }
-  let secretRefs: readonly SecretRef[];
+  let scan: ExpressionScan;
   try {
-    secretRefs = scanExpression(parsed.ast).secretRefs;
+    scan = scanExpression(parsed.ast);
   } catch (error) {
     if (error instanceof ExpressionScanError) {
       throw new ParamError(
@@ -50,14 +56,35 @@ export function compileExpression(field: string, source: string): CelProgram {
     }
     throw error;
   }
+  for (const call of scan.regexCalls) {
+    // Literal patterns are compiled now, so that a bad one (a backreference, a lookaround) is a
+    // load error; the compiled program stays in the RE2 cache and is handed to `matches` directly.
+    const compiled =
+      call.literal === undefined ? undefined : compileLiteral(field, source, call.literal);
+    if (call.fn === "matches") installRE2Matches(call.node, compiled);
+  }
   return {
     source,
-    evaluate: (activation) => {
-      const result: unknown = parsed(activation);
-      return result;
-    },
-    secretRefs,
+    evaluate: (activation) => withBudget(() => parsed(activation) as unknown).value,
+    secretRefs: scan.secretRefs,
   };
+}
+
+function compileLiteral(
+  field: string,
+  source: string,
+  literal: { readonly pattern: string; readonly offset: number },
+): ReturnType<typeof compileRE2> {
+  try {
+    return compileRE2(literal.pattern);
+  } catch (error) {
+    if (!(error instanceof RegexSyntaxError)) throw error;
+    throw new ParamError(
+      field,
+      `expression ${JSON.stringify(source)} check failed: ${error.message} (RE2 syntax: no backreferences or lookarounds)`,
+      literal.offset,
+    );
+  }
 }
 
 /** The one-line message of a cel-js error (its `message` adds a source excerpt), with a leading capital lower-cased as cel-go's are. */

@@ -1,4 +1,5 @@
 import { Environment } from "@marcbachmann/cel-js";
+import { installBudget } from "./budget.js";
 import { celLimits } from "./cel-limits.js";
 import { registerExtFunctions } from "./ext-functions.js";
 import { registerTektonFunctions } from "./tekton-functions.js";
@@ -7,7 +8,8 @@ import { registerTektonFunctions } from "./tekton-functions.js";
  * Builds the CEL environment of Tekton's cel interceptor (`makeCelEnv`; TEKTON-SPEC §4.5): the
  * variables `body`, `header`, `extensions` (all `map(string, dyn)`, as in Tekton) and `requestURL`,
  * Tekton's functions and the cel-go extensions. Mixed list and map literals are allowed, as cel-go
- * allows them. Building an environment is expensive: use the shared `celEnvironment`.
+ * allows them. Its evaluator counts steps against the evaluation budget (budget.ts). Building an
+ * environment is expensive: use the shared `celEnvironment`.
  * @example celEnvironment.parse("header.match('X-GitHub-Event', 'push')")
  */
 export function createCelEnvironment(): Environment {
@@ -30,6 +32,7 @@ export function createCelEnvironment(): Environment {
     });
   registerTektonFunctions(env);
   registerExtFunctions(env);
+  installBudget(env);
   return env;
 }
 

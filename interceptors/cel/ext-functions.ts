@@ -1,5 +1,6 @@
 import type { Environment } from "@marcbachmann/cel-js";
 import { decodeBase64 } from "./base64.js";
+import { charge, chargeLength } from "./budget.js";
 import { celEquals, compareNumbers, numeric } from "./cel-equals.js";
 import { limitList, limitString } from "./cel-limits.js";
 
@@ -12,28 +13,39 @@ export function registerExtFunctions(env: Environment): void {
   registerStrings(env);
   registerNamespace(env, "base64", "Base64Namespace");
   env
-    .registerFunction("Base64Namespace.encode(bytes): string", (_: unknown, b: Uint8Array) =>
-      limitString(Buffer.from(b).toString("base64"), "base64.encode"),
-    )
-    .registerFunction(
-      "Base64Namespace.decode(string): bytes",
-      (_: unknown, s: string) => new Uint8Array(decodeBase64(s)),
-    );
+    .registerFunction("Base64Namespace.encode(bytes): string", (_: unknown, b: Uint8Array) => {
+      chargeLength(b.length);
+      return limitString(Buffer.from(b).toString("base64"), "base64.encode");
+    })
+    .registerFunction("Base64Namespace.decode(string): bytes", (_: unknown, s: string) => {
+      chargeLength(s.length);
+      return new Uint8Array(decodeBase64(s));
+    });
   registerNamespace(env, "sets", "SetsNamespace");
   env
     .registerFunction(
       "SetsNamespace.contains(list, list): bool",
-      (_: unknown, a: unknown[], b: unknown[]) => b.every((x) => a.some((y) => celEquals(x, y))),
+      (_: unknown, a: unknown[], b: unknown[]) => {
+        charge(a.length * b.length);
+        return b.every((x) => a.some((y) => celEquals(x, y)));
+      },
     )
     .registerFunction(
       "SetsNamespace.equivalent(list, list): bool",
-      (_: unknown, a: unknown[], b: unknown[]) =>
-        b.every((x) => a.some((y) => celEquals(x, y))) &&
-        a.every((x) => b.some((y) => celEquals(x, y))),
+      (_: unknown, a: unknown[], b: unknown[]) => {
+        charge(2 * a.length * b.length);
+        return (
+          b.every((x) => a.some((y) => celEquals(x, y))) &&
+          a.every((x) => b.some((y) => celEquals(x, y)))
+        );
+      },
     )
     .registerFunction(
       "SetsNamespace.intersects(list, list): bool",
-      (_: unknown, a: unknown[], b: unknown[]) => a.some((x) => b.some((y) => celEquals(x, y))),
+      (_: unknown, a: unknown[], b: unknown[]) => {
+        charge(a.length * b.length);
+        return a.some((x) => b.some((y) => celEquals(x, y)));
+      },
     );
   registerLists(env);
   registerMath(env);
@@ -48,20 +60,29 @@ function registerNamespace(env: Environment, name: string, typeName: string): vo
 function registerStrings(env: Environment): void {
   env
     .registerFunction("string.charAt(int): string", (s: string, i: bigint) => {
+      chargeLength(s.length);
       const chars = [...s];
       if (i < 0n || i > BigInt(chars.length)) throw new Error(`index out of range: ${i}`);
       return chars[Number(i)] ?? "";
     })
     .registerFunction(
       "string.replace(string, string): string",
-      (s: string, from: string, to: string) => limitString(replaceN(s, from, to, -1), "replace"),
+      (s: string, from: string, to: string) => {
+        chargeLength(s.length);
+        return limitString(replaceN(s, from, to, -1), "replace");
+      },
     )
     .registerFunction(
       "string.replace(string, string, int): string",
-      (s: string, from: string, to: string, n: bigint) =>
-        limitString(replaceN(s, from, to, Number(n)), "replace"),
+      (s: string, from: string, to: string, n: bigint) => {
+        chargeLength(s.length);
+        return limitString(replaceN(s, from, to, Number(n)), "replace");
+      },
     )
-    .registerFunction("string.reverse(): string", (s: string) => [...s].reverse().join(""));
+    .registerFunction("string.reverse(): string", (s: string) => {
+      chargeLength(s.length);
+      return [...s].reverse().join("");
+    });
 }
 
 /** Go's strings.Replace: n < 0 replaces all; an empty `from` matches between every character. */
@@ -91,10 +112,14 @@ function replaceN(s: string, from: string, to: string, n: number): string {
 function registerLists(env: Environment): void {
   registerNamespace(env, "lists", "ListsNamespace");
   env
-    .registerFunction("list.reverse(): list", (l: unknown[]) => [...l].reverse())
+    .registerFunction("list.reverse(): list", (l: unknown[]) => {
+      chargeLength(l.length);
+      return [...l].reverse();
+    })
     .registerFunction("list.slice(int, int): list", (l: unknown[], from: bigint, to: bigint) => {
       if (from < 0n || to < from || to > BigInt(l.length))
         throw new Error(`cannot slice(${from}, ${to}) a list of size ${l.length}`);
+      chargeLength(Number(to - from));
       return l.slice(Number(from), Number(to));
     })
     .registerFunction("list.flatten(): list", (l: unknown[]) => flatten(l, 1))
@@ -104,12 +129,19 @@ function registerLists(env: Environment): void {
     })
     .registerFunction("list.distinct(): list", (l: unknown[]) => {
       const out: unknown[] = [];
-      for (const item of l) if (!out.some((seen) => celEquals(seen, item))) out.push(item);
+      for (const item of l) {
+        charge(1 + out.length); // O(n²): charged as it goes
+        if (!out.some((seen) => celEquals(seen, item))) out.push(item);
+      }
       return out;
     })
-    .registerFunction("list.sort(): list", (l: unknown[]) => [...l].sort(compareSortable))
+    .registerFunction("list.sort(): list", (l: unknown[]) => {
+      charge(Math.ceil(l.length * Math.log2(l.length + 1)));
+      return [...l].sort(compareSortable);
+    })
     .registerFunction("ListsNamespace.range(int): list<int>", (_: unknown, n: bigint) => {
       if (n > BigInt(100_000)) throw new Error("lists.range: too many elements");
+      charge(Math.max(0, Number(n))); // one step per element allocated
       return limitList(
         Array.from({ length: Math.max(0, Number(n)) }, (_v, i) => BigInt(i)),
         "lists.range",
@@ -118,6 +150,7 @@ function registerLists(env: Environment): void {
 }
 
 function flatten(list: unknown[], depth: number): unknown[] {
+  chargeLength(list.length);
   const out: unknown[] = [];
   for (const item of list) {
     if (Array.isArray(item) && depth > 0) out.push(...flatten(item as unknown[], depth - 1));

@@ -116,12 +116,15 @@ function evaluateAll(
     if (!result.ok) return result.response;
     let json: JSONValue;
     try {
-      json = toJSONValue(result.value);
-      if ((JSON.stringify(json) ?? "").length > celLimits.maxOverlayJSONLength) {
-        throw new Error(
-          `result is larger than ${celLimits.maxOverlayJSONLength} characters of JSON`,
-        );
-      }
+      let weight = 0;
+      const tooLarge = (): Error =>
+        new Error(`result is larger than ${celLimits.maxOverlayJSONLength} characters of JSON`);
+      // The weight check stops the walk early; the text check is the exact bound.
+      json = toJSONValue(result.value, (w) => {
+        weight += w;
+        if (weight > celLimits.maxOverlayJSONLength) throw tooLarge();
+      });
+      if ((JSON.stringify(json) ?? "").length > celLimits.maxOverlayJSONLength) throw tooLarge();
       setExtensionPath(extensions, overlay.key, json);
     } catch (error) {
       return reject(

@@ -1,4 +1,5 @@
-import { limitString } from "./cel-limits.js";
+import { charge } from "./budget.js";
+import { celLimits, limitString } from "./cel-limits.js";
 import { toJSONValue, type JSONValue } from "./to-json.js";
 
 /**
@@ -8,7 +9,13 @@ import { toJSONValue, type JSONValue } from "./to-json.js";
  * @example marshalJSON(new Map([["b", 1n], ["a", "<x>"]])) // '{"a":"\u003cx\u003e","b":1}'
  */
 export function marshalJSON(value: unknown): string {
-  return limitString(encode(toJSONValue(value)), "marshalJSON");
+  let weight = 0;
+  const json = toJSONValue(value, (w) => {
+    weight += w;
+    if (weight > celLimits.maxStringLength) limitString("", "marshalJSON", weight);
+    charge(1);
+  });
+  return limitString(encode(json), "marshalJSON");
 }
 
 function encode(value: JSONValue): string {

@@ -6,6 +6,17 @@ import { celLimits } from "./cel-limits.js";
 export interface ExpressionScan {
   /** Secrets named by compareSecret calls, to fetch before each evaluation. */
   secretRefs: SecretRef[];
+  /** Every `matches` and `translate` call, to compile literal patterns at load and run RE2. */
+  regexCalls: RegexCall[];
+}
+
+/** A `s.matches(re)` or `s.translate(re, repl)` call found in the AST. */
+export interface RegexCall {
+  readonly fn: "matches" | "translate";
+  /** The rcall node itself. */
+  readonly node: ASTNode;
+  /** The pattern when it is a string literal, with the literal's offset; undefined otherwise. */
+  readonly literal: { readonly pattern: string; readonly offset: number } | undefined;
 }
 
 /** A problem found by scanExpression, with the zero-based offset of the offending call. */
@@ -24,11 +35,13 @@ const COMPREHENSIONS = new Set(["all", "exists", "exists_one", "map", "filter"])
  * Walks a parsed expression once, at load: collects the secrets that compareSecret names (their key
  * and secret name must be string literals, so that they can be fetched before the synchronous
  * evaluation), refuses comprehensions nested deeper than celLimits.maxComprehensionNesting, and refuses
- * `cel.bind`, which Tekton does not enable and which would let an expression double a string per level.
+ * `cel.bind`, which Tekton does not enable and which would let an expression double a string per level,
+ * and lists the `matches`/`translate` calls (their literal patterns are compiled at load).
  * @example scanExpression(celEnvironment.parse("'x'.compareSecret('token', 'gh')").ast).secretRefs
  */
 export function scanExpression(ast: ASTNode): ExpressionScan {
   const secretRefs: SecretRef[] = [];
+  const regexCalls: RegexCall[] = [];
   const visit = (node: ASTNode, nesting: number): void => {
     if (node.op === "rcall") {
       const [name, receiver, args] = node.args;
@@ -39,6 +52,20 @@ export function scanExpression(ast: ASTNode): ExpressionScan {
         );
       }
       if (name === "compareSecret") secretRefs.push(secretRefOf(node, args));
+      if (
+        (name === "matches" && args.length === 1) ||
+        (name === "translate" && args.length === 2)
+      ) {
+        const [pattern] = args;
+        regexCalls.push({
+          fn: name === "matches" ? "matches" : "translate",
+          node,
+          literal:
+            pattern?.op === "value" && typeof pattern.args === "string"
+              ? { pattern: pattern.args, offset: pattern.pos }
+              : undefined,
+        });
+      }
       const inner = COMPREHENSIONS.has(name) ? nesting + 1 : nesting;
       if (inner > celLimits.maxComprehensionNesting) {
         throw new ExpressionScanError(
@@ -53,7 +80,7 @@ export function scanExpression(ast: ASTNode): ExpressionScan {
     for (const child of childNodes(node.args)) visit(child, nesting);
   };
   visit(ast, 0);
-  return { secretRefs };
+  return { secretRefs, regexCalls };
 }
 
 function secretRefOf(node: ASTNode, args: readonly ASTNode[]): SecretRef {

@@ -2,10 +2,11 @@ import type { Environment } from "@marcbachmann/cel-js";
 import { parse as parseYAMLText } from "yaml";
 import { canonicalHeaderKey, isRecord, safeEqual } from "../../src/interceptors/public.js";
 import { decodeBase64 } from "./base64.js";
+import { chargeLength } from "./budget.js";
 import { marshalJSON } from "./marshal-json.js";
 import { parseURL } from "./parse-url.js";
 import { lookupSecret } from "./secret-scope.js";
-import { translate } from "./translate.js";
+import { translate } from "./re2.js";
 
 /**
  * Registers Tekton's own CEL functions (`triggers.go` CompileOptions; TEKTON-SPEC §4.5), plus
@@ -32,7 +33,10 @@ export function registerTektonFunctions(env: Environment): void {
     )
     .registerFunction("string.parseJSON(): map<string, dyn>", parseJSONObject)
     .registerFunction("string.parseYAML(): map<string, dyn>", parseYAMLObject)
-    .registerFunction("string.parseURL(): map<string, dyn>", (s: string) => parseURL(s))
+    .registerFunction("string.parseURL(): map<string, dyn>", (s: string) => {
+      chargeLength(s.length);
+      return parseURL(s);
+    })
     .registerFunction("map.marshalJSON(): string", marshalJSON)
     .registerFunction("list.marshalJSON(): string", marshalJSON)
     .registerFunction("list.first(): dyn", (list: readonly unknown[]) =>
@@ -42,9 +46,10 @@ export function registerTektonFunctions(env: Environment): void {
       list.length === 0 ? null : list[list.length - 1],
     )
     .registerFunction("string.translate(string, string): string", translate)
-    .registerFunction("string.decodeb64(): string", (s: string) =>
-      decodeBase64(s).toString("utf8"),
-    );
+    .registerFunction("string.decodeb64(): string", (s: string) => {
+      chargeLength(s.length);
+      return decodeBase64(s).toString("utf8");
+    });
 }
 
 /** Go's http.Header.Get on a CEL map: canonical key, first value, "" when absent. */
@@ -63,12 +68,14 @@ function headerGet(header: unknown, key: string): string {
  */
 function truncate(s: string, n: bigint): string {
   if (n < 0n) throw new Error(`truncate: negative length ${n}`);
+  chargeLength(s.length);
   const bytes = Buffer.from(s, "utf8");
   if (n >= BigInt(bytes.length)) return s;
   return bytes.subarray(0, Number(n)).toString("utf8");
 }
 
 function parseJSONObject(s: string): Record<string, unknown> {
+  chargeLength(s.length);
   let value: unknown;
   try {
     value = JSON.parse(s);
@@ -80,6 +87,7 @@ function parseJSONObject(s: string): Record<string, unknown> {
 
 /** sigs.k8s.io/yaml reads YAML 1.1 (yes/no are bools) and goes through JSON, so numbers are doubles. */
 function parseYAMLObject(s: string): Record<string, unknown> {
+  chargeLength(s.length * 8); // the YAML parser is several times slower than JSON.parse
   let value: unknown;
   try {
     value = JSON.parse(JSON.stringify(parseYAMLText(s, { version: "1.1" }) ?? null));

@@ -9,10 +9,13 @@ export type JSONValue =
  * Converts a CEL result into the JSON value Tekton writes into extensions (TEKTON-SPEC §4.5): strings,
  * bools and null as-is; int, uint and double become numbers (an int beyond 2^53 loses precision,
  * as Go's float64 does); bytes become base64; lists and maps recurse; timestamps and durations take
- * their protobuf JSON forms. Anything else (types, optionals) throws.
+ * their protobuf JSON forms. Anything else (types, optionals) throws. `onValue` is called once per
+ * value visited, with the value's own weight (1 plus a string's length), before descending into it:
+ * it may throw to stop the walk early, which bounds a list holding the same big map many times.
  * @example toJSONValue(new Map([["a", 1n]])) // { a: 1 }
  */
-export function toJSONValue(value: unknown): JSONValue {
+export function toJSONValue(value: unknown, onValue?: (weight: number) => void): JSONValue {
+  onValue?.(typeof value === "string" ? 1 + value.length : 1);
   if (value === null || value === undefined) return null;
   if (typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") {
@@ -24,15 +27,16 @@ export function toJSONValue(value: unknown): JSONValue {
   if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
   if (value instanceof Date) return value.toISOString().replace(/\.000Z$/, "Z");
   if (value instanceof Duration) return durationJSON(value);
-  if (Array.isArray(value)) return value.map((item: unknown) => toJSONValue(item));
+  if (Array.isArray(value)) return value.map((item: unknown) => toJSONValue(item, onValue));
   if (value instanceof Map) {
     const out: Record<string, JSONValue> = {};
-    for (const [key, item] of value as Map<unknown, unknown>) out[String(key)] = toJSONValue(item);
+    for (const [key, item] of value as Map<unknown, unknown>)
+      out[String(key)] = toJSONValue(item, onValue);
     return out;
   }
   if (isRecord(value) && isPlainObject(value)) {
     const out: Record<string, JSONValue> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = toJSONValue(item);
+    for (const [key, item] of Object.entries(value)) out[key] = toJSONValue(item, onValue);
     return out;
   }
   throw new Error(`cannot convert a value of type ${describe(value)} to JSON`);
