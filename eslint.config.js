@@ -22,7 +22,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ["eslint.config.js"],
+    // Plain scripts outside the TypeScript project (the container's health check).
+    files: ["eslint.config.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { projectService: false, project: false },
+      globals: { process: "readonly", console: "readonly", fetch: "readonly" },
+    },
   },
 );

@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { createSecureContext } from "node:tls";
 import { createApp, DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY, REQUEST_TIMEOUT_MS } from "./app.js";
 import type { CompiledConfig } from "./config/compiled.js";
+import type { ClusterConfigOptions } from "./config/cluster/cluster-config-source.js";
 import { formatIssue, hasDocumentErrors, loadConfigDir } from "./config/load-config.js";
 import { createSecretResolver } from "./config/secret-resolver.js";
 import { watchConfigDir } from "./config/watch-config-dir.js";
@@ -17,12 +18,18 @@ import { withCloudEvents } from "./cloudevents/cloudevent-sink.js";
 import { replayEvent } from "./listener/replay-event.js";
 import { createDeliveryWorker } from "./delivery/delivery-worker.js";
 import { createJournal, describeStore } from "./store/create-journal.js";
-
-export const DEFAULT_RETENTION_MS = 7 * 24 * 3600_000;
 import { createLocalSink } from "./sinks/local/local-sink.js";
 
+export const DEFAULT_RETENTION_MS = 7 * 24 * 3600_000;
+
 export interface ServeOptions {
+  /** The config directory; "" for none (only with `cluster`: `--config kubernetes` alone). */
   configDir: string;
+  /**
+   * `--config kubernetes`: also read the triggers.tekton.dev resources from the cluster and watch
+   * them (with `configDir`, both: the cluster's objects replace the directory's on a clash).
+   */
+  cluster?: ClusterConfigOptions | undefined;
   /** HOOKLINE_STORE: a PostgreSQL URL, `memory`, or an SQLite file (default ./data/hookline.db). */
   store: string | undefined;
   /** HOOKLINE_ADMIN_ADDR: `host:port` of the admin port (default 127.0.0.1:9090). */
@@ -72,7 +79,25 @@ export interface Running {
 export async function serve(options: ServeOptions): Promise<Running> {
   const { log } = options;
   const registry = await createInterceptorRegistry(options.interceptorsDir);
-  let config = await loadConfigDir(options.configDir, { registry });
+  // The Kubernetes client is loaded only for `--config kubernetes` (as for the sink, below).
+  const clusterModule =
+    options.cluster === undefined
+      ? undefined
+      : await import("./config/cluster/cluster-config-source.js");
+  const cluster = await clusterModule?.startClusterConfig({
+    debounceMs: options.reloadDebounceMs,
+    ...options.cluster,
+    log,
+  });
+  const load = (): Promise<CompiledConfig> =>
+    clusterModule === undefined || cluster === undefined
+      ? loadConfigDir(options.configDir, { registry })
+      : clusterModule.loadConfigSources({
+          dir: options.configDir === "" ? undefined : options.configDir,
+          cluster,
+          registry,
+        });
+  let config = await load();
   for (const issue of config.issues) {
     const line = formatIssue(issue);
     if (issue.severity === "note") log.debug("config note", { issue: line });
@@ -80,6 +105,12 @@ export async function serve(options: ServeOptions): Promise<Running> {
     else log.warn("config warning", { issue: line });
   }
   if (hasDocumentErrors(config.issues)) {
+    cluster?.close();
+    if (options.configDir === "") {
+      throw new Error(
+        "the configuration read from the cluster has errors (logged above, each naming its resource and field)",
+      );
+    }
     throw new Error(
       `the configuration in ${options.configDir} has errors; run \`hookline validate ${options.configDir}\` to list them`,
     );
@@ -106,7 +137,11 @@ export async function serve(options: ServeOptions): Promise<Running> {
     metrics,
   });
   // The config's own Secrets are part of the config: a reload swaps the resolver with it.
-  let resolver = createSecretResolver({ fromConfig: config.secrets, dir: options.secretsDir });
+  let resolver = createSecretResolver({
+    fromConfig: config.secrets,
+    dir: options.secretsDir,
+    cluster: cluster?.secrets,
+  });
   const secrets: SecretResolver = { get: (ref, namespace) => resolver.get(ref, namespace) };
   const adminServer = createServer(
     createAdminApp({
@@ -130,6 +165,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
   try {
     await listen(adminServer, admin.port, admin.host);
   } catch (err) {
+    cluster?.close();
     await journal.close();
     throw err;
   }
@@ -152,22 +188,29 @@ export async function serve(options: ServeOptions): Promise<Running> {
   try {
     await listen(server, options.port, options.host);
   } catch (err) {
+    cluster?.close();
     adminServer.close();
     await journal.close();
     throw err;
   }
   const watcher = await watchConfigDir({
     dir: options.configDir,
-    load: () => loadConfigDir(options.configDir, { registry }),
+    load,
     apply: (next) => {
-      resolver = createSecretResolver({ fromConfig: next.secrets, dir: options.secretsDir });
+      resolver = createSecretResolver({
+        fromConfig: next.secrets,
+        dir: options.secretsDir,
+        cluster: cluster?.secrets,
+      });
       config = next;
     },
     log,
     metrics,
-    watch: options.watchConfig ?? true,
+    watch: (options.watchConfig ?? true) && options.configDir !== "",
     ...(options.reloadDebounceMs === undefined ? {} : { debounceMs: options.reloadDebounceMs }),
   });
+  // A change in the cluster is loaded with the same rule as a file change.
+  cluster?.onChange(() => void watcher.reload("cluster change"));
   const onHangup = (): void => void watcher.reload("SIGHUP");
   process.on("SIGHUP", onHangup);
   // Only now that both ports are bound does work start: a process that cannot serve does not
@@ -211,6 +254,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       clearInterval(pruneTimer);
       process.off("SIGHUP", onHangup);
       watcher.close();
+      cluster?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -9,7 +9,9 @@ export async function runServe(args: readonly string[]): Promise<number> {
     ({ values } = parseArgs({
       args: [...args],
       options: {
-        config: { type: "string", default: "examples/config" },
+        // A directory, `kubernetes` (the cluster's triggers.tekton.dev resources), or both.
+        config: { type: "string", multiple: true, default: ["examples/config"] },
+        "all-listeners": { type: "boolean", default: false },
         port: { type: "string" },
         out: { type: "string", default: "./out" },
         sink: { type: "string" },
@@ -60,10 +62,24 @@ export async function runServe(args: readonly string[]): Promise<number> {
     process.stderr.write(`hookline serve: invalid sink "${sink}": use local or kubernetes\n`);
     return 2;
   }
+  const configDirs = values.config.filter((c) => c !== "kubernetes");
+  const fromCluster = configDirs.length < values.config.length;
+  const [configDir = ""] = configDirs;
+  if (configDirs.length > 1) {
+    process.stderr.write(
+      `hookline serve: one config directory at most (and/or --config kubernetes), not ${configDirs.join(", ")}\n`,
+    );
+    return 2;
+  }
+  if (values["all-listeners"] && !fromCluster) {
+    process.stderr.write("hookline serve: --all-listeners goes with --config kubernetes\n");
+    return 2;
+  }
   const log = createLogger();
   try {
     const running = await serve({
-      configDir: values.config,
+      configDir,
+      cluster: fromCluster ? { allListeners: values["all-listeners"] } : undefined,
       store: values.store ?? env["HOOKLINE_STORE"],
       adminAddr: values.admin ?? env["HOOKLINE_ADMIN_ADDR"],
       adminToken: env["HOOKLINE_ADMIN_TOKEN"],

@@ -114,7 +114,7 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 /** The same (kind, namespace, name) twice: the later one wins, as two `kubectl apply`s would. */
-function markDuplicates(out: DecodedConfig): void {
+export function markDuplicates(out: DecodedConfig): void {
   const seen = new Map<string, ConfigObject>();
   const kept: ConfigObject[] = [];
   for (const obj of out.objects) {

@@ -12,11 +12,17 @@ export interface SecretSources {
   fromConfig: ReadonlyMap<string, Readonly<Record<string, Buffer>>>;
   /** A directory laid out like a mounted Secret: `DIR/<secretName>/<secretKey>`. */
   dir?: string | undefined;
+  /** The Kubernetes API (`serve --config kubernetes`), asked last; undefined when not found. */
+  cluster?:
+    | {
+        get(namespace: string, name: string): Promise<Readonly<Record<string, Buffer>> | undefined>;
+      }
+    | undefined;
 }
 
 /**
  * Resolves `secretRef`s: the config's Secrets first (in the trigger's namespace, as Tekton reads
- * them), then the secrets directory. Values read from files are cached for 5 s, like Tekton's
+ * them), then the secrets directory, then (`--config kubernetes`) the cluster. Values read from files are cached for 5 s, like Tekton's
  * secret getter, so a rotated file is picked up quickly. No message ever holds a value.
  */
 export function createSecretResolver(sources: SecretSources): SecretResolver {
@@ -42,8 +48,15 @@ export function createSecretResolver(sources: SecretSources): SecretResolver {
           // Not there: fall through to the not-found error, which names what was looked for.
         }
       }
-      const what =
+      // A failure to read it (403, no API server) throws here, with no value in the message.
+      const fromCluster =
         fromConfig === undefined
+          ? await sources.cluster?.get(namespace, ref.secretName)
+          : undefined;
+      const clusterValue = fromCluster?.[ref.secretKey];
+      if (clusterValue !== undefined) return clusterValue;
+      const what =
+        fromConfig === undefined && fromCluster === undefined
           ? `secret ${namespace}/${ref.secretName} not found`
           : `cannot find ${ref.secretKey} key in secret ${namespace}/${ref.secretName}`;
       throw new HooklineError("HL_SECRET_NOT_FOUND", what, {

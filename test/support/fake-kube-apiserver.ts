@@ -70,6 +70,22 @@ export interface FakeKubeApiServer {
   objects(filter?: { kind?: string; namespace?: string }): StoredObject[];
   /** Stores an object as if someone else had created it. */
   put(object: StoredObject): void;
+  /**
+   * Creates or replaces an object as `kubectl apply` would (a new resourceVersion, a uid kept
+   * across updates) and sends ADDED or MODIFIED to the watches that select it.
+   */
+  apply(object: StoredObject): StoredObject;
+  /** Deletes an object and sends DELETED to the watches; false when there was none. */
+  remove(object: { apiVersion: string; kind: string; name: string; namespace?: string }): boolean;
+  /**
+   * Forgets the watch history: a watch from an older resourceVersion then gets 410 Gone ("too
+   * old resource version"), as after an etcd compaction, and must list again.
+   */
+  compactHistory(): void;
+  /** Ends every open watch (as the API server does at its timeout); clients reconnect. */
+  endWatches(): void;
+  /** The watches open now. */
+  readonly openWatches: number;
   /** A kubeconfig (YAML) for this server: its CA, a bearer token, one context. */
   kubeconfig(options?: { token?: string; namespace?: string }): string;
   /** Writes `kubeconfig()` to DIR/kubeconfig and returns the path. */
@@ -93,6 +109,59 @@ export interface StoredObject {
   };
   [key: string]: unknown;
 }
+
+/**
+ * The triggers.tekton.dev kinds (v1beta1 and v1alpha1; Interceptor and ClusterInterceptor in
+ * v1alpha1 only, as the real CRDs) and Secrets, for reading the configuration from the cluster.
+ */
+export const TRIGGERS_FAKE_RESOURCES: FakeApiResource[] = [
+  { groupVersion: "v1", kind: "Namespace", name: "namespaces", namespaced: false },
+  { groupVersion: "v1", kind: "Secret", name: "secrets", namespaced: true },
+  ...["v1beta1", "v1alpha1"].flatMap((version): FakeApiResource[] => [
+    {
+      groupVersion: `triggers.tekton.dev/${version}`,
+      kind: "EventListener",
+      name: "eventlisteners",
+      namespaced: true,
+    },
+    {
+      groupVersion: `triggers.tekton.dev/${version}`,
+      kind: "Trigger",
+      name: "triggers",
+      namespaced: true,
+    },
+    {
+      groupVersion: `triggers.tekton.dev/${version}`,
+      kind: "TriggerBinding",
+      name: "triggerbindings",
+      namespaced: true,
+    },
+    {
+      groupVersion: `triggers.tekton.dev/${version}`,
+      kind: "ClusterTriggerBinding",
+      name: "clustertriggerbindings",
+      namespaced: false,
+    },
+    {
+      groupVersion: `triggers.tekton.dev/${version}`,
+      kind: "TriggerTemplate",
+      name: "triggertemplates",
+      namespaced: true,
+    },
+  ]),
+  {
+    groupVersion: "triggers.tekton.dev/v1alpha1",
+    kind: "Interceptor",
+    name: "interceptors",
+    namespaced: true,
+  },
+  {
+    groupVersion: "triggers.tekton.dev/v1alpha1",
+    kind: "ClusterInterceptor",
+    name: "clusterinterceptors",
+    namespaced: false,
+  },
+];
 
 export const DEFAULT_FAKE_RESOURCES: FakeApiResource[] = [
   { groupVersion: "v1", kind: "Namespace", name: "namespaces", namespaced: false },
@@ -124,7 +193,11 @@ export async function reservePort(): Promise<number> {
  * - discovery: `GET /api`, `/apis`, `/api/v1`, `/apis/<group>/<version>` (APIResourceList with
  *   plural names, `namespaced` and a `/status` subresource after each resource, as the real one);
  * - `POST` (create, with `generateName`), `GET` (read) and `GET` (list, with `labelSelector`
- *   `k=v`, `k==v`, `k!=v`, `k`, `!k`) of namespaced and cluster-scoped resources;
+ *   `k=v`, `k==v`, `k!=v`, `k`, `!k`) of namespaced and cluster-scoped resources (namespaced ones
+ *   also across all namespaces);
+ * - watch (`?watch=true`, from `resourceVersion`): a chunked stream of JSON lines
+ *   `{"type":"ADDED|MODIFIED|DELETED","object":…}`; a resourceVersion older than the history
+ *   kept gets one `ERROR` event with a 410 Gone Status, as the real one after a compaction;
  * - `Authorization: Bearer <token>` (401 otherwise), `Impersonate-User` (recorded; 403 when
  *   `mayImpersonate` refuses it);
  * - errors as `kind: Status` bodies with `reason`, `message`, `code` (and `details`).
@@ -140,6 +213,16 @@ export async function createFakeKubeApiServer(
   const requests: RecordedKubeRequest[] = [];
   const sockets = new Set<Socket>();
   let resourceVersion = 1000;
+  /** Every change, for watches that start from an older resourceVersion. */
+  let history: WatchEvent[] = [];
+  /** Watches may start from a resourceVersion after this one (older ones get 410 Gone). */
+  let historyFrom = resourceVersion;
+  const watches = new Set<OpenWatch>();
+  const notify = (type: WatchEvent["type"], object: StoredObject): void => {
+    const event: WatchEvent = { type, object, resourceVersion };
+    history.push(event);
+    for (const w of watches) w.send(event);
+  };
 
   const server: Server = createHttpsServer({ cert: tls.serverCertPem, key: tls.serverKeyPem });
   let connections = 0;
@@ -166,6 +249,56 @@ export async function createFakeKubeApiServer(
           (filter.namespace === undefined || o.metadata.namespace === filter.namespace),
       ),
     put: (object) => void store.push(object),
+    apply: (object) => {
+      const index = store.findIndex((o) => sameObject(o, object));
+      const earlier = index === -1 ? undefined : store[index];
+      resourceVersion++;
+      const stored: StoredObject = {
+        ...object,
+        metadata: {
+          ...object.metadata,
+          uid: earlier?.metadata["uid"] ?? randomUUID(),
+          resourceVersion: String(resourceVersion),
+          creationTimestamp:
+            earlier?.metadata["creationTimestamp"] ??
+            new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+        },
+      };
+      if (index === -1) store.push(stored);
+      else store[index] = stored;
+      notify(index === -1 ? "ADDED" : "MODIFIED", stored);
+      return stored;
+    },
+    remove: (ref) => {
+      const index = store.findIndex((o) =>
+        sameObject(o, {
+          apiVersion: ref.apiVersion,
+          kind: ref.kind,
+          metadata: {
+            name: ref.name,
+            ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }),
+          },
+        }),
+      );
+      const removed = index === -1 ? undefined : store.splice(index, 1)[0];
+      if (removed === undefined) return false;
+      resourceVersion++;
+      notify("DELETED", {
+        ...removed,
+        metadata: { ...removed.metadata, resourceVersion: String(resourceVersion) },
+      });
+      return true;
+    },
+    compactHistory: () => {
+      history = [];
+      historyFrom = resourceVersion;
+    },
+    endWatches: () => {
+      for (const w of [...watches]) w.end();
+    },
+    get openWatches() {
+      return watches.size;
+    },
     kubeconfig: (opts = {}) =>
       kubeconfigYaml(fake.url, tls.caPem, opts.token ?? token, opts.namespace),
     writeKubeconfig: (dir, opts = {}) => {
@@ -187,6 +320,7 @@ export async function createFakeKubeApiServer(
     stop: async () => {
       if (!server.listening) return;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const w of [...watches]) w.end();
       for (const socket of sockets) socket.destroy();
       await closed;
     },
@@ -269,7 +403,15 @@ export async function createFakeKubeApiServer(
       ns = undefined;
     }
     const type = served.find((x) => x.name === resourceName);
-    if (type === undefined || type.namespaced !== (ns !== undefined)) return notFound(res, r.path);
+    // A namespaced kind may also be listed (and watched) across all namespaces.
+    const allNamespaces =
+      type?.namespaced === true &&
+      ns === undefined &&
+      r.method === "GET" &&
+      objectName === undefined;
+    if (type === undefined || (type.namespaced !== (ns !== undefined) && !allNamespaces)) {
+      return notFound(res, r.path);
+    }
     if (r.method === "GET" && objectName === undefined) return list(type, ns, r.query, res);
     if (r.method === "GET") return read(type, ns, objectName as string, res);
     if (r.method === "POST" && objectName === undefined) return create(type, ns, body, res);
@@ -291,19 +433,73 @@ export async function createFakeKubeApiServer(
         `unable to parse requirement: ${query.get("labelSelector")}`,
       );
     }
-    const items = store.filter(
-      (o) =>
-        o.apiVersion.split("/")[0] === type.groupVersion.split("/")[0] &&
-        o.kind === type.kind &&
-        (ns === undefined || o.metadata.namespace === ns) &&
-        selector(o.metadata.labels ?? {}),
-    );
+    const selects = (o: StoredObject): boolean =>
+      o.apiVersion.split("/")[0] === type.groupVersion.split("/")[0] &&
+      o.kind === type.kind &&
+      (ns === undefined || o.metadata.namespace === ns) &&
+      selector(o.metadata.labels ?? {});
+    const watchParam = query.get("watch");
+    if (watchParam === "true" || watchParam === "1") {
+      return watch(type, selects, query, res);
+    }
+    const items = store.filter(selects);
     sendJson(res, 200, {
       kind: `${type.kind}List`,
       apiVersion: type.groupVersion,
       metadata: { resourceVersion: String(resourceVersion) },
       items: items.map((o) => ({ ...o, apiVersion: type.groupVersion })),
     });
+  };
+
+  const watch = (
+    type: FakeApiResource,
+    selects: (o: StoredObject) => boolean,
+    query: URLSearchParams,
+    res: ServerResponse,
+  ): void => {
+    res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked" });
+    const line = (type: string, object: unknown): void =>
+      void res.write(`${JSON.stringify({ type, object })}\n`);
+    const asServed = (o: StoredObject): StoredObject => ({ ...o, apiVersion: type.groupVersion });
+    const from = query.get("resourceVersion") ?? "";
+    if (from === "" || from === "0") {
+      // No resourceVersion: the current state as ADDED events first, as the real one.
+      for (const o of store.filter(selects)) line("ADDED", asServed(o));
+    } else if (Number(from) < historyFrom) {
+      line("ERROR", {
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: `too old resource version: ${from} (${historyFrom})`,
+        reason: "Expired",
+        code: 410,
+      });
+      res.end();
+      return;
+    } else {
+      for (const e of history) {
+        if (e.resourceVersion > Number(from) && selects(e.object)) line(e.type, asServed(e.object));
+      }
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const open: OpenWatch = {
+      send: (e) => {
+        if (selects(e.object)) line(e.type, asServed(e.object));
+      },
+      end: () => {
+        if (!watches.delete(open)) return;
+        clearTimeout(timer);
+        res.end();
+      },
+    };
+    watches.add(open);
+    res.on("close", () => {
+      watches.delete(open);
+      clearTimeout(timer);
+    });
+    const timeoutSeconds = Number(query.get("timeoutSeconds") ?? "0");
+    if (timeoutSeconds > 0) timer = setTimeout(() => open.end(), timeoutSeconds * 1000);
   };
 
   const find = (
@@ -425,12 +621,34 @@ export async function createFakeKubeApiServer(
       },
     };
     store.push(stored);
+    notify("ADDED", stored);
     sendJson(res, 201, stored);
   };
 
   if (options.listen ?? true) await fake.start();
   else fake.url = `https://127.0.0.1:${fake.port}`;
   return fake;
+}
+
+interface WatchEvent {
+  type: "ADDED" | "MODIFIED" | "DELETED";
+  object: StoredObject;
+  resourceVersion: number;
+}
+
+interface OpenWatch {
+  send(event: WatchEvent): void;
+  end(): void;
+}
+
+/** The same object: API group (any version), kind, namespace and name. */
+function sameObject(a: StoredObject, b: StoredObject): boolean {
+  return (
+    a.apiVersion.split("/")[0] === b.apiVersion.split("/")[0] &&
+    a.kind === b.kind &&
+    a.metadata.namespace === b.metadata.namespace &&
+    a.metadata.name === b.metadata.name
+  );
 }
 
 /** A response nobody reads: for a request carried out whose answer is replaced. */
