@@ -3,6 +3,7 @@ import {
   isRecord,
   ParamError,
   paramValue,
+  parseAddChangedFiles,
   parseBoolParam,
   parseSecretRef,
   parseStringList,
@@ -32,23 +33,8 @@ export function parseGithubParams(params: Readonly<Record<string, unknown>>): Gi
   if (secretRef !== undefined) out.secretRef = secretRef;
   const eventTypes = parseStringList(paramValue(params, "eventTypes"), "eventTypes");
   if (eventTypes !== undefined) out.eventTypes = eventTypes;
-  const acf = paramValue(params, "addChangedFiles");
-  if (acf !== undefined && acf !== null) {
-    if (!isRecord(acf))
-      throw new ParamError(
-        "addChangedFiles",
-        "addChangedFiles must be an object with enabled and personalAccessToken",
-      );
-    assertKnownParams(acf, "addChangedFiles.", ["enabled", "personalAccessToken"]);
-    const pat = parseSecretRef(
-      paramValue(acf, "personalAccessToken"),
-      "addChangedFiles.personalAccessToken",
-    );
-    out.addChangedFiles = {
-      enabled: parseBoolParam(paramValue(acf, "enabled"), "addChangedFiles.enabled"),
-      ...(pat ? { personalAccessToken: pat } : {}),
-    };
-  }
+  const acf = parseAddChangedFiles(paramValue(params, "addChangedFiles"));
+  if (acf !== undefined) out.addChangedFiles = acf;
   const owners = paramValue(params, "githubOwners");
   if (owners !== undefined && owners !== null) {
     if (!isRecord(owners))

@@ -1,9 +1,7 @@
 import {
   assertKnownParams,
-  isRecord,
-  ParamError,
   paramValue,
-  parseBoolParam,
+  parseAddChangedFiles,
   parseSecretRef,
   parseSecretRefs,
   parseStringList,
@@ -34,22 +32,7 @@ export function parseGitlabParams(params: Readonly<Record<string, unknown>>): Gi
   if (secretRefs !== undefined) out.secretRefs = secretRefs;
   const eventTypes = parseStringList(paramValue(params, "eventTypes"), "eventTypes");
   if (eventTypes !== undefined) out.eventTypes = eventTypes;
-  const acf = paramValue(params, "addChangedFiles");
-  if (acf !== undefined && acf !== null) {
-    if (!isRecord(acf))
-      throw new ParamError(
-        "addChangedFiles",
-        "addChangedFiles must be an object with enabled and personalAccessToken",
-      );
-    assertKnownParams(acf, "addChangedFiles.", ["enabled", "personalAccessToken"]);
-    const pat = parseSecretRef(
-      paramValue(acf, "personalAccessToken"),
-      "addChangedFiles.personalAccessToken",
-    );
-    out.addChangedFiles = {
-      enabled: parseBoolParam(paramValue(acf, "enabled"), "addChangedFiles.enabled"),
-      ...(pat ? { personalAccessToken: pat } : {}),
-    };
-  }
+  const acf = parseAddChangedFiles(paramValue(params, "addChangedFiles"));
+  if (acf !== undefined) out.addChangedFiles = acf;
   return out;
 }

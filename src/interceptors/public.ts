@@ -54,6 +54,7 @@ export function safeEqual(a: string | Buffer, b: string | Buffer): boolean {
 export { isRecord, paramValue } from "./sdk/param-value.js";
 export {
   assertKnownParams,
+  parseAddChangedFiles,
   parseBoolParam,
   parseSecretRef,
   parseSecretRefs,

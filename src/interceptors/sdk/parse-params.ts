@@ -93,3 +93,28 @@ export function parseTokenParams(params: Readonly<Record<string, unknown>>): Tok
   }
   return out;
 }
+
+/**
+ * `addChangedFiles: {enabled, personalAccessToken}`: the github interceptor's param, which the
+ * gitlab interceptor takes too (beyond Tekton).
+ */
+export function parseAddChangedFiles(
+  value: unknown,
+): { enabled: boolean; personalAccessToken?: SecretRef } | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value)) {
+    throw new ParamError(
+      "addChangedFiles",
+      "addChangedFiles must be an object with enabled and personalAccessToken",
+    );
+  }
+  assertKnownParams(value, "addChangedFiles.", ["enabled", "personalAccessToken"]);
+  const pat = parseSecretRef(
+    paramValue(value, "personalAccessToken"),
+    "addChangedFiles.personalAccessToken",
+  );
+  return {
+    enabled: parseBoolParam(paramValue(value, "enabled"), "addChangedFiles.enabled"),
+    ...(pat === undefined ? {} : { personalAccessToken: pat }),
+  };
+}
