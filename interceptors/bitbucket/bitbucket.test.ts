@@ -2,15 +2,15 @@ import { createHmac } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, it, expect } from "vitest";
-import { createLogger } from "../../src/log/logger.js";
+import type { InterceptorRequest, ParamError } from "../../src/interceptors/public.js";
 import {
-  ParamError,
-  type InterceptorContext,
-  type InterceptorRequest,
-  type InterceptorResponse,
-  type SecretRef,
-  type StatusCodeName,
-} from "../../src/interceptors/public.js";
+  expectRejection,
+  interceptorHarness,
+  makeRequest,
+  paramErrorOf,
+  type HeaderRecord,
+  type Rejection,
+} from "../../test/support/interceptor-harness.js";
 import { bitbucket } from "./index.js";
 
 const SECRET = "bb-s3cr3t-value";
@@ -26,49 +26,10 @@ const secretValues: Record<string, string> = {
   "default/example/secretToken": "1234567",
 };
 
-function makeCtx(): { ctx: InterceptorContext; calls: { ref: SecretRef; ns: string }[] } {
-  const calls: { ref: SecretRef; ns: string }[] = [];
-  const ctx: InterceptorContext = {
-    secrets: {
-      get: (ref, ns) => {
-        calls.push({ ref, ns });
-        const value = secretValues[`${ns}/${ref.secretName}/${ref.secretKey}`];
-        return value === undefined
-          ? Promise.reject(
-              new Error(`cannot find ${ref.secretKey} key in secret ${ns}/${ref.secretName}`),
-            )
-          : Promise.resolve(Buffer.from(value));
-      },
-    },
-    namespace: "default",
-    log: createLogger({ silent: true }),
-    signal: new AbortController().signal,
-    receivedAt: new Date(),
-  };
-  return { ctx, calls };
-}
+const { makeCtx, run } = interceptorHarness(bitbucket, secretValues);
 
-function request(body: string, header: Record<string, string[]> = {}): InterceptorRequest {
-  const raw = Buffer.from(body);
-  let memo: { value: unknown } | undefined;
-  return {
-    body: raw,
-    bodyJSON: () =>
-      (memo ??= {
-        value: raw.length === 0 ? undefined : (JSON.parse(raw.toString("utf8")) as unknown),
-      }).value,
-    header,
-    extensions: {},
-    context: { event_url: "/", event_id: "e", trigger_id: "namespaces/default/triggers/t" },
-  };
-}
-
-async function run(
-  params: Record<string, unknown>,
-  req: InterceptorRequest,
-  ctx: InterceptorContext = makeCtx().ctx,
-): Promise<InterceptorResponse> {
-  return bitbucket.process(req, bitbucket.parseParams(params), ctx);
+function request(body: string, header: HeaderRecord = {}): InterceptorRequest {
+  return makeRequest({ body, header });
 }
 
 function sign(algo: string, body: string, secret: string): string {
@@ -78,16 +39,8 @@ function sign(algo: string, body: string, secret: string): string {
 const GOOD_SIG = sign("sha1", BODY, SECRET);
 const EVENT = { "X-Event-Key": ["repo:refs_changed"] };
 
-interface RejectCase {
-  name: string;
+interface RejectCase extends Rejection {
   params: Record<string, unknown>;
-  header: Record<string, string[]>;
-  body?: string;
-  code: StatusCodeName;
-  message: string;
-  authFailure: boolean;
-  /** The event is another provider's: its event header is absent. */
-  notApplicable?: boolean;
 }
 
 const rejections: RejectCase[] = [
@@ -283,13 +236,7 @@ const rejections: RejectCase[] = [
 describe("bitbucket interceptor: rejections", () => {
   it.each(rejections)("$name", async (c) => {
     const res = await run(c.params, request(c.body ?? BODY, c.header));
-    expect(res).toEqual({
-      continue: false,
-      status: { code: c.code, message: c.message },
-      ...(c.authFailure ? { authFailure: true } : {}),
-      ...(c.notApplicable === true ? { notApplicable: true } : {}),
-    });
-    const text = JSON.stringify(res);
+    const text = expectRejection(res, c);
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain(NEW_SECRET);
     const sig = c.header["X-Hub-Signature"]?.[0];
@@ -477,13 +424,7 @@ describe("bitbucket interceptor: Tekton's published vector", () => {
 
 describe("bitbucket interceptor: params", () => {
   function paramError(params: Record<string, unknown>): ParamError {
-    try {
-      bitbucket.parseParams(params);
-    } catch (err) {
-      if (err instanceof ParamError) return err;
-      throw err;
-    }
-    throw new Error("expected a ParamError");
+    return paramErrorOf((p) => bitbucket.parseParams(p), params);
   }
 
   it.each([

@@ -2,42 +2,30 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, expect } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { createLogger } from "../../src/log/logger.js";
 import {
   ParamError,
   isRecord,
-  type InterceptorContext,
   type InterceptorRequest,
   type InterceptorResponse,
-  type SecretRef,
-  type SecretResolver,
 } from "../../src/interceptors/public.js";
+import {
+  fakeSecrets,
+  makeContext,
+  makeRequest,
+  runInterceptor,
+} from "../../test/support/interceptor-harness.js";
 import { cel, parseCelParams } from "./index.js";
 import { marshalJSON } from "./marshal-json.js";
 import { setExtensionPath } from "./set-path.js";
 import { toJSONValue, type JSONValue } from "./to-json.js";
 
-const secretValues: Record<string, string> = {
-  "mysecret/token": "test-secret",
-  "gh/token": "s3cr3t",
-};
-const secretCalls: { ref: SecretRef; namespace: string }[] = [];
-const secrets: SecretResolver = {
-  get(ref, namespace) {
-    secretCalls.push({ ref, namespace });
-    const value = secretValues[`${ref.secretName}/${ref.secretKey}`];
-    return value === undefined
-      ? Promise.reject(new Error("HL_SECRET_NOT_FOUND"))
-      : Promise.resolve(Buffer.from(value));
-  },
-};
-const ctx: InterceptorContext = {
-  secrets,
-  namespace: "default",
-  log: createLogger({ silent: true }),
-  signal: new AbortController().signal,
-  receivedAt: new Date(),
-};
+// compareSecret's 3-argument form ignores its namespace: every lookup is in "default".
+const secrets = fakeSecrets({
+  "default/mysecret/token": "test-secret",
+  "default/gh/token": "s3cr3t",
+});
+const secretCalls = secrets.calls;
+const ctx = makeContext({ secrets });
 
 interface RequestInit {
   body?: unknown;
@@ -46,26 +34,18 @@ interface RequestInit {
   url?: string;
 }
 
-function request(init: RequestInit = {}): InterceptorRequest {
-  const raw =
-    init.body === undefined
-      ? Buffer.alloc(0)
-      : Buffer.from(typeof init.body === "string" ? init.body : JSON.stringify(init.body));
-  let memo: { value: unknown } | undefined;
-  return {
-    body: raw,
-    bodyJSON: () => (memo ??= { value: JSON.parse(raw.toString("utf8")) as unknown }).value,
-    header: init.header ?? {},
-    extensions: init.extensions ?? {},
-    context: { event_url: init.url ?? "/", event_id: "ev-1", trigger_id: "tr-1" },
-  };
+function request({ url, ...init }: RequestInit = {}): InterceptorRequest {
+  return makeRequest({
+    ...init,
+    context: { event_url: url ?? "/", event_id: "ev-1", trigger_id: "tr-1" },
+  });
 }
 
 async function run(
   params: Record<string, unknown>,
   init: RequestInit = {},
 ): Promise<InterceptorResponse> {
-  return cel.process(request(init), cel.parseParams(params), ctx);
+  return runInterceptor(cel, params, request(init), ctx);
 }
 
 const push = { "X-Github-Event": ["push"], "Content-Type": ["application/json"] };
@@ -369,7 +349,7 @@ describe("compareSecret", () => {
     if (code === undefined) expect(res).toEqual({ continue: true });
     else expect(res).toMatchObject({ continue: false, status: { code } });
     expect(res).not.toHaveProperty("authFailure");
-    expect(secretCalls.every((c) => c.namespace === "default")).toBe(true);
+    expect(secretCalls.every((c) => c.ns === "default")).toBe(true);
     if (!res.continue) expect(res.status.message).not.toContain("s3cr3t");
   });
 });

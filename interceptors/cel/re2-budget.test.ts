@@ -1,37 +1,21 @@
 import { describe, it, expect } from "vitest";
-import { createLogger } from "../../src/log/logger.js";
+import type { InterceptorResponse, ParamError } from "../../src/interceptors/public.js";
 import {
-  ParamError,
-  type InterceptorContext,
-  type InterceptorRequest,
-  type InterceptorResponse,
-} from "../../src/interceptors/public.js";
+  makeContext,
+  makeRequest,
+  paramErrorOf,
+  runInterceptor,
+} from "../../test/support/interceptor-harness.js";
 import { lastEvaluationSteps } from "./budget.js";
 import { compileExpression } from "./compile-expression.js";
 import { cel, parseCelParams } from "./index.js";
 import { compileRE2 } from "./re2.js";
 
-const ctx: InterceptorContext = {
-  secrets: { get: () => Promise.reject(new Error("no secrets here")) },
-  namespace: "default",
-  log: createLogger({ silent: true }),
-  signal: new AbortController().signal,
-  receivedAt: new Date(),
-};
-
-function request(body: unknown): InterceptorRequest {
-  const raw = Buffer.from(JSON.stringify(body));
-  return {
-    body: raw,
-    bodyJSON: () => JSON.parse(raw.toString("utf8")) as unknown,
-    header: {},
-    extensions: {},
-    context: { event_url: "/", event_id: "ev-1", trigger_id: "tr-1" },
-  };
-}
+/** No secrets here: every lookup is refused. */
+const ctx = makeContext();
 
 async function run(params: Record<string, unknown>, body: unknown): Promise<InterceptorResponse> {
-  return cel.process(request(body), cel.parseParams(params), ctx);
+  return runInterceptor(cel, params, makeRequest({ body: JSON.stringify(body) }), ctx);
 }
 
 async function filter(expression: string, body: unknown = {}): Promise<InterceptorResponse> {
@@ -45,13 +29,7 @@ async function overlay(expression: string, body: unknown = {}): Promise<unknown>
 }
 
 function loadError(params: Record<string, unknown>): ParamError {
-  try {
-    parseCelParams(params);
-  } catch (error) {
-    if (error instanceof ParamError) return error;
-    throw error;
-  }
-  throw new Error("expected a ParamError");
+  return paramErrorOf(parseCelParams, params);
 }
 
 describe("matches and translate use RE2", () => {

@@ -12,6 +12,12 @@ import type {
 } from "../../src/interceptors/public.js";
 import { createCapturingLogger, type MemoryTransport } from "../../test/support/capture-logs.js";
 import { createFakeGithubApi, type FakeGithubApi } from "../../test/support/fake-github-api.js";
+import {
+  fakeSecrets,
+  makeContext,
+  makeRequest,
+  type HeaderRecord,
+} from "../../test/support/interceptor-harness.js";
 import type { GithubApiOptions } from "./github-api.js";
 import { createGithubInterceptor } from "./index.js";
 
@@ -20,39 +26,13 @@ const PAT_REF: SecretRef = { secretName: "github-token", secretKey: "token" };
 const MISSING_REF: SecretRef = { secretName: "nope", secretKey: "token" };
 const secretValues: Record<string, string> = { "default/github-token/token": PAT };
 
-function makeCtx(signal: AbortSignal = new AbortController().signal): {
-  ctx: InterceptorContext;
-  logs: MemoryTransport;
-} {
+function makeCtx(signal?: AbortSignal): { ctx: InterceptorContext; logs: MemoryTransport } {
   const { log, logs } = createCapturingLogger();
-  const ctx: InterceptorContext = {
-    secrets: {
-      get: (ref, ns) => {
-        const value = secretValues[`${ns}/${ref.secretName}/${ref.secretKey}`];
-        return value === undefined
-          ? Promise.reject(
-              new Error(`cannot find ${ref.secretKey} key in secret ${ns}/${ref.secretName}`),
-            )
-          : Promise.resolve(Buffer.from(value));
-      },
-    },
-    namespace: "default",
-    log,
-    signal,
-    receivedAt: new Date(),
-  };
-  return { ctx, logs };
+  return { ctx: makeContext({ secrets: fakeSecrets(secretValues), log, signal }), logs };
 }
 
-function request(body: unknown, header: Record<string, string[]>): InterceptorRequest {
-  const raw = Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
-  return {
-    body: raw,
-    bodyJSON: () => (raw.length === 0 ? undefined : (JSON.parse(raw.toString("utf8")) as unknown)),
-    header: { "Content-Type": ["application/json"], ...header },
-    extensions: {},
-    context: { event_url: "/", event_id: "e", trigger_id: "namespaces/default/triggers/t" },
-  };
+function request(body: unknown, header: HeaderRecord): InterceptorRequest {
+  return makeRequest({ body, header: { "Content-Type": ["application/json"], ...header } });
 }
 
 const event = (name: string): Record<string, string[]> => ({ "X-Github-Event": [name] });

@@ -2,16 +2,16 @@ import { createHmac } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, it, expect } from "vitest";
-import { createLogger } from "../../src/log/logger.js";
-import {
-  ParamError,
-  type InterceptorContext,
-  type InterceptorRequest,
-  type InterceptorResponse,
-  type SecretRef,
-  type StatusCodeName,
-} from "../../src/interceptors/public.js";
+import type { InterceptorRequest, ParamError } from "../../src/interceptors/public.js";
 import { checkHubSignature as checkSignature } from "../../src/interceptors/public.js";
+import {
+  expectRejection,
+  interceptorHarness,
+  makeRequest,
+  paramErrorOf,
+  type HeaderRecord,
+  type Rejection,
+} from "../../test/support/interceptor-harness.js";
 import { github } from "./index.js";
 
 const SECRET = "gh-s3cr3t-value";
@@ -25,49 +25,10 @@ const secretValues: Record<string, string> = {
   "default/example/secretToken": "1234567",
 };
 
-function makeCtx(): { ctx: InterceptorContext; calls: { ref: SecretRef; ns: string }[] } {
-  const calls: { ref: SecretRef; ns: string }[] = [];
-  const ctx: InterceptorContext = {
-    secrets: {
-      get: (ref, ns) => {
-        calls.push({ ref, ns });
-        const value = secretValues[`${ns}/${ref.secretName}/${ref.secretKey}`];
-        return value === undefined
-          ? Promise.reject(
-              new Error(`cannot find ${ref.secretKey} key in secret ${ns}/${ref.secretName}`),
-            )
-          : Promise.resolve(Buffer.from(value));
-      },
-    },
-    namespace: "default",
-    log: createLogger({ silent: true }),
-    signal: new AbortController().signal,
-    receivedAt: new Date(),
-  };
-  return { ctx, calls };
-}
+const { makeCtx, run } = interceptorHarness(github, secretValues);
 
-function request(body: string | Buffer, header: Record<string, string[]> = {}): InterceptorRequest {
-  const raw = typeof body === "string" ? Buffer.from(body) : body;
-  let memo: { value: unknown } | undefined;
-  return {
-    body: raw,
-    bodyJSON: () =>
-      (memo ??= {
-        value: raw.length === 0 ? undefined : (JSON.parse(raw.toString("utf8")) as unknown),
-      }).value,
-    header,
-    extensions: {},
-    context: { event_url: "/", event_id: "e", trigger_id: "namespaces/default/triggers/t" },
-  };
-}
-
-async function run(
-  params: Record<string, unknown>,
-  req: InterceptorRequest,
-  ctx: InterceptorContext = makeCtx().ctx,
-): Promise<InterceptorResponse> {
-  return github.process(req, github.parseParams(params), ctx);
+function request(body: string | Buffer, header: HeaderRecord = {}): InterceptorRequest {
+  return makeRequest({ body, header });
 }
 
 function sign(algo: string, body: string | Buffer, secret: string): string {
@@ -78,16 +39,8 @@ const GOOD_SIG = sign("sha256", BODY, SECRET);
 const JSON_CT = { "Content-Type": ["application/json"] };
 const FORM_CT = { "Content-Type": ["application/x-www-form-urlencoded"] };
 
-interface RejectCase {
-  name: string;
+interface RejectCase extends Rejection {
   params: Record<string, unknown>;
-  header: Record<string, string[]>;
-  body?: string;
-  code: StatusCodeName;
-  message: string;
-  authFailure: boolean;
-  /** The event is another provider's: its event header is absent. */
-  notApplicable?: boolean;
 }
 
 const rejections: RejectCase[] = [
@@ -361,14 +314,8 @@ const rejections: RejectCase[] = [
 describe("github interceptor: rejections", () => {
   it.each(rejections)("$name", async (c) => {
     const res = await run(c.params, request(c.body ?? BODY, c.header));
-    expect(res).toEqual({
-      continue: false,
-      status: { code: c.code, message: c.message },
-      ...(c.authFailure ? { authFailure: true } : {}),
-      ...(c.notApplicable === true ? { notApplicable: true } : {}),
-    });
+    const text = expectRejection(res, c);
     // Neither the secret nor the signature header is ever echoed.
-    const text = JSON.stringify(res);
     expect(text).not.toContain(SECRET);
     const sig = c.header["X-Hub-Signature-256"]?.[0];
     if (sig !== undefined && sig !== "") expect(text).not.toContain(sig);
@@ -575,13 +522,7 @@ describe("checkSignature", () => {
 
 describe("github interceptor: params", () => {
   function paramError(params: Record<string, unknown>): ParamError {
-    try {
-      github.parseParams(params);
-    } catch (err) {
-      if (err instanceof ParamError) return err;
-      throw err;
-    }
-    throw new Error("expected a ParamError");
+    return paramErrorOf((p) => github.parseParams(p), params);
   }
 
   const parsed: { name: string; params: Record<string, unknown>; expected: unknown }[] = [

@@ -11,6 +11,12 @@ import type {
 } from "../../src/interceptors/public.js";
 import { createCapturingLogger, type MemoryTransport } from "../../test/support/capture-logs.js";
 import { createFakeGitlabApi, type FakeGitlabApi } from "../../test/support/fake-gitlab-api.js";
+import {
+  fakeSecrets,
+  makeContext,
+  makeRequest,
+  type HeaderRecord,
+} from "../../test/support/interceptor-harness.js";
 import { addGitlabChangedFiles, type GitlabApiOptions } from "./changed-files.js";
 import { gitlab } from "./index.js";
 
@@ -25,36 +31,11 @@ const secretValues: Record<string, string> = {
 
 function makeCtx(): { ctx: InterceptorContext; logs: MemoryTransport } {
   const { log, logs } = createCapturingLogger();
-  return {
-    ctx: {
-      secrets: {
-        get: (ref, ns) => {
-          const value = secretValues[`${ns}/${ref.secretName}/${ref.secretKey}`];
-          return value === undefined
-            ? Promise.reject(
-                new Error(`cannot find ${ref.secretKey} key in secret ${ns}/${ref.secretName}`),
-              )
-            : Promise.resolve(Buffer.from(value));
-        },
-      },
-      namespace: "default",
-      log,
-      signal: new AbortController().signal,
-      receivedAt: new Date(),
-    },
-    logs,
-  };
+  return { ctx: makeContext({ secrets: fakeSecrets(secretValues), log }), logs };
 }
 
-function request(body: unknown, header: Record<string, string[]>): InterceptorRequest {
-  const raw = Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
-  return {
-    body: raw,
-    bodyJSON: () => (raw.length === 0 ? undefined : (JSON.parse(raw.toString("utf8")) as unknown)),
-    header: { "Content-Type": ["application/json"], ...header },
-    extensions: {},
-    context: { event_url: "/", event_id: "e", trigger_id: "namespaces/default/triggers/t" },
-  };
+function request(body: unknown, header: HeaderRecord): InterceptorRequest {
+  return makeRequest({ body, header: { "Content-Type": ["application/json"], ...header } });
 }
 
 const MR = { "X-Gitlab-Event": ["Merge Request Hook"] };

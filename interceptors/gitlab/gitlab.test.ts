@@ -1,15 +1,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, it, expect } from "vitest";
-import { createLogger } from "../../src/log/logger.js";
+import type { InterceptorRequest, ParamError } from "../../src/interceptors/public.js";
 import {
-  ParamError,
-  type InterceptorContext,
-  type InterceptorRequest,
-  type InterceptorResponse,
-  type SecretRef,
-  type StatusCodeName,
-} from "../../src/interceptors/public.js";
+  expectRejection,
+  interceptorHarness,
+  makeRequest,
+  paramErrorOf,
+  type HeaderRecord,
+  type Rejection,
+} from "../../test/support/interceptor-harness.js";
 import { gitlab } from "./index.js";
 
 const SECRET = "gl-s3cr3t-token";
@@ -22,62 +22,16 @@ const secretValues: Record<string, string> = {
   "default/example/secretToken": "1234567",
 };
 
-function makeCtx(): { ctx: InterceptorContext; calls: { ref: SecretRef; ns: string }[] } {
-  const calls: { ref: SecretRef; ns: string }[] = [];
-  const ctx: InterceptorContext = {
-    secrets: {
-      get: (ref, ns) => {
-        calls.push({ ref, ns });
-        const value = secretValues[`${ns}/${ref.secretName}/${ref.secretKey}`];
-        return value === undefined
-          ? Promise.reject(
-              new Error(`cannot find ${ref.secretKey} key in secret ${ns}/${ref.secretName}`),
-            )
-          : Promise.resolve(Buffer.from(value));
-      },
-    },
-    namespace: "default",
-    log: createLogger({ silent: true }),
-    signal: new AbortController().signal,
-    receivedAt: new Date(),
-  };
-  return { ctx, calls };
-}
+const { makeCtx, run } = interceptorHarness(gitlab, secretValues);
 
-function request(body: string, header: Record<string, string[]> = {}): InterceptorRequest {
-  const raw = Buffer.from(body);
-  let memo: { value: unknown } | undefined;
-  return {
-    body: raw,
-    bodyJSON: () =>
-      (memo ??= {
-        value: raw.length === 0 ? undefined : (JSON.parse(raw.toString("utf8")) as unknown),
-      }).value,
-    header,
-    extensions: {},
-    context: { event_url: "/", event_id: "e", trigger_id: "namespaces/default/triggers/t" },
-  };
-}
-
-async function run(
-  params: Record<string, unknown>,
-  req: InterceptorRequest,
-  ctx: InterceptorContext = makeCtx().ctx,
-): Promise<InterceptorResponse> {
-  return gitlab.process(req, gitlab.parseParams(params), ctx);
+function request(body: string, header: HeaderRecord = {}): InterceptorRequest {
+  return makeRequest({ body, header });
 }
 
 const PUSH = { "Content-Type": ["application/json"], "X-Gitlab-Event": ["Push Hook"] };
 
-interface RejectCase {
-  name: string;
+interface RejectCase extends Rejection {
   params: Record<string, unknown>;
-  header: Record<string, string[]>;
-  code: StatusCodeName;
-  message: string;
-  authFailure: boolean;
-  /** The event is another provider's: its event header is absent. */
-  notApplicable?: boolean;
 }
 
 const rejections: RejectCase[] = [
@@ -207,14 +161,8 @@ const rejections: RejectCase[] = [
 describe("gitlab interceptor: rejections", () => {
   it.each(rejections)("$name", async (c) => {
     const res = await run(c.params, request(BODY, c.header));
-    expect(res).toEqual({
-      continue: false,
-      status: { code: c.code, message: c.message },
-      ...(c.authFailure ? { authFailure: true } : {}),
-      ...(c.notApplicable === true ? { notApplicable: true } : {}),
-    });
+    const text = expectRejection(res, c);
     // Neither the secret nor the token sent is ever echoed.
-    const text = JSON.stringify(res);
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain(SECRET.toUpperCase());
     const token = c.header["X-Gitlab-Token"]?.[0];
@@ -292,13 +240,7 @@ describe("gitlab interceptor: accepted events", () => {
 
 describe("gitlab interceptor: params", () => {
   function paramError(params: Record<string, unknown>): ParamError {
-    try {
-      gitlab.parseParams(params);
-    } catch (err) {
-      if (err instanceof ParamError) return err;
-      throw err;
-    }
-    throw new Error("expected a ParamError");
+    return paramErrorOf((p) => gitlab.parseParams(p), params);
   }
 
   const parsed: { name: string; params: Record<string, unknown>; expected: unknown }[] = [

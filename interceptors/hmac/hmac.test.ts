@@ -1,16 +1,16 @@
 import { createHmac } from "node:crypto";
 import { describe, it, expect } from "vitest";
 import { createBuiltinRegistry } from "../../src/interceptors/builtins.js";
-import { createLogger, type Logger } from "../../src/log/logger.js";
-import {
-  ParamError,
-  type InterceptorContext,
-  type InterceptorRequest,
-  type InterceptorResponse,
-  type SecretRef,
-  type StatusCodeName,
-} from "../../src/interceptors/public.js";
+import type { InterceptorRequest, ParamError } from "../../src/interceptors/public.js";
 import { createCapturingLogger } from "../../test/support/capture-logs.js";
+import {
+  expectRejection,
+  interceptorHarness,
+  makeRequest,
+  paramErrorOf,
+  type HeaderRecord,
+  type Rejection,
+} from "../../test/support/interceptor-harness.js";
 import { hmac } from "./index.js";
 
 const SECRET = "hm-s3cr3t-value";
@@ -25,53 +25,10 @@ const secretValues: Record<string, string> = {
   "default/hook-next/secret": NEW_SECRET,
 };
 
-function makeCtx(log: Logger = createLogger({ silent: true })): {
-  ctx: InterceptorContext;
-  calls: { ref: SecretRef; ns: string }[];
-} {
-  const calls: { ref: SecretRef; ns: string }[] = [];
-  const ctx: InterceptorContext = {
-    secrets: {
-      get: (ref, ns) => {
-        calls.push({ ref, ns });
-        const value = secretValues[`${ns}/${ref.secretName}/${ref.secretKey}`];
-        return value === undefined
-          ? Promise.reject(
-              new Error(`cannot find ${ref.secretKey} key in secret ${ns}/${ref.secretName}`),
-            )
-          : Promise.resolve(Buffer.from(value));
-      },
-    },
-    namespace: "default",
-    log,
-    signal: new AbortController().signal,
-    receivedAt: new Date(),
-  };
-  return { ctx, calls };
-}
+const { makeCtx, run } = interceptorHarness(hmac, secretValues);
 
-function request(
-  body: string,
-  header: Record<string, string[]>,
-  rawBody?: string,
-): InterceptorRequest {
-  const raw = Buffer.from(body);
-  return {
-    body: raw,
-    bodyJSON: () => JSON.parse(raw.toString("utf8")) as unknown,
-    header,
-    extensions: {},
-    context: { event_url: "/", event_id: "e", trigger_id: "namespaces/default/triggers/t" },
-    ...(rawBody === undefined ? {} : { rawBody: Buffer.from(rawBody) }),
-  };
-}
-
-async function run(
-  params: Record<string, unknown>,
-  req: InterceptorRequest,
-  ctx: InterceptorContext = makeCtx().ctx,
-): Promise<InterceptorResponse> {
-  return hmac.process(req, hmac.parseParams(params), ctx);
+function request(body: string, header: HeaderRecord, rawBody?: string): InterceptorRequest {
+  return makeRequest({ body, header, rawBody });
 }
 
 function digest(
@@ -143,7 +100,7 @@ describe("hmac interceptor: accepted deliveries", () => {
 
   it("logs a skipped secret by name, never its value", async () => {
     const { log, logs } = createCapturingLogger();
-    const { ctx, calls } = makeCtx(log);
+    const { ctx, calls } = makeCtx({ log });
     const params = { header: "X-Signature", secretRefs: [MISSING_REF, REF] };
     expect(await run(params, request(BODY, { "X-Signature": [GOOD] }), ctx)).toEqual({
       continue: true,
@@ -155,14 +112,8 @@ describe("hmac interceptor: accepted deliveries", () => {
   });
 });
 
-interface RejectCase {
-  name: string;
+interface RejectCase extends Rejection {
   params?: Record<string, unknown>;
-  header: Record<string, string[]>;
-  body?: string;
-  code: StatusCodeName;
-  message: string;
-  authFailure: boolean;
 }
 
 const rejections: RejectCase[] = [
@@ -295,12 +246,7 @@ const rejections: RejectCase[] = [
 describe("hmac interceptor: rejections", () => {
   it.each(rejections)("$name", async (c) => {
     const res = await run(c.params ?? PARAMS, request(c.body ?? BODY, c.header));
-    expect(res).toEqual({
-      continue: false,
-      status: { code: c.code, message: c.message },
-      ...(c.authFailure ? { authFailure: true } : {}),
-    });
-    const text = JSON.stringify(res);
+    const text = expectRejection(res, c);
     for (const secret of [SECRET, NEW_SECRET]) expect(text).not.toContain(secret);
     for (const values of Object.values(c.header))
       for (const v of values) if (v.length > 8) expect(text).not.toContain(v.slice(-16));
@@ -309,13 +255,7 @@ describe("hmac interceptor: rejections", () => {
 
 describe("hmac interceptor: params", () => {
   function paramError(params: Record<string, unknown>): ParamError {
-    try {
-      hmac.parseParams(params);
-    } catch (err) {
-      if (err instanceof ParamError) return err;
-      throw err;
-    }
-    throw new Error("expected a ParamError");
+    return paramErrorOf((p) => hmac.parseParams(p), params);
   }
 
   it.each([
