@@ -51,6 +51,7 @@ const rejections: RejectCase[] = [
     code: "FAILED_PRECONDITION",
     message: "event type pullrequest:created is not allowed",
     authFailure: false,
+    notApplicable: true,
   },
   {
     name: "no X-Event-Key header",
@@ -68,6 +69,7 @@ const rejections: RejectCase[] = [
     code: "FAILED_PRECONDITION",
     message: "event type repo:refs_changed is not allowed",
     authFailure: false,
+    notApplicable: true,
   },
   {
     name: "an empty secretKey",

@@ -77,6 +77,7 @@ const rejections: RejectCase[] = [
     code: "FAILED_PRECONDITION",
     message: "event type ping is not allowed",
     authFailure: false,
+    notApplicable: true,
   },
   {
     name: "no X-Github-Event header (two spaces in the message, as in Tekton)",
@@ -94,6 +95,7 @@ const rejections: RejectCase[] = [
     code: "FAILED_PRECONDITION",
     message: "event type Push is not allowed",
     authFailure: false,
+    notApplicable: true,
   },
   {
     name: "an empty eventTypes list allows nothing",
@@ -102,6 +104,7 @@ const rejections: RejectCase[] = [
     code: "FAILED_PRECONDITION",
     message: "event type push is not allowed",
     authFailure: false,
+    notApplicable: true,
   },
   {
     name: "eventTypes, before a bad signature",
@@ -110,6 +113,7 @@ const rejections: RejectCase[] = [
     code: "FAILED_PRECONDITION",
     message: "event type ping is not allowed",
     authFailure: false,
+    notApplicable: true,
   },
   {
     name: "eventTypes, before an empty secretKey",
@@ -118,6 +122,7 @@ const rejections: RejectCase[] = [
     code: "FAILED_PRECONDITION",
     message: "event type ping is not allowed",
     authFailure: false,
+    notApplicable: true,
   },
   // 3. secretRef
   {

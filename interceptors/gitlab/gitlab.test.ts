@@ -42,6 +42,7 @@ const rejections: RejectCase[] = [
     code: "FAILED_PRECONDITION",
     message: "event type Tag Push Hook is not allowed",
     authFailure: false,
+    notApplicable: true,
   },
   {
     name: "no X-Gitlab-Event header",
@@ -59,6 +60,7 @@ const rejections: RejectCase[] = [
     code: "FAILED_PRECONDITION",
     message: "event type push hook is not allowed",
     authFailure: false,
+    notApplicable: true,
   },
   {
     name: "eventTypes, before a wrong token",
@@ -67,6 +69,7 @@ const rejections: RejectCase[] = [
     code: "FAILED_PRECONDITION",
     message: "event type Push Hook is not allowed",
     authFailure: false,
+    notApplicable: true,
   },
   {
     name: "an empty secretKey",

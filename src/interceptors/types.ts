@@ -64,9 +64,9 @@ export type InterceptorResponse =
       /** Set for a signature or token that did not verify: the listener's 401 rule. */
       authFailure?: boolean;
       /**
-       * Set when the event is not for this interceptor at all: its provider's event header is
-       * absent (a GitLab trigger seeing a GitHub delivery). Such a trigger does not stand in the
-       * way of the 401 when the event's own provider rejected its signature.
+       * Set when the event is not one this trigger is for (an event type it does not list, or
+       * another provider's event). Such a trigger does not stand in the way of the 401 when
+       * another trigger rejected the sender's signature or token.
        */
       notApplicable?: boolean;
     };

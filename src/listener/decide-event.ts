@@ -106,8 +106,8 @@ export async function decideEvent(
     triggers = await settleLate(listener, runs, groupRuns, deps.deadlineMs);
   }
   for (const t of triggers) logOutcome(deps.log, t);
-  // 401: a signature or token check rejected the event, and every other trigger was for another
-  // provider (its event header absent), so nothing that applies to this sender let it through.
+  // 401: a signature or token check rejected the event, and every other trigger was not for this
+  // event (another event type or provider), so nothing that applies to it let the sender through.
   const unauthenticated =
     triggers.some((t) => t.outcome.kind === "rejected") &&
     triggers.every(

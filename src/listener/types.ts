@@ -19,7 +19,7 @@ export type TriggerOutcome =
       interceptor: string;
       code: StatusCodeName;
       message: string;
-      /** The event was not from this trigger's provider at all (its event header was absent). */
+      /** The event is not one this trigger is for: another event type, or another provider's. */
       notApplicable?: boolean;
     }
   /** A signature or token check failed. */

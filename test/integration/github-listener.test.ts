@@ -95,6 +95,16 @@ describe("the example listener with real GitHub deliveries", () => {
     expect(app.logs.text()).toContain("payload signature check failed");
   });
 
+  it("answers 401 to a GitLab push with a wrong token, though other triggers of the listener filtered it", async () => {
+    const res = await request(app.server)
+      .post("/")
+      .set("Content-Type", "application/json")
+      .set("X-Gitlab-Event", "Push Hook")
+      .set("X-Gitlab-Token", "not-the-token")
+      .send('{"object_kind":"push","ref":"refs/heads/main","checkout_sha":"abc"}');
+    expect(res.status).toBe(401);
+  });
+
   it("answers 401 to a push with no signature header", async () => {
     const res = await request(app.server)
       .post("/")

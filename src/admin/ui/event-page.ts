@@ -45,7 +45,8 @@ export function renderEventPage(event: EventView): string {
         ? ""
         : html`<details class="card">
             <summary>
-              ${otherProviders(event).length} trigger(s) for other providers did not apply:
+              ${otherProviders(event).length} trigger(s) did not apply to this event (another event
+              type or provider):
               ${otherProviders(event)
                 .map((t) => t.trigger)
                 .join(", ")}
@@ -68,7 +69,7 @@ ${event.body.encoding === "utf8" ? prettyJSON(event.body.data) : `(binary, base6
   return layout(`Event ${event.id.slice(0, 8)}`, body);
 }
 
-/** A trigger whose provider's event header was absent: the event was never for it. */
+/** A trigger whose event types do not include this event (or another provider's): not for it. */
 function notApplicable(t: TriggerView): boolean {
   return t.outcome.kind === "filtered" && t.outcome.notApplicable === true;
 }

@@ -15,12 +15,11 @@ export function checkEventType(
   if (eventTypes === undefined) return undefined;
   const actual = firstHeader(req.header, headerName) ?? "";
   if (eventTypes.includes(actual)) return undefined;
-  const status = {
-    code: "FAILED_PRECONDITION" as const,
-    message: `event type ${actual} is not allowed`,
+  // Not an event this trigger is for (another event type, or another provider's event with no
+  // header of this one): the trigger does not apply, and it did not vouch for the sender.
+  return {
+    continue: false,
+    status: { code: "FAILED_PRECONDITION", message: `event type ${actual} is not allowed` },
+    notApplicable: true,
   };
-  // No event header of this provider at all: the event is another provider's.
-  return actual === ""
-    ? { continue: false, status, notApplicable: true }
-    : { continue: false, status };
 }
