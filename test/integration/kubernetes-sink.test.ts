@@ -90,6 +90,9 @@ async function harness(configDir: string, fake: FakeKubeApiServer): Promise<Harn
     sink,
     log: app.log,
     backoff: { baseMs: 1, capMs: 5 },
+    // With millisecond backoff a drain retries many times while the API server is down: the runs
+    // must stay pending rather than use up the default 10 attempts.
+    maxAttempts: 10_000,
   });
   return { app, fake, worker, dir };
 }
@@ -297,8 +300,15 @@ describe("the Kubernetes sink in the app, against a fake API server", () => {
       for (let i = 0; i < 3; i++) eventIds.push(await post(h.app, { mode: "generated" }));
       eventIds.push(await post(h.app, { mode: "named", name: "while-down" }));
       // Port closed: every attempt fails with "connection refused" and is kept for a retry.
-      await h.worker.drain();
-      const waiting = (await Promise.all(eventIds.map((id) => h.app.journal.getRuns(id)))).flat();
+      // A round may still be in flight when drain() returns (the worker also runs on its own):
+      // wait, bounded, until every run has recorded its failed attempt.
+      let waiting: Awaited<ReturnType<typeof h.app.journal.getRuns>> = [];
+      for (let i = 0; i < 100; i++) {
+        await h.worker.drain();
+        waiting = (await Promise.all(eventIds.map((id) => h.app.journal.getRuns(id)))).flat();
+        if (waiting.length === 4 && waiting.every((r) => r.attempts >= 1)) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       expect(waiting).toHaveLength(4);
       expect(waiting.every((r) => r.state === "pending" && r.attempts >= 1)).toBe(true);
       expect(waiting[0]?.lastError).toContain("could not be reached");
