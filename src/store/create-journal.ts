@@ -3,6 +3,9 @@ import type { Journal } from "./types.js";
 import { createMemoryJournal } from "./memory-journal.js";
 import { createSqliteJournal } from "./sqlite/sqlite-journal.js";
 
+/** How many events `HOOKLINE_STORE=memory` keeps (older finished ones are dropped). */
+export const MEMORY_MAX_EVENTS = 10_000;
+
 /** The default: an SQLite file under ./data, beside where hookline runs. */
 export const DEFAULT_STORE = join("data", "hookline.db");
 
@@ -17,7 +20,8 @@ export async function createJournal(spec: string | undefined): Promise<Journal> 
     const { createPostgresJournal } = await import("./postgres/postgres-journal.js");
     return createPostgresJournal({ url: value });
   }
-  if (value === "memory") return createMemoryJournal();
+  // Nothing survives a restart; the newest events stay for the event log and dedup.
+  if (value === "memory") return createMemoryJournal({ maxEvents: MEMORY_MAX_EVENTS });
   return createSqliteJournal({ path: value.replace(/^sqlite:/, "") });
 }
 

@@ -21,7 +21,16 @@ import {
  * The journal in memory: nothing survives the process. For tests and the bench's comparison row,
  * and the reference the contract suite checks the real stores against.
  */
-export function createMemoryJournal(): Journal {
+export interface MemoryJournalOptions {
+  /**
+   * Keep at most this many events: past it, the oldest whose deliveries are finished are dropped
+   * (as retention would), so a long-running process does not grow without bound. Default: no limit.
+   */
+  maxEvents?: number;
+}
+
+export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal {
+  const maxEvents = options.maxEvents ?? Number.POSITIVE_INFINITY;
   const events = new Map<string, StoredEvent>();
   const owners = new Map<string, string>();
   const runs = new Map<string, { run: RunRecord; lockedUntil: number }>();
@@ -33,6 +42,22 @@ export function createMemoryJournal(): Journal {
       const r = runs.get(id);
       return r === undefined ? [] : [structuredClone(r.run)];
     });
+  /** Drops the oldest finished events beyond maxEvents (Map order is insertion order). */
+  const evict = (): void => {
+    if (events.size <= maxEvents) return;
+    for (const [id, event] of events) {
+      if (events.size <= maxEvents) return;
+      const mine = runIdsByEvent.get(id) ?? [];
+      if (mine.some((r) => pending.has(r))) continue;
+      for (const r of mine) runs.delete(r);
+      runIdsByEvent.delete(id);
+      events.delete(id);
+      if (event.deliveryId !== undefined) {
+        const key = `${listenerKey(event.listener)}\n${event.deliveryId}`;
+        if (owners.get(key) === id) owners.delete(key);
+      }
+    }
+  };
   const put = (run: RunRecord, lockedUntil: number): void => {
     runs.set(run.id, { run, lockedUntil });
     if (run.state === "pending") pending.add(run.id);
@@ -81,6 +106,7 @@ export function createMemoryJournal(): Journal {
         put(newRun(p, event.receivedAt), 0);
         runIdsByEvent.set(event.id, [...(runIdsByEvent.get(event.id) ?? []), p.id]);
       }
+      evict();
       return Promise.resolve({ kind: "stored" });
     },
     claimDueRuns(now, limit, leaseMs): Promise<RunRecord[]> {
