@@ -45,8 +45,10 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
   /** Drops the oldest finished events beyond maxEvents (Map order is insertion order). */
   const evict = (): void => {
     if (events.size <= maxEvents) return;
+    // A bounded look from the oldest: events still delivering are skipped, and tried again later.
+    let looked = 0;
     for (const [id, event] of events) {
-      if (events.size <= maxEvents) return;
+      if (events.size <= maxEvents || ++looked > 64) return;
       const mine = runIdsByEvent.get(id) ?? [];
       if (mine.some((r) => pending.has(r))) continue;
       for (const r of mine) runs.delete(r);
@@ -60,8 +62,8 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
   };
   const put = (run: RunRecord, lockedUntil: number): void => {
     runs.set(run.id, { run, lockedUntil });
+    pending.delete(run.id); // re-added at the end: a retried run queues behind those due sooner
     if (run.state === "pending") pending.add(run.id);
-    else pending.delete(run.id);
   };
 
   return {
@@ -110,12 +112,18 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
       return Promise.resolve({ kind: "stored" });
     },
     claimDueRuns(now, limit, leaseMs): Promise<RunRecord[]> {
-      const due = [...pending]
-        .map((id) => runs.get(id))
-        .filter(
-          (r): r is { run: RunRecord; lockedUntil: number } =>
-            r !== undefined && r.run.nextAttemptAt <= now && r.lockedUntil <= now.getTime(),
-        )
+      // `pending` is in insertion order (a run put back for a retry goes to its end). The oldest due
+      // runs are taken from a bounded window at its front, so a large backlog is not sorted whole
+      // on every claim; within the window, the oldest due go first.
+      const window: { run: RunRecord; lockedUntil: number }[] = [];
+      const windowSize = Math.max(limit * 8, 256);
+      for (const id of pending) {
+        const r = runs.get(id);
+        if (r !== undefined && r.run.nextAttemptAt <= now && r.lockedUntil <= now.getTime())
+          window.push(r);
+        if (window.length >= windowSize) break;
+      }
+      const due = window
         .sort((a, b) => a.run.nextAttemptAt.getTime() - b.run.nextAttemptAt.getTime())
         .slice(0, limit);
       for (const r of due) r.lockedUntil = now.getTime() + leaseMs;
