@@ -35,7 +35,9 @@ export const bitbucket: Interceptor<TokenParams> = {
     const secrets = await readSecrets(ctx, refs);
     if (!secrets.ok) return secrets.response;
     // Check every key (no early exit); a malformed header gives the same message for each.
-    const failures = secrets.values.map((secret) => checkHubSignature(header, req.body, secret));
+    const failures = secrets.values.map((secret) =>
+      checkHubSignature(header, req.rawBody ?? req.body, secret),
+    );
     if (failures.includes(undefined)) return accept();
     return reject("FAILED_PRECONDITION", `error validating signature: ${failures[0] ?? ""}`, {
       authFailure: true,

@@ -57,5 +57,6 @@ function checkResponse(res: unknown, name: string, file: string): InterceptorRes
     continue: false,
     status: { code: code as keyof typeof statusCodes, message },
     ...(r["authFailure"] === true ? { authFailure: true } : {}),
+    ...(r["notApplicable"] === true ? { notApplicable: true } : {}),
   };
 }
