@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CompiledConfig, CompiledListener } from "./config/compiled.js";
 import { describeError, HooklineError } from "./errors/hookline-error.js";
-import type { ErrorCode } from "./errors/codes.js";
+import { codes, type ErrorCode } from "./errors/codes.js";
 import { canonicalHeaders } from "./intake/canonical-header.js";
 import { identifyProvider } from "./intake/identify-provider.js";
 import { readBody } from "./intake/read-body.js";
@@ -11,7 +11,7 @@ import type { IncomingEvent } from "./intake/types.js";
 import type { SecretResolver } from "./interceptors/types.js";
 import { decideEvent } from "./listener/decide-event.js";
 import { prepareEvent } from "./listener/prepare-event.js";
-import { memoJSON } from "./listener/prepare-body.js";
+import { memoJSON } from "./intake/memo-json.js";
 import type { Logger } from "./log/logger.js";
 import type { Metrics } from "./admin/metrics.js";
 import type { TriggerTrace } from "./listener/types.js";
@@ -296,7 +296,7 @@ function sendError(
   message: string,
   eventId: string | undefined,
 ): void {
-  const status = new HooklineError(code, message).status;
+  const status = codes[code].status;
   const body: Record<string, string> = {
     eventListener: listener.name,
     namespace: listener.namespace,

@@ -10,7 +10,7 @@ import { identifyProvider } from "../intake/identify-provider.js";
 import { validatePayload } from "../intake/validate-payload.js";
 import { createInterceptorRegistry } from "../interceptors/plugins/create-interceptor-registry.js";
 import { decideEvent } from "../listener/decide-event.js";
-import { memoJSON } from "../listener/prepare-body.js";
+import { memoJSON } from "../intake/memo-json.js";
 import { prepareEvent } from "../listener/prepare-event.js";
 import type { EventDecision } from "../listener/types.js";
 import { createLogger } from "../log/logger.js";

@@ -9,7 +9,7 @@ const TIMEOUT_MS = 10_000;
 /**
  * Routes deliveries: the CloudEvents bound for `cloudEventURI` are POSTed there (binary mode);
  * everything else goes to the resource sink. Network errors, 429 and 5xx are retryable; other
- * 4xx are permanent, as for resources.
+ * 4xx are permanent.
  */
 export function withCloudEvents(sink: Sink): Sink {
   return {

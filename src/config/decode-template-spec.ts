@@ -8,9 +8,7 @@ import {
   type Field,
 } from "./decode.js";
 import type { ParamSpec, TriggerTemplateSpec } from "./types.js";
-
-/** Tekton's pattern for a template param reference; names may hold `.` and `-`. */
-const TT_PARAM = /\$\(tt\.params\.([_a-zA-Z][_a-zA-Z0-9.-]*)\)/g;
+import { TT_PARAM } from "../templates/compile-template.js";
 
 /** Decodes a TriggerTemplate spec (also used for a trigger's embedded `template.spec`). */
 export function decodeTemplateSpec(

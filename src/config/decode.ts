@@ -68,9 +68,6 @@ export class Fields {
   has(name: string): boolean {
     return this.found.has(name);
   }
-  names(): string[] {
-    return [...this.found.keys()];
-  }
 }
 
 export function childPath(path: string, name: string): string {
@@ -145,23 +142,6 @@ export function decodeString(field: Field | undefined, cx: DecodeContext): strin
   if (isNull(node)) return undefined;
   if (isScalar(node) && typeof node.value === "string") return node.value;
   return cx.error(node, field.path, `expected a string, got ${describeNode(node)}`);
-}
-
-export function decodeBool(field: Field | undefined, cx: DecodeContext): boolean | undefined {
-  if (field === undefined) return undefined;
-  const node = cx.deref(field.node);
-  if (isNull(node)) return undefined;
-  if (isScalar(node) && typeof node.value === "boolean") return node.value;
-  return cx.error(node, field.path, `expected a boolean, got ${describeNode(node)}`);
-}
-
-export function decodeInt(field: Field | undefined, cx: DecodeContext): number | undefined {
-  if (field === undefined) return undefined;
-  const node = cx.deref(field.node);
-  if (isNull(node)) return undefined;
-  if (isScalar(node) && typeof node.value === "number" && Number.isInteger(node.value))
-    return node.value;
-  return cx.error(node, field.path, `expected an integer, got ${describeNode(node)}`);
 }
 
 /** A list field; each element decoded by `item`, failures dropped (their errors are recorded). */

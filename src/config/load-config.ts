@@ -67,7 +67,7 @@ export async function decodeConfigDir(dir: string, options: LoadOptions): Promis
   return out;
 }
 
-/** Decodes one file's text into `out` (exported for tests and for the cluster source later). */
+/** Decodes one file's text into `out` (also used by the cluster source, with a resource's kind and name as the "file"). */
 export function decodeConfigText(
   text: string,
   file: string,

@@ -22,7 +22,8 @@ export interface SecretSources {
 
 /**
  * Resolves `secretRef`s: the config's Secrets first (in the trigger's namespace, as Tekton reads
- * them), then the secrets directory, then (`--config kubernetes`) the cluster. Values read from files are cached for 5 s, like Tekton's
+ * them), then the secrets directory, then (`--config kubernetes`) the cluster — asked only when
+ * the config has no Secret of that name. Values read from files are cached for 5 s, like Tekton's
  * secret getter, so a rotated file is picked up quickly. No message ever holds a value.
  */
 export function createSecretResolver(sources: SecretSources): SecretResolver {
@@ -45,7 +46,7 @@ export function createSecretResolver(sources: SecretSources): SecretResolver {
           cache.set(path, { value: file, until: Date.now() + CACHE_MS });
           return file;
         } catch {
-          // Not there: fall through to the not-found error, which names what was looked for.
+          // Not there: fall through to the cluster, then to the not-found error.
         }
       }
       // A failure to read it (403, no API server) throws here, with no value in the message.

@@ -167,8 +167,6 @@ export type ConfigObject =
   | ClusterInterceptor
   | Secret;
 
-export type ConfigKind = ConfigObject["kind"];
-
 /** A problem found while loading. Document errors stop `serve`; reference errors do not. */
 export interface ConfigIssue {
   severity: "error" | "warning" | "note";

@@ -4,12 +4,14 @@
  * Returns undefined when valid, else Go's error text.
  */
 export function validatePayload(bodyJSON: () => unknown, raw: Buffer): string | undefined {
-  if (raw.length === 0 || raw.toString("utf8").trim() === "") return "unexpected end of JSON input";
+  if (raw.length === 0) return "unexpected end of JSON input";
   let value: unknown;
   try {
     value = bodyJSON();
   } catch (err) {
+    // Only a body that did not parse is turned into text here: the valid ones are never copied.
     const text = raw.toString("utf8").trimStart();
+    if (text === "") return "unexpected end of JSON input";
     const first = text[0] ?? "";
     if (!'{["tfn-0123456789'.includes(first))
       return `invalid character '${first}' looking for beginning of value`;

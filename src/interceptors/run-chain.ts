@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { describeError } from "../errors/hookline-error.js";
 import type { InterceptorStep } from "../config/compiled.js";
 import type { Logger } from "../log/logger.js";
+import { memoJSON } from "../intake/memo-json.js";
 import { callRemoteInterceptor } from "./remote/call-remote-interceptor.js";
 import { callWebhook } from "./remote/call-webhook.js";
 import type {
@@ -168,15 +169,4 @@ export async function runChain(
     }
   }
   return { kind: "continue", extensions, body, bodyJSON, header, trace };
-}
-
-/** Parses a body once, when first asked (bindings may not need it). */
-function memoJSON(raw: Buffer): () => unknown {
-  let parsed: { value: unknown } | undefined;
-  return () => {
-    parsed ??= {
-      value: raw.length === 0 ? undefined : (JSON.parse(raw.toString("utf8")) as unknown),
-    };
-    return parsed.value;
-  };
 }

@@ -43,7 +43,7 @@ export interface TriggerContext {
 
 /**
  * The in-process form of Tekton's InterceptorRequest. `body` stays bytes so that signatures are
- * checked over exactly what was received; `bodyJSON()` parses it at most once per event.
+ * checked over exactly what was received; `bodyJSON()` parses it at most once per body.
  */
 export interface InterceptorRequest {
   readonly body: Buffer;

@@ -1,5 +1,6 @@
 import type { IncomingEvent } from "../intake/types.js";
-import { formBodyAsJSON, memoJSON } from "./prepare-body.js";
+import { memoJSON } from "../intake/memo-json.js";
+import { formBodyAsJSON } from "./prepare-body.js";
 
 /** An event with its body parsed at most once, shared by every trigger. */
 export interface PreparedEvent extends IncomingEvent {

@@ -7,7 +7,7 @@ import type { SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../log/logger.js";
 import type { Journal, PlannedRun, StoredEvent } from "../store/types.js";
 import { decideEvent } from "./decide-event.js";
-import { memoJSON } from "./prepare-body.js";
+import { memoJSON } from "../intake/memo-json.js";
 import { prepareEvent } from "./prepare-event.js";
 import { eventOutcome, planRuns } from "./plan-runs.js";
 import { toStoredEvent } from "./to-stored-event.js";

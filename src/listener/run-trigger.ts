@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { resolveParams, type ParamSource } from "../bindings/index.js";
 import { assertNever } from "../errors/assert-never.js";
-import type { CompiledTrigger } from "../config/compiled.js";
+import type { CompiledTrigger, TriggerPlan } from "../config/compiled.js";
 import { describeError } from "../errors/hookline-error.js";
 import { runChain, type ChainResult } from "../interceptors/run-chain.js";
 import type { SecretResolver } from "../interceptors/types.js";
@@ -29,7 +29,8 @@ export interface TriggerStart {
 
 /**
  * One trigger, start to finish: interceptors → bindings → template. Never throws: every way it
- * can end is a TriggerOutcome in the trace. Resources are rendered here, created by the caller.
+ * can end is a TriggerOutcome in the trace. Resources are rendered here; the caller records
+ * them in the journal as planned runs, and the delivery worker creates them.
  */
 export async function runTrigger(
   trigger: CompiledTrigger,
@@ -132,7 +133,7 @@ export async function runTrigger(
   });
   if (!resolved.ok)
     return finish({ kind: "failed", stage: "bindings", message: resolved.error.message });
-  const from = new Map(plan.bindings.map((b) => [b.name, b.from]));
+  const from = bindingSources(plan);
   trace.params = resolved.params.map((p) => ({
     name: p.name,
     value: p.value,
@@ -170,6 +171,18 @@ export function stopOutcome(
       : { kind: "filtered", interceptor, code, message };
   }
   return { kind: "failed", stage: "interceptor", message: `${interceptor}: ${code}: ${message}` };
+}
+
+const sourcesByPlan = new WeakMap<TriggerPlan, ReadonlyMap<string, string>>();
+
+/** Where each binding param of a plan comes from: worked out once per loaded plan, not per event. */
+function bindingSources(plan: TriggerPlan): ReadonlyMap<string, string> {
+  let sources = sourcesByPlan.get(plan);
+  if (sources === undefined) {
+    sources = new Map(plan.bindings.map((b) => [b.name, b.from]));
+    sourcesByPlan.set(plan, sources);
+  }
+  return sources;
 }
 
 /** Bindings see each header as one string, values joined with "," (TEKTON-SPEC §0.3). */

@@ -27,7 +27,7 @@ export type TriggerOutcome =
   /** Our side failed: a broken reference, a CEL error, a missing binding field. */
   | {
       kind: "failed";
-      stage: "config" | "interceptor" | "bindings" | "template" | "sink";
+      stage: "config" | "interceptor" | "bindings" | "template";
       message: string;
     }
   /** Still running when the event's deadline passed. */

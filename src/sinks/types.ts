@@ -20,7 +20,10 @@ export interface CreatedResource {
 export interface CreateContext {
   /** The trigger's serviceAccountName (impersonated by the Kubernetes sink). */
   serviceAccountName: string | undefined;
-  /** The trigger's namespace: the service account's, whatever namespace the resource names. */
+  /**
+   * The trigger's namespace, where Tekton impersonates its service account (TEKTON-SPEC §2.3),
+   * whatever namespace the resource names; without it the resource's namespace is used.
+   */
   triggerNamespace?: string;
   log: Logger;
 }

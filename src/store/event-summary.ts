@@ -46,7 +46,7 @@ export function matchesFilter(event: StoredEvent, filter: EventFilter): boolean 
 }
 
 /** An event that fired blocks a redelivery, unless every one of its runs went to dead letter. */
-export function blocksRedelivery(event: StoredEvent, runStates: readonly string[]): boolean {
-  if (event.outcome !== "fired") return false;
+export function blocksRedelivery(outcome: string, runStates: readonly string[]): boolean {
+  if (outcome !== "fired") return false;
   return runStates.length === 0 || runStates.some((s) => s !== "dead");
 }

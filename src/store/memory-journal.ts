@@ -55,10 +55,19 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
       runIdsByEvent.delete(id);
       events.delete(id);
       if (event.deliveryId !== undefined) {
-        const key = `${listenerKey(event.listener)}\n${event.deliveryId}`;
+        const key = ownerKey(listenerKey(event.listener), event.deliveryId);
         if (owners.get(key) === id) owners.delete(key);
       }
     }
+  };
+  const ownerKey = (listener: string, deliveryId: string): string => `${listener}\n${deliveryId}`;
+  /** The event holding a delivery id, and whether it blocks a redelivery (states read, not cloned). */
+  const ownerOf = (key: string): DeliveryIdOwner | undefined => {
+    const id = owners.get(key);
+    const event = id === undefined ? undefined : events.get(id);
+    if (event === undefined) return undefined;
+    const states = (runIdsByEvent.get(event.id) ?? []).flatMap((r) => runs.get(r)?.run.state ?? []);
+    return { eventId: event.id, blocksRedelivery: blocksRedelivery(event.outcome, states) };
   };
   const put = (run: RunRecord, lockedUntil: number): void => {
     runs.set(run.id, { run, lockedUntil });
@@ -69,45 +78,30 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
   return {
     kind: "memory",
     findDeliveryIdOwner(listener, deliveryId): Promise<DeliveryIdOwner | undefined> {
-      const id = owners.get(`${listener}\n${deliveryId}`);
-      const event = id === undefined ? undefined : events.get(id);
-      if (event === undefined) return Promise.resolve(undefined);
-      return Promise.resolve({
-        eventId: event.id,
-        blocksRedelivery: blocksRedelivery(
-          event,
-          runsOf(event.id).map((r) => r.state),
-        ),
-      });
+      return Promise.resolve(ownerOf(ownerKey(listener, deliveryId)));
     },
     record(event, planned): Promise<RecordResult> {
       // Checked and taken with no await in between: concurrent records of one id cannot both win.
       if (event.deliveryId !== undefined) {
-        const key = `${listenerKey(event.listener)}\n${event.deliveryId}`;
-        const holderId = owners.get(key);
-        const holder = holderId === undefined ? undefined : events.get(holderId);
-        if (
-          holder !== undefined &&
-          blocksRedelivery(
-            holder,
-            runsOf(holder.id).map((r) => r.state),
-          )
-        ) {
+        const key = ownerKey(listenerKey(event.listener), event.deliveryId);
+        const holder = ownerOf(key);
+        if (holder?.blocksRedelivery === true) {
           events.set(event.id, {
             ...event,
             outcome: "duplicate",
             status: 200,
-            duplicateOf: holder.id,
+            duplicateOf: holder.eventId,
           });
-          return Promise.resolve({ kind: "duplicate", originalEventId: holder.id });
+          return Promise.resolve({ kind: "duplicate", originalEventId: holder.eventId });
         }
         owners.set(key, event.id);
       }
       events.set(event.id, event);
-      for (const p of planned) {
-        put(newRun(p, event.receivedAt), 0);
-        runIdsByEvent.set(event.id, [...(runIdsByEvent.get(event.id) ?? []), p.id]);
-      }
+      for (const p of planned) put(newRun(p, event.receivedAt), 0);
+      runIdsByEvent.set(
+        event.id,
+        planned.map((p) => p.id),
+      );
       evict();
       return Promise.resolve({ kind: "stored" });
     },
@@ -174,7 +168,11 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
         for (const id of mine) runs.delete(id);
         runIdsByEvent.delete(e.id);
         events.delete(e.id);
-        for (const [k, v] of owners) if (v === e.id) owners.delete(k);
+        if (e.deliveryId !== undefined) {
+          // An event can hold only its own delivery id.
+          const key = ownerKey(listenerKey(e.listener), e.deliveryId);
+          if (owners.get(key) === e.id) owners.delete(key);
+        }
         n++;
       }
       return Promise.resolve(n);

@@ -1,11 +1,14 @@
 import type { TriggerTemplateSpec } from "../config/types.js";
 import type { CompiledTemplate, TemplateNode, TextPart } from "./types.js";
 
+/** Tekton's pattern for a template param reference; names may hold `.` and `-`. */
+export const TT_PARAM = /\$\(tt\.params\.([_a-zA-Z][_a-zA-Z0-9.-]*)\)/g;
+
 /**
  * Only `$(tt.params.NAME)` and `$(uid)` are template variables (TEKTON-SPEC §0.5); everything else,
  * such as Tekton Pipelines' `$(params.x)`, is left as written.
  */
-const PLACEHOLDER = /\$\(tt\.params\.([_a-zA-Z][_a-zA-Z0-9.-]*)\)|\$\(uid\)/g;
+const PLACEHOLDER = new RegExp(`${TT_PARAM.source}|\\$\\(uid\\)`, "g");
 
 export const OLD_ESCAPE_QUOTES = "triggers.tekton.dev/old-escape-quotes";
 

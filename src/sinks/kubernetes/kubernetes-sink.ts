@@ -26,13 +26,6 @@ export interface KubernetesSinkConfig {
 }
 
 /**
- * The trigger's namespace, where Tekton impersonates its service account (TEKTON-SPEC §2.3).
- * `CreateContext` may carry it as `triggerNamespace`; without it the resource's namespace is
- * used, which is the trigger's unless the template names another.
- */
-type ContextWithNamespace = CreateContext & { triggerNamespace?: string | undefined };
-
-/**
  * Creates each rendered resource through the Kubernetes API: any apiVersion and kind (the
  * dynamic object API finds the plural name and scope by discovery), in the resource's namespace,
  * as `system:serviceaccount:<trigger namespace>:<serviceAccountName>` when the trigger names one,
@@ -66,7 +59,7 @@ export function createKubernetesSink(config: KubernetesSinkConfig): Sink {
 
   return {
     kind: "kubernetes",
-    async create(resource: RenderedResource, ctx: ContextWithNamespace): Promise<CreatedResource> {
+    async create(resource: RenderedResource, ctx: CreateContext): Promise<CreatedResource> {
       const triggerNamespace = ctx.triggerNamespace ?? resource.namespace;
       const user =
         ctx.serviceAccountName === undefined

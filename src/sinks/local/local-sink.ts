@@ -53,34 +53,26 @@ export function createLocalSink(config: LocalSinkConfig): Sink {
     const key = labelsOf(resource.body)[LABEL_DELIVERY_KEY];
     try {
       for (let attempt = 0; attempt < MAX_GENERATE_ATTEMPTS; attempt++) {
+        // validate() checked the name, or the generateName with a suffix of this alphabet.
         const name =
           resource.name ?? `${(resource.generateName ?? "").slice(0, 58)}${suffix(key, attempt)}`;
-        if (!DNS_SUBDOMAIN.test(name) || name.length > 253)
-          throw invalid(resource, `metadata.name "${name}" is not a valid resource name`);
         if (attempt > 0) unlinkSync(tmp);
         writeFileSync(tmp, toYAML(withName(resource.body, name)), { flag: "wx" });
         const path = join(dir, `${name}.yaml`);
+        const created: CreatedResource = {
+          apiVersion: resource.apiVersion,
+          kind: resource.kind,
+          namespace: resource.namespace,
+          name,
+          location: path,
+        };
         try {
           linkSync(tmp, path);
-          return {
-            apiVersion: resource.apiVersion,
-            kind: resource.kind,
-            namespace: resource.namespace,
-            name,
-            location: path,
-          };
+          return created;
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
           // A retry of a create that succeeded before finds its own file: that is success.
-          if (key !== undefined && deliveryKeyOf(path) === key) {
-            return {
-              apiVersion: resource.apiVersion,
-              kind: resource.kind,
-              namespace: resource.namespace,
-              name,
-              location: path,
-            };
-          }
+          if (key !== undefined && deliveryKeyOf(path) === key) return created;
           if (resource.name !== undefined) {
             throw new HooklineError(
               "HL_SINK_ALREADY_EXISTS",

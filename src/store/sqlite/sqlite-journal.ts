@@ -5,6 +5,7 @@ import { blocksRedelivery, decodeCursor, encodeCursor, summarize } from "../even
 import { newRun } from "../new-run.js";
 import {
   listenerKey,
+  type DeliveryIdOwner,
   type EventFilter,
   type EventPage,
   type Journal,
@@ -91,29 +92,32 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     ),
   };
 
+  /** The event holding a delivery id on a listener, and whether it blocks a redelivery. */
+  const ownerOf = (listener: string, deliveryId: string): DeliveryIdOwner | undefined => {
+    const holder = q.holder.get(listener, deliveryId);
+    if (holder === undefined) return undefined;
+    const states = q.runStates.all(holder.id).map((r) => r.state);
+    return { eventId: holder.id, blocksRedelivery: blocksRedelivery(holder.outcome, states) };
+  };
+
   const recordOne = db.transaction((p: Pending): RecordResult => {
     const { event } = p;
-    const listener = listenerKey(event.listener);
-    let holds = event.deliveryId;
     if (event.deliveryId !== undefined) {
-      const holder = q.holder.get(listener, event.deliveryId);
+      const holder = ownerOf(listenerKey(event.listener), event.deliveryId);
       if (holder !== undefined) {
-        const states = q.runStates.all(holder.id).map((r) => r.state);
-        if (blocksRedelivery({ outcome: holder.outcome } as StoredEvent, states)) {
+        if (holder.blocksRedelivery) {
           q.insertEvent.run(
             eventToRow(
-              { ...event, outcome: "duplicate", status: 200, duplicateOf: holder.id },
+              { ...event, outcome: "duplicate", status: 200, duplicateOf: holder.eventId },
               undefined,
             ),
           );
-          return { kind: "duplicate", originalEventId: holder.id };
+          return { kind: "duplicate", originalEventId: holder.eventId };
         }
-        q.release.run(holder.id);
+        q.release.run(holder.eventId);
       }
-    } else {
-      holds = undefined;
     }
-    q.insertEvent.run(eventToRow(event, holds));
+    q.insertEvent.run(eventToRow(event, event.deliveryId));
     for (const planned of p.runs) q.insertRun.run(runToRow(newRun(planned, event.receivedAt)));
     return { kind: "stored" };
   });
@@ -155,13 +159,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
   return {
     kind: "sqlite",
     findDeliveryIdOwner(listener, deliveryId) {
-      const holder = q.holder.get(listener, deliveryId);
-      if (holder === undefined) return Promise.resolve(undefined);
-      const states = q.runStates.all(holder.id).map((r) => r.state);
-      return Promise.resolve({
-        eventId: holder.id,
-        blocksRedelivery: blocksRedelivery({ outcome: holder.outcome } as StoredEvent, states),
-      });
+      return Promise.resolve(ownerOf(listener, deliveryId));
     },
     record(event, runs) {
       return new Promise<RecordResult>((resolve, reject) => {
