@@ -3,18 +3,17 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { DEFAULT_DEADLINE_MS, routeListener } from "../app.js";
-import { formatIssue, hasDocumentErrors, loadConfigDir } from "../config/load-config.js";
 import { createSecretResolver } from "../config/secret-resolver.js";
 import { canonicalHeaders } from "../intake/canonical-header.js";
 import { identifyProvider } from "../intake/identify-provider.js";
 import { validatePayload } from "../intake/validate-payload.js";
-import { createInterceptorRegistry } from "../interceptors/plugins/create-interceptor-registry.js";
 import { decideEvent } from "../listener/decide-event.js";
 import { memoJSON } from "../intake/memo-json.js";
 import { prepareEvent } from "../listener/prepare-event.js";
 import type { EventDecision } from "../listener/types.js";
 import { createLogger } from "../log/logger.js";
 import { parseHttpRequest } from "./parse-http-request.js";
+import { loadCliConfig } from "./load-cli-config.js";
 
 const USAGE =
   "usage: hookline dry-run --config DIR (--payload FILE [--header 'Name: value' …] | --request FILE.http) [--listener NS/NAME] [--secrets DIR] [--interceptors DIR] [--output yaml|json]\n";
@@ -52,21 +51,8 @@ export async function runDryRun(args: readonly string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  let registry;
-  try {
-    registry = await createInterceptorRegistry(
-      values.interceptors ?? process.env["HOOKLINE_INTERCEPTORS_DIR"],
-    );
-  } catch (err) {
-    process.stderr.write(`hookline dry-run: ${(err as Error).message}\n`);
-    return 2;
-  }
-  const config = await loadConfigDir(values.config, { registry });
-  if (hasDocumentErrors(config.issues)) {
-    for (const issue of config.issues.filter((i) => i.severity === "error"))
-      process.stderr.write(`${formatIssue(issue)}\n`);
-    return 2;
-  }
+  const config = await loadCliConfig("dry-run", values.config, values.interceptors);
+  if (config === 2) return 2;
   let method = "POST";
   let url = "/";
   let rawHeaders: string[] = [];

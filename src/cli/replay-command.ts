@@ -1,14 +1,13 @@
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { formatIssue, hasDocumentErrors, loadConfigDir } from "../config/load-config.js";
 import { createSecretResolver } from "../config/secret-resolver.js";
 import { createDeliveryWorker } from "../delivery/delivery-worker.js";
-import { createInterceptorRegistry } from "../interceptors/plugins/create-interceptor-registry.js";
 import { replayEvent } from "../listener/replay-event.js";
 import { createLogger } from "../log/logger.js";
 import { createLocalSink } from "../sinks/local/local-sink.js";
 import { createJournal } from "../store/create-journal.js";
 import { DEFAULT_DEADLINE_MS } from "../app.js";
+import { loadCliConfig } from "./load-cli-config.js";
 
 /**
  * `hookline replay EVENT_ID`: runs a stored event again through the current config, on the
@@ -45,21 +44,8 @@ export async function runReplay(args: readonly string[]): Promise<number> {
     return 2;
   }
   const log = createLogger({ level: process.env["HOOKLINE_LOG_LEVEL"] ?? "warn" });
-  let registry;
-  try {
-    registry = await createInterceptorRegistry(
-      values.interceptors ?? process.env["HOOKLINE_INTERCEPTORS_DIR"],
-    );
-  } catch (err) {
-    process.stderr.write(`hookline replay: ${(err as Error).message}\n`);
-    return 2;
-  }
-  const config = await loadConfigDir(values.config, { registry });
-  if (hasDocumentErrors(config.issues)) {
-    for (const issue of config.issues.filter((i) => i.severity === "error"))
-      process.stderr.write(`${formatIssue(issue)}\n`);
-    return 2;
-  }
+  const config = await loadCliConfig("replay", values.config, values.interceptors);
+  if (config === 2) return 2;
   const journal = await createJournal(values.store ?? process.env["HOOKLINE_STORE"]);
   try {
     const original = await journal.getEvent(id);

@@ -9,7 +9,7 @@ interface Received {
 }
 
 /** A CloudEvents receiver on loopback: keeps what it gets; fails the first post when asked to. */
-function createReceiver(
+function createFakeCloudEventsReceiver(
   failFirst: boolean,
 ): Promise<{ server: Server; url: string; received: Received[] }> {
   const received: Received[] = [];
@@ -38,9 +38,9 @@ function createReceiver(
 
 describe("CloudEvents, as Tekton sends them", () => {
   let app: TestApp;
-  let receiver: Awaited<ReturnType<typeof createReceiver>>;
+  let receiver: Awaited<ReturnType<typeof createFakeCloudEventsReceiver>>;
   beforeAll(async () => {
-    receiver = await createReceiver(true);
+    receiver = await createFakeCloudEventsReceiver(true);
     const dir = await writeConfigDir({
       "el.yaml": `apiVersion: triggers.tekton.dev/v1beta1
 kind: EventListener

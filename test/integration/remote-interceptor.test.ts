@@ -80,8 +80,8 @@ async function interceptorAnswer(
 
 let tls: TestTls;
 let otherCa: TestTls;
-let httpsServer: Server;
-let httpServer: Server;
+let fakeClusterInterceptor: Server;
+let fakeWebhookInterceptor: Server;
 let httpsPort = 0;
 let httpPort = 0;
 let closedPort = 0;
@@ -89,7 +89,7 @@ let closedPort = 0;
 beforeAll(async () => {
   tls = createTestTls();
   otherCa = createTestTls("some other CA");
-  httpsServer = createHttpsServer(
+  fakeClusterInterceptor = createHttpsServer(
     { cert: tls.serverCertPem, key: tls.serverKeyPem },
     (req, res) => {
       req.on("close", () => {
@@ -105,7 +105,7 @@ beforeAll(async () => {
     },
   );
   // A legacy webhook interceptor: echoes what it got and rewrites the body and a header.
-  httpServer = createHttpServer((req, res) => {
+  fakeWebhookInterceptor = createHttpServer((req, res) => {
     void readBody(req).then((text) => {
       seen.push({
         path: req.url ?? "/",
@@ -131,8 +131,8 @@ beforeAll(async () => {
     new Promise((resolve) =>
       s.listen(0, "127.0.0.1", () => resolve((s.address() as AddressInfo).port)),
     );
-  httpsPort = await listen(httpsServer);
-  httpPort = await listen(httpServer);
+  httpsPort = await listen(fakeClusterInterceptor);
+  httpPort = await listen(fakeWebhookInterceptor);
   // A port nobody listens on: open one, note it, close it.
   const probe = createHttpServer();
   closedPort = await listen(probe);
@@ -140,7 +140,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const s of [httpsServer, httpServer]) {
+  for (const s of [fakeClusterInterceptor, fakeWebhookInterceptor]) {
     s.closeAllConnections();
     await new Promise((r) => s.close(r));
   }

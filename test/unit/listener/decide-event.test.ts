@@ -9,6 +9,7 @@ import { decideEvent } from "../../../src/listener/decide-event.js";
 import { prepareEvent } from "../../../src/listener/prepare-event.js";
 import { accept, reject, type Interceptor } from "../../../src/interceptors/public.js";
 import { createCapturingLogger } from "../../support/capture-logs.js";
+import { fakeSecrets } from "../../support/interceptor-harness.js";
 
 const template = compileTemplate(
   {
@@ -101,7 +102,7 @@ describe("decideEvent", () => {
     const decision = await decideEvent(
       listener([trigger("slow", [step(slow)]), trigger("quick", [])]),
       event(),
-      { secrets: { get: () => Promise.reject(new Error("none")) }, log, deadlineMs: 100 },
+      { secrets: fakeSecrets(), log, deadlineMs: 100 },
     );
     expect(Date.now() - started).toBeLessThan(2_000);
     const outcomes = Object.fromEntries(decision.triggers.map((t) => [t.trigger, t.outcome.kind]));
@@ -113,7 +114,7 @@ describe("decideEvent", () => {
     const decision = await decideEvent(
       listener([trigger("a", [step(boom)]), trigger("b", [])]),
       event(),
-      { secrets: { get: () => Promise.reject(new Error("none")) }, log, deadlineMs: 1_000 },
+      { secrets: fakeSecrets(), log, deadlineMs: 1_000 },
     );
     expect(decision.triggers.map((t) => [t.trigger, t.outcome.kind])).toEqual([
       ["a", "failed"],
@@ -125,7 +126,7 @@ describe("decideEvent", () => {
   it("is unauthenticated only when every trigger was rejected by a signature check", async () => {
     const { log } = createCapturingLogger();
     const deps = {
-      secrets: { get: () => Promise.reject(new Error("none")) },
+      secrets: fakeSecrets(),
       log,
       deadlineMs: 1_000,
     };
@@ -157,7 +158,7 @@ describe("decideEvent", () => {
       listener([trigger("chain", [step(adds("first", "x")), step(adds("second", "y"))])], [group]),
       event(),
       {
-        secrets: { get: () => Promise.reject(new Error("none")) },
+        secrets: fakeSecrets(),
         log,
         deadlineMs: 1_000,
       },
