@@ -141,7 +141,10 @@ async function handleEvent(
     deliveryId,
   };
   const log = deps.log.child({ eventId, deliveryId, provider, listener: listener.name });
-  log.info("event received", { bytes: raw.length, headers: pickLoggableHeaders(header) });
+  // The header pick is work of its own: skipped when the line would not be written.
+  if (log.isLevelEnabled("info")) {
+    log.info("event received", { bytes: raw.length, headers: pickLoggableHeaders(header) });
+  }
   const { journal } = deps;
   const stored = (
     status: number,
