@@ -1,32 +1,24 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+import type { Metrics } from "./admin/metrics.js";
 import type { CompiledConfig, CompiledListener } from "./config/compiled.js";
-import { describeError, HooklineError } from "./errors/hookline-error.js";
 import { codes, type ErrorCode } from "./errors/codes.js";
+import { describeError, HooklineError } from "./errors/hookline-error.js";
 import { canonicalHeaders } from "./intake/canonical-header.js";
 import { identifyProvider } from "./intake/identify-provider.js";
 import { readBody } from "./intake/read-body.js";
-import { validatePayload } from "./intake/validate-payload.js";
 import type { IncomingEvent } from "./intake/types.js";
 import type { SecretResolver } from "./interceptors/types.js";
-import { decideEvent } from "./listener/decide-event.js";
-import { prepareEvent } from "./listener/prepare-event.js";
-import { memoJSON } from "./intake/memo-json.js";
-import type { Logger } from "./log/logger.js";
-import type { Metrics } from "./admin/metrics.js";
-import type { TriggerTrace } from "./listener/types.js";
-import { performance } from "node:perf_hooks";
-import { pickLoggableHeaders } from "./log/loggable-headers.js";
-import { eventOutcome, planCloudEvents, planRuns } from "./listener/plan-runs.js";
-import { ACCEPTED, isCloudEventRequest } from "./cloudevents/tekton-events.js";
+import { duplicateAnswer, errorBody } from "./listener/answer-event.js";
+import { processEvent } from "./listener/process-event.js";
+import { routeListener } from "./listener/route-listener.js";
 import { toStoredEvent } from "./listener/to-stored-event.js";
-import { serviceAccountsOf } from "./listener/service-accounts.js";
-import { listenerKey, type Journal, type StoredEvent } from "./store/types.js";
-
-export const DEFAULT_MAX_BODY = 25 * 1024 * 1024;
-export const DEFAULT_DEADLINE_MS = 8_000;
-/** Tekton's TimeoutHandler: past this the sender gets 503 and Tekton's text. */
-export const REQUEST_TIMEOUT_MS = 30_000;
+import type { EventAnswer, TriggerTrace } from "./listener/types.js";
+import { pickLoggableHeaders } from "./log/loggable-headers.js";
+import type { Logger } from "./log/logger.js";
+import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY, REQUEST_TIMEOUT_MS } from "./settings/defaults.js";
+import { listenerKey, type Journal } from "./store/types.js";
 
 export interface AppDeps {
   /** The config in force (a getter, so that a reload can swap it). */
@@ -146,65 +138,33 @@ async function handleEvent(
     log.info("event received", { bytes: raw.length, headers: pickLoggableHeaders(header) });
   }
   const { journal } = deps;
-  const stored = (
-    status: number,
-    outcome: StoredEvent["outcome"],
-    traces: StoredEvent["traces"],
-  ): StoredEvent => toStoredEvent(event, listener, status, outcome, traces);
-
   try {
-    // A delivery id whose event fired: answer as a duplicate before running anything.
-    if (deliveryId !== undefined) {
-      const owner = await journal.findDeliveryIdOwner(listenerKey(listener), deliveryId);
-      if (owner?.blocksRedelivery === true) {
-        const result = await journal.record(stored(200, "duplicate", []), []);
-        const original = result.kind === "duplicate" ? result.originalEventId : owner.eventId;
-        count("duplicate", 200);
-        return void sendDuplicate(res, listener, original, deliveryId, log);
-      }
+    // The journal is asked first, so that processEvent decides without touching it.
+    const deliveryIdOwner =
+      deliveryId === undefined
+        ? undefined
+        : await journal.findDeliveryIdOwner(listenerKey(listener), deliveryId);
+    const processed = await processEvent(
+      { listener, event, deliveryIdOwner },
+      { secrets: deps.secrets, log, deadlineMs },
+    );
+    const { outcome, traces, runs } = processed;
+    let answer = processed.answer;
+    const result = await journal.record(
+      toStoredEvent(event, listener, answer.status, outcome, traces),
+      runs,
+    );
+    // A concurrent copy of the delivery id fired first: this one is a duplicate after all.
+    if (result.kind === "duplicate" && answer.kind !== "duplicate")
+      answer = duplicateAnswer(listener, result.originalEventId, deliveryId);
+    if (answer.kind === "duplicate") {
+      count("duplicate", 200, traces);
+      log.info("duplicate delivery", { originalEventId: answer.headers["x-hookline-event-id"] });
+    } else {
+      count(outcome, answer.status, traces);
+      if (runs.length > 0) deps.onRecorded?.();
     }
-    const bodyJSON = memoJSON(raw);
-    if (listener.payloadValidation) {
-      const invalid = validatePayload(bodyJSON, raw);
-      if (invalid !== undefined) {
-        log.info("event refused: invalid payload", { reason: invalid });
-        await journal.record(stored(400, "invalid", []), []);
-        count("invalid", 400);
-        const message = `Invalid event body format : ${invalid}`;
-        return void sendError(res, listener, "HL_INTAKE_INVALID_PAYLOAD", message, eventId);
-      }
-    }
-    const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), {
-      secrets: deps.secrets,
-      log,
-      deadlineMs,
-    });
-    const runs = [
-      ...planRuns(decision, eventId, serviceAccountsOf(listener)),
-      ...planCloudEvents(listener, decision, eventId, header),
-    ];
-    const unauthenticated = decision.unauthenticated && listener.reply === "honest";
-    const status = unauthenticated ? 401 : 202;
-    const outcome = eventOutcome(decision);
-    const result = await journal.record(stored(status, outcome, decision.triggers), runs);
-    if (result.kind === "duplicate") count("duplicate", 200, decision.triggers);
-    else count(outcome, status, decision.triggers);
-    if (result.kind === "duplicate") {
-      return void sendDuplicate(res, listener, result.originalEventId, deliveryId, log);
-    }
-    if (runs.length > 0) deps.onRecorded?.();
-    if (unauthenticated) {
-      return void sendError(
-        res,
-        listener,
-        "HL_LISTENER_UNAUTHENTICATED",
-        "the event was not accepted",
-        eventId,
-      );
-    }
-    res.setHeader("x-hookline-event-id", eventId);
-    if (isCloudEventRequest(header)) setCloudEventHeaders(res, listener, eventId);
-    sendJSON(res, 202, accepted(listener, eventId, deliveryId, false));
+    sendAnswer(res, answer);
   } catch (err) {
     // The journal failed: nothing of the event is kept, so the sender must be told to retry.
     log.error("event not stored", { error: describeError(err) });
@@ -221,74 +181,9 @@ async function handleEvent(
   }
 }
 
-/** Tekton's four fields, plus the provider's delivery id and whether this was a duplicate. */
-function accepted(
-  listener: CompiledListener,
-  eventId: string,
-  deliveryId: string | undefined,
-  duplicate: boolean,
-): Record<string, unknown> {
-  const tekton = {
-    eventListener: listener.name,
-    namespace: listener.namespace,
-    eventListenerUID: listener.uid,
-    eventID: eventId,
-  };
-  if (listener.reply === "tekton") return tekton;
-  return { ...tekton, deliveryId: deliveryId ?? null, duplicate };
-}
-
-/**
- * A CloudEvent request gets a CloudEvent answer (binary mode), as Tekton's sink gives: type
- * `dev.tekton.event.triggers.accepted.v1`, the same JSON as data.
- */
-function setCloudEventHeaders(
-  res: ServerResponse,
-  listener: CompiledListener,
-  eventId: string,
-): void {
-  res.setHeader("ce-specversion", "1.0");
-  res.setHeader("ce-id", eventId);
-  res.setHeader("ce-type", ACCEPTED);
-  res.setHeader("ce-source", listener.name);
-  res.setHeader("ce-subject", `${listener.namespace}.${listener.name} accepted ${eventId}`);
-  res.setHeader("ce-time", new Date().toISOString());
-}
-
-/** 200 with the original event's id: this delivery was seen, and nothing more will run. */
-function sendDuplicate(
-  res: ServerResponse,
-  listener: CompiledListener,
-  originalEventId: string,
-  deliveryId: string | undefined,
-  log: Logger,
-): void {
-  log.info("duplicate delivery", { originalEventId });
-  res.setHeader("x-hookline-event-id", originalEventId);
-  // Under `hookline.dev/reply: tekton` the sender always gets Tekton's 202.
-  sendJSON(
-    res,
-    listener.reply === "tekton" ? 202 : 200,
-    accepted(listener, originalEventId, deliveryId, true),
-  );
-}
-
-/**
- * `/listeners/<namespace>/<name>` names a listener; any other path goes to the default one (the
- * only one, or the one HOOKLINE_LISTENER names), as Tekton's sink takes every path.
- */
-export function routeListener(
-  listeners: readonly CompiledListener[],
-  path: string,
-  preferred: string | undefined,
-): CompiledListener | undefined {
-  const m = /^\/listeners\/([^/]+)\/([^/]+)\/?$/.exec(path);
-  if (m !== null) return listeners.find((l) => l.namespace === m[1] && l.name === m[2]);
-  if (preferred !== undefined && preferred !== "") {
-    const [a, b] = preferred.includes("/") ? preferred.split("/", 2) : [undefined, preferred];
-    return listeners.find((l) => l.name === b && (a === undefined || l.namespace === a));
-  }
-  return listeners.length === 1 ? listeners[0] : undefined;
+function sendAnswer(res: ServerResponse, answer: EventAnswer): void {
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+  sendJSON(res, answer.status, answer.body);
 }
 
 /** Tekton's error shape, plus hookline's code and the event id. */
@@ -299,16 +194,7 @@ function sendError(
   message: string,
   eventId: string | undefined,
 ): void {
-  const status = codes[code].status;
-  const body: Record<string, string> = {
-    eventListener: listener.name,
-    namespace: listener.namespace,
-    eventListenerUID: "",
-    errorMessage: message,
-    code,
-  };
-  if (eventId !== undefined) body["eventID"] = eventId;
-  sendJSON(res, status, body);
+  sendJSON(res, codes[code].status, errorBody(listener, code, message, eventId));
 }
 
 function sendJSON(res: ServerResponse, status: number, body: unknown): void {

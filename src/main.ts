@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { createSecureContext } from "node:tls";
-import { createApp, DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY, REQUEST_TIMEOUT_MS } from "./app.js";
+import { createApp } from "./app.js";
+import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY, REQUEST_TIMEOUT_MS } from "./settings/defaults.js";
 import type { CompiledConfig } from "./config/compiled.js";
 import type { ClusterConfigOptions } from "./config/cluster/cluster-config-source.js";
 import { formatIssue, hasDocumentErrors, loadConfigDir } from "./config/load-config.js";
@@ -14,7 +15,6 @@ import type { Logger } from "./log/logger.js";
 import { createAdminApp } from "./admin/create-admin-app.js";
 import { isLoopback } from "./admin/auth.js";
 import { createMetrics } from "./admin/metrics.js";
-import { withCloudEvents } from "./cloudevents/cloudevent-sink.js";
 import { replayEvent } from "./listener/replay-event.js";
 import { createDeliveryWorker } from "./delivery/delivery-worker.js";
 import { createJournal, describeStore } from "./store/create-journal.js";
@@ -132,7 +132,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
   const metrics = createMetrics(journal);
   const worker = createDeliveryWorker({
     journal,
-    sink: withCloudEvents(sink),
+    sink,
     log,
     metrics,
   });

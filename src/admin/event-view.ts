@@ -1,5 +1,6 @@
+import { assertNever } from "../errors/assert-never.js";
 import { REDACTED } from "../store/redact-headers.js";
-import type { RunRecord, StoredEvent } from "../store/types.js";
+import type { DeliveryAttempt, RunRecord, StoredEvent } from "../store/types.js";
 
 /** An event as the API and the page show it: the body as text when it is text. */
 export interface EventView {
@@ -17,6 +18,8 @@ export interface EventView {
   headers: Record<string, string[]>;
   body: { encoding: "utf8" | "base64"; data: string; bytes: number };
   triggers: TriggerView[];
+  /** The listener's own deliveries (Tekton's lifecycle CloudEvents to its cloudEventURI). */
+  listenerDelivery: DeliveryView | null;
 }
 
 export interface TriggerView {
@@ -34,25 +37,40 @@ export interface TriggerView {
   delivery: DeliveryView | null;
 }
 
+/** A run: its state, and its deliveries by kind (each list in delivery order). */
 export interface DeliveryView {
   state: string;
   attempts: number;
   nextAttemptAt: string | null;
   lastError: string | null;
-  resources: {
-    kind: string;
-    namespace: string;
-    name: string | null;
-    state: string;
-    deliveryKey: string;
-    attempts: { at: string; error?: string; retryable?: boolean }[];
-    body: Record<string, unknown>;
-  }[];
+  resources: ResourceView[];
+  cloudEvents: CloudEventView[];
+}
+
+export interface ResourceView {
+  kind: string;
+  namespace: string;
+  name: string | null;
+  state: string;
+  deliveryKey: string;
+  attempts: DeliveryAttempt[];
+  body: Record<string, unknown>;
+}
+
+export interface CloudEventView {
+  /** The CloudEvent's type, e.g. `dev.tekton.event.triggers.started.v1`. */
+  type: string;
+  id: string;
+  uri: string;
+  state: string;
+  deliveryKey: string;
+  attempts: DeliveryAttempt[];
 }
 
 export function toEventView(event: StoredEvent, runs: readonly RunRecord[]): EventView {
   const text = event.body.toString("utf8");
   const isText = Buffer.from(text, "utf8").equals(event.body);
+  const listenerRun = runs.find((r) => r.origin.kind === "listener");
   return {
     id: event.id,
     listener: event.listener,
@@ -70,7 +88,7 @@ export function toEventView(event: StoredEvent, runs: readonly RunRecord[]): Eve
       ? { encoding: "utf8", data: text, bytes: event.body.length }
       : { encoding: "base64", data: event.body.toString("base64"), bytes: event.body.length },
     triggers: event.traces.map((t, i): TriggerView => {
-      const run = runs.find((r) => r.traceIndex === i);
+      const run = runs.find((r) => r.origin.kind === "trigger" && r.origin.traceIndex === i);
       return {
         trigger: t.trigger,
         namespace: t.namespace,
@@ -82,27 +100,50 @@ export function toEventView(event: StoredEvent, runs: readonly RunRecord[]): Eve
         interceptors: t.interceptors,
         extensions: t.extensions,
         params: t.params,
-        delivery:
-          run === undefined
-            ? null
-            : {
-                state: run.state,
-                attempts: run.attempts,
-                nextAttemptAt: run.state === "pending" ? run.nextAttemptAt.toISOString() : null,
-                lastError: run.lastError ?? null,
-                resources: run.deliveries.map((d) => ({
-                  kind: d.resource.kind,
-                  namespace: d.resource.namespace,
-                  name: d.created?.name ?? d.resource.name ?? null,
-                  state: d.state,
-                  deliveryKey: d.deliveryKey,
-                  attempts: d.attempts,
-                  body: d.resource.body,
-                })),
-              },
+        delivery: run === undefined ? null : toDeliveryView(run),
       };
     }),
+    listenerDelivery: listenerRun === undefined ? null : toDeliveryView(listenerRun),
   };
+}
+
+function toDeliveryView(run: RunRecord): DeliveryView {
+  const view: DeliveryView = {
+    state: run.state,
+    attempts: run.attempts,
+    nextAttemptAt: run.state === "pending" ? run.nextAttemptAt.toISOString() : null,
+    lastError: run.lastError ?? null,
+    resources: [],
+    cloudEvents: [],
+  };
+  for (const d of run.deliveries) {
+    switch (d.kind) {
+      case "resource":
+        view.resources.push({
+          kind: d.resource.kind,
+          namespace: d.resource.namespace,
+          name: d.created?.name ?? d.resource.name ?? null,
+          state: d.state,
+          deliveryKey: d.deliveryKey,
+          attempts: d.attempts,
+          body: d.resource.body,
+        });
+        break;
+      case "cloudevent":
+        view.cloudEvents.push({
+          type: d.event.type,
+          id: d.event.id,
+          uri: d.uri,
+          state: d.state,
+          deliveryKey: d.deliveryKey,
+          attempts: d.attempts,
+        });
+        break;
+      default:
+        assertNever(d);
+    }
+  }
+  return view;
 }
 
 /**

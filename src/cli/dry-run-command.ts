@@ -2,16 +2,14 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { DEFAULT_DEADLINE_MS, routeListener } from "../app.js";
 import { createSecretResolver } from "../config/secret-resolver.js";
 import { canonicalHeaders } from "../intake/canonical-header.js";
 import { identifyProvider } from "../intake/identify-provider.js";
-import { validatePayload } from "../intake/validate-payload.js";
-import { decideEvent } from "../listener/decide-event.js";
-import { memoJSON } from "../intake/memo-json.js";
-import { prepareEvent } from "../listener/prepare-event.js";
-import type { EventDecision } from "../listener/types.js";
+import { processEvent } from "../listener/process-event.js";
+import { routeListener } from "../listener/route-listener.js";
+import type { ProcessedEvent, TriggerTrace } from "../listener/types.js";
 import { createLogger } from "../log/logger.js";
+import { DEFAULT_DEADLINE_MS } from "../settings/defaults.js";
 import { parseHttpRequest } from "./parse-http-request.js";
 import { loadCliConfig } from "./load-cli-config.js";
 
@@ -88,56 +86,72 @@ export async function runDryRun(args: readonly string[]): Promise<number> {
   const header = canonicalHeaders(rawHeaders);
   const { provider, deliveryId } = identifyProvider(header);
   const eventId = randomUUID();
-  const bodyJSON = memoJSON(body);
-  const out: Record<string, unknown> = {
-    eventListener: `${listener.namespace}/${listener.name}`,
-    eventID: eventId,
-  };
-  const invalid = listener.payloadValidation ? validatePayload(bodyJSON, body) : undefined;
-  let decision: EventDecision | undefined;
-  if (invalid !== undefined) {
-    out["answer"] = { status: 400, errorMessage: `Invalid event body format : ${invalid}` };
-  } else {
-    const log = createLogger({ level: process.env["HOOKLINE_LOG_LEVEL"] ?? "error" });
-    decision = await decideEvent(
+  const processed = await processEvent(
+    {
       listener,
-      prepareEvent(
-        {
-          eventId,
-          receivedAt: new Date(),
-          method,
-          url,
-          header,
-          rawBody: body,
-          provider,
-          deliveryId,
-        },
-        bodyJSON,
-      ),
-      {
-        secrets: createSecretResolver({
-          fromConfig: config.secrets,
-          dir: values.secrets ?? process.env["HOOKLINE_SECRETS_DIR"],
-        }),
-        log,
-        deadlineMs: DEFAULT_DEADLINE_MS,
+      event: {
+        eventId,
+        receivedAt: new Date(),
+        method,
+        url,
+        header,
+        rawBody: body,
+        provider,
+        deliveryId,
       },
-    );
-    out["answer"] = { status: decision.unauthenticated && listener.reply === "honest" ? 401 : 202 };
-    out["triggers"] = decision.triggers.map((t) => ({
-      trigger: t.trigger,
-      namespace: t.namespace,
-      ...(t.group === undefined ? {} : { group: t.group }),
-      outcome: t.outcome.kind,
-      ...(t.outcome.kind === "fired" ? {} : { reason: t.outcome }),
-      interceptors: t.interceptors,
-      extensions: t.extensions,
-      params: t.params,
-      resources: t.outcome.kind === "fired" ? t.outcome.resources.map((r) => r.body) : [],
-    }));
-  }
+      // No journal here: a dry run cannot know an earlier delivery of the same id.
+      deliveryIdOwner: undefined,
+    },
+    {
+      secrets: createSecretResolver({
+        fromConfig: config.secrets,
+        dir: values.secrets ?? process.env["HOOKLINE_SECRETS_DIR"],
+      }),
+      log: createLogger({ level: process.env["HOOKLINE_LOG_LEVEL"] ?? "error" }),
+      deadlineMs: DEFAULT_DEADLINE_MS,
+    },
+  );
+  const out = dryRunView(listener, eventId, processed);
   process.stdout.write(
     values.output === "json" ? `${JSON.stringify(out, null, 2)}\n` : stringify(out),
   );
-  return decision?.triggers.some((t) => t.outcome.kind === "fired") === true ? 0 : 1;
+  return processed.outcome === "fired" ? 0 : 1;
+}
+
+/**
+ * What dry-run prints: the answer the sender would get, each trigger's trace with the resources
+ * it would create, and the listener's CloudEvents (cloudEventURI) when it has any.
+ */
+export function dryRunView(
+  listener: { namespace: string; name: string },
+  eventId: string,
+  processed: ProcessedEvent,
+): Record<string, unknown> {
+  const cloudEvents = processed.runs.flatMap((r) =>
+    r.deliveries.flatMap((d) =>
+      d.kind === "cloudevent" ? [{ type: d.event.type, uri: d.uri }] : [],
+    ),
+  );
+  return {
+    eventListener: `${listener.namespace}/${listener.name}`,
+    eventID: eventId,
+    answer: { status: processed.answer.status, body: processed.answer.body },
+    triggers: processed.traces.map(triggerView),
+    ...(cloudEvents.length === 0 ? {} : { cloudEvents }),
+  };
+}
+
+/** One trigger's trace as dry-run prints it (also what the tests compare across commands). */
+export function triggerView(t: TriggerTrace): Record<string, unknown> {
+  return {
+    trigger: t.trigger,
+    namespace: t.namespace,
+    ...(t.group === undefined ? {} : { group: t.group }),
+    outcome: t.outcome.kind,
+    ...(t.outcome.kind === "fired" ? {} : { reason: t.outcome }),
+    interceptors: t.interceptors,
+    extensions: t.extensions,
+    params: t.params,
+    resources: t.outcome.kind === "fired" ? t.outcome.resources.map((r) => r.body) : [],
+  };
 }

@@ -1,4 +1,6 @@
 import { parseArgs } from "node:util";
+import { assertNever } from "../errors/assert-never.js";
+import type { DeliveryRecord, RunRecord } from "../store/types.js";
 import { stringify } from "yaml";
 import { createSecretResolver } from "../config/secret-resolver.js";
 import { createDeliveryWorker } from "../delivery/delivery-worker.js";
@@ -6,14 +8,17 @@ import { replayEvent } from "../listener/replay-event.js";
 import { createLogger } from "../log/logger.js";
 import { createLocalSink } from "../sinks/local/local-sink.js";
 import { createJournal } from "../store/create-journal.js";
-import { DEFAULT_DEADLINE_MS } from "../app.js";
+import { DEFAULT_DEADLINE_MS } from "../settings/defaults.js";
+import type { Sink } from "../sinks/types.js";
 import { loadCliConfig } from "./load-cli-config.js";
 
 /**
  * `hookline replay EVENT_ID`: runs a stored event again through the current config, on the
- * journal directly, as a new event linked to the original; its resources are delivered before the
- * command exits (a running server sharing the journal may deliver them instead: claims keep them
- * from being created twice). `--dry-run` shows what would be created and stores nothing.
+ * journal directly, as a new event linked to the original; its deliveries (and only those: the
+ * other events' runs are left to the workers that own them) go through the configured sink
+ * (`--sink`/HOOKLINE_SINK, as serve) before the command exits. A running server sharing the
+ * journal may deliver them instead: claims keep them from being created twice. `--dry-run` shows
+ * what would be created and stores nothing.
  */
 export async function runReplay(args: readonly string[]): Promise<number> {
   let parsed;
@@ -24,6 +29,7 @@ export async function runReplay(args: readonly string[]): Promise<number> {
         config: { type: "string", default: "examples/config" },
         store: { type: "string" },
         out: { type: "string", default: "./out" },
+        sink: { type: "string" },
         secrets: { type: "string" },
         interceptors: { type: "string" },
         "dry-run": { type: "boolean", default: false },
@@ -39,8 +45,13 @@ export async function runReplay(args: readonly string[]): Promise<number> {
   const id = positionals[0];
   if (id === undefined || positionals.length > 1) {
     process.stderr.write(
-      "usage: hookline replay EVENT_ID [--dry-run] [--config DIR] [--store STORE] [--out DIR] [--secrets DIR]\n",
+      "usage: hookline replay EVENT_ID [--dry-run] [--config DIR] [--store STORE] [--sink local|kubernetes] [--out DIR] [--secrets DIR]\n",
     );
+    return 2;
+  }
+  const sinkKind = values.sink ?? process.env["HOOKLINE_SINK"] ?? "local";
+  if (sinkKind !== "local" && sinkKind !== "kubernetes") {
+    process.stderr.write(`hookline replay: invalid sink "${sinkKind}": use local or kubernetes\n`);
     return 2;
   }
   const log = createLogger({ level: process.env["HOOKLINE_LOG_LEVEL"] ?? "warn" });
@@ -77,11 +88,12 @@ export async function runReplay(args: readonly string[]): Promise<number> {
           }),
     }));
     if (!dryRun && result.runs.length > 0) {
-      await createDeliveryWorker({
-        journal,
-        sink: createLocalSink({ outDir: values.out }),
-        log,
-      }).drain();
+      const sink: Sink =
+        sinkKind === "kubernetes"
+          ? // Loaded only when used, as serve does: the Kubernetes client costs ~0.6 s to load.
+            (await import("../sinks/kubernetes/kubernetes-sink.js")).createKubernetesSink({})
+          : createLocalSink({ outDir: values.out });
+      await createDeliveryWorker({ journal, sink, log }).deliverEvent(result.event.id);
     }
     const runs = dryRun ? [] : await journal.getRuns(result.event.id);
     process.stdout.write(
@@ -90,23 +102,39 @@ export async function runReplay(args: readonly string[]): Promise<number> {
         eventID: dryRun ? null : result.event.id,
         dryRun,
         outcome: result.event.outcome,
+        answer: { status: result.answer.status, body: result.answer.body },
         triggers,
         ...(dryRun
-          ? { resources: result.runs.flatMap((r) => r.resources.map((p) => p.resource.body)) }
-          : {
-              deliveries: runs.flatMap((r) =>
-                r.deliveries.map((d) => ({
-                  trigger: r.trigger,
-                  kind: d.resource.kind,
-                  state: d.state,
-                  name: d.created?.name ?? null,
-                })),
+          ? {
+              resources: result.runs.flatMap((r) =>
+                r.deliveries.flatMap((d) => (d.kind === "resource" ? [d.resource.body] : [])),
               ),
+            }
+          : {
+              deliveries: runs.flatMap((r) => r.deliveries.map((d) => deliveryLine(r, d))),
             }),
       }),
     );
     return result.event.outcome === "fired" ? 0 : 1;
   } finally {
     await journal.close();
+  }
+}
+
+/** One delivery of the replay, as printed: what it is, and where it stands. */
+function deliveryLine(run: RunRecord, d: DeliveryRecord): Record<string, unknown> {
+  const trigger = run.origin.kind === "trigger" ? run.origin.trigger : null;
+  switch (d.kind) {
+    case "resource":
+      return {
+        trigger,
+        kind: d.resource.kind,
+        state: d.state,
+        name: d.created?.name ?? null,
+      };
+    case "cloudevent":
+      return { trigger, kind: "CloudEvent", type: d.event.type, uri: d.uri, state: d.state };
+    default:
+      return assertNever(d);
   }
 }

@@ -1,33 +1,25 @@
 import { CloudEvent, HTTP } from "cloudevents";
 import { HooklineError } from "../errors/hookline-error.js";
-import type { RenderedResource } from "../templates/types.js";
-import type { CreatedResource, CreateContext, Sink } from "../sinks/types.js";
-import { CLOUDEVENT_API_VERSION, CLOUDEVENT_KIND } from "./tekton-events.js";
+import type { CloudEventDelivery } from "../store/types.js";
 
 const TIMEOUT_MS = 10_000;
 
-/**
- * Routes deliveries: the CloudEvents bound for `cloudEventURI` are POSTed there (binary mode);
- * everything else goes to the resource sink. Network errors, 429 and 5xx are retryable; other
- * 4xx are permanent.
- */
-export function withCloudEvents(sink: Sink): Sink {
-  return {
-    kind: sink.kind,
-    create(resource: RenderedResource, ctx: CreateContext): Promise<CreatedResource> {
-      if (resource.apiVersion === CLOUDEVENT_API_VERSION && resource.kind === CLOUDEVENT_KIND)
-        return postCloudEvent(resource);
-      return sink.create(resource, ctx);
-    },
-  };
+/** Sends the CloudEvents bound for a listener's `cloudEventURI`: the sink of that delivery kind. */
+export interface CloudEventSink {
+  send(delivery: CloudEventDelivery): Promise<void>;
 }
 
-async function postCloudEvent(resource: RenderedResource): Promise<CreatedResource> {
-  const { uri, event } = resource.body as { uri: string; event: Record<string, unknown> };
-  const ce = new CloudEvent({
-    ...event,
-    datacontenttype: "application/json",
-  });
+/**
+ * POSTs each CloudEvent to its URI (binary mode). Network errors, 429 and 5xx are retryable; other
+ * 4xx are permanent.
+ */
+export function createCloudEventSink(): CloudEventSink {
+  return { send: postCloudEvent };
+}
+
+async function postCloudEvent(delivery: CloudEventDelivery): Promise<void> {
+  const { uri, event } = delivery;
+  const ce = new CloudEvent({ ...event, datacontenttype: "application/json" });
   const message = HTTP.binary(ce);
   let res: Response;
   try {
@@ -54,11 +46,4 @@ async function postCloudEvent(resource: RenderedResource): Promise<CreatedResour
       ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
     });
   }
-  return {
-    apiVersion: resource.apiVersion,
-    kind: resource.kind,
-    namespace: resource.namespace,
-    name: String(ce.type),
-    location: uri,
-  };
 }

@@ -1,13 +1,18 @@
 import { describeError, HooklineError } from "../errors/hookline-error.js";
 import type { Logger } from "../log/logger.js";
 import type { Metrics } from "../admin/metrics.js";
+import { createCloudEventSink, type CloudEventSink } from "../cloudevents/cloudevent-sink.js";
 import type { Sink } from "../sinks/types.js";
 import type { Journal, RunRecord } from "../store/types.js";
 import { DEFAULT_BACKOFF, nextDelayMs, type BackoffPolicy } from "./backoff.js";
+import { deliveryLabel, sendDelivery, type DeliverySinks } from "./send-delivery.js";
 
 export interface WorkerOptions {
   journal: Journal;
+  /** Where rendered resources are created (the configured `--sink`). */
   sink: Sink;
+  /** Where CloudEvents to `cloudEventURI` go (default: POSTed over HTTP). */
+  cloudEventSink?: CloudEventSink;
   log: Logger;
   /** How often to look for due runs when nothing woke the worker (default 250 ms). */
   pollMs?: number;
@@ -29,8 +34,14 @@ export interface DeliveryWorker {
   start(): void;
   /** Look for work now (the listener calls this after it records an event). */
   wake(): void;
-  /** Works until no run is due; for tests and `hookline replay`. */
+  /** Works until no run is due; for tests. */
   drain(): Promise<void>;
+  /**
+   * Delivers the due runs of one event only, until none of them is due (a retry put back with
+   * backoff is left for later); the runs of every other event are not touched. For `hookline
+   * replay`, which delivers what it replayed and nothing else.
+   */
+  deliverEvent(eventId: string): Promise<void>;
   /** Finishes the runs in hand, then stops. */
   stop(): Promise<void>;
 }
@@ -44,7 +55,11 @@ export interface DeliveryWorker {
  * `hookline.dev/delivery-key`, so a retry after an unknown outcome finds the earlier copy.
  */
 export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
-  const { journal, sink, log } = options;
+  const { journal, log } = options;
+  const sinks: DeliverySinks = {
+    resource: options.sink,
+    cloudevent: options.cloudEventSink ?? createCloudEventSink(),
+  };
   const now = options.now ?? (() => new Date());
   const pollMs = options.pollMs ?? 250;
   const batch = options.batch ?? 16;
@@ -62,24 +77,23 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
     const at = now();
     run.attempts++;
     run.firstAttemptAt ??= at;
-    const rlog = log.child({ eventId: run.eventId, trigger: run.trigger, run: run.id });
+    const rlog = log.child({
+      eventId: run.eventId,
+      ...(run.origin.kind === "trigger" ? { trigger: run.origin.trigger } : {}),
+      run: run.id,
+    });
     for (const d of run.deliveries) {
       if (d.state !== "pending") continue;
       try {
-        const created = await sink.create(d.resource, {
+        const done = await sendDelivery(d, sinks, {
           serviceAccountName: run.serviceAccountName,
           triggerNamespace: run.namespace,
           log: rlog,
         });
         d.state = "delivered";
-        d.created = created;
         d.attempts.push({ at: now().toISOString() });
-        options.metrics?.deliveryAttempted(created.kind, "delivered");
-        rlog.info("resource created", {
-          kind: created.kind,
-          namespace: created.namespace,
-          name: created.name,
-        });
+        options.metrics?.deliveryAttempted(deliveryLabel(d), "delivered");
+        rlog.info(done.message, done.fields);
       } catch (err) {
         const message = describeError(err);
         const retryable = err instanceof HooklineError ? err.details["retryable"] !== false : true;
@@ -92,7 +106,7 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
         const exhausted =
           run.attempts >= maxAttempts || now().getTime() - run.firstAttemptAt.getTime() >= maxAgeMs;
         options.metrics?.deliveryAttempted(
-          d.resource.kind,
+          deliveryLabel(d),
           !retryable || exhausted ? "dead" : "retry",
         );
         if (!retryable || exhausted) {
@@ -101,7 +115,7 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
             if (rest.state === "pending") rest.state = "not_attempted";
           run.state = "dead";
           rlog.error("delivery failed for good", {
-            kind: d.resource.kind,
+            kind: deliveryLabel(d),
             attempts: run.attempts,
             retryable,
             reason: message,
@@ -111,7 +125,7 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
             now().getTime() + nextDelayMs(run.attempts, backoff, retryAfterMs),
           );
           rlog.warn("delivery will be retried", {
-            kind: d.resource.kind,
+            kind: deliveryLabel(d),
             attempts: run.attempts,
             nextAttemptAt: run.nextAttemptAt.toISOString(),
             reason: message,
@@ -127,8 +141,10 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
   };
 
   /** One round: claim what is due and deliver it. Returns how many runs it handled. */
-  const round = async (): Promise<number> => {
-    const runs = await journal.claimDueRuns(now(), batch, leaseMs);
+  const round = async (): Promise<number> =>
+    deliverAll(await journal.claimDueRuns(now(), batch, leaseMs));
+
+  const deliverAll = async (runs: readonly RunRecord[]): Promise<number> => {
     await Promise.all(
       runs.map((run) =>
         deliverRun(run).catch((err: unknown) => {
@@ -186,6 +202,11 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
     async drain() {
       while ((await round()) > 0) {
         // Keep going while runs come due.
+      }
+    },
+    async deliverEvent(eventId) {
+      while ((await deliverAll(await journal.claimDueRunsOfEvent(eventId, now(), leaseMs))) > 0) {
+        // Keep going while this event's runs come due.
       }
     },
     async stop() {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { lifecycleEvents } from "../cloudevents/tekton-events.js";
 import type { Header } from "../intake/types.js";
 import { LABEL_DELIVERY_KEY } from "../sinks/types.js";
-import type { PlannedRun } from "../store/types.js";
+import type { PlannedDelivery, PlannedRun } from "../store/types.js";
 import type { RenderedResource } from "../templates/types.js";
 import type { EventDecision, TriggerTrace } from "./types.js";
 import type { EventOutcome } from "../store/types.js";
@@ -24,16 +24,15 @@ export function planRuns(
       const labelled = withDeliveryKey(resource, deliveryKey);
       // The trace shows what will be created, key included.
       if (trace.outcome.kind === "fired") trace.outcome.resources[seq] = labelled;
-      return { seq, deliveryKey, resource: labelled };
+      return { kind: "resource", seq, deliveryKey, resource: labelled } satisfies PlannedDelivery;
     });
     runs.push({
       id: randomUUID(),
       eventId,
-      traceIndex,
-      trigger: trace.trigger,
+      origin: { kind: "trigger", traceIndex, trigger: trace.trigger },
       namespace: trace.namespace,
       serviceAccountName: serviceAccounts.get(trace.triggerId),
-      resources,
+      deliveries: resources,
     });
   });
   return runs;
@@ -56,8 +55,8 @@ export function eventOutcome(decision: EventDecision): EventOutcome {
 }
 
 /**
- * With a `cloudEventURI`, Tekton's started, successful or failed, and done CloudEvents, as one more
- * run of the event (trace index -1): the delivery worker posts them in order, with retries.
+ * With a `cloudEventURI`, Tekton's started, successful or failed, and done CloudEvents, as the
+ * listener's own run of the event: the delivery worker posts them in order, with retries.
  */
 export function planCloudEvents(
   listener: { namespace: string; name: string; cloudEventURI: string | undefined },
@@ -67,20 +66,20 @@ export function planCloudEvents(
 ): PlannedRun[] {
   if (listener.cloudEventURI === undefined || listener.cloudEventURI === "") return [];
   const fired = decision.triggers.some((t) => t.outcome.kind === "fired");
-  const events = lifecycleEvents({ uri: listener.cloudEventURI, listener, eventId, header, fired });
   return [
     {
       id: randomUUID(),
       eventId,
-      traceIndex: -1,
-      trigger: "(cloudEventURI)",
+      origin: { kind: "listener" },
       namespace: listener.namespace,
       serviceAccountName: undefined,
-      resources: events.map((resource, seq) => ({
-        seq,
-        deliveryKey: `${eventId}.ce.${seq}`,
-        resource,
-      })),
+      deliveries: lifecycleEvents({
+        uri: listener.cloudEventURI,
+        listener,
+        eventId,
+        header,
+        fired,
+      }),
     },
   ];
 }

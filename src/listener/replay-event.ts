@@ -2,17 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { CompiledConfig, CompiledListener } from "../config/compiled.js";
 import { HooklineError } from "../errors/hookline-error.js";
 import type { IncomingEvent } from "../intake/types.js";
-import { validatePayload } from "../intake/validate-payload.js";
 import type { SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../log/logger.js";
 import type { Journal, PlannedRun, StoredEvent } from "../store/types.js";
-import { decideEvent } from "./decide-event.js";
-import { memoJSON } from "../intake/memo-json.js";
-import { prepareEvent } from "./prepare-event.js";
-import { eventOutcome, planRuns } from "./plan-runs.js";
+import { processEvent } from "./process-event.js";
 import { toStoredEvent } from "./to-stored-event.js";
-import { serviceAccountsOf } from "./service-accounts.js";
-import type { EventDecision } from "./types.js";
+import type { EventAnswer } from "./types.js";
 
 export interface ReplayDeps {
   config: CompiledConfig;
@@ -24,16 +19,20 @@ export interface ReplayDeps {
 }
 
 export interface ReplayResult {
+  /** The new event, as recorded (or as it would be, in a dry run). */
   event: StoredEvent;
-  decision: EventDecision | undefined;
+  /** Its planned deliveries (recorded with it). */
   runs: PlannedRun[];
+  /** What a sender of this event would be answered now. */
+  answer: EventAnswer;
 }
 
 /**
  * Runs a stored event again — its raw body and headers, with timestamp windows measured from its
- * original receive time — through its listener and the config in force now, as a new event that
- * records what it replays and does not take the delivery id again. Headers that were redacted
- * when the event was stored (tokens) stay redacted, so a token check fails on a replay.
+ * original receive time — through its listener and the config in force now (processEvent, as
+ * serve does), as a new event that records what it replays and does not take the delivery id
+ * again. Headers that were redacted when the event was stored (tokens) stay redacted, so a token
+ * check fails on a replay. Delivering the runs is the caller's (the worker's deliverEvent).
  */
 export async function replayEvent(original: StoredEvent, deps: ReplayDeps): Promise<ReplayResult> {
   const listener = findListener(deps.config, original.listener);
@@ -49,34 +48,23 @@ export async function replayEvent(original: StoredEvent, deps: ReplayDeps): Prom
     deliveryId: undefined,
   };
   const log = deps.log.child({ eventId, replayOf: original.id, listener: listener.name });
-  const stored = (
-    status: number,
-    outcome: StoredEvent["outcome"],
-    traces: StoredEvent["traces"],
-  ): StoredEvent => ({
-    ...toStoredEvent(incoming, listener, status, outcome, traces),
+  const processed = await processEvent(
+    { listener, event: incoming, deliveryIdOwner: undefined },
+    { secrets: deps.secrets, log, deadlineMs: deps.deadlineMs },
+  );
+  const event: StoredEvent = {
+    ...toStoredEvent(
+      incoming,
+      listener,
+      processed.answer.status,
+      processed.outcome,
+      processed.traces,
+    ),
     receivedAt: new Date(),
     replayOf: original.id,
-  });
-  const bodyJSON = memoJSON(original.body);
-  if (listener.payloadValidation && validatePayload(bodyJSON, original.body) !== undefined) {
-    const event = stored(400, "invalid", []);
-    await deps.journal?.record(event, []);
-    return { event, decision: undefined, runs: [] };
-  }
-  const decision = await decideEvent(listener, prepareEvent(incoming, bodyJSON), {
-    secrets: deps.secrets,
-    log,
-    deadlineMs: deps.deadlineMs,
-  });
-  const runs = planRuns(decision, eventId, serviceAccountsOf(listener));
-  const event = stored(
-    decision.unauthenticated && listener.reply === "honest" ? 401 : 202,
-    eventOutcome(decision),
-    decision.triggers,
-  );
-  await deps.journal?.record(event, runs);
-  return { event, decision, runs };
+  };
+  await deps.journal?.record(event, processed.runs);
+  return { event, runs: processed.runs, answer: processed.answer };
 }
 
 function findListener(

@@ -1,5 +1,6 @@
 import type { InterceptorTrace } from "../interceptors/run-chain.js";
 import type { StatusCodeName } from "../interceptors/types.js";
+import type { EventOutcome, PlannedRun } from "../store/types.js";
 import type { RenderedResource } from "../templates/types.js";
 
 /** A param as it was resolved, and where its value came from. */
@@ -53,4 +54,26 @@ export interface EventDecision {
   triggers: TriggerTrace[];
   /** Every trigger was stopped by a failed signature or token check (and there was one). */
   unauthenticated: boolean;
+}
+
+/**
+ * What the sender is told, as data: app.ts writes it on the wire, dry-run and replay print it.
+ * `body` is the JSON body (Tekton's four fields, or Tekton's error shape plus hookline's code).
+ */
+export interface EventAnswer {
+  kind: "accepted" | "duplicate" | "unauthenticated" | "invalid";
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+/** processEvent's result: what to record, what to deliver, what to answer. */
+export interface ProcessedEvent {
+  /** The event's outcome as a whole, for the journal. */
+  outcome: EventOutcome;
+  /** One per trigger that ran (none for a duplicate or an invalid body). */
+  traces: TriggerTrace[];
+  /** The deliveries to journal: one run per fired trigger, plus the listener's CloudEvents. */
+  runs: PlannedRun[];
+  answer: EventAnswer;
 }

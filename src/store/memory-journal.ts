@@ -29,6 +29,11 @@ export interface MemoryJournalOptions {
   maxEvents?: number;
 }
 
+/** Runs of an event in trace order; the listener's own (cloudEventURI) after the triggers'. */
+function runOrder(run: RunRecord): number {
+  return run.origin.kind === "trigger" ? run.origin.traceIndex : Number.MAX_SAFE_INTEGER;
+}
+
 export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal {
   const maxEvents = options.maxEvents ?? Number.POSITIVE_INFINITY;
   const events = new Map<string, StoredEvent>();
@@ -123,6 +128,19 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
       for (const r of due) r.lockedUntil = now.getTime() + leaseMs;
       return Promise.resolve(due.map((r) => structuredClone(r.run)));
     },
+    claimDueRunsOfEvent(eventId, now, leaseMs): Promise<RunRecord[]> {
+      const due = (runIdsByEvent.get(eventId) ?? []).flatMap((id) => {
+        const r = runs.get(id);
+        return r !== undefined &&
+          pending.has(id) &&
+          r.run.nextAttemptAt <= now &&
+          r.lockedUntil <= now.getTime()
+          ? [r]
+          : [];
+      });
+      for (const r of due) r.lockedUntil = now.getTime() + leaseMs;
+      return Promise.resolve(due.map((r) => structuredClone(r.run)));
+    },
     saveRun(run): Promise<void> {
       put(structuredClone(run), 0);
       return Promise.resolve();
@@ -131,7 +149,7 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
       return Promise.resolve(events.get(id));
     },
     getRuns(eventId): Promise<RunRecord[]> {
-      return Promise.resolve(runsOf(eventId).sort((a, b) => a.traceIndex - b.traceIndex));
+      return Promise.resolve(runsOf(eventId).sort((a, b) => runOrder(a) - runOrder(b)));
     },
     listEvents(filter: EventFilter): Promise<EventPage> {
       const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);

@@ -1,12 +1,11 @@
-import type { PlannedRun, RunRecord } from "./types.js";
+import type { DeliveryRecord, PlannedDelivery, PlannedRun, RunRecord } from "./types.js";
 
 /** A planned run as it starts: pending, due now, nothing attempted. */
 export function newRun(p: PlannedRun, now: Date): RunRecord {
   return {
     id: p.id,
     eventId: p.eventId,
-    traceIndex: p.traceIndex,
-    trigger: p.trigger,
+    origin: p.origin,
     namespace: p.namespace,
     serviceAccountName: p.serviceAccountName,
     state: "pending",
@@ -14,12 +13,10 @@ export function newRun(p: PlannedRun, now: Date): RunRecord {
     firstAttemptAt: undefined,
     nextAttemptAt: now,
     lastError: undefined,
-    deliveries: p.resources.map((r) => ({
-      seq: r.seq,
-      deliveryKey: r.deliveryKey,
-      resource: r.resource,
-      state: "pending",
-      attempts: [],
-    })),
+    deliveries: p.deliveries.map(pendingDelivery),
   };
+}
+
+function pendingDelivery(d: PlannedDelivery): DeliveryRecord {
+  return { ...d, state: "pending", attempts: [] };
 }

@@ -48,23 +48,55 @@ export interface StoredEvent {
   replayOf?: string;
 }
 
-/** The resources one fired trigger creates, in template order: one delivery each. */
-export interface PlannedRun {
-  id: string;
-  eventId: string;
-  /** The trigger's place among the event's traces (TriggerTrace index). */
-  traceIndex: number;
-  trigger: string;
-  namespace: string;
-  serviceAccountName: string | undefined;
-  resources: PlannedResource[];
-}
+/**
+ * What one delivery carries, and so which sink takes it: a union on `kind`, one sink per kind
+ * (src/delivery/send-delivery.ts switches over it). A new kind of delivery (a cancellation, a
+ * patch, an HTTP request) is a new member here, a new case there, and a new case in the views.
+ */
+export type PlannedDelivery = ResourceDelivery | CloudEventDelivery;
 
-export interface PlannedResource {
+/** A rendered resource for the resource sink (local directory or Kubernetes API). */
+export interface ResourceDelivery {
+  kind: "resource";
   seq: number;
   /** `hookline.dev/delivery-key`: the same on every attempt, so a retry finds an earlier success. */
   deliveryKey: string;
   resource: RenderedResource;
+}
+
+/** One of Tekton's lifecycle CloudEvents, POSTed (binary mode) to the listener's cloudEventURI. */
+export interface CloudEventDelivery {
+  kind: "cloudevent";
+  seq: number;
+  /** Unique per event and position (`<eventId>.ce.<seq>`), as a resource's delivery key is. */
+  deliveryKey: string;
+  uri: string;
+  event: CloudEventMessage;
+}
+
+/** The attributes and data of a CloudEvent hookline sends (its data is JSON). */
+export interface CloudEventMessage {
+  id: string;
+  type: string;
+  source: string;
+  subject: string;
+  data: unknown;
+}
+
+/** Who planned a run: a trigger that fired (its place among the traces), or the listener itself. */
+export type RunOrigin =
+  | { kind: "trigger"; traceIndex: number; trigger: string }
+  /** The EventListener's own deliveries: the lifecycle CloudEvents to its cloudEventURI. */
+  | { kind: "listener" };
+
+/** Deliveries that go in order, each after the one before: one fired trigger's, or the listener's. */
+export interface PlannedRun {
+  id: string;
+  eventId: string;
+  origin: RunOrigin;
+  namespace: string;
+  serviceAccountName: string | undefined;
+  deliveries: PlannedDelivery[];
 }
 
 export type RunState = "pending" | "delivered" | "dead";
@@ -77,21 +109,25 @@ export interface DeliveryAttempt {
   retryable?: boolean;
 }
 
-export interface DeliveryRecord {
-  seq: number;
-  deliveryKey: string;
-  resource: RenderedResource;
+/** Where a delivery stands. */
+export interface DeliveryProgress {
   state: DeliveryState;
   attempts: DeliveryAttempt[];
-  created?: CreatedResource;
 }
+
+export type DeliveryRecord = ResourceDeliveryRecord | CloudEventDeliveryRecord;
+export type ResourceDeliveryRecord = ResourceDelivery &
+  DeliveryProgress & {
+    /** Where the sink created it, once it did. */
+    created?: CreatedResource;
+  };
+export type CloudEventDeliveryRecord = CloudEventDelivery & DeliveryProgress;
 
 /** A run as the worker sees and updates it. */
 export interface RunRecord {
   id: string;
   eventId: string;
-  traceIndex: number;
-  trigger: string;
+  origin: RunOrigin;
   namespace: string;
   serviceAccountName: string | undefined;
   state: RunState;
@@ -159,6 +195,11 @@ export interface Journal {
   record(event: StoredEvent, runs: readonly PlannedRun[]): Promise<RecordResult>;
   /** Claims up to `limit` pending runs that are due, for `leaseMs`; another worker skips them. */
   claimDueRuns(now: Date, limit: number, leaseMs: number): Promise<RunRecord[]>;
+  /**
+   * Claims the pending, due runs of one event only (for `hookline replay`, which delivers what it
+   * replayed and must leave every other event's runs to the workers that own them).
+   */
+  claimDueRunsOfEvent(eventId: string, now: Date, leaseMs: number): Promise<RunRecord[]>;
   /** Saves a run's new state (and releases its claim). */
   saveRun(run: RunRecord): Promise<void>;
   getEvent(id: string): Promise<StoredEvent | undefined>;

@@ -10,7 +10,6 @@ import { createSecretResolver } from "../../src/config/secret-resolver.js";
 import { createInterceptorRegistry } from "../../src/interceptors/plugins/create-interceptor-registry.js";
 import { createLocalSink } from "../../src/sinks/local/local-sink.js";
 import type { Sink } from "../../src/sinks/types.js";
-import { withCloudEvents } from "../../src/cloudevents/cloudevent-sink.js";
 import { createDeliveryWorker, type DeliveryWorker } from "../../src/delivery/delivery-worker.js";
 import { createMemoryJournal } from "../../src/store/memory-journal.js";
 import type { Journal } from "../../src/store/types.js";
@@ -63,7 +62,7 @@ export async function createTestApp(
   const journal = options.journal ?? createMemoryJournal();
   const worker = createDeliveryWorker({
     journal,
-    sink: withCloudEvents(options.sink ?? createLocalSink({ outDir })),
+    sink: options.sink ?? createLocalSink({ outDir }),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     log,
     pollMs: 20,

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import type { EventView, TriggerView } from "../event-view.js";
+import type { DeliveryView, EventView, TriggerView } from "../event-view.js";
 import { html, type SafeHtml } from "./html.js";
 import { layout } from "./layout.js";
 
@@ -53,6 +53,17 @@ export function renderEventPage(event: EventView): string {
             </summary>
             ${otherProviders(event).map(renderTrigger)}
           </details>`
+    }
+    ${
+      event.listenerDelivery === null
+        ? ""
+        : html`<div class="card">
+            <h2>EventListener ${event.listener.name}</h2>
+            <p class="muted">
+              Tekton's lifecycle CloudEvents, sent to the listener's cloudEventURI.
+            </p>
+            ${renderDelivery(event.listenerDelivery, "CloudEvents")}
+          </div>`
     }
     <div class="card">
       <h2>Request</h2>
@@ -189,13 +200,13 @@ function renderTrigger(t: TriggerView): SafeHtml {
             </table>
           </details>`
     }
-    ${t.delivery === null ? "" : renderDelivery(t.delivery)}
+    ${t.delivery === null ? "" : renderDelivery(t.delivery, "Resources")}
   </div>`;
 }
 
-function renderDelivery(d: NonNullable<TriggerView["delivery"]>): SafeHtml {
+function renderDelivery(d: DeliveryView, title: string): SafeHtml {
   return html`<h2 style="margin-top:12px">
-      Resources <span class="badge ${d.state}">${d.state}</span>
+      ${title} <span class="badge ${d.state}">${d.state}</span>
       <span class="muted" style="font-weight:normal;font-size:12px"
         >${d.attempts}
         attempt${d.attempts === 1 ? "" : "s"}${d.nextAttemptAt === null ? "" : ` · next at ${d.nextAttemptAt}`}</span
@@ -209,16 +220,31 @@ function renderDelivery(d: NonNullable<TriggerView["delivery"]>): SafeHtml {
             ${r.kind} ${r.namespace}/${r.name ?? "(generated)"}
             <span class="badge ${r.state}">${r.state}</span>
           </summary>
-          ${
-            r.attempts.length === 0
-              ? ""
-              : html`<ul>
-                  ${r.attempts.map((a) => html`<li><code>${a.at}</code> ${a.error === undefined ? "created" : `failed${a.retryable === false ? " (permanent)" : ""}: ${a.error}`}</li>`)}
-                </ul>`
-          }
+          ${renderAttempts(r.attempts, "created")}
           <pre>${stringify(r.body)}</pre>
         </details>`,
+    )}
+    ${d.cloudEvents.map(
+      (c) =>
+        html`<details>
+          <summary>
+            CloudEvent <code>${c.type}</code> to <code>${c.uri}</code>
+            <span class="badge ${c.state}">${c.state}</span>
+          </summary>
+          ${renderAttempts(c.attempts, "sent")}
+          <p class="muted">id <code>${c.id}</code></p>
+        </details>`,
     )}`;
+}
+
+function renderAttempts(
+  attempts: DeliveryView["resources"][number]["attempts"],
+  done: string,
+): SafeHtml | string {
+  if (attempts.length === 0) return "";
+  return html`<ul>
+    ${attempts.map((a) => html`<li><code>${a.at}</code> ${a.error === undefined ? done : `failed${a.retryable === false ? " (permanent)" : ""}: ${a.error}`}</li>`)}
+  </ul>`;
 }
 
 function prettyJSON(text: string): string {

@@ -119,8 +119,9 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
       values.push(
         run.id,
         run.eventId,
-        run.traceIndex,
-        run.trigger,
+        run.origin.kind,
+        run.origin.kind === "trigger" ? run.origin.traceIndex : null,
+        run.origin.kind === "trigger" ? run.origin.trigger : null,
         run.namespace,
         run.serviceAccountName ?? null,
         run.state,
@@ -129,10 +130,10 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         JSON.stringify(run.deliveries),
       );
       const n = (i: number): string => `$${at + i}`;
-      return `(${n(1)}, ${n(2)}, ${n(3)}, ${n(4)}, ${n(5)}, ${n(6)}, ${n(7)}, ${n(8)}, ${n(9)}, ${n(10)}::json)`;
+      return `(${n(1)}, ${n(2)}, ${n(3)}, ${n(4)}, ${n(5)}, ${n(6)}, ${n(7)}, ${n(8)}, ${n(9)}, ${n(10)}, ${n(11)}::json)`;
     });
     await client.query(
-      `INSERT INTO ${s}.runs (id, event_id, trace_index, trigger, namespace, service_account,
+      `INSERT INTO ${s}.runs (id, event_id, origin, trace_index, trigger, namespace, service_account,
          state, attempts, next_attempt_at, deliveries)
        VALUES ${rows.join(", ")}`,
       values,
@@ -215,6 +216,24 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
            FOR UPDATE SKIP LOCKED)
          RETURNING ${RUN_COLUMNS}`,
         [now, new Date(now.getTime() + leaseMs), limit],
+      );
+      return rows
+        .map(runFromRow)
+        .sort(
+          (a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || (a.id < b.id ? -1 : 1),
+        );
+    },
+
+    async claimDueRunsOfEvent(eventId, now, leaseMs): Promise<RunRecord[]> {
+      const { rows } = await pool.query<RunRow>(
+        `UPDATE ${s}.runs SET locked_until = $3
+         WHERE id IN (
+           SELECT id FROM ${s}.runs
+           WHERE event_id = $1 AND state = 'pending' AND next_attempt_at <= $2
+             AND (locked_until IS NULL OR locked_until <= $2)
+           FOR UPDATE SKIP LOCKED)
+         RETURNING ${RUN_COLUMNS}`,
+        [eventId, now, new Date(now.getTime() + leaseMs)],
       );
       return rows
         .map(runFromRow)

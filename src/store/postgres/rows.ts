@@ -1,13 +1,7 @@
 import type { Provider } from "../../intake/types.js";
 import type { TriggerTrace } from "../../listener/types.js";
-import type {
-  DeliveryRecord,
-  EventOutcome,
-  EventSummary,
-  RunRecord,
-  RunState,
-  StoredEvent,
-} from "../types.js";
+import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
+import type { EventOutcome, EventSummary, RunRecord, RunState, StoredEvent } from "../types.js";
 
 /** Columns of `events` as `pg` returns them (json parsed, bytea a Buffer, timestamptz a Date). */
 export interface EventRow {
@@ -36,8 +30,10 @@ export type SummaryRow = Omit<EventRow, "method" | "url" | "headers" | "body" | 
 export interface RunRow {
   id: string;
   event_id: string;
-  trace_index: number;
-  trigger: string;
+  /** `trigger` or `listener` (see RunOrigin); a listener's run has no trace_index nor trigger. */
+  origin: string;
+  trace_index: number | null;
+  trigger: string | null;
   namespace: string;
   service_account: string | null;
   state: RunState;
@@ -45,7 +41,8 @@ export interface RunRow {
   first_attempt_at: Date | null;
   next_attempt_at: Date;
   last_error: string | null;
-  deliveries: DeliveryRecord[];
+  /** As stored: parsed by parseStoredDeliveries (records from before delivery kinds included). */
+  deliveries: unknown;
 }
 
 export const EVENT_COLUMNS =
@@ -57,7 +54,7 @@ export const SUMMARY_COLUMNS =
   "outcome, trigger_names, trigger_outcomes, duplicate_of, replay_of";
 
 export const RUN_COLUMNS =
-  "id, event_id, trace_index, trigger, namespace, service_account, state, attempts, " +
+  "id, event_id, origin, trace_index, trigger, namespace, service_account, state, attempts, " +
   "first_attempt_at, next_attempt_at, last_error, deliveries";
 
 export function eventFromRow(row: EventRow): StoredEvent {
@@ -103,8 +100,7 @@ export function runFromRow(row: RunRow): RunRecord {
   return {
     id: row.id,
     eventId: row.event_id,
-    traceIndex: row.trace_index,
-    trigger: row.trigger,
+    origin: parseRunOrigin(row.origin, row.trace_index, row.trigger),
     namespace: row.namespace,
     serviceAccountName: row.service_account ?? undefined,
     state: row.state,
@@ -112,6 +108,6 @@ export function runFromRow(row: RunRow): RunRecord {
     firstAttemptAt: row.first_attempt_at ?? undefined,
     nextAttemptAt: row.next_attempt_at,
     lastError: row.last_error ?? undefined,
-    deliveries: row.deliveries,
+    deliveries: parseStoredDeliveries(row.deliveries),
   };
 }

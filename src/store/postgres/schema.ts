@@ -84,6 +84,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX runs_due ON ${s}.runs (next_attempt_at) WHERE state = 'pending';
     `,
   },
+  {
+    version: 2,
+    // The kind of each delivery is in its JSON; records from before are read by
+    // parse-stored-deliveries.ts. A listener's run (cloudEventURI) has no trace nor trigger.
+    name: "run origins",
+    sql: (s) => `
+      ALTER TABLE ${s}.runs ADD COLUMN origin text NOT NULL DEFAULT 'trigger';
+      ALTER TABLE ${s}.runs ALTER COLUMN trace_index DROP NOT NULL;
+      ALTER TABLE ${s}.runs ALTER COLUMN trigger DROP NOT NULL;
+      UPDATE ${s}.runs SET origin = 'listener', trace_index = NULL, trigger = NULL
+        WHERE trigger = '(cloudEventURI)' AND trace_index = -1;
+    `,
+  },
 ];
 
 /** Creates the schema and applies the migrations it has not seen yet. */

@@ -1,6 +1,7 @@
 import type { Provider } from "../../intake/types.js";
 import type { TriggerTrace } from "../../listener/types.js";
-import type { DeliveryRecord, EventOutcome, RunRecord, RunState, StoredEvent } from "../types.js";
+import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
+import type { EventOutcome, RunRecord, RunState, StoredEvent } from "../types.js";
 import { listenerKey } from "../types.js";
 
 export interface EventRow {
@@ -24,6 +25,8 @@ export interface EventRow {
 export interface RunRow {
   id: string;
   event_id: string;
+  /** `trigger` or `listener` (see RunOrigin); for a listener's run trace_index and trigger are unused. */
+  origin: string;
   trace_index: number;
   trigger: string;
   namespace: string;
@@ -81,8 +84,10 @@ export function runToRow(run: RunRecord): Omit<RunRow, "locked_until"> {
   return {
     id: run.id,
     event_id: run.eventId,
-    trace_index: run.traceIndex,
-    trigger: run.trigger,
+    origin: run.origin.kind,
+    // The columns predate run origins and are NOT NULL: a listener's run fills them, unread.
+    trace_index: run.origin.kind === "trigger" ? run.origin.traceIndex : -1,
+    trigger: run.origin.kind === "trigger" ? run.origin.trigger : "",
     namespace: run.namespace,
     service_account: run.serviceAccountName ?? null,
     state: run.state,
@@ -98,8 +103,7 @@ export function runFromRow(row: RunRow): RunRecord {
   return {
     id: row.id,
     eventId: row.event_id,
-    traceIndex: row.trace_index,
-    trigger: row.trigger,
+    origin: parseRunOrigin(row.origin, row.trace_index, row.trigger),
     namespace: row.namespace,
     serviceAccountName: row.service_account ?? undefined,
     state: row.state as RunState,
@@ -107,6 +111,6 @@ export function runFromRow(row: RunRow): RunRecord {
     firstAttemptAt: row.first_attempt_at === null ? undefined : new Date(row.first_attempt_at),
     nextAttemptAt: new Date(row.next_attempt_at),
     lastError: row.last_error ?? undefined,
-    deliveries: JSON.parse(row.deliveries) as DeliveryRecord[],
+    deliveries: parseStoredDeliveries(JSON.parse(row.deliveries)),
   };
 }

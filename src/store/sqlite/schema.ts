@@ -42,6 +42,12 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX runs_due ON runs (state, next_attempt_at);
   CREATE INDEX runs_event ON runs (event_id);
   `,
+  // Runs say who planned them (a trigger, or the listener's cloudEventURI); the kind of each
+  // delivery is in its JSON, and records from before are read by parse-stored-deliveries.ts.
+  `
+  ALTER TABLE runs ADD COLUMN origin TEXT NOT NULL DEFAULT 'trigger';
+  UPDATE runs SET origin = 'listener' WHERE trigger = '(cloudEventURI)' AND trace_index = -1;
+  `,
 ];
 
 /** Brings a database file's schema up to date, in one transaction per step. */

@@ -69,8 +69,8 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
        VALUES (@id, @listener, @holder_delivery_id, @delivery_id, @provider, @received_at, @method, @url, @headers, @body, @status, @outcome, @traces, @duplicate_of, @replay_of)`,
     ),
     insertRun: db.prepare(
-      `INSERT INTO runs (id, event_id, trace_index, trigger, namespace, service_account, state, attempts, first_attempt_at, next_attempt_at, last_error, locked_until, deliveries)
-       VALUES (@id, @event_id, @trace_index, @trigger, @namespace, @service_account, @state, @attempts, @first_attempt_at, @next_attempt_at, @last_error, 0, @deliveries)`,
+      `INSERT INTO runs (id, event_id, origin, trace_index, trigger, namespace, service_account, state, attempts, first_attempt_at, next_attempt_at, last_error, locked_until, deliveries)
+       VALUES (@id, @event_id, @origin, @trace_index, @trigger, @namespace, @service_account, @state, @attempts, @first_attempt_at, @next_attempt_at, @last_error, 0, @deliveries)`,
     ),
     updateRun: db.prepare(
       `UPDATE runs SET state = @state, attempts = @attempts, first_attempt_at = @first_attempt_at, next_attempt_at = @next_attempt_at,
@@ -79,10 +79,13 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     due: db.prepare<[number, number, number], RunRow>(
       `SELECT * FROM runs WHERE state = 'pending' AND next_attempt_at <= ? AND locked_until <= ? ORDER BY next_attempt_at LIMIT ?`,
     ),
+    dueOfEvent: db.prepare<[string, number, number], RunRow>(
+      `SELECT * FROM runs WHERE event_id = ? AND state = 'pending' AND next_attempt_at <= ? AND locked_until <= ? ORDER BY next_attempt_at`,
+    ),
     lock: db.prepare<[number, string]>("UPDATE runs SET locked_until = ? WHERE id = ?"),
     event: db.prepare<[string], EventRow>("SELECT * FROM events WHERE id = ?"),
     runs: db.prepare<[string], RunRow>(
-      "SELECT * FROM runs WHERE event_id = ? ORDER BY trace_index",
+      "SELECT * FROM runs WHERE event_id = ? ORDER BY origin = 'listener', trace_index",
     ),
     pending: db.prepare<[], { n: number; oldest: number | null }>(
       "SELECT COUNT(*) AS n, MIN(next_attempt_at) AS oldest FROM runs WHERE state = 'pending'",
@@ -156,6 +159,12 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     return rows;
   });
 
+  const claimOfEvent = db.transaction((eventId: string, now: number, leaseMs: number): RunRow[] => {
+    const rows = q.dueOfEvent.all(eventId, now, now);
+    for (const r of rows) q.lock.run(now + leaseMs, r.id);
+    return rows;
+  });
+
   return {
     kind: "sqlite",
     findDeliveryIdOwner(listener, deliveryId) {
@@ -172,6 +181,9 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     },
     claimDueRuns(now, limit, leaseMs) {
       return Promise.resolve(claim(now.getTime(), limit, leaseMs).map(runFromRow));
+    },
+    claimDueRunsOfEvent(eventId, now, leaseMs) {
+      return Promise.resolve(claimOfEvent(eventId, now.getTime(), leaseMs).map(runFromRow));
     },
     saveRun(run: RunRecord) {
       q.updateRun.run(runToRow(run));

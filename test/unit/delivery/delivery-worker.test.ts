@@ -68,11 +68,11 @@ async function recordRun(journal: Journal, names: string[]): Promise<string> {
     {
       id: randomUUID(),
       eventId: id,
-      traceIndex: 0,
-      trigger: "t",
+      origin: { kind: "trigger", traceIndex: 0, trigger: "t" },
       namespace: "default",
       serviceAccountName: undefined,
-      resources: names.map((n, seq) => ({
+      deliveries: names.map((n, seq) => ({
+        kind: "resource",
         seq,
         deliveryKey: `${id}.0.${seq}`,
         resource: resource(n),

@@ -114,6 +114,21 @@ export function describeJournalContract(
         });
       });
 
+      it("keeps each delivery's kind: the listener's CloudEvents after the triggers' runs", async () => {
+        const event = makeEvent({ traces: [firedTrace("a", [resource("one")])] });
+        const ce = plannedCloudEvents(event);
+        const runA = plannedRun(event, 0, [resource("one")]);
+        await journal.record(event, [ce, runA]);
+        const runs = await journal.getRuns(event.id);
+        expect(runs).toEqual([expectedNewRun(runA, event), expectedNewRun(ce, event)]);
+        expect(runs[1]?.origin).toEqual({ kind: "listener" });
+        expect(runs[1]?.deliveries.map((d) => d.kind)).toEqual([
+          "cloudevent",
+          "cloudevent",
+          "cloudevent",
+        ]);
+      });
+
       it("answers pendingStats with nothing pending", async () => {
         await expect(journal.pendingStats(T0)).resolves.toEqual({
           pending: 0,
@@ -176,7 +191,8 @@ export function describeJournalContract(
         expect(run).toBeDefined();
         if (run === undefined) return;
         const [d0, d1] = run.deliveries;
-        if (d0 === undefined || d1 === undefined) throw new Error("two deliveries expected");
+        if (d0?.kind !== "resource" || d1 === undefined)
+          throw new Error("two resource deliveries expected");
 
         const retried: RunRecord = {
           ...run,
@@ -229,6 +245,36 @@ export function describeJournalContract(
           pending: 0,
           oldestDueAt: undefined,
         });
+      });
+
+      it("claims the due runs of one event only, leaving the others' runs", async () => {
+        const other = await recordFired(journal, { at: T0, runs: 2 });
+        const mine = await recordFired(journal, { at: at(1000), runs: 2 });
+        const later = await recordFired(journal, { at: at(60_000), runs: 1 });
+        const claimed = await journal.claimDueRunsOfEvent(mine.event.id, at(2000), 30_000);
+        expect(claimed.map((r) => r.id).sort()).toEqual(mine.runs.map((r) => r.id).sort());
+        // Claimed: a second claim of that event within the lease gets nothing.
+        await expect(journal.claimDueRunsOfEvent(mine.event.id, at(3000), 30_000)).resolves.toEqual(
+          [],
+        );
+        // Not due yet: nothing.
+        await expect(
+          journal.claimDueRunsOfEvent(later.event.id, at(3000), 30_000),
+        ).resolves.toEqual([]);
+        // The other event's runs were not claimed: a worker still gets them (and only them).
+        const rest = await journal.claimDueRuns(at(3000), 10, 30_000);
+        expect(rest.map((r) => r.id).sort()).toEqual(other.runs.map((r) => r.id).sort());
+        await expect(journal.claimDueRunsOfEvent("no-such-event", at(3000), 1000)).resolves.toEqual(
+          [],
+        );
+      });
+
+      it("does not claim a run of the event that another claimer holds", async () => {
+        const { event, runs } = await recordFired(journal, { at: T0, runs: 1 });
+        expect(await journal.claimDueRuns(at(1000), 10, 30_000)).toHaveLength(1);
+        await expect(journal.claimDueRunsOfEvent(event.id, at(2000), 30_000)).resolves.toEqual([]);
+        const again = await journal.claimDueRunsOfEvent(event.id, at(31_000), 30_000);
+        expect(again.map((r) => r.id)).toEqual([runs[0]?.id]);
       });
 
       it("does not claim runs that went to dead letter", async () => {
@@ -702,11 +748,43 @@ export function plannedRun(
   return {
     id: randomUUID(),
     eventId: event.id,
-    traceIndex,
-    trigger: event.traces[traceIndex]?.trigger ?? `t${traceIndex}`,
+    origin: {
+      kind: "trigger",
+      traceIndex,
+      trigger: event.traces[traceIndex]?.trigger ?? `t${traceIndex}`,
+    },
     namespace: "ci",
     serviceAccountName,
-    resources: resources.map((r, seq) => ({ seq, deliveryKey: randomUUID(), resource: r })),
+    deliveries: resources.map((r, seq) => ({
+      kind: "resource",
+      seq,
+      deliveryKey: randomUUID(),
+      resource: r,
+    })),
+  };
+}
+
+/** The listener's own run: Tekton's lifecycle CloudEvents to its cloudEventURI. */
+export function plannedCloudEvents(event: StoredEvent): PlannedRun {
+  return {
+    id: randomUUID(),
+    eventId: event.id,
+    origin: { kind: "listener" },
+    namespace: "ci",
+    serviceAccountName: undefined,
+    deliveries: ["started", "successful", "done"].map((t, seq) => ({
+      kind: "cloudevent",
+      seq,
+      deliveryKey: `${event.id}.ce.${seq}`,
+      uri: "http://127.0.0.1:9/events",
+      event: {
+        id: `${event.id}-${t}`,
+        type: `dev.tekton.event.triggers.${t}.v1`,
+        source: "/apis/triggers.tekton.dev/v1beta1/namespaces/ci/eventlisteners/el",
+        subject: `el processing ${event.id}`,
+        data: { "X-Custom": ["yes \u0000"] },
+      },
+    })),
   };
 }
 
@@ -714,8 +792,7 @@ function expectedNewRun(p: PlannedRun, event: StoredEvent): RunRecord {
   return {
     id: p.id,
     eventId: event.id,
-    traceIndex: p.traceIndex,
-    trigger: p.trigger,
+    origin: p.origin,
     namespace: p.namespace,
     serviceAccountName: p.serviceAccountName,
     state: "pending",
@@ -723,13 +800,7 @@ function expectedNewRun(p: PlannedRun, event: StoredEvent): RunRecord {
     firstAttemptAt: undefined,
     nextAttemptAt: event.receivedAt,
     lastError: undefined,
-    deliveries: p.resources.map((r) => ({
-      seq: r.seq,
-      deliveryKey: r.deliveryKey,
-      resource: r.resource,
-      state: "pending",
-      attempts: [],
-    })),
+    deliveries: p.deliveries.map((d) => ({ ...d, state: "pending", attempts: [] })),
   };
 }
 

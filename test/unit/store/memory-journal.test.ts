@@ -27,11 +27,10 @@ describe("the memory journal's bound", () => {
       {
         id: randomUUID(),
         eventId: "e0",
-        traceIndex: 0,
-        trigger: "t",
+        origin: { kind: "trigger", traceIndex: 0, trigger: "t" },
         namespace: "default",
         serviceAccountName: undefined,
-        resources: [],
+        deliveries: [],
       },
     ]);
     for (const id of ["e1", "e2", "e3", "e4"]) await journal.record(event(id), []);

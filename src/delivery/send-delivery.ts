@@ -1,0 +1,51 @@
+import type { CloudEventSink } from "../cloudevents/cloudevent-sink.js";
+import { assertNever } from "../errors/assert-never.js";
+import type { CreateContext, Sink } from "../sinks/types.js";
+import type { DeliveryRecord } from "../store/types.js";
+
+/** One sink per delivery kind. */
+export interface DeliverySinks {
+  /** Rendered resources: the local directory or the Kubernetes API (`--sink`). */
+  resource: Sink;
+  /** Tekton's lifecycle CloudEvents to a listener's cloudEventURI. */
+  cloudevent: CloudEventSink;
+}
+
+/** What a delivery is, for logs and metrics: `PipelineRun`, `CloudEvent`, … */
+export function deliveryLabel(d: DeliveryRecord): string {
+  switch (d.kind) {
+    case "resource":
+      return d.resource.kind;
+    case "cloudevent":
+      return "CloudEvent";
+    default:
+      return assertNever(d);
+  }
+}
+
+/**
+ * Hands one delivery to the sink of its kind and records what the sink answered on it. Throws
+ * what the sink threw (a HooklineError's `details.retryable` says whether to try again).
+ * Returns the line to log ("resource created", …) and its fields.
+ */
+export async function sendDelivery(
+  d: DeliveryRecord,
+  sinks: DeliverySinks,
+  ctx: CreateContext,
+): Promise<{ message: string; fields: Record<string, string> }> {
+  switch (d.kind) {
+    case "resource": {
+      const created = await sinks.resource.create(d.resource, ctx);
+      d.created = created;
+      return {
+        message: "resource created",
+        fields: { kind: created.kind, namespace: created.namespace, name: created.name },
+      };
+    }
+    case "cloudevent":
+      await sinks.cloudevent.send(d);
+      return { message: "CloudEvent sent", fields: { type: d.event.type, uri: d.uri } };
+    default:
+      return assertNever(d);
+  }
+}

@@ -1,0 +1,98 @@
+import type { CompiledListener } from "../config/compiled.js";
+import { isCloudEventRequest } from "../cloudevents/tekton-events.js";
+import { memoJSON } from "../intake/memo-json.js";
+import type { IncomingEvent } from "../intake/types.js";
+import { validatePayload } from "../intake/validate-payload.js";
+import type { SecretResolver } from "../interceptors/types.js";
+import type { Logger } from "../log/logger.js";
+import type { DeliveryIdOwner } from "../store/types.js";
+import { acceptedAnswer, duplicateAnswer, errorAnswer } from "./answer-event.js";
+import { decideEvent } from "./decide-event.js";
+import { eventOutcome, planCloudEvents, planRuns } from "./plan-runs.js";
+import { prepareEvent } from "./prepare-event.js";
+import { serviceAccountsOf } from "./service-accounts.js";
+import type { ProcessedEvent } from "./types.js";
+
+export interface ProcessDeps {
+  secrets: SecretResolver;
+  /** The event's logger (eventId, deliveryId, listener already bound). */
+  log: Logger;
+  /** Triggers still running after this long are recorded as timed out. */
+  deadlineMs: number;
+}
+
+export interface EventInput {
+  listener: CompiledListener;
+  /** The request read whole: body, canonical headers, receive time, event id, delivery id. */
+  event: IncomingEvent;
+  /**
+   * What the journal knows of the event's delivery id, asked by the caller beforehand (undefined
+   * when the event has none, when no earlier event holds it, or when there is no journal: a dry
+   * run). Taken as input so that this function never reads or writes the journal.
+   */
+  deliveryIdOwner: DeliveryIdOwner | undefined;
+}
+
+/**
+ * The one path of an event through hookline's decisions, shared by serve, replay and dry-run:
+ * the duplicate rule, payload validation, every trigger (interceptors → bindings → templates),
+ * the planned deliveries (resources and the listener's CloudEvents), and the answer (202, 200 for
+ * a duplicate, 401 when every applicable trigger refused the signature, 400 for a body that is
+ * not a JSON object; Tekton's 202 under `hookline.dev/reply: tekton`).
+ *
+ * Pure apart from the interceptors' own I/O (secrets, remote interceptors, provider APIs): the
+ * caller records the result in the journal, and answers, prints or delivers it.
+ */
+export async function processEvent(input: EventInput, deps: ProcessDeps): Promise<ProcessedEvent> {
+  const { listener, event, deliveryIdOwner } = input;
+  if (deliveryIdOwner?.blocksRedelivery === true) {
+    // A delivery id whose event fired: nothing runs again.
+    return {
+      outcome: "duplicate",
+      traces: [],
+      runs: [],
+      answer: duplicateAnswer(listener, deliveryIdOwner.eventId, event.deliveryId),
+    };
+  }
+  const bodyJSON = memoJSON(event.rawBody);
+  if (listener.payloadValidation) {
+    const invalid = validatePayload(bodyJSON, event.rawBody);
+    if (invalid !== undefined) {
+      deps.log.info("event refused: invalid payload", { reason: invalid });
+      const message = `Invalid event body format : ${invalid}`;
+      return {
+        outcome: "invalid",
+        traces: [],
+        runs: [],
+        answer: errorAnswer(
+          "invalid",
+          listener,
+          "HL_INTAKE_INVALID_PAYLOAD",
+          message,
+          event.eventId,
+        ),
+      };
+    }
+  }
+  const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), deps);
+  const runs = [
+    ...planRuns(decision, event.eventId, serviceAccountsOf(listener)),
+    ...planCloudEvents(listener, decision, event.eventId, event.header),
+  ];
+  const answer =
+    decision.unauthenticated && listener.reply === "honest"
+      ? errorAnswer(
+          "unauthenticated",
+          listener,
+          "HL_LISTENER_UNAUTHENTICATED",
+          "the event was not accepted",
+          event.eventId,
+        )
+      : acceptedAnswer(
+          listener,
+          event.eventId,
+          event.deliveryId,
+          isCloudEventRequest(event.header),
+        );
+  return { outcome: eventOutcome(decision), traces: decision.triggers, runs, answer };
+}
