@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 
 /** Each entry moves the schema one version on; `PRAGMA user_version` records where a file is. */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE events (
     id TEXT PRIMARY KEY,

@@ -1,0 +1,213 @@
+/**
+ * A journal written before deliveries had kinds still opens, and shows what it holds as what it
+ * is: a trigger's resources as resource deliveries, and the run of the listener's CloudEvents
+ * (then a pseudo-trigger "(cloudEventURI)" at trace index -1, its "resources" `hookline.dev/v1
+ * CloudEvent`s) as the listener's run of cloudevent deliveries.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { MIGRATIONS as PG_MIGRATIONS, quoteSchema } from "../../../src/store/postgres/schema.js";
+import { createPostgresJournal } from "../../../src/store/postgres/postgres-journal.js";
+import { MIGRATIONS as SQLITE_MIGRATIONS } from "../../../src/store/sqlite/schema.js";
+import { createSqliteJournal } from "../../../src/store/sqlite/sqlite-journal.js";
+import type { Journal } from "../../../src/store/types.js";
+
+const EVENT = randomUUID();
+const T0 = 1_700_000_000_000;
+const RESOURCE = {
+  apiVersion: "tekton.dev/v1",
+  kind: "PipelineRun",
+  namespace: "ci",
+  name: undefined,
+  generateName: "build-",
+  body: { apiVersion: "tekton.dev/v1", kind: "PipelineRun", metadata: { generateName: "build-" } },
+};
+/** The deliveries JSON of the old trigger run: no `kind`; delivered, with where it was created. */
+const OLD_TRIGGER_DELIVERIES = JSON.stringify([
+  {
+    seq: 0,
+    deliveryKey: `${EVENT}.0.0`,
+    resource: RESOURCE,
+    state: "delivered",
+    attempts: [{ at: new Date(T0).toISOString() }],
+    created: {
+      apiVersion: "tekton.dev/v1",
+      kind: "PipelineRun",
+      namespace: "ci",
+      name: "build-abcde",
+      location: "out/ci/PipelineRun/build-abcde.yaml",
+    },
+  },
+]);
+const OLD_CLOUDEVENT_DELIVERIES = JSON.stringify(
+  ["started", "successful", "done"].map((t, seq) => ({
+    seq,
+    deliveryKey: `${EVENT}.ce.${seq}`,
+    resource: {
+      apiVersion: "hookline.dev/v1",
+      kind: "CloudEvent",
+      namespace: "ci",
+      body: {
+        uri: "http://sink.example/events",
+        event: {
+          id: `${EVENT}-${t}`,
+          type: `dev.tekton.event.triggers.${t}.v1`,
+          source: "/apis/triggers.tekton.dev/v1beta1/namespaces/ci/eventlisteners/el",
+          subject: `el processing ${EVENT}`,
+          data: { "X-Custom": ["yes"] },
+        },
+      },
+    },
+    state: "pending",
+    attempts: [],
+  })),
+);
+
+async function expectReadAsKinds(journal: Journal): Promise<void> {
+  const runs = await journal.getRuns(EVENT);
+  expect(runs.map((r) => r.origin)).toEqual([
+    { kind: "trigger", traceIndex: 0, trigger: "build" },
+    { kind: "listener" },
+  ]);
+  const [triggerRun, listenerRun] = runs;
+  expect(triggerRun?.deliveries).toEqual([
+    expect.objectContaining({
+      kind: "resource",
+      resource: RESOURCE,
+      state: "delivered",
+      created: expect.objectContaining({ name: "build-abcde" }) as unknown,
+    }),
+  ]);
+  expect(listenerRun?.deliveries.map((d) => d.kind === "cloudevent" && d.event.type)).toEqual([
+    "dev.tekton.event.triggers.started.v1",
+    "dev.tekton.event.triggers.successful.v1",
+    "dev.tekton.event.triggers.done.v1",
+  ]);
+  expect(listenerRun?.deliveries[0]).toMatchObject({
+    kind: "cloudevent",
+    uri: "http://sink.example/events",
+    deliveryKey: `${EVENT}.ce.0`,
+  });
+  // The pending listener run is claimed and saved as any run is, and reads back the same.
+  const [claimed] = await journal.claimDueRunsOfEvent(EVENT, new Date(T0 + 1000), 60_000);
+  expect(claimed?.origin).toEqual({ kind: "listener" });
+  if (claimed === undefined) return;
+  await journal.saveRun({ ...claimed, state: "delivered" });
+  const [, saved] = await journal.getRuns(EVENT);
+  expect(saved).toEqual({ ...claimed, state: "delivered" });
+}
+
+describe("a SQLite journal from before delivery kinds", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hookline-legacy-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("opens (migrated) and reads its runs by kind", async () => {
+    const path = join(dir, "v1.db");
+    const db = new Database(path);
+    db.exec(SQLITE_MIGRATIONS[0] ?? "");
+    db.pragma("user_version = 1");
+    db.prepare(
+      `INSERT INTO events (id, listener, provider, received_at, method, url, headers, body, status, outcome, traces)
+       VALUES (?, 'ci/el', 'generic', ?, 'POST', '/', '{}', ?, 202, 'fired', '[]')`,
+    ).run(EVENT, T0, Buffer.from("{}"));
+    const run = db.prepare(
+      `INSERT INTO runs (id, event_id, trace_index, trigger, namespace, service_account, state, attempts, next_attempt_at, deliveries)
+       VALUES (?, ?, ?, ?, 'ci', NULL, ?, 0, ?, ?)`,
+    );
+    run.run(randomUUID(), EVENT, 0, "build", "delivered", T0, OLD_TRIGGER_DELIVERIES);
+    run.run(randomUUID(), EVENT, -1, "(cloudEventURI)", "pending", T0, OLD_CLOUDEVENT_DELIVERIES);
+    db.close();
+
+    const journal = createSqliteJournal({ path });
+    try {
+      await expectReadAsKinds(journal);
+    } finally {
+      await journal.close();
+    }
+  });
+});
+
+function answers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+const url =
+  process.env.HOOKLINE_TEST_POSTGRES_URL ??
+  (process.env.CI !== undefined || (await answers("127.0.0.1", 5432))
+    ? "postgres://postgres@127.0.0.1:5432/test"
+    : undefined);
+
+describe.skipIf(url === undefined)("a PostgreSQL journal from before delivery kinds", () => {
+  const schema = `hookline_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Pool({ connectionString: url, max: 1 });
+  afterAll(async () => {
+    try {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it("opens (migrated) and reads its runs by kind", async () => {
+    const s = quoteSchema(schema);
+    const first = PG_MIGRATIONS[0];
+    if (first === undefined) throw new Error("no migrations");
+    await admin.query(`CREATE SCHEMA ${s}`);
+    await admin.query(
+      `CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+         applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    await admin.query(first.sql(s));
+    await admin.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES (1, $1)`, [
+      first.name,
+    ]);
+    await admin.query(
+      `INSERT INTO ${s}.events (id, listener, listener_namespace, listener_name, provider,
+         received_at, method, url, headers, body, status, outcome, traces, trigger_names, trigger_outcomes)
+       VALUES ($1, 'ci/el', 'ci', 'el', 'generic', $2, 'POST', '/', '{}', $3, 202, 'fired', '[]', '{}', '{}')`,
+      [EVENT, new Date(T0), Buffer.from("{}")],
+    );
+    const run = `INSERT INTO ${s}.runs (id, event_id, trace_index, trigger, namespace, state, attempts,
+        next_attempt_at, deliveries) VALUES ($1, $2, $3, $4, 'ci', $5, 0, $6, $7::json)`;
+    await admin.query(run, [
+      randomUUID(),
+      EVENT,
+      0,
+      "build",
+      "delivered",
+      new Date(T0),
+      OLD_TRIGGER_DELIVERIES,
+    ]);
+    await admin.query(run, [
+      randomUUID(),
+      EVENT,
+      -1,
+      "(cloudEventURI)",
+      "pending",
+      new Date(T0),
+      OLD_CLOUDEVENT_DELIVERIES,
+    ]);
+
+    const journal = await createPostgresJournal({ url: url ?? "", schema, poolSize: 2 });
+    try {
+      await expectReadAsKinds(journal);
+    } finally {
+      await journal.close();
+    }
+  });
+});
