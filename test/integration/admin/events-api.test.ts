@@ -254,6 +254,76 @@ describe("the admin port's token", () => {
   });
 });
 
+describe("the listener's CloudEvents in the event log", () => {
+  let t: TestAdmin | undefined;
+  afterEach(async () => t?.app.close());
+
+  it("shows them as the listener's own deliveries of kind cloudevent, on the API and the page", async () => {
+    const received: string[] = [];
+    const { createServer } = await import("node:http");
+    const sink = createServer((req, res) => {
+      received.push(String(req.headers["ce-type"]));
+      req.resume();
+      res.writeHead(202).end();
+    });
+    await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
+    const address = sink.address();
+    const port = typeof address === "object" && address !== null ? address.port : 0;
+    try {
+      const dir = await writeConfigDir({
+        "el.yaml": `apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata: { name: ce-listener, namespace: ci }
+spec:
+  cloudEventURI: http://127.0.0.1:${port}/events
+  triggers:
+    - name: always
+      template:
+        spec:
+          resourcetemplates: [{ apiVersion: v1, kind: ConfigMap, metadata: { generateName: cm- } }]
+`,
+      });
+      t = await createTestAdmin(dir);
+      const res = await request(t.app.server)
+        .post("/")
+        .set("Content-Type", "application/json")
+        .send('{"a":1}');
+      const id = (res.body as { eventID: string }).eventID;
+      await t.app.worker.drain();
+      const view = (await request(t.admin).get(`/api/v1/events/${id}`)).body as {
+        triggers: { delivery: { resources: { kind: string }[]; cloudEvents: unknown[] } }[];
+        listenerDelivery: {
+          state: string;
+          resources: unknown[];
+          cloudEvents: { type: string; uri: string; state: string }[];
+        } | null;
+      };
+      expect(view.triggers[0]?.delivery.resources.map((r) => r.kind)).toEqual(["ConfigMap"]);
+      expect(view.triggers[0]?.delivery.cloudEvents).toEqual([]);
+      expect(view.listenerDelivery?.state).toBe("delivered");
+      expect(view.listenerDelivery?.resources).toEqual([]);
+      expect(view.listenerDelivery?.cloudEvents.map((c) => [c.type, c.state])).toEqual([
+        ["dev.tekton.event.triggers.started.v1", "delivered"],
+        ["dev.tekton.event.triggers.successful.v1", "delivered"],
+        ["dev.tekton.event.triggers.done.v1", "delivered"],
+      ]);
+      expect(view.listenerDelivery?.cloudEvents[0]?.uri).toBe(`http://127.0.0.1:${port}/events`);
+      expect(received).toEqual([
+        "dev.tekton.event.triggers.started.v1",
+        "dev.tekton.event.triggers.successful.v1",
+        "dev.tekton.event.triggers.done.v1",
+      ]);
+      const page = (await request(t.admin).get(`/ui/events/${id}`)).text;
+      expect(page).toContain("EventListener ce-listener");
+      expect(page).toContain("CloudEvent <code>dev.tekton.event.triggers.started.v1</code>");
+      // No pseudo-resource is shown any more.
+      expect(page).not.toContain("hookline.dev/v1");
+    } finally {
+      sink.close();
+    }
+  });
+});
+
 describe("/metrics", () => {
   let t: TestAdmin | undefined;
   afterEach(async () => t?.app.close());
