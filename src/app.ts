@@ -164,7 +164,8 @@ async function handleEvent(
       count(outcome, answer.status, traces);
       if (runs.length > 0) deps.onRecorded?.();
     }
-    sendAnswer(res, answer);
+    // Past the request timeout the sender has had Tekton's 503; the event is recorded all the same.
+    if (!res.headersSent) sendAnswer(res, answer);
   } catch (err) {
     // The journal failed: nothing of the event is kept, so the sender must be told to retry.
     log.error("event not stored", { error: describeError(err) });

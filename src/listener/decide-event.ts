@@ -9,7 +9,7 @@ import type { EventDecision, TriggerTrace } from "./types.js";
 export interface DecideDeps {
   secrets: SecretResolver;
   log: Logger;
-  /** A trigger still running after this long is recorded as timed out (the app's DEFAULT_DEADLINE_MS, 8 s, is under GitHub's 10 s). */
+  /** A trigger still running after this long is recorded as timed out (DEFAULT_DEADLINE_MS in settings/defaults.ts, 8 s, is under GitHub's 10 s). */
   deadlineMs: number;
 }
 
