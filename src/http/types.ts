@@ -30,8 +30,11 @@ export interface HttpRequest {
   signal?: AbortSignal | undefined;
   /** What the caller's signal means, for the message: default "the caller gave up". */
   abortReason?: string | undefined;
-  /** An answer body over this many bytes is not read, and the call fails. */
-  maxBytes: number;
+  /**
+   * An answer body over this many bytes is not read, and the call fails; `"discard"`: the body
+   * is not wanted (the status is the answer), and is dropped unread (`body` is empty).
+   */
+  maxBytes: number | "discard";
   tls?: TlsConfig | undefined;
   /** An http(s) proxy URL (a kubeconfig's `proxy-url`). */
   proxy?: string | undefined;
