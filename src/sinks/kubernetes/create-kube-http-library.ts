@@ -6,6 +6,7 @@ import {
 } from "@kubernetes/client-node";
 import type { AgentOptions } from "node:https";
 import { request } from "../../http/request.js";
+import { tlsFromNodeOptions } from "../../http/tls-from-node-options.js";
 import type { HttpRequest, TlsConfig } from "../../http/types.js";
 
 /** No answer hookline reads is this large; a bigger one is cut off rather than buffered. */
@@ -40,18 +41,7 @@ export function createKubeHttpLibrary(options: {
 function tlsOf(agent: ReturnType<RequestContext["getAgent"]>): TlsConfig | undefined {
   if (agent === undefined) return undefined;
   const holder = agent as unknown as { options?: AgentOptions; connectOpts?: AgentOptions };
-  const o = holder.connectOpts ?? holder.options ?? {};
-  const pem = (v: unknown): string | Buffer | undefined =>
-    typeof v === "string" || Buffer.isBuffer(v) ? v : undefined;
-  return {
-    ca: pem(o.ca),
-    cert: pem(o.cert),
-    key: pem(o.key),
-    pfx: Buffer.isBuffer(o.pfx) ? o.pfx : undefined,
-    passphrase: o.passphrase,
-    rejectUnauthorized: o.rejectUnauthorized,
-    servername: o.servername,
-  };
+  return tlsFromNodeOptions(holder.connectOpts ?? holder.options ?? {});
 }
 
 async function send(
