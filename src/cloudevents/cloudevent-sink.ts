@@ -1,6 +1,9 @@
 import { CloudEvent, HTTP } from "cloudevents";
 import { HooklineError } from "../errors/hookline-error.js";
 import type { CloudEventDelivery } from "../store/types.js";
+import { describeUrl } from "../http/describe-url.js";
+import { request } from "../http/request.js";
+import type { HttpAnswer } from "../http/types.js";
 
 const TIMEOUT_MS = 10_000;
 
@@ -21,29 +24,37 @@ async function postCloudEvent(delivery: CloudEventDelivery): Promise<void> {
   const { uri, event } = delivery;
   const ce = new CloudEvent({ ...event, datacontenttype: "application/json" });
   const message = HTTP.binary(ce);
-  let res: Response;
+  let res: HttpAnswer;
   try {
-    res = await fetch(uri, {
+    res = await request({
       method: "POST",
+      url: uri,
       headers: message.headers as Record<string, string>,
       body: message.body as string,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      timeoutMs: TIMEOUT_MS,
+      maxBytes: "discard", // Only the status counts, as in Tekton's sender.
     });
   } catch (err) {
+    // Refused, reset, DNS, TLS, a timeout, an endless answer: the receiver may be back later.
     throw new HooklineError(
       "HL_SINK_WRITE_FAILED",
-      `CloudEvent to ${uri} not sent: ${(err as Error).message}`,
+      `CloudEvent not sent: ${(err as Error).message}`,
       { retryable: true },
       { cause: err },
     );
   }
-  await res.body?.cancel();
-  if (!res.ok) {
+  if (res.status < 200 || res.status >= 300) {
     const retryable = res.status === 429 || res.status >= 500;
-    const retryAfter = Number(res.headers.get("retry-after"));
-    throw new HooklineError("HL_SINK_WRITE_FAILED", `CloudEvent to ${uri} answered ${res.status}`, {
-      retryable,
-      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
-    });
+    const retryAfter = Number(res.header["retry-after"]?.[0]);
+    throw new HooklineError(
+      "HL_SINK_WRITE_FAILED",
+      `CloudEvent to ${describeUrl(uri)} answered ${res.status}`,
+      {
+        retryable,
+        ...(Number.isFinite(retryAfter) && retryAfter > 0
+          ? { retryAfterMs: retryAfter * 1000 }
+          : {}),
+      },
+    );
   }
 }

@@ -1,5 +1,12 @@
+import {
+  ListWatch,
+  Watch,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+} from "@kubernetes/client-node";
 import type { Logger } from "../../log/logger.js";
-import { KubeApiError, type KubeHttp, type KubeObject, type WatchLine } from "./kube-http.js";
+import { KubeApiError, type KubeHttp, type KubeObject } from "./kube-http.js";
 
 /** One kind of triggers.tekton.dev, and the versions to read it at, preferred first. */
 export interface WatchedKind {
@@ -25,169 +32,208 @@ export interface WatchResourceOptions {
 export interface ResourceWatch {
   /** Resolves after the first list; rejects if it fails (other than by 404: a kind not served). */
   readonly ready: Promise<void>;
-  /** The objects now, by `namespace/name`. */
-  objects(): IterableIterator<KubeObject>;
+  /** The objects now. */
+  objects(): Iterable<KubeObject>;
   /** The version read (`triggers.tekton.dev/v1beta1`), or undefined when none is served. */
   readonly apiVersion: string | undefined;
   close(): void;
 }
 
-/** The watch stream said the resourceVersion is too old (410 Gone): list again. */
-class Gone extends Error {}
+/** How long to wait before looking again for a kind no version of which is served. */
+const UNSERVED_RECHECK_MS = 30_000;
+const MAX_RETRY_MS = 30_000;
 
 /**
- * Lists one kind across all namespaces, then watches it from the list's resourceVersion and
- * keeps the object set current. A watch that ends (the server's timeout) is reopened from the
- * last resourceVersion seen; 410 Gone (a compacted history) lists again; other errors retry
- * with backoff, listing again. A kind no version of which is served (its CRD is not installed)
- * holds no objects; it is looked for again at each retry.
+ * Lists one kind across all namespaces and keeps the object set current with client-node's
+ * ListWatch (which re-watches from the last resourceVersion when a watch ends, and lists again
+ * after 410 Gone). This wrapper adds what ListWatch leaves to its user: the version to read at
+ * (the first served; none served means no objects, looked for again every 30 s), restarts with
+ * backoff after an error (ListWatch stops on one), and watches bounded by `timeoutSeconds` with
+ * bookmarks, cut when silent past that (a connection a NAT dropped says nothing).
+ *
+ * The lists go through hookline's HTTP layer; the watch stream itself through client-node's own
+ * transport (node-fetch), as its Watch has no other.
  */
 export function watchResource(options: WatchResourceOptions): ResourceWatch {
   const { http, type, log } = options;
-  const objects = new Map<string, KubeObject>();
-  const controller = new AbortController();
   const watchSeconds = options.watchSeconds ?? 300;
   const firstRetryMs = options.retryMs ?? 1_000;
+  let retryMs = firstRetryMs;
   let apiVersion: string | undefined;
+  let informer: ListWatch<KubernetesObject> | undefined;
   let closed = false;
-  let resolveReady!: () => void;
-  let rejectReady!: (err: unknown) => void;
-  let isReady = false;
-  const ready = new Promise<void>((resolve, reject) => {
-    resolveReady = resolve;
-    rejectReady = reject;
-  });
-  ready.catch(() => undefined);
   let retryTimer: NodeJS.Timeout | undefined;
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      retryTimer = setTimeout(resolve, ms).unref();
-    });
-
   const path = (version: string): string => `/apis/${type.group}/${version}/${type.plural}`;
 
-  /** Lists at the first version served; false when none is. */
-  const list = async (): Promise<string | undefined> => {
+  /** Lists at each version until one is served: the version and its list, or undefined. */
+  const probe = async (): Promise<{ version: string; list: ListOf } | undefined> => {
     for (const version of type.versions) {
-      let answer: { metadata?: { resourceVersion?: string }; items?: KubeObject[] };
       try {
-        answer = await http.get(path(version));
+        return { version, list: await http.get<ListOf>(path(version)) };
       } catch (err) {
         if (err instanceof KubeApiError && err.code === 404) continue;
         throw err;
       }
-      if (apiVersion !== `${type.group}/${version}`) {
-        apiVersion = `${type.group}/${version}`;
-        log.debug("cluster config: reading", { kind: type.kind, apiVersion });
-      }
-      objects.clear();
-      for (const item of answer.items ?? []) {
-        // A list's items carry no apiVersion or kind.
-        const obj: KubeObject = { ...item, apiVersion, kind: type.kind };
-        objects.set(keyOf(obj), obj);
-      }
-      return answer.metadata?.resourceVersion ?? "";
     }
-    if (apiVersion !== undefined || !isReady) {
-      log.warn("cluster config: kind not served by the API server (is its CRD installed?)", {
-        kind: type.kind,
-        versions: type.versions.map((v) => `${type.group}/${v}`),
-      });
-    }
-    apiVersion = undefined;
-    objects.clear();
     return undefined;
   };
 
-  const watchFrom = async (resourceVersion: string): Promise<string> => {
-    let rv = resourceVersion;
-    const query = new URLSearchParams({
-      watch: "true",
-      resourceVersion: rv,
-      allowWatchBookmarks: "true",
-      timeoutSeconds: String(watchSeconds),
-    });
-    const version = (apiVersion ?? "").slice(type.group.length + 1);
-    await http.watch(
-      `${path(version)}?${query.toString()}`,
-      (line: WatchLine) => {
-        const obj = line.object;
-        if (line.type === "ERROR") {
-          const status = obj as { code?: number; message?: string };
-          if (status.code === 410) throw new Gone(status.message ?? "Gone");
-          throw new Error(`watch error: ${status.message ?? JSON.stringify(obj)}`);
-        }
-        const objRv = obj.metadata?.resourceVersion;
-        if (objRv !== undefined) rv = objRv;
-        if (line.type === "BOOKMARK") return;
-        const withKind: KubeObject = { ...obj, apiVersion: apiVersion ?? "", kind: type.kind };
-        if (line.type === "DELETED") objects.delete(keyOf(withKind));
-        else objects.set(keyOf(withKind), withKind);
-        options.onChange();
-      },
-      controller.signal,
-      (watchSeconds + 30) * 1000,
-    );
-    return rv;
+  const later = (ms: number, fn: () => void): void => {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      if (!closed) fn();
+    }, ms).unref();
   };
 
-  const run = async (): Promise<void> => {
-    let retryMs = firstRetryMs;
-    while (!closed) {
-      let rv: string | undefined;
-      try {
-        rv = await list();
-        if (!isReady) {
-          isReady = true;
-          resolveReady();
-        }
-        options.onChange();
-        if (rv === undefined) {
-          await sleep(30_000);
-          continue;
-        }
-        retryMs = firstRetryMs;
-        for (;;) {
-          rv = await watchFrom(rv);
-          if (closed) return;
-          retryMs = firstRetryMs;
-        }
-      } catch (err) {
-        if (closed) return;
-        if (!isReady) {
-          rejectReady(err);
-          return;
-        }
-        if (err instanceof Gone || (err instanceof KubeApiError && err.code === 410)) {
-          log.debug("cluster config: watch too old, listing again", { kind: type.kind });
-          continue;
-        }
-        log.warn("cluster config: watch failed; retrying (the config read so far stays)", {
-          kind: type.kind,
-          error: (err as Error).message,
-          retryInMs: retryMs,
-        });
-        await sleep(retryMs);
-        retryMs = Math.min(retryMs * 2, 30_000);
-      }
+  const retry = (err: unknown): void => {
+    if (closed) return;
+    if (err instanceof KubeApiError && err.code === 404) {
+      // The CRD went away (or its version did): find the kind again.
+      log.warn("cluster config: kind no longer served; looking for it again", { kind: type.kind });
+      stopInformer();
+      later(retryMs, () => void begin().catch(retry));
+      return;
     }
+    log.warn("cluster config: watch failed; retrying (the config read so far stays)", {
+      kind: type.kind,
+      error: err instanceof Error ? err.message : String(err),
+      retryInMs: retryMs,
+    });
+    const wait = retryMs;
+    retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+    later(wait, () => void informer?.start());
   };
-  void run();
+
+  const stopInformer = (): void => {
+    void informer?.stop();
+    informer = undefined;
+  };
+
+  /** Finds the version, then lists and watches it; resolves once the first list is held. */
+  const begin = async (): Promise<void> => {
+    const found = await probe();
+    if (closed) return;
+    if (found === undefined) {
+      if (apiVersion !== undefined || informer === undefined) {
+        log.warn("cluster config: kind not served by the API server (is its CRD installed?)", {
+          kind: type.kind,
+          versions: type.versions.map((v) => `${type.group}/${v}`),
+        });
+      }
+      apiVersion = undefined;
+      stopInformer();
+      options.onChange();
+      later(UNSERVED_RECHECK_MS, () => void begin().catch(retry));
+      return;
+    }
+    apiVersion = `${type.group}/${found.version}`;
+    log.debug("cluster config: reading", { kind: type.kind, apiVersion });
+    retryMs = firstRetryMs;
+    const served = apiVersion;
+    let first: ListOf | undefined = found.list;
+    const listFn = async (): Promise<KubernetesListObject<KubernetesObject>> => {
+      const list = first ?? (await http.get<ListOf>(path(found.version)));
+      first = undefined;
+      retryMs = firstRetryMs;
+      // A list's items carry no apiVersion or kind; watch events do.
+      return {
+        ...list,
+        items: (list.items ?? []).map((item) => ({ ...item, apiVersion: served, kind: type.kind })),
+      };
+    };
+    stopInformer();
+    // ListWatch applies a list and then, at once, opens the watch: the watch being opened means
+    // the objects are held. (Its start() resolves only when the watch's headers came, which an
+    // API server may hold back until the first event.)
+    let listed!: () => void;
+    const held = new Promise<void>((resolve) => (listed = resolve));
+    const lw = new ListWatch<KubernetesObject>(
+      path(found.version),
+      new BoundedWatch(http.kc, watchSeconds, {
+        opening: () => listed(),
+        event: () => (retryMs = firstRetryMs),
+      }),
+      listFn,
+      false,
+    );
+    informer = lw;
+    lw.on("change", () => {
+      if (informer === lw) options.onChange();
+    });
+    lw.on("error", (err: unknown) => {
+      // A stopped ListWatch still reports the abort of its last watch.
+      if (informer === lw) retry(err);
+    });
+    void lw.start();
+    await held;
+    options.onChange();
+  };
+
+  const ready = begin();
+  ready.catch(() => undefined);
 
   return {
     ready,
-    objects: () => objects.values(),
+    objects: () => (informer?.list() ?? []) as readonly KubeObject[],
     get apiVersion() {
       return apiVersion;
     },
     close() {
       closed = true;
       clearTimeout(retryTimer);
-      controller.abort();
+      stopInformer();
     },
   };
 }
 
-function keyOf(obj: KubeObject): string {
-  return `${obj.metadata?.namespace ?? ""}/${obj.metadata?.name ?? ""}`;
+interface ListOf {
+  metadata?: { resourceVersion?: string };
+  items?: KubeObject[];
+}
+
+/**
+ * client-node's Watch, asked for bookmarks and a server-side end after `watchSeconds`, and cut
+ * when nothing (not even a bookmark) has come for 30 s past that: then ListWatch reports an
+ * error and the wrapper reconnects.
+ */
+class BoundedWatch extends Watch {
+  constructor(
+    config: KubeConfig,
+    private readonly watchSeconds: number,
+    private readonly on: { opening: () => void; event: () => void },
+  ) {
+    super(config);
+  }
+
+  override async watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    // The parameter types are client-node's own (`any` there).
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    this.on.opening();
+    const box: { controller?: AbortController } = {};
+    let idle: NodeJS.Timeout | undefined;
+    const idleMs = (this.watchSeconds + 30) * 1000;
+    const arm = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => box.controller?.abort(new Error("watch idle")), idleMs).unref();
+    };
+    arm();
+    box.controller = await super.watch(
+      path,
+      { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: this.watchSeconds },
+      (phase, obj, watchObj) => {
+        arm();
+        this.on.event();
+        callback(phase, obj, watchObj);
+      },
+      (err) => {
+        clearTimeout(idle);
+        done(err);
+      },
+    );
+    return box.controller;
+  }
 }

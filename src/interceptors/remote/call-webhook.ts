@@ -8,9 +8,6 @@ export interface WebhookMessage {
   header: Readonly<Record<string, readonly string[]>>;
 }
 
-/** Headers Node sets itself for the new request; the incoming values would be wrong. */
-const HOP_HEADERS = new Set(["Host", "Content-Length", "Transfer-Encoding", "Connection"]);
-
 /**
  * Tekton's legacy webhook interceptor (TEKTON-SPEC §2.5): the extensions merged into the body
  * under `extensions.<key>`, the body POSTed with the current headers plus
@@ -27,8 +24,9 @@ export async function callWebhook(
   signal: AbortSignal,
 ): Promise<WebhookMessage> {
   const header: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(message.header))
-    if (!HOP_HEADERS.has(canonicalHeaderKey(k))) header[k] = [...v];
+  // Host, Content-Length, Connection and the other hop-by-hop headers are dropped by the HTTP
+  // layer: the new connection sets its own.
+  for (const [k, v] of Object.entries(message.header)) header[k] = [...v];
   header["Eventlistener-Request-Url"] = [eventUrl];
   for (const h of configured) {
     // Go's Header.Set / Del + Add: the name is canonicalised, earlier values go.

@@ -1,4 +1,3 @@
-import { Agent } from "node:https";
 import type { ClientConfig } from "../../config/types.js";
 import type { RemoteTarget } from "./types.js";
 
@@ -59,8 +58,7 @@ export function resolveInterceptorTarget(
       message: `invalid URL "${url}": the scheme must be http or https`,
     };
   const target: RemoteTarget = { url: parsed.href, timeoutMs };
-  if (ca !== undefined && parsed.protocol === "https:")
-    target.agent = new Agent({ ca, keepAlive: true });
+  if (ca !== undefined && parsed.protocol === "https:") target.tls = { ca };
   return target;
 }
 

@@ -1,4 +1,4 @@
-import type { Agent } from "node:http";
+import type { TlsConfig } from "../../http/types.js";
 
 /**
  * Tekton's listener waits 10 s for an Interceptor/ClusterInterceptor service (its HTTP client's
@@ -18,8 +18,8 @@ export interface RemoteTarget {
   url: string;
   /** The longest wait for the whole answer; the decision deadline may cut it shorter. */
   timeoutMs: number;
-  /** An https Agent trusting the clientConfig's caBundle, when one is given. */
-  agent?: Agent;
+  /** The clientConfig's caBundle as the only CA trusted, when one is given (https only). */
+  tls?: TlsConfig;
 }
 
 /** A status line, headers and body, read in full. */

@@ -1,6 +1,6 @@
 import { ApiException } from "@kubernetes/client-node";
 import { HooklineError } from "../../errors/hookline-error.js";
-import { KubernetesTimeoutError } from "./create-timeout-http-library.js";
+import { HttpError } from "../../http/http-error.js";
 
 /** What an API server's `kind: Status` error body says (the fields hookline reads). */
 export interface KubeStatus {
@@ -40,7 +40,7 @@ export function classifyKubeError(err: unknown, what: string): HooklineError {
       { cause: err },
     );
   }
-  if (err instanceof KubernetesTimeoutError) {
+  if (err instanceof HttpError && err.kind === "timeout") {
     return new HooklineError(
       "HL_SINK_WRITE_FAILED",
       `${what}: the Kubernetes API did not answer: ${err.message}`,
@@ -48,10 +48,12 @@ export function classifyKubeError(err: unknown, what: string): HooklineError {
       { cause: err },
     );
   }
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const code =
+    err instanceof HttpError ? err.code : (err as NodeJS.ErrnoException | undefined)?.code;
   const message = err instanceof Error ? err.message : String(err);
-  // Connection refused or reset, DNS, TLS: the server or the way to it is down or misconfigured.
-  // Retried: the event is kept until it is fixed, or until the worker's attempts run out.
+  // Connection refused or reset, DNS, TLS, an endless answer: the server or the way to it is
+  // down or misconfigured. Retried: the event is kept until it is fixed, or until the worker's
+  // attempts run out.
   return new HooklineError(
     "HL_SINK_WRITE_FAILED",
     `${what}: the Kubernetes API could not be reached: ${message}`,

@@ -6,7 +6,7 @@ import {
   type User,
   type V1APIResource,
 } from "@kubernetes/client-node";
-import { createTimeoutHttpLibrary } from "./create-timeout-http-library.js";
+import { createKubeHttpLibrary } from "./create-kube-http-library.js";
 
 /**
  * The dynamic object API, with discovery (`/api/v1`, `/apis/<group>/<version>`: a kind's plural
@@ -53,7 +53,7 @@ export function createObjectClient(kc: KubeConfig, options: ObjectClientOptions)
     createConfiguration({
       baseServer: new ServerConfiguration(cluster.server, {}),
       authMethods: { default: auth },
-      httpApi: createTimeoutHttpLibrary(options.timeoutMs),
+      httpApi: createKubeHttpLibrary({ timeoutMs: options.timeoutMs, proxyUrl: cluster.proxyUrl }),
     }),
   );
 }

@@ -10,7 +10,6 @@ import {
 } from "../types.js";
 import { classifyKubeError, parseStatus, type KubeStatus } from "./classify-kube-error.js";
 import { createObjectClient, type ObjectClient } from "./create-object-client.js";
-import { KubernetesTimeoutError } from "./create-timeout-http-library.js";
 import { loadKubeConfig } from "./load-kube-config.js";
 
 export interface KubernetesSinkConfig {
@@ -69,7 +68,14 @@ export function createKubernetesSink(config: KubernetesSinkConfig): Sink {
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new KubernetesTimeoutError(`creating ${what}`, deadlineMs)),
+          () =>
+            reject(
+              new HooklineError(
+                "HL_SINK_WRITE_FAILED",
+                `${what}: the Kubernetes API did not answer: the whole create took over ${deadlineMs} ms`,
+                { retryable: true, reason: "Timeout" },
+              ),
+            ),
           deadlineMs,
         );
       });

@@ -36,7 +36,7 @@ describe("resolveInterceptorTarget (Tekton's ResolveAddress)", () => {
 
   it("trusts the caBundle for an https URL", () => {
     const target = resolveInterceptorTarget({ url: "https://x/", caBundle: B64 }, 1);
-    expect("agent" in target && target.agent !== undefined).toBe(true);
+    expect("tls" in target && target.tls?.ca).toContain("-----BEGIN CERTIFICATE-----");
   });
 
   it.each([

@@ -1,0 +1,60 @@
+import { createHash } from "node:crypto";
+import { Agent, ProxyAgent, type Dispatcher } from "undici";
+import type { TlsConfig } from "./types.js";
+
+/** Connection pools, one per TLS config and proxy: the same trust and identity share sockets. */
+const pools = new Map<string, Dispatcher>();
+
+/** More pools than this means something makes a new config per call: start over, not grow. */
+const MAX_POOLS = 256;
+
+/**
+ * The undici dispatcher (a keep-alive connection pool) for calls with this TLS config and proxy.
+ * The config is hashed into the key, so no key material is kept twice. Node 20's global fetch
+ * takes no dispatcher from the `undici` package of another version, so `request` uses that
+ * package's own fetch with it.
+ */
+export function dispatcherFor(tls: TlsConfig | undefined, proxy: string | undefined): Dispatcher {
+  const key = keyOf(tls, proxy);
+  let pool = pools.get(key);
+  if (pool !== undefined) return pool;
+  if (pools.size >= MAX_POOLS) {
+    for (const old of pools.values()) void old.close().catch(() => undefined); // In-flight calls finish; nothing to report.
+    pools.clear();
+  }
+  const connect = { ...definedOf(tls) };
+  pool =
+    proxy === undefined
+      ? new Agent({ connect })
+      : new ProxyAgent({ uri: proxy, requestTls: connect, proxyTls: connect });
+  pools.set(key, pool);
+  return pool;
+}
+
+const FIELDS = [
+  "ca",
+  "cert",
+  "key",
+  "pfx",
+  "passphrase",
+  "rejectUnauthorized",
+  "servername",
+] as const;
+
+function definedOf(tls: TlsConfig | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of FIELDS) if (tls?.[f] !== undefined) out[f] = tls[f];
+  return out;
+}
+
+function keyOf(tls: TlsConfig | undefined, proxy: string | undefined): string {
+  const hash = createHash("sha256");
+  hash.update(proxy ?? "");
+  for (const f of FIELDS) {
+    const v = tls?.[f];
+    hash.update(`\0${f}=`);
+    if (Buffer.isBuffer(v)) hash.update(v);
+    else hash.update(v === undefined ? "" : String(v));
+  }
+  return hash.digest("hex");
+}
