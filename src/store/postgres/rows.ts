@@ -1,6 +1,7 @@
 import type { Provider } from "../../intake/types.js";
 import type { TriggerTrace } from "../../listener/types.js";
 import type {
+  ClaimedRun,
   DeliveryRecord,
   EventOutcome,
   EventSummary,
@@ -47,6 +48,9 @@ export interface RunRow {
   last_error: string | null;
   deliveries: DeliveryRecord[];
 }
+
+/** A run row as its claim returns it, with the fence value the claim was given. */
+export type ClaimedRunRow = RunRow & { fence: number };
 
 export const EVENT_COLUMNS =
   "id, listener_namespace, listener_name, provider, received_delivery_id, received_at, method, " +
@@ -114,4 +118,8 @@ export function runFromRow(row: RunRow): RunRecord {
     lastError: row.last_error ?? undefined,
     deliveries: row.deliveries,
   };
+}
+
+export function claimedFromRow(row: ClaimedRunRow): ClaimedRun {
+  return { ...runFromRow(row), claimToken: row.fence };
 }

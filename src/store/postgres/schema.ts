@@ -84,6 +84,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX runs_due ON ${s}.runs (next_attempt_at) WHERE state = 'pending';
     `,
   },
+  {
+    version: 2,
+    name: "run fencing tokens",
+    // Every claim and every save moves the fence on; a save must bring the value its claim was
+    // given (see ClaimedRun in ../types.ts). integer: a run is claimed a handful of times.
+    sql: (s) => `ALTER TABLE ${s}.runs ADD COLUMN fence integer NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /** Creates the schema and applies the migrations it has not seen yet. */

@@ -42,6 +42,11 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX runs_due ON runs (state, next_attempt_at);
   CREATE INDEX runs_event ON runs (event_id);
   `,
+  // The run's fencing counter: every claim and every save moves it on, and a save must bring the
+  // value its claim was given (see ClaimedRun in ../types.ts).
+  `
+  ALTER TABLE runs ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** Brings a database file's schema up to date, in one transaction per step. */
