@@ -1,9 +1,10 @@
+import { assertNever } from "../errors/assert-never.js";
 import { describeError, HooklineError } from "../errors/hookline-error.js";
 import type { Logger } from "../log/logger.js";
 import type { Metrics } from "../admin/metrics.js";
 import { createCloudEventSink, type CloudEventSink } from "../cloudevents/cloudevent-sink.js";
 import type { Sink } from "../sinks/types.js";
-import type { Journal, RunRecord } from "../store/types.js";
+import type { ClaimedRun, Journal } from "../store/types.js";
 import { DEFAULT_BACKOFF, nextDelayMs, type BackoffPolicy } from "./backoff.js";
 import { deliveryLabel, sendDelivery, type DeliverySinks } from "./send-delivery.js";
 
@@ -73,7 +74,29 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
   let wakeUp: (() => void) | undefined;
   let woken = false;
 
-  const deliverRun = async (run: RunRecord): Promise<void> => {
+  /**
+   * Saves the run under its claim. A refused save means the lease lapsed and another worker
+   * claimed the run since: that worker owns its outcome now (and, with the delivery keys, finds
+   * what this one created), so this result is dropped, not retried.
+   */
+  const save = async (run: ClaimedRun, rlog: Logger): Promise<void> => {
+    const result = await journal.saveRun(run);
+    switch (result.kind) {
+      case "saved":
+        return;
+      case "claim-lost":
+        rlog.warn("lost the claim on the run: another worker took it over; result not saved", {
+          state: run.state,
+          attempts: run.attempts,
+          leaseMs,
+        });
+        return;
+      default:
+        assertNever(result);
+    }
+  };
+
+  const deliverRun = async (run: ClaimedRun): Promise<void> => {
     const at = now();
     run.attempts++;
     run.firstAttemptAt ??= at;
@@ -131,20 +154,20 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
             reason: message,
           });
         }
-        await journal.saveRun(run);
+        await save(run, rlog);
         return;
       }
     }
     run.state = "delivered";
     run.lastError = undefined;
-    await journal.saveRun(run);
+    await save(run, rlog);
   };
 
   /** One round: claim what is due and deliver it. Returns how many runs it handled. */
   const round = async (): Promise<number> =>
     deliverAll(await journal.claimDueRuns(now(), batch, leaseMs));
 
-  const deliverAll = async (runs: readonly RunRecord[]): Promise<number> => {
+  const deliverAll = async (runs: readonly ClaimedRun[]): Promise<number> => {
     await Promise.all(
       runs.map((run) =>
         deliverRun(run).catch((err: unknown) => {

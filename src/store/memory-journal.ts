@@ -12,8 +12,10 @@ import {
   type EventFilter,
   type EventPage,
   type Journal,
+  type ClaimedRun,
   type RecordResult,
   type RunRecord,
+  type SaveResult,
   type StoredEvent,
 } from "./types.js";
 
@@ -38,7 +40,8 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
   const maxEvents = options.maxEvents ?? Number.POSITIVE_INFINITY;
   const events = new Map<string, StoredEvent>();
   const owners = new Map<string, string>();
-  const runs = new Map<string, { run: RunRecord; lockedUntil: number }>();
+  /** `fence`: moves on at every claim and save; a save must bring the value its claim was given. */
+  const runs = new Map<string, { run: RunRecord; lockedUntil: number; fence: number }>();
   // Indexes, so that nothing scans every run ever recorded on the request path.
   const runIdsByEvent = new Map<string, string[]>();
   const pending = new Set<string>();
@@ -74,8 +77,8 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
     const states = (runIdsByEvent.get(event.id) ?? []).flatMap((r) => runs.get(r)?.run.state ?? []);
     return { eventId: event.id, blocksRedelivery: blocksRedelivery(event.outcome, states) };
   };
-  const put = (run: RunRecord, lockedUntil: number): void => {
-    runs.set(run.id, { run, lockedUntil });
+  const put = (run: RunRecord, lockedUntil: number, fence: number): void => {
+    runs.set(run.id, { run, lockedUntil, fence });
     pending.delete(run.id); // re-added at the end: a retried run queues behind those due sooner
     if (run.state === "pending") pending.add(run.id);
   };
@@ -102,7 +105,7 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
         owners.set(key, event.id);
       }
       events.set(event.id, event);
-      for (const p of planned) put(newRun(p, event.receivedAt), 0);
+      for (const p of planned) put(newRun(p, event.receivedAt), 0, 0);
       runIdsByEvent.set(
         event.id,
         planned.map((p) => p.id),
@@ -110,11 +113,11 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
       evict();
       return Promise.resolve({ kind: "stored" });
     },
-    claimDueRuns(now, limit, leaseMs): Promise<RunRecord[]> {
+    claimDueRuns(now, limit, leaseMs): Promise<ClaimedRun[]> {
       // `pending` is in insertion order (a run put back for a retry goes to its end). The oldest due
       // runs are taken from a bounded window at its front, so a large backlog is not sorted whole
       // on every claim; within the window, the oldest due go first.
-      const window: { run: RunRecord; lockedUntil: number }[] = [];
+      const window: { run: RunRecord; lockedUntil: number; fence: number }[] = [];
       const windowSize = Math.max(limit * 8, 256);
       for (const id of pending) {
         const r = runs.get(id);
@@ -125,10 +128,13 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
       const due = window
         .sort((a, b) => a.run.nextAttemptAt.getTime() - b.run.nextAttemptAt.getTime())
         .slice(0, limit);
-      for (const r of due) r.lockedUntil = now.getTime() + leaseMs;
-      return Promise.resolve(due.map((r) => structuredClone(r.run)));
+      for (const r of due) {
+        r.lockedUntil = now.getTime() + leaseMs;
+        r.fence++;
+      }
+      return Promise.resolve(due.map((r) => ({ ...structuredClone(r.run), claimToken: r.fence })));
     },
-    claimDueRunsOfEvent(eventId, now, leaseMs): Promise<RunRecord[]> {
+    claimDueRunsOfEvent(eventId, now, leaseMs): Promise<ClaimedRun[]> {
       const due = (runIdsByEvent.get(eventId) ?? []).flatMap((id) => {
         const r = runs.get(id);
         return r !== undefined &&
@@ -138,12 +144,18 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
           ? [r]
           : [];
       });
-      for (const r of due) r.lockedUntil = now.getTime() + leaseMs;
-      return Promise.resolve(due.map((r) => structuredClone(r.run)));
+      for (const r of due) {
+        r.lockedUntil = now.getTime() + leaseMs;
+        r.fence++;
+      }
+      return Promise.resolve(due.map((r) => ({ ...structuredClone(r.run), claimToken: r.fence })));
     },
-    saveRun(run): Promise<void> {
-      put(structuredClone(run), 0);
-      return Promise.resolve();
+    saveRun(claimed): Promise<SaveResult> {
+      const held = runs.get(claimed.id);
+      if (held?.fence !== claimed.claimToken) return Promise.resolve({ kind: "claim-lost" });
+      const { claimToken, ...run } = claimed;
+      put(structuredClone(run), 0, claimToken + 1);
+      return Promise.resolve({ kind: "saved" });
     },
     getEvent(id): Promise<StoredEvent | undefined> {
       return Promise.resolve(events.get(id));

@@ -139,6 +139,21 @@ export interface RunRecord {
   deliveries: DeliveryRecord[];
 }
 
+/**
+ * A run as the worker that claimed it holds it. `claimToken` is the claim's fencing token: the
+ * run's fence moves on at every claim and every save, and `saveRun` writes only while the fence
+ * still equals the token. A worker whose lease lapsed and whose run another worker claimed since
+ * (or that saves twice under one claim) is refused, instead of writing over the newer result.
+ */
+export interface ClaimedRun extends RunRecord {
+  readonly claimToken: number;
+}
+
+export type SaveResult =
+  | { kind: "saved" }
+  /** The run was claimed again since this claim (its lease lapsed), or already saved under it. */
+  | { kind: "claim-lost" };
+
 export type RecordResult =
   | { kind: "stored" }
   /** The delivery id belongs to an earlier event that fired: nothing of this one runs. */
@@ -193,15 +208,21 @@ export interface Journal {
    * delivery id to this one.
    */
   record(event: StoredEvent, runs: readonly PlannedRun[]): Promise<RecordResult>;
-  /** Claims up to `limit` pending runs that are due, for `leaseMs`; another worker skips them. */
-  claimDueRuns(now: Date, limit: number, leaseMs: number): Promise<RunRecord[]>;
+  /**
+   * Claims up to `limit` pending runs that are due, for `leaseMs`; another worker skips them until
+   * the lease lapses. Each claim gets a new fencing token (see ClaimedRun).
+   */
+  claimDueRuns(now: Date, limit: number, leaseMs: number): Promise<ClaimedRun[]>;
+  /**
+   * Saves a claimed run's new state and releases the claim, if the claim is still the run's
+   * latest (a lapsed lease that nobody took over still saves); else writes nothing.
+   */
+  saveRun(run: ClaimedRun): Promise<SaveResult>;
   /**
    * Claims the pending, due runs of one event only (for `hookline replay`, which delivers what it
    * replayed and must leave every other event's runs to the workers that own them).
    */
-  claimDueRunsOfEvent(eventId: string, now: Date, leaseMs: number): Promise<RunRecord[]>;
-  /** Saves a run's new state (and releases its claim). */
-  saveRun(run: RunRecord): Promise<void>;
+  claimDueRunsOfEvent(eventId: string, now: Date, leaseMs: number): Promise<ClaimedRun[]>;
   getEvent(id: string): Promise<StoredEvent | undefined>;
   getRuns(eventId: string): Promise<RunRecord[]>;
   listEvents(filter: EventFilter): Promise<EventPage>;

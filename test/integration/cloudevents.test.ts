@@ -99,11 +99,11 @@ spec:
     ) {
       await app.worker.drain();
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const runs = await app.journal.getRuns(eventId);
-      // Make the retry due now rather than after the backoff.
-      for (const run of runs)
-        if (run.state === "pending")
-          await app.journal.saveRun({ ...run, nextAttemptAt: new Date(0) });
+      // Make the retry due now rather than after the backoff (a save needs the run's claim).
+      for (const run of await app.journal.claimDueRuns(new Date(8.64e15), 100, 1))
+        await app.journal.saveRun(
+          run.eventId === eventId ? { ...run, nextAttemptAt: new Date(0) } : run,
+        );
     }
     const mine = receiver.received.filter(
       (r) => r.headers["ce-subject"] === `ce-listener processing ${eventId}`,

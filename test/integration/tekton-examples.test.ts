@@ -440,7 +440,7 @@ function header(req: CurlRequest, name: string): string | undefined {
 }
 
 describe.skipIf(!PRESENT)(
-  `Tekton's v1beta1 examples${PRESENT ? "" : " (skipped: ../shared/tekton-examples not present beside the checkout)"}`,
+  `Tekton's v1beta1 examples${PRESENT ? "" : " (skipped: ../shared/tekton-examples is missing; the run's first line says how to get it)"}`,
   () => {
     describe("loading each example folder", () => {
       it("finds the example folders, nested ones included", () => {

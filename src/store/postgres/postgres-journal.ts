@@ -8,18 +8,22 @@ import {
   type EventFilter,
   type EventPage,
   type Journal,
+  type ClaimedRun,
   type PlannedRun,
   type RecordResult,
   type RunRecord,
+  type SaveResult,
   type StoredEvent,
 } from "../types.js";
 import {
   EVENT_COLUMNS,
   RUN_COLUMNS,
   SUMMARY_COLUMNS,
+  claimedFromRow,
   eventFromRow,
   runFromRow,
   summaryFromRow,
+  type ClaimedRunRow,
   type EventRow,
   type RunRow,
   type SummaryRow,
@@ -204,9 +208,9 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
       }
     },
 
-    async claimDueRuns(now, limit, leaseMs): Promise<RunRecord[]> {
-      const { rows } = await pool.query<RunRow>(
-        `UPDATE ${s}.runs SET locked_until = $2
+    async claimDueRuns(now, limit, leaseMs): Promise<ClaimedRun[]> {
+      const { rows } = await pool.query<ClaimedRunRow>(
+        `UPDATE ${s}.runs SET locked_until = $2, fence = fence + 1
          WHERE id IN (
            SELECT id FROM ${s}.runs
            WHERE state = 'pending' AND next_attempt_at <= $1
@@ -214,39 +218,41 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
            ORDER BY next_attempt_at, id
            LIMIT $3
            FOR UPDATE SKIP LOCKED)
-         RETURNING ${RUN_COLUMNS}`,
+         RETURNING ${RUN_COLUMNS}, fence`,
         [now, new Date(now.getTime() + leaseMs), limit],
       );
       return rows
-        .map(runFromRow)
+        .map(claimedFromRow)
         .sort(
           (a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || (a.id < b.id ? -1 : 1),
         );
     },
 
-    async claimDueRunsOfEvent(eventId, now, leaseMs): Promise<RunRecord[]> {
-      const { rows } = await pool.query<RunRow>(
-        `UPDATE ${s}.runs SET locked_until = $3
+    async claimDueRunsOfEvent(eventId, now, leaseMs): Promise<ClaimedRun[]> {
+      const { rows } = await pool.query<ClaimedRunRow>(
+        `UPDATE ${s}.runs SET locked_until = $3, fence = fence + 1
          WHERE id IN (
            SELECT id FROM ${s}.runs
            WHERE event_id = $1 AND state = 'pending' AND next_attempt_at <= $2
              AND (locked_until IS NULL OR locked_until <= $2)
            FOR UPDATE SKIP LOCKED)
-         RETURNING ${RUN_COLUMNS}`,
+         RETURNING ${RUN_COLUMNS}, fence`,
         [eventId, now, new Date(now.getTime() + leaseMs)],
       );
       return rows
-        .map(runFromRow)
+        .map(claimedFromRow)
         .sort(
           (a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || (a.id < b.id ? -1 : 1),
         );
     },
 
-    async saveRun(run): Promise<void> {
+    async saveRun(run): Promise<SaveResult> {
+      // One statement: the check and the write cannot be split by another worker's claim.
       const result = await pool.query(
         `UPDATE ${s}.runs SET state = $2, attempts = $3, first_attempt_at = $4,
-           next_attempt_at = $5, last_error = $6::json, deliveries = $7::json, locked_until = NULL
-         WHERE id = $1`,
+           next_attempt_at = $5, last_error = $6::json, deliveries = $7::json, locked_until = NULL,
+           fence = fence + 1
+         WHERE id = $1 AND fence = $8`,
         [
           run.id,
           run.state,
@@ -255,9 +261,10 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
           run.nextAttemptAt,
           run.lastError === undefined ? null : JSON.stringify(run.lastError),
           JSON.stringify(run.deliveries),
+          run.claimToken,
         ],
       );
-      if (result.rowCount === 0) throw new Error(`run ${run.id} is not in the journal`);
+      return result.rowCount === 1 ? { kind: "saved" } : { kind: "claim-lost" };
     },
 
     async getEvent(id): Promise<StoredEvent | undefined> {

@@ -1,7 +1,14 @@
 import type { Provider } from "../../intake/types.js";
 import type { TriggerTrace } from "../../listener/types.js";
 import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
-import type { EventOutcome, EventSummary, RunRecord, RunState, StoredEvent } from "../types.js";
+import type {
+  ClaimedRun,
+  EventOutcome,
+  EventSummary,
+  RunRecord,
+  RunState,
+  StoredEvent,
+} from "../types.js";
 
 /** Columns of `events` as `pg` returns them (json parsed, bytea a Buffer, timestamptz a Date). */
 export interface EventRow {
@@ -44,6 +51,9 @@ export interface RunRow {
   /** As stored: parsed by parseStoredDeliveries (records from before delivery kinds included). */
   deliveries: unknown;
 }
+
+/** A run row as its claim returns it, with the fence value the claim was given. */
+export type ClaimedRunRow = RunRow & { fence: number };
 
 export const EVENT_COLUMNS =
   "id, listener_namespace, listener_name, provider, received_delivery_id, received_at, method, " +
@@ -110,4 +120,8 @@ export function runFromRow(row: RunRow): RunRecord {
     lastError: row.last_error ?? undefined,
     deliveries: parseStoredDeliveries(row.deliveries),
   };
+}
+
+export function claimedFromRow(row: ClaimedRunRow): ClaimedRun {
+  return { ...runFromRow(row), claimToken: row.fence };
 }

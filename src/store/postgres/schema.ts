@@ -97,6 +97,13 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE trigger = '(cloudEventURI)' AND trace_index = -1;
     `,
   },
+  {
+    version: 3,
+    name: "run fencing tokens",
+    // Every claim and every save moves the fence on; a save must bring the value its claim was
+    // given (see ClaimedRun in ../types.ts). integer: a run is claimed a handful of times.
+    sql: (s) => `ALTER TABLE ${s}.runs ADD COLUMN fence integer NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /** Creates the schema and applies the migrations it has not seen yet. */

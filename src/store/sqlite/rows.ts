@@ -1,7 +1,7 @@
 import type { Provider } from "../../intake/types.js";
 import type { TriggerTrace } from "../../listener/types.js";
 import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
-import type { EventOutcome, RunRecord, RunState, StoredEvent } from "../types.js";
+import type { ClaimedRun, EventOutcome, RunRecord, RunState, StoredEvent } from "../types.js";
 import { listenerKey } from "../types.js";
 
 export interface EventRow {
@@ -37,6 +37,8 @@ export interface RunRow {
   next_attempt_at: number;
   last_error: string | null;
   deliveries: string;
+  /** Moves on at every claim and save (see ClaimedRun). */
+  fence: number;
 }
 
 export function eventToRow(event: StoredEvent, holds: string | undefined): EventRow {
@@ -80,7 +82,7 @@ export function eventFromRow(row: EventRow): StoredEvent {
   return event;
 }
 
-export function runToRow(run: RunRecord): Omit<RunRow, "locked_until"> {
+export function runToRow(run: RunRecord): Omit<RunRow, "fence"> {
   return {
     id: run.id,
     event_id: run.eventId,
@@ -113,4 +115,9 @@ export function runFromRow(row: RunRow): RunRecord {
     lastError: row.last_error ?? undefined,
     deliveries: parseStoredDeliveries(JSON.parse(row.deliveries)),
   };
+}
+
+/** A row as its claim returns it: the run, and the fence value this claim was given. */
+export function claimedFromRow(row: RunRow): ClaimedRun {
+  return { ...runFromRow(row), claimToken: row.fence };
 }

@@ -48,6 +48,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN origin TEXT NOT NULL DEFAULT 'trigger';
   UPDATE runs SET origin = 'listener' WHERE trigger = '(cloudEventURI)' AND trace_index = -1;
   `,
+  // The run's fencing counter: every claim and every save moves it on, and a save must bring the
+  // value its claim was given (see ClaimedRun in ../types.ts).
+  `
+  ALTER TABLE runs ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** Brings a database file's schema up to date, in one transaction per step. */

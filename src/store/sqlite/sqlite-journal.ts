@@ -9,13 +9,15 @@ import {
   type EventFilter,
   type EventPage,
   type Journal,
+  type ClaimedRun,
   type PlannedRun,
   type RecordResult,
-  type RunRecord,
+  type SaveResult,
   type StoredEvent,
 } from "../types.js";
 import { migrate } from "./schema.js";
 import {
+  claimedFromRow,
   eventFromRow,
   eventToRow,
   runFromRow,
@@ -74,7 +76,8 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     ),
     updateRun: db.prepare(
       `UPDATE runs SET state = @state, attempts = @attempts, first_attempt_at = @first_attempt_at, next_attempt_at = @next_attempt_at,
-       last_error = @last_error, deliveries = @deliveries, locked_until = 0 WHERE id = @id`,
+       last_error = @last_error, deliveries = @deliveries, locked_until = 0, fence = fence + 1
+       WHERE id = @id AND fence = @fence`,
     ),
     due: db.prepare<[number, number, number], RunRow>(
       `SELECT * FROM runs WHERE state = 'pending' AND next_attempt_at <= ? AND locked_until <= ? ORDER BY next_attempt_at LIMIT ?`,
@@ -82,7 +85,9 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     dueOfEvent: db.prepare<[string, number, number], RunRow>(
       `SELECT * FROM runs WHERE event_id = ? AND state = 'pending' AND next_attempt_at <= ? AND locked_until <= ? ORDER BY next_attempt_at`,
     ),
-    lock: db.prepare<[number, string]>("UPDATE runs SET locked_until = ? WHERE id = ?"),
+    lock: db.prepare<[number, string], RunRow>(
+      "UPDATE runs SET locked_until = ?, fence = fence + 1 WHERE id = ? RETURNING *",
+    ),
     event: db.prepare<[string], EventRow>("SELECT * FROM events WHERE id = ?"),
     runs: db.prepare<[string], RunRow>(
       "SELECT * FROM runs WHERE event_id = ? ORDER BY origin = 'listener', trace_index",
@@ -153,17 +158,19 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     }
   };
 
-  const claim = db.transaction((now: number, limit: number, leaseMs: number): RunRow[] => {
-    const rows = q.due.all(now, now, limit);
-    for (const r of rows) q.lock.run(now + leaseMs, r.id);
-    return rows;
-  });
+  const claim = db.transaction((now: number, limit: number, leaseMs: number): ClaimedRun[] =>
+    q.due.all(now, now, limit).flatMap((r) => {
+      const locked = q.lock.get(now + leaseMs, r.id);
+      return locked === undefined ? [] : [claimedFromRow(locked)];
+    }),
+  );
 
-  const claimOfEvent = db.transaction((eventId: string, now: number, leaseMs: number): RunRow[] => {
-    const rows = q.dueOfEvent.all(eventId, now, now);
-    for (const r of rows) q.lock.run(now + leaseMs, r.id);
-    return rows;
-  });
+  const claimOfEvent = db.transaction((eventId: string, now: number, leaseMs: number) =>
+    q.dueOfEvent.all(eventId, now, now).flatMap((r) => {
+      const locked = q.lock.get(now + leaseMs, r.id);
+      return locked === undefined ? [] : [claimedFromRow(locked)];
+    }),
+  );
 
   return {
     kind: "sqlite",
@@ -180,14 +187,14 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       });
     },
     claimDueRuns(now, limit, leaseMs) {
-      return Promise.resolve(claim(now.getTime(), limit, leaseMs).map(runFromRow));
+      return Promise.resolve(claim(now.getTime(), limit, leaseMs));
     },
     claimDueRunsOfEvent(eventId, now, leaseMs) {
-      return Promise.resolve(claimOfEvent(eventId, now.getTime(), leaseMs).map(runFromRow));
+      return Promise.resolve(claimOfEvent(eventId, now.getTime(), leaseMs));
     },
-    saveRun(run: RunRecord) {
-      q.updateRun.run(runToRow(run));
-      return Promise.resolve();
+    saveRun(run): Promise<SaveResult> {
+      const { changes } = q.updateRun.run({ ...runToRow(run), fence: run.claimToken });
+      return Promise.resolve(changes === 1 ? { kind: "saved" } : { kind: "claim-lost" });
     },
     getEvent(id) {
       const row = q.event.get(id);

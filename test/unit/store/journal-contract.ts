@@ -1,9 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createDeliveryWorker } from "../../../src/delivery/delivery-worker.js";
+import { HooklineError } from "../../../src/errors/hookline-error.js";
 import type { TriggerTrace } from "../../../src/listener/types.js";
+import type { CreatedResource, Sink } from "../../../src/sinks/types.js";
 import type { RenderedResource } from "../../../src/templates/types.js";
+import { createCapturingLogger } from "../../support/capture-logs.js";
 import {
   listenerKey,
+  type ClaimedRun,
   type EventOutcome,
   type EventSummary,
   type Journal,
@@ -146,7 +151,10 @@ export function describeJournalContract(
         const { runs } = await recordFired(journal, { at: T0, runs: 3 });
         const claimed = await journal.claimDueRuns(at(1000), 10, 30_000);
         expect(claimed.map((r) => r.id).sort()).toEqual(runs.map((r) => r.id).sort());
-        expect(claimed).toEqual(expect.arrayContaining(await journal.getRuns(runs[0]!.eventId)));
+        expect(claimed.map(unclaimed)).toEqual(
+          expect.arrayContaining(await journal.getRuns(runs[0]!.eventId)),
+        );
+        for (const r of claimed) expect(r.claimToken).toEqual(expect.any(Number));
         await expect(journal.claimDueRuns(at(2000), 10, 30_000)).resolves.toEqual([]);
         await expect(journal.claimDueRuns(at(30_999), 10, 30_000)).resolves.toEqual([]);
       });
@@ -194,7 +202,7 @@ export function describeJournalContract(
         if (d0?.kind !== "resource" || d1 === undefined)
           throw new Error("two resource deliveries expected");
 
-        const retried: RunRecord = {
+        const retried: ClaimedRun = {
           ...run,
           attempts: 1,
           firstAttemptAt: at(1000),
@@ -220,16 +228,17 @@ export function describeJournalContract(
             },
           ],
         };
-        await journal.saveRun(retried);
-        await expect(journal.getRuns(event.id)).resolves.toEqual([retried]);
+        await expect(journal.saveRun(retried)).resolves.toEqual({ kind: "saved" });
+        await expect(journal.getRuns(event.id)).resolves.toEqual([unclaimed(retried)]);
 
         // Released: due again at 2 s although the claim at 1 s leased it for a minute.
         await expect(journal.claimDueRuns(at(1999), 10, 60_000)).resolves.toEqual([]);
         const reclaimed = await journal.claimDueRuns(at(2000), 10, 60_000);
-        expect(reclaimed).toEqual([retried]);
+        expect(reclaimed.map(unclaimed)).toEqual([unclaimed(retried)]);
 
-        const done: RunRecord = {
+        const done: ClaimedRun = {
           ...retried,
+          claimToken: reclaimed[0]!.claimToken,
           state: "delivered",
           attempts: 2,
           lastError: undefined,
@@ -238,8 +247,8 @@ export function describeJournalContract(
             { ...retried.deliveries[1]!, state: "delivered", attempts: [] },
           ],
         };
-        await journal.saveRun(done);
-        await expect(journal.getRuns(event.id)).resolves.toEqual([done]);
+        await expect(journal.saveRun(done)).resolves.toEqual({ kind: "saved" });
+        await expect(journal.getRuns(event.id)).resolves.toEqual([unclaimed(done)]);
         await expect(journal.claimDueRuns(at(999_999), 10, 60_000)).resolves.toEqual([]);
         await expect(journal.pendingStats(at(999_999))).resolves.toEqual({
           pending: 0,
@@ -285,6 +294,124 @@ export function describeJournalContract(
         const [stored] = await journal.getRuns(event.id);
         expect(stored?.state).toBe("dead");
         expect(stored?.deliveries.map((d) => d.state)).toEqual(["dead"]);
+      });
+    });
+
+    describe("fencing tokens", () => {
+      it("refuses a save under a lapsed claim another worker took over, and keeps the newer result", async () => {
+        const { event } = await recordFired(journal, { at: T0, runs: 1 });
+        const [late] = await journal.claimDueRuns(at(0), 10, 1000);
+        // The first claim's lease lapses; a second worker claims the run.
+        const [current] = await journal.claimDueRuns(at(1000), 10, 1000);
+        if (late === undefined || current === undefined) throw new Error("two claims expected");
+        expect(current.claimToken).toBeGreaterThan(late.claimToken);
+
+        // The late worker saves first: refused, and the second worker's claim still holds.
+        await expect(journal.saveRun(deadRun(late))).resolves.toEqual({ kind: "claim-lost" });
+        await expect(journal.claimDueRuns(at(1500), 10, 1000)).resolves.toEqual([]);
+        const delivered: ClaimedRun = { ...current, state: "delivered", attempts: 1 };
+        await expect(journal.saveRun(delivered)).resolves.toEqual({ kind: "saved" });
+        // …and again after the second worker's save: still refused, the result kept.
+        await expect(journal.saveRun(deadRun(late))).resolves.toEqual({ kind: "claim-lost" });
+        await expect(journal.getRuns(event.id)).resolves.toEqual([unclaimed(delivered)]);
+      });
+
+      it("keeps a save whose lease lapsed when nobody claimed the run since", async () => {
+        const { event } = await recordFired(journal, { at: T0, runs: 1 });
+        const [run] = await journal.claimDueRuns(at(0), 10, 1000);
+        if (run === undefined) throw new Error("a claim expected");
+        const done: ClaimedRun = { ...run, state: "delivered", attempts: 1 };
+        await expect(journal.saveRun(done)).resolves.toEqual({ kind: "saved" });
+        await expect(journal.getRuns(event.id)).resolves.toEqual([unclaimed(done)]);
+      });
+
+      it("refuses a second save under one claim, and gives every claim a new token", async () => {
+        const { event } = await recordFired(journal, { at: T0, runs: 1 });
+        const [first] = await journal.claimDueRuns(at(0), 10, 60_000);
+        if (first === undefined) throw new Error("a claim expected");
+        const retry: ClaimedRun = { ...first, attempts: 1, nextAttemptAt: at(100) };
+        await expect(journal.saveRun(retry)).resolves.toEqual({ kind: "saved" });
+        await expect(journal.saveRun(deadRun(first))).resolves.toEqual({ kind: "claim-lost" });
+        await expect(journal.getRuns(event.id)).resolves.toEqual([unclaimed(retry)]);
+
+        const [second] = await journal.claimDueRuns(at(100), 10, 60_000);
+        expect(second?.claimToken).toBeGreaterThan(first.claimToken);
+      });
+
+      it("lets exactly one of concurrent saves under one claim through", async () => {
+        const { event } = await recordFired(journal, { at: T0, runs: 1 });
+        const [run] = await journal.claimDueRuns(at(0), 10, 60_000);
+        if (run === undefined) throw new Error("a claim expected");
+        const saves = Array.from({ length: 6 }, (_, i) => ({ ...run, attempts: i + 1 }));
+        const results = await Promise.all(saves.map((r) => journal.saveRun(r)));
+        const won = results.flatMap((r, i) => (r.kind === "saved" ? [i] : []));
+        expect(won).toHaveLength(1);
+        expect(results.filter((r) => r.kind === "claim-lost")).toHaveLength(5);
+        await expect(journal.getRuns(event.id)).resolves.toEqual([unclaimed(saves[won[0]!]!)]);
+      });
+
+      it("keeps the second worker's result when a worker's claim lapses mid-delivery", async () => {
+        const { event } = await recordFired(journal, { at: T0, runs: 1, resources: 2 });
+        // One sink both workers share, idempotent by name as the real sinks are by delivery key.
+        // The first create of the second resource hangs until released, then fails (retryable).
+        let release: () => void = () => {};
+        let reached: () => void = () => {};
+        const hung = new Promise<void>((resolve) => (release = resolve));
+        const atHang = new Promise<void>((resolve) => (reached = resolve));
+        const calls: string[] = [];
+        const created = new Set<string>();
+        const sink: Sink = {
+          kind: "local",
+          async create(r: RenderedResource): Promise<CreatedResource> {
+            const name = r.generateName ?? "";
+            calls.push(name);
+            if (name === "r1-" && calls.filter((c) => c === name).length === 1) {
+              reached();
+              await hung;
+              throw new HooklineError("HL_SINK_WRITE_FAILED", "connection reset", {
+                retryable: true,
+              });
+            }
+            created.add(name);
+            return {
+              apiVersion: r.apiVersion,
+              kind: r.kind,
+              namespace: "ci",
+              name,
+              location: name,
+            };
+          },
+        };
+        let clock = 0;
+        const now = (): Date => at(clock);
+        const first = createCapturingLogger();
+        const second = createCapturingLogger();
+        const options = { journal, sink, now, leaseMs: 1000, backoff: { baseMs: 10, capMs: 10 } };
+        const slow = createDeliveryWorker({ ...options, log: first.log });
+        const fast = createDeliveryWorker({ ...options, log: second.log });
+
+        const slowDone = slow.drain();
+        await atHang;
+        clock = 1000; // the slow worker's lease lapsed
+        await fast.drain();
+        const [kept] = await journal.getRuns(event.id);
+        expect(kept?.state).toBe("delivered");
+
+        release();
+        await slowDone;
+        // The slow worker's "retry later" did not overwrite the delivered run, nor was retried.
+        await expect(journal.getRuns(event.id)).resolves.toEqual([kept]);
+        expect(first.logs.entries).toContainEqual(
+          expect.objectContaining({ level: "warn", run: kept?.id, state: "pending" }),
+        );
+        expect(first.logs.entries.map((e) => e["message"])).toContain(
+          "lost the claim on the run: another worker took it over; result not saved",
+        );
+        clock = 1_000_000;
+        await Promise.all([slow.drain(), fast.drain()]);
+        expect(calls).toEqual(["r0-", "r1-", "r0-", "r1-"]);
+        expect([...created]).toEqual(["r0-", "r1-"]);
+        await expect(journal.getRuns(event.id)).resolves.toEqual([kept]);
       });
     });
 
@@ -829,7 +956,13 @@ async function recordFired(
   return { event, runs, result };
 }
 
-function deadRun(run: RunRecord | undefined): RunRecord {
+/** The run as getRuns shows it: without the claim's token. */
+function unclaimed(run: ClaimedRun): RunRecord {
+  const { claimToken: _token, ...rest } = run;
+  return rest;
+}
+
+function deadRun(run: ClaimedRun | undefined): ClaimedRun {
   if (run === undefined) throw new Error("a claimed run expected");
   return {
     ...run,
