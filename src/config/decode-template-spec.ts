@@ -62,7 +62,10 @@ function decodeResourceTemplate(
 ): Record<string, unknown> | undefined {
   const node = cx.deref(el.node);
   if (!isMap(node)) return cx.error(node, el.path, "a resource template must be an object");
-  const value = cx.toJSON(node) as Record<string, unknown>;
+  const json = cx.toJSON(node, el.path);
+  // Too many aliases (reported): walking its params would repeat the expansion.
+  if (json === undefined) return undefined;
+  const value = json as Record<string, unknown>;
   let ok = true;
   for (const key of ["apiVersion", "kind"]) {
     if (typeof value[key] !== "string" || value[key] === "") {

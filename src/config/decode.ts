@@ -33,11 +33,43 @@ export class DecodeContext {
     return isAlias(node) ? node.resolve(this.doc) : node;
   }
 
-  toJSON(node: unknown): unknown {
+  /**
+   * The node as plain JSON, or `undefined` (with a document error at `path`) when its aliases
+   * expand past yaml's limit: a "billion laughs" document must be a config error naming its place,
+   * not an uncaught ReferenceError from inside the yaml library.
+   */
+  toJSON(node: unknown, path: string): unknown {
     const n = this.deref(node);
     if (n === null || n === undefined) return null;
-    return (n as Node).toJS(this.doc) as unknown;
+    try {
+      return (n as Node).toJS(this.doc, { maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+    } catch (err) {
+      if (!(err instanceof ReferenceError)) throw err;
+      return this.error(
+        firstAlias(n) ?? n,
+        path,
+        `too many YAML aliases: expanding them would exceed ${MAX_ALIAS_COUNT} copies; write the values out instead of repeating anchors`,
+      );
+    }
   }
+}
+
+/** yaml's own default; named here so the message can say it. */
+const MAX_ALIAS_COUNT = 100;
+
+/** The first alias (`*name`) inside a node, without following aliases: where a bomb starts. */
+function firstAlias(node: unknown): unknown {
+  if (isAlias(node)) return node;
+  const children: unknown[] = isMap(node)
+    ? node.items.flatMap((p) => [p.key, p.value])
+    : isSeq(node)
+      ? node.items
+      : [];
+  for (const child of children) {
+    const found = firstAlias(child);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function isNodeWithRange(node: unknown): node is { range: [number, number, number] } {
@@ -191,7 +223,7 @@ export function decodeStringMap(
 /** Any JSON value (apiextensionsv1.JSON, RawExtension). */
 export function decodeJSON(field: Field | undefined, cx: DecodeContext): unknown {
   if (field === undefined) return undefined;
-  return cx.toJSON(field.node);
+  return cx.toJSON(field.node, field.path);
 }
 
 /** The entries of a mapping with their own nodes, so an error can point at one entry. */

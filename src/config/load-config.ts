@@ -4,11 +4,13 @@ import { LineCounter, parseAllDocuments } from "yaml";
 import type { InterceptorRegistry } from "../interceptors/registry.js";
 import { DecodeContext } from "./decode.js";
 import { decodeDocument } from "./decode-document.js";
-import type { CompiledInterceptorParams } from "./decode-interceptor.js";
 import { compileConfig } from "./compile-config.js";
 import type { CompiledConfig } from "./compiled.js";
 import { documentError, formatIssue, unreadable, warning } from "./issues.js";
-import type { ConfigIssue, ConfigObject, TriggerInterceptor } from "./types.js";
+import { createDecodedConfig, type DecodedConfig } from "./decoded-config.js";
+import type { ConfigIssue, ConfigObject } from "./types.js";
+
+export type { DecodedConfig };
 
 const EXTENSIONS = [".yaml", ".yml", ".json"];
 
@@ -16,15 +18,6 @@ export interface LoadOptions {
   registry: InterceptorRegistry;
   /** Paths in messages are relative to this (default: the current directory). */
   relativeTo?: string;
-}
-
-/** The objects of a directory, before references are resolved. */
-export interface DecodedConfig {
-  objects: ConfigObject[];
-  compiled: WeakMap<TriggerInterceptor, CompiledInterceptorParams>;
-  /** Names of the interceptors that run in-process (core and plug-ins). */
-  builtinNames: ReadonlySet<string>;
-  issues: ConfigIssue[];
 }
 
 /**
@@ -39,12 +32,7 @@ export async function loadConfigDir(dir: string, options: LoadOptions): Promise<
 
 export async function decodeConfigDir(dir: string, options: LoadOptions): Promise<DecodedConfig> {
   const base = options.relativeTo ?? process.cwd();
-  const out: DecodedConfig = {
-    objects: [],
-    compiled: new WeakMap(),
-    builtinNames: new Set(options.registry.names()),
-    issues: [],
-  };
+  const out = createDecodedConfig(options.registry.names());
   let files: string[];
   try {
     files = await listFiles(dir);

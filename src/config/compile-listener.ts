@@ -1,0 +1,77 @@
+import { createHash } from "node:crypto";
+import type { CompileContext } from "./compile-context.js";
+import { compileInterceptorChain } from "./compile-interceptor-chain.js";
+import { compileTrigger, compileTriggerSpec, triggerId } from "./compile-trigger.js";
+import type { CompiledGroup, CompiledListener, CompiledTrigger } from "./compiled.js";
+import { referenceError } from "./issues.js";
+import type { EventListener } from "./types.js";
+
+/** An EventListener: its selected, referenced and inline triggers, and its trigger groups. */
+export function compileListener(el: EventListener, cx: CompileContext): CompiledListener {
+  const ns = el.metadata.namespace;
+  const triggers: CompiledTrigger[] = [];
+  for (const t of cx.refs.selectTriggers(ns, el.spec.namespaceSelector, el.spec.labelSelector)) {
+    triggers.push(compileTrigger(t, "selector", cx));
+  }
+  for (const t of el.spec.triggers) {
+    if (t.triggerRef !== undefined) {
+      const found = cx.refs.get("Trigger", ns, t.triggerRef.name);
+      if (found !== undefined) {
+        triggers.push(compileTrigger(found, "triggerRef", cx));
+      } else {
+        const reason = `Trigger "${t.triggerRef.name}" not found in namespace "${ns}"`;
+        cx.issues.push(referenceError(t.triggerRef.loc, reason));
+        triggers.push({
+          name: t.triggerRef.name,
+          namespace: ns,
+          id: triggerId(ns, t.triggerRef.name),
+          via: "triggerRef",
+          plan: { kind: "broken", reason },
+        });
+      }
+      continue;
+    }
+    const name = t.name ?? "";
+    triggers.push({
+      name,
+      namespace: ns,
+      id: triggerId(ns, name),
+      via: "inline",
+      plan: compileTriggerSpec(t, ns, ns, cx.ownerOf(el), cx),
+    });
+  }
+  const groups = el.spec.triggerGroups.map((g): CompiledGroup => {
+    const selected = cx.refs.selectTriggers(
+      ns,
+      g.triggerSelector.namespaceSelector,
+      g.triggerSelector.labelSelector,
+    );
+    const interceptors = compileInterceptorChain(g.interceptors, ns, cx.ownerOf(el), cx);
+    return {
+      name: g.name,
+      id: `namespaces/${ns}/triggerGroups/${g.name}`,
+      interceptors:
+        "reason" in interceptors
+          ? [{ kind: "unavailable", name: "group", reason: interceptors.reason }]
+          : interceptors,
+      triggers: selected.map((t) => compileTrigger(t, "group", cx)),
+    };
+  });
+  const annotations = el.metadata.annotations;
+  return {
+    name: el.metadata.name,
+    namespace: ns,
+    uid: el.metadata.uid ?? stableUid(ns, el.metadata.name),
+    payloadValidation: annotations["tekton.dev/payload-validation"] !== "false",
+    reply: annotations["hookline.dev/reply"] === "tekton" ? "tekton" : "honest",
+    cloudEventURI: el.spec.cloudEventURI,
+    triggers,
+    groups,
+  };
+}
+
+/** A UUID-shaped id that stays the same for the same listener across restarts. */
+function stableUid(namespace: string, name: string): string {
+  const h = createHash("sha1").update(`hookline:EventListener:${namespace}/${name}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
