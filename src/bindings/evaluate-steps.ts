@@ -32,7 +32,7 @@ function applyStep(step: PathStep, input: readonly unknown[]): readonly unknown[
     case "recursive":
       return selectDescendants(input, step.kind);
     case "filter":
-      return selectFiltered(input, step.token);
+      return selectFiltered(input, step.filter);
     default:
       return assertNever(step);
   }
@@ -93,7 +93,7 @@ function selectDescendants(
   for (const value of input) {
     // Strings are not walked: client-go would yield their bytes, which no binding wants.
     if (typeof value !== "object" || value === null) continue;
-    for (const found of selectWithJsonPathPlus(value, kind, "", testFilter)) {
+    for (const found of selectWithJsonPathPlus(value, { kind })) {
       // client-go's `..` keeps only containers that have children; a field step follows anyway.
       if (kind === "recursive" && isEmptyContainer(found)) continue;
       out.push(found);
@@ -107,13 +107,13 @@ function isEmptyContainer(value: unknown): boolean {
   return isJsonObject(value) && Object.keys(value).length === 0;
 }
 
-function selectFiltered(input: readonly unknown[], token: string): readonly unknown[] {
+function selectFiltered(input: readonly unknown[], filter: FilterSpec): readonly unknown[] {
   const out: unknown[] = [];
   for (const value of input) {
     if (!Array.isArray(value)) {
       throw new JsonPathError(`${goTypeName(value)} is not array or slice and cannot be filtered`);
     }
-    out.push(...selectWithJsonPathPlus(value, "filter", token, testFilter));
+    out.push(...selectWithJsonPathPlus(value, { kind: "filter", filter, test: testFilter }));
   }
   return out;
 }

@@ -1,4 +1,3 @@
-import { registerFilter } from "./select-with-json-path-plus.js";
 import type { CompareOperator, FilterOperand, FilterSpec, PathStep } from "./types.js";
 
 /** A parsed node: a path step, or a literal (only meaningful as a filter operand). */
@@ -202,7 +201,7 @@ function parseFilter(text: string, start: number, nodes: Node[]): number {
       right: parseOperand(match[3] ?? ""),
     };
   }
-  nodes.push({ kind: "filter", filter, token: registerFilter(filter) });
+  nodes.push({ kind: "filter", filter });
   return pos + 2;
 }
 

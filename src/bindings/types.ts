@@ -43,8 +43,8 @@ export type PathStep =
   | { readonly kind: "wildcard" }
   | { readonly kind: "recursive" }
   | { readonly kind: "union"; readonly branches: readonly (readonly PathStep[])[] }
-  /** `token` names the filter for jsonpath-plus (`$[?(token)]`); see select-with-json-path-plus.ts. */
-  | { readonly kind: "filter"; readonly filter: FilterSpec; readonly token: string };
+  /** `[?(...)]`: the compiled predicate travels with the step; nothing is registered elsewhere. */
+  | { readonly kind: "filter"; readonly filter: FilterSpec };
 
 /** One `$(...)` expression, compiled once at config load. */
 export interface CompiledExpression {
