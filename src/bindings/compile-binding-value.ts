@@ -1,4 +1,4 @@
-import { canonicalHeaderKey } from "../intake/canonical-header.js";
+import { canonicalHeaderKey } from "../core/canonical-header.js";
 import { parseJsonPath } from "./parse-json-path.js";
 import type { CompiledExpression, CompiledValue, PathStep, ValuePart } from "./types.js";
 

@@ -1,5 +1,5 @@
-import { firstHeader } from "../intake/canonical-header.js";
-import type { Header } from "../intake/types.js";
+import { firstHeader } from "../core/canonical-header.js";
+import type { Header } from "../core/incoming-event.js";
 import type { CloudEventDelivery } from "../store/types.js";
 
 /** The event types Tekton's EventListener sends (TEKTON-SPEC §2.2). */

@@ -1,5 +1,5 @@
-import { firstHeader } from "./canonical-header.js";
-import type { Header, Provider } from "./types.js";
+import { firstHeader } from "../core/canonical-header.js";
+import type { Header, Provider } from "../core/incoming-event.js";
 
 /** The only delivery ids hookline keeps: anything else could be used to inject into logs. */
 const DELIVERY_ID = /^[\w=-]{1,255}$/;

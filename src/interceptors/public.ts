@@ -15,7 +15,7 @@ export type {
   TriggerContext,
 } from "./types.js";
 export { ParamError, statusCodes } from "./types.js";
-export { firstHeader, canonicalHeaderKey } from "../intake/canonical-header.js";
+export { firstHeader, canonicalHeaderKey } from "../core/canonical-header.js";
 
 /**
  * Lets the event go on to the next interceptor, adding `extensions` when given.

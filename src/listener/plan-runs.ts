@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { lifecycleEvents } from "../cloudevents/tekton-events.js";
-import type { Header } from "../intake/types.js";
+import type { Header } from "../core/incoming-event.js";
 import { LABEL_DELIVERY_KEY } from "../sinks/types.js";
 import type { PlannedDelivery, PlannedRun } from "../store/types.js";
 import type { RenderedResource } from "../templates/types.js";

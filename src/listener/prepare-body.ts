@@ -1,5 +1,5 @@
-import { firstHeader } from "../intake/canonical-header.js";
-import type { Header } from "../intake/types.js";
+import { firstHeader } from "../core/canonical-header.js";
+import type { Header } from "../core/incoming-event.js";
 
 /**
  * The body interceptors see. Tekton turns a form body with two or more keys into the JSON of

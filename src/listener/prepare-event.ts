@@ -1,5 +1,5 @@
-import type { IncomingEvent } from "../intake/types.js";
-import { memoJSON } from "../intake/memo-json.js";
+import type { IncomingEvent } from "../core/incoming-event.js";
+import { memoJSON } from "../core/memo-json.js";
 import { formBodyAsJSON } from "./prepare-body.js";
 
 /** An event with its body parsed at most once, shared by every trigger. */

@@ -1,8 +1,8 @@
 import type { CompiledListener } from "../config/compiled.js";
 import { isCloudEventRequest } from "../cloudevents/tekton-events.js";
-import { memoJSON } from "../intake/memo-json.js";
-import type { IncomingEvent } from "../intake/types.js";
-import { validatePayload } from "../intake/validate-payload.js";
+import { memoJSON } from "../core/memo-json.js";
+import type { IncomingEvent } from "../core/incoming-event.js";
+import { validatePayload } from "./validate-payload.js";
 import type { SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../log/logger.js";
 import type { DeliveryIdOwner } from "../store/types.js";
@@ -11,7 +11,7 @@ import { decideEvent } from "./decide-event.js";
 import { eventOutcome, planCloudEvents, planRuns } from "./plan-runs.js";
 import { prepareEvent } from "./prepare-event.js";
 import { serviceAccountsOf } from "./service-accounts.js";
-import type { ProcessedEvent } from "./types.js";
+import type { ProcessedEvent } from "./processed-event.js";
 
 export interface ProcessDeps {
   secrets: SecretResolver;

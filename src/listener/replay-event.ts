@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { CompiledConfig, CompiledListener } from "../config/compiled.js";
 import { HooklineError } from "../errors/hookline-error.js";
-import type { IncomingEvent } from "../intake/types.js";
+import type { IncomingEvent } from "../core/incoming-event.js";
 import type { SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../log/logger.js";
 import type { Journal, PlannedRun, StoredEvent } from "../store/types.js";

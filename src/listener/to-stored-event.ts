@@ -1,4 +1,4 @@
-import type { IncomingEvent } from "../intake/types.js";
+import type { IncomingEvent } from "../core/incoming-event.js";
 import { redactHeaders } from "../store/redact-headers.js";
 import type { StoredEvent } from "../store/types.js";
 

@@ -1,6 +1,5 @@
 import type { InterceptorTrace } from "../interceptors/run-chain.js";
 import type { StatusCodeName } from "../interceptors/types.js";
-import type { EventOutcome, PlannedRun } from "../store/types.js";
 import type { RenderedResource } from "../templates/types.js";
 
 /** A param as it was resolved, and where its value came from. */
@@ -65,15 +64,4 @@ export interface EventAnswer {
   status: number;
   headers: Record<string, string>;
   body: Record<string, unknown>;
-}
-
-/** processEvent's result: what to record, what to deliver, what to answer. */
-export interface ProcessedEvent {
-  /** The event's outcome as a whole, for the journal. */
-  outcome: EventOutcome;
-  /** One per trigger that ran (none for a duplicate or an invalid body). */
-  traces: TriggerTrace[];
-  /** The deliveries to journal: one run per fired trigger, plus the listener's CloudEvents. */
-  runs: PlannedRun[];
-  answer: EventAnswer;
 }

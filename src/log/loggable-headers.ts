@@ -1,4 +1,4 @@
-import type { Header } from "../intake/types.js";
+import type { Header } from "../core/incoming-event.js";
 
 /**
  * Headers that may appear in a log line: an allow-list, so that a new secret-bearing header

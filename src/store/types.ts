@@ -1,4 +1,4 @@
-import type { Provider } from "../intake/types.js";
+import type { Provider } from "../core/incoming-event.js";
 import type { TriggerTrace } from "../listener/types.js";
 import type { CreatedResource } from "../sinks/types.js";
 import type { RenderedResource } from "../templates/types.js";

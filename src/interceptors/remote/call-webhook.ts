@@ -1,4 +1,4 @@
-import { canonicalHeaderKey } from "../../intake/canonical-header.js";
+import { canonicalHeaderKey } from "../../core/canonical-header.js";
 import { postBytes, RemoteCallError } from "./post-bytes.js";
 import type { RemoteTarget, WebhookHeader } from "./types.js";
 

@@ -1,6 +1,6 @@
 import { HttpError } from "../../http/http-error.js";
 import { request } from "../../http/request.js";
-import { canonicalHeaderKey } from "../../intake/canonical-header.js";
+import { canonicalHeaderKey } from "../../core/canonical-header.js";
 import type { HttpAnswer, RemoteTarget } from "./types.js";
 
 /** The most of an answer read: a webhook interceptor's answer becomes the event body. */

@@ -1,4 +1,4 @@
-import { firstHeader } from "../../intake/canonical-header.js";
+import { firstHeader } from "../../core/canonical-header.js";
 import type { InterceptorRequest, InterceptorResponse } from "../types.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Provider } from "../../intake/types.js";
+import type { Provider } from "../../core/incoming-event.js";
 import type { TriggerTrace } from "../../listener/types.js";
 import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
 import type { ClaimedRun, EventOutcome, RunRecord, RunState, StoredEvent } from "../types.js";

@@ -10,7 +10,7 @@ import { hmac } from "../../../interceptors/hmac/index.js";
 import { slack } from "../../../interceptors/slack/index.js";
 import { standardWebhooks } from "../../../interceptors/standard-webhooks/index.js";
 import { main } from "../../../src/cli/main.js";
-import { canonicalHeaderKey } from "../../../src/intake/canonical-header.js";
+import { canonicalHeaderKey } from "../../../src/core/canonical-header.js";
 import type {
   Interceptor,
   InterceptorContext,

@@ -1,4 +1,4 @@
-import type { Header } from "./types.js";
+import type { Header } from "./incoming-event.js";
 
 const cache = new Map<string, string>();
 

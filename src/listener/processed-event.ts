@@ -1,0 +1,13 @@
+import type { EventOutcome, PlannedRun } from "../store/types.js";
+import type { EventAnswer, TriggerTrace } from "./types.js";
+
+/** processEvent's result: what to record, what to deliver, what to answer. */
+export interface ProcessedEvent {
+  /** The event's outcome as a whole, for the journal. */
+  outcome: EventOutcome;
+  /** One per trigger that ran (none for a duplicate or an invalid body). */
+  traces: TriggerTrace[];
+  /** The deliveries to journal: one run per fired trigger, plus the listener's CloudEvents. */
+  runs: PlannedRun[];
+  answer: EventAnswer;
+}
