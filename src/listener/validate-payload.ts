@@ -10,14 +10,18 @@ export function validatePayload(bodyJSON: () => unknown, raw: Buffer): string | 
     value = bodyJSON();
   } catch (err) {
     // Only a body that did not parse is turned into text here: the valid ones are never copied.
-    const text = raw.toString("utf8").trimStart();
+    const full = raw.toString("utf8");
+    const text = full.trimStart();
     if (text === "") return "unexpected end of JSON input";
     const first = text[0] ?? "";
     if (!'{["tfn-0123456789'.includes(first))
       return `invalid character '${first}' looking for beginning of value`;
     const message = err instanceof Error ? err.message : "";
     // Go's texts for errors inside a document differ by position; JavaScript's say where it is.
-    return /end of (JSON )?input/i.test(message)
+    // V8 reports a document cut off inside a string or after a value as an error at its end
+    // ("Unterminated string in JSON at position 7"): Go calls both the end of input.
+    const at = /at position (\d+)/.exec(message)?.[1];
+    return /end of (JSON )?input/i.test(message) || (at !== undefined && Number(at) >= full.length)
       ? "unexpected end of JSON input"
       : `invalid JSON: ${message}`;
   }

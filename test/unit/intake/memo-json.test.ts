@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { memoJSON } from "../../../src/intake/memo-json.js";
+
+describe("memoJSON", () => {
+  it("parses once: every reader gets the same value", () => {
+    const read = memoJSON(Buffer.from('{"a":[1,{"b":null}]}'));
+    const first = read();
+    expect(first).toEqual({ a: [1, { b: null }] });
+    expect(read()).toBe(first);
+  });
+
+  it("remembers the error too, and throws the same one each time", () => {
+    const read = memoJSON(Buffer.from("{nope"));
+    let first: unknown;
+    try {
+      read();
+    } catch (err) {
+      first = err;
+    }
+    expect(first).toBeInstanceOf(SyntaxError);
+    expect(read).toThrow(first);
+  });
+
+  it("reads an empty body as undefined, not as an error", () => {
+    expect(memoJSON(Buffer.alloc(0))()).toBeUndefined();
+  });
+
+  it("decodes UTF-8, a multi-byte character included", () => {
+    expect(memoJSON(Buffer.from('{"x":"é🚀"}', "utf8"))()).toEqual({ x: "é🚀" });
+  });
+
+  it("does nothing until first read", () => {
+    // A body that would throw is harmless while nobody reads it.
+    expect(() => memoJSON(Buffer.from("]"))).not.toThrow();
+  });
+});
