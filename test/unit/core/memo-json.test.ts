@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { memoJSON } from "../../../src/intake/memo-json.js";
+import { memoJSON } from "../../../src/core/memo-json.js";
 
 describe("memoJSON", () => {
   it("parses once: every reader gets the same value", () => {

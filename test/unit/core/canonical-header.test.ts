@@ -3,7 +3,7 @@ import {
   canonicalHeaderKey,
   canonicalHeaders,
   firstHeader,
-} from "../../../src/intake/canonical-header.js";
+} from "../../../src/core/canonical-header.js";
 
 /**
  * Go's textproto.CanonicalMIMEHeaderKey, which Tekton's headers go through (TEKTON-SPEC §0.2):

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { memoJSON } from "../../../src/intake/memo-json.js";
-import { validatePayload } from "../../../src/intake/validate-payload.js";
+import { memoJSON } from "../../../src/core/memo-json.js";
+import { validatePayload } from "../../../src/listener/validate-payload.js";
 
 const check = (text: string): string | undefined => {
   const raw = Buffer.from(text);
