@@ -130,6 +130,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       : createLocalSink({ outDir: options.outDir });
   const journal = await createJournal(options.store);
   const metrics = createMetrics(journal);
+  if (cluster !== undefined) metrics.countInvalidConfigObjects(() => cluster.invalidObjects());
   const worker = createDeliveryWorker({
     journal,
     sink,

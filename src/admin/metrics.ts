@@ -19,6 +19,8 @@ export interface Metrics {
   /** One resource handed to the sink: delivered, retried later, or dead. */
   deliveryAttempted(kind: string, outcome: "delivered" | "retry" | "dead"): void;
   configReloaded(ok: boolean): void;
+  /** `hookline_config_objects_invalid` reads `count` at each scrape (the cluster config source). */
+  countInvalidConfigObjects(count: () => number): void;
 }
 
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -131,6 +133,16 @@ export function createMetrics(journal?: Journal): Metrics {
     deliveryAttempted(kind, outcome) {
       deliveries.inc({ kind, outcome });
       if (outcome === "delivered") tektonResources.inc({ kind });
+    },
+    countInvalidConfigObjects(count) {
+      new Gauge({
+        name: "hookline_config_objects_invalid",
+        help: "Objects read from the cluster that are left out for document errors of their own.",
+        registers: [registry],
+        collect() {
+          this.set(count());
+        },
+      });
     },
     configReloaded(ok) {
       reloads.inc({ result: ok ? "success" : "failure" });

@@ -3,7 +3,7 @@ import type { InterceptorRegistry } from "../../interceptors/registry.js";
 import type { Logger } from "../../log/logger.js";
 import { compileConfig } from "../compile-config.js";
 import type { CompiledConfig } from "../compiled.js";
-import { note } from "../issues.js";
+import { note, warning } from "../issues.js";
 import {
   decodeConfigDir,
   decodeConfigText,
@@ -68,6 +68,13 @@ export interface ClusterConfigSource {
    * being those of that JSON (`kubectl get -o json` with the same fields dropped).
    */
   decodeInto(out: DecodedConfig, registry: InterceptorRegistry): void;
+  /**
+   * How many objects the last `decodeInto` left out for document errors of their own. One broken
+   * object (even one only Tekton's own controller serves) never takes the rest down: it is left
+   * out with its errors reported as warnings at its place, and whatever refers to it fails as a
+   * missing reference would.
+   */
+  invalidObjects(): number;
   /** `fn` runs (debounced) after the cluster's objects change. */
   onChange(fn: () => void): void;
   /** Secrets from the API, for `secretRef`s not found in the config or the secrets directory. */
@@ -126,9 +133,14 @@ export async function startClusterConfig(
   started = true;
   /** The text of each object, made once per object version (a change replaces the object). */
   const texts = new WeakMap<KubeObject, string>();
+  let invalid = 0;
+  /** The objects each resource last decoded to without a document error, by `Kind ns/name`. */
+  const lastGood = new Map<string, DecodedConfig["objects"]>();
 
   return {
+    invalidObjects: () => invalid,
     decodeInto(out, registry) {
+      invalid = 0;
       for (const w of watches) {
         const objects = [...w.objects()].sort((a, b) => name(a).localeCompare(name(b)));
         for (const obj of objects) {
@@ -147,7 +159,29 @@ export async function startClusterConfig(
             text = toConfigText(obj);
             texts.set(obj, text);
           }
-          decodeConfigText(text, file, registry, out);
+          // Each object on its own first: its document errors must not stop the others.
+          const own: DecodedConfig = { ...out, objects: [], issues: [] };
+          decodeConfigText(text, file, registry, own);
+          if (own.issues.some((i) => i.severity === "error" && i.class === "document")) {
+            invalid++;
+            const previous = lastGood.get(file);
+            const outcome =
+              previous === undefined
+                ? "this object is left out; the rest is served"
+                : "this change is not applied; the object's last good version stays in force";
+            out.issues.push(
+              ...own.issues.map((i) =>
+                i.severity === "error" && i.class === "document"
+                  ? warning(i.loc, `${i.message} (${outcome})`)
+                  : i,
+              ),
+            );
+            if (previous !== undefined) out.objects.push(...previous);
+            continue;
+          }
+          lastGood.set(file, own.objects);
+          out.objects.push(...own.objects);
+          out.issues.push(...own.issues);
         }
       }
     },
