@@ -16,7 +16,7 @@ import { routeListener } from "./listener/route-listener.js";
 import { toStoredEvent } from "./listener/to-stored-event.js";
 import type { EventAnswer, TriggerTrace } from "./listener/types.js";
 import { pickLoggableHeaders } from "./log/loggable-headers.js";
-import type { Logger } from "./log/logger.js";
+import type { Logger } from "./core/logger.js";
 import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY, REQUEST_TIMEOUT_MS } from "./settings/defaults.js";
 import { listenerKey, type Journal } from "./store/types.js";
 

@@ -11,7 +11,7 @@ import { createSecretResolver } from "./config/secret-resolver.js";
 import { watchConfigDir } from "./config/watch-config-dir.js";
 import type { SecretResolver } from "./interceptors/types.js";
 import { createInterceptorRegistry } from "./interceptors/plugins/create-interceptor-registry.js";
-import type { Logger } from "./log/logger.js";
+import type { Logger } from "./core/logger.js";
 import { createAdminApp } from "./admin/create-admin-app.js";
 import { isLoopback } from "./admin/auth.js";
 import { createMetrics } from "./admin/metrics.js";

@@ -1,6 +1,6 @@
 import express, { type Express } from "express";
 import type { ReplayResult } from "../listener/replay-event.js";
-import type { Logger } from "../log/logger.js";
+import type { Logger } from "../core/logger.js";
 import type { Journal, StoredEvent } from "../store/types.js";
 import { requireToken } from "./auth.js";
 import { toEventView } from "./event-view.js";

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from "express";
 import { describeError, HooklineError } from "../errors/hookline-error.js";
 import type { ErrorCode } from "../errors/codes.js";
 import type { ReplayResult } from "../listener/replay-event.js";
-import type { Logger } from "../log/logger.js";
+import type { Logger } from "../core/logger.js";
 import type {
   EventFilter,
   EventOutcome,

@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import type { Logger } from "../log/logger.js";
+import type { Logger } from "../core/logger.js";
 import type { CompiledConfig } from "./compiled.js";
 import { formatIssue, hasDocumentErrors } from "./load-config.js";
 

@@ -1,6 +1,6 @@
 import { assertNever } from "../errors/assert-never.js";
 import { describeError, HooklineError } from "../errors/hookline-error.js";
-import type { Logger } from "../log/logger.js";
+import type { Logger } from "../core/logger.js";
 import type { Metrics } from "../admin/metrics.js";
 import { createCloudEventSink, type CloudEventSink } from "../cloudevents/cloudevent-sink.js";
 import type { Sink } from "../sinks/types.js";

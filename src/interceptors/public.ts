@@ -14,6 +14,7 @@ export type {
   StatusCodeName,
   TriggerContext,
 } from "./types.js";
+export type { Logger, LogFields, LogLevel } from "../core/logger.js";
 export { ParamError, statusCodes } from "./types.js";
 export { firstHeader, canonicalHeaderKey } from "../core/canonical-header.js";
 

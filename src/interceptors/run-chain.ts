@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { describeError } from "../errors/hookline-error.js";
 import type { InterceptorStep } from "../config/compiled.js";
-import type { Logger } from "../log/logger.js";
+import type { Logger } from "../core/logger.js";
 import { memoJSON } from "../core/memo-json.js";
 import { callRemoteInterceptor } from "./remote/call-remote-interceptor.js";
 import { callWebhook } from "./remote/call-webhook.js";

@@ -1,4 +1,4 @@
-import type { Logger } from "../log/logger.js";
+import type { Logger } from "../core/logger.js";
 
 /** gRPC status codes that Tekton's interceptors answer with (TEKTON-SPEC §3.2). */
 export const statusCodes = {

@@ -1,7 +1,7 @@
 import type { CompiledListener, CompiledTrigger } from "../config/compiled.js";
 import type { SecretResolver } from "../interceptors/types.js";
 import { runChain } from "../interceptors/run-chain.js";
-import type { Logger } from "../log/logger.js";
+import type { Logger } from "../core/logger.js";
 import type { PreparedEvent } from "./prepare-event.js";
 import { runTrigger, stopOutcome, type TriggerStart } from "./run-trigger.js";
 import type { EventDecision, TriggerTrace } from "./types.js";

@@ -4,7 +4,7 @@ import { memoJSON } from "../core/memo-json.js";
 import type { IncomingEvent } from "../core/incoming-event.js";
 import { validatePayload } from "./validate-payload.js";
 import type { SecretResolver } from "../interceptors/types.js";
-import type { Logger } from "../log/logger.js";
+import type { Logger } from "../core/logger.js";
 import type { DeliveryIdOwner } from "../store/types.js";
 import { acceptedAnswer, duplicateAnswer, errorAnswer } from "./answer-event.js";
 import { decideEvent } from "./decide-event.js";

@@ -3,7 +3,7 @@ import type { CompiledConfig, CompiledListener } from "../config/compiled.js";
 import { HooklineError } from "../errors/hookline-error.js";
 import type { IncomingEvent } from "../core/incoming-event.js";
 import type { SecretResolver } from "../interceptors/types.js";
-import type { Logger } from "../log/logger.js";
+import type { Logger } from "../core/logger.js";
 import type { Journal, PlannedRun, StoredEvent } from "../store/types.js";
 import { processEvent } from "./process-event.js";
 import { toStoredEvent } from "./to-stored-event.js";

@@ -6,7 +6,7 @@ import type { CompiledTrigger, TriggerPlan } from "../config/compiled.js";
 import { describeError } from "../errors/hookline-error.js";
 import { runChain, type ChainResult } from "../interceptors/run-chain.js";
 import type { SecretResolver } from "../interceptors/types.js";
-import type { Logger } from "../log/logger.js";
+import type { Logger } from "../core/logger.js";
 import { renderTemplate } from "../templates/render-template.js";
 import type { PreparedEvent } from "./prepare-event.js";
 import type { TriggerTrace } from "./types.js";

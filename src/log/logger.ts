@@ -1,7 +1,7 @@
 import winston from "winston";
+import type { LogFields, Logger, LogLevel } from "../core/logger.js";
 
-/** The logger every stage receives; child loggers carry eventId, trigger, interceptor. */
-export type Logger = winston.Logger;
+export type { Logger } from "../core/logger.js";
 
 export interface LoggerOptions {
   level?: string;
@@ -19,23 +19,28 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     defaultMeta: { service: "hookline" },
     transports: options.transports ?? [new winston.transports.Console({ stderrLevels: [] })],
   });
-  skipDisabledLevels(logger);
-  return logger;
+  return wrapWinston(logger);
 }
 
 /**
- * winston formats every entry (timestamp, JSON) before its transports drop the ones below the
- * level; on the listener's hot path that cost showed in the bench. Each level method first asks
- * whether its level is on. Child loggers inherit these methods, and with them the check.
+ * hookline's Logger over a winston logger. winston formats every entry (timestamp, JSON) before
+ * its transports drop the ones below the level; on the listener's hot path that cost showed in the
+ * bench, so each level method asks first whether its level is on.
  */
-function skipDisabledLevels(logger: Logger): void {
-  const target = logger as unknown as Record<string, unknown>;
-  for (const level of Object.keys(logger.levels)) {
-    const original = target[level];
-    if (typeof original !== "function") continue;
-    target[level] = function (this: Logger, ...args: unknown[]): Logger {
-      if (!this.isLevelEnabled(level)) return this;
-      return (original as (...a: unknown[]) => Logger).apply(this, args);
+function wrapWinston(w: winston.Logger): Logger {
+  const at =
+    (level: LogLevel) =>
+    (message: string, fields?: LogFields): void => {
+      if (!w.isLevelEnabled(level)) return;
+      if (fields === undefined) w.log(level, message);
+      else w.log(level, message, fields);
     };
-  }
+  return {
+    error: at("error"),
+    warn: at("warn"),
+    info: at("info"),
+    debug: at("debug"),
+    child: (fields) => wrapWinston(w.child(fields)),
+    isLevelEnabled: (level) => w.isLevelEnabled(level),
+  };
 }

@@ -1,4 +1,4 @@
-import type { Logger } from "../log/logger.js";
+import type { Logger } from "../core/logger.js";
 import type { RenderedResource } from "../templates/types.js";
 
 /**

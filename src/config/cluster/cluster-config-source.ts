@@ -1,6 +1,6 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { InterceptorRegistry } from "../../interceptors/registry.js";
-import type { Logger } from "../../log/logger.js";
+import type { Logger } from "../../core/logger.js";
 import { compileConfig } from "../compile-config.js";
 import type { CompiledConfig } from "../compiled.js";
 import { note, warning } from "../issues.js";

@@ -5,7 +5,7 @@ import {
   type KubernetesListObject,
   type KubernetesObject,
 } from "@kubernetes/client-node";
-import type { Logger } from "../../log/logger.js";
+import type { Logger } from "../../core/logger.js";
 import { KubeApiError, type KubeHttp, type KubeObject } from "./kube-http.js";
 
 /** One kind of triggers.tekton.dev, and the versions to read it at, preferred first. */

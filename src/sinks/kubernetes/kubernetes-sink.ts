@@ -1,6 +1,6 @@
 import { ApiException, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { HooklineError } from "../../errors/hookline-error.js";
-import type { Logger } from "../../log/logger.js";
+import type { Logger } from "../../core/logger.js";
 import type { RenderedResource } from "../../templates/types.js";
 import {
   LABEL_DELIVERY_KEY,
