@@ -8,6 +8,7 @@ import type { CompiledConfig } from "./config/compiled.js";
 import type { ClusterConfigOptions } from "./config/cluster/cluster-config-source.js";
 import { formatIssue, hasDocumentErrors, loadConfigDir } from "./config/load-config.js";
 import { createSecretResolver } from "./config/secret-resolver.js";
+import { createReloadCoordinator } from "./config/reload-coordinator.js";
 import { watchConfigDir } from "./config/watch-config-dir.js";
 import type { SecretResolver } from "./interceptors/types.js";
 import { createInterceptorRegistry } from "./interceptors/plugins/create-interceptor-registry.js";
@@ -194,8 +195,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
     await journal.close();
     throw err;
   }
-  const watcher = await watchConfigDir({
-    dir: options.configDir,
+  const reloads = createReloadCoordinator({
     load,
     apply: (next) => {
       resolver = createSecretResolver({
@@ -207,12 +207,17 @@ export async function serve(options: ServeOptions): Promise<Running> {
     },
     log,
     metrics,
+  });
+  const watcher = await watchConfigDir({
+    dir: options.configDir,
+    coordinator: reloads,
+    log,
     watch: (options.watchConfig ?? true) && options.configDir !== "",
     ...(options.reloadDebounceMs === undefined ? {} : { debounceMs: options.reloadDebounceMs }),
   });
   // A change in the cluster is loaded with the same rule as a file change.
-  cluster?.onChange(() => void watcher.reload("cluster change"));
-  const onHangup = (): void => void watcher.reload("SIGHUP");
+  cluster?.onChange(() => void reloads.reload("cluster change"));
+  const onHangup = (): void => void reloads.reload("SIGHUP");
   process.on("SIGHUP", onHangup);
   // Only now that both ports are bound does work start: a process that cannot serve does not
   // claim deliveries either.
@@ -249,12 +254,13 @@ export async function serve(options: ServeOptions): Promise<Running> {
     get config() {
       return config;
     },
-    reload: () => watcher.reload("request"),
+    reload: () => reloads.reload("request"),
     /** Stops taking requests, lets those in flight finish, then the delivery in hand. */
     close: async () => {
       clearInterval(pruneTimer);
       process.off("SIGHUP", onHangup);
       watcher.close();
+      reloads.close();
       cluster?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

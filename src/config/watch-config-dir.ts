@@ -2,21 +2,16 @@ import { watch, type FSWatcher } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Logger } from "../core/logger.js";
-import type { CompiledConfig } from "./compiled.js";
-import { formatIssue, hasDocumentErrors } from "./load-config.js";
+import type { ReloadCoordinator } from "./reload-coordinator.js";
 
 export const DEFAULT_DEBOUNCE_MS = 200;
 
 export interface ConfigWatchOptions {
   /** The config directory (or single file) `serve --config` named. */
   dir: string;
-  /** Loads and compiles the directory again (loadConfigDir with the same registry). */
-  load: () => Promise<CompiledConfig>;
-  /** Puts a validated config in force; called only for a config without document errors. */
-  apply: (config: CompiledConfig) => void;
+  /** Where a change goes: the reload rule, shared with SIGHUP and the cluster source. */
+  coordinator: ReloadCoordinator;
   log: Logger;
-  /** Counts each reload as a success or a failure (hookline_config_reloads_total). */
-  metrics?: { configReloaded(ok: boolean): void } | undefined;
   /** How long the files must be quiet before a change is loaded (default 200 ms). */
   debounceMs?: number;
   /** false: no file watching; reloads happen only through `reload()` (SIGHUP). */
@@ -24,20 +19,12 @@ export interface ConfigWatchOptions {
 }
 
 export interface ConfigWatcher {
-  /**
-   * Loads the directory now and, if it has no document errors, swaps it in. Resolves true when the
-   * new config is in force. Calls during a reload queue one more reload, which reads the newest
-   * files; calls while one is queued share it.
-   */
-  reload(reason: string): Promise<boolean>;
-  /** Stops watching; a reload in flight finishes but applies nothing. */
+  /** Stops watching. */
   close(): void;
 }
 
 /**
- * Watches the config directory and reloads it on change, with serve's rule: the whole directory
- * is validated, then swapped atomically; a broken change is reported (file:line:column field)
- * and the last good config stays in force.
+ * Watches the config directory and hands each change (debounced) to the reload coordinator.
  *
  * Each directory is watched on its own (non-recursive `fs.watch`): Node 20's recursive mode on
  * Linux is a JavaScript emulation that has missed events in new subdirectories. A Kubernetes
@@ -50,70 +37,12 @@ export async function watchConfigDir(options: ConfigWatchOptions): Promise<Confi
   const watchers = new Map<string, FSWatcher>();
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
-  let chain: Promise<unknown> = Promise.resolve();
-  let queued: Promise<boolean> | undefined;
-
-  const reloadOnce = async (reason: string): Promise<boolean> => {
-    let config: CompiledConfig;
-    try {
-      config = await options.load();
-    } catch (err) {
-      if (closed) return false;
-      log.error("config reload failed; the last good config stays in force", {
-        reason,
-        error: (err as Error).message,
-      });
-      options.metrics?.configReloaded(false);
-      return false;
-    }
-    if (closed) return false;
-    if (hasDocumentErrors(config.issues)) {
-      let errors = 0;
-      for (const issue of config.issues) {
-        if (issue.severity !== "error" || issue.class !== "document") continue;
-        errors++;
-        log.error("config error", { issue: formatIssue(issue) });
-      }
-      log.error("config reload refused; the last good config stays in force", { reason, errors });
-      options.metrics?.configReloaded(false);
-      return false;
-    }
-    let warnings = 0;
-    for (const issue of config.issues) {
-      if (issue.severity === "note") {
-        log.debug("config note", { issue: formatIssue(issue) });
-      } else {
-        warnings++;
-        log.warn("config warning", { issue: formatIssue(issue) });
-      }
-    }
-    options.apply(config);
-    log.info("config reloaded", {
-      reason,
-      listeners: config.listeners.length,
-      triggers: config.listeners.reduce((n, l) => n + l.triggers.length, 0),
-      warnings,
-    });
-    options.metrics?.configReloaded(true);
-    return true;
-  };
-
-  const reload = (reason: string): Promise<boolean> => {
-    if (queued !== undefined) return queued;
-    const next = chain.then(() => {
-      queued = undefined;
-      return reloadOnce(reason);
-    });
-    queued = next;
-    chain = next.catch(() => undefined);
-    return next;
-  };
 
   const changed = (): void => {
     if (closed) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
-      void syncWatchers().then(() => reload("file change"));
+      void syncWatchers().then(() => options.coordinator.reload("file change"));
     }, debounceMs);
   };
 
@@ -170,7 +99,6 @@ export async function watchConfigDir(options: ConfigWatchOptions): Promise<Confi
   await syncWatchers();
 
   return {
-    reload,
     close() {
       closed = true;
       clearTimeout(timer);
