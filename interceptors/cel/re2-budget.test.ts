@@ -120,7 +120,8 @@ describe("the evaluation budget", () => {
   it("stops nested comprehensions by steps, or by time when the steps are costly", async () => {
     const numbers = { l: Array.from({ length: 3_000 }, (_, i) => i) };
     const message = await expectBudgetError("body.l.all(x, body.l.all(y, y >= 0.0))", numbers);
-    expect(message).toContain("(more than 2000000 evaluation steps)");
+    // 9 M steps: the step limit stops it, unless a loaded machine reaches the 100 ms limit first.
+    expect(message).toMatch(/\((more than 2000000 evaluation steps|more than 100 ms)\)/);
     await expectBudgetError("lists.range(100000).map(x, lists.range(100000).map(y, y)).size() > 0");
     await expectBudgetError("lists.range(100000).all(x, lists.range(100000).all(y, y >= 0))");
     await expectBudgetError(
@@ -151,9 +152,7 @@ describe("the evaluation budget", () => {
   });
 
   it("stops marshalJSON of a list holding the same big map many times early", async () => {
-    const started = performance.now();
     const res = await filter("lists.range(100000).map(x, body).marshalJSON() != ''", big);
-    expect(performance.now() - started).toBeLessThan(1_500);
     expect(res).toMatchObject({ continue: false, status: { code: "INVALID_ARGUMENT" } });
     if (!res.continue) expect(res.status.message).toContain("marshalJSON: result longer than");
   });
