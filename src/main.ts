@@ -37,6 +37,11 @@ export interface ServeOptions {
   adminAddr?: string | undefined;
   /** HOOKLINE_ADMIN_TOKEN: required when the admin port is not on loopback. */
   adminToken?: string | undefined;
+  /**
+   * HOOKLINE_ADMIN_HOSTS: host names the admin port may be reached by (its `Host` header), beside
+   * `localhost` and IP addresses; a leading "." allows a whole domain. Others get 421.
+   */
+  adminHosts?: readonly string[] | undefined;
   /** Events older than this are pruned once their deliveries are finished (default 7 days). */
   retentionMs?: number;
   port: number;
@@ -151,6 +156,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       metrics,
       log,
       token: options.adminToken,
+      allowedHosts: options.adminHosts,
       replay: async (event) => {
         const result = await replayEvent(event, {
           config,

@@ -3,9 +3,14 @@ import type { ReplayResult } from "../listener/replay-event.js";
 import type { Logger } from "../core/logger.js";
 import type { Journal, StoredEvent } from "../store/types.js";
 import { requireToken } from "./auth.js";
+import { checkHost } from "./check-host.js";
+import { createCsrfTokens, type CsrfTokens } from "./csrf-tokens.js";
 import { toEventView } from "./event-view.js";
 import { createEventsApi, parseEventFilter, sendAdminError } from "./events-api.js";
 import type { Metrics } from "./metrics.js";
+import { refuseCrossSite } from "./refuse-cross-site.js";
+import { requireJson } from "./require-json.js";
+import { securityHeaders } from "./security-headers.js";
 import { renderEventPage } from "./ui/event-page.js";
 import { renderEventsPage } from "./ui/events-page.js";
 import { escapeHtml } from "./ui/html.js";
@@ -18,7 +23,20 @@ export interface AdminDeps {
   log: Logger;
   /** HOOKLINE_ADMIN_TOKEN: required on every route but /metrics when set. */
   token: string | undefined;
+  /**
+   * HOOKLINE_ADMIN_HOSTS: names the port may be addressed by in `Host`, beside `localhost` and IP
+   * literals (see check-host.ts). Default none.
+   */
+  allowedHosts?: readonly string[] | undefined;
+  /** The Replay form's tokens; a fresh per-process secret by default. */
+  csrf?: CsrfTokens | undefined;
 }
+
+/** The action a Replay form's CSRF token is bound to: a token for one event replays only it. */
+const replayAction = (id: string): string => `replay:${id}`;
+
+/** The Replay form's body: one hidden field, so a few kilobytes is plenty. */
+const parseReplayForm = express.urlencoded({ extended: false, limit: "4kb" });
 
 /**
  * The admin port: /metrics, the event log API (/api/v1) and the deliveries page (/ui/). express
@@ -27,11 +45,20 @@ export interface AdminDeps {
 export function createAdminApp(deps: AdminDeps): Express {
   const app = express();
   app.disable("x-powered-by");
+  const csrf = deps.csrf ?? createCsrfTokens();
+  // Order matters: the headers go on every answer, refusals included; the Host is checked before
+  // anything is read (DNS rebinding); a cross-site POST is refused before the token is looked at,
+  // so a browser that holds the token cannot be made to spend it.
+  app.use(securityHeaders);
+  app.use(
+    checkHost({ allowedHosts: deps.allowedHosts ?? [], tokenRequired: deps.token !== undefined }),
+  );
+  app.use(refuseCrossSite);
   app.use(requireToken(deps.token));
   app.get("/metrics", async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  app.use("/api/v1", createEventsApi(deps));
+  app.use("/api/v1", requireJson, createEventsApi(deps));
   app.get("/", (_req, res) => res.redirect(302, "/ui/"));
   app.get("/ui/", async (req, res) => {
     try {
@@ -57,13 +84,35 @@ export function createAdminApp(deps: AdminDeps): Express {
           .send(`<p>No event ${escapeHtml(req.params.id)}. <a href="/ui/">All events</a></p>`);
       res
         .type("html")
-        .send(renderEventPage(toEventView(event, await deps.journal.getRuns(event.id))));
+        .send(
+          renderEventPage(
+            toEventView(event, await deps.journal.getRuns(event.id)),
+            csrf.issue(replayAction(event.id)),
+          ),
+        );
     } catch (err) {
       sendPageError(res, err, deps.log);
     }
   });
+  app.post("/ui/events/:id/replay", (req, res, next) =>
+    parseReplayForm(req, res, (err?: unknown) => {
+      if (err === undefined) return next();
+      sendAdminError(res, "HL_ADMIN_BAD_REQUEST", "the Replay form's body is not valid");
+    }),
+  );
   app.post("/ui/events/:id/replay", async (req, res) => {
     try {
+      const form: unknown = req.body;
+      const token =
+        typeof form === "object" && form !== null
+          ? (form as Record<string, unknown>)["csrf"]
+          : undefined;
+      if (!csrf.verify(replayAction(req.params.id), token))
+        return void sendAdminError(
+          res,
+          "HL_ADMIN_CSRF_INVALID",
+          "the Replay form's token is missing, forged or expired: reload the event's page and press Replay again",
+        );
       const event = await deps.journal.getEvent(req.params.id);
       if (event === undefined)
         return void res.status(404).type("html").send("<p>No such event.</p>");

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { parseAllowedHosts } from "../admin/check-host.js";
 import { parseSize } from "../intake/read-body.js";
 import { createLogger } from "../log/logger.js";
 import { DEFAULT_MAX_BODY, serve } from "../main.js";
@@ -83,6 +84,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
       store: values.store ?? env["HOOKLINE_STORE"],
       adminAddr: values.admin ?? env["HOOKLINE_ADMIN_ADDR"],
       adminToken: env["HOOKLINE_ADMIN_TOKEN"],
+      adminHosts: parseAllowedHosts(env["HOOKLINE_ADMIN_HOSTS"]),
       ...(retentionMs === undefined ? {} : { retentionMs }),
       port,
       ...(values.host === undefined ? {} : { host: values.host }),

@@ -18,6 +18,22 @@ export const codes = {
   HL_LISTENER_INTERNAL: { status: 500, summary: "the EventListener failed unexpectedly" },
   HL_ADMIN_UNAUTHORIZED: { status: 401, summary: "the admin port needs a valid bearer token" },
   HL_ADMIN_BAD_REQUEST: { status: 400, summary: "a query parameter of the admin API is not valid" },
+  HL_ADMIN_HOST_NOT_ALLOWED: {
+    status: 421,
+    summary: "the Host header names neither the admin port's address nor a configured admin host",
+  },
+  HL_ADMIN_CROSS_SITE: {
+    status: 403,
+    summary: "a state-changing admin request came from another site (Origin or Sec-Fetch-Site)",
+  },
+  HL_ADMIN_CSRF_INVALID: {
+    status: 403,
+    summary: "the page's form token is missing, forged or expired; reload the page",
+  },
+  HL_ADMIN_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    summary: "an admin API request that changes state must be sent as application/json",
+  },
   HL_EVENT_NOT_FOUND: { status: 404, summary: "no event with that id is in the journal" },
   HL_CONFIG_INVALID: { status: 500, summary: "configuration failed validation" },
   HL_CONFIG_REFERENCE: {

@@ -79,6 +79,12 @@ describe.skipIf(!HAVE_CHROMIUM && process.env["CI"] === undefined)(
       const rejected = await post("an-old-secret", "page-bad");
 
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      // The page's Content-Security-Policy must allow everything the page itself uses: a
+      // stylesheet whose hash drifted, or an inline style attribute, shows up here.
+      const violations: string[] = [];
+      page.on("console", (m) => {
+        if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+      });
       await page.goto(`${admin}/ui/`);
       await expect.poll(() => page.locator("tbody tr").count()).toBe(2);
       expect(await page.locator("tbody").innerText()).toContain("page-bad");
@@ -107,6 +113,12 @@ describe.skipIf(!HAVE_CHROMIUM && process.env["CI"] === undefined)(
       expect(await page.locator(".kv").innerText()).toContain(fired);
       expect(await page.locator(".answer").innerText()).toContain("Fired: github-push");
       await page.screenshot({ path: join(ARTIFACTS, "event-page-replay.png"), fullPage: true });
+      // The stylesheet applied (header bar is styled), and nothing was refused.
+      // (A string: the test's tsconfig has no DOM types.)
+      expect(
+        await page.evaluate("getComputedStyle(document.querySelector('header')).display"),
+      ).toBe("flex");
+      expect(violations).toEqual([]);
       await page.close();
     }, 60_000);
   },

@@ -206,7 +206,7 @@ describe("hot reload of the config directory", () => {
 
     const res = await fetch(
       `http://127.0.0.1:${s.running.adminPort}/api/v1/events/${original.id}/replay`,
-      { method: "POST" },
+      { method: "POST", headers: { "Content-Type": "application/json" } },
     );
     expect(res.status).toBe(202);
     const replay = (await res.json()) as { eventID: string };

@@ -113,7 +113,9 @@ describe("answers conform to openapi.yaml", () => {
   });
 
   it("admin port: replay", async () => {
-    const res = await request(t.admin).post(`/api/v1/events/${fired}/replay`);
+    const res = await request(t.admin)
+      .post(`/api/v1/events/${fired}/replay`)
+      .set("Content-Type", "application/json");
     expect(
       checkAnswer(
         "/api/v1/events/{id}/replay",

@@ -16,9 +16,9 @@ export interface TestAdmin {
 /** A listener app and the admin app on the same journal, as `hookline serve` wires them. */
 export async function createTestAdmin(
   configDir: string,
-  options: TestAppOptions & { token?: string } = {},
+  options: TestAppOptions & { token?: string; allowedHosts?: readonly string[] } = {},
 ): Promise<TestAdmin> {
-  const { token, ...appOptions } = options;
+  const { token, allowedHosts, ...appOptions } = options;
   const journal = appOptions.journal ?? createMemoryJournal();
   const metrics = createMetrics(journal);
   const app = await createTestApp(configDir, { ...appOptions, journal, metrics });
@@ -27,6 +27,7 @@ export async function createTestAdmin(
     metrics,
     log: app.log,
     token,
+    allowedHosts,
     replay: async (event) => {
       const result = await replayEvent(event, {
         config: app.config,

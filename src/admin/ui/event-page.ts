@@ -4,10 +4,10 @@ import { html, type SafeHtml } from "./html.js";
 import { layout } from "./layout.js";
 
 /** One event: the answer, then each trigger's decision laid out step by step. */
-export function renderEventPage(event: EventView): string {
+export function renderEventPage(event: EventView, replayToken: string): string {
   const body = html`<p><a href="/ui/">← all events</a></p>
     <h1>Event <code>${event.id}</code></h1>
-    <div class="answer ${event.outcome} badge" style="display:block">${summaryLine(event)}</div>
+    <div class="answer ${event.outcome} badge block">${summaryLine(event)}</div>
     <div class="card">
       <div class="kv">
         <div>Listener</div>
@@ -36,6 +36,7 @@ export function renderEventPage(event: EventView): string {
         }
       </div>
       <form method="post" action="/ui/events/${event.id}/replay">
+        <input type="hidden" name="csrf" value="${replayToken}" />
         <button type="submit">Replay this event</button>
       </form>
     </div>
@@ -129,7 +130,7 @@ function renderTrigger(t: TriggerView): SafeHtml {
     <h2>
       ${t.trigger || "(unnamed trigger)"}
       <span class="badge ${t.outcome.kind}">${t.outcome.kind}</span>
-      <span class="muted" style="font-weight:normal;font-size:12px"
+      <span class="muted small"
         >${t.namespace} · ${t.via}${t.group === null ? "" : ` · group ${t.group}`} ·
         ${t.durationMs.toFixed(1)} ms</span
       >
@@ -205,14 +206,14 @@ function renderTrigger(t: TriggerView): SafeHtml {
 }
 
 function renderDelivery(d: DeliveryView, title: string): SafeHtml {
-  return html`<h2 style="margin-top:12px">
+  return html`<h2 class="spaced">
       ${title} <span class="badge ${d.state}">${d.state}</span>
-      <span class="muted" style="font-weight:normal;font-size:12px"
+      <span class="muted small"
         >${d.attempts}
         attempt${d.attempts === 1 ? "" : "s"}${d.nextAttemptAt === null ? "" : ` · next at ${d.nextAttemptAt}`}</span
       >
     </h2>
-    ${d.lastError === null ? "" : html`<p class="badge dead" style="display:block">Last error: ${d.lastError}</p>`}
+    ${d.lastError === null ? "" : html`<p class="badge dead block">Last error: ${d.lastError}</p>`}
     ${d.resources.map(
       (r) =>
         html`<details>

@@ -181,7 +181,9 @@ spec:
   it("replays an event as a new, linked one", async () => {
     t = await createTestAdmin(EXAMPLE_CONFIG);
     const id = await send(t, "push", "d-1");
-    const res = await request(t.admin).post(`/api/v1/events/${id}/replay`);
+    const res = await request(t.admin)
+      .post(`/api/v1/events/${id}/replay`)
+      .set("Content-Type", "application/json");
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ replayOf: id, outcome: "fired" });
     const replayed = (
