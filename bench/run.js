@@ -28,6 +28,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import { runHostileBench } from "./hostile.js";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -851,6 +852,14 @@ async function main() {
     );
     if (hk.logLinesDuringLoad > 0)
       process.stdout.write(`  log tail:\n    ${hk.logTail.join("\n    ")}\n`);
+  }
+
+  // The hostile row: signed pushes while bodies with a wrong signature flood in (bench/hostile.js).
+  // Its latency and journal targets are reported; signed pushes refused fail the run.
+  if (process.env.BENCH_HOSTILE !== "0") {
+    results.hostile = await runHostileBench(process.stdout);
+    const refused = results.hostile.quiet.non2xx + results.hostile.duringFlood.non2xx;
+    if (refused > 0) problems.push(`hostile: ${refused} signed pushes got non-2xx`);
   }
 
   const resultsDir = join(BENCH_DIR, "results");
