@@ -1,0 +1,66 @@
+// The driver of bench/instructions.js: N signed GitHub pushes through ROOT's createApp (memory
+// journal, example config, no sink) on loopback, one after the other, in one process.
+// Usage: node bench/pipeline-driver.js ROOT N
+import { createHmac, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Agent, createServer, request } from "node:http";
+const [root, nText] = process.argv.slice(2);
+const n = Number(nText);
+const d = (p) => import(`${root}/dist/src/${p}`);
+const { createApp } = await d("app.js");
+const { loadConfigDir } = await d("config/load-config.js");
+const { createSecretResolver } = await d("config/secret-resolver.js");
+const { createInterceptorRegistry } = await d(
+  "interceptors/plugins/create-interceptor-registry.js",
+);
+const { createJournal } = await d("store/create-journal.js");
+const { createLogger } = await d("log/logger.js");
+const registry = await createInterceptorRegistry(undefined);
+const config = await loadConfigDir(`${root}/examples/config`, { registry });
+const secrets = createSecretResolver({ fromConfig: config.secrets, dir: undefined });
+const journal = await createJournal("memory");
+const log = createLogger();
+const app = createApp({ config: () => config, secrets, journal, log });
+const server = createServer(app);
+await new Promise((r) => server.listen(0, "127.0.0.1", r));
+const port = server.address().port;
+const body = readFileSync(`${root}/examples/payloads/github-push.json`);
+const sig = "sha256=" + createHmac("sha256", "hookline-example-secret").update(body).digest("hex");
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+let bad = 0;
+const t0 = process.cpuUsage();
+for (let i = 0; i < n; i++) {
+  await new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/",
+        agent,
+        headers: {
+          "Content-Type": "application/json",
+          "X-GitHub-Event": "push",
+          "X-GitHub-Delivery": randomUUID(),
+          "X-Hub-Signature-256": sig,
+          "Content-Length": body.length,
+        },
+      },
+      (res) => {
+        if (res.statusCode >= 300) bad++;
+        res.resume();
+        res.on("end", resolve);
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+const cpu = process.cpuUsage(t0);
+process.stderr.write(
+  JSON.stringify({ n, bad, cpuMsPerEvent: (cpu.user + cpu.system) / 1000 / Math.max(n, 1) }) + "\n",
+);
+agent.destroy();
+server.close();
+await journal.close();
+process.exit(0);
