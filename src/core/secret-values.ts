@@ -32,8 +32,9 @@ export interface SecretValues {
 /** @example const values = createSecretValues(); values.learn(token); values.redact(line) */
 export function createSecretValues(max = MAX_SECRET_VALUES): SecretValues {
   const known = new Map<string, true>();
-  // Longest first, so that a value containing another is replaced whole; rebuilt on change only.
-  let sorted: string[] | undefined;
+  // One alternation, longest first (a value containing another is replaced whole): a single scan
+  // of each text whatever the number of values. Rebuilt when the contents change, not on refresh.
+  let pattern: RegExp | undefined;
   const remember = (form: string): void => {
     if (form.length < MIN_REDACTED_LENGTH || form.length > MAX_REDACTED_LENGTH) return;
     if (REDACTED.includes(form)) return; // Would redact the marker itself.
@@ -42,14 +43,21 @@ export function createSecretValues(max = MAX_SECRET_VALUES): SecretValues {
       return;
     }
     known.set(form, true);
-    sorted = undefined;
+    pattern = undefined;
     while (known.size > max) {
       const oldest = known.keys().next();
       if (oldest.done === true) break;
       known.delete(oldest.value);
     }
   };
-  const forms = (): string[] => (sorted ??= [...known.keys()].sort((a, b) => b.length - a.length));
+  const matcher = (): RegExp =>
+    (pattern ??= new RegExp(
+      [...known.keys()]
+        .sort((a, b) => b.length - a.length)
+        .map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+        .join("|"),
+      "g",
+    ));
   return {
     learn(value) {
       const text = typeof value === "string" ? value : textOf(value);
@@ -60,13 +68,15 @@ export function createSecretValues(max = MAX_SECRET_VALUES): SecretValues {
     },
     redact(text) {
       if (known.size === 0 || text.length < MIN_REDACTED_LENGTH) return text;
-      let out = text;
-      for (const form of forms()) if (out.includes(form)) out = out.split(form).join(REDACTED);
-      return out;
+      const re = matcher();
+      re.lastIndex = 0;
+      return re.test(text) ? text.replace(re, REDACTED) : text;
     },
     holdsSecret(text) {
       if (known.size === 0 || text.length < MIN_REDACTED_LENGTH) return false;
-      return forms().some((form) => text.includes(form));
+      const re = matcher();
+      re.lastIndex = 0;
+      return re.test(text);
     },
     get size() {
       return known.size;
@@ -90,31 +100,33 @@ function walk(value: unknown, values: SecretValues, depth: number): unknown {
   if (typeof value === "string") return values.redact(value);
   if (depth > MAX_DEPTH || typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) {
-    let changed = false;
-    const out = value.map((v: unknown) => {
+    let out: unknown[] | undefined; // Made at the first change only: most values hold no secret.
+    value.forEach((v: unknown, i) => {
       const r = walk(v, values, depth + 1);
-      if (r !== v) changed = true;
-      return r;
+      if (r !== v) out ??= value.slice(0, i);
+      out?.push(r);
     });
-    return changed ? out : value;
+    return out ?? value;
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;
-  let changed = false;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
+  const entries = Object.entries(value);
+  let out: Record<string, unknown> | undefined;
+  entries.forEach(([k, v], i) => {
     const key = values.redact(k);
     const r = walk(v, values, depth + 1);
-    if (key !== k || r !== v) changed = true;
-    // defineProperty: a key such as "__proto__" stays an own key, as it was.
-    Object.defineProperty(out, key, {
-      value: r,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return changed ? out : value;
+    if (out === undefined && (key !== k || r !== v)) {
+      out = {};
+      for (const [pk, pv] of entries.slice(0, i)) define(out, pk, pv);
+    }
+    if (out !== undefined) define(out, key, r);
+  });
+  return out ?? value;
+}
+
+/** defineProperty: a key such as "__proto__" stays an own key, as it was. */
+function define(out: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function textOf(value: Buffer): string | undefined {

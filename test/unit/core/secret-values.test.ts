@@ -83,6 +83,17 @@ describe("redactDeep", () => {
     });
   });
 
+  it("copies what comes before the first change, and keeps what comes after", () => {
+    const values = createSecretValues();
+    values.learn("deep-secret");
+    expect(redactDeep(["a", 1, "deep-secret", "b"], values)).toEqual(["a", 1, REDACTED, "b"]);
+    expect(redactDeep({ a: 1, b: { c: "deep-secret" }, d: "e" }, values)).toEqual({
+      a: 1,
+      b: { c: REDACTED },
+      d: "e",
+    });
+  });
+
   it("keeps a __proto__ key an own key", () => {
     const values = createSecretValues();
     values.learn("deep-secret");
