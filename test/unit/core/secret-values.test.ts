@@ -23,6 +23,12 @@ describe("createSecretValues", () => {
       want: "q=[redacted]",
     },
     {
+      name: "a value with regular-expression characters literally",
+      learn: "a.b*c(d)[e]$1\\",
+      text: "x a.b*c(d)[e]$1\\ aXb*c(d)[e]$1\\",
+      want: "x [redacted] aXb*c(d)[e]$1\\",
+    },
+    {
       name: "nothing when unknown",
       learn: "other-value",
       text: "nothing here",
