@@ -5,6 +5,7 @@ import type { Metrics } from "./admin/metrics.js";
 import type { CompiledConfig, CompiledListener } from "./config/compiled.js";
 import { codes, type ErrorCode } from "./errors/codes.js";
 import { describeError, HooklineError } from "./errors/hookline-error.js";
+import type { SecretValues } from "./core/secret-values.js";
 import { canonicalHeaders } from "./core/canonical-header.js";
 import { identifyProvider } from "./intake/identify-provider.js";
 import { readBody } from "./intake/read-body.js";
@@ -24,6 +25,8 @@ export interface AppDeps {
   /** The config in force (a getter, so that a reload can swap it). */
   config: () => CompiledConfig;
   secrets: SecretResolver;
+  /** The secret values `secrets` handed out: redacted by value from what is stored. */
+  secretValues?: SecretValues;
   /** Where events are recorded before the answer; the delivery worker reads it. */
   journal: Journal;
   /** Counts events and trigger outcomes for /metrics on the admin port. */
@@ -151,7 +154,7 @@ async function handleEvent(
     const { outcome, traces, runs } = processed;
     let answer = processed.answer;
     const result = await journal.record(
-      toStoredEvent(event, listener, answer.status, outcome, traces),
+      toStoredEvent(event, listener, answer.status, outcome, traces, deps.secretValues),
       runs,
     );
     // A concurrent copy of the delivery id fired first: this one is a duplicate after all.

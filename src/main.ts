@@ -13,6 +13,8 @@ import { watchConfigDir } from "./config/watch-config-dir.js";
 import type { SecretResolver } from "./interceptors/types.js";
 import { createInterceptorRegistry } from "./interceptors/plugins/create-interceptor-registry.js";
 import type { Logger } from "./core/logger.js";
+import { createSecretValues } from "./core/secret-values.js";
+import { redactingLogger } from "./log/redacting-logger.js";
 import { createAdminApp } from "./admin/create-admin-app.js";
 import { isLoopback } from "./admin/auth.js";
 import { createMetrics } from "./admin/metrics.js";
@@ -83,7 +85,10 @@ export interface Running {
  * document error; reference errors are logged as warnings and fail their trigger per request.
  */
 export async function serve(options: ServeOptions): Promise<Running> {
-  const { log } = options;
+  // Every secret value the resolvers hand out (and the config's Secrets) is redacted by value from
+  // the journal and from every log line.
+  const secretValues = createSecretValues();
+  const log = redactingLogger(options.log, secretValues);
   const registry = await createInterceptorRegistry(options.interceptorsDir);
   // The Kubernetes client is loaded only for `--config kubernetes` (as for the sink, below).
   const clusterModule =
@@ -148,6 +153,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
     fromConfig: config.secrets,
     dir: options.secretsDir,
     cluster: cluster?.secrets,
+    values: secretValues,
   });
   const secrets: SecretResolver = { get: (ref, namespace) => resolver.get(ref, namespace) };
   const adminServer = createServer(
@@ -161,6 +167,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
         const result = await replayEvent(event, {
           config,
           secrets,
+          secretValues,
           log,
           deadlineMs: DEFAULT_DEADLINE_MS,
           journal,
@@ -180,6 +187,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
   const app = createApp({
     config: () => config,
     secrets,
+    secretValues,
     journal,
     metrics,
     onRecorded: () => worker.wake(),
@@ -208,6 +216,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
         fromConfig: next.secrets,
         dir: options.secretsDir,
         cluster: cluster?.secrets,
+        values: secretValues,
       });
       config = next;
     },

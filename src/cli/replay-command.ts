@@ -1,3 +1,5 @@
+import { createSecretValues } from "../core/secret-values.js";
+import { redactingLogger } from "../log/redacting-logger.js";
 import { parseArgs } from "node:util";
 import { assertNever } from "../errors/assert-never.js";
 import type { DeliveryRecord, RunRecord } from "../store/types.js";
@@ -65,13 +67,16 @@ export async function runReplay(args: readonly string[]): Promise<number> {
       return 1;
     }
     const dryRun = values["dry-run"];
+    const secretValues = createSecretValues();
     const result = await replayEvent(original, {
       config,
       secrets: createSecretResolver({
         fromConfig: config.secrets,
         dir: values.secrets ?? process.env["HOOKLINE_SECRETS_DIR"],
+        values: secretValues,
       }),
-      log,
+      secretValues,
+      log: redactingLogger(log, secretValues),
       deadlineMs: DEFAULT_DEADLINE_MS,
       journal: dryRun ? undefined : journal,
     });

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { canonicalHeaderKey } from "../core/canonical-header.js";
 import type { CompileContext } from "./compile-context.js";
 import { compileInterceptorChain } from "./compile-interceptor-chain.js";
 import { compileTrigger, compileTriggerSpec, triggerId } from "./compile-trigger.js";
@@ -64,10 +65,18 @@ export function compileListener(el: EventListener, cx: CompileContext): Compiled
     uid: el.metadata.uid ?? stableUid(ns, el.metadata.name),
     payloadValidation: annotations["tekton.dev/payload-validation"] !== "false",
     reply: annotations["hookline.dev/reply"] === "tekton" ? "tekton" : "honest",
+    keepQuery: annotations["hookline.dev/keep-query"] === "true",
+    redactHeaders: headerNames(annotations["hookline.dev/redact-headers"]),
     cloudEventURI: el.spec.cloudEventURI,
     triggers,
     groups,
   };
+}
+
+/** `X-Hook-Key, x-other` → the canonical names, as headers are stored. */
+function headerNames(list: string | undefined): ReadonlySet<string> {
+  const names = (list ?? "").split(",").map((n) => n.trim());
+  return new Set(names.filter((n) => n !== "").map(canonicalHeaderKey));
 }
 
 /** A UUID-shaped id that stays the same for the same listener across restarts. */

@@ -26,6 +26,13 @@ export interface CompiledListener {
   /** Tekton's payload validation; off with `tekton.dev/payload-validation: "false"`. */
   payloadValidation: boolean;
   reply: ReplyMode;
+  /**
+   * `hookline.dev/keep-query: "true"`: the journal keeps the request's query values (known secret
+   * values still redacted). Absent or false: every query value is stored as `[redacted]`.
+   */
+  keepQuery?: boolean;
+  /** `hookline.dev/redact-headers`: more header names (canonical) whose values are never stored. */
+  redactHeaders?: ReadonlySet<string>;
   /** Tekton's `cloudEventURI`: where the started/successful/failed/done CloudEvents go. */
   cloudEventURI: string | undefined;
   triggers: readonly CompiledTrigger[];

@@ -154,6 +154,7 @@ function decodeTriggersObject(
 const LISTENER_ANNOTATIONS: Record<string, readonly string[]> = {
   "tekton.dev/payload-validation": ["true", "false"],
   "hookline.dev/reply": ["tekton", "honest"],
+  "hookline.dev/keep-query": ["true", "false"],
 };
 
 function checkListenerAnnotations(metaField: Field | undefined, cx: DecodeContext): void {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { CompiledConfig, CompiledListener } from "../config/compiled.js";
 import { HooklineError } from "../errors/hookline-error.js";
 import type { IncomingEvent } from "../core/incoming-event.js";
+import type { SecretValues } from "../core/secret-values.js";
 import type { SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
 import type { Journal, PlannedRun, StoredEvent } from "../store/types.js";
@@ -12,6 +13,8 @@ import type { EventAnswer } from "./types.js";
 export interface ReplayDeps {
   config: CompiledConfig;
   secrets: SecretResolver;
+  /** The secret values `secrets` handed out: redacted by value from what is stored. */
+  secretValues?: SecretValues;
   log: Logger;
   deadlineMs: number;
   /** Where the new event is recorded; without one (a dry run), nothing is stored. */
@@ -31,8 +34,8 @@ export interface ReplayResult {
  * Runs a stored event again — its raw body and headers, with timestamp windows measured from its
  * original receive time — through its listener and the config in force now (processEvent, as
  * serve does), as a new event that records what it replays and does not take the delivery id
- * again. Headers that were redacted when the event was stored (tokens) stay redacted, so a token
- * check fails on a replay. Delivering the runs is the caller's (the worker's deliverEvent).
+ * again. What was redacted when the event was stored (token headers, query values, secret values)
+ * stays redacted, so a token check fails on a replay. Delivering the runs is the caller's (the worker's deliverEvent).
  */
 export async function replayEvent(original: StoredEvent, deps: ReplayDeps): Promise<ReplayResult> {
   const listener = findListener(deps.config, original.listener);
@@ -59,6 +62,7 @@ export async function replayEvent(original: StoredEvent, deps: ReplayDeps): Prom
       processed.answer.status,
       processed.outcome,
       processed.traces,
+      deps.secretValues,
     ),
     receivedAt: new Date(),
     replayOf: original.id,

@@ -1,14 +1,31 @@
 import type { IncomingEvent } from "../core/incoming-event.js";
+import { redactDeep, type SecretValues } from "../core/secret-values.js";
 import { redactHeaders } from "../store/redact-headers.js";
+import { redactURL } from "../store/redact-url.js";
 import type { StoredEvent } from "../store/types.js";
 
-/** The journal's record of an event: credentials in headers redacted, the body byte for byte. */
+/** What of the listener decides how its events are stored (a CompiledListener has it all). */
+export interface StoringListener {
+  namespace: string;
+  name: string;
+  /** `hookline.dev/keep-query: "true"`: the query's values are kept (secret values still not). */
+  keepQuery?: boolean;
+  /** `hookline.dev/redact-headers`: more header names whose values are never stored. */
+  redactHeaders?: ReadonlySet<string>;
+}
+
+/**
+ * The journal's record of an event, the body byte for byte. Redacted: credential headers by name,
+ * query values (unless the listener keeps them), and every known secret value (`values`) in any
+ * header, the URL and the traces (interceptor messages, errors, params, extensions).
+ */
 export function toStoredEvent(
   event: IncomingEvent,
-  listener: { namespace: string; name: string },
+  listener: StoringListener,
   status: number,
   outcome: StoredEvent["outcome"],
   traces: StoredEvent["traces"],
+  values?: SecretValues,
 ): StoredEvent {
   return {
     id: event.eventId,
@@ -17,11 +34,11 @@ export function toStoredEvent(
     deliveryId: event.deliveryId,
     receivedAt: event.receivedAt,
     method: event.method,
-    url: event.url,
-    headers: redactHeaders(event.header),
+    url: redactURL(event.url, values, listener.keepQuery === true),
+    headers: redactHeaders(event.header, values, listener.redactHeaders),
     body: event.rawBody,
     status,
     outcome,
-    traces,
+    traces: values === undefined ? traces : redactDeep(traces, values),
   };
 }

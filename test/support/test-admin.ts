@@ -31,7 +31,11 @@ export async function createTestAdmin(
     replay: async (event) => {
       const result = await replayEvent(event, {
         config: app.config,
-        secrets: createSecretResolver({ fromConfig: app.config.secrets }),
+        secrets: createSecretResolver({
+          fromConfig: app.config.secrets,
+          values: app.secretValues,
+        }),
+        secretValues: app.secretValues,
         log: app.log,
         deadlineMs: 2000,
         journal: app.journal,

@@ -15,6 +15,8 @@ import { createMemoryJournal } from "../../src/store/memory-journal.js";
 import type { Journal } from "../../src/store/types.js";
 import type { Logger } from "../../src/log/logger.js";
 import { createCapturingLogger, type MemoryTransport } from "./capture-logs.js";
+import { createSecretValues, type SecretValues } from "../../src/core/secret-values.js";
+import { redactingLogger } from "../../src/log/redacting-logger.js";
 import { checkingAnswers } from "./capture-answers.js";
 
 export interface TestApp {
@@ -23,6 +25,8 @@ export interface TestApp {
   outDir: string;
   logs: MemoryTransport;
   log: Logger;
+  /** The secret values the listener's resolver handed out (redacted by value, as serve does). */
+  secretValues: SecretValues;
   journal: Journal;
   worker: DeliveryWorker;
   /** Every file the local sink wrote, parsed. */
@@ -58,7 +62,11 @@ export async function createTestApp(
   const registry = await createInterceptorRegistry(options.interceptorsDir);
   const config = await loadConfigDir(configDir, { registry });
   const outDir = await mkdtemp(join(tmpdir(), "hookline-out-"));
-  const { log, logs } = createCapturingLogger();
+  const captured = createCapturingLogger();
+  const { logs } = captured;
+  // As serve wires it: the resolver learns every value it hands out, logs and journal redact them.
+  const secretValues = createSecretValues();
+  const log = redactingLogger(captured.log, secretValues);
   const journal = options.journal ?? createMemoryJournal();
   const worker = createDeliveryWorker({
     journal,
@@ -69,7 +77,12 @@ export async function createTestApp(
   });
   const app = createApp({
     config: () => config,
-    secrets: createSecretResolver({ fromConfig: config.secrets, dir: options.secretsDir }),
+    secrets: createSecretResolver({
+      fromConfig: config.secrets,
+      dir: options.secretsDir,
+      values: secretValues,
+    }),
+    secretValues,
     journal,
     onRecorded: () => worker.wake(),
     log,
@@ -82,6 +95,7 @@ export async function createTestApp(
     outDir,
     logs,
     log,
+    secretValues,
     journal,
     worker,
     /** Delivers every due run first, so what the sink wrote is complete. */

@@ -1784,9 +1784,27 @@ ${TEMPLATE_STUB}`;
   });
 
   it.each([
+    { name: "neither", annotations: "    other: x", keepQuery: false, headers: [] },
+    {
+      name: "keep-query and redact-headers",
+      annotations:
+        '    hookline.dev/keep-query: "true"\n    hookline.dev/redact-headers: "x-hook-key, X-OTHER ,"',
+      keepQuery: true,
+      headers: ["X-Hook-Key", "X-Other"],
+    },
+  ])("redaction annotations: $name", async ({ annotations, keepQuery, headers }) => {
+    const c = await load({ "el.yaml": el(annotations) });
+    expect(notNotes(c).map(formatIssue)).toEqual([]);
+    const l = listener(c, "el");
+    expect(l.keepQuery).toBe(keepQuery);
+    expect([...(l.redactHeaders ?? [])]).toEqual(headers);
+  });
+
+  it.each([
     { name: "payload-validation no", key: "tekton.dev/payload-validation", value: '"no"' },
     { name: "payload-validation False", key: "tekton.dev/payload-validation", value: '"False"' },
     { name: "reply always", key: "hookline.dev/reply", value: "always" },
+    { name: "keep-query yes", key: "hookline.dev/keep-query", value: '"yes"' },
   ])("an invalid value ($name) is a document error at that annotation", async ({ key, value }) => {
     const text = el(`    ${key}: ${value}`);
     const c = await load({ "el.yaml": text });
