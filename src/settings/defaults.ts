@@ -9,3 +9,9 @@ export const REQUEST_TIMEOUT_MS = 30_000;
  * writes fail, at most this often), so that a read-only or full journal is seen without traffic.
  */
 export const JOURNAL_PROBE_INTERVAL_MS = 5_000;
+/** One config file may hold at most this much; a bigger one is a document error (never read). */
+export const CONFIG_MAX_FILE_BYTES = 4 * 1024 * 1024;
+/** A config directory's files together may hold at most this much (a document error). */
+export const CONFIG_MAX_DIR_BYTES = 32 * 1024 * 1024;
+/** A config load (start, reload) gives the event loop a turn after this much work, at the latest. */
+export const CONFIG_LOAD_SLICE_MS = 10;
