@@ -56,11 +56,15 @@ export function createApp(deps: AppDeps): RequestHandler {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (req.method === "GET" && path === "/live") return void sendText(res, 200, "ok\n");
     if (req.method === "GET" && path === "/ready") {
-      // Ready once the config is loaded (it is, or there would be no app) and the journal answers.
+      // Ready once the config is loaded (it is, or there would be no app) and the journal takes
+      // writes: its last write, or a probe write, succeeded (src/store/write-health.ts).
       void deps.journal
-        .ping()
-        .then((ok) =>
-          sendJSON(res, ok ? 200 : 503, { status: ok ? "ready" : "journal unavailable" }),
+        .health()
+        .catch(() => ({ ready: false, reason: "the journal cannot be reached" }) as const)
+        .then((h) =>
+          h.ready
+            ? sendJSON(res, 200, { status: "ready" })
+            : sendJSON(res, 503, { status: "journal unavailable", reason: h.reason }),
         );
       return;
     }

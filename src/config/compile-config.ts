@@ -1,10 +1,11 @@
 import { createCompileContext } from "./compile-context.js";
 import { compileListener } from "./compile-listener.js";
 import { compileBindingParam } from "./compile-trigger.js";
-import type { CompiledConfig } from "./compiled.js";
+import type { CompiledConfig, CompiledListener } from "./compiled.js";
 import type { DecodedConfig } from "./decoded-config.js";
 import { note } from "./issues.js";
 import { qualifiedName, resolveReferences } from "./resolve-references.js";
+import { runAtOnce, runInTurns } from "./run-in-turns.js";
 
 /**
  * Resolves references, evaluates selectors and compiles bindings and templates. The work is split
@@ -12,12 +13,23 @@ import { qualifiedName, resolveReferences } from "./resolve-references.js";
  * (compile-trigger), interceptor chains (compile-interceptor-chain), lookups (resolve-references).
  */
 export function compileConfig(decoded: DecodedConfig): CompiledConfig {
+  return runAtOnce(compileSteps(decoded));
+}
+
+/** compileConfig, giving the event loop a turn now and then (start and reload: run-in-turns.ts). */
+export function compileConfigInTurns(decoded: DecodedConfig): Promise<CompiledConfig> {
+  return runInTurns(compileSteps(decoded));
+}
+
+/** The compilation, pausing after each binding and each listener. */
+function* compileSteps(decoded: DecodedConfig): Generator<void, CompiledConfig, undefined> {
   const refs = resolveReferences(decoded.objects);
   const cx = createCompileContext(decoded, refs);
   // Every binding's params are checked, used by a trigger or not.
   for (const tb of [...refs.all("TriggerBinding"), ...refs.all("ClusterTriggerBinding")]) {
     const from = `${tb.kind} ${qualifiedName(tb.metadata.namespace, tb.metadata.name)}`;
     for (const p of tb.spec.params) compileBindingParam(p, from, cx);
+    yield;
   }
   for (const ic of [...refs.all("Interceptor"), ...refs.all("ClusterInterceptor")]) {
     if (decoded.builtinNames.has(ic.metadata.name))
@@ -28,6 +40,10 @@ export function compileConfig(decoded: DecodedConfig): CompiledConfig {
         ),
       );
   }
-  const listeners = refs.all("EventListener").map((el) => compileListener(el, cx));
+  const listeners: CompiledListener[] = [];
+  for (const el of refs.all("EventListener")) {
+    listeners.push(compileListener(el, cx));
+    yield;
+  }
   return { listeners, secrets: refs.secrets(), issues: cx.issues, counts: refs.counts() };
 }

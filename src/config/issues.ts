@@ -19,6 +19,10 @@ export function unreadable(loc: Loc, message: string): ConfigIssue {
   return { severity: "error", class: "document", code: "HL_CONFIG_READ_FAILED", message, loc };
 }
 
+export function tooLarge(loc: Loc, message: string): ConfigIssue {
+  return { severity: "error", class: "document", code: "HL_CONFIG_TOO_LARGE", message, loc };
+}
+
 export function warning(loc: Loc, message: string): ConfigIssue {
   return { severity: "warning", class: "info", message, loc };
 }

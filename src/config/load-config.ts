@@ -1,16 +1,18 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { LineCounter, parseAllDocuments } from "yaml";
+import { Composer, LineCounter, Parser } from "yaml";
 import type { InterceptorRegistry } from "../interceptors/registry.js";
 import { DecodeContext } from "./decode.js";
 import { decodeDocument } from "./decode-document.js";
-import { compileConfig } from "./compile-config.js";
+import { compileConfigInTurns } from "./compile-config.js";
 import type { CompiledConfig } from "./compiled.js";
 import { documentError, formatIssue, unreadable, warning } from "./issues.js";
 import { createDecodedConfig, type DecodedConfig } from "./decoded-config.js";
+import { DEFAULT_CONFIG_LIMITS, readConfigFiles, type ConfigLimits } from "./read-config-files.js";
+import { runAtOnce, runInTurns } from "./run-in-turns.js";
 import type { ConfigIssue, ConfigObject } from "./types.js";
 
-export type { DecodedConfig };
+export type { ConfigLimits, DecodedConfig };
 
 const EXTENSIONS = [".yaml", ".yml", ".json"];
 
@@ -18,6 +20,8 @@ export interface LoadOptions {
   registry: InterceptorRegistry;
   /** Paths in messages are relative to this (default: the current directory). */
   relativeTo?: string;
+  /** Size limits (default 4 MiB a file, 32 MiB a directory: settings/defaults.ts). */
+  limits?: ConfigLimits;
 }
 
 /**
@@ -27,7 +31,7 @@ export interface LoadOptions {
  */
 export async function loadConfigDir(dir: string, options: LoadOptions): Promise<CompiledConfig> {
   const decoded = await decodeConfigDir(dir, options);
-  return compileConfig(decoded);
+  return compileConfigInTurns(decoded);
 }
 
 export async function decodeConfigDir(dir: string, options: LoadOptions): Promise<DecodedConfig> {
@@ -47,9 +51,11 @@ export async function decodeConfigDir(dir: string, options: LoadOptions): Promis
     );
     return out;
   }
-  for (const file of files) {
-    const text = await readFile(file, "utf8");
-    decodeConfigText(text, relative(base, file), options.registry, out);
+  const limits = options.limits ?? DEFAULT_CONFIG_LIMITS;
+  // Between documents the event loop gets a turn now and then (and between files, reading them),
+  // so that requests are answered during a reload of a big config.
+  for await (const { file, text } of readConfigFiles(dir, files, base, limits, out.issues)) {
+    await runInTurns(decodeDocuments(text, file, options.registry, out));
   }
   markDuplicates(out);
   return out;
@@ -62,13 +68,25 @@ export function decodeConfigText(
   registry: InterceptorRegistry,
   out: DecodedConfig,
 ): void {
+  runAtOnce(decodeDocuments(text, file, registry, out));
+}
+
+/**
+ * Decodes a file's documents into `out` one at a time, pausing after each: yaml parses lazily
+ * (its Parser and Composer are generators), so what waits is the rest of the file's parsing.
+ */
+function* decodeDocuments(
+  text: string,
+  file: string,
+  registry: InterceptorRegistry,
+  out: DecodedConfig,
+): Generator<void, void, undefined> {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true });
-  const list = Array.isArray(docs) ? docs : [];
-  for (const doc of list) {
+  const composer = new Composer({ uniqueKeys: true });
+  for (const doc of composer.compose(new Parser(lines.addNewLine).parse(text))) {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
-        const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+        const pos = e.pos[0] >= 0 ? lines.linePos(e.pos[0]) : { line: 1, col: 1 };
         out.issues.push(
           documentError(
             { file, line: pos.line, column: pos.col, field: "" },
@@ -76,11 +94,12 @@ export function decodeConfigText(
           ),
         );
       }
-      continue;
+    } else {
+      const cx = new DecodeContext(file, doc, lines);
+      out.objects.push(...decodeDocument(doc.contents, { cx, registry, compiled: out.compiled }));
+      out.issues.push(...cx.issues);
     }
-    const cx = new DecodeContext(file, doc, lines);
-    out.objects.push(...decodeDocument(doc.contents, { cx, registry, compiled: out.compiled }));
-    out.issues.push(...cx.issues);
+    yield;
   }
 }
 

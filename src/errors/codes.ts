@@ -41,6 +41,10 @@ export const codes = {
     summary: "configuration refers to an object that is not defined",
   },
   HL_CONFIG_READ_FAILED: { status: 500, summary: "a configuration file could not be read" },
+  HL_CONFIG_TOO_LARGE: {
+    status: 500,
+    summary: "a configuration file or directory is over its size limit",
+  },
   HL_SECRET_NOT_FOUND: { status: 500, summary: "a referenced secret or secret key does not exist" },
   HL_BINDING_FAILED: { status: 500, summary: "a binding expression could not be evaluated" },
   HL_SINK_ALREADY_EXISTS: { status: 409, summary: "a resource with that name already exists" },

@@ -208,6 +208,7 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
       return Promise.resolve(n);
     },
     ping: () => Promise.resolve(true),
+    health: () => Promise.resolve({ ready: true }),
     close: () => Promise.resolve(),
   };
 }

@@ -197,6 +197,9 @@ export interface EventSummary {
   replayOf?: string;
 }
 
+/** Whether the journal can take events; `reason` says why not, with no secret in it. */
+export type JournalHealth = { ready: true } | { ready: false; reason: string };
+
 export interface Journal {
   readonly kind: "sqlite" | "postgres" | "memory";
   /** The event that holds this delivery id on this listener, if any. */
@@ -230,8 +233,14 @@ export interface Journal {
   pendingStats(now: Date): Promise<{ pending: number; oldestDueAt: Date | undefined }>;
   /** Deletes events received before `before` whose runs are all finished; returns how many. */
   prune(before: Date): Promise<number>;
-  /** Can it be reached (for /ready)? */
+  /** Can it be reached (a read)? */
   ping(): Promise<boolean>;
+  /**
+   * Can it take events (for /ready)? Not while the last write (a record, or the probe write
+   * health() makes when nothing was written for a while) failed for a reason of the store's own
+   * (disk full, read-only, locked, unreachable); ready again once a write succeeds.
+   */
+  health(): Promise<JournalHealth>;
   close(): Promise<void>;
 }
 

@@ -28,6 +28,8 @@ import {
   type RunRow,
   type SummaryRow,
 } from "./rows.js";
+import { createWriteHealth } from "../write-health.js";
+import { describePostgresFailure } from "./describe-postgres-failure.js";
 import { LOCK_DELIVERY_ID, migrate, quoteSchema, transaction } from "./schema.js";
 
 export interface PostgresJournalOptions {
@@ -39,6 +41,8 @@ export interface PostgresJournalOptions {
   poolSize?: number;
   /** Errors of idle pooled connections (the server went away); the next query reconnects. */
   onError?: (err: Error) => void;
+  /** How often /ready may make a probe write (write-health.ts); default JOURNAL_PROBE_INTERVAL_MS. */
+  probeIntervalMs?: number;
 }
 
 /** How often `record` starts over after a concurrent writer took its delivery id first. */
@@ -177,6 +181,26 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
       return { kind: "stored" };
     });
 
+  const ping = async (): Promise<boolean> => {
+    try {
+      await pool.query("SELECT 1");
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const health = createWriteHealth({
+    async probe() {
+      await pool.query(
+        `INSERT INTO ${s}.health_probe (id, written_at) VALUES (1, now())
+         ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at`,
+      );
+    },
+    ping,
+    describeFailure: describePostgresFailure,
+    ...(options.probeIntervalMs === undefined ? {} : { probeIntervalMs: options.probeIntervalMs }),
+  });
+
   const runsWhere = async (where: string, params: unknown[]): Promise<RunRecord[]> => {
     const { rows } = await pool.query<RunRow>(
       `SELECT ${RUN_COLUMNS} FROM ${s}.runs WHERE ${where}`,
@@ -200,9 +224,14 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     async record(event, planned): Promise<RecordResult> {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await recordOnce(event, planned);
+          const result = await recordOnce(event, planned);
+          health.succeeded();
+          return result;
         } catch (err) {
-          if (attempt >= RECORD_ATTEMPTS || !isRetryable(err)) throw err;
+          if (attempt >= RECORD_ATTEMPTS || !isRetryable(err)) {
+            health.failed(err);
+            throw err;
+          }
           await sleep(attempt * 5 + Math.random() * 10);
         }
       }
@@ -334,14 +363,8 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
       return result.rowCount ?? 0;
     },
 
-    async ping(): Promise<boolean> {
-      try {
-        await pool.query("SELECT 1");
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    ping,
+    health: () => health.check(),
 
     close: () => pool.end(),
   };

@@ -104,6 +104,13 @@ export const MIGRATIONS: readonly Migration[] = [
     // given (see ClaimedRun in ../types.ts). integer: a run is claimed a handful of times.
     sql: (s) => `ALTER TABLE ${s}.runs ADD COLUMN fence integer NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 4,
+    name: "health probe",
+    // One row that /ready's probe write rewrites (src/store/write-health.ts); replicas share it.
+    sql: (s) =>
+      `CREATE TABLE ${s}.health_probe (id integer PRIMARY KEY, written_at timestamptz NOT NULL);`,
+  },
 ];
 
 /** Creates the schema and applies the migrations it has not seen yet. */

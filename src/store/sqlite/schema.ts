@@ -53,6 +53,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
   `,
+  // One row that /ready's probe write rewrites (src/store/write-health.ts).
+  `
+  CREATE TABLE health_probe (id INTEGER PRIMARY KEY, written_at INTEGER NOT NULL);
+  `,
 ];
 
 /** Brings a database file's schema up to date, in one transaction per step. */

@@ -15,6 +15,8 @@ import {
   type SaveResult,
   type StoredEvent,
 } from "../types.js";
+import { createWriteHealth } from "../write-health.js";
+import { describeSqliteFailure } from "./describe-sqlite-failure.js";
 import { migrate } from "./schema.js";
 import {
   claimedFromRow,
@@ -35,6 +37,10 @@ export interface SqliteJournalOptions {
    * one transaction and one fsync, and a lone request does not wait at all.
    */
   groupCommitMs?: number;
+  /** How long a write waits for another writer's lock. Default 5000. */
+  busyTimeoutMs?: number;
+  /** How often /ready may make a probe write (write-health.ts); default JOURNAL_PROBE_INTERVAL_MS. */
+  probeIntervalMs?: number;
 }
 
 interface Pending {
@@ -55,7 +61,8 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
   db.pragma("foreign_keys = ON");
-  db.pragma("busy_timeout = 5000");
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   migrate(db);
   // One process owns the file: claims left by a previous run of it are void.
   db.prepare("UPDATE runs SET locked_until = 0 WHERE locked_until > 0").run();
@@ -95,6 +102,9 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     pending: db.prepare<[], { n: number; oldest: number | null }>(
       "SELECT COUNT(*) AS n, MIN(next_attempt_at) AS oldest FROM runs WHERE state = 'pending'",
     ),
+    probe: db.prepare<[number]>(
+      "INSERT INTO health_probe (id, written_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at",
+    ),
     prune: db.prepare<[number]>(
       `DELETE FROM events WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.event_id = events.id AND runs.state = 'pending')`,
     ),
@@ -130,6 +140,31 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     return { kind: "stored" };
   });
 
+  const ping = (): boolean => {
+    try {
+      db.prepare("SELECT 1").get();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const health = createWriteHealth({
+    probe() {
+      // better-sqlite3 waits for a lock on the thread: the probe does not wait at all, so that
+      // /ready never holds up the event loop behind another writer.
+      db.pragma("busy_timeout = 0");
+      try {
+        q.probe.run(Date.now());
+      } finally {
+        db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+      }
+      return Promise.resolve();
+    },
+    ping: () => Promise.resolve(ping()),
+    describeFailure: describeSqliteFailure,
+    ...(options.probeIntervalMs === undefined ? {} : { probeIntervalMs: options.probeIntervalMs }),
+  });
+
   let queue: Pending[] = [];
   let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   const flush = (): void => {
@@ -149,13 +184,22 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       })();
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of the batch is stored.
+      health.failed(error);
       for (const p of batch) p.reject(error);
       return;
     }
+    let stored = false;
     for (const r of results) {
-      if (r.result !== undefined) r.p.resolve(r.result);
-      else r.p.reject(r.error);
+      if (r.result !== undefined) {
+        stored = true;
+        r.p.resolve(r.result);
+      } else {
+        health.failed(r.error);
+        r.p.reject(r.error);
+      }
     }
+    // One record stored is a write that worked, whatever happened to the others of its batch.
+    if (stored) health.succeeded();
   };
 
   const claim = db.transaction((now: number, limit: number, leaseMs: number): ClaimedRun[] =>
@@ -257,13 +301,9 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       return Promise.resolve(q.prune.run(before.getTime()).changes);
     },
     ping() {
-      try {
-        db.prepare("SELECT 1").get();
-        return Promise.resolve(true);
-      } catch {
-        return Promise.resolve(false);
-      }
+      return Promise.resolve(ping());
     },
+    health: () => health.check(),
     close() {
       if (timer !== undefined) {
         clearTimeout(timer as NodeJS.Timeout);

@@ -144,6 +144,12 @@ export function describeJournalContract(
       it("can be pinged", async () => {
         await expect(journal.ping()).resolves.toBe(true);
       });
+
+      it("is ready to take events, before and after a record", async () => {
+        await expect(journal.health()).resolves.toEqual({ ready: true });
+        await recordFired(journal, { at: T0, runs: 1 });
+        await expect(journal.health()).resolves.toEqual({ ready: true });
+      });
     });
 
     describe("claims and leases", () => {

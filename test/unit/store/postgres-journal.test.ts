@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describePostgresFailure } from "../../../src/store/postgres/describe-postgres-failure.js";
 import { createPostgresJournal } from "../../../src/store/postgres/postgres-journal.js";
-import { describeJournalContract } from "./journal-contract.js";
+import type { Journal } from "../../../src/store/types.js";
+import { describeJournalContract, makeEvent } from "./journal-contract.js";
 
 /**
  * The journal contract on PostgreSQL. The server: HOOKLINE_TEST_POSTGRES_URL, or else (in CI, or
@@ -74,13 +76,24 @@ if (url === undefined) {
       const { rows } = await admin.query<{ version: number }>(
         `SELECT version FROM "${other}".schema_migrations ORDER BY version`,
       );
-      expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4]);
     });
 
     it("refuses a schema name that is not a plain identifier", async () => {
       await expect(createPostgresJournal({ url, schema: 'x"; DROP TABLE y; --' })).rejects.toThrow(
         /invalid PostgreSQL schema name/,
       );
+    });
+
+    it("names no host, user or value when it cannot be reached", () => {
+      const refused = Object.assign(new Error("connect ECONNREFUSED 10.0.0.1:5432"), {
+        code: "ECONNREFUSED",
+      });
+      expect(describePostgresFailure(refused)).toBe("PostgreSQL cannot be reached (ECONNREFUSED)");
+      expect(describePostgresFailure(new Error("Connection terminated unexpectedly"))).toBe(
+        "PostgreSQL cannot be reached",
+      );
+      expect(describePostgresFailure(new TypeError("a bug of ours"))).toBe(undefined);
     });
 
     it("answers false to ping once closed, and fails to start without a server", async () => {
@@ -91,6 +104,94 @@ if (url === undefined) {
       await expect(
         createPostgresJournal({ url: "postgres://postgres@127.0.0.1:1/test", schema: other }),
       ).rejects.toThrow();
+    });
+  });
+
+  /**
+   * PostgreSQL refusing writes, for real: `default_transaction_read_only` on a fresh database (as
+   * a server turned read-only, or a failover onto a standby, would). It applies to new sessions,
+   * so the journal's connections are ended to make it take effect; reads keep working.
+   */
+  describe("postgres journal: health", () => {
+    const database = `hookline_ro_${randomBytes(6).toString("hex")}`;
+    const dbUrl = (() => {
+      const u = new URL(url);
+      u.pathname = `/${database}`;
+      return u.toString();
+    })();
+    /** Ends the journal's sessions, and lets its pool drop them (a read on each fails once). */
+    const reconnect = async (journal: Journal): Promise<void> => {
+      await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+        [database],
+      );
+      for (let i = 0; i < 5 && !(await journal.ping()); i++);
+    };
+    const readOnly = (on: boolean): Promise<unknown> =>
+      admin.query(
+        on
+          ? `ALTER DATABASE "${database}" SET default_transaction_read_only = on`
+          : `ALTER DATABASE "${database}" RESET default_transaction_read_only`,
+      );
+
+    beforeAll(async () => {
+      await admin.query(`CREATE DATABASE "${database}"`);
+    });
+    beforeEach(() => readOnly(false));
+    afterAll(async () => {
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    });
+
+    it("is not ready while the database is read-only, and ready once it takes writes again", async () => {
+      const journal = await createPostgresJournal({
+        url: dbUrl,
+        poolSize: 2,
+        probeIntervalMs: 3_600_000, // no probe after the first: records decide
+        onError: () => {}, // the terminated idle connections; the pool reconnects
+      });
+      try {
+        await expect(journal.health()).resolves.toEqual({ ready: true });
+        await readOnly(true);
+        await reconnect(journal);
+        await expect(journal.record(makeEvent(), [])).rejects.toMatchObject({ code: "25006" });
+        await expect(journal.ping()).resolves.toBe(true);
+        const health = await journal.health();
+        expect(health).toEqual({
+          ready: false,
+          reason: "PostgreSQL refuses writes (read-only transaction) (25006)",
+        });
+        expect(JSON.stringify(health)).not.toContain(database);
+
+        await readOnly(false);
+        await reconnect(journal);
+        await expect(journal.health()).resolves.toMatchObject({ ready: false });
+        await expect(journal.record(makeEvent(), [])).resolves.toEqual({ kind: "stored" });
+        await expect(journal.health()).resolves.toEqual({ ready: true });
+      } finally {
+        await journal.close();
+      }
+    });
+
+    it("sees a read-only database with no traffic (the probe write), and recovers the same way", async () => {
+      const journal = await createPostgresJournal({
+        url: dbUrl,
+        poolSize: 2,
+        probeIntervalMs: 0,
+        onError: () => {},
+      });
+      try {
+        await readOnly(true);
+        await reconnect(journal);
+        await expect(journal.health()).resolves.toMatchObject({
+          ready: false,
+          reason: expect.stringContaining("(25006)") as string,
+        });
+        await readOnly(false);
+        await reconnect(journal);
+        await expect(journal.health()).resolves.toEqual({ ready: true });
+      } finally {
+        await journal.close();
+      }
     });
   });
 }
