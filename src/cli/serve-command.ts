@@ -4,8 +4,6 @@ import { parseSettings } from "../settings/parse-settings.js";
 import type { CommandIo } from "./command-io.js";
 import { settingsFailure } from "./settings-failure.js";
 
-export { parseDuration } from "../settings/parse-values.js";
-
 /**
  * `hookline serve`: settings from the arguments and io.env, then the runtime until SIGTERM or
  * SIGINT. Exit 2 on a bad flag or variable, 1 when it cannot start.
