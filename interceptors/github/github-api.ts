@@ -4,18 +4,21 @@ import type { InterceptorContext } from "../../src/interceptors/public.js";
 /** Where the github interceptor's GitHub API calls go, and how they are made. */
 export interface GithubApiOptions {
   /**
-   * The REST API base URL for events without `X-Github-Enterprise-Host`. Default: env
-   * `HOOKLINE_GITHUB_API_URL`, else `https://api.github.com`.
+   * The REST API base URL for events without `X-Github-Enterprise-Host` (hookline passes
+   * `HOOKLINE_GITHUB_API_URL`, read by its settings). Default: `env`'s, else `https://api.github.com`.
    */
   apiUrl?: string;
   /**
    * The hosts `X-Github-Enterprise-Host` may name, or `"*"` for any host (Tekton's behaviour).
-   * Default: env `HOOKLINE_GITHUB_ENTERPRISE_HOSTS` (comma-separated), else none.
+   * Default: `env`'s `HOOKLINE_GITHUB_ENTERPRISE_HOSTS` (comma-separated), else none.
    */
   enterpriseHosts?: readonly string[] | "*";
   /** The fetch octokit uses (tests inject one). Default: the global fetch. */
   fetch?: typeof fetch;
-  /** The environment read for the defaults above. Default: `process.env`, read per call. */
+  /**
+   * An environment to read the defaults above from (tests). Default: none. The interceptor never
+   * reads `process.env`: hookline's settings parser reads the variables and passes them here.
+   */
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -35,7 +38,7 @@ export function resolveGithubApiUrl(
   enterpriseHost: string | undefined,
   options: GithubApiOptions,
 ): { ok: true; url: string } | { ok: false; message: string } {
-  const env = options.env ?? process.env;
+  const env = options.env ?? {};
   if (enterpriseHost === undefined || enterpriseHost === "") {
     // An empty variable counts as unset.
     const url = options.apiUrl ?? (env["HOOKLINE_GITHUB_API_URL"] || DEFAULT_GITHUB_API_URL);

@@ -19,8 +19,8 @@ import { parseGithubParams, type GithubParams } from "./params.js";
  * Tekton's github interceptor (TEKTON-SPEC §4.1): form bodies refused, `eventTypes` on
  * X-GitHub-Event, X-Hub-Signature-256 over the raw bytes in constant time, then addChangedFiles
  * or githubOwners through the GitHub API. Checks run in Tekton's order and answer with its codes
- * and messages, which users grep their logs for. `options` say where the API is (tests point it
- * at a fake); by default `HOOKLINE_GITHUB_API_URL` and `HOOKLINE_GITHUB_ENTERPRISE_HOSTS`.
+ * and messages, which users grep their logs for. `options` say where the API is (hookline passes
+ * HOOKLINE_GITHUB_API_URL and HOOKLINE_GITHUB_ENTERPRISE_HOSTS from its settings; tests a fake).
  * @example const registry = new InterceptorRegistry([createGithubInterceptor({ apiUrl: fake.url })]);
  */
 export function createGithubInterceptor(options: GithubApiOptions = {}): Interceptor<GithubParams> {
@@ -31,7 +31,7 @@ export function createGithubInterceptor(options: GithubApiOptions = {}): Interce
   };
 }
 
-/** The built-in github interceptor: the GitHub API as the environment says (see above). */
+/** The built-in github interceptor with no API settings: api.github.com, no Enterprise host. */
 export const github: Interceptor<GithubParams> = createGithubInterceptor();
 
 async function processGithub(

@@ -17,11 +17,12 @@ export const CHANGED_FILES_EXTENSION = "changed_files";
 /** Where the gitlab interceptor's API calls go. */
 export interface GitlabApiOptions {
   /**
-   * The GitLab base URL (`https://gitlab.example.com`, without `/api/v4`). Default: env
-   * `HOOKLINE_GITLAB_API_URL`, else `https://<host>` of the payload's `project.web_url`.
+   * The GitLab base URL (`https://gitlab.example.com`, without `/api/v4`; hookline passes
+   * `HOOKLINE_GITLAB_API_URL`, read by its settings). Default: `env`'s, else `https://<host>` of
+   * the payload's `project.web_url`.
    */
-  apiUrl?: string;
-  /** The environment read for the default. Default: `process.env`, read per call. */
+  apiUrl?: string | undefined;
+  /** An environment to read the default from (tests). Default: none; never `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
   /** How long one API call may take (ms); the event's own deadline also stops the calls. */
   queryTimeoutMs?: number;
@@ -62,7 +63,7 @@ export async function addGitlabChangedFiles(
 
   // An empty variable counts as unset.
   const configured =
-    options.apiUrl ?? ((options.env ?? process.env)["HOOKLINE_GITLAB_API_URL"] || undefined);
+    options.apiUrl ?? ((options.env ?? {})["HOOKLINE_GITLAB_API_URL"] || undefined);
   const host = configured === undefined ? payload.webHost : trimApiPath(configured);
   if (host === undefined)
     return reject(

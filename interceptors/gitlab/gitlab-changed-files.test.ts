@@ -18,7 +18,7 @@ import {
   type HeaderRecord,
 } from "../../test/support/interceptor-harness.js";
 import { addGitlabChangedFiles, type GitlabApiOptions } from "./changed-files.js";
-import { gitlab } from "./index.js";
+import { createGitlabInterceptor, gitlab } from "./index.js";
 
 const PAT = "glpat-fakePersonalAccessToken12345";
 const WEBHOOK_TOKEN = "gl-webhook-token";
@@ -81,7 +81,10 @@ describe("gitlab addChangedFiles", () => {
   });
 
   it("runs after the X-Gitlab-Token check, through the interceptor, with HOOKLINE_GITLAB_API_URL", async () => {
-    vi.stubEnv("HOOKLINE_GITLAB_API_URL", `${fake.url}/api/v4/`);
+    // What hookline's settings read from HOOKLINE_GITLAB_API_URL, passed as the interceptor's env.
+    const gitlab = createGitlabInterceptor({
+      env: { HOOKLINE_GITLAB_API_URL: `${fake.url}/api/v4/` },
+    });
     const { ctx, logs } = makeCtx();
     const params = gitlab.parseParams({
       secretRef: HOOK_REF,

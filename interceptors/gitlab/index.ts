@@ -6,33 +6,49 @@ import {
   reject,
   safeEqual,
   type Interceptor,
+  type InterceptorContext,
+  type InterceptorRequest,
   type InterceptorResponse,
 } from "../../src/interceptors/public.js";
-import { addGitlabChangedFiles } from "./changed-files.js";
+import { addGitlabChangedFiles, type GitlabApiOptions } from "./changed-files.js";
 import { parseGitlabParams, type GitlabParams } from "./params.js";
 
 /**
  * Tekton's gitlab interceptor (TEKTON-SPEC §4.2): `eventTypes` on X-Gitlab-Event, and
- * X-Gitlab-Token equal to the secret, compared in constant time.
+ * X-Gitlab-Token equal to the secret, compared in constant time; then addChangedFiles through the
+ * GitLab API `options` name (hookline passes HOOKLINE_GITLAB_API_URL from its settings).
+ * @example const registry = new InterceptorRegistry([createGitlabInterceptor({ apiUrl: fake.url })]);
  */
-export const gitlab: Interceptor<GitlabParams> = {
-  name: "gitlab",
-  parseParams: parseGitlabParams,
-  async process(req, params, ctx): Promise<InterceptorResponse> {
-    const wrongType = checkEventType(req, "X-Gitlab-Event", params.eventTypes);
-    if (wrongType !== undefined) return wrongType;
-    const refs = allSecretRefs(params); // secretRef, then secretRefs (key rotation: any may match)
-    if (refs.length === 0) return addGitlabChangedFiles(req, params, ctx);
-    if (params.secretRef?.secretKey === "")
-      return reject("FAILED_PRECONDITION", "gitlab interceptor secretRef.secretKey is empty");
-    // Go's Header.Get gives "" for an absent header and an empty one alike; Tekton tests for "".
-    const token = firstHeader(req.header, "X-Gitlab-Token") ?? "";
-    if (token === "")
-      return reject("INVALID_ARGUMENT", "no X-Gitlab-Token header set", { authFailure: true });
-    const secrets = await readSecrets(ctx, refs);
-    if (!secrets.ok) return secrets.response;
-    if (!secrets.values.map((secret) => safeEqual(Buffer.from(token), secret)).includes(true))
-      return reject("INVALID_ARGUMENT", "Invalid X-GitLab-Token", { authFailure: true });
-    return addGitlabChangedFiles(req, params, ctx); // accept(), or with changed_files
-  },
-};
+export function createGitlabInterceptor(options: GitlabApiOptions = {}): Interceptor<GitlabParams> {
+  return {
+    name: "gitlab",
+    parseParams: parseGitlabParams,
+    process: (req, params, ctx) => processGitlab(req, params, ctx, options),
+  };
+}
+
+/** The built-in gitlab interceptor with no API settings (the payload's host; see above). */
+export const gitlab: Interceptor<GitlabParams> = createGitlabInterceptor();
+
+async function processGitlab(
+  req: InterceptorRequest,
+  params: GitlabParams,
+  ctx: InterceptorContext,
+  options: GitlabApiOptions,
+): Promise<InterceptorResponse> {
+  const wrongType = checkEventType(req, "X-Gitlab-Event", params.eventTypes);
+  if (wrongType !== undefined) return wrongType;
+  const refs = allSecretRefs(params); // secretRef, then secretRefs (key rotation: any may match)
+  if (refs.length === 0) return addGitlabChangedFiles(req, params, ctx, options);
+  if (params.secretRef?.secretKey === "")
+    return reject("FAILED_PRECONDITION", "gitlab interceptor secretRef.secretKey is empty");
+  // Go's Header.Get gives "" for an absent header and an empty one alike; Tekton tests for "".
+  const token = firstHeader(req.header, "X-Gitlab-Token") ?? "";
+  if (token === "")
+    return reject("INVALID_ARGUMENT", "no X-Gitlab-Token header set", { authFailure: true });
+  const secrets = await readSecrets(ctx, refs);
+  if (!secrets.ok) return secrets.response;
+  if (!secrets.values.map((secret) => safeEqual(Buffer.from(token), secret)).includes(true))
+    return reject("INVALID_ARGUMENT", "Invalid X-GitLab-Token", { authFailure: true });
+  return addGitlabChangedFiles(req, params, ctx, options); // accept(), or with changed_files
+}

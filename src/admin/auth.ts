@@ -1,11 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 
-/** Loopback addresses: an admin port bound to one of these is reachable only from this machine. */
-export function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\./.test(host);
-}
-
 /**
  * Bearer-token check for every admin route but /metrics (bounded labels, no payload data, so
  * Prometheus can scrape it as it scrapes Tekton's metrics port). Constant-time compare.

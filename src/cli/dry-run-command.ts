@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { createSecretResolver } from "../config/secret-resolver.js";
 import { canonicalHeaders } from "../core/canonical-header.js";
@@ -10,7 +9,11 @@ import { routeListener } from "../listener/route-listener.js";
 import type { ProcessedEvent } from "../listener/processed-event.js";
 import type { TriggerTrace } from "../listener/types.js";
 import { createLogger } from "../log/logger.js";
+import { HooklineError } from "../errors/hookline-error.js";
+import { builtinInterceptorOptions } from "../settings/builtin-interceptor-options.js";
 import { DEFAULT_DEADLINE_MS } from "../settings/defaults.js";
+import { parseFlags, parsePipelineSettings } from "../settings/parse-settings.js";
+import type { CommandIo } from "./command-io.js";
 import { parseHttpRequest } from "./parse-http-request.js";
 import { loadCliConfig } from "./load-cli-config.js";
 
@@ -22,35 +25,53 @@ const USAGE =
  * trigger's decision trace and the resources it would create. Exit 0 when a trigger fired, 1 when
  * none did, 2 on a usage or config error — for a user's own CI before they change triggers.
  */
-export async function runDryRun(args: readonly string[]): Promise<number> {
+export async function runDryRun(args: readonly string[], io: CommandIo): Promise<number> {
   let values;
+  let pipeline;
   try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: {
-        config: { type: "string", default: "examples/config" },
-        payload: { type: "string" },
-        header: { type: "string", multiple: true, short: "H" },
-        request: { type: "string" },
-        listener: { type: "string" },
-        secrets: { type: "string" },
-        interceptors: { type: "string" },
-        output: { type: "string", default: "yaml" },
-      },
-      strict: true,
-    }));
+    const flags = parseFlags(args, ["secrets", "interceptors"], {
+      config: { type: "string" },
+      payload: { type: "string" },
+      header: { type: "string", multiple: true, short: "H" },
+      request: { type: "string" },
+      listener: { type: "string" },
+      output: { type: "string" },
+    }).values;
+    const text = (name: string): string | undefined => {
+      const v = flags[name];
+      return typeof v === "string" ? v : undefined;
+    };
+    const header = flags["header"];
+    values = {
+      config: text("config") ?? "examples/config",
+      payload: text("payload"),
+      header: Array.isArray(header) ? header.filter((h) => typeof h === "string") : [],
+      request: text("request"),
+      listener: text("listener"),
+      output: text("output") ?? "yaml",
+    };
+    pipeline = parsePipelineSettings(flags, io.env, "error");
   } catch (err) {
-    process.stderr.write(`hookline dry-run: ${(err as Error).message}\n${USAGE}`);
+    if (!(err instanceof HooklineError) || err.code !== "HL_SETTINGS_INVALID") throw err;
+    io.stderr.write(`hookline dry-run: ${err.message}\n${USAGE}`);
     return 2;
   }
   if (
     (values.payload === undefined) === (values.request === undefined) ||
     !["yaml", "json"].includes(values.output)
   ) {
-    process.stderr.write(USAGE);
+    io.stderr.write(USAGE);
     return 2;
   }
-  const config = await loadCliConfig("dry-run", values.config, values.interceptors);
+  const config = await loadCliConfig(
+    "dry-run",
+    values.config,
+    {
+      dir: pipeline.interceptorsDir,
+      builtins: builtinInterceptorOptions(pipeline.interceptors),
+    },
+    io.stderr,
+  );
   if (config === 2) return 2;
   let method = "POST";
   let url = "/";
@@ -61,7 +82,7 @@ export async function runDryRun(args: readonly string[]): Promise<number> {
       ({ method, url, rawHeaders, body } = parseHttpRequest(await readFile(values.request)));
     } else {
       body = await readFile(values.payload ?? "");
-      for (const h of values.header ?? []) {
+      for (const h of values.header) {
         const colon = h.indexOf(":");
         if (colon <= 0) throw new Error(`--header "${h}" is not "Name: value"`);
         rawHeaders.push(h.slice(0, colon).trim(), h.slice(colon + 1).trim());
@@ -70,16 +91,16 @@ export async function runDryRun(args: readonly string[]): Promise<number> {
         rawHeaders.push("Content-Type", "application/json");
     }
   } catch (err) {
-    process.stderr.write(`hookline dry-run: ${(err as Error).message}\n`);
+    io.stderr.write(`hookline dry-run: ${(err as Error).message}\n`);
     return 2;
   }
   const path =
     values.listener === undefined
       ? (url.split("?")[0] ?? "/")
       : `/listeners/${values.listener.includes("/") ? values.listener : `default/${values.listener}`}`;
-  const listener = routeListener(config.listeners, path, process.env["HOOKLINE_LISTENER"]);
+  const listener = routeListener(config.listeners, path, pipeline.defaultListener);
   if (listener === undefined) {
-    process.stderr.write(
+    io.stderr.write(
       `hookline dry-run: no EventListener for ${path}; name one with --listener NS/NAME\n`,
     );
     return 2;
@@ -106,16 +127,14 @@ export async function runDryRun(args: readonly string[]): Promise<number> {
     {
       secrets: createSecretResolver({
         fromConfig: config.secrets,
-        dir: values.secrets ?? process.env["HOOKLINE_SECRETS_DIR"],
+        dir: pipeline.secretsDir,
       }),
-      log: createLogger({ level: process.env["HOOKLINE_LOG_LEVEL"] ?? "error" }),
+      log: createLogger({ level: pipeline.logLevel, out: io.stderr }),
       deadlineMs: DEFAULT_DEADLINE_MS,
     },
   );
   const out = dryRunView(listener, eventId, processed);
-  process.stdout.write(
-    values.output === "json" ? `${JSON.stringify(out, null, 2)}\n` : stringify(out),
-  );
+  io.stdout.write(values.output === "json" ? `${JSON.stringify(out, null, 2)}\n` : stringify(out));
   return processed.outcome === "fired" ? 0 : 1;
 }
 

@@ -3,6 +3,10 @@ import { runReplay } from "./replay-command.js";
 import { runServe } from "./serve-command.js";
 import { runSign } from "./sign-command.js";
 import { runValidate } from "./validate-command.js";
+import { environmentVariables } from "../settings/option-definitions.js";
+import type { CommandIo } from "./command-io.js";
+
+export type { CommandIo } from "./command-io.js";
 
 const USAGE = `hookline — Tekton Triggers configuration in, resources out
 
@@ -15,33 +19,49 @@ Usage:
   hookline replay EVENT_ID [--dry-run] [--config DIR] [--store STORE] [--out DIR] [--interceptors DIR]
   hookline sign [--scheme github|bitbucket|gitlab|slack|standard-webhooks|hmac] (--secret S | --secret-file F) PAYLOAD_FILE
 
-Environment: PORT, HOOKLINE_STORE, HOOKLINE_SINK, HOOKLINE_ADMIN_ADDR, HOOKLINE_ADMIN_TOKEN,
-  HOOKLINE_RETENTION, HOOKLINE_INTERCEPTORS_DIR, HOOKLINE_LISTENER, HOOKLINE_SECRETS_DIR,
-  HOOKLINE_MAX_BODY, HOOKLINE_LOG_LEVEL, TLS_CERT, TLS_KEY, KUBECONFIG
+Environment: ${wrap(environmentVariables(), 2, 100)}
 `;
 
-/** Runs one command; returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+/** `names` joined with ", ", broken into lines of at most `width`, continued with `indent`. */
+function wrap(names: readonly string[], indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const name of names) {
+    const next = line === "" ? name : `${line}, ${name}`;
+    if (next.length + indent > width && line !== "") {
+      lines.push(`${line},`);
+      line = name;
+    } else line = next;
+  }
+  lines.push(line);
+  return lines.join(`\n${" ".repeat(indent)}`);
+}
+
+/**
+ * Runs one command; returns the exit code. Commands read `io.env` and write to `io.stdout` and
+ * `io.stderr` only (bin/hookline.js passes the process's).
+ */
+export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "serve":
-      return runServe(rest);
+      return runServe(rest, io);
     case "validate":
-      return runValidate(rest);
+      return runValidate(rest, io);
     case "sign":
-      return runSign(rest);
+      return runSign(rest, io);
     case "replay":
-      return runReplay(rest);
+      return runReplay(rest, io);
     case "dry-run":
-      return runDryRun(rest);
+      return runDryRun(rest, io);
     case undefined:
     case "help":
     case "--help":
     case "-h":
-      process.stdout.write(USAGE);
+      io.stdout.write(USAGE);
       return command === undefined ? 2 : 0;
     default:
-      process.stderr.write(`hookline: unknown command "${command}"\n\n${USAGE}`);
+      io.stderr.write(`hookline: unknown command "${command}"\n\n${USAGE}`);
       return 2;
   }
 }

@@ -1,6 +1,5 @@
 import { createSecretValues } from "../core/secret-values.js";
 import { redactingLogger } from "../log/redacting-logger.js";
-import { parseArgs } from "node:util";
 import { assertNever } from "../errors/assert-never.js";
 import type { DeliveryRecord, RunRecord } from "../store/types.js";
 import { stringify } from "yaml";
@@ -8,11 +7,17 @@ import { createSecretResolver } from "../config/secret-resolver.js";
 import { createDeliveryWorker } from "../delivery/delivery-worker.js";
 import { replayEvent } from "../listener/replay-event.js";
 import { createLogger } from "../log/logger.js";
+import { openJournal } from "../runtime/open-journal.js";
 import { createLocalSink } from "../sinks/local/local-sink.js";
-import { createJournal } from "../store/create-journal.js";
+import { builtinInterceptorOptions } from "../settings/builtin-interceptor-options.js";
 import { DEFAULT_DEADLINE_MS } from "../settings/defaults.js";
+import { OPTIONS } from "../settings/option-definitions.js";
+import { parseFlags, parsePipelineSettings, parseSink } from "../settings/parse-settings.js";
+import { readOption } from "../settings/read-option.js";
 import type { Sink } from "../sinks/types.js";
+import type { CommandIo } from "./command-io.js";
 import { loadCliConfig } from "./load-cli-config.js";
+import { settingsFailure } from "./settings-failure.js";
 
 /**
  * `hookline replay EVENT_ID`: runs a stored event again through the current config, on the
@@ -22,57 +27,59 @@ import { loadCliConfig } from "./load-cli-config.js";
  * journal may deliver them instead: claims keep them from being created twice. `--dry-run` shows
  * what would be created and stores nothing.
  */
-export async function runReplay(args: readonly string[]): Promise<number> {
+export async function runReplay(args: readonly string[], io: CommandIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        config: { type: "string", default: "examples/config" },
-        store: { type: "string" },
-        out: { type: "string", default: "./out" },
-        sink: { type: "string" },
-        secrets: { type: "string" },
-        interceptors: { type: "string" },
-        "dry-run": { type: "boolean", default: false },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
+    const { values, positionals } = parseFlags(
+      args,
+      ["store", "out", "sink", "secrets", "interceptors"],
+      { config: { type: "string" }, "dry-run": { type: "boolean" } },
+      true,
+    );
+    parsed = {
+      positionals,
+      configDir: typeof values["config"] === "string" ? values["config"] : "examples/config",
+      dryRun: values["dry-run"] === true,
+      pipeline: parsePipelineSettings(values, io.env, "warn"),
+      sink: parseSink(values, io.env),
+      store: readOption(OPTIONS.store, values, io.env),
+    };
   } catch (err) {
-    process.stderr.write(`hookline replay: ${(err as Error).message}\n`);
-    return 2;
+    return settingsFailure("replay", err, io);
   }
-  const { values, positionals } = parsed;
+  const { positionals, pipeline } = parsed;
   const id = positionals[0];
   if (id === undefined || positionals.length > 1) {
-    process.stderr.write(
+    io.stderr.write(
       "usage: hookline replay EVENT_ID [--dry-run] [--config DIR] [--store STORE] [--sink local|kubernetes] [--out DIR] [--secrets DIR]\n",
     );
     return 2;
   }
-  const sinkKind = values.sink ?? process.env["HOOKLINE_SINK"] ?? "local";
-  if (sinkKind !== "local" && sinkKind !== "kubernetes") {
-    process.stderr.write(`hookline replay: invalid sink "${sinkKind}": use local or kubernetes\n`);
-    return 2;
-  }
-  const log = createLogger({ level: process.env["HOOKLINE_LOG_LEVEL"] ?? "warn" });
-  const config = await loadCliConfig("replay", values.config, values.interceptors);
+  const log = createLogger({ level: pipeline.logLevel, out: io.stderr });
+  const config = await loadCliConfig(
+    "replay",
+    parsed.configDir,
+    {
+      dir: pipeline.interceptorsDir,
+      builtins: builtinInterceptorOptions(pipeline.interceptors),
+    },
+    io.stderr,
+  );
   if (config === 2) return 2;
-  const journal = await createJournal(values.store ?? process.env["HOOKLINE_STORE"]);
+  const journal = await openJournal(parsed.store);
   try {
     const original = await journal.getEvent(id);
     if (original === undefined) {
-      process.stderr.write(`hookline replay: no event ${id} in the journal\n`);
+      io.stderr.write(`hookline replay: no event ${id} in the journal\n`);
       return 1;
     }
-    const dryRun = values["dry-run"];
+    const { dryRun } = parsed;
     const secretValues = createSecretValues();
     const result = await replayEvent(original, {
       config,
       secrets: createSecretResolver({
         fromConfig: config.secrets,
-        dir: values.secrets ?? process.env["HOOKLINE_SECRETS_DIR"],
+        dir: pipeline.secretsDir,
         values: secretValues,
       }),
       secretValues,
@@ -94,14 +101,13 @@ export async function runReplay(args: readonly string[]): Promise<number> {
     }));
     if (!dryRun && result.runs.length > 0) {
       const sink: Sink =
-        sinkKind === "kubernetes"
-          ? // Loaded only when used, as serve does: the Kubernetes client costs ~0.6 s to load.
-            (await import("../sinks/kubernetes/kubernetes-sink.js")).createKubernetesSink({})
-          : createLocalSink({ outDir: values.out });
+        parsed.sink.kind === "kubernetes"
+          ? await createKubernetesSink(pipeline.kubeconfig)
+          : createLocalSink({ outDir: parsed.sink.outDir });
       await createDeliveryWorker({ journal, sink, log }).deliverEvent(result.event.id);
     }
     const runs = dryRun ? [] : await journal.getRuns(result.event.id);
-    process.stdout.write(
+    io.stdout.write(
       stringify({
         replayOf: original.id,
         eventID: dryRun ? null : result.event.id,
@@ -124,6 +130,15 @@ export async function runReplay(args: readonly string[]): Promise<number> {
   } finally {
     await journal.close();
   }
+}
+
+/** Loaded only when used, as serve does: the Kubernetes client costs ~0.6 s to load. */
+async function createKubernetesSink(kubeconfig: string | undefined): Promise<Sink> {
+  const [sinkModule, { loadKubeConfig }] = await Promise.all([
+    import("../sinks/kubernetes/kubernetes-sink.js"),
+    import("../sinks/kubernetes/load-kube-config.js"),
+  ]);
+  return sinkModule.createKubernetesSink({ kubeConfig: loadKubeConfig(kubeconfig) });
 }
 
 /** One delivery of the replay, as printed: what it is, and where it stands. */

@@ -7,6 +7,7 @@ import {
   type HmacAlgorithm,
   type HmacEncoding,
 } from "../../interceptors/hmac/params.js";
+import type { CommandIo } from "./command-io.js";
 import { signPayload, SIGN_SCHEMES, type SignOptions, type SignScheme } from "./sign-payload.js";
 
 const USAGE = `usage: hookline sign (--secret SECRET | --secret-file FILE) [--scheme SCHEME] [options] PAYLOAD_FILE
@@ -46,7 +47,7 @@ const SCHEME_OPTIONS: Record<SignScheme, readonly string[]> = {
  * never printed, except by the gitlab scheme, whose header is the token itself (a warning says so
  * on stderr).
  */
-export async function runSign(args: readonly string[]): Promise<number> {
+export async function runSign(args: readonly string[], io: CommandIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -67,27 +68,30 @@ export async function runSign(args: readonly string[]): Promise<number> {
       strict: true,
     });
   } catch (err) {
-    return usage((err as Error).message);
+    return usage(io, (err as Error).message);
   }
   const { values, positionals } = parsed;
   if (values.help === true) {
-    process.stdout.write(USAGE);
+    io.stdout.write(USAGE);
     return 0;
   }
   const scheme = SIGN_SCHEMES.find((s) => s === values.scheme);
   if (scheme === undefined)
-    return usage(`unknown scheme "${values.scheme}"; expected one of ${SIGN_SCHEMES.join(", ")}`);
+    return usage(
+      io,
+      `unknown scheme "${values.scheme}"; expected one of ${SIGN_SCHEMES.join(", ")}`,
+    );
   const file = positionals[0];
-  if (positionals.length > 1) return usage("give one PAYLOAD_FILE");
-  if (file === undefined && scheme !== "gitlab") return usage("PAYLOAD_FILE is missing");
+  if (positionals.length > 1) return usage(io, "give one PAYLOAD_FILE");
+  if (file === undefined && scheme !== "gitlab") return usage(io, "PAYLOAD_FILE is missing");
   if ((values.secret === undefined) === (values["secret-file"] === undefined))
-    return usage("give exactly one of --secret and --secret-file");
+    return usage(io, "give exactly one of --secret and --secret-file");
   for (const name of ["timestamp", "id", "header", "algorithm", "encoding", "prefix"] as const) {
     if (values[name] !== undefined && !SCHEME_OPTIONS[scheme].includes(name))
-      return usage(`--${name} does not apply to --scheme ${scheme}`);
+      return usage(io, `--${name} does not apply to --scheme ${scheme}`);
   }
   const options = signOptions(scheme, values);
-  if (typeof options === "string") return usage(options);
+  if (typeof options === "string") return usage(io, options);
 
   let secret: string;
   let body: Buffer;
@@ -96,7 +100,7 @@ export async function runSign(args: readonly string[]): Promise<number> {
       values.secret ?? (await readFile(values["secret-file"] ?? "", "utf8")).replace(/\r?\n$/, "");
     body = file === undefined ? Buffer.alloc(0) : await readFile(file);
   } catch (err) {
-    process.stderr.write(
+    io.stderr.write(
       `hookline sign: cannot read ${(err as NodeJS.ErrnoException).path ?? "input"}\n`,
     );
     return 1;
@@ -105,18 +109,16 @@ export async function runSign(args: readonly string[]): Promise<number> {
   try {
     lines = signPayload(scheme, body, secret, options);
   } catch (err) {
-    return usage((err as Error).message);
+    return usage(io, (err as Error).message);
   }
   if (scheme === "gitlab")
-    process.stderr.write(
-      "hookline sign: note: the gitlab scheme's header is the secret token itself\n",
-    );
-  process.stdout.write(`${lines.join("\n")}\n`);
+    io.stderr.write("hookline sign: note: the gitlab scheme's header is the secret token itself\n");
+  io.stdout.write(`${lines.join("\n")}\n`);
   return 0;
 }
 
-function usage(problem: string): number {
-  process.stderr.write(`hookline sign: ${problem}\n${USAGE}`);
+function usage(io: CommandIo, problem: string): number {
+  io.stderr.write(`hookline sign: ${problem}\n${USAGE}`);
   return 2;
 }
 

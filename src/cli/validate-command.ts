@@ -1,12 +1,15 @@
 import { formatIssue, loadConfigDir } from "../config/load-config.js";
 import { parseArgs } from "node:util";
 import { createInterceptorRegistry } from "../interceptors/plugins/create-interceptor-registry.js";
+import { OPTIONS } from "../settings/option-definitions.js";
+import { readOption } from "../settings/read-option.js";
+import type { CommandIo } from "./command-io.js";
 
 /**
  * `hookline validate DIR`: prints every document and reference error (and warnings), exits 1 if
  * there is any error, else prints a one-line summary and exits 0.
  */
-export async function runValidate(args: readonly string[]): Promise<number> {
+export async function runValidate(args: readonly string[], io: CommandIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -16,24 +19,24 @@ export async function runValidate(args: readonly string[]): Promise<number> {
       strict: true,
     });
   } catch (err) {
-    process.stderr.write(`hookline validate: ${(err as Error).message}\n`);
+    io.stderr.write(`hookline validate: ${(err as Error).message}\n`);
     return 2;
   }
   const quiet = parsed.values.quiet;
   const dirs = parsed.positionals;
   const dir = dirs[0];
   if (dir === undefined || dirs.length > 1) {
-    process.stderr.write("usage: hookline validate DIR [--interceptors DIR] [--quiet]\n");
+    io.stderr.write("usage: hookline validate DIR [--interceptors DIR] [--quiet]\n");
     return 2;
   }
   let registry;
   try {
     registry = await createInterceptorRegistry(
-      parsed.values.interceptors ?? process.env["HOOKLINE_INTERCEPTORS_DIR"],
+      readOption(OPTIONS.interceptors, parsed.values, io.env),
     );
   } catch (err) {
     // A broken plug-in is an error of this configuration: listed, and exit 1.
-    process.stderr.write(`${(err as Error).message}\n`);
+    io.stderr.write(`${(err as Error).message}\n`);
     return 1;
   }
   const config = await loadConfigDir(dir, { registry });
@@ -47,7 +50,7 @@ export async function runValidate(args: readonly string[]): Promise<number> {
   );
   for (const issue of sorted) {
     if (issue.severity === "note") {
-      if (!quiet) process.stdout.write(`${formatIssue(issue)} (note)\n`);
+      if (!quiet) io.stdout.write(`${formatIssue(issue)} (note)\n`);
       continue;
     }
     if (issue.severity === "error") errors++;
@@ -58,10 +61,10 @@ export async function runValidate(args: readonly string[]): Promise<number> {
           ? "reference error"
           : "error"
         : "warning";
-    process.stderr.write(`${formatIssue(issue)} (${label})\n`);
+    io.stderr.write(`${formatIssue(issue)} (${label})\n`);
   }
   if (errors > 0) {
-    process.stderr.write(
+    io.stderr.write(
       `${dir}: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}\n`,
     );
     return 1;
@@ -71,7 +74,7 @@ export async function runValidate(args: readonly string[]): Promise<number> {
     (n, l) => n + l.triggers.length + l.groups.reduce((m, g) => m + g.triggers.length, 0),
     0,
   );
-  process.stdout.write(
+  io.stdout.write(
     `${dir}: valid — ${config.listeners.length} EventListener(s), ${triggers} trigger(s), ${c["TriggerBinding"] ?? 0} TriggerBinding(s), ${c["TriggerTemplate"] ?? 0} TriggerTemplate(s)${warnings > 0 ? `, ${warnings} warning(s)` : ""}\n`,
   );
   return 0;

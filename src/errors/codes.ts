@@ -49,6 +49,10 @@ export const codes = {
   HL_BINDING_FAILED: { status: 500, summary: "a binding expression could not be evaluated" },
   HL_SINK_ALREADY_EXISTS: { status: 409, summary: "a resource with that name already exists" },
   HL_SINK_WRITE_FAILED: { status: 500, summary: "the sink could not create a resource" },
+  HL_SETTINGS_INVALID: {
+    status: 400,
+    summary: "a command-line flag or environment variable has a value hookline cannot use",
+  },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof codes;

@@ -1,10 +1,17 @@
+import { Writable } from "node:stream";
 import winston from "winston";
 import type { LogFields, Logger, LogLevel } from "../core/logger.js";
 
 export type { Logger } from "../core/logger.js";
 
 export interface LoggerOptions {
+  /** Default `info`; commands pass HOOKLINE_LOG_LEVEL as their settings read it. */
   level?: string;
+  /**
+   * Where the JSON lines go: serve's io.stdout; replay's and dry-run's io.stderr (their stdout is
+   * their YAML or JSON). Default: the console's stdout.
+   */
+  out?: { write(text: string): unknown };
   /** Extra transports (tests capture logs in memory through this). */
   transports?: winston.transport[];
   silent?: boolean;
@@ -13,13 +20,27 @@ export interface LoggerOptions {
 /** The one root logger: JSON lines with timestamp, level, message and fields. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const logger = winston.createLogger({
-    level: options.level ?? process.env["HOOKLINE_LOG_LEVEL"] ?? "info",
+    level: options.level ?? "info",
     silent: options.silent ?? false,
     format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
     defaultMeta: { service: "hookline" },
-    transports: options.transports ?? [new winston.transports.Console({ stderrLevels: [] })],
+    transports: options.transports ?? [
+      options.out === undefined
+        ? new winston.transports.Console({ stderrLevels: [] })
+        : new winston.transports.Stream({ stream: lineStream(options.out) }),
+    ],
   });
   return wrapWinston(logger);
+}
+
+/** A stream onto `out.write` (a command's io.stdout) for winston's stream transport. */
+function lineStream(out: { write(text: string): unknown }): Writable {
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      out.write(chunk.toString());
+      done();
+    },
+  });
 }
 
 /**

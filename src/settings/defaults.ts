@@ -15,3 +15,5 @@ export const CONFIG_MAX_FILE_BYTES = 4 * 1024 * 1024;
 export const CONFIG_MAX_DIR_BYTES = 32 * 1024 * 1024;
 /** A config load (start, reload) gives the event loop a turn after this much work, at the latest. */
 export const CONFIG_LOAD_SLICE_MS = 10;
+/** Finished events older than this are pruned (`--retention` / HOOKLINE_RETENTION). */
+export const DEFAULT_RETENTION_MS = 7 * 24 * 3600_000;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
+import { fakeIo } from "../support/fake-io.js";
 import { signPayload } from "../../src/cli/sign-payload.js";
 import { EXAMPLE_CONFIG, EXAMPLE_SECRET, ROOT, SHARED_EXAMPLES } from "../support/fixtures.js";
 import { exampleDir } from "../support/tekton-example-dir.js";
@@ -10,17 +11,10 @@ const GOLDEN = join(ROOT, "test/fixtures/dry-run");
 /** `UPDATE_GOLDEN=1 npx vitest run test/integration/dry-run.test.ts` rewrites the golden files. */
 const UPDATE = process.env["UPDATE_GOLDEN"] === "1";
 
-async function dryRun(args: string[]): Promise<{ code: number; out: string }> {
-  let out = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += chunk.toString();
-    return true;
-  });
-  try {
-    return { code: await main(["dry-run", ...args]), out };
-  } finally {
-    spy.mockRestore();
-  }
+async function dryRun(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = fakeIo();
+  const code = await main(["dry-run", ...args], io);
+  return { code, out: io.out(), err: io.err() };
 }
 
 /** What changes from run to run: ids, uids, and how long things took. */
@@ -102,14 +96,12 @@ describe("hookline dry-run", () => {
   });
 
   it("exits 2 on a config error", async () => {
-    const spy = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     const { code } = await dryRun([
       "--config",
       join(ROOT, "test/fixtures/github"),
       "--payload",
       join(ROOT, "examples/payloads/github-push.json"),
     ]);
-    spy.mockRestore();
     expect(code).toBe(2);
   });
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import request from "supertest";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { fakeIo } from "../support/fake-io.js";
 import { createDeliveryWorker, type DeliveryWorker } from "../../src/delivery/delivery-worker.js";
 import { runServe } from "../../src/cli/serve-command.js";
 import { DEFAULT_MAX_BODY, serve, type ServeOptions } from "../../src/main.js";
@@ -393,15 +394,12 @@ describe("the Kubernetes sink in the app, against a fake API server", () => {
     });
 
     it("refuses a sink it does not know", async () => {
-      const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-      try {
-        expect(await runServe(["--sink", "s3"])).toBe(2);
-        vi.stubEnv("HOOKLINE_SINK", "nowhere");
-        expect(await runServe([])).toBe(2);
-        expect(String(stderr.mock.calls[0]?.[0])).toContain('invalid sink "s3"');
-      } finally {
-        stderr.mockRestore();
-      }
+      const flag = fakeIo();
+      expect(await runServe(["--sink", "s3"], flag)).toBe(2);
+      expect(flag.err()).toContain('invalid sink "s3" (--sink)');
+      const variable = fakeIo({ HOOKLINE_SINK: "nowhere" });
+      expect(await runServe([], variable)).toBe(2);
+      expect(variable.err()).toContain('invalid sink "nowhere" (HOOKLINE_SINK)');
     });
   });
 });

@@ -10,9 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import request from "supertest";
 import { parse } from "yaml";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { triggerView } from "../../src/cli/dry-run-command.js";
 import { main } from "../../src/cli/main.js";
+import { fakeIo, type FakeIo } from "../support/fake-io.js";
 import { signPayload } from "../../src/cli/sign-payload.js";
 import type { TriggerTrace } from "../../src/listener/types.js";
 import { createSqliteJournal } from "../../src/store/sqlite/sqlite-journal.js";
@@ -74,19 +75,11 @@ function planOf(
   );
 }
 
-async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {
-  let out = "";
-  const stdout = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => {
-    out += c.toString();
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  try {
-    return { code: await run(), out };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
+async function captured(
+  run: (io: FakeIo) => Promise<number>,
+): Promise<{ code: number; out: string }> {
+  const io = fakeIo();
+  return { code: await run(io), out: io.out() };
 }
 
 let n = 0;
@@ -102,17 +95,11 @@ async function serveThenReplay(c: Case): Promise<{ serve: Seen; replay: Seen }> 
     await app.close();
   }
   const eventId = (res.body as { eventID: string }).eventID;
-  const replayed = await captured(() =>
-    main([
-      "replay",
-      eventId,
-      "--config",
-      c.config,
-      "--store",
-      store,
-      "--out",
-      join(dir, `out-${n}`),
-    ]),
+  const replayed = await captured((io) =>
+    main(
+      ["replay", eventId, "--config", c.config, "--store", store, "--out", join(dir, `out-${n}`)],
+      io,
+    ),
   );
   const printed = parse(replayed.out) as { eventID: string; answer: Answer };
   expect(printed?.eventID, replayed.out).toBeDefined();
@@ -145,8 +132,8 @@ async function dryRun(c: Case): Promise<Seen> {
     `Content-Length: ${c.body.length}`,
   ].join("\r\n");
   writeFileSync(file, Buffer.concat([Buffer.from(`${head}\r\n\r\n`), c.body]));
-  const { out } = await captured(() =>
-    main(["dry-run", "--config", c.config, "--request", file, "--output", "json"]),
+  const { out } = await captured((io) =>
+    main(["dry-run", "--config", c.config, "--request", file, "--output", "json"], io),
   );
   const printed = JSON.parse(out) as {
     answer: Answer;

@@ -12,6 +12,7 @@ import pg from "pg";
 import request from "supertest";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
+import { fakeIo } from "../support/fake-io.js";
 import { createSecretResolver } from "../../src/config/secret-resolver.js";
 import { createDeliveryWorker } from "../../src/delivery/delivery-worker.js";
 import { HooklineError } from "../../src/errors/hookline-error.js";
@@ -185,25 +186,23 @@ describe("hookline replay EVENT_ID (the command)", () => {
       await app.close(); // closes the journal: the command opens the file itself
     }
     const outDir = mkdtempSync(join(dir, "out-"));
-    let out = "";
-    vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-      out += chunk.toString();
-      return true;
-    });
-    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-    const code = await main([
-      "replay",
-      original,
-      "--config",
-      EXAMPLE_CONFIG,
-      "--store",
-      path,
-      "--sink",
-      "local",
-      "--out",
-      outDir,
-    ]);
-    vi.restoreAllMocks();
+    const io = fakeIo();
+    const code = await main(
+      [
+        "replay",
+        original,
+        "--config",
+        EXAMPLE_CONFIG,
+        "--store",
+        path,
+        "--sink",
+        "local",
+        "--out",
+        outDir,
+      ],
+      io,
+    );
+    const out = io.out();
     expect(code, out).toBe(0);
     const { parse } = await import("yaml");
     const printed = parse(out) as {
@@ -228,10 +227,10 @@ describe("hookline replay EVENT_ID (the command)", () => {
   });
 
   it("refuses a sink it does not know", async () => {
-    const spy = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-    const code = await main(["replay", "some-id", "--sink", "s3", "--store", "memory"]);
+    const io = fakeIo();
+    const code = await main(["replay", "some-id", "--sink", "s3", "--store", "memory"], io);
     expect(code).toBe(2);
-    expect(spy.mock.calls.map((c) => String(c[0])).join("")).toMatch(/invalid sink "s3"/);
+    expect(io.err()).toMatch(/invalid sink "s3"/);
   });
 });
 

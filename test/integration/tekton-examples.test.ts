@@ -14,7 +14,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatIssue, loadConfigDir } from "../../src/config/load-config.js";
 import { createBuiltinRegistry } from "../../src/interceptors/builtins.js";
 import { createFakeGithubApi, type FakeGithubApi } from "../support/fake-github-api.js";
@@ -427,7 +427,12 @@ async function send(app: TestApp, req: CurlRequest): Promise<request.Response> {
 }
 
 async function withApp<T>(folder: string, run: (app: TestApp) => Promise<T>): Promise<T> {
-  const app = await createTestApp(exampleDir(join(V1BETA1, folder)));
+  // The GitHub API examples (addChangedFiles on a pull_request, githubOwners) talk to the fake,
+  // never to github.com: what HOOKLINE_GITHUB_API_URL would tell hookline.
+  const app = await createTestApp(
+    exampleDir(join(V1BETA1, folder)),
+    fakeGithub === undefined ? {} : { builtins: { github: { apiUrl: fakeGithub.url } } },
+  );
   try {
     return await run(app);
   } finally {
@@ -507,8 +512,7 @@ describe.skipIf(!PRESENT)(
     });
 
     describe("each curl.sh, sent to its folder's listener", () => {
-      // The github interceptor reads HOOKLINE_GITHUB_API_URL per call: the GitHub API examples
-      // (addChangedFiles on a pull_request, githubOwners) talk to this fake, never to github.com.
+      // withApp points the github interceptor at this fake (see there).
       beforeAll(async () => {
         fakeGithub = await createFakeGithubApi({
           pullFiles: { "tektoncd/triggers#1503": PR_1503_FILES },
@@ -516,11 +520,10 @@ describe.skipIf(!PRESENT)(
             "tektoncd/triggers:OWNERS": "approvers:\n  - khrm\nreviewers:\n  - someone\n",
           },
         });
-        vi.stubEnv("HOOKLINE_GITHUB_API_URL", fakeGithub.url);
       });
       afterAll(async () => {
-        vi.unstubAllEnvs();
         await fakeGithub?.close();
+        fakeGithub = undefined;
       });
 
       it("has an expectation for every curl.sh", () => {

@@ -7,6 +7,7 @@ import { createApp, type AppDeps } from "../../src/app.js";
 import type { CompiledConfig } from "../../src/config/compiled.js";
 import { loadConfigDir } from "../../src/config/load-config.js";
 import { createSecretResolver } from "../../src/config/secret-resolver.js";
+import type { BuiltinInterceptorOptions } from "../../src/interceptors/builtins.js";
 import { createInterceptorRegistry } from "../../src/interceptors/plugins/create-interceptor-registry.js";
 import { createLocalSink } from "../../src/sinks/local/local-sink.js";
 import type { Sink } from "../../src/sinks/types.js";
@@ -40,6 +41,8 @@ export interface TestAppOptions extends Partial<
   secretsDir?: string;
   /** A folder of interceptor plug-ins, as HOOKLINE_INTERCEPTORS_DIR names. */
   interceptorsDir?: string;
+  /** Where the GitHub and GitLab built-ins call their APIs (HOOKLINE_GITHUB_API_URL, …). */
+  builtins?: BuiltinInterceptorOptions;
   journal?: Journal;
   sink?: Sink;
 }
@@ -57,9 +60,10 @@ export async function createTestApp(
     sink: _sink,
     secretsDir: _secretsDir,
     interceptorsDir: _interceptorsDir,
+    builtins: _builtins,
     ...appOptions
   } = options;
-  const registry = await createInterceptorRegistry(options.interceptorsDir);
+  const registry = await createInterceptorRegistry(options.interceptorsDir, options.builtins);
   const config = await loadConfigDir(configDir, { registry });
   const outDir = await mkdtemp(join(tmpdir(), "hookline-out-"));
   const captured = createCapturingLogger();

@@ -1,3 +1,4 @@
+import { delimiter } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 
 /**
@@ -6,13 +7,28 @@ import { KubeConfig } from "@kubernetes/client-node";
  * nothing connects, so an unreachable API server does not stop hookline from starting.
  * Throws when there is no configuration at all (the client would otherwise fall back to
  * `http://localhost:8080`, which is never what is meant).
+ *
+ * `kubeconfig` is KUBECONFIG as hookline's settings read it (a path list, merged as kubectl
+ * merges it). When it is undefined the client's own search runs (~/.kube/config, the service
+ * account), which reads HOME and KUBERNETES_SERVICE_HOST itself.
  */
-export function loadKubeConfig(): KubeConfig {
+export function loadKubeConfig(kubeconfig?: string): KubeConfig {
   const kc = new KubeConfig();
   try {
-    kc.loadFromDefault();
+    const files = (kubeconfig ?? "").split(delimiter).filter((f) => f !== "");
+    if (files.length === 0) kc.loadFromDefault();
+    else {
+      // As the client's loadFromDefault reads KUBECONFIG: the first file, the others merged in.
+      const [first = "", ...rest] = files;
+      kc.loadFromFile(first);
+      for (const file of rest) {
+        const more = new KubeConfig();
+        more.loadFromFile(file);
+        kc.mergeConfig(more);
+      }
+    }
   } catch (err) {
-    const where = process.env["KUBECONFIG"] ?? "~/.kube/config";
+    const where = kubeconfig === undefined || kubeconfig === "" ? "~/.kube/config" : kubeconfig;
     throw new Error(
       `could not read the Kubernetes configuration (${where}): ${(err as Error).message}`,
       { cause: err },

@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bitbucket } from "../../../interceptors/bitbucket/index.js";
 import { github } from "../../../interceptors/github/index.js";
 import { gitlab } from "../../../interceptors/gitlab/index.js";
@@ -10,6 +10,7 @@ import { hmac } from "../../../interceptors/hmac/index.js";
 import { slack } from "../../../interceptors/slack/index.js";
 import { standardWebhooks } from "../../../interceptors/standard-webhooks/index.js";
 import { main } from "../../../src/cli/main.js";
+import { fakeIo } from "../../support/fake-io.js";
 import { canonicalHeaderKey } from "../../../src/core/canonical-header.js";
 import type {
   Interceptor,
@@ -44,27 +45,11 @@ interface RunResult {
   err: string;
 }
 
-/** Runs `main(["sign", …argv])` with process.stdout/stderr captured (and restored afterwards). */
+/** Runs `main(["sign", …argv])` with a fake io: what it wrote, and an empty environment. */
 async function sign(argv: string[]): Promise<RunResult> {
-  let out = "";
-  let err = "";
-  const text = (chunk: unknown): string =>
-    typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8");
-  const outSpy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: unknown) => {
-    out += text(chunk);
-    return true;
-  });
-  const errSpy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: unknown) => {
-    err += text(chunk);
-    return true;
-  });
-  try {
-    const code = await main(["sign", ...argv]);
-    return { code, out, err };
-  } finally {
-    outSpy.mockRestore();
-    errSpy.mockRestore();
-  }
+  const io = fakeIo();
+  const code = await main(["sign", ...argv], io);
+  return { code, out: io.out(), err: io.err() };
 }
 
 /** `Name: value` lines as Tekton's header map, the way intake canonicalises them. */

@@ -2,8 +2,9 @@ import { createHmac } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../../src/cli/main.js";
+import { fakeIo } from "../../support/fake-io.js";
 import { EXAMPLE_CONFIG } from "../../support/fixtures.js";
 import { writeConfigDir } from "../../support/test-app.js";
 
@@ -28,27 +29,11 @@ interface RunResult {
   err: string;
 }
 
-/** Runs `main(argv)` with process.stdout/stderr captured (and restored afterwards). */
+/** Runs `main(argv)` with a fake io: what it wrote, and an empty environment. */
 async function run(argv: string[]): Promise<RunResult> {
-  let out = "";
-  let err = "";
-  const text = (chunk: unknown): string =>
-    typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8");
-  const outSpy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: unknown) => {
-    out += text(chunk);
-    return true;
-  });
-  const errSpy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: unknown) => {
-    err += text(chunk);
-    return true;
-  });
-  try {
-    const code = await main(argv);
-    return { code, out, err };
-  } finally {
-    outSpy.mockRestore();
-    errSpy.mockRestore();
-  }
+  const io = fakeIo();
+  const code = await main(argv, io);
+  return { code, out: io.out(), err: io.err() };
 }
 
 const lines = (s: string): string[] => s.split("\n").filter((l) => l !== "");

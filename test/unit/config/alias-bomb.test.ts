@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../../src/cli/main.js";
+import { fakeIo } from "../../support/fake-io.js";
 import { formatIssue, hasDocumentErrors, loadConfigDir } from "../../../src/config/load-config.js";
 import { createBuiltinRegistry } from "../../../src/interceptors/builtins.js";
 import { writeConfigDir } from "../../support/test-app.js";
@@ -84,19 +85,9 @@ describe("YAML alias bombs", () => {
 
   it("validate exits 1 and names the file, with no stack trace", async () => {
     const d = await dir({ "bomb.yaml": TEMPLATE_BOMB });
-    let err = "";
-    const errSpy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: unknown) => {
-      err += String(chunk);
-      return true;
-    });
-    const outSpy = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-    let code: number;
-    try {
-      code = await main(["validate", d]);
-    } finally {
-      errSpy.mockRestore();
-      outSpy.mockRestore();
-    }
+    const io = fakeIo();
+    const code = await main(["validate", d], io);
+    const err = io.err();
     expect(code).toBe(1);
     expect(err).toMatch(
       new RegExp(

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../../src/cli/main.js";
 import {
   formatIssue,
@@ -14,6 +14,7 @@ import { createReloadCoordinator } from "../../../src/config/reload-coordinator.
 import { createBuiltinRegistry } from "../../../src/interceptors/builtins.js";
 import { CONFIG_MAX_DIR_BYTES, CONFIG_MAX_FILE_BYTES } from "../../../src/settings/defaults.js";
 import { createCapturingLogger } from "../../support/capture-logs.js";
+import { fakeIo } from "../../support/fake-io.js";
 
 const BINDING = (name: string): string =>
   `apiVersion: triggers.tekton.dev/v1beta1
@@ -93,18 +94,9 @@ describe("config size limits", () => {
 
   it("hookline validate exits 1 and names the file and the limit", async () => {
     const dir = await dirWith({ "big.yaml": padded("big", 4 * 1024 * 1024 + 1) });
-    let err = "";
-    const outSpy = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-    const errSpy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: unknown) => {
-      err += String(chunk);
-      return true;
-    });
-    try {
-      expect(await main(["validate", dir])).toBe(1);
-    } finally {
-      outSpy.mockRestore();
-      errSpy.mockRestore();
-    }
+    const io = fakeIo();
+    expect(await main(["validate", dir], io)).toBe(1);
+    const err = io.err();
     expect(err).toContain(
       `${relative(process.cwd(), join(dir, "big.yaml"))}:1:1 config file is 4194305 bytes, over the limit of 4194304 bytes for one file`,
     );

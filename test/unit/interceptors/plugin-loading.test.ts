@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import request from "supertest";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { fakeIo } from "../../support/fake-io.js";
 import { formatIssue, loadConfigDir } from "../../../src/config/load-config.js";
 import { HooklineError } from "../../../src/errors/hookline-error.js";
 import { createInterceptorRegistry } from "../../../src/interceptors/plugins/create-interceptor-registry.js";
@@ -328,21 +329,11 @@ describe("hookline validate --interceptors", () => {
       listener("- ref: {name: branch-filter}\n  params:\n    - {name: allow, value: [main]}"),
     );
     const broken = await pluginsDir({ nothing: undefined });
-    let out = "";
-    const write = (chunk: unknown): boolean => {
-      out += String(chunk);
-      return true;
-    };
-    const so = vi.spyOn(process.stdout, "write").mockImplementation(write);
-    const se = vi.spyOn(process.stderr, "write").mockImplementation(write);
-    try {
-      expect(await main(["validate", dir, "--interceptors", EXAMPLE_PLUGINS])).toBe(0);
-      expect(await main(["validate", dir])).toBe(1);
-      expect(await main(["validate", dir, "--interceptors", broken])).toBe(1);
-    } finally {
-      so.mockRestore();
-      se.mockRestore();
-    }
+    const io = fakeIo();
+    expect(await main(["validate", dir, "--interceptors", EXAMPLE_PLUGINS], io)).toBe(0);
+    expect(await main(["validate", dir], io)).toBe(1);
+    expect(await main(["validate", dir, "--interceptors", broken], io)).toBe(1);
+    const out = io.out() + io.err();
     expect(out).toMatch(/valid — 1 EventListener/);
     expect(out).toMatch(/nothing: no index\.js/);
   });

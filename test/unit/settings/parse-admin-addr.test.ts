@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseAdminAddr } from "../../../src/main.js";
+import { parseAdminAddr } from "../../../src/settings/parse-admin-addr.js";
 
 describe("parseAdminAddr", () => {
   it.each([

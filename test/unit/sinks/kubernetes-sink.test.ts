@@ -394,4 +394,19 @@ describe("loadKubeConfig", () => {
     vi.stubEnv("KUBECONFIG", "/nonexistent/kubeconfig");
     expect(() => loadKubeConfig()).toThrow(/\/nonexistent\/kubeconfig/);
   });
+
+  it("reads the files the settings' KUBECONFIG names, whatever the process's says", async () => {
+    const fake = await createFakeKubeApiServer({ listen: false, port: 6443 });
+    const dir = await mkdtemp(join(tmpdir(), "hookline-kube-"));
+    try {
+      vi.stubEnv("KUBECONFIG", "/nonexistent/kubeconfig");
+      const kc = loadKubeConfig(fake.writeKubeconfig(dir));
+      expect(kc.getCurrentCluster()?.server).toBe("https://127.0.0.1:6443");
+      expect(() => loadKubeConfig("/nonexistent/settings-kubeconfig")).toThrow(
+        /\/nonexistent\/settings-kubeconfig/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,0 +1,298 @@
+import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import { createApp } from "../app.js";
+import { createAdminApp } from "../admin/create-admin-app.js";
+import { createMetrics } from "../admin/metrics.js";
+import { resolveBindAddress } from "../admin/resolve-bind-address.js";
+import type {
+  ClusterConfigOptions,
+  ClusterConfigSource,
+} from "../config/cluster/cluster-config-source.js";
+import type { CompiledConfig } from "../config/compiled.js";
+import { formatIssue, hasDocumentErrors, loadConfigDir } from "../config/load-config.js";
+import { createReloadCoordinator } from "../config/reload-coordinator.js";
+import { createSecretResolver } from "../config/secret-resolver.js";
+import { watchConfigDir } from "../config/watch-config-dir.js";
+import type { Logger } from "../core/logger.js";
+import { createSecretValues } from "../core/secret-values.js";
+import { createDeliveryWorker } from "../delivery/delivery-worker.js";
+import { createInterceptorRegistry } from "../interceptors/plugins/create-interceptor-registry.js";
+import type { SecretResolver } from "../interceptors/types.js";
+import { replayEvent } from "../listener/replay-event.js";
+import { redactingLogger } from "../log/redacting-logger.js";
+import { builtinInterceptorOptions } from "../settings/builtin-interceptor-options.js";
+import { DEFAULT_DEADLINE_MS, REQUEST_TIMEOUT_MS } from "../settings/defaults.js";
+import type { Settings } from "../settings/types.js";
+import { createLocalSink } from "../sinks/local/local-sink.js";
+import type { Sink } from "../sinks/types.js";
+import { createDisposerStack, type DisposerStack } from "./disposer-stack.js";
+import { describeStoreSettings, openJournal } from "./open-journal.js";
+import { readListenerTls, watchListenerTls } from "./listener-tls.js";
+
+/** A running hookline: both ports bound, the worker delivering. */
+export interface Running {
+  server: Server;
+  port: number;
+  adminPort: number;
+  /** The config in force now (a reload swaps it). */
+  readonly config: CompiledConfig;
+  /** Reloads the config as SIGHUP does; true when the new config is in force. */
+  reload(): Promise<boolean>;
+  /** Stops taking requests, lets those in flight finish, then the delivery in hand. */
+  close(): Promise<void>;
+}
+
+/** What the runtime is given beside its settings. */
+export interface RuntimeIo {
+  log: Logger;
+  /**
+   * Tuning of the cluster config source and an injected KubeConfig (tests); by default the
+   * KubeConfig is loaded from `settings.kubeconfig`. Used only with `--config kubernetes`.
+   */
+  cluster?: Omit<ClusterConfigOptions, "allListeners"> | undefined;
+}
+
+/**
+ * The composition root: builds config source, secrets, journal, sink, worker, metrics, admin
+ * server and listener server on one disposer stack, and listens. `close()` undoes exactly what was
+ * built, in reverse; a start-up that fails half-way closes what it had built, then throws. Refuses
+ * to start on a document error; reference errors are logged as warnings and fail their trigger
+ * per request.
+ */
+export async function createRuntime(settings: Settings, io: RuntimeIo): Promise<Running> {
+  const stack = createDisposerStack();
+  try {
+    return await build(settings, io, stack);
+  } catch (err) {
+    await stack.close().catch((closeErr: unknown) => {
+      // The start-up error is the one to report; a failed clean-up after it is logged.
+      io.log.error("start-up clean-up failed", { error: (closeErr as Error).message });
+    });
+    throw err;
+  }
+}
+
+async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): Promise<Running> {
+  // Every secret value the resolvers hand out (and the config's Secrets) is redacted by value from
+  // the journal and from every log line.
+  const secretValues = createSecretValues();
+  const log = redactingLogger(io.log, secretValues);
+  const source = settings.config;
+  const dir = source.kind === "cluster" ? undefined : source.dir;
+  const registry = await createInterceptorRegistry(
+    settings.interceptorsDir,
+    builtinInterceptorOptions(settings.interceptors),
+  );
+  // The Kubernetes client is loaded only for `--config kubernetes` (as for the sink, below).
+  const clusterModule =
+    source.kind === "dir" ? undefined : await import("../config/cluster/cluster-config-source.js");
+  let cluster: ClusterConfigSource | undefined;
+  if (clusterModule !== undefined && source.kind !== "dir") {
+    const kubeConfig =
+      io.cluster?.kubeConfig ??
+      (await import("../sinks/kubernetes/load-kube-config.js")).loadKubeConfig(settings.kubeconfig);
+    cluster = await clusterModule.startClusterConfig({
+      debounceMs: settings.reloadDebounceMs,
+      ...io.cluster,
+      kubeConfig,
+      allListeners: source.allListeners,
+      log,
+    });
+    const opened = cluster;
+    stack.push("cluster config", () => opened.close());
+  }
+  const load = (): Promise<CompiledConfig> =>
+    clusterModule === undefined || cluster === undefined
+      ? loadConfigDir(dir ?? "", { registry })
+      : clusterModule.loadConfigSources({ dir, cluster, registry });
+  let config = await load();
+  for (const issue of config.issues) {
+    const line = formatIssue(issue);
+    if (issue.severity === "note") log.debug("config note", { issue: line });
+    else if (issue.class === "document") log.error("config error", { issue: line });
+    else log.warn("config warning", { issue: line });
+  }
+  if (hasDocumentErrors(config.issues)) {
+    throw new Error(
+      dir === undefined
+        ? "the configuration read from the cluster has errors (logged above, each naming its resource and field)"
+        : `the configuration in ${dir} has errors; run \`hookline validate ${dir}\` to list them`,
+    );
+  }
+  const admin = settings.admin.addr;
+  // "Loopback" is what the host resolves to (every address of it), never its text; the checked
+  // address is the one bound, so that the name cannot resolve anew in between.
+  const adminBind = await resolveBindAddress(admin.host);
+  if (!adminBind.loopback && settings.admin.token === undefined) {
+    const resolved = adminBind.resolved.join(", ");
+    throw new Error(
+      `the admin port ${admin.host}:${admin.port} is not on loopback${resolved === admin.host ? "" : ` (${admin.host} is ${resolved})`}: set HOOKLINE_ADMIN_TOKEN to protect it`,
+    );
+  }
+  const tls = settings.tls.kind === "none" ? undefined : await readListenerTls(settings.tls);
+  // Made before the journal is opened: a missing kubeconfig stops `serve` with nothing to close.
+  const sink = await createSink(settings);
+  const journal = await openJournal(settings.store);
+  stack.push("journal", () => journal.close());
+  const metrics = createMetrics(journal);
+  const started = cluster;
+  if (started !== undefined) metrics.countInvalidConfigObjects(() => started.invalidObjects());
+  const worker = createDeliveryWorker({ journal, sink, log, metrics });
+  // Stopped after both ports are closed (pushed before them): a request in flight may wake it.
+  stack.push("delivery worker", () => worker.stop());
+  // The config's own Secrets are part of the config: a reload swaps the resolver with it.
+  const resolverFor = (c: CompiledConfig): SecretResolver =>
+    createSecretResolver({
+      fromConfig: c.secrets,
+      dir: settings.secretsDir,
+      cluster: cluster?.secrets,
+      values: secretValues,
+    });
+  let resolver = resolverFor(config);
+  const secrets: SecretResolver = { get: (ref, namespace) => resolver.get(ref, namespace) };
+  const adminServer = createServer(
+    createAdminApp({
+      journal,
+      metrics,
+      log,
+      token: settings.admin.token,
+      allowedHosts: settings.admin.hosts,
+      replay: async (event) => {
+        const result = await replayEvent(event, {
+          config,
+          secrets,
+          secretValues,
+          log,
+          deadlineMs: DEFAULT_DEADLINE_MS,
+          journal,
+        });
+        worker.wake();
+        return result;
+      },
+    }),
+  );
+  await listen(adminServer, admin.port, adminBind.address);
+  stack.push("admin port", () => closeServer(adminServer, "all"));
+  const app = createApp({
+    config: () => config,
+    secrets,
+    secretValues,
+    journal,
+    metrics,
+    onRecorded: () => worker.wake(),
+    log,
+    defaultListener: settings.defaultListener,
+    maxBodyBytes: settings.maxBodyBytes,
+    deadlineMs: DEFAULT_DEADLINE_MS,
+  });
+  const server: Server = tls === undefined ? createServer(app) : createHttpsServer(tls, app);
+  if (tls !== undefined && settings.tls.kind === "files") {
+    // cert-manager rotates the mounted files in place: new connections get the new pair.
+    const https = server as HttpsServer;
+    const tlsWatcher = watchListenerTls({
+      source: settings.tls,
+      apply: (pair) => https.setSecureContext(pair),
+      log,
+    });
+    stack.push("TLS certificate watcher", () => tlsWatcher.close());
+  }
+  // Tekton's EventListener timeouts (TEKTON-SPEC §2.1), with room for a 25 MiB body.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = REQUEST_TIMEOUT_MS + 5_000;
+  server.keepAliveTimeout = 120_000;
+  await listen(server, settings.port, settings.host);
+  // Requests in flight finish; idle keep-alive connections are closed.
+  stack.push("listener port", () => closeServer(server, "idle"));
+  const reloads = createReloadCoordinator({
+    load,
+    apply: (next) => {
+      resolver = resolverFor(next);
+      config = next;
+    },
+    log,
+    metrics,
+  });
+  stack.push("reload coordinator", () => reloads.close());
+  const watcher = await watchConfigDir({
+    dir: dir ?? "",
+    coordinator: reloads,
+    log,
+    watch: settings.watchConfig && dir !== undefined,
+    debounceMs: settings.reloadDebounceMs,
+  });
+  stack.push("config watcher", () => watcher.close());
+  // A change in the cluster is loaded with the same rule as a file change.
+  cluster?.onChange(() => void reloads.reload("cluster change"));
+  const onHangup = (): void => void reloads.reload("SIGHUP");
+  process.on("SIGHUP", onHangup);
+  stack.push("SIGHUP handler", () => void process.off("SIGHUP", onHangup));
+  // Only now that both ports are bound does work start: a process that cannot serve does not
+  // claim deliveries either.
+  worker.start();
+  const prune = (): void => {
+    journal
+      .prune(new Date(Date.now() - settings.retentionMs))
+      .then((n) => n > 0 && log.info("journal pruned", { events: n }))
+      .catch((err: unknown) =>
+        log.error("journal prune failed", { error: (err as Error).message }),
+      );
+  };
+  const pruneTimer = setInterval(prune, 3600_000);
+  pruneTimer.unref();
+  stack.push("journal pruning", () => clearInterval(pruneTimer));
+  prune();
+
+  const port = portOf(server) ?? settings.port;
+  const adminPort = portOf(adminServer) ?? 0;
+  log.info("listening", {
+    port,
+    tls: tls !== undefined,
+    listeners: config.listeners.map((l) => `/listeners/${l.namespace}/${l.name}`),
+    sink: sink.kind,
+    out: settings.sink.kind === "local" ? settings.sink.outDir : undefined,
+    store: describeStoreSettings(settings.store),
+    admin: `http://${admin.host}:${adminPort}/ui/`,
+    maxBodyBytes: settings.maxBodyBytes,
+  });
+  return {
+    server,
+    port,
+    adminPort,
+    get config() {
+      return config;
+    },
+    reload: () => reloads.reload("request"),
+    close: () => stack.close(),
+  };
+}
+
+async function createSink(settings: Settings): Promise<Sink> {
+  if (settings.sink.kind === "local") return createLocalSink({ outDir: settings.sink.outDir });
+  // The Kubernetes client is imported only when used: loading it costs ~0.6 s of start-up.
+  const [{ createKubernetesSink }, { loadKubeConfig }] = await Promise.all([
+    import("../sinks/kubernetes/kubernetes-sink.js"),
+    import("../sinks/kubernetes/load-kube-config.js"),
+  ]);
+  return createKubernetesSink({ kubeConfig: loadKubeConfig(settings.kubeconfig) });
+}
+
+function listen(server: Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+}
+
+/** Closes a listening server: idle connections (listener port) or all of them (admin port). */
+function closeServer(server: Server, connections: "idle" | "all"): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    if (connections === "idle") server.closeIdleConnections();
+    else server.closeAllConnections();
+  });
+}
+
+function portOf(server: Server): number | undefined {
+  const address = server.address();
+  return typeof address === "object" && address !== null ? address.port : undefined;
+}

@@ -1,0 +1,99 @@
+import { parseAllowedHosts } from "../admin/check-host.js";
+import type { LogLevel } from "../core/logger.js";
+import { parseSize } from "../intake/read-body.js";
+import { DEFAULT_STORE } from "../store/create-journal.js";
+import { parseAdminAddr } from "./parse-admin-addr.js";
+import type { AdminAddress, StoreSettings } from "./types.js";
+
+/**
+ * A value that cannot be used. The message is the hint (what to write instead); the caller adds
+ * the flag or variable and, unless it is a secret, the value.
+ */
+export class SettingProblem extends Error {
+  constructor(hint: string) {
+    super(hint);
+    this.name = "SettingProblem";
+  }
+}
+
+/** Any text, as given (paths, names, URLs checked where they are used). */
+export function parseTextValue(text: string): string {
+  return text;
+}
+
+export function parsePortValue(text: string): number {
+  const port = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isInteger(port) || port > 65535)
+    throw new SettingProblem("use a port number from 0 to 65535");
+  return port;
+}
+
+export function parseMaxBodyValue(text: string): number {
+  try {
+    return parseSize(text);
+  } catch {
+    // parseSize's message quotes the value; the caller quotes it once, with its source.
+    throw new SettingProblem("use a number of bytes or a unit such as 25MiB");
+  }
+}
+
+/** `7d`, `12h`, `30m`, `90s` → milliseconds. */
+export function parseDurationValue(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new SettingProblem("use e.g. 7d, 12h, 30m");
+  return ms;
+}
+
+/** `7d`, `12h`, `30m`, `90s` → milliseconds; undefined when it is none of those. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(d|h|m|s)\s*$/.exec(text);
+  if (m === null) return undefined;
+  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000 }[m[2] as "d" | "h" | "m" | "s"];
+  return Number(m[1]) * unit;
+}
+
+export function parseSinkKindValue(text: string): "local" | "kubernetes" {
+  if (text === "local" || text === "kubernetes") return text;
+  throw new SettingProblem("use local or kubernetes");
+}
+
+/**
+ * HOOKLINE_STORE / `--store`, read as it always was: `postgres://…` or `postgresql://…` for
+ * PostgreSQL, `memory`, else an SQLite file path (`sqlite:` prefix optional); empty: the default
+ * SQLite file.
+ */
+export function parseStoreValue(text: string): StoreSettings {
+  const value = text === "" ? DEFAULT_STORE : text;
+  if (/^postgres(ql)?:\/\//.test(value)) return { kind: "postgres", url: value };
+  if (value === "memory") return { kind: "memory" };
+  return { kind: "sqlite", path: value.replace(/^sqlite:/, "") };
+}
+
+export function parseAdminAddrValue(text: string): AdminAddress {
+  try {
+    return parseAdminAddr(text);
+  } catch {
+    throw new SettingProblem("use port, host:port or [v6]:port, e.g. 127.0.0.1:9090");
+  }
+}
+
+export function parseHostListValue(text: string): readonly string[] {
+  return parseAllowedHosts(text);
+}
+
+/** HOOKLINE_GITHUB_ENTERPRISE_HOSTS: a comma list, or `*` for any host (Tekton's behaviour). */
+export function parseEnterpriseHostsValue(text: string): readonly string[] | "*" {
+  if (text.trim() === "*") return "*";
+  return text
+    .split(",")
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => h !== "");
+}
+
+const LEVELS: readonly LogLevel[] = ["error", "warn", "info", "debug"];
+
+export function parseLogLevelValue(text: string): LogLevel {
+  const level = LEVELS.find((l) => l === text.trim().toLowerCase());
+  if (level === undefined) throw new SettingProblem(`use one of ${LEVELS.join(", ")}`);
+  return level;
+}

@@ -1,0 +1,84 @@
+import type { LogLevel } from "../core/logger.js";
+
+/** Where the config comes from: `--config DIR`, `--config kubernetes`, or both. */
+export type ConfigSourceSettings =
+  | { kind: "dir"; dir: string }
+  | { kind: "cluster"; allListeners: boolean }
+  | { kind: "both"; dir: string; allListeners: boolean };
+
+/** Where resources are created (`--sink` / HOOKLINE_SINK). */
+export type SinkSettings = { kind: "local"; outDir: string } | { kind: "kubernetes" };
+
+/**
+ * TLS on the listener port (TLS_CERT and TLS_KEY, both or neither). Each value is a PEM file path
+ * or the PEM itself (a Secret key put straight into the env var, as Tekton's example does).
+ */
+export type TlsSettings = { kind: "none" } | { kind: "files"; cert: string; key: string };
+
+/** The journal (`--store` / HOOKLINE_STORE). */
+export type StoreSettings =
+  { kind: "memory" } | { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
+
+export interface AdminAddress {
+  host: string;
+  port: number;
+}
+
+export interface AdminSettings {
+  /** `--admin` / HOOKLINE_ADMIN_ADDR (default 127.0.0.1:9090). */
+  addr: AdminAddress;
+  /** HOOKLINE_ADMIN_TOKEN; undefined when unset or empty (required off loopback). */
+  token: string | undefined;
+  /** HOOKLINE_ADMIN_HOSTS: Host names the admin port answers beside localhost and IPs. */
+  hosts: readonly string[];
+}
+
+/** What the built-in interceptors that call a provider API are told (read once, here). */
+export interface InterceptorSettings {
+  github: {
+    /** HOOKLINE_GITHUB_API_URL (default https://api.github.com). */
+    apiUrl: string;
+    /** HOOKLINE_GITHUB_ENTERPRISE_HOSTS: hosts `X-Github-Enterprise-Host` may name, or any. */
+    enterpriseHosts: readonly string[] | "*";
+  };
+  gitlab: {
+    /** HOOKLINE_GITLAB_API_URL; undefined: the host of the payload's `project.web_url`. */
+    apiUrl: string | undefined;
+  };
+}
+
+/** Settings every command that runs the pipeline shares (serve, replay, dry-run). */
+export interface PipelineSettings {
+  /** HOOKLINE_LOG_LEVEL (per-command default). */
+  logLevel: LogLevel;
+  /** `--secrets` / HOOKLINE_SECRETS_DIR: a directory laid out like mounted Secrets. */
+  secretsDir: string | undefined;
+  /** `--interceptors` / HOOKLINE_INTERCEPTORS_DIR: a folder of interceptor plug-ins. */
+  interceptorsDir: string | undefined;
+  /** HOOKLINE_LISTENER: the EventListener for paths other than /listeners/<ns>/<name>. */
+  defaultListener: string | undefined;
+  interceptors: InterceptorSettings;
+  /** KUBECONFIG: kubeconfig files (path-list); undefined: ~/.kube/config or the service account. */
+  kubeconfig: string | undefined;
+}
+
+/** Everything `hookline serve` runs with: parsed once, at the edge, by `parseSettings`. */
+export interface Settings extends PipelineSettings {
+  config: ConfigSourceSettings;
+  sink: SinkSettings;
+  store: StoreSettings;
+  tls: TlsSettings;
+  admin: AdminSettings;
+  /** `--port` / PORT (default 8080; 0 picks a free port). */
+  port: number;
+  /** `--host`; undefined: every interface (Node's default). */
+  host: string | undefined;
+  /** `--max-body` / HOOKLINE_MAX_BODY. */
+  maxBodyBytes: number;
+  /** `--retention` / HOOKLINE_RETENTION: finished events older than this are pruned. */
+  retentionMs: number;
+  /** Watch the config directory and reload it on change; SIGHUP always reloads. */
+  watchConfig: boolean;
+  /** How long config files (or cluster objects) must be quiet before a change is loaded. */
+  reloadDebounceMs: number;
+}

@@ -1,0 +1,98 @@
+import { createServer, type Server } from "node:net";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRuntime } from "../../src/runtime/create-runtime.js";
+import { parseSettings } from "../../src/settings/parse-settings.js";
+import { createCapturingLogger } from "../support/capture-logs.js";
+import { EXAMPLE_CONFIG } from "../support/fixtures.js";
+
+/** A port nobody listens on now (taken by a server, then freed). */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+  const address = s.address();
+  await new Promise((resolve) => s.close(resolve));
+  return typeof address === "object" && address !== null ? address.port : 0;
+}
+
+function listenOn(port: number): Promise<Server> {
+  const s = createServer();
+  return new Promise((resolve, reject) => {
+    s.once("error", reject);
+    s.listen(port, "127.0.0.1", () => resolve(s));
+  });
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "hookline-runtime-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("createRuntime", () => {
+  it("closes what it built when the listener port is taken, and nothing stays bound", async () => {
+    const adminPort = await freePort();
+    const blocker = await listenOn(0);
+    const address = blocker.address();
+    const taken = typeof address === "object" && address !== null ? address.port : 0;
+    const hangups = process.listenerCount("SIGHUP");
+    const settings = parseSettings(
+      [
+        ...["--config", EXAMPLE_CONFIG, "--store", "memory", "--out", dir],
+        ...["--host", "127.0.0.1", "--port", String(taken), "--admin", `127.0.0.1:${adminPort}`],
+      ],
+      {},
+    );
+    try {
+      await expect(createRuntime(settings, { log: createCapturingLogger().log })).rejects.toThrow(
+        /EADDRINUSE/,
+      );
+    } finally {
+      blocker.close();
+    }
+    // The admin port had been bound: it is free again, and no SIGHUP handler was left behind.
+    const again = await listenOn(adminPort);
+    again.close();
+    expect(process.listenerCount("SIGHUP")).toBe(hangups);
+  });
+
+  it("decides the admin port's loopback on the resolved address: localhost needs no token, 0.0.0.0 does", async () => {
+    const args = (admin: string): string[] => [
+      ...["--config", EXAMPLE_CONFIG, "--store", "memory", "--out", dir],
+      ...["--host", "127.0.0.1", "--port", "0", "--admin", admin],
+    ];
+    const local = await createRuntime(parseSettings(args("localhost:0"), {}), {
+      log: createCapturingLogger().log,
+    });
+    await local.close();
+    await expect(
+      createRuntime(parseSettings(args("0.0.0.0:0"), {}), { log: createCapturingLogger().log }),
+    ).rejects.toThrow(/not on loopback: set HOOKLINE_ADMIN_TOKEN/);
+  });
+
+  it("starts from parsed settings, logs where it listens, and closes in full", async () => {
+    const { log, logs } = createCapturingLogger();
+    const hangups = process.listenerCount("SIGHUP");
+    const running = await createRuntime(
+      parseSettings(
+        [
+          ...["--config", EXAMPLE_CONFIG, "--store", "memory", "--out", dir],
+          ...["--host", "127.0.0.1", "--port", "0", "--admin", "127.0.0.1:0"],
+        ],
+        {},
+      ),
+      { log },
+    );
+    expect(running.port).toBeGreaterThan(0);
+    expect(logs.text()).toContain('"message":"listening"');
+    expect(process.listenerCount("SIGHUP")).toBe(hangups + 1);
+    await running.close();
+    expect(process.listenerCount("SIGHUP")).toBe(hangups);
+    const again = await listenOn(running.adminPort);
+    again.close();
+  });
+});
