@@ -7,10 +7,10 @@ import {
 
 const fakeDns =
   (table: Record<string, string[]>): LookupAll =>
-  async (host) => {
+  (host) => {
     const addresses = table[host];
-    if (addresses === undefined) throw new Error(`getaddrinfo ENOTFOUND ${host}`);
-    return addresses.map((address) => ({ address }));
+    if (addresses === undefined) return Promise.reject(new Error(`getaddrinfo ENOTFOUND ${host}`));
+    return Promise.resolve(addresses.map((address) => ({ address })));
   };
 
 describe("isLoopbackAddress", () => {
