@@ -4,3 +4,7 @@ export const DEFAULT_MAX_BODY = 25 * 1024 * 1024;
 export const DEFAULT_DEADLINE_MS = 8_000;
 /** Tekton's TimeoutHandler: past this the sender gets 503 and Tekton's text. */
 export const REQUEST_TIMEOUT_MS = 30_000;
+/** Tekton's EventListener: the request line and headers must have arrived within this. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** How often Node checks the header and request timeouts of open connections (its default: 30 s). */
+export const CONNECTIONS_CHECK_MS = 1_000;
