@@ -57,6 +57,10 @@ export interface ServeOptions {
   sink?: "local" | "kubernetes";
   secretsDir: string | undefined;
   maxBodyBytes: number;
+  /** HOOKLINE_BODY_BUDGET: bytes of bodies held at once by requests not yet answered (64 MiB). */
+  bodyBudgetBytes?: number | undefined;
+  /** HOOKLINE_BODIES_PER_SOURCE: bodies in flight at once per source address (8; 0: no cap). */
+  bodiesPerSource?: number | undefined;
   defaultListener: string | undefined;
   /** HOOKLINE_INTERCEPTORS_DIR / `--interceptors`: a folder of interceptor plug-ins. */
   interceptorsDir?: string | undefined;
@@ -192,6 +196,8 @@ export async function serve(options: ServeOptions): Promise<Running> {
     log,
     defaultListener: options.defaultListener,
     maxBodyBytes: options.maxBodyBytes,
+    ...(options.bodyBudgetBytes === undefined ? {} : { bodyBudgetBytes: options.bodyBudgetBytes }),
+    ...(options.bodiesPerSource === undefined ? {} : { bodiesPerSource: options.bodiesPerSource }),
     deadlineMs: DEFAULT_DEADLINE_MS,
   });
   // Tekton's EventListener timeouts (TEKTON-SPEC §2.1), with room for a 25 MiB body. Node checks

@@ -47,6 +47,23 @@ export async function runServe(args: readonly string[]): Promise<number> {
       return 2;
     }
   }
+  let bodyBudgetBytes: number | undefined;
+  let bodiesPerSource: number | undefined;
+  try {
+    const budgetText = env["HOOKLINE_BODY_BUDGET"];
+    if (budgetText !== undefined && budgetText !== "") bodyBudgetBytes = parseSize(budgetText);
+    const perSourceText = env["HOOKLINE_BODIES_PER_SOURCE"];
+    if (perSourceText !== undefined && perSourceText !== "") {
+      bodiesPerSource = Number(perSourceText);
+      if (!Number.isSafeInteger(bodiesPerSource) || bodiesPerSource < 0)
+        throw new Error(
+          `invalid HOOKLINE_BODIES_PER_SOURCE "${perSourceText}": use a count, 0 for no cap`,
+        );
+    }
+  } catch (err) {
+    process.stderr.write(`hookline serve: ${(err as Error).message}\n`);
+    return 2;
+  }
   let retentionMs: number | undefined;
   const retentionText = values.retention ?? env["HOOKLINE_RETENTION"];
   if (retentionText !== undefined) {
@@ -92,6 +109,8 @@ export async function runServe(args: readonly string[]): Promise<number> {
       sink,
       secretsDir: values.secrets ?? env["HOOKLINE_SECRETS_DIR"],
       maxBodyBytes,
+      bodyBudgetBytes,
+      bodiesPerSource,
       defaultListener: env["HOOKLINE_LISTENER"],
       interceptorsDir: values.interceptors ?? env["HOOKLINE_INTERCEPTORS_DIR"],
       log,

@@ -8,3 +8,9 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 export const HEADERS_TIMEOUT_MS = 10_000;
 /** How often Node checks the header and request timeouts of open connections (its default: 30 s). */
 export const CONNECTIONS_CHECK_MS = 1_000;
+/** Bytes of request bodies held at once by requests not yet answered (HOOKLINE_BODY_BUDGET). */
+export const DEFAULT_BODY_BUDGET = 64 * 1024 * 1024;
+/** Request bodies in flight at once from one source address (HOOKLINE_BODIES_PER_SOURCE). */
+export const DEFAULT_BODIES_PER_SOURCE = 8;
+/** What a 503 for a spent body budget tells the sender to wait, in seconds. */
+export const BUSY_RETRY_AFTER_S = 2;

@@ -1,0 +1,83 @@
+/**
+ * What the listener port lets in at once (issue 11, "Bound the work in flight"): a global budget of
+ * request-body bytes held by requests not yet answered, and a cap on concurrent bodies per source
+ * address. A request that does not fit is refused with 503 before its body is read (or, for a
+ * chunked body, as soon as its bytes no longer fit), so a flood of large bodies costs memory up to
+ * the budget and no more.
+ */
+export interface BodyBudget {
+  /**
+   * Admits one request body from `source` (the peer address) that declares `declared` bytes
+   * (Content-Length; 0 when it declares none: a chunked body reserves as its bytes arrive).
+   */
+  admit(source: string, declared: number): BodyAdmission;
+  /** Bytes reserved now (for tests and the log). */
+  readonly reservedBytes: number;
+}
+
+/** Why a request was not let in. */
+export type BodyRefusal = "budget" | "source";
+
+export type BodyAdmission =
+  { kind: "admitted"; ticket: BodyTicket } | { kind: "refused"; reason: BodyRefusal };
+
+/** One admitted body's share of the budget. */
+export interface BodyTicket {
+  /**
+   * Makes sure `bytes` in all are reserved for this body (what has arrived so far); false, reserving
+   * nothing more, when the budget has no room for them: the body must then be cut off.
+   */
+  cover(bytes: number): boolean;
+  /** Gives back every byte reserved and the source's slot. Idempotent. */
+  release(): void;
+}
+
+export interface BodyBudgetLimits {
+  /** Bytes of bodies held at once, across all requests (HOOKLINE_BODY_BUDGET). */
+  maxBytes: number;
+  /** Bodies in flight at once from one source address; 0 for no cap (HOOKLINE_BODIES_PER_SOURCE). */
+  perSource: number;
+}
+
+export function createBodyBudget(limits: BodyBudgetLimits): BodyBudget {
+  let reserved = 0;
+  const bySource = new Map<string, number>();
+  return {
+    get reservedBytes() {
+      return reserved;
+    },
+    admit(source, declared) {
+      const inFlight = bySource.get(source) ?? 0;
+      if (limits.perSource > 0 && inFlight >= limits.perSource)
+        return { kind: "refused", reason: "source" };
+      if (declared > limits.maxBytes - reserved) return { kind: "refused", reason: "budget" };
+      reserved += declared;
+      bySource.set(source, inFlight + 1);
+      let held = declared;
+      let released = false;
+      return {
+        kind: "admitted",
+        ticket: {
+          cover(bytes) {
+            if (released) return false;
+            const more = bytes - held;
+            if (more <= 0) return true;
+            if (more > limits.maxBytes - reserved) return false;
+            reserved += more;
+            held = bytes;
+            return true;
+          },
+          release() {
+            if (released) return;
+            released = true;
+            reserved -= held;
+            held = 0;
+            const left = (bySource.get(source) ?? 1) - 1;
+            if (left === 0) bySource.delete(source);
+            else bySource.set(source, left);
+          },
+        },
+      };
+    },
+  };
+}
