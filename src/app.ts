@@ -185,6 +185,8 @@ async function handleEvent(
       count("duplicate", 200, traces);
       log.info("duplicate delivery", { originalEventId: answer.headers["x-hookline-event-id"] });
     } else {
+      if (answer.body["code"] === "HL_INTAKE_TOO_COMPLEX")
+        deps.metrics?.intakeRefused("too_complex");
       count(outcome, answer.status, traces);
       if (runs.length > 0) deps.onRecorded?.();
     }
