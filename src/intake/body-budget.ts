@@ -50,7 +50,10 @@ export function createBodyBudget(limits: BodyBudgetLimits): BodyBudget {
       const inFlight = bySource.get(source) ?? 0;
       if (limits.perSource > 0 && inFlight >= limits.perSource)
         return { kind: "refused", reason: "source" };
-      if (declared > limits.maxBytes - reserved) return { kind: "refused", reason: "budget" };
+      // With nothing else held, a body is let in whatever its size (--max-body bounds it): a
+      // --max-body above the budget then means one such body at a time, not none ever.
+      if (reserved > 0 && declared > limits.maxBytes - reserved)
+        return { kind: "refused", reason: "budget" };
       reserved += declared;
       bySource.set(source, inFlight + 1);
       let held = declared;
@@ -62,7 +65,7 @@ export function createBodyBudget(limits: BodyBudgetLimits): BodyBudget {
             if (released) return false;
             const more = bytes - held;
             if (more <= 0) return true;
-            if (more > limits.maxBytes - reserved) return false;
+            if (reserved > held && more > limits.maxBytes - reserved) return false;
             reserved += more;
             held = bytes;
             return true;

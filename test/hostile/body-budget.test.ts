@@ -132,6 +132,9 @@ describe("the body budget", () => {
 
   it("cuts a chunked body off once its bytes no longer fit", async () => {
     const port = await start({ budget: 1000 });
+    // Another body holds 300 bytes: the chunked one has 700.
+    const holder = await send(port, { "Content-Length": "300" }, "{");
+    await tick();
     const client = await send(port, { "Transfer-Encoding": "chunked" });
     const chunk = `{"a":"${"x".repeat(290)}`;
     for (let i = 0; i < 5 && !client.socket.destroyed; i++) {
@@ -139,6 +142,7 @@ describe("the body budget", () => {
       await tick(20);
     }
     expectBusy(await client.answer);
+    holder.socket.destroy();
     // Its bytes were given back: a body of the whole budget is taken.
     expect(await statusOnceReleased(port, jsonOf(1000))).not.toBe(503);
   });

@@ -66,4 +66,16 @@ describe("createBodyBudget", () => {
     expect(a.ticket.cover(10)).toBe(false);
     expect(budget.reservedBytes).toBe(0);
   });
+
+  it("lets one body larger than the whole budget in when nothing else is held, and only then", () => {
+    const budget = createBodyBudget({ maxBytes: 100, perSource: 0 });
+    const big = budget.admit("a", 150);
+    if (big.kind !== "admitted") throw new Error("not admitted");
+    expect(budget.admit("b", 1)).toEqual({ kind: "refused", reason: "budget" });
+    big.ticket.release();
+    const chunked = budget.admit("a", 0);
+    if (chunked.kind !== "admitted") throw new Error("not admitted");
+    expect(chunked.ticket.cover(150)).toBe(true);
+    expect(budget.admit("b", 1)).toEqual({ kind: "refused", reason: "budget" });
+  });
 });
