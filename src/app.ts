@@ -44,7 +44,7 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** Bytes of bodies held at once by requests not yet answered (HOOKLINE_BODY_BUDGET). */
   bodyBudgetBytes?: number;
-  /** Bodies in flight at once from one source address; 0 for no cap (HOOKLINE_BODIES_PER_SOURCE). */
+  /** Bodies being received at once from one source address; 0 for no cap (HOOKLINE_BODIES_PER_SOURCE). */
   bodiesPerSource?: number;
   deadlineMs?: number;
   requestTimeoutMs?: number;
@@ -129,7 +129,9 @@ async function handleEvent(
   let raw: Buffer;
   try {
     raw = await readBody(req, maxBody, admission.ticket);
+    admission.ticket.received();
   } catch (err) {
+    admission.ticket.received();
     if (res.headersSent) return; // The 503 timeout answered already.
     const e =
       err instanceof HooklineError

@@ -59,7 +59,7 @@ export interface ServeOptions {
   maxBodyBytes: number;
   /** HOOKLINE_BODY_BUDGET: bytes of bodies held at once by requests not yet answered (64 MiB). */
   bodyBudgetBytes?: number | undefined;
-  /** HOOKLINE_BODIES_PER_SOURCE: bodies in flight at once per source address (8; 0: no cap). */
+  /** HOOKLINE_BODIES_PER_SOURCE: bodies being received at once per source address (8; 0: no cap). */
   bodiesPerSource?: number | undefined;
   defaultListener: string | undefined;
   /** HOOKLINE_INTERCEPTORS_DIR / `--interceptors`: a folder of interceptor plug-ins. */

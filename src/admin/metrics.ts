@@ -21,7 +21,7 @@ export interface Metrics {
   configReloaded(ok: boolean): void;
   /**
    * A request refused at intake: `budget` (the body budget is spent), `source` (too many bodies
-   * in flight from its address), `too_large` (over --max-body), `too_complex` (JSON limits).
+   * being received from its address), `too_large` (over --max-body), `too_complex` (JSON limits).
    */
   intakeRefused(reason: IntakeRefusal): void;
   /** `hookline_config_objects_invalid` reads `count` at each scrape (the cluster config source). */

@@ -1,7 +1,8 @@
 /**
  * What the listener port lets in at once (issue 11, "Bound the work in flight"): a global budget of
- * request-body bytes held by requests not yet answered, and a cap on concurrent bodies per source
- * address. A request that does not fit is refused with 503 before its body is read (or, for a
+ * request-body bytes held by requests not yet answered, and a cap on the bodies being received at
+ * once per source address (a sender that opens many bodies and sends them slowly holds budget
+ * without costing itself anything; a fast sender's bodies are read as they arrive and hold no slot). A request that does not fit is refused with 503 before its body is read (or, for a
  * chunked body, as soon as its bytes no longer fit), so a flood of large bodies costs memory up to
  * the budget and no more.
  */
@@ -28,14 +29,19 @@ export interface BodyTicket {
    * nothing more, when the budget has no room for them: the body must then be cut off.
    */
   cover(bytes: number): boolean;
-  /** Gives back every byte reserved and the source's slot. Idempotent. */
+  /**
+   * The body has been read whole (or its reading ended): its source's slot is free, its bytes
+   * stay reserved until `release`. Idempotent.
+   */
+  received(): void;
+  /** Gives back every byte reserved, and the source's slot if `received` did not. Idempotent. */
   release(): void;
 }
 
 export interface BodyBudgetLimits {
   /** Bytes of bodies held at once, across all requests (HOOKLINE_BODY_BUDGET). */
   maxBytes: number;
-  /** Bodies in flight at once from one source address; 0 for no cap (HOOKLINE_BODIES_PER_SOURCE). */
+  /** Bodies being received at once from one source address; 0: no cap (HOOKLINE_BODIES_PER_SOURCE). */
   perSource: number;
 }
 
@@ -58,6 +64,14 @@ export function createBodyBudget(limits: BodyBudgetLimits): BodyBudget {
       bySource.set(source, inFlight + 1);
       let held = declared;
       let released = false;
+      let reading = true;
+      const received = (): void => {
+        if (!reading) return;
+        reading = false;
+        const left = (bySource.get(source) ?? 1) - 1;
+        if (left === 0) bySource.delete(source);
+        else bySource.set(source, left);
+      };
       return {
         kind: "admitted",
         ticket: {
@@ -70,14 +84,13 @@ export function createBodyBudget(limits: BodyBudgetLimits): BodyBudget {
             held = bytes;
             return true;
           },
+          received,
           release() {
             if (released) return;
             released = true;
             reserved -= held;
             held = 0;
-            const left = (bySource.get(source) ?? 1) - 1;
-            if (left === 0) bySource.delete(source);
-            else bySource.set(source, left);
+            received();
           },
         },
       };

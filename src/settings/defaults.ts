@@ -10,7 +10,7 @@ export const HEADERS_TIMEOUT_MS = 10_000;
 export const CONNECTIONS_CHECK_MS = 1_000;
 /** Bytes of request bodies held at once by requests not yet answered (HOOKLINE_BODY_BUDGET). */
 export const DEFAULT_BODY_BUDGET = 64 * 1024 * 1024;
-/** Request bodies in flight at once from one source address (HOOKLINE_BODIES_PER_SOURCE). */
+/** Request bodies being received at once from one source address (HOOKLINE_BODIES_PER_SOURCE). */
 export const DEFAULT_BODIES_PER_SOURCE = 8;
 /** What a 503 for a spent body budget tells the sender to wait, in seconds. */
 export const BUSY_RETRY_AFTER_S = 2;

@@ -1,6 +1,8 @@
 import { connect, type AddressInfo, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createMetrics, type Metrics } from "../../src/admin/metrics.js";
+import { createMemoryJournal } from "../../src/store/memory-journal.js";
+import type { Journal } from "../../src/store/types.js";
 import { createTestApp, type TestApp } from "../support/test-app.js";
 import { EXAMPLE_CONFIG } from "../support/fixtures.js";
 
@@ -201,5 +203,34 @@ describe("the cap of bodies per source address", () => {
     );
     for (const h of held) h.socket.destroy();
     expect(await statusOnceReleased(port, jsonOf(10))).not.toBe(503);
+  });
+});
+
+describe("defaults under ordinary load", () => {
+  it("takes 40 concurrent small deliveries from one address while they are processed (none refused)", async () => {
+    // A journal that takes 100 ms to record: every request is still being processed when the
+    // others arrive. The per-address cap counts bodies being received, not bodies being processed.
+    const memory = createMemoryJournal();
+    const slow: Journal = Object.create(memory) as Journal;
+    slow.record = async (...args) => {
+      await tick(100);
+      return memory.record(...args);
+    };
+    app = await createTestApp(EXAMPLE_CONFIG, { journal: slow });
+    const server = app.server;
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: jsonOf(8_000),
+        });
+        await res.arrayBuffer();
+        return res.status;
+      }),
+    );
+    expect(statuses.filter((s) => s === 503)).toEqual([]);
   });
 });

@@ -78,4 +78,19 @@ describe("createBodyBudget", () => {
     expect(chunked.ticket.cover(150)).toBe(true);
     expect(budget.admit("b", 1)).toEqual({ kind: "refused", reason: "budget" });
   });
+
+  it("frees the source's slot once the body is received, its bytes only on release", () => {
+    const budget = createBodyBudget({ maxBytes: 100, perSource: 1 });
+    const a = budget.admit("a", 30);
+    if (a.kind !== "admitted") throw new Error("not admitted");
+    expect(budget.admit("a", 1)).toEqual({ kind: "refused", reason: "source" });
+    a.ticket.received();
+    a.ticket.received();
+    const b = budget.admit("a", 1);
+    expect(b.kind).toBe("admitted");
+    expect(budget.admit("a", 1)).toEqual({ kind: "refused", reason: "source" });
+    expect(budget.reservedBytes).toBe(31);
+    a.ticket.release();
+    expect(budget.reservedBytes).toBe(1);
+  });
 });
