@@ -33,46 +33,53 @@ const COMMA = 0x2c;
  */
 export function scanJsonLimits(raw: Uint8Array, limits: JsonLimits = DEFAULT_JSON_LIMITS): void {
   const { maxDepth, maxItems } = limits;
+  const n = raw.length;
+  // Every item takes a byte at least, and every level an opening bracket: a body no longer than
+  // maxItems with few brackets (in strings or not) is within both, found with a few native indexOf
+  // calls instead of a pass in JavaScript (a push is such a body). The count stops at 64, so a body
+  // with more loses little before the pass.
+  if (n <= maxItems && countAtMost(raw, OPEN_OBJECT, OPEN_ARRAY, Math.min(maxDepth, 64))) return;
   // Whether each open container is an array (1) or an object (0), by depth.
   const isArray = new Uint8Array(maxDepth + 2);
   let depth = 0;
   let items = 0;
-  // Just after a `[`: the next token is the array's first item unless it is `]`.
-  let arrayOpened = false;
-  const n = raw.length;
+  // The common bytes first (string quotes), and nothing per byte beyond the comparisons: this
+  // runs before every parse of a body, small ones included.
   for (let i = 0; i < n; i++) {
-    const c = raw[i] as number;
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
-    if (arrayOpened) {
-      arrayOpened = false;
-      if (c !== CLOSE_ARRAY && ++items > maxItems) throw tooManyItems(limits);
-    }
-    switch (c) {
-      case QUOTE: {
-        i = endOfString(raw, i);
-        break;
-      }
-      case OPEN_OBJECT:
-      case OPEN_ARRAY:
-        depth++;
-        if (depth > maxDepth) throw tooComplex(`nested deeper than ${maxDepth} levels`, limits);
-        isArray[depth] = c === OPEN_ARRAY ? 1 : 0;
-        arrayOpened = c === OPEN_ARRAY;
-        break;
-      case CLOSE_OBJECT:
-      case CLOSE_ARRAY:
-        if (depth > 0) depth--;
-        break;
-      case COLON:
-        if (++items > maxItems) throw tooManyItems(limits);
-        break;
-      case COMMA:
-        if (isArray[depth] === 1 && ++items > maxItems) throw tooManyItems(limits);
-        break;
-      default:
-        break;
+    const c = raw[i];
+    if (c === QUOTE) {
+      i = endOfString(raw, i);
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (++depth > maxDepth) throw tooComplex(`nested deeper than ${maxDepth} levels`, limits);
+      if (c === OPEN_ARRAY) {
+        isArray[depth] = 1;
+        // A non-empty array's first item (the others follow a comma).
+        let j = i + 1;
+        while (j < n && isWhitespace(raw[j])) j++;
+        if (j < n && raw[j] !== CLOSE_ARRAY && ++items > maxItems) throw tooManyItems(limits);
+      } else isArray[depth] = 0;
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      if (depth > 0) depth--;
+    } else if (c === COLON) {
+      if (++items > maxItems) throw tooManyItems(limits);
+    } else if (c === COMMA) {
+      if (isArray[depth] === 1 && ++items > maxItems) throw tooManyItems(limits);
     }
   }
+}
+
+/** Whether bytes `a` and `b` occur at most `limit` times in all in `raw`. */
+function countAtMost(raw: Uint8Array, a: number, b: number, limit: number): boolean {
+  let count = 0;
+  for (const byte of [a, b]) {
+    for (let at = raw.indexOf(byte); at !== -1; at = raw.indexOf(byte, at + 1))
+      if (++count > limit) return false;
+  }
+  return true;
+}
+
+function isWhitespace(c: number | undefined): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 /** The index of the quote that ends the string whose opening quote is at `open` (or the end). */

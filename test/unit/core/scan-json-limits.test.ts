@@ -88,4 +88,22 @@ describe("scanJsonLimits", () => {
       { numRuns: 300 },
     );
   });
+
+  it("refuses exactly the texts past random limits (the short-body shortcut included)", () => {
+    fc.assert(
+      fc.property(
+        fc.jsonValue({ maxDepth: 8 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 0, max: 400 }),
+        (value, maxDepth, maxItems) => {
+          const { items, depth } = measure(value);
+          const within = depth <= maxDepth && items <= maxItems;
+          expect(scan(JSON.stringify(value), { maxDepth, maxItems })).toBe(
+            within ? "ok" : "HL_INTAKE_TOO_COMPLEX",
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });
