@@ -918,3 +918,12 @@ try {
   process.stderr.write(`\ncel-bench: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
 }
+
+// The intake rows (bench/intake-bench.js): the JSON structure scan against JSON.parse, and the
+// listener's peak RSS under 50 concurrent 20 MB bodies with the body budget on and off.
+try {
+  await (await import("./intake-bench.js")).runIntakeBench();
+} catch (err) {
+  process.stderr.write(`\nintake-bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+}

@@ -8,7 +8,8 @@ import { describeError, HooklineError } from "./errors/hookline-error.js";
 import type { SecretValues } from "./core/secret-values.js";
 import { canonicalHeaders } from "./core/canonical-header.js";
 import { identifyProvider } from "./intake/identify-provider.js";
-import { readBody } from "./intake/read-body.js";
+import { createBodyBudget, type BodyBudget, type BodyRefusal } from "./intake/body-budget.js";
+import { busy, readBody } from "./intake/read-body.js";
 import type { IncomingEvent } from "./core/incoming-event.js";
 import type { SecretResolver } from "./interceptors/types.js";
 import { duplicateAnswer, errorBody } from "./listener/answer-event.js";
@@ -18,7 +19,14 @@ import { toStoredEvent } from "./listener/to-stored-event.js";
 import type { EventAnswer, TriggerTrace } from "./listener/types.js";
 import { pickLoggableHeaders } from "./log/loggable-headers.js";
 import type { Logger } from "./core/logger.js";
-import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY, REQUEST_TIMEOUT_MS } from "./settings/defaults.js";
+import {
+  BUSY_RETRY_AFTER_S,
+  DEFAULT_BODIES_PER_SOURCE,
+  DEFAULT_BODY_BUDGET,
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_MAX_BODY,
+  REQUEST_TIMEOUT_MS,
+} from "./settings/defaults.js";
 import { listenerKey, type Journal } from "./store/types.js";
 
 export interface AppDeps {
@@ -37,6 +45,10 @@ export interface AppDeps {
   /** The listener other paths go to, as `namespace/name` or `name` (HOOKLINE_LISTENER). */
   defaultListener?: string | undefined;
   maxBodyBytes?: number;
+  /** Bytes of bodies held at once by requests not yet answered (HOOKLINE_BODY_BUDGET). */
+  bodyBudgetBytes?: number;
+  /** Bodies being received at once from one source address; 0 for no cap (HOOKLINE_BODIES_PER_SOURCE). */
+  bodiesPerSource?: number;
   deadlineMs?: number;
   requestTimeoutMs?: number;
 }
@@ -51,6 +63,10 @@ export function createApp(deps: AppDeps): RequestHandler {
   const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const deadlineMs = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const requestTimeoutMs = deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const budget = createBodyBudget({
+    maxBytes: deps.bodyBudgetBytes ?? DEFAULT_BODY_BUDGET,
+    perSource: deps.bodiesPerSource ?? DEFAULT_BODIES_PER_SOURCE,
+  });
 
   return (req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
@@ -83,7 +99,7 @@ export function createApp(deps: AppDeps): RequestHandler {
       sendText(res, 503, "EventListener Timeout!\n");
       res.once("finish", () => req.destroy());
     }, requestTimeoutMs);
-    handleEvent(req, res, listener, deps, maxBody, deadlineMs)
+    handleEvent(req, res, listener, deps, { maxBody, deadlineMs, budget })
       .catch((err: unknown) => {
         deps.log.error("request failed", { error: describeError(err) });
         if (!res.headersSent)
@@ -98,9 +114,9 @@ async function handleEvent(
   res: ServerResponse,
   listener: CompiledListener,
   deps: AppDeps,
-  maxBody: number,
-  deadlineMs: number,
+  limits: { maxBody: number; deadlineMs: number; budget: BodyBudget },
 ): Promise<void> {
+  const { maxBody, deadlineMs, budget } = limits;
   const eventId = randomUUID();
   const started = performance.now();
   const count = (outcome: string, status: number, traces: readonly TriggerTrace[] = []): void =>
@@ -111,15 +127,25 @@ async function handleEvent(
       (performance.now() - started) / 1000,
       traces,
     );
+  // The body's bytes count against the budget from before it is read until the answer is sent
+  // (or the connection is gone): a body over --max-body reserves nothing, it gets its 413 unread.
+  const declared = declaredLength(req);
+  const admission = budget.admit(req.socket.remoteAddress ?? "", declared > maxBody ? 0 : declared);
+  if (admission.kind === "refused") return refuseBusy(res, listener, deps, admission.reason);
+  res.once("close", () => admission.ticket.release());
   let raw: Buffer;
   try {
-    raw = await readBody(req, maxBody);
+    raw = await readBody(req, maxBody, admission.ticket);
+    admission.ticket.received();
   } catch (err) {
+    admission.ticket.received();
     if (res.headersSent) return; // The 503 timeout answered already.
     const e =
       err instanceof HooklineError
         ? err
         : new HooklineError("HL_INTAKE_READ_FAILED", "the request body could not be read");
+    if (e.code === "HL_INTAKE_BUSY") return refuseBusy(res, listener, deps, "budget");
+    if (e.code === "HL_INTAKE_BODY_TOO_LARGE") deps.metrics?.intakeRefused("too_large");
     deps.log.warn("request body refused", { eventId, code: e.code, listener: listener.name });
     count("invalid", e.status);
     res.setHeader("Connection", "close");
@@ -168,6 +194,8 @@ async function handleEvent(
       count("duplicate", 200, traces);
       log.info("duplicate delivery", { originalEventId: answer.headers["x-hookline-event-id"] });
     } else {
+      if (answer.body["code"] === "HL_INTAKE_TOO_COMPLEX")
+        deps.metrics?.intakeRefused("too_complex");
       count(outcome, answer.status, traces);
       if (runs.length > 0) deps.onRecorded?.();
     }
@@ -187,6 +215,33 @@ async function handleEvent(
       );
     }
   }
+}
+
+/** Content-Length as a number of bytes; 0 when there is none (a chunked body) or it is not one. */
+function declaredLength(req: IncomingMessage): number {
+  const n = Number(req.headers["content-length"]);
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
+}
+
+/**
+ * 503 with Retry-After for a body that does not fit in the budget, sent without reading the body
+ * (what has not arrived is never read; the connection is closed after the answer). Logged at
+ * debug only: a flood must not become a flood of log lines; the metric counts them.
+ */
+function refuseBusy(
+  res: ServerResponse,
+  listener: CompiledListener,
+  deps: AppDeps,
+  reason: BodyRefusal,
+): void {
+  deps.metrics?.intakeRefused(reason);
+  deps.log.debug("request refused: intake busy", { listener: listener.name, reason });
+  if (res.headersSent) return;
+  const e = busy();
+  res.setHeader("Retry-After", String(BUSY_RETRY_AFTER_S));
+  res.setHeader("Connection", "close");
+  sendError(res, listener, e.code, e.message, undefined);
+  // Node closes the connection once the answer is out (Connection: close); unread bytes unkept.
 }
 
 function sendAnswer(res: ServerResponse, answer: EventAnswer): void {

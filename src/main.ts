@@ -2,7 +2,12 @@ import type { ClusterConfigOptions } from "./config/cluster/cluster-config-sourc
 import { DEFAULT_DEBOUNCE_MS } from "./config/watch-config-dir.js";
 import type { Logger } from "./core/logger.js";
 import { createRuntime, type Running } from "./runtime/create-runtime.js";
-import { DEFAULT_MAX_BODY, DEFAULT_RETENTION_MS } from "./settings/defaults.js";
+import {
+  DEFAULT_BODIES_PER_SOURCE,
+  DEFAULT_BODY_BUDGET,
+  DEFAULT_MAX_BODY,
+  DEFAULT_RETENTION_MS,
+} from "./settings/defaults.js";
 import { OPTIONS } from "./settings/option-definitions.js";
 import { DEFAULT_ADMIN_ADDR, parseAdminAddr } from "./settings/parse-admin-addr.js";
 import { parseTls } from "./settings/parse-settings.js";
@@ -42,6 +47,10 @@ export interface ServeOptions {
   sink?: "local" | "kubernetes";
   secretsDir: string | undefined;
   maxBodyBytes: number;
+  /** HOOKLINE_BODY_BUDGET: bytes of bodies held at once by requests not yet answered (64 MiB). */
+  bodyBudgetBytes?: number | undefined;
+  /** HOOKLINE_BODIES_PER_SOURCE: bodies being received at once per source address (8; 0: no cap). */
+  bodiesPerSource?: number | undefined;
   defaultListener: string | undefined;
   /** HOOKLINE_INTERCEPTORS_DIR / `--interceptors`: a folder of interceptor plug-ins. */
   interceptorsDir?: string | undefined;
@@ -86,6 +95,8 @@ function toSettings(options: ServeOptions, allListeners: boolean): Settings {
     port: options.port,
     host: options.host,
     maxBodyBytes: options.maxBodyBytes,
+    bodyBudgetBytes: options.bodyBudgetBytes ?? DEFAULT_BODY_BUDGET,
+    bodiesPerSource: options.bodiesPerSource ?? DEFAULT_BODIES_PER_SOURCE,
     retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
     watchConfig: options.watchConfig ?? true,
     reloadDebounceMs: options.reloadDebounceMs ?? DEFAULT_DEBOUNCE_MS,

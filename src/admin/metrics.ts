@@ -19,9 +19,16 @@ export interface Metrics {
   /** One resource handed to the sink: delivered, retried later, or dead. */
   deliveryAttempted(kind: string, outcome: "delivered" | "retry" | "dead"): void;
   configReloaded(ok: boolean): void;
+  /**
+   * A request refused at intake: `budget` (the body budget is spent), `source` (too many bodies
+   * being received from its address), `too_large` (over --max-body), `too_complex` (JSON limits).
+   */
+  intakeRefused(reason: IntakeRefusal): void;
   /** `hookline_config_objects_invalid` reads `count` at each scrape (the cluster config source). */
   countInvalidConfigObjects(count: () => number): void;
 }
+
+export type IntakeRefusal = "budget" | "source" | "too_large" | "too_complex";
 
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -64,6 +71,12 @@ export function createMetrics(journal?: Journal): Metrics {
     name: "hookline_config_reloads_total",
     help: "Config loads, by result.",
     labelNames: ["result"],
+    registers: [registry],
+  });
+  const refused = new Counter({
+    name: "hookline_intake_refused_total",
+    help: "Listener requests refused at intake, by reason (budget, source, too_large, too_complex).",
+    labelNames: ["reason"],
     registers: [registry],
   });
   if (journal !== undefined) {
@@ -143,6 +156,9 @@ export function createMetrics(journal?: Journal): Metrics {
           this.set(count());
         },
       });
+    },
+    intakeRefused(reason) {
+      refused.inc({ reason });
     },
     configReloaded(ok) {
       reloads.inc({ result: ok ? "success" : "failure" });

@@ -5,6 +5,16 @@
 export const codes = {
   HL_INTAKE_BODY_TOO_LARGE: { status: 413, summary: "request body exceeds the configured limit" },
   HL_INTAKE_INVALID_PAYLOAD: { status: 400, summary: "request body is not a JSON object" },
+  HL_INTAKE_TOO_COMPLEX: {
+    status: 413,
+    summary:
+      "the JSON body nests deeper than 128 levels or has more than 100,000 object keys and array items",
+  },
+  HL_INTAKE_BUSY: {
+    status: 503,
+    summary:
+      "the listener is receiving as many request bodies as it takes at once (in bytes, or from this address); retry after Retry-After",
+  },
   HL_INTAKE_READ_FAILED: { status: 500, summary: "the request body could not be read" },
   HL_LISTENER_NOT_FOUND: { status: 404, summary: "no EventListener serves this path" },
   HL_LISTENER_UNAUTHENTICATED: {

@@ -1,11 +1,18 @@
 import type { IncomingMessage } from "node:http";
 import { HooklineError } from "../errors/hookline-error.js";
+import type { BodyTicket } from "./body-budget.js";
 
 /**
  * Reads a request body whole, refusing one over `limit` bytes: at once when Content-Length says
- * so, else as soon as the bytes received pass the limit (nothing past it is kept in memory).
+ * so, else as soon as the bytes received pass the limit (nothing past it is kept in memory). With a
+ * `ticket`, every byte received must fit in the body budget, else the body is cut off there
+ * (HL_INTAKE_BUSY): a chunked body reserves as it arrives.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(
+  req: IncomingMessage,
+  limit: number,
+  ticket?: Pick<BodyTicket, "cover">,
+): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {
@@ -16,6 +23,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (size > limit) {
         cleanup();
         reject(tooLarge(limit));
+        return;
+      }
+      if (ticket !== undefined && !ticket.cover(size)) {
+        cleanup();
+        reject(busy());
         return;
       }
       chunks.push(chunk);
@@ -55,6 +67,14 @@ function tooLarge(limit: number): HooklineError {
     "HL_INTAKE_BODY_TOO_LARGE",
     `request body exceeds the limit of ${limit} bytes`,
     { limit },
+  );
+}
+
+/** The body budget is spent: the sender should retry a little later. */
+export function busy(): HooklineError {
+  return new HooklineError(
+    "HL_INTAKE_BUSY",
+    "too many request bodies are being received; retry later",
   );
 }
 

@@ -2,7 +2,7 @@ import type { CompiledListener } from "../config/compiled.js";
 import { isCloudEventRequest } from "../cloudevents/tekton-events.js";
 import { memoJSON } from "../core/memo-json.js";
 import type { IncomingEvent } from "../core/incoming-event.js";
-import { validatePayload } from "./validate-payload.js";
+import { payloadTooComplex, validatePayload } from "./validate-payload.js";
 import type { SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
 import type { DeliveryIdOwner } from "../store/types.js";
@@ -38,7 +38,8 @@ export interface EventInput {
  * the duplicate rule, payload validation, every trigger (interceptors → bindings → templates),
  * the planned deliveries (resources and the listener's CloudEvents), and the answer (202, 200 for
  * a duplicate, 401 when every applicable trigger refused the signature, 400 for a body that is
- * not a JSON object; Tekton's 202 under `hookline.dev/reply: tekton`).
+ * not a JSON object, 413 for one past the JSON structure limits; Tekton's 202 under
+ * `hookline.dev/reply: tekton`).
  *
  * Pure apart from the interceptors' own I/O (secrets, remote interceptors, provider APIs): the
  * caller records the result in the journal, and answers, prints or delivers it.
@@ -56,6 +57,22 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
   }
   const bodyJSON = memoJSON(event.rawBody);
   if (listener.payloadValidation) {
+    const tooComplex = payloadTooComplex(bodyJSON);
+    if (tooComplex !== undefined) {
+      deps.log.info("event refused: body too complex", { reason: tooComplex });
+      return {
+        outcome: "invalid",
+        traces: [],
+        runs: [],
+        answer: errorAnswer(
+          "invalid",
+          listener,
+          "HL_INTAKE_TOO_COMPLEX",
+          tooComplex,
+          event.eventId,
+        ),
+      };
+    }
     const invalid = validatePayload(bodyJSON, event.rawBody);
     if (invalid !== undefined) {
       deps.log.info("event refused: invalid payload", { reason: invalid });

@@ -1,3 +1,5 @@
+import { HooklineError } from "../errors/hookline-error.js";
+
 /**
  * Tekton's payload validation (TEKTON-SPEC §2.2): the body must decode into a JSON object. The
  * messages follow Go's encoding/json, since users match on Tekton's errorMessage text.
@@ -35,4 +37,19 @@ export function validatePayload(bodyJSON: () => unknown, raw: Buffer): string | 
 
 function goTypeError(what: string): string {
   return `json: cannot unmarshal ${what} into Go value of type map[string]interface {}`;
+}
+
+/**
+ * The message when the body is past hookline's JSON structure limits (HL_INTAKE_TOO_COMPLEX,
+ * checked by memoJSON before JSON.parse runs), else undefined. The parse is remembered, so the
+ * validation after it costs nothing more.
+ */
+export function payloadTooComplex(bodyJSON: () => unknown): string | undefined {
+  try {
+    bodyJSON();
+  } catch (err) {
+    if (err instanceof HooklineError && err.code === "HL_INTAKE_TOO_COMPLEX") return err.message;
+    // Any other error is a body that is not JSON: validatePayload says so in Go's words.
+  }
+  return undefined;
 }

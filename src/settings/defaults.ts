@@ -17,3 +17,13 @@ export const CONFIG_MAX_DIR_BYTES = 32 * 1024 * 1024;
 export const CONFIG_LOAD_SLICE_MS = 10;
 /** Finished events older than this are pruned (`--retention` / HOOKLINE_RETENTION). */
 export const DEFAULT_RETENTION_MS = 7 * 24 * 3600_000;
+/** Tekton's EventListener: the request line and headers must have arrived within this. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** How often Node checks the header and request timeouts of open connections (its default: 30 s). */
+export const CONNECTIONS_CHECK_MS = 1_000;
+/** Bytes of request bodies held at once by requests not yet answered (HOOKLINE_BODY_BUDGET). */
+export const DEFAULT_BODY_BUDGET = 64 * 1024 * 1024;
+/** Request bodies being received at once from one source address (HOOKLINE_BODIES_PER_SOURCE). */
+export const DEFAULT_BODIES_PER_SOURCE = 8;
+/** What a 503 for a spent body budget tells the sender to wait, in seconds. */
+export const BUSY_RETRY_AFTER_S = 2;

@@ -1,7 +1,13 @@
 import type { LogLevel } from "../core/logger.js";
-import { DEFAULT_MAX_BODY, DEFAULT_RETENTION_MS } from "./defaults.js";
+import {
+  DEFAULT_BODIES_PER_SOURCE,
+  DEFAULT_BODY_BUDGET,
+  DEFAULT_MAX_BODY,
+  DEFAULT_RETENTION_MS,
+} from "./defaults.js";
 import {
   parseAdminAddrValue,
+  parseCountValue,
   parseDurationValue,
   parseHostListValue,
   parseLogLevelValue,
@@ -156,6 +162,22 @@ export const OPTIONS = {
     parse: parseMaxBodyValue,
     default: DEFAULT_MAX_BODY,
     help: "body limit, e.g. 3MiB (default 25MiB)",
+  }),
+  bodyBudget: text<number>({
+    what: "body budget",
+    env: "HOOKLINE_BODY_BUDGET",
+    metavar: "SIZE",
+    parse: parseMaxBodyValue,
+    default: DEFAULT_BODY_BUDGET,
+    help: "bytes of bodies held at once by requests not yet answered (default 64MiB); past it 503",
+  }),
+  bodiesPerSource: text<number>({
+    what: "bodies per source address",
+    env: "HOOKLINE_BODIES_PER_SOURCE",
+    metavar: "N",
+    parse: parseCountValue,
+    default: DEFAULT_BODIES_PER_SOURCE,
+    help: "bodies being received at once from one address (default 8; 0: no cap)",
   }),
   admin: text<AdminAddress>({
     what: "admin address",

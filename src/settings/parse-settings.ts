@@ -60,6 +60,8 @@ export function parseSettings(argv: readonly string[], env: Environment): Settin
     port: readOption(OPTIONS.port, flags, env),
     host: readOption(OPTIONS.host, flags, env),
     maxBodyBytes: readOption(OPTIONS.maxBody, flags, env),
+    bodyBudgetBytes: readOption(OPTIONS.bodyBudget, flags, env),
+    bodiesPerSource: readOption(OPTIONS.bodiesPerSource, flags, env),
     retentionMs: readOption(OPTIONS.retention, flags, env),
     watchConfig: true,
     reloadDebounceMs: DEFAULT_DEBOUNCE_MS,

@@ -37,6 +37,14 @@ export function parseMaxBodyValue(text: string): number {
   }
 }
 
+/** A whole number, 0 or more (0 usually meaning "no cap"). */
+export function parseCountValue(text: string): number {
+  const n = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n))
+    throw new SettingProblem("use a whole number, 0 for no cap");
+  return n;
+}
+
 /** `7d`, `12h`, `30m`, `90s` → milliseconds. */
 export function parseDurationValue(text: string): number {
   const ms = parseDuration(text);

@@ -75,6 +75,10 @@ export interface Settings extends PipelineSettings {
   host: string | undefined;
   /** `--max-body` / HOOKLINE_MAX_BODY. */
   maxBodyBytes: number;
+  /** HOOKLINE_BODY_BUDGET: bytes of bodies held at once by requests not yet answered. */
+  bodyBudgetBytes: number;
+  /** HOOKLINE_BODIES_PER_SOURCE: bodies being received at once per source address (0: no cap). */
+  bodiesPerSource: number;
   /** `--retention` / HOOKLINE_RETENTION: finished events older than this are pruned. */
   retentionMs: number;
   /** Watch the config directory and reload it on change; SIGHUP always reloads. */

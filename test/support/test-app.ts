@@ -36,7 +36,16 @@ export interface TestApp {
 }
 
 export interface TestAppOptions extends Partial<
-  Pick<AppDeps, "maxBodyBytes" | "deadlineMs" | "defaultListener" | "requestTimeoutMs" | "metrics">
+  Pick<
+    AppDeps,
+    | "maxBodyBytes"
+    | "bodyBudgetBytes"
+    | "bodiesPerSource"
+    | "deadlineMs"
+    | "defaultListener"
+    | "requestTimeoutMs"
+    | "metrics"
+  >
 > {
   secretsDir?: string;
   /** A folder of interceptor plug-ins, as HOOKLINE_INTERCEPTORS_DIR names. */

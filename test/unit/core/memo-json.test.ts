@@ -34,3 +34,15 @@ describe("memoJSON", () => {
     expect(() => memoJSON(Buffer.from("]"))).not.toThrow();
   });
 });
+
+describe("memoJSON's structure limits", () => {
+  it("refuses a body past them with HL_INTAKE_TOO_COMPLEX, and remembers that", () => {
+    const read = memoJSON(Buffer.from("[".repeat(200) + "]".repeat(200)));
+    expect(read).toThrow(expect.objectContaining({ code: "HL_INTAKE_TOO_COMPLEX", status: 413 }));
+    expect(read).toThrow(expect.objectContaining({ code: "HL_INTAKE_TOO_COMPLEX" }));
+  });
+
+  it("parses a body within them as before", () => {
+    expect(memoJSON(Buffer.from("[".repeat(100) + "]".repeat(100)))()).toBeInstanceOf(Array);
+  });
+});
