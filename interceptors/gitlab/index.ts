@@ -1,4 +1,5 @@
 import {
+  accept,
   allSecretRefs,
   checkEventType,
   firstHeader,
@@ -6,7 +7,9 @@ import {
   reject,
   safeEqual,
   type Interceptor,
+  type InterceptorContext,
   type InterceptorResponse,
+  type RawRequest,
 } from "../../src/interceptors/public.js";
 import { addGitlabChangedFiles } from "./changed-files.js";
 import { parseGitlabParams, type GitlabParams } from "./params.js";
@@ -19,20 +22,36 @@ export const gitlab: Interceptor<GitlabParams> = {
   name: "gitlab",
   parseParams: parseGitlabParams,
   async process(req, params, ctx): Promise<InterceptorResponse> {
-    const wrongType = checkEventType(req, "X-Gitlab-Event", params.eventTypes);
-    if (wrongType !== undefined) return wrongType;
-    const refs = allSecretRefs(params); // secretRef, then secretRefs (key rotation: any may match)
-    if (refs.length === 0) return addGitlabChangedFiles(req, params, ctx);
-    if (params.secretRef?.secretKey === "")
-      return reject("FAILED_PRECONDITION", "gitlab interceptor secretRef.secretKey is empty");
-    // Go's Header.Get gives "" for an absent header and an empty one alike; Tekton tests for "".
-    const token = firstHeader(req.header, "X-Gitlab-Token") ?? "";
-    if (token === "")
-      return reject("INVALID_ARGUMENT", "no X-Gitlab-Token header set", { authFailure: true });
-    const secrets = await readSecrets(ctx, refs);
-    if (!secrets.ok) return secrets.response;
-    if (!secrets.values.map((secret) => safeEqual(Buffer.from(token), secret)).includes(true))
-      return reject("INVALID_ARGUMENT", "Invalid X-GitLab-Token", { authFailure: true });
+    const refused = await checkGitlabSender(req, params, ctx);
+    if (refused !== undefined) return refused;
     return addGitlabChangedFiles(req, params, ctx); // accept(), or with changed_files
   },
+  // With a secret, the event-type and token checks are the auth-first gate's.
+  authenticator: (params) =>
+    allSecretRefs(params).length === 0
+      ? undefined
+      : async (raw, ctx) => (await checkGitlabSender(raw, params, ctx)) ?? accept(),
 };
+
+/** `eventTypes`, then the token when a secret is configured: the rejection, or undefined. */
+async function checkGitlabSender(
+  req: RawRequest,
+  params: GitlabParams,
+  ctx: InterceptorContext,
+): Promise<InterceptorResponse | undefined> {
+  const wrongType = checkEventType(req, "X-Gitlab-Event", params.eventTypes);
+  if (wrongType !== undefined) return wrongType;
+  const refs = allSecretRefs(params); // secretRef, then secretRefs (key rotation: any may match)
+  if (refs.length === 0) return undefined;
+  if (params.secretRef?.secretKey === "")
+    return reject("FAILED_PRECONDITION", "gitlab interceptor secretRef.secretKey is empty");
+  // Go's Header.Get gives "" for an absent header and an empty one alike; Tekton tests for "".
+  const token = firstHeader(req.header, "X-Gitlab-Token") ?? "";
+  if (token === "")
+    return reject("INVALID_ARGUMENT", "no X-Gitlab-Token header set", { authFailure: true });
+  const secrets = await readSecrets(ctx, refs);
+  if (!secrets.ok) return secrets.response;
+  if (!secrets.values.map((secret) => safeEqual(Buffer.from(token), secret)).includes(true))
+    return reject("INVALID_ARGUMENT", "Invalid X-GitLab-Token", { authFailure: true });
+  return undefined;
+}

@@ -239,12 +239,25 @@ const EXAMPLE_CASES: Case[] = [
     body: Buffer.from('{"zen":"hi"}'),
   },
   {
-    name: "a body that is not a JSON object (400)",
+    name: "a signed body that is not a JSON object (400)",
     status: 400,
     config: EXAMPLE_CONFIG,
     path: "/",
-    headers: [json, ["X-GitHub-Event", "push"]],
+    headers: [
+      json,
+      ["X-GitHub-Event", "push"],
+      ...signed("github", Buffer.from("[1, 2]"), EXAMPLE_SECRET),
+    ],
     body: Buffer.from("[1, 2]"),
+  },
+  {
+    // The auth-first gate answers before anything parses the body.
+    name: "an unsigned body that is not a JSON object (401, not parsed)",
+    status: 401,
+    config: EXAMPLE_CONFIG,
+    path: "/",
+    headers: [json, ["X-GitHub-Event", "push"]],
+    body: Buffer.from("[1, 2"),
   },
 ];
 
