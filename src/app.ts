@@ -14,11 +14,18 @@ import { duplicateAnswer, errorBody } from "./listener/answer-event.js";
 import { processEvent } from "./listener/process-event.js";
 import { routeListener } from "./listener/route-listener.js";
 import { toStoredEvent } from "./listener/to-stored-event.js";
+import { toMetadataEvent } from "./listener/to-metadata-event.js";
+import { keepsBody } from "./listener/processed-event.js";
+import {
+  createUnauthenticatedQuota,
+  type UnauthenticatedQuota,
+} from "./listener/unauthenticated-quota.js";
 import type { EventAnswer, TriggerTrace } from "./listener/types.js";
+import type { ProcessedEvent } from "./listener/processed-event.js";
 import { pickLoggableHeaders } from "./log/loggable-headers.js";
 import type { Logger } from "./core/logger.js";
 import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY, REQUEST_TIMEOUT_MS } from "./settings/defaults.js";
-import { listenerKey, type Journal } from "./store/types.js";
+import { listenerKey, type Journal, type RecordResult } from "./store/types.js";
 
 export interface AppDeps {
   /** The config in force (a getter, so that a reload can swap it). */
@@ -34,6 +41,11 @@ export interface AppDeps {
   /** The listener other paths go to, as `namespace/name` or `name` (HOOKLINE_LISTENER). */
   defaultListener?: string | undefined;
   maxBodyBytes?: number;
+  /**
+   * Bounds the metadata-only rows (requests nobody authenticated, that fired nothing) journaled
+   * per listener and per source address; by default settings/defaults.ts's quotas.
+   */
+  unauthenticatedQuota?: UnauthenticatedQuota;
   deadlineMs?: number;
   requestTimeoutMs?: number;
 }
@@ -48,6 +60,7 @@ export function createApp(deps: AppDeps): RequestHandler {
   const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const deadlineMs = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const requestTimeoutMs = deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const quota = deps.unauthenticatedQuota ?? createUnauthenticatedQuota();
 
   return (req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
@@ -76,7 +89,7 @@ export function createApp(deps: AppDeps): RequestHandler {
       sendText(res, 503, "EventListener Timeout!\n");
       res.once("finish", () => req.destroy());
     }, requestTimeoutMs);
-    handleEvent(req, res, listener, deps, maxBody, deadlineMs)
+    handleEvent(req, res, listener, { ...deps, unauthenticatedQuota: quota }, maxBody, deadlineMs)
       .catch((err: unknown) => {
         deps.log.error("request failed", { error: describeError(err) });
         if (!res.headersSent)
@@ -90,7 +103,7 @@ async function handleEvent(
   req: IncomingMessage,
   res: ServerResponse,
   listener: CompiledListener,
-  deps: AppDeps,
+  deps: AppDeps & { unauthenticatedQuota: UnauthenticatedQuota },
   maxBody: number,
   deadlineMs: number,
 ): Promise<void> {
@@ -150,10 +163,7 @@ async function handleEvent(
     );
     const { outcome, traces, runs } = processed;
     let answer = processed.answer;
-    const result = await journal.record(
-      toStoredEvent(event, listener, answer.status, outcome, traces),
-      runs,
-    );
+    const result = await recordEvent(event, listener, processed, req, deps, log);
     // A concurrent copy of the delivery id fired first: this one is a duplicate after all.
     if (result.kind === "duplicate" && answer.kind !== "duplicate")
       answer = duplicateAnswer(listener, result.originalEventId, deliveryId);
@@ -162,7 +172,7 @@ async function handleEvent(
       log.info("duplicate delivery", { originalEventId: answer.headers["x-hookline-event-id"] });
     } else {
       count(outcome, answer.status, traces);
-      if (runs.length > 0) deps.onRecorded?.();
+      if (runs.length > 0 && result.kind === "stored") deps.onRecorded?.();
     }
     // Past the request timeout the sender has had Tekton's 503; the event is recorded all the same.
     if (!res.headersSent) sendAnswer(res, answer);
@@ -180,6 +190,35 @@ async function handleEvent(
       );
     }
   }
+}
+
+/**
+ * Journals the event: whole when a trigger authenticated its sender or it fired; else as a
+ * metadata-only row, within the listener's and the source address's quotas (past them nothing is
+ * written, and the counter says so: the sender's answer is the same).
+ */
+async function recordEvent(
+  event: IncomingEvent,
+  listener: CompiledListener,
+  processed: ProcessedEvent,
+  req: IncomingMessage,
+  deps: AppDeps & { unauthenticatedQuota: UnauthenticatedQuota },
+  log: Logger,
+): Promise<RecordResult | { kind: "dropped" }> {
+  const { outcome, traces, runs, answer } = processed;
+  if (keepsBody(processed))
+    return deps.journal.record(
+      toStoredEvent(event, listener, answer.status, outcome, traces),
+      runs,
+    );
+  const key = listenerKey(listener);
+  const dropped = deps.unauthenticatedQuota.admit(key, req.socket.remoteAddress ?? "unknown");
+  if (dropped !== undefined) {
+    deps.metrics?.unauthenticatedDropped(key, dropped);
+    log.debug("metadata-only row dropped", { reason: dropped });
+    return { kind: "dropped" };
+  }
+  return deps.journal.record(toMetadataEvent(event, listener, answer, outcome, traces), runs);
 }
 
 function sendAnswer(res: ServerResponse, answer: EventAnswer): void {

@@ -64,6 +64,12 @@ export async function runReplay(args: readonly string[]): Promise<number> {
       process.stderr.write(`hookline replay: no event ${id} in the journal\n`);
       return 1;
     }
+    if (original.body.kind === "not-kept") {
+      process.stderr.write(
+        `hookline replay: HL_EVENT_BODY_NOT_KEPT: event ${id} was recorded without its body (no trigger authenticated it and it fired nothing); it cannot be replayed\n`,
+      );
+      return 1;
+    }
     const dryRun = values["dry-run"];
     const result = await replayEvent(original, {
       config,

@@ -19,7 +19,7 @@ export function toStoredEvent(
     method: event.method,
     url: event.url,
     headers: redactHeaders(event.header),
-    body: event.rawBody,
+    body: { kind: "kept", bytes: event.rawBody },
     status,
     outcome,
     traces,

@@ -31,7 +31,15 @@ export interface TestApp {
 }
 
 export interface TestAppOptions extends Partial<
-  Pick<AppDeps, "maxBodyBytes" | "deadlineMs" | "defaultListener" | "requestTimeoutMs" | "metrics">
+  Pick<
+    AppDeps,
+    | "maxBodyBytes"
+    | "deadlineMs"
+    | "defaultListener"
+    | "requestTimeoutMs"
+    | "metrics"
+    | "unauthenticatedQuota"
+  >
 > {
   secretsDir?: string;
   /** A folder of interceptor plug-ins, as HOOKLINE_INTERCEPTORS_DIR names. */

@@ -104,6 +104,13 @@ export const MIGRATIONS: readonly Migration[] = [
     // given (see ClaimedRun in ../types.ts). integer: a run is claimed a handful of times.
     sql: (s) => `ALTER TABLE ${s}.runs ADD COLUMN fence integer NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 4,
+    name: "bodies not kept",
+    // A request nobody authenticated and that fired nothing keeps no body: its size, hash and
+    // reason here (NULL for a body kept), and an empty `body`.
+    sql: (s) => `ALTER TABLE ${s}.events ADD COLUMN body_not_kept json;`,
+  },
 ];
 
 /** Creates the schema and applies the migrations it has not seen yet. */

@@ -53,6 +53,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
   `,
+  // A request nobody authenticated and that fired nothing keeps no body: its size, hash and
+  // reason as JSON here (NULL for a body kept), and an empty \`body\`.
+  `
+  ALTER TABLE events ADD COLUMN body_not_kept TEXT;
+  `,
 ];
 
 /** Brings a database file's schema up to date, in one transaction per step. */
