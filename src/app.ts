@@ -60,7 +60,10 @@ export function createApp(deps: AppDeps): RequestHandler {
   const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const deadlineMs = deps.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const requestTimeoutMs = deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-  const quota = deps.unauthenticatedQuota ?? createUnauthenticatedQuota();
+  const eventDeps = {
+    ...deps,
+    unauthenticatedQuota: deps.unauthenticatedQuota ?? createUnauthenticatedQuota(),
+  };
 
   return (req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
@@ -89,7 +92,7 @@ export function createApp(deps: AppDeps): RequestHandler {
       sendText(res, 503, "EventListener Timeout!\n");
       res.once("finish", () => req.destroy());
     }, requestTimeoutMs);
-    handleEvent(req, res, listener, { ...deps, unauthenticatedQuota: quota }, maxBody, deadlineMs)
+    handleEvent(req, res, listener, eventDeps, maxBody, deadlineMs)
       .catch((err: unknown) => {
         deps.log.error("request failed", { error: describeError(err) });
         if (!res.headersSent)
