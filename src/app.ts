@@ -215,7 +215,12 @@ async function recordEvent(
       runs,
     );
   const key = listenerKey(listener);
-  const dropped = deps.unauthenticatedQuota.admit(key, req.socket.remoteAddress ?? "unknown");
+  // A duplicate names the delivery id of an event that fired: its metadata row is always kept,
+  // so that every copy of a delivery is on record (a sender must know such an id to make one).
+  const dropped =
+    outcome === "duplicate"
+      ? undefined
+      : deps.unauthenticatedQuota.admit(key, req.socket.remoteAddress ?? "unknown");
   if (dropped !== undefined) {
     deps.metrics?.unauthenticatedDropped(key, dropped);
     log.debug("metadata-only row dropped", { reason: dropped });

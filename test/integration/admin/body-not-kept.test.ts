@@ -120,4 +120,31 @@ describe("events that no trigger authenticated and that fired nothing", () => {
       'hookline_unauthenticated_dropped_total{listener="default/github-listener",reason="source-quota"} 2',
     );
   });
+
+  it("include duplicates, kept as metadata and outside the quotas (every copy is on record)", async () => {
+    t = await createTestAdmin(EXAMPLE_CONFIG, {
+      unauthenticatedQuota: createUnauthenticatedQuota({ perListener: 1, perSource: 1 }),
+    });
+    const body = githubFixture("push");
+    const signature = await signGithub(body, EXAMPLE_SECRET);
+    const server = t.app.server;
+    const copy = (): Promise<request.Response> =>
+      request(server)
+        .post("/")
+        .set("Content-Type", "application/json")
+        .set("X-GitHub-Event", "push")
+        .set("X-GitHub-Delivery", "dup-1")
+        .set("X-Hub-Signature-256", signature)
+        .send(body.toString());
+    expect((await copy()).status).toBe(202);
+    const journal = t.app.journal;
+    for (let i = 0; i < 3; i++) {
+      const res = await copy();
+      expect(res.status).toBe(200);
+    }
+    const page = await journal.listEvents({ limit: 10, outcome: "duplicate" });
+    expect(page.events).toHaveLength(3);
+    const dup = await journal.getEvent(page.events[0]?.id ?? "");
+    expect(dup?.body.kind).toBe("not-kept");
+  });
 });
