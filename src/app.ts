@@ -16,7 +16,14 @@ import { duplicateAnswer, errorBody } from "./listener/answer-event.js";
 import { processEvent } from "./listener/process-event.js";
 import { routeListener } from "./listener/route-listener.js";
 import { toStoredEvent } from "./listener/to-stored-event.js";
+import { toMetadataEvent } from "./listener/to-metadata-event.js";
+import { keepsBody } from "./listener/processed-event.js";
+import {
+  createUnauthenticatedQuota,
+  type UnauthenticatedQuota,
+} from "./listener/unauthenticated-quota.js";
 import type { EventAnswer, TriggerTrace } from "./listener/types.js";
+import type { ProcessedEvent } from "./listener/processed-event.js";
 import { pickLoggableHeaders } from "./log/loggable-headers.js";
 import type { Logger } from "./core/logger.js";
 import {
@@ -27,7 +34,7 @@ import {
   DEFAULT_MAX_BODY,
   REQUEST_TIMEOUT_MS,
 } from "./settings/defaults.js";
-import { listenerKey, type Journal } from "./store/types.js";
+import { listenerKey, type Journal, type RecordResult } from "./store/types.js";
 
 export interface AppDeps {
   /** The config in force (a getter, so that a reload can swap it). */
@@ -49,6 +56,11 @@ export interface AppDeps {
   bodyBudgetBytes?: number;
   /** Bodies being received at once from one source address; 0 for no cap (HOOKLINE_BODIES_PER_SOURCE). */
   bodiesPerSource?: number;
+  /**
+   * Bounds the metadata-only rows (requests nobody authenticated, that fired nothing) journaled
+   * per listener and per source address; by default settings/defaults.ts's quotas.
+   */
+  unauthenticatedQuota?: UnauthenticatedQuota;
   deadlineMs?: number;
   requestTimeoutMs?: number;
 }
@@ -67,6 +79,10 @@ export function createApp(deps: AppDeps): RequestHandler {
     maxBytes: deps.bodyBudgetBytes ?? DEFAULT_BODY_BUDGET,
     perSource: deps.bodiesPerSource ?? DEFAULT_BODIES_PER_SOURCE,
   });
+  const eventDeps = {
+    ...deps,
+    unauthenticatedQuota: deps.unauthenticatedQuota ?? createUnauthenticatedQuota(),
+  };
 
   return (req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
@@ -99,7 +115,7 @@ export function createApp(deps: AppDeps): RequestHandler {
       sendText(res, 503, "EventListener Timeout!\n");
       res.once("finish", () => req.destroy());
     }, requestTimeoutMs);
-    handleEvent(req, res, listener, deps, { maxBody, deadlineMs, budget })
+    handleEvent(req, res, listener, eventDeps, { maxBody, deadlineMs, budget })
       .catch((err: unknown) => {
         deps.log.error("request failed", { error: describeError(err) });
         if (!res.headersSent)
@@ -113,7 +129,7 @@ async function handleEvent(
   req: IncomingMessage,
   res: ServerResponse,
   listener: CompiledListener,
-  deps: AppDeps,
+  deps: AppDeps & { unauthenticatedQuota: UnauthenticatedQuota },
   limits: { maxBody: number; deadlineMs: number; budget: BodyBudget },
 ): Promise<void> {
   const { maxBody, deadlineMs, budget } = limits;
@@ -183,10 +199,7 @@ async function handleEvent(
     );
     const { outcome, traces, runs } = processed;
     let answer = processed.answer;
-    const result = await journal.record(
-      toStoredEvent(event, listener, answer.status, outcome, traces, deps.secretValues),
-      runs,
-    );
+    const result = await recordEvent(event, listener, processed, req, deps, log);
     // A concurrent copy of the delivery id fired first: this one is a duplicate after all.
     if (result.kind === "duplicate" && answer.kind !== "duplicate")
       answer = duplicateAnswer(listener, result.originalEventId, deliveryId);
@@ -197,7 +210,7 @@ async function handleEvent(
       if (answer.body["code"] === "HL_INTAKE_TOO_COMPLEX")
         deps.metrics?.intakeRefused("too_complex");
       count(outcome, answer.status, traces);
-      if (runs.length > 0) deps.onRecorded?.();
+      if (runs.length > 0 && result.kind === "stored") deps.onRecorded?.();
     }
     // Past the request timeout the sender has had Tekton's 503; the event is recorded all the same.
     if (!res.headersSent) sendAnswer(res, answer);
@@ -242,6 +255,43 @@ function refuseBusy(
   res.setHeader("Connection", "close");
   sendError(res, listener, e.code, e.message, undefined);
   // Node closes the connection once the answer is out (Connection: close); unread bytes unkept.
+}
+
+/**
+ * Journals the event: whole when a trigger authenticated its sender or it fired; else as a
+ * metadata-only row, within the listener's and the source address's quotas (past them nothing is
+ * written, and the counter says so: the sender's answer is the same).
+ */
+async function recordEvent(
+  event: IncomingEvent,
+  listener: CompiledListener,
+  processed: ProcessedEvent,
+  req: IncomingMessage,
+  deps: AppDeps & { unauthenticatedQuota: UnauthenticatedQuota },
+  log: Logger,
+): Promise<RecordResult | { kind: "dropped" }> {
+  const { outcome, traces, runs, answer } = processed;
+  if (keepsBody(processed))
+    return deps.journal.record(
+      toStoredEvent(event, listener, answer.status, outcome, traces, deps.secretValues),
+      runs,
+    );
+  const key = listenerKey(listener);
+  // A duplicate names the delivery id of an event that fired: its metadata row is always kept,
+  // so that every copy of a delivery is on record (a sender must know such an id to make one).
+  const dropped =
+    outcome === "duplicate"
+      ? undefined
+      : deps.unauthenticatedQuota.admit(key, req.socket.remoteAddress ?? "unknown");
+  if (dropped !== undefined) {
+    deps.metrics?.unauthenticatedDropped(key, dropped);
+    log.debug("metadata-only row dropped", { reason: dropped });
+    return { kind: "dropped" };
+  }
+  return deps.journal.record(
+    toMetadataEvent(event, listener, answer, outcome, traces, deps.secretValues),
+    runs,
+  );
 }
 
 function sendAnswer(res: ServerResponse, answer: EventAnswer): void {

@@ -8,7 +8,9 @@ import {
   readSecrets,
   reject,
   type Interceptor,
+  type InterceptorContext,
   type InterceptorResponse,
+  type RawRequest,
   type TokenParams,
 } from "../../src/interceptors/public.js";
 
@@ -22,25 +24,39 @@ export const bitbucket: Interceptor<TokenParams> = {
   name: "bitbucket",
   parseParams: (params) => parseTokenParams(params),
   async process(req, params, ctx): Promise<InterceptorResponse> {
-    const wrongType = checkEventType(req, "X-Event-Key", params.eventTypes);
-    if (wrongType !== undefined) return wrongType;
-    const refs = allSecretRefs(params);
-    if (refs.length === 0) return accept();
-    if (params.secretRef?.secretKey === "")
-      return reject("FAILED_PRECONDITION", "bitbucket interceptor secretRef.secretKey is empty");
-    // Go's Header.Get gives "" for an absent header and an empty one alike; Tekton tests for "".
-    const header = firstHeader(req.header, "X-Hub-Signature") ?? "";
-    if (header === "")
-      return reject("INVALID_ARGUMENT", "no X-Hub-Signature header set", { authFailure: true });
-    const secrets = await readSecrets(ctx, refs);
-    if (!secrets.ok) return secrets.response;
-    // Check every key (no early exit); a malformed header gives the same message for each.
-    const failures = secrets.values.map((secret) =>
-      checkHubSignature(header, req.rawBody ?? req.body, secret),
-    );
-    if (failures.includes(undefined)) return accept();
-    return reject("FAILED_PRECONDITION", `error validating signature: ${failures[0] ?? ""}`, {
-      authFailure: true,
-    });
+    const raw = { body: req.rawBody ?? req.body, header: req.header };
+    return (await checkBitbucketSender(raw, params, ctx)) ?? accept();
   },
+  // The whole check is over headers and bytes: with a secret, it is the auth-first gate's too.
+  authenticator: (params) =>
+    allSecretRefs(params).length === 0
+      ? undefined
+      : async (raw, ctx) => (await checkBitbucketSender(raw, params, ctx)) ?? accept(),
 };
+
+/** `eventTypes`, then the signature when a secret is configured: the rejection, or undefined. */
+async function checkBitbucketSender(
+  req: RawRequest,
+  params: TokenParams,
+  ctx: InterceptorContext,
+): Promise<InterceptorResponse | undefined> {
+  const wrongType = checkEventType(req, "X-Event-Key", params.eventTypes);
+  if (wrongType !== undefined) return wrongType;
+  const refs = allSecretRefs(params);
+  if (refs.length === 0) return undefined;
+  if (params.secretRef?.secretKey === "")
+    return reject("FAILED_PRECONDITION", "bitbucket interceptor secretRef.secretKey is empty");
+  // Go's Header.Get gives "" for an absent header and an empty one alike; Tekton tests for "".
+  const header = firstHeader(req.header, "X-Hub-Signature") ?? "";
+  if (header === "")
+    return reject("INVALID_ARGUMENT", "no X-Hub-Signature header set", { authFailure: true });
+  const secrets = await readSecrets(ctx, refs);
+  if (!secrets.ok) return secrets.response;
+  // Check every key (no early exit); a malformed header gives the same message for each.
+  // The body as received (before any form-to-JSON conversion): what the sender signed.
+  const failures = secrets.values.map((secret) => checkHubSignature(header, req.body, secret));
+  if (failures.includes(undefined)) return undefined;
+  return reject("FAILED_PRECONDITION", `error validating signature: ${failures[0] ?? ""}`, {
+    authFailure: true,
+  });
+}

@@ -9,6 +9,7 @@ import {
   type InterceptorContext,
   type InterceptorRequest,
   type InterceptorResponse,
+  type RawRequest,
 } from "../../src/interceptors/public.js";
 import { addChangedFiles } from "./changed-files.js";
 import type { GithubApiOptions } from "./github-api.js";
@@ -28,6 +29,11 @@ export function createGithubInterceptor(options: GithubApiOptions = {}): Interce
     name: "github",
     parseParams: parseGithubParams,
     process: (req, params, ctx) => processGithub(req, params, ctx, options),
+    // With a secret, the checks up to the signature's are the auth-first gate's.
+    authenticator: (params) =>
+      params.secretRef === undefined
+        ? undefined
+        : async (raw, ctx) => (await checkGithubSender(raw, params, ctx)) ?? accept(),
   };
 }
 
@@ -40,6 +46,32 @@ async function processGithub(
   ctx: InterceptorContext,
   options: GithubApiOptions,
 ): Promise<InterceptorResponse> {
+  const refused = await checkGithubSender(req, params, ctx);
+  if (refused !== undefined) return refused;
+  const event = firstHeader(req.header, "X-Github-Event") ?? "";
+  // Only GitHub Enterprise Server sends this header; github.com leaves it out.
+  const enterpriseHost = firstHeader(req.header, "X-Github-Enterprise-Host");
+  if (params.addChangedFiles?.enabled === true) {
+    // Tekton returns here, with or without changed files: githubOwners is then never checked
+    // (an upstream quirk, kept so that the same config behaves the same; see README.md).
+    const pat = params.addChangedFiles.personalAccessToken;
+    return addChangedFiles(req, event, pat, ctx, options, enterpriseHost);
+  }
+  if (params.githubOwners?.enabled === true)
+    return checkGithubOwners(req, event, params.githubOwners, ctx, options, enterpriseHost);
+  return accept();
+}
+
+/**
+ * Tekton's checks before the API calls, in its order: form bodies refused, `eventTypes`, then
+ * X-Hub-Signature-256 over the bytes. Only headers and bytes are read. The rejection, or
+ * undefined to go on.
+ */
+async function checkGithubSender(
+  req: RawRequest,
+  params: GithubParams,
+  ctx: InterceptorContext,
+): Promise<InterceptorResponse | undefined> {
   if (firstHeader(req.header, "Content-Type") === "application/x-www-form-urlencoded") {
     return reject(
       "INVALID_ARGUMENT",
@@ -62,16 +94,5 @@ async function processGithub(
     const failure = checkHubSignature(header, req.body, secret.value);
     if (failure !== undefined) return reject("FAILED_PRECONDITION", failure, { authFailure: true });
   }
-  const event = firstHeader(req.header, "X-Github-Event") ?? "";
-  // Only GitHub Enterprise Server sends this header; github.com leaves it out.
-  const enterpriseHost = firstHeader(req.header, "X-Github-Enterprise-Host");
-  if (params.addChangedFiles?.enabled === true) {
-    // Tekton returns here, with or without changed files: githubOwners is then never checked
-    // (an upstream quirk, kept so that the same config behaves the same; see README.md).
-    const pat = params.addChangedFiles.personalAccessToken;
-    return addChangedFiles(req, event, pat, ctx, options, enterpriseHost);
-  }
-  if (params.githubOwners?.enabled === true)
-    return checkGithubOwners(req, event, params.githubOwners, ctx, options, enterpriseHost);
-  return accept();
+  return undefined;
 }

@@ -1,4 +1,5 @@
 import {
+  accept,
   allSecretRefs,
   checkEventType,
   firstHeader,
@@ -7,8 +8,8 @@ import {
   safeEqual,
   type Interceptor,
   type InterceptorContext,
-  type InterceptorRequest,
   type InterceptorResponse,
+  type RawRequest,
 } from "../../src/interceptors/public.js";
 import { addGitlabChangedFiles, type GitlabApiOptions } from "./changed-files.js";
 import { parseGitlabParams, type GitlabParams } from "./params.js";
@@ -23,23 +24,32 @@ export function createGitlabInterceptor(options: GitlabApiOptions = {}): Interce
   return {
     name: "gitlab",
     parseParams: parseGitlabParams,
-    process: (req, params, ctx) => processGitlab(req, params, ctx, options),
+    async process(req, params, ctx): Promise<InterceptorResponse> {
+      const refused = await checkGitlabSender(req, params, ctx);
+      if (refused !== undefined) return refused;
+      return addGitlabChangedFiles(req, params, ctx, options); // accept(), or with changed_files
+    },
+    // With a secret, the event-type and token checks are the auth-first gate's.
+    authenticator: (params) =>
+      allSecretRefs(params).length === 0
+        ? undefined
+        : async (raw, ctx) => (await checkGitlabSender(raw, params, ctx)) ?? accept(),
   };
 }
 
 /** The built-in gitlab interceptor with no API settings (the payload's host; see above). */
 export const gitlab: Interceptor<GitlabParams> = createGitlabInterceptor();
 
-async function processGitlab(
-  req: InterceptorRequest,
+/** `eventTypes`, then the token when a secret is configured: the rejection, or undefined. */
+async function checkGitlabSender(
+  req: RawRequest,
   params: GitlabParams,
   ctx: InterceptorContext,
-  options: GitlabApiOptions,
-): Promise<InterceptorResponse> {
+): Promise<InterceptorResponse | undefined> {
   const wrongType = checkEventType(req, "X-Gitlab-Event", params.eventTypes);
   if (wrongType !== undefined) return wrongType;
   const refs = allSecretRefs(params); // secretRef, then secretRefs (key rotation: any may match)
-  if (refs.length === 0) return addGitlabChangedFiles(req, params, ctx, options);
+  if (refs.length === 0) return undefined;
   if (params.secretRef?.secretKey === "")
     return reject("FAILED_PRECONDITION", "gitlab interceptor secretRef.secretKey is empty");
   // Go's Header.Get gives "" for an absent header and an empty one alike; Tekton tests for "".
@@ -50,5 +60,5 @@ async function processGitlab(
   if (!secrets.ok) return secrets.response;
   if (!secrets.values.map((secret) => safeEqual(Buffer.from(token), secret)).includes(true))
     return reject("INVALID_ARGUMENT", "Invalid X-GitLab-Token", { authFailure: true });
-  return addGitlabChangedFiles(req, params, ctx, options); // accept(), or with changed_files
+  return undefined;
 }

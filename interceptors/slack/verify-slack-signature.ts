@@ -7,8 +7,8 @@ import {
   reject,
   safeEqual,
   type InterceptorContext,
-  type InterceptorRequest,
   type InterceptorResponse,
+  type RawRequest,
   type SecretRef,
 } from "../../src/interceptors/public.js";
 
@@ -20,10 +20,11 @@ const auth = { authFailure: true };
 /**
  * Slack's request signing (https://api.slack.com/authentication/verifying-requests-from-slack):
  * `X-Slack-Signature: v0=<hex HMAC-SHA256 of "v0:<X-Slack-Request-Timestamp>:<raw body>">` with
- * the app's signing secret. Returns the rejection, or undefined when one secret matches.
+ * the app's signing secret, over `req.body` as sent (not the chain's JSON conversion of the form).
+ * Returns the rejection, or undefined when one secret matches.
  */
 export async function verifySlackSignature(
-  req: InterceptorRequest,
+  req: RawRequest,
   signature: string,
   refs: readonly SecretRef[],
   ctx: InterceptorContext,
@@ -48,8 +49,7 @@ export async function verifySlackSignature(
     );
   const secrets = await readSecrets(ctx, refs);
   if (!secrets.ok) return secrets.response;
-  // Slack signs the form as sent; `req.body` may be the chain's JSON conversion of it.
-  const body = req.rawBody ?? req.body;
+  const body = req.body;
   const matches = secrets.values.map((secret) => {
     const hex = createHmac("sha256", secret).update(`v0:${timestamp}:`).update(body).digest("hex");
     return safeEqual(signature, `v0=${hex}`);

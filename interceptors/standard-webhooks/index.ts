@@ -7,7 +7,9 @@ import {
   reject,
   safeEqual,
   type Interceptor,
+  type InterceptorContext,
   type InterceptorResponse,
+  type RawRequest,
 } from "../../src/interceptors/public.js";
 import { parseStandardWebhooksParams, type StandardWebhooksParams } from "./params.js";
 import { signStandardWebhook, standardWebhookKey } from "./sign.js";
@@ -22,51 +24,58 @@ const auth = { authFailure: true };
 export const standardWebhooks: Interceptor<StandardWebhooksParams> = {
   name: "standard-webhooks",
   parseParams: parseStandardWebhooksParams,
-  async process(req, params, ctx): Promise<InterceptorResponse> {
-    const id = firstHeader(req.header, "webhook-id") ?? "";
-    if (id === "") return reject("INVALID_ARGUMENT", "no webhook-id header set", auth);
-    const timestamp = firstHeader(req.header, "webhook-timestamp") ?? "";
-    if (timestamp === "")
-      return reject("INVALID_ARGUMENT", "no webhook-timestamp header set", auth);
-    const signature = firstHeader(req.header, "webhook-signature") ?? "";
-    if (signature === "")
-      return reject("INVALID_ARGUMENT", "no webhook-signature header set", auth);
-    const seconds = parseUnixSeconds(timestamp);
-    if (seconds === undefined)
-      return reject("INVALID_ARGUMENT", "webhook-timestamp is not a Unix time in seconds", auth);
-    // Measured from receipt, not from the clock: a replay of a stored event still verifies.
-    const off = checkTimestampWindow(seconds, ctx.receivedAt, params.tolerance);
-    if (off !== undefined)
-      return reject(
-        "FAILED_PRECONDITION",
-        `webhook-timestamp is ${off} (more than ${params.tolerance} s from when the event was received)`,
-        auth,
-      );
-    // Several signatures, space-separated (key rotation on the sender's side); only v1 is HMAC.
-    const given = signature
-      .split(" ")
-      .filter((s) => s.startsWith("v1,"))
-      .map((s) => s.slice(3));
-    if (given.length === 0)
-      return reject("FAILED_PRECONDITION", "webhook-signature has no v1 signature", auth);
-    const secrets = await readSecrets(ctx, params.secretRefs);
-    if (!secrets.ok) return secrets.response;
-    const keys = secrets.values.map(standardWebhookKey);
-    const usable = keys.filter((k): k is Buffer => k !== undefined);
-    if (usable.length === 0)
-      return reject(
-        "FAILED_PRECONDITION",
-        "error getting secret: the secret is not a usable key (whsec_ must be followed by base64)",
-      );
-    if (usable.length < keys.length)
-      ctx.log.warn("a standard-webhooks secret is not a usable key; checking the others");
+  process: async (req, params, ctx) =>
     // The body as received: a form the chain turned into JSON was signed in its original bytes.
-    const body = req.rawBody ?? req.body;
-    const expected = usable.map((key) => signStandardWebhook(key, id, timestamp, body));
-    // Compare every pair (no early exit), each in constant time.
-    const matches = given.flatMap((g) => expected.map((e) => safeEqual(g, e)));
-    if (!matches.includes(true))
-      return reject("FAILED_PRECONDITION", "no matching signature found", auth);
-    return accept();
-  },
+    checkStandardWebhook({ body: req.rawBody ?? req.body, header: req.header }, params, ctx),
+  // The whole check is over headers and the bytes: the auth-first gate's too.
+  authenticator: (params) => (raw, ctx) => checkStandardWebhook(raw, params, ctx),
 };
+
+async function checkStandardWebhook(
+  req: RawRequest,
+  params: StandardWebhooksParams,
+  ctx: InterceptorContext,
+): Promise<InterceptorResponse> {
+  const id = firstHeader(req.header, "webhook-id") ?? "";
+  if (id === "") return reject("INVALID_ARGUMENT", "no webhook-id header set", auth);
+  const timestamp = firstHeader(req.header, "webhook-timestamp") ?? "";
+  if (timestamp === "") return reject("INVALID_ARGUMENT", "no webhook-timestamp header set", auth);
+  const signature = firstHeader(req.header, "webhook-signature") ?? "";
+  if (signature === "") return reject("INVALID_ARGUMENT", "no webhook-signature header set", auth);
+  const seconds = parseUnixSeconds(timestamp);
+  if (seconds === undefined)
+    return reject("INVALID_ARGUMENT", "webhook-timestamp is not a Unix time in seconds", auth);
+  // Measured from receipt, not from the clock: a replay of a stored event still verifies.
+  const off = checkTimestampWindow(seconds, ctx.receivedAt, params.tolerance);
+  if (off !== undefined)
+    return reject(
+      "FAILED_PRECONDITION",
+      `webhook-timestamp is ${off} (more than ${params.tolerance} s from when the event was received)`,
+      auth,
+    );
+  // Several signatures, space-separated (key rotation on the sender's side); only v1 is HMAC.
+  const given = signature
+    .split(" ")
+    .filter((s) => s.startsWith("v1,"))
+    .map((s) => s.slice(3));
+  if (given.length === 0)
+    return reject("FAILED_PRECONDITION", "webhook-signature has no v1 signature", auth);
+  const secrets = await readSecrets(ctx, params.secretRefs);
+  if (!secrets.ok) return secrets.response;
+  const keys = secrets.values.map(standardWebhookKey);
+  const usable = keys.filter((k): k is Buffer => k !== undefined);
+  if (usable.length === 0)
+    return reject(
+      "FAILED_PRECONDITION",
+      "error getting secret: the secret is not a usable key (whsec_ must be followed by base64)",
+    );
+  if (usable.length < keys.length)
+    ctx.log.warn("a standard-webhooks secret is not a usable key; checking the others");
+  const body = req.body;
+  const expected = usable.map((key) => signStandardWebhook(key, id, timestamp, body));
+  // Compare every pair (no early exit), each in constant time.
+  const matches = given.flatMap((g) => expected.map((e) => safeEqual(g, e)));
+  if (!matches.includes(true))
+    return reject("FAILED_PRECONDITION", "no matching signature found", auth);
+  return accept();
+}

@@ -16,11 +16,19 @@ export interface EventView {
   duplicateOf: string | null;
   replayOf: string | null;
   headers: Record<string, string[]>;
-  body: { encoding: "utf8" | "base64"; data: string; bytes: number };
+  body: BodyView;
   triggers: TriggerView[];
   /** The listener's own deliveries (Tekton's lifecycle CloudEvents to its cloudEventURI). */
   listenerDelivery: DeliveryView | null;
 }
+
+/**
+ * The body as text when it is text, else base64; or, for a request nobody authenticated and that
+ * fired nothing, only its size, hash and reason ("body not kept").
+ */
+export type BodyView =
+  | { kept: true; encoding: "utf8" | "base64"; data: string; bytes: number }
+  | { kept: false; bytes: number; sha256: string; reason: string };
 
 export interface TriggerView {
   trigger: string;
@@ -68,8 +76,6 @@ export interface CloudEventView {
 }
 
 export function toEventView(event: StoredEvent, runs: readonly RunRecord[]): EventView {
-  const text = event.body.toString("utf8");
-  const isText = Buffer.from(text, "utf8").equals(event.body);
   const listenerRun = runs.find((r) => r.origin.kind === "listener");
   return {
     id: event.id,
@@ -84,9 +90,7 @@ export function toEventView(event: StoredEvent, runs: readonly RunRecord[]): Eve
     duplicateOf: event.duplicateOf ?? null,
     replayOf: event.replayOf ?? null,
     headers: redactForDisplay(event.headers),
-    body: isText
-      ? { encoding: "utf8", data: text, bytes: event.body.length }
-      : { encoding: "base64", data: event.body.toString("base64"), bytes: event.body.length },
+    body: toBodyView(event.body),
     triggers: event.traces.map((t, i): TriggerView => {
       const run = runs.find((r) => r.origin.kind === "trigger" && r.origin.traceIndex === i);
       return {
@@ -105,6 +109,26 @@ export function toEventView(event: StoredEvent, runs: readonly RunRecord[]): Eve
     }),
     listenerDelivery: listenerRun === undefined ? null : toDeliveryView(listenerRun),
   };
+}
+
+function toBodyView(body: StoredEvent["body"]): BodyView {
+  switch (body.kind) {
+    case "kept": {
+      const text = body.bytes.toString("utf8");
+      return Buffer.from(text, "utf8").equals(body.bytes)
+        ? { kept: true, encoding: "utf8", data: text, bytes: body.bytes.length }
+        : {
+            kept: true,
+            encoding: "base64",
+            data: body.bytes.toString("base64"),
+            bytes: body.bytes.length,
+          };
+    }
+    case "not-kept":
+      return { kept: false, bytes: body.size, sha256: body.sha256, reason: body.reason };
+    default:
+      return assertNever(body);
+  }
 }
 
 function toDeliveryView(run: RunRecord): DeliveryView {

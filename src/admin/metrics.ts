@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { TriggerTrace } from "../listener/types.js";
+import type { UnauthenticatedDropReason } from "../listener/unauthenticated-quota.js";
 import type { Journal } from "../store/types.js";
 
 /**
@@ -16,6 +17,11 @@ export interface Metrics {
     seconds: number,
     traces: readonly TriggerTrace[],
   ): void;
+  /**
+   * A metadata-only journal row (a request nobody authenticated, that fired nothing) left out,
+   * its quota spent: the listener's or the source address's for the window.
+   */
+  unauthenticatedDropped(listener: string, reason: UnauthenticatedDropReason): void;
   /** One resource handed to the sink: delivered, retried later, or dead. */
   deliveryAttempted(kind: string, outcome: "delivered" | "retry" | "dead"): void;
   configReloaded(ok: boolean): void;
@@ -65,6 +71,12 @@ export function createMetrics(journal?: Journal): Metrics {
     name: "hookline_deliveries_total",
     help: "Resource creations, by kind and outcome (delivered, retry, dead).",
     labelNames: ["kind", "outcome"],
+    registers: [registry],
+  });
+  const unauthenticatedDropped = new Counter({
+    name: "hookline_unauthenticated_dropped_total",
+    help: "Metadata-only rows (requests nobody authenticated, that fired nothing) not journaled: their listener's or source address's quota for the window was spent.",
+    labelNames: ["listener", "reason"],
     registers: [registry],
   });
   const reloads = new Counter({
@@ -142,6 +154,9 @@ export function createMetrics(journal?: Journal): Metrics {
             i.durationMs / 1000,
           );
       }
+    },
+    unauthenticatedDropped(listener, reason) {
+      unauthenticatedDropped.inc({ listener, reason });
     },
     deliveryAttempted(kind, outcome) {
       deliveries.inc({ kind, outcome });

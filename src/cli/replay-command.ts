@@ -73,6 +73,12 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
       io.stderr.write(`hookline replay: no event ${id} in the journal\n`);
       return 1;
     }
+    if (original.body.kind === "not-kept") {
+      io.stderr.write(
+        `hookline replay: HL_EVENT_BODY_NOT_KEPT: event ${id} was recorded without its body (no trigger authenticated it and it fired nothing); it cannot be replayed\n`,
+      );
+      return 1;
+    }
     const { dryRun } = parsed;
     const secretValues = createSecretValues();
     const result = await replayEvent(original, {

@@ -7,7 +7,7 @@ import {
 } from "../interceptors/remote/types.js";
 import type { ChainOwner, CompileContext } from "./compile-context.js";
 import { compileWebhookStep } from "./compile-webhook-step.js";
-import type { InterceptorStep } from "./compiled.js";
+import type { ChainAuthenticator, InterceptorStep } from "./compiled.js";
 import { documentError, referenceError } from "./issues.js";
 import { qualifiedName } from "./resolve-references.js";
 import type { ClusterInterceptor, Interceptor, TriggerInterceptor } from "./types.js";
@@ -32,11 +32,13 @@ export function compileInterceptorChain(
     }
     const compiled = cx.decoded.compiled.get(i);
     if (compiled !== undefined) {
+      const authenticate = compiled.interceptor.authenticator?.(compiled.params);
       steps.push({
         kind: "builtin",
         name: i.ref.name,
         interceptor: compiled.interceptor,
         params: compiled.params,
+        ...(authenticate === undefined ? {} : { authenticate }),
       });
       continue;
     }
@@ -112,4 +114,13 @@ function remoteTarget(
   }
   cx.remoteTargets.set(obj, out);
   return out;
+}
+
+/** The chain's first step, when it is a raw-bytes authenticator (the auth-first gate's). */
+export function chainAuthenticator(
+  steps: readonly InterceptorStep[],
+): ChainAuthenticator | undefined {
+  const first = steps[0];
+  if (first?.kind !== "builtin" || first.authenticate === undefined) return undefined;
+  return { name: first.name, authenticate: first.authenticate };
 }

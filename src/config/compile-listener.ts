@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { canonicalHeaderKey } from "../core/canonical-header.js";
 import type { CompileContext } from "./compile-context.js";
-import { compileInterceptorChain } from "./compile-interceptor-chain.js";
+import { chainAuthenticator, compileInterceptorChain } from "./compile-interceptor-chain.js";
 import { compileTrigger, compileTriggerSpec, triggerId } from "./compile-trigger.js";
 import type { CompiledGroup, CompiledListener, CompiledTrigger } from "./compiled.js";
 import { referenceError } from "./issues.js";
@@ -48,6 +48,7 @@ export function compileListener(el: EventListener, cx: CompileContext): Compiled
       g.triggerSelector.labelSelector,
     );
     const interceptors = compileInterceptorChain(g.interceptors, ns, cx.ownerOf(el), cx);
+    const authenticator = "reason" in interceptors ? undefined : chainAuthenticator(interceptors);
     return {
       name: g.name,
       id: `namespaces/${ns}/triggerGroups/${g.name}`,
@@ -56,6 +57,7 @@ export function compileListener(el: EventListener, cx: CompileContext): Compiled
           ? [{ kind: "unavailable", name: "group", reason: interceptors.reason }]
           : interceptors,
       triggers: selected.map((t) => compileTrigger(t, "group", cx)),
+      ...(authenticator === undefined ? {} : { authenticator }),
     };
   });
   const annotations = el.metadata.annotations;

@@ -2,7 +2,7 @@ import { compileBindingValue } from "../bindings/index.js";
 import { compileTemplate } from "../templates/compile-template.js";
 import type { CompiledTemplate } from "../templates/types.js";
 import type { ChainOwner, CompileContext } from "./compile-context.js";
-import { compileInterceptorChain } from "./compile-interceptor-chain.js";
+import { chainAuthenticator, compileInterceptorChain } from "./compile-interceptor-chain.js";
 import type {
   BrokenTrigger,
   CompiledBindingParam,
@@ -87,6 +87,7 @@ export function compileTriggerSpec(
   if (problems.length > 0 || template === undefined || "reason" in interceptors) {
     return { kind: "broken", reason: problems.join("; ") || "the trigger has no template" };
   }
+  const authenticator = chainAuthenticator(interceptors);
   return {
     kind: "plan",
     interceptors,
@@ -94,6 +95,7 @@ export function compileTriggerSpec(
     template,
     templateName,
     serviceAccountName: spec.serviceAccountName,
+    ...(authenticator === undefined ? {} : { authenticator }),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { CompiledValue } from "../bindings/index.js";
 import type { RemoteTarget, WebhookHeader } from "../interceptors/remote/types.js";
-import type { Interceptor } from "../interceptors/types.js";
+import type { Authenticate, Interceptor } from "../interceptors/types.js";
 import type { CompiledTemplate } from "../templates/types.js";
 import type { ConfigIssue } from "./types.js";
 
@@ -65,6 +65,18 @@ export interface TriggerPlan {
   /** The TriggerTemplate's name, or undefined for an embedded spec. */
   templateName: string | undefined;
   serviceAccountName: string | undefined;
+  /**
+   * Set when the chain begins with a raw-bytes authenticator (a signature or token check with a
+   * secret): the auth-first gate runs it before the body is parsed (src/listener/auth-gate.ts).
+   */
+  authenticator?: ChainAuthenticator;
+}
+
+/** The first interceptor of a chain, when it checks the sender over the raw bytes. */
+export interface ChainAuthenticator {
+  /** The interceptor's name, as the trace shows it. */
+  name: string;
+  authenticate: Authenticate;
 }
 
 export interface CompiledBindingParam {
@@ -81,7 +93,14 @@ export interface CompiledBindingParam {
  * `unavailable` fails the trigger with the reason.
  */
 export type InterceptorStep =
-  | { kind: "builtin"; name: string; interceptor: Interceptor<unknown>; params: unknown }
+  | {
+      kind: "builtin";
+      name: string;
+      interceptor: Interceptor<unknown>;
+      params: unknown;
+      /** The interceptor's signature or token check for these params, when it has one. */
+      authenticate?: Authenticate;
+    }
   | RemoteStep
   | WebhookStep
   | { kind: "unavailable"; name: string; reason: string };
@@ -111,4 +130,6 @@ export interface CompiledGroup {
   id: string;
   interceptors: readonly InterceptorStep[];
   triggers: readonly CompiledTrigger[];
+  /** Set when the group's chain begins with a raw-bytes authenticator (see TriggerPlan). */
+  authenticator?: ChainAuthenticator;
 }

@@ -45,6 +45,11 @@ export const codes = {
     summary: "an admin API request that changes state must be sent as application/json",
   },
   HL_EVENT_NOT_FOUND: { status: 404, summary: "no event with that id is in the journal" },
+  HL_EVENT_BODY_NOT_KEPT: {
+    status: 409,
+    summary:
+      "the event's body was not kept (no trigger authenticated it and it fired nothing): it cannot be replayed",
+  },
   HL_CONFIG_INVALID: { status: 500, summary: "configuration failed validation" },
   HL_CONFIG_REFERENCE: {
     status: 500,

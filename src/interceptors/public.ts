@@ -5,10 +5,12 @@ import { timingSafeEqual, createHash } from "node:crypto";
 import type { InterceptorResponse, StatusCodeName } from "./types.js";
 
 export type {
+  Authenticate,
   Interceptor,
   InterceptorContext,
   InterceptorRequest,
   InterceptorResponse,
+  RawRequest,
   SecretRef,
   SecretResolver,
   StatusCodeName,

@@ -22,6 +22,8 @@ export interface InterceptorTrace {
   message?: string;
   /** Keys this interceptor added to extensions. */
   extensions?: string[];
+  /** Set when this step checked a signature or token (with a secret) and it verified. */
+  authenticated?: true;
   durationMs: number;
 }
 
@@ -159,6 +161,9 @@ export async function runChain(
         interceptor: step.name,
         outcome: "continue",
         ...(added.length > 0 ? { extensions: added } : {}),
+        ...(step.kind === "builtin" && step.authenticate !== undefined
+          ? { authenticated: true as const }
+          : {}),
         durationMs: elapsed(),
       });
     } catch (err) {

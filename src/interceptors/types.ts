@@ -55,6 +55,27 @@ export interface InterceptorRequest {
   readonly rawBody?: Buffer;
 }
 
+/**
+ * The request as received, for an authenticator: the body's bytes and the canonical headers.
+ * Nothing is parsed: the signature or token is checked before anything reads the body.
+ */
+export interface RawRequest {
+  readonly body: Buffer;
+  readonly header: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * An interceptor's signature or token check alone, over the raw bytes (see
+ * `Interceptor.authenticator`). Answers `accept()` when the sender is authenticated, and otherwise
+ * the very rejection `process` would give: `authFailure` for a signature or token that did not
+ * verify, `notApplicable` for an event this trigger is not for. Any other rejection (a missing
+ * secret, say) leaves the decision to the whole chain.
+ */
+export type Authenticate = (
+  raw: RawRequest,
+  ctx: InterceptorContext,
+) => Promise<InterceptorResponse>;
+
 /** An interceptor's answer: go on (with extensions), or stop this trigger. */
 export type InterceptorResponse =
   | { continue: true; extensions?: Record<string, unknown> }
@@ -111,4 +132,13 @@ export interface Interceptor<P = unknown> {
     params: P,
     ctx: InterceptorContext,
   ): InterceptorResponse | Promise<InterceptorResponse>;
+  /**
+   * Optional, for interceptors that check a signature or token over the raw body: given params
+   * that configure such a check (a secret), the check alone, made from the same code `process`
+   * uses; undefined for params with none. Called once at load time. When every trigger that may
+   * apply to an event begins with one and none passes, the listener answers without parsing the
+   * body or running the rest of any chain (the auth-first gate, src/listener/auth-gate.ts).
+   * @example authenticator: (params) => params.secretRef === undefined ? undefined : (raw, ctx) => check(raw, params, ctx)
+   */
+  authenticator?(params: P): Authenticate | undefined;
 }

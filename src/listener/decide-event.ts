@@ -106,6 +106,11 @@ export async function decideEvent(
     triggers = await settleLate(listener, runs, groupRuns, deps.deadlineMs);
   }
   for (const t of triggers) logOutcome(deps.log, t);
+  return decisionOf(listener, triggers);
+}
+
+/** The listener's decision from its triggers' traces (the auth-first gate's too). */
+export function decisionOf(listener: CompiledListener, triggers: TriggerTrace[]): EventDecision {
   // 401: a signature or token check rejected the event, and every other trigger was not for this
   // event (another event type or provider), so nothing that applies to it let the sender through.
   const unauthenticated =
@@ -164,7 +169,7 @@ function triggerLog(log: Logger, t: CompiledTrigger): Logger {
   return log.child({ trigger: t.name, triggerNamespace: t.namespace });
 }
 
-function logOutcome(log: Logger, t: TriggerTrace): void {
+export function logOutcome(log: Logger, t: TriggerTrace): void {
   const o = t.outcome;
   const fields = {
     trigger: t.trigger,

@@ -7,11 +7,13 @@ import type { SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
 import type { DeliveryIdOwner } from "../store/types.js";
 import { acceptedAnswer, duplicateAnswer, errorAnswer } from "./answer-event.js";
-import { decideEvent } from "./decide-event.js";
+import { authGate } from "./auth-gate.js";
+import { decideEvent, decisionOf, logOutcome } from "./decide-event.js";
 import { eventOutcome, planCloudEvents, planRuns } from "./plan-runs.js";
 import { prepareEvent } from "./prepare-event.js";
 import { serviceAccountsOf } from "./service-accounts.js";
 import type { ProcessedEvent } from "./processed-event.js";
+import type { EventDecision } from "./types.js";
 
 export interface ProcessDeps {
   secrets: SecretResolver;
@@ -35,7 +37,8 @@ export interface EventInput {
 
 /**
  * The one path of an event through hookline's decisions, shared by serve, replay and dry-run:
- * the duplicate rule, payload validation, every trigger (interceptors → bindings → templates),
+ * the duplicate rule, the auth-first gate (signatures and tokens over the raw bytes, before the
+ * body is parsed: src/listener/auth-gate.ts), payload validation, every trigger (interceptors → bindings → templates),
  * the planned deliveries (resources and the listener's CloudEvents), and the answer (202, 200 for
  * a duplicate, 401 when every applicable trigger refused the signature, 400 for a body that is
  * not a JSON object, 413 for one past the JSON structure limits; Tekton's 202 under
@@ -53,7 +56,14 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
       traces: [],
       runs: [],
       answer: duplicateAnswer(listener, deliveryIdOwner.eventId, event.deliveryId),
+      authenticated: false,
     };
+  }
+  const gate = await authGate(listener, event, deps);
+  if (gate.kind === "closed") {
+    deps.log.info("event refused before its body was read: no trigger authenticated it");
+    for (const t of gate.traces) logOutcome(deps.log, t);
+    return decided(listener, event, decisionOf(listener, gate.traces), false);
   }
   const bodyJSON = memoJSON(event.rawBody);
   if (listener.payloadValidation) {
@@ -64,6 +74,7 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
         outcome: "invalid",
         traces: [],
         runs: [],
+        authenticated: gate.authenticated,
         answer: errorAnswer(
           "invalid",
           listener,
@@ -81,6 +92,7 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
         outcome: "invalid",
         traces: [],
         runs: [],
+        authenticated: gate.authenticated,
         answer: errorAnswer(
           "invalid",
           listener,
@@ -92,6 +104,19 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
     }
   }
   const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), deps);
+  const authenticated =
+    gate.authenticated ||
+    decision.triggers.some((t) => t.interceptors.some((i) => i.authenticated === true));
+  return decided(listener, event, decision, authenticated);
+}
+
+/** The planned deliveries and the answer, from the listener's decision. */
+function decided(
+  listener: CompiledListener,
+  event: IncomingEvent,
+  decision: EventDecision,
+  authenticated: boolean,
+): ProcessedEvent {
   const runs = [
     ...planRuns(decision, event.eventId, serviceAccountsOf(listener)),
     ...planCloudEvents(listener, decision, event.eventId, event.header),
@@ -111,5 +136,11 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
           event.deliveryId,
           isCloudEventRequest(event.header),
         );
-  return { outcome: eventOutcome(decision), traces: decision.triggers, runs, answer };
+  return {
+    outcome: eventOutcome(decision),
+    traces: decision.triggers,
+    runs,
+    answer,
+    authenticated,
+  };
 }

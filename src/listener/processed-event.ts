@@ -10,4 +10,14 @@ export interface ProcessedEvent {
   /** The deliveries to journal: one run per fired trigger, plus the listener's CloudEvents. */
   runs: PlannedRun[];
   answer: EventAnswer;
+  /**
+   * A trigger's signature or token check (with a secret) verified the sender, in the auth-first
+   * gate or in a chain. An event neither authenticated nor fired is journaled as metadata only.
+   */
+  authenticated: boolean;
+}
+
+/** Whether the journal keeps the event's body: it fired, or a trigger authenticated its sender. */
+export function keepsBody(processed: ProcessedEvent): boolean {
+  return processed.authenticated || processed.traces.some((t) => t.outcome.kind === "fired");
 }

@@ -7,6 +7,8 @@ import type { SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
 import type { Journal, PlannedRun, StoredEvent } from "../store/types.js";
 import { processEvent } from "./process-event.js";
+import { keepsBody } from "./processed-event.js";
+import { toMetadataEvent } from "./to-metadata-event.js";
 import { toStoredEvent } from "./to-stored-event.js";
 import type { EventAnswer } from "./types.js";
 
@@ -38,6 +40,12 @@ export interface ReplayResult {
  * stays redacted, so a token check fails on a replay. Delivering the runs is the caller's (the worker's deliverEvent).
  */
 export async function replayEvent(original: StoredEvent, deps: ReplayDeps): Promise<ReplayResult> {
+  if (original.body.kind !== "kept") {
+    throw new HooklineError(
+      "HL_EVENT_BODY_NOT_KEPT",
+      `event ${original.id} was recorded without its body (no trigger authenticated it and it fired nothing), so it cannot be replayed; ask the sender to deliver it again`,
+    );
+  }
   const listener = findListener(deps.config, original.listener);
   const eventId = randomUUID();
   const incoming: IncomingEvent = {
@@ -46,7 +54,7 @@ export async function replayEvent(original: StoredEvent, deps: ReplayDeps): Prom
     method: original.method,
     url: original.url,
     header: original.headers,
-    rawBody: original.body,
+    rawBody: original.body.bytes,
     provider: original.provider,
     deliveryId: undefined,
   };
@@ -55,15 +63,27 @@ export async function replayEvent(original: StoredEvent, deps: ReplayDeps): Prom
     { listener, event: incoming, deliveryIdOwner: undefined },
     { secrets: deps.secrets, log, deadlineMs: deps.deadlineMs },
   );
+  // As serve records it: a replay nobody authenticated (a token redacted at storage) that fired
+  // nothing keeps no body either.
+  const recorded = keepsBody(processed)
+    ? toStoredEvent(
+        incoming,
+        listener,
+        processed.answer.status,
+        processed.outcome,
+        processed.traces,
+        deps.secretValues,
+      )
+    : toMetadataEvent(
+        incoming,
+        listener,
+        processed.answer,
+        processed.outcome,
+        processed.traces,
+        deps.secretValues,
+      );
   const event: StoredEvent = {
-    ...toStoredEvent(
-      incoming,
-      listener,
-      processed.answer.status,
-      processed.outcome,
-      processed.traces,
-      deps.secretValues,
-    ),
+    ...recorded,
     receivedAt: new Date(),
     replayOf: original.id,
   };

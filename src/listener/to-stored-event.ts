@@ -36,7 +36,7 @@ export function toStoredEvent(
     method: event.method,
     url: redactURL(event.url, values, listener.keepQuery === true),
     headers: redactHeaders(event.header, values, listener.redactHeaders),
-    body: event.rawBody,
+    body: { kind: "kept", bytes: event.rawBody },
     status,
     outcome,
     traces: values === undefined ? traces : redactDeep(traces, values),

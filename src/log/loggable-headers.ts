@@ -25,6 +25,15 @@ const LOGGABLE = new Set([
   "Ce-Source",
 ]);
 
+/** The allow-listed headers with every value: what a metadata-only journal row keeps. */
+export function pickLoggableHeaderLists(header: Header): Header {
+  const out: Header = {};
+  for (const [name, values] of Object.entries(header)) {
+    if (LOGGABLE.has(name)) out[name] = [...values];
+  }
+  return out;
+}
+
 export function pickLoggableHeaders(header: Header): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, values] of Object.entries(header)) {

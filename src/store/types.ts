@@ -25,6 +25,22 @@ export type EventOutcome =
   /** The body was refused before any trigger ran (400, 413). */
   | "invalid";
 
+/**
+ * The body as the journal keeps it: the bytes as received, or — for a request that no trigger
+ * authenticated and that fired nothing — only its size, its hash and why nothing of the sender
+ * was trusted (a metadata-only row: such an event cannot be replayed).
+ */
+export type StoredBody =
+  | { kind: "kept"; bytes: Buffer }
+  | {
+      kind: "not-kept";
+      size: number;
+      /** Hex SHA-256 of the body as received. */
+      sha256: string;
+      /** The outcome's reason, e.g. `github-push: github: payload signature check failed`. */
+      reason: string;
+    };
+
 /** One received event as the journal keeps it. */
 export interface StoredEvent {
   id: string;
@@ -35,9 +51,12 @@ export interface StoredEvent {
   receivedAt: Date;
   method: string;
   url: string;
-  /** Request headers with secret-bearing ones redacted (see redact-headers.ts). */
+  /**
+   * Request headers with secret-bearing ones redacted (see redact-headers.ts); for a body not
+   * kept, only the allow-listed ones (src/log/loggable-headers.ts).
+   */
   headers: Record<string, string[]>;
-  body: Buffer;
+  body: StoredBody;
   /** The HTTP status the sender got. */
   status: number;
   outcome: EventOutcome;

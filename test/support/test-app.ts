@@ -45,6 +45,7 @@ export interface TestAppOptions extends Partial<
     | "defaultListener"
     | "requestTimeoutMs"
     | "metrics"
+    | "unauthenticatedQuota"
   >
 > {
   secretsDir?: string;

@@ -21,7 +21,10 @@ export function renderEventPage(event: EventView, replayToken: string): string {
         <div>Delivery id</div>
         <div><code>${event.deliveryId ?? "—"}</code></div>
         <div>Request</div>
-        <div><code>${event.method} ${event.url}</code> · ${event.body.bytes} bytes</div>
+        <div>
+          <code>${event.method} ${event.url}</code> · ${event.body.bytes}
+          bytes${event.body.kept ? "" : " · body not kept"}
+        </div>
         ${
           event.duplicateOf === null
             ? ""
@@ -35,10 +38,17 @@ export function renderEventPage(event: EventView, replayToken: string): string {
                 <div><a href="/ui/events/${event.replayOf}">${event.replayOf}</a></div>`
         }
       </div>
-      <form method="post" action="/ui/events/${event.id}/replay">
-        <input type="hidden" name="csrf" value="${replayToken}" />
-        <button type="submit">Replay this event</button>
-      </form>
+      ${
+        event.body.kept
+          ? html`<form method="post" action="/ui/events/${event.id}/replay">
+              <input type="hidden" name="csrf" value="${replayToken}" />
+              <button type="submit">Replay this event</button>
+            </form>`
+          : html`<p class="muted">
+              Body not kept: no trigger authenticated this request and it fired nothing, so only
+              what describes it was recorded. It cannot be replayed.
+            </p>`
+      }
     </div>
     ${event.triggers.length === 0 ? html`<p class="muted">No trigger ran for this event.</p>` : relevant(event).map(renderTrigger)}
     ${
@@ -72,13 +82,23 @@ export function renderEventPage(event: EventView, replayToken: string): string {
         <summary>Headers</summary>
         <pre>${stringify(event.headers)}</pre>
       </details>
-      <details>
-        <summary>Body</summary>
-        <pre>
-${event.body.encoding === "utf8" ? prettyJSON(event.body.data) : `(binary, base64) ${event.body.data}`}</pre>
-      </details>
+      ${renderBody(event.body)}
     </div>`;
   return layout(`Event ${event.id.slice(0, 8)}`, body);
+}
+
+function renderBody(body: EventView["body"]): SafeHtml {
+  if (!body.kept)
+    return html`<div class="kv">
+      <div>Body</div>
+      <div>body not kept · ${body.bytes} bytes · sha256 <code>${body.sha256}</code></div>
+      <div>Reason</div>
+      <div>${body.reason}</div>
+    </div>`;
+  return html`<details>
+    <summary>Body</summary>
+    <pre>${body.encoding === "utf8" ? prettyJSON(body.data) : `(binary, base64) ${body.data}`}</pre>
+  </details>`;
 }
 
 /** A trigger whose event types do not include this event (or another provider's): not for it. */

@@ -1,4 +1,10 @@
-import { ParamError, statusCodes, type Interceptor, type InterceptorResponse } from "../types.js";
+import {
+  ParamError,
+  statusCodes,
+  type Authenticate,
+  type Interceptor,
+  type InterceptorResponse,
+} from "../types.js";
 
 /**
  * Guards hookline from a plug-in: a ParamError from another copy of the SDK (or any error with a
@@ -28,6 +34,19 @@ export function wrapPlugin(plugin: Interceptor<unknown>, file: string): Intercep
     async process(req, params, ctx) {
       const res: unknown = await plugin.process(req, params, ctx);
       return checkResponse(res, plugin.name, file);
+    },
+    // A plug-in's signature check joins the auth-first gate, its answers checked as process's are;
+    // one that throws at load leaves the chain to decide (the gate stays open for it).
+    authenticator(params) {
+      let authenticate: Authenticate | undefined;
+      try {
+        authenticate = plugin.authenticator?.(params);
+      } catch {
+        return undefined;
+      }
+      if (typeof authenticate !== "function") return undefined;
+      const check = authenticate;
+      return async (raw, ctx) => checkResponse(await check(raw, ctx), plugin.name, file);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { firstHeader } from "../../core/canonical-header.js";
-import type { InterceptorRequest, InterceptorResponse } from "../types.js";
+import type { InterceptorResponse, RawRequest } from "../types.js";
 
 /**
  * Tekton's event-type check, shared by its github, gitlab and bitbucket interceptors: with
@@ -8,7 +8,7 @@ import type { InterceptorRequest, InterceptorResponse } from "../types.js";
  * @example const no = checkEventType(req, "X-Gitlab-Event", params.eventTypes); if (no) return no;
  */
 export function checkEventType(
-  req: InterceptorRequest,
+  req: Pick<RawRequest, "header">,
   headerName: string,
   eventTypes: readonly string[] | undefined,
 ): InterceptorResponse | undefined {

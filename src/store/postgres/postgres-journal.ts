@@ -31,6 +31,7 @@ import {
 import { createWriteHealth } from "../write-health.js";
 import { describePostgresFailure } from "./describe-postgres-failure.js";
 import { LOCK_DELIVERY_ID, migrate, quoteSchema, transaction } from "./schema.js";
+import { notKeptColumn } from "../stored-body.js";
 
 export interface PostgresJournalOptions {
   /** `postgres://user:password@host:port/database` */
@@ -87,9 +88,9 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     await client.query(
       `INSERT INTO ${s}.events (id, listener, listener_namespace, listener_name, provider,
          delivery_id, received_delivery_id, received_at, method, url, headers, body, status,
-         outcome, traces, trigger_names, trigger_outcomes, duplicate_of, replay_of)
+         outcome, traces, trigger_names, trigger_outcomes, duplicate_of, replay_of, body_not_kept)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::json, $12, $13, $14, $15::json,
-         $16::text[], $17::text[], $18, $19)`,
+         $16::text[], $17::text[], $18, $19, $20::json)`,
       [
         event.id,
         listenerKey(event.listener),
@@ -102,7 +103,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         event.method,
         event.url,
         JSON.stringify(event.headers),
-        event.body,
+        event.body.kind === "kept" ? event.body.bytes : Buffer.alloc(0),
         event.status,
         event.outcome,
         JSON.stringify(event.traces),
@@ -110,6 +111,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         event.traces.map((t) => t.outcome.kind),
         event.duplicateOf ?? null,
         event.replayOf ?? null,
+        event.body.kind === "kept" ? null : JSON.stringify(notKeptColumn(event.body)),
       ],
     );
   };

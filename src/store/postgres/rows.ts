@@ -9,6 +9,7 @@ import type {
   RunState,
   StoredEvent,
 } from "../types.js";
+import { parseStoredBody } from "../stored-body.js";
 
 /** Columns of `events` as `pg` returns them (json parsed, bytea a Buffer, timestamptz a Date). */
 export interface EventRow {
@@ -22,6 +23,8 @@ export interface EventRow {
   url: string;
   headers: Record<string, string[]>;
   body: Buffer;
+  /** For a body not kept: `{ size, sha256, reason }` (the body column is then empty). */
+  body_not_kept: unknown;
   status: number;
   outcome: EventOutcome;
   traces: TriggerTrace[];
@@ -29,7 +32,10 @@ export interface EventRow {
   replay_of: string | null;
 }
 
-export type SummaryRow = Omit<EventRow, "method" | "url" | "headers" | "body" | "traces"> & {
+export type SummaryRow = Omit<
+  EventRow,
+  "method" | "url" | "headers" | "body" | "body_not_kept" | "traces"
+> & {
   trigger_names: string[];
   trigger_outcomes: TriggerTrace["outcome"]["kind"][];
 };
@@ -57,7 +63,7 @@ export type ClaimedRunRow = RunRow & { fence: number };
 
 export const EVENT_COLUMNS =
   "id, listener_namespace, listener_name, provider, received_delivery_id, received_at, method, " +
-  "url, headers, body, status, outcome, traces, duplicate_of, replay_of";
+  "url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of";
 
 export const SUMMARY_COLUMNS =
   "id, listener_namespace, listener_name, provider, received_delivery_id, received_at, status, " +
@@ -77,7 +83,7 @@ export function eventFromRow(row: EventRow): StoredEvent {
     method: row.method,
     url: row.url,
     headers: row.headers,
-    body: row.body,
+    body: parseStoredBody(row.body, row.body_not_kept),
     status: row.status,
     outcome: row.outcome,
     traces: row.traces,

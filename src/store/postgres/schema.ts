@@ -111,6 +111,13 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: (s) =>
       `CREATE TABLE ${s}.health_probe (id integer PRIMARY KEY, written_at timestamptz NOT NULL);`,
   },
+  {
+    version: 5,
+    name: "bodies not kept",
+    // A request nobody authenticated and that fired nothing keeps no body: its size, hash and
+    // reason here (NULL for a body kept), and an empty `body`.
+    sql: (s) => `ALTER TABLE ${s}.events ADD COLUMN body_not_kept json;`,
+  },
 ];
 
 /** Creates the schema and applies the migrations it has not seen yet. */

@@ -3,6 +3,7 @@ import type { TriggerTrace } from "../../listener/types.js";
 import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
 import type { ClaimedRun, EventOutcome, RunRecord, RunState, StoredEvent } from "../types.js";
 import { listenerKey } from "../types.js";
+import { notKeptColumn, parseStoredBody } from "../stored-body.js";
 
 export interface EventRow {
   id: string;
@@ -15,6 +16,8 @@ export interface EventRow {
   url: string;
   headers: string;
   body: Buffer;
+  /** For a body not kept: `{ size, sha256, reason }` as JSON (the body column is then empty). */
+  body_not_kept: string | null;
   status: number;
   outcome: string;
   traces: string;
@@ -52,7 +55,8 @@ export function eventToRow(event: StoredEvent, holds: string | undefined): Event
     method: event.method,
     url: event.url,
     headers: JSON.stringify(event.headers),
-    body: event.body,
+    body: event.body.kind === "kept" ? event.body.bytes : Buffer.alloc(0),
+    body_not_kept: event.body.kind === "kept" ? null : JSON.stringify(notKeptColumn(event.body)),
     status: event.status,
     outcome: event.outcome,
     traces: JSON.stringify(event.traces),
@@ -72,7 +76,10 @@ export function eventFromRow(row: EventRow): StoredEvent {
     method: row.method,
     url: row.url,
     headers: JSON.parse(row.headers) as Record<string, string[]>,
-    body: row.body,
+    body: parseStoredBody(
+      row.body,
+      row.body_not_kept === null ? null : JSON.parse(row.body_not_kept),
+    ),
     status: row.status,
     outcome: row.outcome as EventOutcome,
     traces: JSON.parse(row.traces) as TriggerTrace[],

@@ -57,6 +57,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE health_probe (id INTEGER PRIMARY KEY, written_at INTEGER NOT NULL);
   `,
+  // A request nobody authenticated and that fired nothing keeps no body: its size, hash and
+  // reason as JSON here (NULL for a body kept), and an empty \`body\`.
+  `
+  ALTER TABLE events ADD COLUMN body_not_kept TEXT;
+  `,
 ];
 
 /** Brings a database file's schema up to date, in one transaction per step. */

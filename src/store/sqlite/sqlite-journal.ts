@@ -74,8 +74,8 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     runStates: db.prepare<[string], { state: string }>("SELECT state FROM runs WHERE event_id = ?"),
     release: db.prepare<[string]>("UPDATE events SET holder_delivery_id = NULL WHERE id = ?"),
     insertEvent: db.prepare(
-      `INSERT INTO events (id, listener, holder_delivery_id, delivery_id, provider, received_at, method, url, headers, body, status, outcome, traces, duplicate_of, replay_of)
-       VALUES (@id, @listener, @holder_delivery_id, @delivery_id, @provider, @received_at, @method, @url, @headers, @body, @status, @outcome, @traces, @duplicate_of, @replay_of)`,
+      `INSERT INTO events (id, listener, holder_delivery_id, delivery_id, provider, received_at, method, url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of)
+       VALUES (@id, @listener, @holder_delivery_id, @delivery_id, @provider, @received_at, @method, @url, @headers, @body, @body_not_kept, @status, @outcome, @traces, @duplicate_of, @replay_of)`,
     ),
     insertRun: db.prepare(
       `INSERT INTO runs (id, event_id, origin, trace_index, trigger, namespace, service_account, state, attempts, first_attempt_at, next_attempt_at, last_error, locked_until, deliveries)

@@ -42,7 +42,10 @@ export function describeJournalContract(
       it("returns the event as recorded: body bytes, headers, dates, traces", async () => {
         const event = makeEvent({
           deliveryId: randomUUID(),
-          body: Buffer.from([0x7b, 0x00, 0xff, 0xfe, 0x0a, 0xe2, 0x82, 0xac, 0x7d]),
+          body: {
+            kind: "kept",
+            bytes: Buffer.from([0x7b, 0x00, 0xff, 0xfe, 0x0a, 0xe2, 0x82, 0xac, 0x7d]),
+          },
           headers: {
             "X-Github-Event": ["push"],
             Accept: ["*/*", "application/json"],
@@ -68,8 +71,12 @@ export function describeJournalContract(
 
         const back = await journal.getEvent(event.id);
         expect(back).toEqual(event);
-        expect(back?.body).toBeInstanceOf(Buffer);
-        expect(back?.body.equals(event.body)).toBe(true);
+        expect(back?.body.kind === "kept" && back.body.bytes).toBeInstanceOf(Buffer);
+        expect(
+          back?.body.kind === "kept" &&
+            event.body.kind === "kept" &&
+            back.body.bytes.equals(event.body.bytes),
+        ).toBe(true);
         expect(back?.receivedAt).toBeInstanceOf(Date);
         expect(back?.receivedAt.getTime()).toBe(event.receivedAt.getTime());
         expect(back?.duplicateOf).toBeUndefined();
@@ -85,12 +92,35 @@ export function describeJournalContract(
       });
 
       it("keeps an empty body and an event without a delivery id", async () => {
-        const event = makeEvent({ body: Buffer.alloc(0), deliveryId: undefined, traces: [] });
+        const event = makeEvent({
+          body: { kind: "kept", bytes: Buffer.alloc(0) },
+          deliveryId: undefined,
+          traces: [],
+        });
         await journal.record(event, []);
         const back = await journal.getEvent(event.id);
         expect(back).toEqual(event);
         expect(back?.deliveryId).toBeUndefined();
-        expect(back?.body.length).toBe(0);
+        expect(back?.body.kind === "kept" && back.body.bytes.length).toBe(0);
+      });
+
+      it("keeps a metadata-only event's size, hash and reason, and no byte of its body", async () => {
+        const event = makeEvent({
+          body: {
+            kind: "not-kept",
+            size: 20 * 1024 * 1024,
+            sha256: "ab".repeat(32),
+            reason: "t: github: payload signature check failed",
+          },
+          url: "/listeners/default/github-listener",
+          outcome: "rejected",
+          status: 401,
+          traces: [rejectedTrace("t")],
+        });
+        await journal.record(event, []);
+        expect(await journal.getEvent(event.id)).toEqual(event);
+        const page = await journal.listEvents({ limit: 10 });
+        expect(page.events.find((e) => e.id === event.id)?.outcome).toBe("rejected");
       });
 
       it("answers undefined for an unknown event, [] for its runs", async () => {
@@ -802,7 +832,7 @@ export function makeEvent(over: Partial<StoredEvent> = {}): StoredEvent {
     method: "POST",
     url: "/listeners/default/github-listener?x=1",
     headers: { "Content-Type": ["application/json"], "X-Github-Event": ["push"] },
-    body: Buffer.from('{"ref":"refs/heads/main"}'),
+    body: { kind: "kept", bytes: Buffer.from('{"ref":"refs/heads/main"}') },
     status: 202,
     outcome: "filtered",
     traces: [filteredTrace("t")],

@@ -17,7 +17,7 @@ describe("the memory journal's bound", () => {
       method: "POST",
       url: "/",
       headers: {},
-      body: Buffer.from("{}"),
+      body: { kind: "kept", bytes: Buffer.from("{}") },
       status: 202,
       outcome: "fired",
       traces: [],

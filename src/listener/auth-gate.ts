@@ -1,0 +1,154 @@
+import { performance } from "node:perf_hooks";
+import type { ChainAuthenticator, CompiledListener, CompiledTrigger } from "../config/compiled.js";
+import type { IncomingEvent } from "../core/incoming-event.js";
+import type { Logger } from "../core/logger.js";
+import type {
+  InterceptorContext,
+  InterceptorResponse,
+  SecretResolver,
+} from "../interceptors/types.js";
+import { stopOutcome } from "./run-trigger.js";
+import type { TriggerTrace } from "./types.js";
+
+export interface GateDeps {
+  secrets: SecretResolver;
+  log: Logger;
+}
+
+/**
+ * What the auth-first gate found:
+ * - `open`: go on with the whole pipeline. `authenticated` says whether a trigger's authenticator
+ *   verified the sender here (false when the gate could not decide: a trigger with no
+ *   authenticator, a missing secret).
+ * - `closed`: every trigger that may apply has an authenticator and none passed. The traces say
+ *   why, one per trigger, in decideEvent's order; the body was never parsed.
+ */
+export type GateResult =
+  { kind: "open"; authenticated: boolean } | { kind: "closed"; traces: TriggerTrace[] };
+
+/** One trigger, or a group's triggers, decided by one authenticator. */
+interface GateUnit {
+  authenticator: ChainAuthenticator | undefined;
+  namespace: string;
+  triggers: readonly CompiledTrigger[];
+  group: string | undefined;
+}
+
+type Verdict =
+  | { kind: "pass" }
+  | { kind: "undecided" }
+  | { kind: "refused"; response: Extract<InterceptorResponse, { continue: false }> };
+
+/**
+ * Pay for authentication first: when every trigger of the listener begins with a raw-bytes
+ * authenticator (a signature or token check with a secret), those checks run over the bytes as
+ * received, before anything parses the body. When none passes — each one failed the signature or
+ * token, or said the event is not one it is for — the gate is closed: the caller answers by
+ * Tekton's 401 rule from these traces, without parsing the body or running the rest of any chain.
+ * Any other answer (a pass, a missing secret, a trigger without an authenticator) opens it, and
+ * the event goes through the pipeline as before.
+ */
+export async function authGate(
+  listener: CompiledListener,
+  event: IncomingEvent,
+  deps: GateDeps,
+): Promise<GateResult> {
+  const units = gateUnits(listener);
+  if (units.length === 0 || units.some((u) => u.authenticator === undefined))
+    return { kind: "open", authenticated: false };
+  const abort = new AbortController();
+  const raw = { body: event.rawBody, header: event.header };
+  const checked = await Promise.all(
+    units.map(async (unit) => {
+      const began = performance.now();
+      const verdict = await authenticate(unit, raw, {
+        secrets: deps.secrets,
+        receivedAt: event.receivedAt,
+        namespace: unit.namespace,
+        log: deps.log,
+        signal: abort.signal,
+      });
+      return { unit, verdict, ms: Math.round((performance.now() - began) * 1000) / 1000 };
+    }),
+  );
+  if (checked.some((c) => c.verdict.kind === "pass")) return { kind: "open", authenticated: true };
+  const traces: TriggerTrace[] = [];
+  for (const { unit, verdict, ms } of checked) {
+    if (verdict.kind !== "refused" || unit.authenticator === undefined)
+      return { kind: "open", authenticated: false };
+    const { code, message } = verdict.response.status;
+    const interceptor = unit.authenticator.name;
+    const outcome = stopOutcome({
+      kind: "stop",
+      interceptor,
+      code,
+      message,
+      authFailure: verdict.response.authFailure === true,
+      notApplicable: verdict.response.notApplicable === true,
+      trace: [],
+    });
+    for (const t of unit.triggers) {
+      traces.push({
+        trigger: t.name,
+        namespace: t.namespace,
+        triggerId: t.id,
+        ...(unit.group === undefined ? {} : { group: unit.group }),
+        via: unit.group === undefined ? t.via : "group",
+        interceptors: [{ interceptor, outcome: "stop", code, message, durationMs: ms }],
+        extensions: {},
+        params: [],
+        outcome,
+        durationMs: ms,
+      });
+    }
+  }
+  return { kind: "closed", traces };
+}
+
+/**
+ * The triggers as decideEvent runs them: each of the listener's own, then each group's — one
+ * unit for a group with interceptors (its chain decides for all its triggers), else one per
+ * trigger.
+ */
+function gateUnits(listener: CompiledListener): GateUnit[] {
+  const own = (t: CompiledTrigger, group: string | undefined): GateUnit => ({
+    authenticator: t.plan.kind === "plan" ? t.plan.authenticator : undefined,
+    namespace: t.namespace,
+    triggers: [t],
+    group,
+  });
+  const units = listener.triggers.map((t) => own(t, undefined));
+  for (const g of listener.groups) {
+    if (g.interceptors.length === 0) {
+      units.push(...g.triggers.map((t) => own(t, g.name)));
+    } else if (g.triggers.length > 0) {
+      units.push({
+        authenticator: g.authenticator,
+        namespace: listener.namespace,
+        triggers: g.triggers,
+        group: g.name,
+      });
+    }
+  }
+  return units;
+}
+
+/** Runs one authenticator; a throw leaves the decision to the chain (which records it). */
+async function authenticate(
+  unit: GateUnit,
+  raw: { body: Buffer; header: IncomingEvent["header"] },
+  ctx: InterceptorContext,
+): Promise<Verdict> {
+  if (unit.authenticator === undefined) return { kind: "undecided" };
+  let res: InterceptorResponse;
+  try {
+    res = await unit.authenticator.authenticate(raw, ctx);
+  } catch {
+    // Not swallowed: the gate opens, and the trigger's own chain fails and logs the same error.
+    return { kind: "undecided" };
+  }
+  if (res.continue) return { kind: "pass" };
+  if (res.authFailure === true || res.notApplicable === true)
+    return { kind: "refused", response: res };
+  return { kind: "undecided" };
+}

@@ -1,0 +1,96 @@
+import { createHash } from "node:crypto";
+import type { IncomingEvent } from "../core/incoming-event.js";
+import { redactDeep, type SecretValues } from "../core/secret-values.js";
+import { pickLoggableHeaderLists } from "../log/loggable-headers.js";
+import { redactHeaders } from "../store/redact-headers.js";
+import type { StoredEvent } from "../store/types.js";
+import type { StoringListener } from "./to-stored-event.js";
+import type { EventAnswer, TriggerTrace } from "./types.js";
+
+/** Interceptor messages and reasons are cut here: a row's size must not follow the sender's. */
+const MAX_TEXT = 512;
+
+/**
+ * The journal's record of a request that no trigger authenticated and that fired nothing:
+ * metadata only — time, listener, path without query, allow-listed headers, size and SHA-256 of
+ * the body, the outcome and its reason, each trigger's outcome without extensions or params —
+ * never the body. Such an event cannot be replayed (HL_EVENT_BODY_NOT_KEPT).
+ */
+export function toMetadataEvent(
+  event: IncomingEvent,
+  listener: StoringListener,
+  answer: EventAnswer,
+  outcome: StoredEvent["outcome"],
+  traces: readonly TriggerTrace[],
+  values?: SecretValues,
+): StoredEvent {
+  const slimmed = traces.map(slim);
+  return {
+    id: event.eventId,
+    listener: { namespace: listener.namespace, name: listener.name },
+    provider: event.provider,
+    deliveryId: event.deliveryId,
+    receivedAt: event.receivedAt,
+    method: event.method,
+    url: event.url.split("?")[0] ?? "/",
+    // Allow-listed headers only, and even those without a known secret value.
+    headers: redactHeaders(pickLoggableHeaderLists(event.header), values, listener.redactHeaders),
+    body: {
+      kind: "not-kept",
+      size: event.rawBody.length,
+      sha256: createHash("sha256").update(event.rawBody).digest("hex"),
+      reason: cut(
+        values === undefined
+          ? reasonOf(answer, outcome, traces)
+          : values.redact(reasonOf(answer, outcome, traces)),
+      ),
+    },
+    status: answer.status,
+    outcome,
+    traces: values === undefined ? slimmed : redactDeep(slimmed, values),
+  };
+}
+
+function reasonOf(
+  answer: EventAnswer,
+  outcome: StoredEvent["outcome"],
+  traces: readonly TriggerTrace[],
+): string {
+  const first =
+    traces.find((t) => t.outcome.kind === "rejected") ??
+    traces.find((t) => t.outcome.kind === "failed" || t.outcome.kind === "timedOut") ??
+    traces.find((t) => t.outcome.kind === "filtered");
+  if (first !== undefined) {
+    const o = first.outcome;
+    switch (o.kind) {
+      case "rejected":
+      case "filtered":
+        return `${first.trigger}: ${o.interceptor}: ${o.message}`;
+      case "failed":
+        return `${first.trigger}: ${o.stage}: ${o.message}`;
+      case "timedOut":
+        return `${first.trigger}: timed out after ${o.afterMs} ms`;
+      case "fired":
+        return outcome;
+    }
+  }
+  const message = answer.body["errorMessage"];
+  return typeof message === "string" ? message : outcome;
+}
+
+function slim(t: TriggerTrace): TriggerTrace {
+  const o = t.outcome;
+  return {
+    ...t,
+    interceptors: t.interceptors.map((i) =>
+      i.message === undefined ? i : { ...i, message: cut(i.message) },
+    ),
+    extensions: {},
+    params: [],
+    outcome: "message" in o ? { ...o, message: cut(o.message) } : o,
+  };
+}
+
+function cut(text: string): string {
+  return text.length <= MAX_TEXT ? text : `${text.slice(0, MAX_TEXT)}…`;
+}
