@@ -151,7 +151,7 @@ function decodeTriggersObject(
 }
 
 /** The annotations an EventListener's behaviour depends on, and the values each allows. */
-const LISTENER_ANNOTATIONS: Record<string, readonly string[]> = {
+const LISTENER_ANNOTATIONS: Readonly<Record<string, readonly string[]>> = {
   "tekton.dev/payload-validation": ["true", "false"],
   "hookline.dev/reply": ["tekton", "honest"],
 };
