@@ -6,7 +6,8 @@ import ts from "typescript";
  * The module-level variables of the `.ts` files under `dirs` that could hold state across calls:
  * every top-level `let`/`var`, and every top-level `const` bound to a new Map, Set, WeakMap, WeakSet
  * or Array, or to an array or object literal, unless it is declared read-only (`as const`,
- * `readonly T[]`, `ReadonlySet`, `ReadonlyMap`, `Readonly<…>`). Each as `file:line name`.
+ * `readonly T[]`, `ReadonlySet`, `ReadonlyMap`, `Readonly<…>`, or an alias of one in
+ * READONLY_TYPES). Each as `file:line name`.
  */
 export function findModuleLevelState(root: string, dirs: readonly string[]): string[] {
   const found: string[] = [];
@@ -42,7 +43,15 @@ function tsFiles(dir: string): string[] {
 }
 
 const CONTAINERS = new Set(["Map", "Set", "WeakMap", "WeakSet", "Array"]);
-const READONLY_TYPES = new Set(["ReadonlySet", "ReadonlyMap", "ReadonlyArray", "Readonly"]);
+/** Read-only types by name: the built-ins, and the config decoders' aliases of read-only data. */
+const READONLY_TYPES = new Set([
+  "ReadonlySet",
+  "ReadonlyMap",
+  "ReadonlyArray",
+  "Readonly",
+  "FieldTable",
+  "JsonSchema",
+]);
 
 function holdsMutableContainer(decl: ts.VariableDeclaration): boolean {
   if (decl.type !== undefined && isReadonlyType(decl.type)) return false;
