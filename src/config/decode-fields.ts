@@ -30,6 +30,8 @@ export interface Required {
   readonly at?: "object" | "field";
   /** Report the error and keep decoding the object (default: the object fails at once). */
   readonly keep?: boolean;
+  /** The decoder reports its own error when it gives no value (an invalid kind): add none. */
+  readonly reported?: boolean;
 }
 
 /** One field: its Go JSON name, how its value decodes (`undefined`: no value), what it means. */
@@ -57,11 +59,14 @@ export type FieldTable<T, E extends DecodeEnv> = readonly (
   | IgnoredField
 )[];
 
+/** What `fieldNames` and `fieldTableToJsonSchema` read of a table, whatever it decodes to. */
+type TableShape = readonly (
+  | IgnoredField
+  | Pick<FieldSpec<string, unknown, never>, "name" | "required" | "doc" | "schema" | "versions">
+)[];
+
 /** The names an object of this table may have, for `decodeMap`. */
-export function fieldNames<T, E extends DecodeEnv>(
-  table: FieldTable<T, E>,
-  version?: string,
-): string[] {
+export function fieldNames(table: TableShape, version?: string): string[] {
   return table
     .filter(
       (f) => "ignored" in f || version === undefined || (f.versions?.includes(version) ?? true),
@@ -93,11 +98,12 @@ export function decodeFields<T, E extends DecodeEnv>(
     }
     const required = spec.required;
     if (required === undefined) continue;
-    env.cx.error(
-      required.at === "field" && field !== undefined ? field.node : objectNode,
-      childPath(fields.path, spec.name),
-      required.message ?? `missing field: ${spec.name}`,
-    );
+    if (required.reported !== true)
+      env.cx.error(
+        required.at === "field" && field !== undefined ? field.node : objectNode,
+        childPath(fields.path, spec.name),
+        required.message ?? `missing field: ${spec.name}`,
+      );
     if (required.keep !== true) return undefined;
   }
   return out as Partial<T>;
@@ -148,6 +154,11 @@ export function stringMapField(field: Field | undefined, env: DecodeEnv): Record
 /** Any JSON value; absent is no value, null is `null`. */
 export function jsonField(field: Field | undefined, env: DecodeEnv): unknown {
   return decodeJSON(field, env.cx);
+}
+
+/** The field as written, for the caller to decode (it needs more than the field's own node). */
+export function rawField(field: Field | undefined): Field | undefined {
+  return field;
 }
 
 /** A list of strings; absent is `[]`. */
