@@ -97,7 +97,7 @@ export const WEBHOOK_FIELDS: FieldTable<Webhook, DecodeEnv> = [
 /** An interceptor as written: a ref with params, a webhook, or (v1alpha1) a legacy inline one. */
 interface InterceptorFields {
   name: string;
-  ref: Ref;
+  ref: Field;
   params: Field;
   webhook: Webhook;
   github: Field;
@@ -122,14 +122,7 @@ export const INTERCEPTOR_FIELDS: FieldTable<InterceptorFields, InterceptorDecode
   { name: "name", decode: stringField, doc: "The interceptor's name in traces.", schema: STRING },
   {
     name: "ref",
-    decode: (field, env) => {
-      if (field === undefined) return undefined;
-      const r = decodeMap(field.node, field.path, env.cx, fieldNames(INTERCEPTOR_REF_FIELDS));
-      const ref = r && decodeFields(INTERCEPTOR_REF_FIELDS, r, env, field.node);
-      return ref?.name === undefined || ref.kind === undefined
-        ? undefined
-        : { ...ref, name: ref.name, kind: ref.kind };
-    },
+    decode: rawField, // decoded by decodeRef: its apiVersion comes after the params, as before
     doc: "The interceptor to run.",
     schema: fieldTableToJsonSchema(INTERCEPTOR_REF_FIELDS),
   },
@@ -174,11 +167,18 @@ function decodeInterceptor(el: Field, env: InterceptorDecodeEnv): TriggerInterce
   if (legacy !== undefined && legacyField !== undefined)
     return decodeLegacyInterceptor(legacy, legacyField, name, el, env);
 
-  if (f.has("ref")) {
-    const { ref } = decodeFields(INTERCEPTOR_FIELDS, f, env, el.node, ["ref"]) ?? {};
-    if (ref === undefined) return undefined;
+  const refField = f.get("ref");
+  if (refField !== undefined) {
+    const r = decodeMap(refField.node, refField.path, cx, fieldNames(INTERCEPTOR_REF_FIELDS));
+    const head = r && decodeFields(INTERCEPTOR_REF_FIELDS, r, env, refField.node, ["name", "kind"]);
+    if (r === undefined || head?.name === undefined || head.kind === undefined) return undefined;
     const paramsField = f.get("params");
     const params = decodeList(paramsField, cx, (p) => decodeInterceptorParam(p, cx));
+    const ref: Ref = {
+      name: head.name,
+      kind: head.kind,
+      ...decodeFields(INTERCEPTOR_REF_FIELDS, r, env, refField.node, ["apiVersion"]),
+    };
     const out: TriggerInterceptor = { kind: "ref", ref, params, loc };
     if (name !== undefined) out.name = name;
     compileParams(out, paramsField, env);
