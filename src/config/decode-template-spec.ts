@@ -1,12 +1,5 @@
 import { isMap, isScalar, isSeq } from "yaml";
-import {
-  decodeList,
-  decodeMap,
-  decodeString,
-  childPath,
-  type DecodeContext,
-  type Field,
-} from "./decode.js";
+import { decodeList, decodeMap, childPath, type DecodeContext, type Field } from "./decode.js";
 import {
   decodeFields,
   fieldNames,
@@ -65,7 +58,11 @@ export const TEMPLATE_SPEC_FIELDS: FieldTable<TriggerTemplateSpec, TemplateEnv> 
       keep: true,
     },
     doc: "The resources to create, with $(tt.params.x) placeholders; at least one.",
-    schema: listOf({ type: "object", required: ["apiVersion", "kind"] }),
+    schema: listOf({
+      type: "object",
+      properties: { apiVersion: STRING, kind: STRING },
+      required: ["apiVersion", "kind"],
+    }),
   },
 ];
 
