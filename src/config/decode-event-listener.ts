@@ -10,7 +10,7 @@ import {
   stringField,
   type FieldTable,
 } from "./decode-fields.js";
-import { decodeInterceptors } from "./decode-interceptor.js";
+import { decodeInterceptors, INTERCEPTOR_FIELDS } from "./decode-interceptor.js";
 import type { InterceptorDecodeEnv } from "./interceptor-decode-env.js";
 import {
   decodeLabelSelector,
@@ -67,7 +67,7 @@ export const TRIGGER_GROUP_FIELDS: FieldTable<TriggerGroup, InterceptorDecodeEnv
     decode: (field, env) => (field === undefined ? undefined : decodeInterceptors(field, env)),
     required: { message: "missing field: a trigger group needs interceptors", keep: true },
     doc: "The interceptors run once for every trigger the group selects.",
-    schema: listOf({ type: "object" }),
+    schema: listOf(fieldTableToJsonSchema(INTERCEPTOR_FIELDS)),
   },
   {
     name: "triggerSelector",

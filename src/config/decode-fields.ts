@@ -23,15 +23,13 @@ export interface DecodeEnv {
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
 /** How a missing required field is reported. */
-export interface Required {
+export interface RequiredField {
   /** Default: `missing field: <name>`. */
   readonly message?: string;
   /** Where the error points: the object (default) or the field itself when it is written. */
   readonly at?: "object" | "field";
   /** Report the error and keep decoding the object (default: the object fails at once). */
   readonly keep?: boolean;
-  /** The decoder reports its own error when it gives no value (an invalid kind): add none. */
-  readonly reported?: boolean;
 }
 
 /** One field: its Go JSON name, how its value decodes (`undefined`: no value), what it means. */
@@ -39,7 +37,7 @@ export interface FieldSpec<K extends string, V, E extends DecodeEnv> {
   readonly name: K;
   readonly decode: (field: Field | undefined, env: E) => V | undefined;
   /** Set when the field must be given: a decoder giving `undefined` is then "missing". */
-  readonly required?: Required;
+  readonly required?: RequiredField;
   readonly doc: string;
   readonly schema: JsonSchema;
   /** The API versions that know the field (default: all). */
@@ -98,12 +96,11 @@ export function decodeFields<T, E extends DecodeEnv>(
     }
     const required = spec.required;
     if (required === undefined) continue;
-    if (required.reported !== true)
-      env.cx.error(
-        required.at === "field" && field !== undefined ? field.node : objectNode,
-        childPath(fields.path, spec.name),
-        required.message ?? `missing field: ${spec.name}`,
-      );
+    env.cx.error(
+      required.at === "field" && field !== undefined ? field.node : objectNode,
+      childPath(fields.path, spec.name),
+      required.message ?? `missing field: ${spec.name}`,
+    );
     if (required.keep !== true) return undefined;
   }
   return out as Partial<T>;

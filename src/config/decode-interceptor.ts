@@ -52,7 +52,7 @@ export const INTERCEPTOR_REF_FIELDS: FieldTable<Ref, DecodeEnv> = [
         );
       return kind;
     },
-    required: { reported: true },
+    // No value only when invalid (reported here): the interceptor then fails.
     doc: "ClusterInterceptor (default) or NamespacedInterceptor.",
     schema: { enum: KINDS },
   },

@@ -9,7 +9,7 @@ import {
   stringField,
   type FieldTable,
 } from "./decode-fields.js";
-import { decodeInterceptors } from "./decode-interceptor.js";
+import { decodeInterceptors, INTERCEPTOR_FIELDS } from "./decode-interceptor.js";
 import type { InterceptorDecodeEnv } from "./interceptor-decode-env.js";
 import { decodeTemplateRef, TEMPLATE_REF_FIELDS } from "./decode-template-ref.js";
 import type { BindingKind, TriggerSpec, TriggerSpecBinding } from "./types.js";
@@ -54,7 +54,7 @@ export const TRIGGER_SPEC_TABLE: FieldTable<TriggerSpec, InterceptorDecodeEnv> =
     name: "interceptors",
     decode: (field, env) => decodeInterceptors(field, env),
     doc: "The interceptors the event goes through first, in order.",
-    schema: listOf({ type: "object" }),
+    schema: listOf(fieldTableToJsonSchema(INTERCEPTOR_FIELDS)),
   },
   { name: "name", decode: stringField, doc: "The trigger's name.", schema: STRING },
   {
