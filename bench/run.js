@@ -927,3 +927,12 @@ try {
   process.stderr.write(`\nintake-bench: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
 }
+
+// The bindings rows (bench/bindings-bench.js): in-process evaluations per second of binding
+// expressions, and the three step kinds through jsonpath-plus beside hookline's direct walk.
+try {
+  await (await import("./bindings-bench.js")).runBindingsBench();
+} catch (err) {
+  process.stderr.write(`\nbindings-bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+}

@@ -1,7 +1,6 @@
 import { assertNever } from "../errors/assert-never.js";
 import { goTypeName } from "./go-type-name.js";
 import { JsonPathError } from "./json-path-error.js";
-import { selectWithJsonPathPlus } from "./select-with-json-path-plus.js";
 import type { CompareOperator, FilterOperand, FilterSpec, PathStep } from "./types.js";
 
 type SliceStep = Extract<PathStep, { kind: "slice" }>;
@@ -29,8 +28,9 @@ function applyStep(step: PathStep, input: readonly unknown[]): readonly unknown[
       return out;
     }
     case "wildcard":
+      return selectWildcard(input);
     case "recursive":
-      return selectDescendants(input, step.kind);
+      return selectRecursive(input);
     case "filter":
       return selectFiltered(input, step.filter);
     default:
@@ -85,26 +85,44 @@ function selectSlice(input: readonly unknown[], step: SliceStep): readonly unkno
   return out;
 }
 
-function selectDescendants(
-  input: readonly unknown[],
-  kind: "wildcard" | "recursive",
-): readonly unknown[] {
+/** `.*` and `[*]`-like wildcards: every child of an object or array, nulls included. */
+function selectWildcard(input: readonly unknown[]): readonly unknown[] {
   const out: unknown[] = [];
   for (const value of input) {
     // Strings are not walked: client-go would yield their bytes, which no binding wants.
-    if (typeof value !== "object" || value === null) continue;
-    for (const found of selectWithJsonPathPlus(value, { kind })) {
-      // client-go's `..` keeps only containers that have children; a field step follows anyway.
-      if (kind === "recursive" && isEmptyContainer(found)) continue;
-      out.push(found);
-    }
+    const children = childrenOf(value);
+    if (children !== undefined) for (const child of children) out.push(child);
   }
   return out;
 }
 
-function isEmptyContainer(value: unknown): boolean {
-  if (Array.isArray(value)) return value.length === 0;
-  return isJsonObject(value) && Object.keys(value).length === 0;
+/**
+ * client-go's `..`: each value that has children, then its descendants, in document order. Objects
+ * and arrays that are not empty are walked; a non-empty string is a result but its bytes are not;
+ * null, numbers, booleans, "" and empty containers are not results. An explicit stack, so a deeply
+ * nested body cannot overflow the call stack.
+ */
+function selectRecursive(input: readonly unknown[]): readonly unknown[] {
+  const out: unknown[] = [];
+  const stack: unknown[] = [];
+  for (let i = input.length - 1; i >= 0; i--) stack.push(input[i]);
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === "string") {
+      if (value !== "") out.push(value);
+      continue;
+    }
+    const children = childrenOf(value);
+    if (children === undefined || children.length === 0) continue;
+    out.push(value);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
+  return out;
+}
+
+function childrenOf(value: unknown): readonly unknown[] | undefined {
+  if (Array.isArray(value)) return value as unknown[];
+  return isJsonObject(value) ? Object.values(value) : undefined;
 }
 
 function selectFiltered(input: readonly unknown[], filter: FilterSpec): readonly unknown[] {
@@ -113,7 +131,7 @@ function selectFiltered(input: readonly unknown[], filter: FilterSpec): readonly
     if (!Array.isArray(value)) {
       throw new JsonPathError(`${goTypeName(value)} is not array or slice and cannot be filtered`);
     }
-    out.push(...selectWithJsonPathPlus(value, { kind: "filter", filter, test: testFilter }));
+    for (const element of value as unknown[]) if (testFilter(filter, element)) out.push(element);
   }
   return out;
 }
@@ -129,7 +147,7 @@ function operandValue(operand: FilterOperand, element: unknown): unknown {
 }
 
 /** client-go's filter rule for one element. */
-function testFilter(filter: FilterSpec, element: unknown): boolean {
+export function testFilter(filter: FilterSpec, element: unknown): boolean {
   if (filter.op === "exists") {
     try {
       return operandValue(filter.left, element) !== none;

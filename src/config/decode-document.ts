@@ -1,20 +1,16 @@
 import { isMap, isScalar, isSeq } from "yaml";
-import {
-  decodeList,
-  decodeMap,
-  decodeString,
-  decodeStringMap,
-  mapEntries,
-  type DecodeContext,
-  type Field,
-} from "./decode.js";
+import { decodeMap, mapEntries, type DecodeContext, type Field } from "./decode.js";
+import { decodeBindingParams } from "./decode-binding-spec.js";
+import { decodeClientConfig, INTERCEPTOR_SPEC_FIELDS } from "./decode-client-config.js";
+import { fieldNames } from "./decode-fields.js";
 import { decodeMeta } from "./decode-meta.js";
 import { decodeEventListenerSpec } from "./decode-event-listener.js";
+import { decodeSecret } from "./decode-secret.js";
 import { decodeTriggerSpecFields, TRIGGER_SPEC_FIELDS } from "./decode-trigger.js";
 import { decodeTemplateSpec } from "./decode-template-spec.js";
-import type { ApiVersion, InterceptorDecodeEnv } from "./decode-interceptor.js";
-import { documentError, note } from "./issues.js";
-import type { ClientConfig, ConfigObject, Param } from "./types.js";
+import type { ApiVersion, InterceptorDecodeEnv } from "./interceptor-decode-env.js";
+import { note } from "./issues.js";
+import type { ConfigObject } from "./types.js";
 
 const TRIGGERS_GROUP = "triggers.tekton.dev/";
 
@@ -57,7 +53,8 @@ export function decodeDocument(
     if (!isSeq(seq)) return [];
     return seq.items.flatMap((item) => decodeDocument(item, env));
   }
-  if (kind === "Secret" && apiVersion === "v1") return optional(decodeSecret(node, cx, apiVersion));
+  if (kind === "Secret" && apiVersion === "v1")
+    return optional(decodeSecret(node, env, apiVersion));
   if (!apiVersion.startsWith(TRIGGERS_GROUP)) {
     cx.issues.push(
       note(cx.loc(node, ""), `skipped ${apiVersion} ${kind}: not a Tekton Triggers resource`),
@@ -125,14 +122,14 @@ function decodeTriggersObject(
     case "Trigger": {
       const s = decodeMap(specField?.node, "spec", cx, TRIGGER_SPEC_FIELDS);
       if (s === undefined) return undefined;
-      const spec = decodeTriggerSpecFields(s, env);
+      const spec = decodeTriggerSpecFields(s, env, specField?.node);
       if (!s.has("template"))
         cx.error(specField?.node ?? node, "spec.template", "missing field: template");
       return { kind, apiVersion, metadata, spec, loc };
     }
     case "TriggerBinding":
     case "ClusterTriggerBinding": {
-      const params = decodeBindingParams(specField, cx);
+      const params = decodeBindingParams(specField, env);
       return params && { kind, apiVersion, metadata, spec: { params }, loc };
     }
     case "TriggerTemplate": {
@@ -142,7 +139,8 @@ function decodeTriggersObject(
     }
     case "Interceptor":
     case "ClusterInterceptor": {
-      const clientConfig = decodeClientConfig(specField, cx);
+      const s = decodeMap(specField?.node, "spec", cx, fieldNames(INTERCEPTOR_SPEC_FIELDS));
+      const clientConfig = decodeClientConfig(s?.get("clientConfig"), env);
       return clientConfig && { kind, apiVersion, metadata, spec: { clientConfig }, loc };
     }
     default:
@@ -151,7 +149,7 @@ function decodeTriggersObject(
 }
 
 /** The annotations an EventListener's behaviour depends on, and the values each allows. */
-const LISTENER_ANNOTATIONS: Record<string, readonly string[]> = {
+const LISTENER_ANNOTATIONS: Readonly<Record<string, readonly string[]>> = {
   "tekton.dev/payload-validation": ["true", "false"],
   "hookline.dev/reply": ["tekton", "honest"],
   "hookline.dev/keep-query": ["true", "false"],
@@ -176,113 +174,4 @@ function checkListenerAnnotations(metaField: Field | undefined, cx: DecodeContex
       );
     }
   }
-}
-
-function decodeBindingParams(specField: Field | undefined, cx: DecodeContext): Param[] | undefined {
-  const s = decodeMap(specField?.node, "spec", cx, ["params"]);
-  if (s === undefined) return undefined;
-  const params = decodeList(s.get("params"), cx, (el) => {
-    const p = decodeMap(el.node, el.path, cx, ["name", "value"]);
-    if (p === undefined) return undefined;
-    const name = decodeString(p.get("name"), cx);
-    if (name === undefined || name === "")
-      return cx.error(el.node, `${el.path}.name`, "missing field: name");
-    const value = decodeString(p.get("value"), cx);
-    if (value === undefined && p.get("value") === undefined)
-      return cx.error(el.node, `${el.path}.value`, "missing field: value");
-    const valueField = p.get("value");
-    return {
-      name,
-      value: value ?? "",
-      loc: cx.loc(el.node, el.path),
-      valueLoc: cx.loc(valueField?.node ?? el.node, valueField?.path ?? el.path),
-    };
-  });
-  if (s.get("params") === undefined)
-    return cx.error(specField?.node, "spec", "invalid value: spec must not be empty");
-  const seen = new Set<string>();
-  for (const p of params) {
-    if (seen.has(p.name))
-      cx.issues.push(
-        documentError(p.loc, `expected exactly one, got both: param "${p.name}" is given twice`),
-      );
-    seen.add(p.name);
-  }
-  return params;
-}
-
-function decodeClientConfig(
-  specField: Field | undefined,
-  cx: DecodeContext,
-): ClientConfig | undefined {
-  const s = decodeMap(specField?.node, "spec", cx, ["clientConfig"]);
-  const c = decodeMap(s?.get("clientConfig")?.node, "spec.clientConfig", cx, [
-    "caBundle",
-    "url",
-    "service",
-  ]);
-  if (c === undefined) return undefined;
-  const out: ClientConfig = {};
-  const url = decodeString(c.get("url"), cx);
-  if (url !== undefined) out.url = url;
-  const ca = decodeString(c.get("caBundle"), cx);
-  if (ca !== undefined) out.caBundle = ca;
-  const svcField = c.get("service");
-  if (svcField !== undefined) {
-    const svc = decodeMap(svcField.node, svcField.path, cx, ["name", "namespace", "path", "port"]);
-    if (svc !== undefined) {
-      const name = decodeString(svc.get("name"), cx) ?? "";
-      const namespace = decodeString(svc.get("namespace"), cx) ?? "";
-      const service: NonNullable<ClientConfig["service"]> = { name, namespace };
-      const path = decodeString(svc.get("path"), cx);
-      if (path !== undefined) service.path = path;
-      const portNode = svc.get("port");
-      const port = isScalar(cx.deref(portNode?.node))
-        ? Number((cx.deref(portNode?.node) as { value: unknown }).value)
-        : undefined;
-      if (port !== undefined && Number.isInteger(port)) service.port = port;
-      out.service = service;
-    }
-  }
-  if (out.url !== undefined && out.service !== undefined) {
-    cx.error(
-      c.node,
-      "spec.clientConfig",
-      "expected exactly one, got both: spec.clientConfig.url, spec.clientConfig.service",
-    );
-  }
-  return out;
-}
-
-function decodeSecret(
-  node: unknown,
-  cx: DecodeContext,
-  apiVersion: string,
-): ConfigObject | undefined {
-  const f = decodeMap(node, "", cx, [
-    "apiVersion",
-    "kind",
-    "metadata",
-    "data",
-    "stringData",
-    "type",
-    "immutable",
-  ]);
-  if (f === undefined) return undefined;
-  const metadata = decodeMeta(f.get("metadata"), cx, false, node);
-  if (metadata === undefined) return undefined;
-  const data: Record<string, Buffer> = {};
-  for (const { key, field } of mapEntries(f.get("data"), cx)) {
-    const b64 = decodeString(field, cx) ?? "";
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64.replace(/\s/g, ""))) {
-      // The value is not echoed: it is a secret.
-      cx.error(field.node, `data[${key}]`, "invalid base64 value");
-      continue;
-    }
-    data[key] = Buffer.from(b64, "base64");
-  }
-  for (const [key, text] of Object.entries(decodeStringMap(f.get("stringData"), cx))) {
-    data[key] = Buffer.from(text, "utf8");
-  }
-  return { kind: "Secret", apiVersion, metadata, data, loc: cx.loc(node, "") };
 }

@@ -1,10 +1,117 @@
-import { decodeList, decodeMap, decodeString, decodeJSON, type Field } from "./decode.js";
-import { decodeInterceptors, type InterceptorDecodeEnv } from "./decode-interceptor.js";
-import { decodeLabelSelector, decodeNamespaceSelector } from "./decode-selectors.js";
-import { decodeTriggerSpecFields, TRIGGER_SPEC_FIELDS } from "./decode-trigger.js";
+import { decodeList, decodeMap, type Field } from "./decode.js";
+import {
+  ANY,
+  decodeFields,
+  fieldNames,
+  fieldTableToJsonSchema,
+  jsonField,
+  listOf,
+  STRING,
+  stringField,
+  type FieldTable,
+} from "./decode-fields.js";
+import { decodeInterceptors, INTERCEPTOR_FIELDS } from "./decode-interceptor.js";
+import type { InterceptorDecodeEnv } from "./interceptor-decode-env.js";
+import {
+  decodeLabelSelector,
+  decodeNamespaceSelector,
+  LABEL_SELECTOR_FIELDS,
+  NAMESPACE_SELECTOR_FIELDS,
+} from "./decode-selectors.js";
+import { decodeTriggerSpecFields, TRIGGER_SPEC_TABLE } from "./decode-trigger.js";
 import type { EventListener, EventListenerTrigger, TriggerGroup } from "./types.js";
 
 type Spec = EventListener["spec"];
+type TriggerSelector = TriggerGroup["triggerSelector"];
+
+const SELECTOR_FIELDS: FieldTable<TriggerSelector, InterceptorDecodeEnv> = [
+  {
+    name: "namespaceSelector",
+    decode: (field, { cx }) => decodeNamespaceSelector(field, cx),
+    doc: "Triggers in these namespaces.",
+    schema: fieldTableToJsonSchema(NAMESPACE_SELECTOR_FIELDS),
+  },
+  {
+    name: "labelSelector",
+    decode: (field, { cx }) => decodeLabelSelector(field, cx),
+    doc: "Triggers with these labels.",
+    schema: fieldTableToJsonSchema(LABEL_SELECTOR_FIELDS),
+  },
+];
+
+/** An inline trigger: a Trigger's spec written in place, or a `triggerRef` to a Trigger. */
+export const LISTENER_TRIGGER_FIELDS: FieldTable<EventListenerTrigger, InterceptorDecodeEnv> = [
+  ...TRIGGER_SPEC_TABLE,
+  {
+    name: "triggerRef",
+    decode: (field, { cx }) => {
+      const name = stringField(field, { cx });
+      return name === undefined || name === "" || field === undefined
+        ? undefined
+        : { name, loc: cx.loc(field.node, field.path) };
+    },
+    doc: "The name of a Trigger in the listener's namespace (instead of template and bindings).",
+    schema: STRING,
+  },
+];
+
+export const TRIGGER_GROUP_FIELDS: FieldTable<TriggerGroup, InterceptorDecodeEnv> = [
+  {
+    name: "name",
+    decode: (field, env) => stringField(field, env) ?? "",
+    doc: "The group's name.",
+    schema: STRING,
+  },
+  {
+    name: "interceptors",
+    decode: (field, env) => (field === undefined ? undefined : decodeInterceptors(field, env)),
+    required: { message: "missing field: a trigger group needs interceptors", keep: true },
+    doc: "The interceptors run once for every trigger the group selects.",
+    schema: listOf(fieldTableToJsonSchema(INTERCEPTOR_FIELDS)),
+  },
+  {
+    name: "triggerSelector",
+    decode: (field, env) => decodeTriggerSelector(field, env),
+    doc: "Which Triggers the group runs: at least one of namespaceSelector, labelSelector.",
+    schema: fieldTableToJsonSchema(SELECTOR_FIELDS),
+  },
+];
+
+export const EVENT_LISTENER_SPEC_FIELDS: FieldTable<Spec, InterceptorDecodeEnv> = [
+  {
+    name: "triggers",
+    decode: (field, env) => decodeList(field, env.cx, (el) => decodeListenerTrigger(el, env)),
+    doc: "The triggers, inline or by triggerRef.",
+    schema: listOf(fieldTableToJsonSchema(LISTENER_TRIGGER_FIELDS)),
+  },
+  {
+    name: "triggerGroups",
+    decode: (field, env) => decodeList(field, env.cx, (el) => decodeTriggerGroup(el, env)),
+    doc: "Groups of selected Triggers sharing interceptors.",
+    schema: listOf(fieldTableToJsonSchema(TRIGGER_GROUP_FIELDS)),
+    versions: ["v1beta1"],
+  },
+  {
+    name: "serviceAccountName",
+    decode: stringField,
+    doc: "The service account the triggers' resources are created as.",
+    schema: STRING,
+  },
+  ...SELECTOR_FIELDS,
+  {
+    name: "resources",
+    decode: jsonField,
+    doc: "Tekton's pod and service settings; accepted, not used.",
+    schema: ANY,
+  },
+  {
+    name: "cloudEventURI",
+    decode: stringField,
+    doc: "Where the started, successful, failed and done CloudEvents are sent.",
+    schema: STRING,
+    versions: ["v1beta1"],
+  },
+];
 
 export function decodeEventListenerSpec(
   field: Field | undefined,
@@ -12,31 +119,13 @@ export function decodeEventListenerSpec(
   docNode: unknown,
 ): Spec | undefined {
   const { cx } = env;
-  const v1beta1 = env.version === "v1beta1";
-  const allowed = [
-    "serviceAccountName",
-    "triggers",
-    "namespaceSelector",
-    "labelSelector",
-    "resources",
-    ...(v1beta1 ? ["triggerGroups", "cloudEventURI"] : []),
-  ];
-  const f = decodeMap(field?.node, "spec", cx, allowed);
+  const f = decodeMap(field?.node, "spec", cx, fieldNames(EVENT_LISTENER_SPEC_FIELDS, env.version));
   if (f === undefined) return undefined;
   const spec: Spec = {
-    triggers: decodeList(f.get("triggers"), cx, (el) => decodeListenerTrigger(el, env)),
-    triggerGroups: decodeList(f.get("triggerGroups"), cx, (el) => decodeTriggerGroup(el, env)),
+    triggers: [],
+    triggerGroups: [],
+    ...decodeFields(EVENT_LISTENER_SPEC_FIELDS, f, env, field?.node),
   };
-  const sa = decodeString(f.get("serviceAccountName"), cx);
-  if (sa !== undefined) spec.serviceAccountName = sa;
-  const ns = decodeNamespaceSelector(f.get("namespaceSelector"), cx);
-  if (ns !== undefined) spec.namespaceSelector = ns;
-  const ls = decodeLabelSelector(f.get("labelSelector"), cx);
-  if (ls !== undefined) spec.labelSelector = ls;
-  const resources = decodeJSON(f.get("resources"), cx);
-  if (resources !== undefined) spec.resources = resources;
-  const ce = decodeString(f.get("cloudEventURI"), cx);
-  if (ce !== undefined) spec.cloudEventURI = ce;
   if (!["labelSelector", "namespaceSelector", "triggerGroups", "triggers"].some((k) => f.has(k))) {
     cx.error(
       field?.node ?? docNode,
@@ -52,16 +141,14 @@ function decodeListenerTrigger(
   env: InterceptorDecodeEnv,
 ): EventListenerTrigger | undefined {
   const { cx } = env;
-  const f = decodeMap(el.node, el.path, cx, [...TRIGGER_SPEC_FIELDS, "triggerRef"]);
+  const f = decodeMap(el.node, el.path, cx, fieldNames(LISTENER_TRIGGER_FIELDS));
   if (f === undefined) return undefined;
   const trigger: EventListenerTrigger = {
-    ...decodeTriggerSpecFields(f, env),
+    ...decodeTriggerSpecFields(f, env, el.node),
+    ...decodeFields(LISTENER_TRIGGER_FIELDS, f, env, el.node, ["triggerRef"]),
     loc: cx.loc(el.node, el.path),
   };
-  const refField = f.get("triggerRef");
-  const triggerRef = decodeString(refField, cx);
-  if (triggerRef !== undefined && triggerRef !== "") {
-    trigger.triggerRef = { name: triggerRef, loc: cx.loc(refField?.node, `${el.path}.triggerRef`) };
+  if (trigger.triggerRef !== undefined) {
     for (const other of ["template", "bindings", "interceptors"]) {
       if (f.has(other))
         cx.error(
@@ -81,39 +168,29 @@ function decodeListenerTrigger(
 }
 
 function decodeTriggerGroup(el: Field, env: InterceptorDecodeEnv): TriggerGroup | undefined {
-  const { cx } = env;
-  const f = decodeMap(el.node, el.path, cx, ["name", "interceptors", "triggerSelector"]);
-  if (f === undefined) return undefined;
-  const name = decodeString(f.get("name"), cx) ?? "";
-  const interceptors = decodeInterceptors(f.get("interceptors"), env);
-  if (interceptors.length === 0 && f.get("interceptors") === undefined) {
-    cx.error(
-      el.node,
-      `${el.path}.interceptors`,
-      "missing field: a trigger group needs interceptors",
-    );
-  }
-  const selField = f.get("triggerSelector");
-  const s = decodeMap(selField?.node, `${el.path}.triggerSelector`, cx, [
-    "namespaceSelector",
-    "labelSelector",
-  ]);
-  const triggerSelector: TriggerGroup["triggerSelector"] = {};
-  if (s !== undefined) {
-    const ns = decodeNamespaceSelector(s.get("namespaceSelector"), cx);
-    if (ns !== undefined) triggerSelector.namespaceSelector = ns;
-    const ls = decodeLabelSelector(s.get("labelSelector"), cx);
-    if (ls !== undefined) triggerSelector.labelSelector = ls;
-  }
+  const f = decodeMap(el.node, el.path, env.cx, fieldNames(TRIGGER_GROUP_FIELDS));
+  const g = f && decodeFields(TRIGGER_GROUP_FIELDS, f, env, el.node);
+  if (f === undefined || g === undefined) return undefined;
+  const { name = "", interceptors = [], triggerSelector = {} } = g;
   if (
     triggerSelector.namespaceSelector === undefined &&
     triggerSelector.labelSelector === undefined
   ) {
-    cx.error(
-      selField?.node ?? el.node,
+    env.cx.error(
+      f.get("triggerSelector")?.node ?? el.node,
       `${el.path}.triggerSelector`,
       "expected at least one of triggerSelector.namespaceSelector, triggerSelector.labelSelector",
     );
   }
-  return { name, interceptors, triggerSelector, loc: cx.loc(el.node, el.path) };
+  return { name, interceptors, triggerSelector, loc: env.cx.loc(el.node, el.path) };
+}
+
+/** A trigger group's `triggerSelector` (absent: no selector, which the group then reports). */
+function decodeTriggerSelector(
+  field: Field | undefined,
+  env: InterceptorDecodeEnv,
+): TriggerSelector {
+  if (field === undefined) return {};
+  const s = decodeMap(field.node, field.path, env.cx, fieldNames(SELECTOR_FIELDS));
+  return (s && decodeFields(SELECTOR_FIELDS, s, env, field.node)) ?? {};
 }

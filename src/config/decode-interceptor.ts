@@ -1,36 +1,153 @@
-import { isMap, isScalar, isSeq } from "yaml";
-import { ParamError, type Interceptor as InterceptorImpl } from "../interceptors/types.js";
-import type { InterceptorRegistry } from "../interceptors/registry.js";
 import {
   decodeJSON,
   decodeList,
   decodeMap,
   decodeString,
-  childPath,
   type DecodeContext,
   type Field,
 } from "./decode.js";
-import { documentError } from "./issues.js";
+import {
+  ANY,
+  decodeFields,
+  fieldNames,
+  fieldTableToJsonSchema,
+  jsonField,
+  listOf,
+  nonEmptyStringField,
+  rawField,
+  STRING,
+  stringField,
+  type DecodeEnv,
+  type FieldSpec,
+  type FieldTable,
+} from "./decode-fields.js";
+import { compileParams } from "./compile-interceptor-params.js";
+import { decodeLegacyInterceptor, LEGACY, LEGACY_SCHEMAS } from "./decode-legacy-interceptor.js";
+import type { InterceptorDecodeEnv } from "./interceptor-decode-env.js";
 import type { InterceptorKind, InterceptorParam, TriggerInterceptor } from "./types.js";
 
-export type ApiVersion = "v1beta1" | "v1alpha1";
-
-/** A ref'd interceptor whose params were compiled at load by the in-process implementation. */
-export interface CompiledInterceptorParams {
-  interceptor: InterceptorImpl<unknown>;
-  params: unknown;
-}
-
-export interface InterceptorDecodeEnv {
-  cx: DecodeContext;
-  version: ApiVersion;
-  registry: InterceptorRegistry;
-  /** Compiled params, keyed by the decoded TriggerInterceptor object. */
-  compiled: WeakMap<TriggerInterceptor, CompiledInterceptorParams>;
-}
-
 const KINDS: readonly InterceptorKind[] = ["ClusterInterceptor", "NamespacedInterceptor"];
-const LEGACY = ["github", "gitlab", "bitbucket", "cel"] as const;
+
+type Ref = (TriggerInterceptor & { kind: "ref" })["ref"];
+type Webhook = (TriggerInterceptor & { kind: "webhook" })["webhook"];
+
+export const INTERCEPTOR_REF_FIELDS: FieldTable<Ref, DecodeEnv> = [
+  {
+    name: "name",
+    decode: nonEmptyStringField,
+    required: { message: "missing field: ref.name" },
+    doc: "The interceptor's name: a core one (github, cel, …), a plug-in, or an Interceptor.",
+    schema: STRING,
+  },
+  {
+    name: "kind",
+    decode: (field, { cx }) => {
+      const kindText = decodeString(field, cx) ?? "ClusterInterceptor";
+      const kind = KINDS.find((k) => k === kindText);
+      if (kind === undefined && field !== undefined)
+        cx.error(
+          field.node,
+          field.path,
+          `invalid kind "${kindText}": must be ClusterInterceptor or NamespacedInterceptor`,
+        );
+      return kind;
+    },
+    // No value only when invalid (reported here): the interceptor then fails.
+    doc: "ClusterInterceptor (default) or NamespacedInterceptor.",
+    schema: { enum: KINDS },
+  },
+  { name: "apiVersion", decode: stringField, doc: "Accepted, not used.", schema: STRING },
+];
+
+export const INTERCEPTOR_PARAM_FIELDS: FieldTable<InterceptorParam, DecodeEnv> = [
+  {
+    name: "name",
+    decode: nonEmptyStringField,
+    required: {},
+    doc: "The param's name.",
+    schema: STRING,
+  },
+  {
+    name: "value",
+    decode: (field, env) => jsonField(field, env) ?? null,
+    doc: "Any JSON value.",
+    schema: ANY,
+  },
+];
+
+export const WEBHOOK_FIELDS: FieldTable<Webhook, DecodeEnv> = [
+  {
+    name: "header",
+    decode: (field, { cx }) => decodeList(field, cx, (h) => decodeJSON(h, cx)),
+    doc: "Headers to add: each a name and a value or values.",
+    schema: listOf({ type: "object" }),
+  },
+  { name: "url", decode: stringField, doc: "Where the event is POSTed.", schema: STRING },
+  {
+    name: "objectRef",
+    decode: (field, env) => {
+      const value = jsonField(field, env);
+      return value === undefined || value === null ? undefined : (value as Record<string, unknown>);
+    },
+    doc: "A Kubernetes Service to POST the event to (instead of url).",
+    schema: { type: "object" },
+  },
+];
+
+/** An interceptor as written: a ref with params, a webhook, or (v1alpha1) a legacy inline one. */
+interface InterceptorFields {
+  name: string;
+  ref: Field;
+  params: Field;
+  webhook: Webhook;
+  github: Field;
+  gitlab: Field;
+  bitbucket: Field;
+  cel: Field;
+}
+
+function legacyField<K extends (typeof LEGACY)[number]>(
+  name: K,
+): FieldSpec<K, Field, InterceptorDecodeEnv> {
+  return {
+    name,
+    decode: rawField, // decoded by decodeLegacyInterceptor, which needs the interceptor's place
+    doc: `v1alpha1's inline ${name} interceptor (converted to ref: {name: ${name}}).`,
+    schema: LEGACY_SCHEMAS[name],
+    versions: ["v1alpha1"],
+  };
+}
+
+export const INTERCEPTOR_FIELDS: FieldTable<InterceptorFields, InterceptorDecodeEnv> = [
+  { name: "name", decode: stringField, doc: "The interceptor's name in traces.", schema: STRING },
+  {
+    name: "ref",
+    decode: rawField, // decoded by decodeRef: its apiVersion comes after the params, as before
+    doc: "The interceptor to run.",
+    schema: fieldTableToJsonSchema(INTERCEPTOR_REF_FIELDS),
+  },
+  {
+    name: "params",
+    decode: rawField, // decoded with the ref: the ref's implementation compiles them
+    doc: "The params of a ref'd interceptor.",
+    schema: listOf(fieldTableToJsonSchema(INTERCEPTOR_PARAM_FIELDS)),
+  },
+  {
+    name: "webhook",
+    decode: (field, env) => {
+      if (field === undefined) return undefined;
+      const w = decodeMap(field.node, field.path, env.cx, fieldNames(WEBHOOK_FIELDS));
+      const webhook = w && decodeFields(WEBHOOK_FIELDS, w, env, field.node);
+      return webhook && { header: [], ...webhook };
+    },
+    doc: "Tekton's legacy webhook interceptor.",
+    schema: fieldTableToJsonSchema(WEBHOOK_FIELDS),
+  },
+  legacyField("github"),
+  legacyField("gitlab"),
+  legacyField("bitbucket"),
+  legacyField("cel"),
+];
 
 export function decodeInterceptors(
   field: Field | undefined,
@@ -41,60 +158,35 @@ export function decodeInterceptors(
 
 function decodeInterceptor(el: Field, env: InterceptorDecodeEnv): TriggerInterceptor | undefined {
   const { cx } = env;
-  const allowed = [
-    "name",
-    "ref",
-    "params",
-    "webhook",
-    ...(env.version === "v1alpha1" ? LEGACY : []),
-  ];
-  const f = decodeMap(el.node, el.path, cx, allowed);
+  const f = decodeMap(el.node, el.path, cx, fieldNames(INTERCEPTOR_FIELDS, env.version));
   if (f === undefined) return undefined;
   const loc = cx.loc(el.node, el.path);
-  const name = decodeString(f.get("name"), cx);
+  const { name } = decodeFields(INTERCEPTOR_FIELDS, f, env, el.node, ["name"]) ?? {};
   const legacy = LEGACY.find((l) => f.has(l));
-  if (legacy !== undefined) return decodeLegacy(legacy, f.get(legacy) as Field, name, el, env);
+  const legacyField = legacy && f.get(legacy);
+  if (legacy !== undefined && legacyField !== undefined)
+    return decodeLegacyInterceptor(legacy, legacyField, name, el, env);
 
   const refField = f.get("ref");
-  const webhookField = f.get("webhook");
   if (refField !== undefined) {
-    const r = decodeMap(refField.node, refField.path, cx, ["name", "kind", "apiVersion"]);
-    if (r === undefined) return undefined;
-    const refName = decodeString(r.get("name"), cx);
-    if (refName === undefined || refName === "")
-      return cx.error(refField.node, `${refField.path}.name`, "missing field: ref.name");
-    const kindText = decodeString(r.get("kind"), cx) ?? "ClusterInterceptor";
-    const kind = KINDS.find((k) => k === kindText);
-    if (kind === undefined) {
-      return cx.error(
-        r.get("kind")?.node,
-        `${refField.path}.kind`,
-        `invalid kind "${kindText}": must be ClusterInterceptor or NamespacedInterceptor`,
-      );
-    }
-    const params = decodeList(f.get("params"), cx, (p) => decodeInterceptorParam(p, cx));
-    const ref: { name: string; kind: InterceptorKind; apiVersion?: string } = {
-      name: refName,
-      kind,
+    const r = decodeMap(refField.node, refField.path, cx, fieldNames(INTERCEPTOR_REF_FIELDS));
+    const head = r && decodeFields(INTERCEPTOR_REF_FIELDS, r, env, refField.node, ["name", "kind"]);
+    if (r === undefined || head?.name === undefined || head.kind === undefined) return undefined;
+    const paramsField = f.get("params");
+    const params = decodeList(paramsField, cx, (p) => decodeInterceptorParam(p, cx));
+    const ref: Ref = {
+      name: head.name,
+      kind: head.kind,
+      ...decodeFields(INTERCEPTOR_REF_FIELDS, r, env, refField.node, ["apiVersion"]),
     };
-    const apiVersion = decodeString(r.get("apiVersion"), cx);
-    if (apiVersion !== undefined) ref.apiVersion = apiVersion;
     const out: TriggerInterceptor = { kind: "ref", ref, params, loc };
     if (name !== undefined) out.name = name;
-    compileParams(out, f.get("params"), env);
+    compileParams(out, paramsField, env);
     return out;
   }
-  if (webhookField !== undefined) {
-    const w = decodeMap(webhookField.node, webhookField.path, cx, ["objectRef", "url", "header"]);
-    if (w === undefined) return undefined;
-    const webhook: { url?: string; objectRef?: Record<string, unknown>; header: unknown[] } = {
-      header: decodeList(w.get("header"), cx, (h) => decodeJSON(h, cx)),
-    };
-    const url = decodeString(w.get("url"), cx);
-    if (url !== undefined) webhook.url = url;
-    const objectRef = decodeJSON(w.get("objectRef"), cx);
-    if (objectRef !== undefined && objectRef !== null)
-      webhook.objectRef = objectRef as Record<string, unknown>;
+  if (f.has("webhook")) {
+    const { webhook } = decodeFields(INTERCEPTOR_FIELDS, f, env, el.node, ["webhook"]) ?? {};
+    if (webhook === undefined) return undefined;
     const out: TriggerInterceptor = { kind: "webhook", webhook, loc };
     if (name !== undefined) out.name = name;
     return out;
@@ -103,124 +195,8 @@ function decodeInterceptor(el: Field, env: InterceptorDecodeEnv): TriggerInterce
 }
 
 function decodeInterceptorParam(el: Field, cx: DecodeContext): InterceptorParam | undefined {
-  const f = decodeMap(el.node, el.path, cx, ["name", "value"]);
-  if (f === undefined) return undefined;
-  const name = decodeString(f.get("name"), cx);
-  if (name === undefined || name === "")
-    return cx.error(el.node, `${el.path}.name`, "missing field: name");
-  return { name, value: decodeJSON(f.get("value"), cx) ?? null, loc: cx.loc(el.node, el.path) };
-}
-
-/**
- * v1alpha1's inline `github:`/`gitlab:`/`bitbucket:`/`cel:` become `ref: {name}` plus params, as
- * Tekton's defaulting webhook converts them (TEKTON-SPEC §1.6).
- */
-function decodeLegacy(
-  which: (typeof LEGACY)[number],
-  field: Field,
-  name: string | undefined,
-  el: Field,
-  env: InterceptorDecodeEnv,
-): TriggerInterceptor | undefined {
-  const { cx } = env;
-  const allowed = which === "cel" ? ["filter", "overlays"] : ["secretRef", "eventTypes"];
-  const f = decodeMap(field.node, field.path, cx, allowed);
-  if (f === undefined) return undefined;
-  const params: InterceptorParam[] = [];
-  for (const key of allowed) {
-    const sub = f.get(key);
-    if (sub !== undefined)
-      params.push({
-        name: key,
-        value: decodeJSON(sub, cx) ?? null,
-        loc: cx.loc(sub.node, sub.path),
-      });
-  }
-  if (which === "cel" && params.length === 0) {
-    return cx.error(field.node, field.path, "a cel interceptor needs a filter or overlays");
-  }
-  const out: TriggerInterceptor = {
-    kind: "ref",
-    ref: { name: which, kind: "ClusterInterceptor" },
-    params,
-    loc: cx.loc(el.node, el.path),
-  };
-  if (name !== undefined) out.name = name;
-  compileParams(out, undefined, env, f);
-  return out;
-}
-
-/** Compiles a built-in interceptor's params now, so a bad CEL expression is a load error. */
-function compileParams(
-  interceptor: TriggerInterceptor & { kind: "ref" },
-  paramsField: Field | undefined,
-  env: InterceptorDecodeEnv,
-  legacyFields?: { get(name: string): Field | undefined },
-): void {
-  // Core interceptors and plug-ins answer to their name whatever the ref's kind says.
-  const impl = env.registry.get(interceptor.ref.name);
-  if (impl === undefined) return;
-  const values: Record<string, unknown> = {};
-  for (const p of interceptor.params) values[p.name] = p.value;
-  try {
-    env.compiled.set(interceptor, { interceptor: impl, params: impl.parseParams(values) });
-  } catch (err) {
-    if (!(err instanceof ParamError)) throw err;
-    const target = locateParam(err, interceptor, paramsField, env.cx, legacyFields);
-    const loc =
-      paramsField === undefined && legacyFields === undefined
-        ? { ...interceptor.loc, field: `${interceptor.loc.field}.params` } // no params written
-        : env.cx.loc(target.node, target.path);
-    if (target.offset !== undefined) loc.column += target.offset;
-    env.cx.issues.push(documentError(loc, err.message));
-  }
-}
-
-/** Finds the YAML node a ParamError's field path (`overlays[1].expression`) points at. */
-function locateParam(
-  err: ParamError,
-  interceptor: TriggerInterceptor & { kind: "ref" },
-  paramsField: Field | undefined,
-  cx: DecodeContext,
-  legacyFields?: { get(name: string): Field | undefined },
-): { node: unknown; path: string; offset?: number } {
-  const [head = "", ...rest] = err.field.split(/(?=[.[])/);
-  const index = interceptor.params.findIndex((p) => p.name.toLowerCase() === head.toLowerCase());
-  let node: unknown;
-  let path: string;
-  if (legacyFields !== undefined) {
-    const f = legacyFields.get(interceptor.params[index]?.name ?? "");
-    if (f === undefined) return { node: interceptor.loc, path: interceptor.loc.field };
-    node = f.node;
-    path = f.path;
-  } else {
-    const seq = cx.deref(paramsField?.node);
-    const item = isSeq(seq) && index >= 0 ? cx.deref(seq.items[index]) : undefined;
-    if (!isMap(item)) return { node: paramsField?.node, path: paramsField?.path ?? "params" };
-    node = item.get("value", true);
-    path = `${paramsField?.path ?? "params"}[${index}].value`;
-  }
-  for (const seg of rest) {
-    const n = cx.deref(node);
-    const m = /^\[(\d+)\]$/.exec(seg);
-    if (m !== null && isSeq(n)) {
-      node = n.items[Number(m[1])];
-      path += seg;
-    } else if (seg.startsWith(".") && isMap(n)) {
-      const key = seg.slice(1);
-      const pair = n.items.find(
-        (p) => isScalar(p.key) && String(p.key.value).toLowerCase() === key.toLowerCase(),
-      );
-      node = pair?.value;
-      path = childPath(path, key);
-    }
-  }
-  const n = cx.deref(node);
-  const out: { node: unknown; path: string; offset?: number } = { node: n, path };
-  if (err.offset !== undefined && isScalar(n)) {
-    const quoted = n.type === "QUOTE_DOUBLE" || n.type === "QUOTE_SINGLE";
-    const single = n.type === "PLAIN" || quoted;
-    if (single) out.offset = err.offset + (quoted ? 1 : 0);
-  }
-  return out;
+  const f = decodeMap(el.node, el.path, cx, fieldNames(INTERCEPTOR_PARAM_FIELDS));
+  const p = f && decodeFields(INTERCEPTOR_PARAM_FIELDS, f, { cx }, el.node);
+  if (p?.name === undefined) return undefined;
+  return { name: p.name, value: p.value ?? null, loc: cx.loc(el.node, el.path) };
 }

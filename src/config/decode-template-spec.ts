@@ -1,58 +1,99 @@
 import { isMap, isScalar, isSeq } from "yaml";
+import { decodeList, decodeMap, childPath, type DecodeContext, type Field } from "./decode.js";
 import {
-  decodeList,
-  decodeMap,
-  decodeString,
-  childPath,
-  type DecodeContext,
-  type Field,
-} from "./decode.js";
+  decodeFields,
+  fieldNames,
+  fieldTableToJsonSchema,
+  listOf,
+  nonEmptyStringField,
+  STRING,
+  stringField,
+  type DecodeEnv,
+  type FieldTable,
+} from "./decode-fields.js";
 import type { ParamSpec, TriggerTemplateSpec } from "./types.js";
 import { TT_PARAM } from "../templates/compile-template.js";
+
+export const PARAM_SPEC_FIELDS: FieldTable<ParamSpec, DecodeEnv> = [
+  {
+    name: "name",
+    decode: nonEmptyStringField,
+    required: {},
+    doc: "The param's name, used as $(tt.params.<name>).",
+    schema: STRING,
+  },
+  { name: "description", decode: stringField, doc: "What the param is for.", schema: STRING },
+  {
+    name: "default",
+    decode: stringField,
+    doc: "The value when no binding gives one (and when a binding's expression fails).",
+    schema: STRING,
+  },
+];
+
+interface TemplateEnv extends DecodeEnv {
+  /** The params `spec.params` declares: every `$(tt.params.x)` must be one of them. */
+  readonly declared: ReadonlySet<string>;
+}
+
+export const TEMPLATE_SPEC_FIELDS: FieldTable<TriggerTemplateSpec, TemplateEnv> = [
+  {
+    name: "params",
+    decode: (field, { cx }) => decodeList(field, cx, (el) => decodeParamSpec(el, cx)),
+    doc: "The params the resource templates use; each is declared once.",
+    schema: listOf(fieldTableToJsonSchema(PARAM_SPEC_FIELDS)),
+  },
+  {
+    name: "resourcetemplates",
+    decode: (field, { cx, declared }) => {
+      const list = decodeList(field, cx, (el) => decodeResourceTemplate(el, cx, declared));
+      // Not a list: its type error was reported; an empty list (or none valid) is missing.
+      return field === undefined || (isSeq(cx.deref(field.node)) && list.length === 0)
+        ? undefined
+        : list;
+    },
+    required: {
+      message: "missing field: resourcetemplates must list at least one resource",
+      at: "field",
+      keep: true,
+    },
+    doc: "The resources to create, with $(tt.params.x) placeholders; at least one.",
+    schema: listOf({
+      type: "object",
+      properties: { apiVersion: STRING, kind: STRING },
+      required: ["apiVersion", "kind"],
+    }),
+  },
+];
 
 /** Decodes a TriggerTemplate spec (also used for a trigger's embedded `template.spec`). */
 export function decodeTemplateSpec(
   field: Field,
   cx: DecodeContext,
 ): TriggerTemplateSpec | undefined {
-  const f = decodeMap(field.node, field.path, cx, ["params", "resourcetemplates"]);
+  const f = decodeMap(field.node, field.path, cx, fieldNames(TEMPLATE_SPEC_FIELDS));
   if (f === undefined) return undefined;
-  const params = decodeList(f.get("params"), cx, (el) => decodeParamSpec(el, cx));
+  const { params = [] } =
+    decodeFields(TEMPLATE_SPEC_FIELDS, f, { cx, declared: new Set<string>() }, field.node, [
+      "params",
+    ]) ?? {};
   const seen = new Set<string>();
   for (const p of params) {
     if (seen.has(p.name))
       cx.error(field.node, childPath(field.path, "params"), `param "${p.name}" is declared twice`);
     seen.add(p.name);
   }
-  const rtField = f.get("resourcetemplates");
-  const resourcetemplates = decodeList(rtField, cx, (el) => decodeResourceTemplate(el, cx, seen));
-  if (rtField === undefined || resourcetemplates.length === 0) {
-    if (
-      rtField === undefined ||
-      (isSeq(cx.deref(rtField.node)) && resourcetemplates.length === 0)
-    ) {
-      cx.error(
-        rtField?.node ?? field.node,
-        childPath(field.path, "resourcetemplates"),
-        "missing field: resourcetemplates must list at least one resource",
-      );
-    }
-  }
+  const { resourcetemplates = [] } =
+    decodeFields(TEMPLATE_SPEC_FIELDS, f, { cx, declared: seen }, field.node, [
+      "resourcetemplates",
+    ]) ?? {};
   return { params, resourcetemplates, loc: cx.loc(field.node, field.path) };
 }
 
 function decodeParamSpec(el: Field, cx: DecodeContext): ParamSpec | undefined {
-  const f = decodeMap(el.node, el.path, cx, ["name", "description", "default"]);
-  if (f === undefined) return undefined;
-  const name = decodeString(f.get("name"), cx);
-  if (name === undefined || name === "")
-    return cx.error(el.node, `${el.path}.name`, "missing field: name");
-  const spec: ParamSpec = { name };
-  const description = decodeString(f.get("description"), cx);
-  if (description !== undefined) spec.description = description;
-  const def = decodeString(f.get("default"), cx);
-  if (def !== undefined) spec.default = def;
-  return spec;
+  const f = decodeMap(el.node, el.path, cx, fieldNames(PARAM_SPEC_FIELDS));
+  const p = f && decodeFields(PARAM_SPEC_FIELDS, f, { cx }, el.node);
+  return p?.name === undefined ? undefined : { ...p, name: p.name };
 }
 
 function decodeResourceTemplate(

@@ -1,47 +1,93 @@
-import { decodeList, decodeMap, decodeString, type Field } from "./decode.js";
-import { decodeInterceptors, type InterceptorDecodeEnv } from "./decode-interceptor.js";
-import { decodeTemplateSpec } from "./decode-template-spec.js";
-import type { BindingKind, TriggerSpec, TriggerSpecBinding, TriggerSpecTemplate } from "./types.js";
+import { decodeList, decodeMap, decodeString, type Field, type Fields } from "./decode.js";
+import {
+  decodeFields,
+  fieldNames,
+  fieldTableToJsonSchema,
+  listOf,
+  nonEmptyStringField,
+  STRING,
+  stringField,
+  type FieldTable,
+} from "./decode-fields.js";
+import { decodeInterceptors, INTERCEPTOR_FIELDS } from "./decode-interceptor.js";
+import type { InterceptorDecodeEnv } from "./interceptor-decode-env.js";
+import { decodeTemplateRef, TEMPLATE_REF_FIELDS } from "./decode-template-ref.js";
+import type { BindingKind, TriggerSpec, TriggerSpecBinding } from "./types.js";
 
 const BINDING_KINDS: readonly BindingKind[] = ["TriggerBinding", "ClusterTriggerBinding"];
 
-export const TRIGGER_SPEC_FIELDS = [
-  "name",
-  "bindings",
-  "template",
-  "interceptors",
-  "serviceAccountName",
-] as const;
+/** A binding as written: a ref to a (Cluster)TriggerBinding, or an inline `name`/`value`. */
+interface BindingFields {
+  ref: string;
+  kind: string;
+  name: string;
+  value: string;
+}
+
+export const BINDING_FIELDS: FieldTable<BindingFields, InterceptorDecodeEnv> = [
+  { name: "ref", decode: stringField, doc: "The TriggerBinding's name.", schema: STRING },
+  {
+    name: "kind",
+    decode: stringField,
+    doc: "TriggerBinding (default) or ClusterTriggerBinding.",
+    schema: { enum: BINDING_KINDS },
+  },
+  { name: "apiversion", ignored: true, doc: "Accepted and ignored." },
+  { name: "name", decode: stringField, doc: "An inline binding's param name.", schema: STRING },
+  {
+    name: "value",
+    decode: stringField,
+    doc: "An inline binding's value, with $(body.x) expressions.",
+    schema: STRING,
+  },
+];
+
+/** A Trigger's spec; an EventListener's inline trigger has these fields too. */
+export const TRIGGER_SPEC_TABLE: FieldTable<TriggerSpec, InterceptorDecodeEnv> = [
+  {
+    name: "bindings",
+    decode: (field, env) => decodeList(field, env.cx, (el) => decodeBinding(el, env)),
+    doc: "The bindings that give the template's params, in order.",
+    schema: listOf(fieldTableToJsonSchema(BINDING_FIELDS)),
+  },
+  {
+    name: "interceptors",
+    decode: (field, env) => decodeInterceptors(field, env),
+    doc: "The interceptors the event goes through first, in order.",
+    schema: listOf(fieldTableToJsonSchema(INTERCEPTOR_FIELDS)),
+  },
+  { name: "name", decode: stringField, doc: "The trigger's name.", schema: STRING },
+  {
+    name: "serviceAccountName",
+    decode: nonEmptyStringField,
+    doc: "The service account the resources are created as.",
+    schema: STRING,
+  },
+  {
+    name: "template",
+    decode: (field, env) => (field === undefined ? undefined : decodeTemplateRef(field, env)),
+    doc: "The TriggerTemplate: a `ref` to one, or an embedded `spec`.",
+    schema: fieldTableToJsonSchema(TEMPLATE_REF_FIELDS),
+  },
+];
+
+export const TRIGGER_SPEC_FIELDS = fieldNames(TRIGGER_SPEC_TABLE);
 
 /** The fields shared by a Trigger's spec and an EventListener's inline trigger. */
 export function decodeTriggerSpecFields(
-  f: { get(name: string): Field | undefined },
+  f: Fields,
   env: InterceptorDecodeEnv,
+  node: unknown,
 ): TriggerSpec {
-  const { cx } = env;
-  const spec: TriggerSpec = {
-    bindings: decodeList(f.get("bindings"), cx, (el) => decodeBinding(el, env)),
-    interceptors: decodeInterceptors(f.get("interceptors"), env),
-  };
-  const name = decodeString(f.get("name"), cx);
-  if (name !== undefined) spec.name = name;
-  const sa = decodeString(f.get("serviceAccountName"), cx);
-  if (sa !== undefined && sa !== "") spec.serviceAccountName = sa;
-  const templateField = f.get("template");
-  if (templateField !== undefined) {
-    const template = decodeTemplateRef(templateField, env);
-    if (template !== undefined) spec.template = template;
-  }
-  return spec;
+  return { bindings: [], interceptors: [], ...decodeFields(TRIGGER_SPEC_TABLE, f, env, node) };
 }
 
 function decodeBinding(el: Field, env: InterceptorDecodeEnv): TriggerSpecBinding | undefined {
   const { cx } = env;
-  const f = decodeMap(el.node, el.path, cx, ["ref", "kind", "apiversion", "name", "value"]);
+  const f = decodeMap(el.node, el.path, cx, fieldNames(BINDING_FIELDS));
   if (f === undefined) return undefined;
   const loc = cx.loc(el.node, el.path);
-  const ref = decodeString(f.get("ref"), cx);
-  const name = decodeString(f.get("name"), cx);
+  const { ref, name } = decodeFields(BINDING_FIELDS, f, env, el.node, ["ref", "name"]) ?? {};
   if (ref !== undefined && name !== undefined) {
     return cx.error(
       el.node,
@@ -77,49 +123,5 @@ function decodeBinding(el: Field, env: InterceptorDecodeEnv): TriggerSpecBinding
     el.node,
     el.path,
     `expected exactly one, got neither: ${el.path}.ref, ${el.path}.name`,
-  );
-}
-
-function decodeTemplateRef(
-  field: Field,
-  env: InterceptorDecodeEnv,
-): TriggerSpecTemplate | undefined {
-  const { cx } = env;
-  const f = decodeMap(field.node, field.path, cx, ["ref", "apiversion", "spec"]);
-  if (f === undefined) return undefined;
-  const ref = decodeString(f.get("ref"), cx);
-  const specField = f.get("spec");
-  if (ref !== undefined && specField !== undefined) {
-    return cx.error(
-      field.node,
-      field.path,
-      `expected exactly one, got both: ${field.path}.ref, ${field.path}.spec`,
-    );
-  }
-  const apiversion = decodeString(f.get("apiversion"), cx);
-  if (
-    apiversion !== undefined &&
-    apiversion !== "" &&
-    apiversion !== "v1alpha1" &&
-    apiversion !== "v1beta1"
-  ) {
-    cx.error(
-      f.get("apiversion")?.node,
-      `${field.path}.apiversion`,
-      `invalid value "${apiversion}": must be v1alpha1 or v1beta1`,
-    );
-  }
-  if (ref !== undefined)
-    return { kind: "ref", ref, loc: cx.loc(f.get("ref")?.node, `${field.path}.ref`) };
-  if (specField !== undefined) {
-    const spec = decodeTemplateSpec(specField, cx);
-    return spec === undefined
-      ? undefined
-      : { kind: "inline", spec, loc: cx.loc(specField.node, specField.path) };
-  }
-  return cx.error(
-    field.node,
-    field.path,
-    `expected exactly one, got neither: ${field.path}.ref, ${field.path}.spec`,
   );
 }

@@ -1,4 +1,4 @@
-import type { CompiledInterceptorParams } from "./decode-interceptor.js";
+import type { CompiledInterceptorParams } from "./interceptor-decode-env.js";
 import type { ConfigIssue, ConfigObject, TriggerInterceptor } from "./types.js";
 
 /**

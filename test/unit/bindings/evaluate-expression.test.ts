@@ -161,6 +161,50 @@ describe("evaluateExpression: results", () => {
     expect(evaluate(expr, arrayEvent)).toEqual({ ok: true, value: want });
   });
 
+  it.each([
+    {
+      // client-go's evalRecursive: a nil is skipped, a scalar has no children, "" and empty
+      // containers neither; a non-empty string has children (its bytes) and is a result.
+      name: "recursive descent keeps what has children, in document order",
+      expr: "body.r..",
+      want: '[{"a":null,"b":1,"c":"","d":"xy","e":[],"f":{},"g":[null,{"h":null,"i":"z"}]},"xy",[null,{"h":null,"i":"z"}],{"h":null,"i":"z"},"z"]',
+    },
+    { name: "recursive descent from a string", expr: "body.r.d..", want: "xy" },
+    { name: "recursive descent from null", expr: "body.r.a..", want: "[]" },
+    {
+      name: "a wildcard keeps null children",
+      expr: "body.r.g[*]",
+      want: '[null,{"h":null,"i":"z"}]',
+    },
+    {
+      name: ".* keeps null children",
+      expr: "body.r.*",
+      want: '[null,1,"","xy",[],{},[null,{"h":null,"i":"z"}]]',
+    },
+    {
+      name: "an index after recursive descent fails on a string",
+      expr: "body.m..[0]",
+      error: "string is not array or slice",
+    },
+  ])("$name", ({ expr, want, error }) => {
+    const nullEvent = makeEvent({
+      body: {
+        r: { a: null, b: 1, c: "", d: "xy", e: [], f: {}, g: [null, { h: null, i: "z" }] },
+        m: [["a"]],
+      },
+    });
+    expect(evaluate(expr, nullEvent)).toEqual(
+      error === undefined ? { ok: true, value: want } : { ok: false, error },
+    );
+  });
+
+  it("walks a deeply nested body without overflowing the stack", () => {
+    let deep: unknown = { name: "leaf" };
+    for (let i = 0; i < 20_000; i++) deep = { n: deep };
+    const result = evaluate("body..name", makeEvent({ body: deep }));
+    expect(result).toEqual({ ok: true, value: "leaf" });
+  });
+
   it("escapes <, > and & inside JSON text as Go does", () => {
     expect(evaluate("body.child[?(@.a=='zz')]", makeEvent({ body: { child: [] } }))).toEqual({
       ok: true,
