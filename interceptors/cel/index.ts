@@ -9,6 +9,7 @@ import {
 } from "../../src/interceptors/public.js";
 import { summaryOf, type CelProgram } from "./compile-expression.js";
 import { celLimits } from "./cel-limits.js";
+import { toCelMap, toCelValue } from "./cel-value.js";
 import { parseCelParams, type CelParams } from "./params.js";
 import { withSecretLookup, type SecretLookup } from "./secret-scope.js";
 import { setExtensionPath } from "./set-path.js";
@@ -33,10 +34,11 @@ export const cel: Interceptor<CelParams> = {
         `error making the evaluation context: failed to parse the body as JSON: ${body}`,
       );
     }
+    // Objects with a `constructor` or `__proto__` key are handed over as Maps (cel-value.ts).
     const activation = {
-      body,
-      header: req.header,
-      extensions: req.extensions,
+      body: toCelValue(body, req.body),
+      header: toCelMap(req.header),
+      extensions: toCelMap(req.extensions),
       requestURL: req.context.event_url,
     };
     const secrets = await fetchSecrets(params, ctx);

@@ -187,9 +187,8 @@ function bindingSources(plan: TriggerPlan): ReadonlyMap<string, string> {
 
 /** Bindings see each header as one string, values joined with "," (TEKTON-SPEC §0.3). */
 function joinHeader(header: Readonly<Record<string, readonly string[]>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(header)) out[k] = v.join(",");
-  return out;
+  // fromEntries defines the keys: a header named `__proto__` stays a key.
+  return Object.fromEntries(Object.entries(header).map(([k, v]) => [k, v.join(",")]));
 }
 
 /** `TriggerBinding default/github-push: $(body.after)`, `default`, or why the default was used. */
