@@ -5,6 +5,8 @@ import { timingSafeEqual, createHash } from "node:crypto";
 import type { InterceptorResponse, StatusCodeName } from "./types.js";
 
 export type {
+  EventBudget,
+  EventBudgetLimits,
   Interceptor,
   InterceptorContext,
   InterceptorRequest,
@@ -16,6 +18,7 @@ export type {
 } from "./types.js";
 export type { Logger, LogFields, LogLevel } from "../core/logger.js";
 export { ParamError, statusCodes } from "./types.js";
+export { createEventBudget, eventBudgetLimits } from "./event-budget.js";
 export { firstHeader, canonicalHeaderKey } from "../core/canonical-header.js";
 
 /**

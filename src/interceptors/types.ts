@@ -71,6 +71,40 @@ export type InterceptorResponse =
       notApplicable?: boolean;
     };
 
+/** The totals of an EventBudget (defaults: `eventBudgetLimits` in event-budget.ts). */
+export interface EventBudgetLimits {
+  /** Steps (an interceptor's unit of work; for cel, one node evaluation) for the whole event. */
+  readonly maxSteps: number;
+  /** Milliseconds of interceptor CPU time for the whole event. */
+  readonly maxMillis: number;
+  /** An event pauses once it has worked this many milliseconds since it last paused… */
+  readonly sliceMillis: number;
+  /** …or this many steps, whichever comes first. */
+  readonly sliceSteps: number;
+}
+
+/**
+ * The CPU one event may spend in CPU-bound interceptors (cel), shared by every interceptor of every
+ * trigger of the event (issue 11), and the place where the event pauses so that the event loop
+ * serves other requests meanwhile: an expensive event delays mainly itself.
+ */
+export interface EventBudget {
+  readonly limits: EventBudgetLimits;
+  /** Steps the event has left (never below 0). */
+  readonly remainingSteps: number;
+  /** Milliseconds the event has left (never below 0). */
+  readonly remainingMillis: number;
+  /** Records work done for the event. */
+  spend(steps: number, millis: number): void;
+  /**
+   * Resolves at once while the event has worked less than a slice since it last paused; else
+   * after the event loop has gone round (one `setImmediate` turn per waiting event, in order), so
+   * that requests and timers (the decision deadline) are served first. Call it between units of
+   * work, then check `ctx.signal`.
+   */
+  pause(): Promise<void>;
+}
+
 /** What an interceptor's `process` gets beside the request. */
 export interface InterceptorContext {
   readonly secrets: SecretResolver;
@@ -83,6 +117,12 @@ export interface InterceptorContext {
    * this, so a replay of a stored event still verifies.
    */
   readonly receivedAt: Date;
+  /**
+   * The event's CPU budget, shared by all its triggers. hookline always sets it; a context built
+   * by hand (a plug-in's own test) may leave it out, and CPU-bound interceptors then use
+   * `createEventBudget()` of their own.
+   */
+  readonly eventBudget?: EventBudget;
 }
 
 /** A problem with an interceptor's params, found at load time. */
