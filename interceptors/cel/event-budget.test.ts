@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createEventBudget, type InterceptorResponse } from "../../src/interceptors/public.js";
 import {
   makeContext,
@@ -13,6 +13,11 @@ const EXPENSIVE = "lists.range(5000).all(x, x >= 0)";
 function message(res: InterceptorResponse): string {
   return res.continue ? "continued" : `${res.status.code}: ${res.status.message}`;
 }
+
+// What all events did in the loop's current turn counts (event-budget.ts): start each test afresh.
+beforeEach(async () => {
+  await new Promise((resolve) => setImmediate(resolve));
+});
 
 describe("the event's cel budget", () => {
   it("is shared by the expressions of an event: the one that runs out fails with RESOURCE_EXHAUSTED", async () => {

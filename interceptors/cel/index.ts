@@ -172,7 +172,8 @@ async function run(
   activation: Readonly<Record<string, unknown>>,
   scope: EvaluationScope,
 ): Promise<RunResult> {
-  await scope.budget.pause();
+  const paused = scope.budget.pause();
+  if (paused !== undefined) await paused;
   const failed = (code: StatusCodeName, summary: string): RunResult => ({
     ok: false,
     response: reject(

@@ -11,8 +11,8 @@ import type { EventBudget, EventBudgetLimits } from "./types.js";
 export const eventBudgetLimits: EventBudgetLimits = {
   maxSteps: 10_000_000,
   maxMillis: 500,
-  // About 5 ms of cel work at ~25 ns per step: the longest an event holds the loop between pauses,
-  // plus the expression it is in (at most its own 100 ms).
+  // About 5 ms of cel work at ~25 ns per step: how much an event, or the loop's current turn, may
+  // do before an event pauses (plus the expression it is in: at most that expression's 100 ms).
   sliceMillis: 5,
   sliceSteps: 200_000,
 };
@@ -28,6 +28,10 @@ export function createEventBudget(limits: Partial<EventBudgetLimits> = {}): Even
   let millis = 0;
   let sliceSteps = 0;
   let sliceMillis = 0;
+  const restart = (): void => {
+    sliceSteps = 0;
+    sliceMillis = 0;
+  };
   return {
     limits: all,
     get remainingSteps() {
@@ -41,38 +45,80 @@ export function createEventBudget(limits: Partial<EventBudgetLimits> = {}): Even
       millis += ms;
       sliceSteps += s;
       sliceMillis += ms;
+      countInTurn(s, ms);
     },
-    async pause() {
-      if (sliceSteps < all.sliceSteps && sliceMillis < all.sliceMillis) return;
-      await takeTurn();
-      sliceSteps = 0;
-      sliceMillis = 0;
+    pause() {
+      const eventWorked = sliceSteps >= all.sliceSteps || sliceMillis >= all.sliceMillis;
+      // A fresh event never waits: it may be a cheap one, and must not queue behind expensive ones.
+      const loopBusy =
+        (steps > 0 || millis > 0) &&
+        (turn.steps >= all.sliceSteps || turn.millis >= all.sliceMillis);
+      if (!eventWorked && !loopBusy) return undefined;
+      return takeTurn(millis).then(restart);
     },
   };
 }
 
 /**
- * Events waiting for a turn, first come first served. One is let go per turn of the event loop
- * (a `setImmediate` callback; the next one is scheduled from inside it, so it runs after the loop
- * has polled for I/O again): however many expensive events wait, a request that has just arrived
- * waits for at most one of them.
+ * The cel work done since the loop last went round (the last release below): once it is a slice,
+ * every event that has already worked pauses, so that the loop gets to poll for I/O and run timers.
  */
-const waiting: (() => void)[] = [];
+const turn = { steps: 0, millis: 0, resetScheduled: false };
+
+/** Adds to the current turn's work; the count starts again when the loop goes round. */
+function countInTurn(steps: number, millis: number): void {
+  turn.steps += steps;
+  turn.millis += millis;
+  if (turn.resetScheduled) return;
+  turn.resetScheduled = true;
+  setImmediate(() => {
+    turn.steps = 0;
+    turn.millis = 0;
+    turn.resetScheduled = false;
+  });
+}
+
+interface Waiter {
+  /** The waiting event's CPU time so far: the event that has used least goes first. */
+  readonly used: number;
+  readonly order: number;
+  readonly resolve: () => void;
+}
+
+/**
+ * Events waiting for a turn. One is let go per turn of the event loop (a `setImmediate` callback;
+ * the next one is scheduled from inside it, so it runs after the loop has polled for I/O and run
+ * its timers again), the one that has used least CPU first (in arrival order among equals). An
+ * event that has just arrived does not wait at all, and waits for at most the expression running
+ * when it arrived; an expensive event delays mainly itself.
+ */
+const waiting: Waiter[] = [];
+let arrivals = 0;
 let releasing = false;
 
-function takeTurn(): Promise<void> {
-  const turn = new Promise<void>((resolve) => waiting.push(resolve));
+function takeTurn(used: number): Promise<void> {
+  const turnTaken = new Promise<void>((resolve) =>
+    waiting.push({ used, order: arrivals++, resolve }),
+  );
   if (!releasing) {
     releasing = true;
     void releaseNext();
   }
-  return turn;
+  return turnTaken;
 }
 
 async function releaseNext(): Promise<void> {
   while (waiting.length > 0) {
     await nextTurn();
-    waiting.shift()?.();
+    turn.steps = 0;
+    turn.millis = 0;
+    let next = 0;
+    for (let i = 1; i < waiting.length; i++) {
+      const w = waiting[i];
+      const best = waiting[next];
+      if (w !== undefined && best !== undefined && w.used < best.used) next = i;
+    }
+    waiting.splice(next, 1)[0]?.resolve();
   }
   releasing = false;
 }

@@ -77,7 +77,10 @@ export interface EventBudgetLimits {
   readonly maxSteps: number;
   /** Milliseconds of interceptor CPU time for the whole event. */
   readonly maxMillis: number;
-  /** An event pauses once it has worked this many milliseconds since it last paused… */
+  /**
+   * An event pauses once it has worked this many milliseconds since it last paused, or once all
+   * events together have since the event loop last went round…
+   */
   readonly sliceMillis: number;
   /** …or this many steps, whichever comes first. */
   readonly sliceSteps: number;
@@ -97,12 +100,14 @@ export interface EventBudget {
   /** Records work done for the event. */
   spend(steps: number, millis: number): void;
   /**
-   * Resolves at once while the event has worked less than a slice since it last paused; else
-   * after the event loop has gone round (one `setImmediate` turn per waiting event, in order), so
-   * that requests and timers (the decision deadline) are served first. Call it between units of
-   * work, then check `ctx.signal`.
+   * Call it right before a unit of work, then check `ctx.signal`. `undefined` (go on at once, with
+   * no microtask in between, so that the check and the work belong together) for an event that has
+   * not worked yet, or while neither the event nor the event loop's current turn has worked a slice;
+   * otherwise a promise that resolves
+   * once the loop has gone round: requests and timers (the decision deadline) are served first,
+   * and waiting events are let go one per turn, the one that has used least CPU first.
    */
-  pause(): Promise<void>;
+  pause(): Promise<void> | undefined;
 }
 
 /** What an interceptor's `process` gets beside the request. */

@@ -1,7 +1,18 @@
-import { describe, expect, it } from "vitest";
-import { createEventBudget, eventBudgetLimits } from "../../../src/interceptors/public.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+  createEventBudget,
+  eventBudgetLimits,
+  type EventBudget,
+} from "../../../src/interceptors/public.js";
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** The budget's pause as a promise (undefined, "go on at once", resolves in a microtask). */
+const paused = async (budget: EventBudget): Promise<void> => budget.pause();
+
+// The loop's turn counter is shared by all events: let the loop go round between tests.
+beforeEach(async () => {
+  await createEventBudget({ sliceSteps: 0 }).pause();
+});
 
 describe("createEventBudget", () => {
   it("starts from the documented defaults and counts down, never below 0", () => {
@@ -19,15 +30,11 @@ describe("createEventBudget", () => {
     expect([budget.remainingSteps, budget.remainingMillis]).toEqual([0, 0]);
   });
 
-  it("does not pause an event that has worked less than a slice", async () => {
+  it("lets a fresh event, or one that has worked less than a slice, go on at once", () => {
     const budget = createEventBudget();
+    expect(budget.pause()).toBeUndefined();
     budget.spend(199_999, 4.9);
-    const order: string[] = [];
-    const paused = budget.pause().then(() => order.push("event"));
-    setImmediate(() => order.push("loop"));
-    await paused;
-    await turn();
-    expect(order).toEqual(["event", "loop"]);
+    expect(budget.pause()).toBeUndefined();
   });
 
   it.each([
@@ -40,29 +47,44 @@ describe("createEventBudget", () => {
       budget.spend(steps, millis);
       const order: string[] = [];
       setImmediate(() => order.push("loop"));
-      await budget.pause().then(() => order.push("event"));
+      await paused(budget).then(() => order.push("event"));
       expect(order).toEqual(["loop", "event"]);
-      // The slice starts again: the next pause is free.
-      const again = budget.pause().then(() => order.push("again"));
-      setImmediate(() => order.push("loop 2"));
-      await again;
-      expect(order).toEqual(["loop", "event", "again"]);
-      await turn();
+      expect(budget.pause()).toBeUndefined(); // a new slice
     },
   );
 
-  it("lets waiting events go one per turn of the loop, first come first served", async () => {
+  it("pauses an event that has worked once the loop's turn has had a slice of work, but never a fresh one", async () => {
+    const busy = createEventBudget();
+    const worked = createEventBudget();
+    worked.spend(1, 0.1);
+    busy.spend(150_000, 0);
+    const fresh = createEventBudget();
+    expect(fresh.pause()).toBeUndefined();
+    expect(worked.pause()).toBeUndefined();
+    busy.spend(60_000, 0); // 210,000 steps in this turn, by all events together
+    expect(fresh.pause()).toBeUndefined();
+    const order: string[] = [];
+    setImmediate(() => order.push("loop"));
+    await paused(worked).then(() => order.push("worked"));
+    expect(order).toEqual(["loop", "worked"]);
+  });
+
+  it("lets waiting events go one per turn of the loop, the one that has used least first", async () => {
     const a = createEventBudget({ sliceSteps: 1 });
     const b = createEventBudget({ sliceSteps: 1 });
-    a.spend(1, 0);
-    b.spend(1, 0);
+    const c = createEventBudget({ sliceSteps: 1 });
+    a.spend(1, 3);
+    b.spend(1, 1);
+    c.spend(1, 3);
     const order: string[] = [];
-    const both = Promise.all([
-      a.pause().then(() => order.push("a")),
-      b.pause().then(() => order.push("b")),
+    const all = Promise.all([
+      paused(a).then(() => order.push("a")),
+      paused(b).then(() => order.push("b")),
+      paused(c).then(() => order.push("c")),
     ]);
     setImmediate(() => order.push("loop"));
-    await both;
-    expect(order).toEqual(["a", "loop", "b"]);
+    await all;
+    expect(order).toEqual(["b", "loop", "a", "c"]);
+    await turn();
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type {
   CompiledListener,
   CompiledTrigger,
@@ -91,6 +91,11 @@ function outcomes(decision: EventDecision): Record<string, string> {
 
 const overlays = (n: number): { key: string; expression: string }[] =>
   Array.from({ length: n }, (_, i) => ({ key: `o${i}`, expression: EXPENSIVE }));
+
+// What all events did in the loop's current turn counts (event-budget.ts): start each test afresh.
+beforeEach(async () => {
+  await new Promise((resolve) => setImmediate(resolve));
+});
 
 describe("the event's cel budget and pauses", () => {
   it("lets a cheap event processed concurrently finish before an expensive one", async () => {
