@@ -11,27 +11,28 @@
  * `has()`, `size()` and the macros otherwise use `Object.hasOwn` and `Object.keys`, so other names
  * that Object.prototype also has (`toString`, `hasOwnProperty`, `valueOf`) are safe.
  *
- * So an object with an own `constructor` or `__proto__` key (the two names JavaScript itself gives
- * a meaning to) becomes a Map, the containers around it are copied, and everything else is passed
- * on as it is: no copy at all for the usual payload.
+ * So an object with an own `constructor` key becomes a Map, the containers around it are copied,
+ * and everything else is passed on as it is: no copy at all for the usual payload. An own
+ * `__proto__` key (JSON.parse defines it as data) is read through `Object.hasOwn` like any other
+ * and needs nothing; it only had to be written back as data (to-json.ts).
  */
-const UNSAFE_KEYS = ["constructor", "__proto__"] as const;
+const UNSAFE_KEY = "constructor";
 
 /** Converted roots, so that every trigger of an event shares one conversion of its body. */
 const converted = new WeakMap<object, unknown>();
 
 /**
- * `value` ready for a CEL activation: the same value when no object inside it has an unsafe key,
- * else a copy in which such objects are Maps (memoised per root object). `raw`, the JSON text the
+ * `value` ready for a CEL activation: the same value when no object inside it has an own
+ * `constructor` key, else a copy in which such objects are Maps (memoised per root object). `raw`, the JSON text the
  * value was parsed from, lets a payload without any of the names skip the walk: the check of the
  * bytes is a native search, far cheaper than walking the parsed value.
  * @example toCelValue(JSON.parse('{"constructor":1}')) // Map { "constructor" => 1 }
  */
 export function toCelValue(value: unknown, raw?: Buffer | string): unknown {
   if (typeof value !== "object" || value === null) return value;
-  if (raw !== undefined && !mayNameUnsafeKey(raw)) return value;
   if (converted.has(value)) return converted.get(value);
-  const out = holdsUnsafeKey(value) ? convert(value) : value;
+  const mayHold = raw === undefined || mayNameUnsafeKey(raw);
+  const out = mayHold && holdsUnsafeKey(value) ? convert(value) : value;
   converted.set(value, out);
   return out;
 }
@@ -39,9 +40,10 @@ export function toCelValue(value: unknown, raw?: Buffer | string): unknown {
 /**
  * A CEL map variable (`body`, `extensions`) from a record: toCelValue of each entry (memoised per
  * entry, so that extensions copied from interceptor to interceptor are walked once), and the record
- * itself as a Map when one of its own keys is unsafe.
+ * itself as a Map when it has an own `constructor` key.
  */
 export function toCelMap(record: Readonly<Record<string, unknown>>): unknown {
+  if (isEmpty(record)) return record;
   let changed = false;
   const entries: [string, unknown][] = [];
   for (const [key, item] of Object.entries(record)) {
@@ -53,13 +55,30 @@ export function toCelMap(record: Readonly<Record<string, unknown>>): unknown {
   return changed ? Object.fromEntries(entries) : record;
 }
 
-/** Whether the JSON text may spell an unsafe key: by name, or with a `\u` escape inside it. */
+/**
+ * Headers as CEL sees them: their values are lists of strings, so only a header named
+ * `constructor` matters (Go's canonical form makes it `Constructor`, but a name with an invalid
+ * token character is kept as it is).
+ */
+export function toCelHeader(header: Readonly<Record<string, readonly string[]>>): unknown {
+  return hasUnsafeOwnKey(header) ? new Map(Object.entries(header)) : header;
+}
+
+function isEmpty(record: object): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return false;
+  return true;
+}
+
+/**
+ * Whether the JSON text may spell the unsafe key: by name (`…uctor"` ends it: the shorter needle is
+ * searched faster, about 5 µs for a 7.6 KB push), or with a `\u` escape anywhere.
+ */
 function mayNameUnsafeKey(raw: Buffer | string): boolean {
-  return raw.includes("\\u") || UNSAFE_KEYS.some((key) => raw.includes(key));
+  return raw.includes("\\u") || raw.includes('uctor"');
 }
 
 function hasUnsafeOwnKey(obj: object): boolean {
-  return UNSAFE_KEYS.some((key) => Object.hasOwn(obj, key));
+  return Object.hasOwn(obj, UNSAFE_KEY);
 }
 
 /** An iterative walk (a deeply nested payload cannot overflow the stack) that stops at the first hit. */
@@ -85,8 +104,8 @@ function holdsUnsafeKey(root: object): boolean {
 }
 
 /**
- * The copy: objects with an unsafe key become Maps, containers holding a changed value are copied,
- * untouched subtrees are shared. Recursive: reached only for payloads that hold an unsafe key.
+ * The copy: objects with an own `constructor` key become Maps, containers holding a changed value
+ * are copied, untouched subtrees are shared. Recursive: reached only for payloads that hold one.
  */
 function convert(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;

@@ -13,7 +13,7 @@ import {
 import { CelBudgetError, lastEvaluationSteps } from "./budget.js";
 import { summaryOf, type CelProgram } from "./compile-expression.js";
 import { celLimits } from "./cel-limits.js";
-import { toCelMap, toCelValue } from "./cel-value.js";
+import { toCelHeader, toCelMap, toCelValue } from "./cel-value.js";
 import { parseCelParams, type CelParams } from "./params.js";
 import { withSecretLookup, type SecretLookup } from "./secret-scope.js";
 import { setExtensionPath } from "./set-path.js";
@@ -46,14 +46,14 @@ export const cel: Interceptor<CelParams> = {
     // Objects with a `constructor` or `__proto__` key are handed over as Maps (cel-value.ts).
     const activation = {
       body: toCelValue(body, req.body),
-      header: toCelMap(req.header),
+      header: toCelHeader(req.header),
       extensions: toCelMap(req.extensions),
       requestURL: req.context.event_url,
     };
     const secrets = await fetchSecrets(params, ctx);
     return evaluateAll(params, activation, {
       secrets,
-      budget: ctx.eventBudget ?? createEventBudget({ maxSteps: Infinity, maxMillis: Infinity }),
+      budget: ctx.eventBudget ?? unlimited,
       signal: ctx.signal,
     });
   },
@@ -109,6 +109,14 @@ async function fetchSecrets(params: CelParams, ctx: InterceptorContext): Promise
 function secretId(secretName: string, secretKey: string): string {
   return `${secretName}\u0000${secretKey}`;
 }
+
+/** For a context built by hand (a plug-in's test): no event limit, and never a pause. */
+const unlimited: EventBudget = createEventBudget({
+  maxSteps: Infinity,
+  maxMillis: Infinity,
+  sliceSteps: Infinity,
+  sliceMillis: Infinity,
+});
 
 /** What every evaluation of one call needs beside the activation. */
 interface EvaluationScope {

@@ -177,9 +177,11 @@ describe("toCelValue", () => {
     expect(toCelValue(body)).toBe(body);
   });
 
-  it("makes a record with an unsafe key a Map", () => {
-    const record = JSON.parse('{"__proto__":1}') as Record<string, unknown>;
-    expect(toCelMap(record)).toEqual(new Map([["__proto__", 1]]));
+  it("makes a record with an own constructor key a Map, and leaves __proto__ (read as data) alone", () => {
+    const record = JSON.parse('{"constructor":1}') as Record<string, unknown>;
+    expect(toCelMap(record)).toEqual(new Map([["constructor", 1]]));
+    const proto = JSON.parse('{"__proto__":1}') as Record<string, unknown>;
+    expect(toCelMap(proto)).toBe(proto);
     const plain = { a: 1 };
     expect(toCelMap(plain)).toBe(plain);
   });

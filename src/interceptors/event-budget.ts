@@ -17,46 +17,56 @@ export const eventBudgetLimits: EventBudgetLimits = {
   sliceSteps: 200_000,
 };
 
+const defaultLimits: Partial<EventBudgetLimits> = {};
+
 /**
  * A fresh budget for one event. `limits` defaults to `eventBudgetLimits`; pass
  * `{ maxSteps: Infinity, maxMillis: Infinity }` (and any slice) for an unlimited one.
  * @example const budget = createEventBudget(); budget.spend(120, 0.01); await budget.pause();
  */
-export function createEventBudget(limits: Partial<EventBudgetLimits> = {}): EventBudget {
-  const all: EventBudgetLimits = { ...eventBudgetLimits, ...limits };
-  let steps = 0;
-  let millis = 0;
-  let sliceSteps = 0;
-  let sliceMillis = 0;
-  const restart = (): void => {
-    sliceSteps = 0;
-    sliceMillis = 0;
-  };
-  return {
-    limits: all,
-    get remainingSteps() {
-      return Math.max(0, all.maxSteps - steps);
-    },
-    get remainingMillis() {
-      return Math.max(0, all.maxMillis - millis);
-    },
-    spend(s, ms) {
-      steps += s;
-      millis += ms;
-      sliceSteps += s;
-      sliceMillis += ms;
-      countInTurn(s, ms);
-    },
-    pause() {
-      const eventWorked = sliceSteps >= all.sliceSteps || sliceMillis >= all.sliceMillis;
-      // A fresh event never waits: it may be a cheap one, and must not queue behind expensive ones.
-      const loopBusy =
-        (steps > 0 || millis > 0) &&
-        (turn.steps >= all.sliceSteps || turn.millis >= all.sliceMillis);
-      if (!eventWorked && !loopBusy) return undefined;
-      return takeTurn(millis).then(restart);
-    },
-  };
+export function createEventBudget(limits: Partial<EventBudgetLimits> = defaultLimits): EventBudget {
+  return new Budget(
+    limits === defaultLimits ? eventBudgetLimits : { ...eventBudgetLimits, ...limits },
+  );
+}
+
+/** A class rather than a closure: one is made per event, on the hot path. */
+class Budget implements EventBudget {
+  private steps = 0;
+  private millis = 0;
+  private sliceSteps = 0;
+  private sliceMillis = 0;
+  constructor(readonly limits: EventBudgetLimits) {}
+
+  get remainingSteps(): number {
+    return Math.max(0, this.limits.maxSteps - this.steps);
+  }
+
+  get remainingMillis(): number {
+    return Math.max(0, this.limits.maxMillis - this.millis);
+  }
+
+  spend(steps: number, millis: number): void {
+    this.steps += steps;
+    this.millis += millis;
+    this.sliceSteps += steps;
+    this.sliceMillis += millis;
+    countInTurn(steps, millis);
+  }
+
+  pause(): Promise<void> | undefined {
+    const { sliceSteps, sliceMillis } = this.limits;
+    const eventWorked = this.sliceSteps >= sliceSteps || this.sliceMillis >= sliceMillis;
+    // A fresh event never waits: it may be a cheap one, and must not queue behind expensive ones.
+    const loopBusy =
+      (this.steps > 0 || this.millis > 0) &&
+      (turn.steps >= sliceSteps || turn.millis >= sliceMillis);
+    if (!eventWorked && !loopBusy) return undefined;
+    return takeTurn(this.millis).then(() => {
+      this.sliceSteps = 0;
+      this.sliceMillis = 0;
+    });
+  }
 }
 
 /**
