@@ -30,9 +30,10 @@ const converted = new WeakMap<object, unknown>();
  */
 export function toCelValue(value: unknown, raw?: Buffer | string): unknown {
   if (typeof value !== "object" || value === null) return value;
+  // The usual body: no memo entry at all (a WeakMap entry per event costs the GC more than the check).
+  if (raw !== undefined && !mayNameUnsafeKey(raw)) return value;
   if (converted.has(value)) return converted.get(value);
-  const mayHold = raw === undefined || mayNameUnsafeKey(raw);
-  const out = mayHold && holdsUnsafeKey(value) ? convert(value) : value;
+  const out = holdsUnsafeKey(value) ? convert(value) : value;
   converted.set(value, out);
   return out;
 }
