@@ -1,4 +1,5 @@
 import type { Environment } from "@marcbachmann/cel-js";
+import type { EventBudget } from "../../src/interceptors/public.js";
 import { celLimits } from "./cel-limits.js";
 
 /**
@@ -17,11 +18,22 @@ import { celLimits } from "./cel-limits.js";
  * Once the budget is exceeded, every later node evaluation throws too, so that CEL's error absorption
  * (`err || true`, `exists`) cannot swallow it, and the evaluation as a whole is failed even if it
  * produced a value.
+ *
+ * An evaluation may also draw on the event's budget (EventBudget, shared by every cel expression of
+ * every trigger of one event): its limits are then the smaller of its own and what the event has
+ * left, and running out of the event's is an error of scope "event".
  */
 export class CelBudgetError extends Error {
-  constructor(what: string) {
-    super(`cel expression exceeded its evaluation budget (${what})`);
+  /** Whose budget ran out: the expression's own, or the event's (all its triggers together). */
+  readonly scope: "expression" | "event";
+  constructor(what: string, scope: "expression" | "event" = "expression") {
+    super(
+      scope === "event"
+        ? `the event's cel budget is used up (${what} across all its triggers)`
+        : `cel expression exceeded its evaluation budget (${what})`,
+    );
     this.name = "CelBudgetError";
+    this.scope = scope;
   }
 }
 
@@ -33,6 +45,9 @@ interface BudgetState {
   deadline: number;
   started: number;
   exceeded: CelBudgetError | undefined;
+  /** The event's total when the step (or time) limit is what the event has left, else undefined. */
+  eventSteps: number | undefined;
+  eventMillis: number | undefined;
 }
 
 const state: BudgetState = {
@@ -43,6 +58,8 @@ const state: BudgetState = {
   deadline: Number.POSITIVE_INFINITY,
   started: 0,
   exceeded: undefined,
+  eventSteps: undefined,
+  eventMillis: undefined,
 };
 
 /** The step and time limits of one evaluation. */
@@ -65,18 +82,33 @@ export interface BudgetedResult<T> {
 /**
  * Runs one synchronous evaluation under a fresh budget; throws CelBudgetError when it is exceeded,
  * whatever the evaluation returned. Evaluations never yield (no async function is registered), so
- * one module-level budget cannot be shared by two evaluations.
+ * one module-level budget cannot be shared by two evaluations. With `event`, the limits are capped
+ * by what the event has left (the caller records the steps and time used in the event's budget); an
+ * event with nothing left fails at once.
  * @example withBudget(() => program(activation)).value
  */
 export function withBudget<T>(
   evaluate: () => T,
   limits: BudgetLimits = defaultLimits,
+  event?: EventBudget,
 ): BudgetedResult<T> {
   if (state.active) throw new Error("cel evaluations cannot be nested");
-  state.active = true;
   state.steps = 0;
+  if (event !== undefined) {
+    if (event.remainingSteps <= 0) throw eventError("steps", event.limits.maxSteps);
+    if (event.remainingMillis <= 0) throw eventError("time", event.limits.maxMillis);
+  }
+  state.active = true;
   state.maxSteps = limits.maxSteps;
   state.maxMillis = limits.maxMillis;
+  if (event !== undefined && event.remainingSteps < state.maxSteps) {
+    state.maxSteps = event.remainingSteps;
+    state.eventSteps = event.limits.maxSteps;
+  }
+  if (event !== undefined && event.remainingMillis < state.maxMillis) {
+    state.maxMillis = event.remainingMillis;
+    state.eventMillis = event.limits.maxMillis;
+  }
   state.started = -1; // the clock starts at the first checkpoint: a tiny evaluation never reads it
   state.deadline = Number.POSITIVE_INFINITY;
   state.exceeded = undefined;
@@ -95,6 +127,8 @@ export function withBudget<T>(
     state.started = 0; // outside an evaluation, a charge compares with an infinite deadline
     state.deadline = Number.POSITIVE_INFINITY;
     state.exceeded = undefined;
+    state.eventSteps = undefined;
+    state.eventMillis = undefined;
   }
 }
 
@@ -140,6 +174,11 @@ export function chargeLength(length: number): void {
 }
 
 function exceed(kind: "steps" | "time" | "size", detail = ""): never {
+  if (kind === "steps" && state.eventSteps !== undefined) {
+    state.exceeded ??= eventError("steps", state.eventSteps);
+  } else if (kind === "time" && state.eventMillis !== undefined) {
+    state.exceeded ??= eventError("time", state.eventMillis);
+  }
   state.exceeded ??= new CelBudgetError(
     kind === "steps"
       ? `more than ${state.maxSteps} evaluation steps`
@@ -148,6 +187,13 @@ function exceed(kind: "steps" | "time" | "size", detail = ""): never {
         : detail,
   );
   throw state.exceeded;
+}
+
+function eventError(kind: "steps" | "time", total: number): CelBudgetError {
+  return new CelBudgetError(
+    kind === "steps" ? `more than ${total} evaluation steps` : `more than ${total} ms`,
+    "event",
+  );
 }
 
 /** The cel-js evaluator internals installBudget relies on. */

@@ -1,7 +1,7 @@
 import type { ParseResult } from "@marcbachmann/cel-js";
-import { ParamError, type SecretRef } from "../../src/interceptors/public.js";
+import { ParamError, type EventBudget, type SecretRef } from "../../src/interceptors/public.js";
 import { celEnvironment } from "./environment.js";
-import { withBudget } from "./budget.js";
+import { withBudget, type BudgetedResult } from "./budget.js";
 import { compileRE2, RegexSyntaxError } from "./re2.js";
 import { installRE2Matches } from "./re2-matches.js";
 import { ExpressionScanError, scanExpression, type ExpressionScan } from "./scan-expression.js";
@@ -14,6 +14,14 @@ export interface CelProgram {
    * evaluation budget: throws CelBudgetError when the expression uses too many steps or too long.
    */
   readonly evaluate: (activation: Readonly<Record<string, unknown>>) => unknown;
+  /**
+   * The same, drawing on the event's budget as well (its limits are capped by what the event has
+   * left), and with the steps used. The caller records them (and the time) in `event`.
+   */
+  readonly run: (
+    activation: Readonly<Record<string, unknown>>,
+    event: EventBudget,
+  ) => BudgetedResult<unknown>;
   readonly secretRefs: readonly SecretRef[];
 }
 
@@ -66,6 +74,7 @@ export function compileExpression(field: string, source: string): CelProgram {
   return {
     source,
     evaluate: (activation) => withBudget(() => parsed(activation) as unknown).value,
+    run: (activation, event) => withBudget(() => parsed(activation) as unknown, undefined, event),
     secretRefs: scan.secretRefs,
   };
 }

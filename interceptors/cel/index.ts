@@ -1,14 +1,19 @@
 import {
   accept,
+  createEventBudget,
   isRecord,
   reject,
+  type EventBudget,
   type Interceptor,
   type InterceptorContext,
   type InterceptorRequest,
   type InterceptorResponse,
+  type StatusCodeName,
 } from "../../src/interceptors/public.js";
+import { CelBudgetError, lastEvaluationSteps } from "./budget.js";
 import { summaryOf, type CelProgram } from "./compile-expression.js";
 import { celLimits } from "./cel-limits.js";
+import { toCelHeader, toCelMap, toCelValue } from "./cel-value.js";
 import { parseCelParams, type CelParams } from "./params.js";
 import { withSecretLookup, type SecretLookup } from "./secret-scope.js";
 import { setExtensionPath } from "./set-path.js";
@@ -21,6 +26,11 @@ export { parseCelParams, type CelParams } from "./params.js";
  * `overlays` whose results are written into a fresh extensions object at sjson paths. Every
  * expression sees the same activation (`body`, `header`, `extensions`, `requestURL`), so overlays do
  * not see each other's results. A "no" is never an auth failure.
+ *
+ * Every expression draws on the event's CPU budget (`ctx.eventBudget`, shared by all triggers of
+ * the event) as well as its own, and pauses through it before it runs, so that an expensive event
+ * lets the event loop serve others between two expressions, and the decision deadline
+ * (`ctx.signal`) can stop it there.
  */
 export const cel: Interceptor<CelParams> = {
   name: "cel",
@@ -33,14 +43,19 @@ export const cel: Interceptor<CelParams> = {
         `error making the evaluation context: failed to parse the body as JSON: ${body}`,
       );
     }
+    // Objects with a `constructor` or `__proto__` key are handed over as Maps (cel-value.ts).
     const activation = {
-      body,
-      header: req.header,
-      extensions: req.extensions,
+      body: toCelValue(body, req.body),
+      header: toCelHeader(req.header),
+      extensions: toCelMap(req.extensions),
       requestURL: req.context.event_url,
     };
     const secrets = await fetchSecrets(params, ctx);
-    return withSecretLookup(secrets, () => evaluateAll(params, activation));
+    return evaluateAll(params, activation, {
+      secrets,
+      budget: ctx.eventBudget ?? unlimited,
+      signal: ctx.signal,
+    });
   },
 };
 
@@ -95,12 +110,28 @@ function secretId(secretName: string, secretKey: string): string {
   return `${secretName}\u0000${secretKey}`;
 }
 
-function evaluateAll(
+/** For a context built by hand (a plug-in's test): no event limit, and never a pause. */
+const unlimited: EventBudget = createEventBudget({
+  maxSteps: Infinity,
+  maxMillis: Infinity,
+  sliceSteps: Infinity,
+  sliceMillis: Infinity,
+});
+
+/** What every evaluation of one call needs beside the activation. */
+interface EvaluationScope {
+  readonly secrets: SecretLookup;
+  readonly budget: EventBudget;
+  readonly signal: AbortSignal;
+}
+
+async function evaluateAll(
   params: CelParams,
   activation: Readonly<Record<string, unknown>>,
-): InterceptorResponse {
+  scope: EvaluationScope,
+): Promise<InterceptorResponse> {
   if (params.filter !== undefined) {
-    const result = run(params.filter, activation);
+    const result = await run(params.filter, activation, scope);
     if (!result.ok) return result.response;
     if (result.value !== true) {
       return reject(
@@ -112,7 +143,7 @@ function evaluateAll(
   if (params.overlays.length === 0) return accept();
   const extensions: Record<string, JSONValue> = {};
   for (const overlay of params.overlays) {
-    const result = run(overlay.program, activation);
+    const result = await run(overlay.program, activation, scope);
     if (!result.ok) return result.response;
     let json: JSONValue;
     try {
@@ -138,16 +169,41 @@ function evaluateAll(
 
 type RunResult = { ok: true; value: unknown } | { ok: false; response: InterceptorResponse };
 
-function run(program: CelProgram, activation: Readonly<Record<string, unknown>>): RunResult {
+/**
+ * One expression: first a pause (the event's budget lets the loop serve others once the event has
+ * worked a slice), then, unless the decision deadline passed meanwhile, the evaluation, whose steps
+ * and time are recorded in the event's budget whatever its outcome. Running out of the event's
+ * budget is RESOURCE_EXHAUSTED; every other evaluation error is Tekton's INVALID_ARGUMENT.
+ */
+async function run(
+  program: CelProgram,
+  activation: Readonly<Record<string, unknown>>,
+  scope: EvaluationScope,
+): Promise<RunResult> {
+  const paused = scope.budget.pause();
+  if (paused !== undefined) await paused;
+  const failed = (code: StatusCodeName, summary: string): RunResult => ({
+    ok: false,
+    response: reject(
+      code,
+      `error evaluating cel expression: expression ${JSON.stringify(program.source)} failed to evaluate: ${summary}`,
+    ),
+  });
+  if (scope.signal.aborted)
+    return failed("DEADLINE_EXCEEDED", "the event's decision deadline passed");
+  const started = performance.now();
+  let steps = 0;
   try {
-    return { ok: true, value: program.evaluate(activation) };
+    const result = withSecretLookup(scope.secrets, () => program.run(activation, scope.budget));
+    steps = result.steps;
+    return { ok: true, value: result.value };
   } catch (error) {
-    return {
-      ok: false,
-      response: reject(
-        "INVALID_ARGUMENT",
-        `error evaluating cel expression: expression ${JSON.stringify(program.source)} failed to evaluate: ${summaryOf(error)}`,
-      ),
-    };
+    steps = lastEvaluationSteps();
+    if (error instanceof CelBudgetError && error.scope === "event") {
+      return failed("RESOURCE_EXHAUSTED", error.message);
+    }
+    return failed("INVALID_ARGUMENT", summaryOf(error));
+  } finally {
+    scope.budget.spend(steps, performance.now() - started);
   }
 }

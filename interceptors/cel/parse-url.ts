@@ -43,8 +43,10 @@ export function parseURL(input: string): ParsedURL {
     }
   }
   const queryStrings = parseQuery(rawQuery);
-  const query: Record<string, string> = {};
-  for (const [key, values] of Object.entries(queryStrings)) query[key] = values.join(",");
+  // fromEntries defines the keys, so that `?__proto__=x` is a key, not a prototype assignment.
+  const query: Record<string, string> = Object.fromEntries(
+    Object.entries(queryStrings).map(([key, values]) => [key, values.join(",")]),
+  );
   const out: ParsedURL = {
     scheme: scheme.toLowerCase(),
     host,

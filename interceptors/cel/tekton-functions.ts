@@ -3,6 +3,7 @@ import { parse as parseYAMLText } from "yaml";
 import { canonicalHeaderKey, isRecord, safeEqual } from "../../src/interceptors/public.js";
 import { decodeBase64 } from "./base64.js";
 import { chargeLength } from "./budget.js";
+import { toCelValue } from "./cel-value.js";
 import { marshalJSON } from "./marshal-json.js";
 import { parseURL } from "./parse-url.js";
 import { lookupSecret } from "./secret-scope.js";
@@ -35,7 +36,7 @@ export function registerTektonFunctions(env: Environment): void {
     .registerFunction("string.parseYAML(): map<string, dyn>", parseYAMLObject)
     .registerFunction("string.parseURL(): map<string, dyn>", (s: string) => {
       chargeLength(s.length);
-      return parseURL(s);
+      return toCelValue(parseURL(s));
     })
     .registerFunction("map.marshalJSON(): string", marshalJSON)
     .registerFunction("list.marshalJSON(): string", marshalJSON)
@@ -74,7 +75,7 @@ function truncate(s: string, n: bigint): string {
   return bytes.subarray(0, Number(n)).toString("utf8");
 }
 
-function parseJSONObject(s: string): Record<string, unknown> {
+function parseJSONObject(s: string): unknown {
   chargeLength(s.length);
   let value: unknown;
   try {
@@ -86,7 +87,7 @@ function parseJSONObject(s: string): Record<string, unknown> {
 }
 
 /** sigs.k8s.io/yaml reads YAML 1.1 (yes/no are bools) and goes through JSON, so numbers are doubles. */
-function parseYAMLObject(s: string): Record<string, unknown> {
+function parseYAMLObject(s: string): unknown {
   chargeLength(s.length * 8); // the YAML parser is several times slower than JSON.parse
   let value: unknown;
   try {
@@ -97,9 +98,11 @@ function parseYAMLObject(s: string): Record<string, unknown> {
   return asObject(value, s, "parseYAML");
 }
 
-function asObject(value: unknown, s: string, fn: string): Record<string, unknown> {
+/** The decoded object as CEL must see it (cel-value.ts), or the error Go's decoder gives. */
+function asObject(value: unknown, s: string, fn: string): unknown {
   if (value === null) return {}; // Go: unmarshalling null into a map leaves it empty, without error
-  if (isRecord(value)) return value;
+  // The JSON text may skip the walk when it names no unsafe key; YAML has other escapes (\x63).
+  if (isRecord(value)) return toCelValue(value, fn === "parseJSON" ? s : undefined);
   const kind = Array.isArray(value) ? "array" : typeof value;
   throw new Error(
     `failed to decode '${s}' in ${fn}: json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`,

@@ -31,15 +31,20 @@ export function toJSONValue(value: unknown, onValue?: (weight: number) => void):
   if (value instanceof Map) {
     const out: Record<string, JSONValue> = {};
     for (const [key, item] of value as Map<unknown, unknown>)
-      out[String(key)] = toJSONValue(item, onValue);
+      put(out, String(key), toJSONValue(item, onValue));
     return out;
   }
   if (isRecord(value) && isPlainObject(value)) {
     const out: Record<string, JSONValue> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = toJSONValue(item, onValue);
+    for (const [key, item] of Object.entries(value)) put(out, key, toJSONValue(item, onValue));
     return out;
   }
   throw new Error(`cannot convert a value of type ${describe(value)} to JSON`);
+}
+
+/** Defines `key` as data: `out["__proto__"] = v` would set the prototype and lose the key. */
+function put(out: Record<string, JSONValue>, key: string, value: JSONValue): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function isPlainObject(value: object): boolean {

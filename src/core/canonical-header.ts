@@ -42,9 +42,16 @@ export function canonicalHeaders(rawHeaders: readonly string[]): Header {
     const key = canonicalHeaderKey(rawHeaders[i] ?? "");
     if (key === "Host") continue;
     const value = rawHeaders[i + 1] ?? "";
-    const list = header[key];
-    if (list === undefined) header[key] = [value];
-    else list.push(value);
+    // Own keys only, and defined as data: a header named `__proto__` is a header like any other.
+    const list = Object.hasOwn(header, key) ? header[key] : undefined;
+    if (list === undefined) {
+      Object.defineProperty(header, key, {
+        value: [value],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else list.push(value);
   }
   return header;
 }
@@ -54,5 +61,6 @@ export function firstHeader(
   header: Readonly<Record<string, readonly string[]>>,
   name: string,
 ): string | undefined {
-  return header[canonicalHeaderKey(name)]?.[0];
+  const key = canonicalHeaderKey(name);
+  return Object.hasOwn(header, key) ? header[key]?.[0] : undefined;
 }

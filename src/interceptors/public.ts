@@ -6,6 +6,8 @@ import type { InterceptorResponse, StatusCodeName } from "./types.js";
 
 export type {
   Authenticate,
+  EventBudget,
+  EventBudgetLimits,
   Interceptor,
   InterceptorContext,
   InterceptorRequest,
@@ -18,6 +20,7 @@ export type {
 } from "./types.js";
 export type { Logger, LogFields, LogLevel } from "../core/logger.js";
 export { ParamError, statusCodes } from "./types.js";
+export { createEventBudget, eventBudgetLimits } from "./event-budget.js";
 export { firstHeader, canonicalHeaderKey } from "../core/canonical-header.js";
 
 /**

@@ -6,6 +6,7 @@ import { memoJSON } from "../core/memo-json.js";
 import { callRemoteInterceptor } from "./remote/call-remote-interceptor.js";
 import { callWebhook } from "./remote/call-webhook.js";
 import type {
+  EventBudget,
   InterceptorContext,
   InterceptorRequest,
   InterceptorResponse,
@@ -63,6 +64,8 @@ export interface ChainDeps {
   namespace: string;
   log: Logger;
   signal: AbortSignal;
+  /** The event's CPU budget, shared by every trigger of the event. */
+  eventBudget: EventBudget;
 }
 
 /**
@@ -105,6 +108,7 @@ export async function runChain(
       receivedAt: deps.receivedAt,
       namespace: deps.namespace,
       signal: deps.signal,
+      eventBudget: deps.eventBudget,
       get log(): Logger {
         return logFor();
       },

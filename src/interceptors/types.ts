@@ -92,6 +92,45 @@ export type InterceptorResponse =
       notApplicable?: boolean;
     };
 
+/** The totals of an EventBudget (defaults: `eventBudgetLimits` in event-budget.ts). */
+export interface EventBudgetLimits {
+  /** Steps (an interceptor's unit of work; for cel, one node evaluation) for the whole event. */
+  readonly maxSteps: number;
+  /** Milliseconds of interceptor CPU time for the whole event. */
+  readonly maxMillis: number;
+  /**
+   * An event pauses once it has worked this many milliseconds since it last paused, or once all
+   * events together have since the event loop last went round…
+   */
+  readonly sliceMillis: number;
+  /** …or this many steps, whichever comes first. */
+  readonly sliceSteps: number;
+}
+
+/**
+ * The CPU one event may spend in CPU-bound interceptors (cel), shared by every interceptor of every
+ * trigger of the event (issue 11), and the place where the event pauses so that the event loop
+ * serves other requests meanwhile: an expensive event delays mainly itself.
+ */
+export interface EventBudget {
+  readonly limits: EventBudgetLimits;
+  /** Steps the event has left (never below 0). */
+  readonly remainingSteps: number;
+  /** Milliseconds the event has left (never below 0). */
+  readonly remainingMillis: number;
+  /** Records work done for the event. */
+  spend(steps: number, millis: number): void;
+  /**
+   * Call it right before a unit of work, then check `ctx.signal`. `undefined` (go on at once, with
+   * no microtask in between, so that the check and the work belong together) for an event that has
+   * not worked yet, or while neither the event nor the event loop's current turn has worked a slice;
+   * otherwise a promise that resolves
+   * once the loop has gone round: requests and timers (the decision deadline) are served first,
+   * and waiting events are let go one per turn, the one that has used least CPU first.
+   */
+  pause(): Promise<void> | undefined;
+}
+
 /** What an interceptor's `process` gets beside the request. */
 export interface InterceptorContext {
   readonly secrets: SecretResolver;
@@ -104,6 +143,12 @@ export interface InterceptorContext {
    * this, so a replay of a stored event still verifies.
    */
   readonly receivedAt: Date;
+  /**
+   * The event's CPU budget, shared by all its triggers. hookline always sets it; a context built
+   * by hand (a plug-in's own test) may leave it out, and CPU-bound interceptors then use
+   * `createEventBudget()` of their own.
+   */
+  readonly eventBudget?: EventBudget;
 }
 
 /** A problem with an interceptor's params, found at load time. */

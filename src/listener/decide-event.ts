@@ -1,5 +1,6 @@
 import type { CompiledListener, CompiledTrigger } from "../config/compiled.js";
-import type { SecretResolver } from "../interceptors/types.js";
+import type { EventBudgetLimits, SecretResolver } from "../interceptors/types.js";
+import { createEventBudget } from "../interceptors/event-budget.js";
 import { runChain } from "../interceptors/run-chain.js";
 import type { Logger } from "../core/logger.js";
 import type { PreparedEvent } from "./prepare-event.js";
@@ -11,11 +12,16 @@ export interface DecideDeps {
   log: Logger;
   /** A trigger still running after this long is recorded as timed out (DEFAULT_DEADLINE_MS in settings/defaults.ts, 8 s, is under GitHub's 10 s). */
   deadlineMs: number;
+  /** The event's CPU budget for CPU-bound interceptors (cel); `eventBudgetLimits` by default. */
+  eventBudgetLimits?: Partial<EventBudgetLimits>;
 }
 
 /**
  * Runs every trigger of a listener — inline, triggerRef, selected, and those of trigger groups —
  * concurrently and independently (one trigger's failure never stops another), within a deadline.
+ * The triggers share one CPU budget (`EventBudget`): cel expressions of all of them draw on it and
+ * pause through it, so that the event loop serves other events meanwhile and the deadline can stop
+ * an expensive event between two expressions.
  */
 export async function decideEvent(
   listener: CompiledListener,
@@ -23,9 +29,15 @@ export async function decideEvent(
   deps: DecideDeps,
 ): Promise<EventDecision> {
   const abort = new AbortController();
+  const eventBudget = createEventBudget(deps.eventBudgetLimits);
   const start: TriggerStart = { listenerName: listener.name, header: event.header, extensions: {} };
   const runs: Promise<TriggerTrace>[] = listener.triggers.map((t) =>
-    runTrigger(t, event, start, { ...deps, signal: abort.signal, log: triggerLog(deps.log, t) }),
+    runTrigger(t, event, start, {
+      secrets: deps.secrets,
+      signal: abort.signal,
+      log: triggerLog(deps.log, t),
+      eventBudget,
+    }),
   );
   const groupRuns = listener.groups.map(async (group): Promise<TriggerTrace[]> => {
     const chain = await runChain(
@@ -44,6 +56,7 @@ export async function decideEvent(
         namespace: listener.namespace,
         log: deps.log.child({ triggerGroup: group.name }),
         signal: abort.signal,
+        eventBudget,
       },
     );
     if (chain.kind !== "continue") {
@@ -81,9 +94,10 @@ export async function decideEvent(
     const traces = await Promise.all(
       group.triggers.map((t) =>
         runTrigger(t, event, groupStart, {
-          ...deps,
+          secrets: deps.secrets,
           signal: abort.signal,
           log: triggerLog(deps.log, t),
+          eventBudget,
         }),
       ),
     );

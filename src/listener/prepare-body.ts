@@ -16,7 +16,7 @@ export function formBodyAsJSON(header: Header, raw: Buffer): Buffer | undefined 
     else list.push(v);
   }
   if (map.size < 2) return undefined;
-  const sorted: Record<string, string[]> = {};
-  for (const k of [...map.keys()].sort()) sorted[k] = map.get(k) ?? [];
+  // fromEntries defines the keys: a field named `__proto__` is a key, not a prototype.
+  const sorted = Object.fromEntries([...map.keys()].sort().map((k) => [k, map.get(k) ?? []]));
   return Buffer.from(JSON.stringify(sorted));
 }

@@ -5,7 +5,7 @@ import { assertNever } from "../errors/assert-never.js";
 import type { CompiledTrigger, TriggerPlan } from "../config/compiled.js";
 import { describeError } from "../errors/hookline-error.js";
 import { runChain, type ChainResult } from "../interceptors/run-chain.js";
-import type { SecretResolver } from "../interceptors/types.js";
+import type { EventBudget, SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
 import { renderTemplate } from "../templates/render-template.js";
 import type { PreparedEvent } from "./prepare-event.js";
@@ -15,6 +15,8 @@ export interface TriggerDeps {
   secrets: SecretResolver;
   log: Logger;
   signal: AbortSignal;
+  /** The event's CPU budget, shared by every trigger of the event. */
+  eventBudget: EventBudget;
 }
 
 /** Where a trigger starts: the event's own header and no extensions, or a group's result. */
@@ -92,6 +94,7 @@ export async function runTrigger(
         namespace: trigger.namespace,
         log: deps.log,
         signal: deps.signal,
+        eventBudget: deps.eventBudget,
       },
     );
   }
@@ -187,9 +190,8 @@ function bindingSources(plan: TriggerPlan): ReadonlyMap<string, string> {
 
 /** Bindings see each header as one string, values joined with "," (TEKTON-SPEC §0.3). */
 function joinHeader(header: Readonly<Record<string, readonly string[]>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(header)) out[k] = v.join(",");
-  return out;
+  // fromEntries defines the keys: a header named `__proto__` stays a key.
+  return Object.fromEntries(Object.entries(header).map(([k, v]) => [k, v.join(",")]));
 }
 
 /** `TriggerBinding default/github-push: $(body.after)`, `default`, or why the default was used. */

@@ -7,6 +7,7 @@ import { expect } from "vitest";
 import { createLogger, type Logger } from "../../src/log/logger.js";
 import {
   ParamError,
+  type EventBudget,
   type Interceptor,
   type InterceptorContext,
   type InterceptorRequest,
@@ -114,6 +115,8 @@ export interface ContextInit {
   signal?: AbortSignal | undefined;
   /** Now by default. */
   receivedAt?: Date | undefined;
+  /** The event's CPU budget; none by default (the cel interceptor then has an unlimited one). */
+  eventBudget?: EventBudget | undefined;
 }
 
 /** The InterceptorContext an interceptor's `process` gets, from `init` and the defaults. */
@@ -124,6 +127,7 @@ export function makeContext(init: ContextInit = {}): InterceptorContext {
     log: init.log ?? createLogger({ silent: true }),
     signal: init.signal ?? new AbortController().signal,
     receivedAt: init.receivedAt ?? new Date(),
+    ...(init.eventBudget === undefined ? {} : { eventBudget: init.eventBudget }),
   };
 }
 

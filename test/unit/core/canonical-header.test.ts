@@ -65,6 +65,19 @@ describe("canonicalHeaders", () => {
     });
   });
 
+  it.each(["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"])(
+    "keeps a header named %s as data, like any other name",
+    (name) => {
+      const header = canonicalHeaders([name, "a", name, "b", "x-c", "1"]);
+      const key = canonicalHeaderKey(name);
+      expect(Object.getPrototypeOf(header)).toBe(Object.prototype);
+      expect(Object.hasOwn(header, key)).toBe(true);
+      expect(header[key]).toEqual(["a", "b"]);
+      expect(Object.keys(header)).toEqual([key, "X-C"]);
+      expect(firstHeader(header, name)).toBe("a");
+    },
+  );
+
   it("ignores a dangling name without a value", () => {
     expect(canonicalHeaders(["x-a", "1", "x-b"])).toEqual({ "X-A": ["1"] });
   });
