@@ -12,10 +12,10 @@ export interface ConfigLimits {
   dirBytes: number;
 }
 
-export const DEFAULT_CONFIG_LIMITS: ConfigLimits = {
+export const DEFAULT_CONFIG_LIMITS: Readonly<ConfigLimits> = Object.freeze({
   fileBytes: CONFIG_MAX_FILE_BYTES,
   dirBytes: CONFIG_MAX_DIR_BYTES,
-};
+});
 
 export interface ConfigFileText {
   /** The path for messages (relative to `base`). */
