@@ -41,3 +41,27 @@ export interface RenderedResource {
   generateName: string | undefined;
   body: Record<string, unknown>;
 }
+
+/** A TriggerTemplate entry that patches an existing object instead of creating one. */
+export const PATCH_API_VERSION = "hookline.dev/v1alpha1";
+export const PATCH_KIND = "Patch";
+
+/** How the patch is read: Kubernetes' three patch content types. */
+export type PatchType = "merge" | "json" | "strategic";
+
+/** The object a patch applies to (every field rendered with params like any value). */
+export interface PatchTarget {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** The template's own, or the trigger's (ignored for a cluster-scoped kind). */
+  namespace: string;
+}
+
+/** A rendered `hookline.dev/v1alpha1` `Patch`, ready for a sink. */
+export interface RenderedPatch {
+  target: PatchTarget;
+  type: PatchType;
+  /** An object for `merge` and `strategic`, a list of RFC 6902 operations for `json`. */
+  patch: unknown;
+}

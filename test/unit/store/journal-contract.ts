@@ -16,6 +16,7 @@ import {
   type RunRecord,
   type StoredEvent,
 } from "../../../src/store/types.js";
+import { noPatches } from "../../support/no-patches.js";
 
 /**
  * The contract every Journal implementation passes (memory, SQLite, PostgreSQL). `make` must give
@@ -362,6 +363,7 @@ export function describeJournalContract(
         const created = new Set<string>();
         const sink: Sink = {
           kind: "local",
+          patch: noPatches,
           async create(r: RenderedResource): Promise<CreatedResource> {
             const name = r.generateName ?? "";
             calls.push(name);
