@@ -9,6 +9,8 @@ import {
 } from "./decode.js";
 import type { ParamSpec, TriggerTemplateSpec } from "./types.js";
 import { TT_PARAM } from "../templates/compile-template.js";
+import { isPatchEntry } from "../templates/rendered-patch.js";
+import { checkPatchTemplate } from "./check-patch-template.js";
 
 /** Decodes a TriggerTemplate spec (also used for a trigger's embedded `template.spec`). */
 export function decodeTemplateSpec(
@@ -73,6 +75,8 @@ function decodeResourceTemplate(
       ok = false;
     }
   }
+  // A hookline.dev/v1alpha1 Patch entry changes an existing object: its own shape is checked.
+  if (ok && isPatchEntry(value) && !checkPatchTemplate(el, cx)) ok = false;
   checkDeclaredParams(node, el.path, cx, declared);
   return ok ? value : undefined;
 }

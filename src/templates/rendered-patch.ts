@@ -1,11 +1,5 @@
-import {
-  PATCH_API_VERSION,
-  PATCH_KIND,
-  type PatchType,
-  type RenderedPatch,
-  type RenderedResource,
-  type RenderInput,
-} from "./types.js";
+import { PATCH_API_VERSION, PATCH_KIND } from "../core/patch-entry.js";
+import type { PatchType, RenderedPatch, RenderedResource, RenderInput } from "./types.js";
 
 /** Is this rendered entry a `hookline.dev/v1alpha1` `Patch` (and not a resource to create)? */
 export function isPatchEntry(entry: { apiVersion?: unknown; kind?: unknown }): boolean {
@@ -57,11 +51,6 @@ export const PATCH_TYPES: readonly PatchType[] = ["merge", "json", "strategic"];
 
 export function parsePatchType(value: unknown): PatchType | undefined {
   return PATCH_TYPES.find((t) => t === value);
-}
-
-/** `Application "argocd/web"`: how logs, errors and pages name a patch's target. */
-export function describeTarget(target: RenderedPatch["target"]): string {
-  return `${target.kind} "${target.namespace}/${target.name}"`;
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

@@ -42,10 +42,6 @@ export interface RenderedResource {
   body: Record<string, unknown>;
 }
 
-/** A TriggerTemplate entry that patches an existing object instead of creating one. */
-export const PATCH_API_VERSION = "hookline.dev/v1alpha1";
-export const PATCH_KIND = "Patch";
-
 /** How the patch is read: Kubernetes' three patch content types. */
 export type PatchType = "merge" | "json" | "strategic";
 

@@ -1,7 +1,7 @@
 import { ApiException, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { HooklineError } from "../../errors/hookline-error.js";
 import type { Logger } from "../../core/logger.js";
-import { describeTarget } from "../../templates/rendered-patch.js";
+import { describePatchTarget } from "../../core/patch-entry.js";
 import type { RenderedPatch, RenderedResource } from "../../templates/types.js";
 import {
   LABEL_DELIVERY_KEY,
@@ -71,7 +71,7 @@ export function createKubernetesSink(config: KubernetesSinkConfig): Sink {
     },
     async patch(patch: RenderedPatch, ctx: PatchContext): Promise<PatchedTarget> {
       const user = impersonated(ctx, patch.target.namespace);
-      const what = `Patch of ${describeTarget(patch.target)}`;
+      const what = `Patch of ${describePatchTarget(patch.target)}`;
       return withDeadline(what, "patch", deadlineMs, () =>
         applyPatch(clientFor(user), patch, what, user, ctx.log),
       );

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HooklineError } from "../../errors/hookline-error.js";
-import { describeTarget } from "../../templates/rendered-patch.js";
-import { PATCH_API_VERSION, PATCH_KIND, type RenderedPatch } from "../../templates/types.js";
+import { describePatchTarget, PATCH_API_VERSION, PATCH_KIND } from "../../core/patch-entry.js";
+import type { RenderedPatch } from "../../templates/types.js";
 import type { PatchedTarget } from "../types.js";
 import { toYAML } from "./to-yaml.js";
 
@@ -60,7 +60,7 @@ export function writePatchFile(
       if (readFileSync(path, "utf8") !== text) {
         throw new HooklineError(
           "HL_SINK_ALREADY_EXISTS",
-          `Patch of ${describeTarget(target)}: ${path} already exists with other content`,
+          `Patch of ${describePatchTarget(target)}: ${path} already exists with other content`,
           { retryable: false, location: path },
         );
       }
