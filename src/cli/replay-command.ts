@@ -153,6 +153,11 @@ function deliveryLine(run: RunRecord, d: DeliveryRecord): Record<string, unknown
 }
 
 /** `argoproj.io/v1alpha1 Application argocd/web`. */
-function patchTargetLine(t: { apiVersion: string; kind: string; namespace: string; name: string }): string {
+function patchTargetLine(t: {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}): string {
   return `${t.apiVersion} ${t.kind} ${t.namespace}/${t.name}`;
 }

@@ -125,9 +125,7 @@ export interface DeliveryProgress {
 }
 
 export type DeliveryRecord =
-  | ResourceDeliveryRecord
-  | PatchDeliveryRecord
-  | CloudEventDeliveryRecord;
+  ResourceDeliveryRecord | PatchDeliveryRecord | CloudEventDeliveryRecord;
 export type ResourceDeliveryRecord = ResourceDelivery &
   DeliveryProgress & {
     /** Where the sink created it, once it did. */

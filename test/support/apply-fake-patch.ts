@@ -17,7 +17,7 @@ export class FakePatchError extends Error {
 export type FakePatchType = "merge" | "json" | "strategic";
 
 export function fakePatchType(contentType: string | undefined): FakePatchType | undefined {
-  switch ((contentType ?? "").split(";")[0]?.trim()) {
+  switch ((contentType ?? "").split(";")[0]?.trim() ?? "") {
     case "application/merge-patch+json":
       return "merge";
     case "application/json-patch+json":
@@ -81,7 +81,7 @@ function jsonPatch(target: unknown, ops: unknown): unknown {
   }
   let doc = structuredClone(target);
   for (const op of ops as Record<string, unknown>[]) {
-    const path = String(op["path"] ?? "");
+    const path = typeof op["path"] === "string" ? op["path"] : "";
     switch (op["op"]) {
       case "add":
         doc = put(doc, path, op["value"], "add");
