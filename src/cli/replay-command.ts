@@ -114,6 +114,11 @@ export async function runReplay(args: readonly string[]): Promise<number> {
               resources: result.runs.flatMap((r) =>
                 r.deliveries.flatMap((d) => (d.kind === "resource" ? [d.resource.body] : [])),
               ),
+              patches: result.runs.flatMap((r) =>
+                r.deliveries.flatMap((d) =>
+                  d.kind === "patch" ? [{ type: d.patch.type, target: d.patch.target }] : [],
+                ),
+              ),
             }
           : {
               deliveries: runs.flatMap((r) => r.deliveries.map((d) => deliveryLine(r, d))),
