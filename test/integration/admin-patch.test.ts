@@ -64,4 +64,11 @@ describe("a Patch delivery on the admin port (examples/argocd-refresh, local sin
     expect(res.text).toMatch(/Patch \(merge\) of Application argocd\/hello-world/);
     expect(res.text).toContain("argocd.argoproj.io/refresh: normal");
   });
+
+  it("counts the patch by kind and outcome, and not among Tekton's created resources", async () => {
+    const res = await request(t.admin).get("/metrics");
+    expect(res.text).toMatch(/hookline_deliveries_total\{kind="Patch",outcome="delivered"\} 1/);
+    expect(res.text).toMatch(/eventlistener_triggered_resources_total\{kind="PipelineRun"\} 1/);
+    expect(res.text).not.toMatch(/eventlistener_triggered_resources_total\{kind="Patch"/);
+  });
 });
