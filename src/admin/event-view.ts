@@ -52,7 +52,20 @@ export interface DeliveryView {
   nextAttemptAt: string | null;
   lastError: string | null;
   resources: ResourceView[];
+  /** `hookline.dev/v1alpha1` `Patch` entries: existing objects patched by the resource sink. */
+  patches: PatchView[];
   cloudEvents: CloudEventView[];
+}
+
+export interface PatchView {
+  /** The entry's place among the trigger's resourcetemplates (from 0). */
+  seq: number;
+  target: { apiVersion: string; kind: string; namespace: string; name: string };
+  type: string;
+  patch: unknown;
+  state: string;
+  deliveryKey: string;
+  attempts: DeliveryAttempt[];
 }
 
 export interface ResourceView {
@@ -138,6 +151,7 @@ function toDeliveryView(run: RunRecord): DeliveryView {
     nextAttemptAt: run.state === "pending" ? run.nextAttemptAt.toISOString() : null,
     lastError: run.lastError ?? null,
     resources: [],
+    patches: [],
     cloudEvents: [],
   };
   for (const d of run.deliveries) {
@@ -151,6 +165,17 @@ function toDeliveryView(run: RunRecord): DeliveryView {
           deliveryKey: d.deliveryKey,
           attempts: d.attempts,
           body: d.resource.body,
+        });
+        break;
+      case "patch":
+        view.patches.push({
+          seq: d.seq,
+          target: d.patch.target,
+          type: d.patch.type,
+          patch: d.patch.patch,
+          state: d.state,
+          deliveryKey: d.deliveryKey,
+          attempts: d.attempts,
         });
         break;
       case "cloudevent":

@@ -69,7 +69,7 @@ export function createMetrics(journal?: Journal): Metrics {
   });
   const deliveries = new Counter({
     name: "hookline_deliveries_total",
-    help: "Resource creations, by kind and outcome (delivered, retry, dead).",
+    help: "Deliveries (resources created by kind, Patch, CloudEvent), by outcome (delivered, retry, dead).",
     labelNames: ["kind", "outcome"],
     registers: [registry],
   });
@@ -160,7 +160,8 @@ export function createMetrics(journal?: Journal): Metrics {
     },
     deliveryAttempted(kind, outcome) {
       deliveries.inc({ kind, outcome });
-      if (outcome === "delivered") tektonResources.inc({ kind });
+      // Tekton's counter is of resources created: a Patch creates nothing.
+      if (outcome === "delivered" && kind !== "Patch") tektonResources.inc({ kind });
     },
     countInvalidConfigObjects(count) {
       new Gauge({

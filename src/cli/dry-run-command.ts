@@ -140,7 +140,8 @@ export async function runDryRun(args: readonly string[], io: CommandIo): Promise
 
 /**
  * What dry-run prints: the answer the sender would get, each trigger's trace with the resources
- * it would create, and the listener's CloudEvents (cloudEventURI) when it has any.
+ * it would create, the patches it would apply (`hookline.dev/v1alpha1` `Patch` entries), and the
+ * listener's CloudEvents (cloudEventURI) when it has any.
  */
 export function dryRunView(
   listener: { namespace: string; name: string },
@@ -152,11 +153,28 @@ export function dryRunView(
       d.kind === "cloudevent" ? [{ type: d.event.type, uri: d.uri }] : [],
     ),
   );
+  // The Patch entries, as the sink will apply them (each also listed with its trigger's resources).
+  const patches = processed.runs.flatMap((r) =>
+    r.deliveries.flatMap((d) =>
+      d.kind === "patch"
+        ? [
+            {
+              trigger: r.origin.kind === "trigger" ? r.origin.trigger : null,
+              type: d.patch.type,
+              target: d.patch.target,
+              // A copy: the same object is in the trace, and YAML would print an alias for it.
+              patch: structuredClone(d.patch.patch),
+            },
+          ]
+        : [],
+    ),
+  );
   return {
     eventListener: `${listener.namespace}/${listener.name}`,
     eventID: eventId,
     answer: { status: processed.answer.status, body: processed.answer.body },
     triggers: processed.traces.map(triggerView),
+    ...(patches.length === 0 ? {} : { patches }),
     ...(cloudEvents.length === 0 ? {} : { cloudEvents }),
   };
 }

@@ -126,6 +126,11 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
               resources: result.runs.flatMap((r) =>
                 r.deliveries.flatMap((d) => (d.kind === "resource" ? [d.resource.body] : [])),
               ),
+              patches: result.runs.flatMap((r) =>
+                r.deliveries.flatMap((d) =>
+                  d.kind === "patch" ? [{ type: d.patch.type, target: d.patch.target }] : [],
+                ),
+              ),
             }
           : {
               deliveries: runs.flatMap((r) => r.deliveries.map((d) => deliveryLine(r, d))),
@@ -158,9 +163,27 @@ function deliveryLine(run: RunRecord, d: DeliveryRecord): Record<string, unknown
         state: d.state,
         name: d.created?.name ?? null,
       };
+    case "patch":
+      return {
+        trigger,
+        kind: "Patch",
+        type: d.patch.type,
+        target: patchTargetLine(d.patch.target),
+        state: d.state,
+      };
     case "cloudevent":
       return { trigger, kind: "CloudEvent", type: d.event.type, uri: d.uri, state: d.state };
     default:
       return assertNever(d);
   }
+}
+
+/** `argoproj.io/v1alpha1 Application argocd/web`. */
+function patchTargetLine(t: {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}): string {
+  return `${t.apiVersion} ${t.kind} ${t.namespace}/${t.name}`;
 }

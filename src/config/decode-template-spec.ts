@@ -13,6 +13,8 @@ import {
 } from "./decode-fields.js";
 import type { ParamSpec, TriggerTemplateSpec } from "./types.js";
 import { TT_PARAM } from "../templates/compile-template.js";
+import { isPatchEntry } from "../templates/rendered-patch.js";
+import { checkPatchTemplate } from "./check-patch-template.js";
 
 export const PARAM_SPEC_FIELDS: FieldTable<ParamSpec, DecodeEnv> = [
   {
@@ -114,6 +116,8 @@ function decodeResourceTemplate(
       ok = false;
     }
   }
+  // A hookline.dev/v1alpha1 Patch entry changes an existing object: its own shape is checked.
+  if (ok && isPatchEntry(value) && !checkPatchTemplate(el, cx)) ok = false;
   checkDeclaredParams(node, el.path, cx, declared);
   return ok ? value : undefined;
 }

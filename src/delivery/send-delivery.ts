@@ -5,7 +5,7 @@ import type { DeliveryRecord } from "../store/types.js";
 
 /** One sink per delivery kind. */
 export interface DeliverySinks {
-  /** Rendered resources: the local directory or the Kubernetes API (`--sink`). */
+  /** Rendered resources and patches: the local directory or the Kubernetes API (`--sink`). */
   resource: Sink;
   /** Tekton's lifecycle CloudEvents to a listener's cloudEventURI. */
   cloudevent: CloudEventSink;
@@ -16,6 +16,8 @@ export function deliveryLabel(d: DeliveryRecord): string {
   switch (d.kind) {
     case "resource":
       return d.resource.kind;
+    case "patch":
+      return "Patch";
     case "cloudevent":
       return "CloudEvent";
     default:
@@ -40,6 +42,19 @@ export async function sendDelivery(
       return {
         message: "resource created",
         fields: { kind: created.kind, namespace: created.namespace, name: created.name },
+      };
+    }
+    case "patch": {
+      const patched = await sinks.resource.patch(d.patch, { ...ctx, deliveryKey: d.deliveryKey });
+      d.patched = patched;
+      return {
+        message: "patch applied",
+        fields: {
+          kind: patched.kind,
+          namespace: patched.namespace,
+          name: patched.name,
+          type: d.patch.type,
+        },
       };
     }
     case "cloudevent":

@@ -3,13 +3,15 @@ import { lifecycleEvents } from "../cloudevents/tekton-events.js";
 import type { Header } from "../core/incoming-event.js";
 import { LABEL_DELIVERY_KEY } from "../sinks/types.js";
 import type { PlannedDelivery, PlannedRun } from "../store/types.js";
+import { isPatchEntry, toRenderedPatch } from "../templates/rendered-patch.js";
 import type { RenderedResource } from "../templates/types.js";
 import type { EventDecision, TriggerTrace } from "./types.js";
 import type { EventOutcome } from "../store/types.js";
 
 /**
  * One run per fired trigger, its resources in template order, each labelled with its delivery
- * key (`<eventId>.<trigger>.<resource>`: a valid label value, the same on every attempt).
+ * key (`<eventId>.<trigger>.<resource>`: a valid label value, the same on every attempt); a
+ * `hookline.dev/v1alpha1` `Patch` entry becomes a patch delivery in its place in that order.
  */
 export function planRuns(
   decision: EventDecision,
@@ -19,8 +21,11 @@ export function planRuns(
   const runs: PlannedRun[] = [];
   decision.triggers.forEach((trace, traceIndex) => {
     if (trace.outcome.kind !== "fired") return;
-    const resources = trace.outcome.resources.map((resource, seq) => {
+    const resources = trace.outcome.resources.map((resource, seq): PlannedDelivery => {
       const deliveryKey = `${eventId}.${traceIndex}.${seq}`;
+      // A Patch entry changes an existing object: nothing is created, so nothing is labelled.
+      if (isPatchEntry(resource))
+        return { kind: "patch", seq, deliveryKey, patch: toRenderedPatch(resource) };
       const labelled = withDeliveryKey(resource, deliveryKey);
       // The trace shows what will be created, key included.
       if (trace.outcome.kind === "fired") trace.outcome.resources[seq] = labelled;

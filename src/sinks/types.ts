@@ -1,5 +1,5 @@
 import type { Logger } from "../core/logger.js";
-import type { RenderedResource } from "../templates/types.js";
+import type { RenderedPatch, RenderedResource } from "../templates/types.js";
 
 /**
  * The label on every resource hookline creates: the same on each attempt of its delivery, so a
@@ -17,6 +17,17 @@ export interface CreatedResource {
   location: string;
 }
 
+/** Where a patch was applied. */
+export interface PatchedTarget {
+  apiVersion: string;
+  kind: string;
+  /** Empty for a cluster-scoped object. */
+  namespace: string;
+  name: string;
+  /** A file path for the local sink, an API path for Kubernetes. */
+  location: string;
+}
+
 export interface CreateContext {
   /** The trigger's serviceAccountName (impersonated by the Kubernetes sink). */
   serviceAccountName: string | undefined;
@@ -28,11 +39,18 @@ export interface CreateContext {
   log: Logger;
 }
 
+export interface PatchContext extends CreateContext {
+  /** The delivery's key: the same on every attempt (the local sink names its file with it). */
+  deliveryKey: string;
+}
+
 /**
- * Creates resources. A failure throws a HooklineError whose `details.retryable` tells the
+ * Creates resources and applies patches (`hookline.dev/v1alpha1` `Patch`). A failure throws a HooklineError whose `details.retryable` tells the
  * delivery worker whether trying again can help.
  */
 export interface Sink {
   readonly kind: "local" | "kubernetes";
   create(resource: RenderedResource, ctx: CreateContext): Promise<CreatedResource>;
+  /** Applies a patch to an existing object; a target that does not exist is a permanent failure. */
+  patch(patch: RenderedPatch, ctx: PatchContext): Promise<PatchedTarget>;
 }

@@ -1,7 +1,7 @@
 import type { Provider } from "../core/incoming-event.js";
 import type { TriggerTrace } from "../listener/types.js";
-import type { CreatedResource } from "../sinks/types.js";
-import type { RenderedResource } from "../templates/types.js";
+import type { CreatedResource, PatchedTarget } from "../sinks/types.js";
+import type { RenderedPatch, RenderedResource } from "../templates/types.js";
 
 /**
  * The event journal: everything an event decided, stored before the sender gets its answer, and
@@ -72,7 +72,7 @@ export interface StoredEvent {
  * (src/delivery/send-delivery.ts switches over it). A new kind of delivery (a cancellation, a
  * patch, an HTTP request) is a new member here, a new case there, and a new case in the views.
  */
-export type PlannedDelivery = ResourceDelivery | CloudEventDelivery;
+export type PlannedDelivery = ResourceDelivery | PatchDelivery | CloudEventDelivery;
 
 /** A rendered resource for the resource sink (local directory or Kubernetes API). */
 export interface ResourceDelivery {
@@ -81,6 +81,15 @@ export interface ResourceDelivery {
   /** `hookline.dev/delivery-key`: the same on every attempt, so a retry finds an earlier success. */
   deliveryKey: string;
   resource: RenderedResource;
+}
+
+/** A `hookline.dev/v1alpha1` `Patch` entry: an existing object patched by the resource sink. */
+export interface PatchDelivery {
+  kind: "patch";
+  seq: number;
+  /** `<eventId>.<traceIndex>.<seq>`, as a resource's (the target is not labelled with it). */
+  deliveryKey: string;
+  patch: RenderedPatch;
 }
 
 /** One of Tekton's lifecycle CloudEvents, POSTed (binary mode) to the listener's cloudEventURI. */
@@ -134,11 +143,17 @@ export interface DeliveryProgress {
   attempts: DeliveryAttempt[];
 }
 
-export type DeliveryRecord = ResourceDeliveryRecord | CloudEventDeliveryRecord;
+export type DeliveryRecord =
+  ResourceDeliveryRecord | PatchDeliveryRecord | CloudEventDeliveryRecord;
 export type ResourceDeliveryRecord = ResourceDelivery &
   DeliveryProgress & {
     /** Where the sink created it, once it did. */
     created?: CreatedResource;
+  };
+export type PatchDeliveryRecord = PatchDelivery &
+  DeliveryProgress & {
+    /** Where the sink applied it, once it did. */
+    patched?: PatchedTarget;
   };
 export type CloudEventDeliveryRecord = CloudEventDelivery & DeliveryProgress;
 

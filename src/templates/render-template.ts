@@ -1,4 +1,5 @@
 import { assertNever } from "../errors/assert-never.js";
+import { finishPatch, isPatchEntry } from "./rendered-patch.js";
 import type {
   CompiledTemplate,
   RenderedResource,
@@ -20,7 +21,12 @@ export const LABEL_EVENT_ID = "triggers.tekton.dev/triggers-eventid";
  * reads `$(uid)` or `$(tt.params.x)` is not substituted again.
  */
 export function renderTemplate(template: CompiledTemplate, input: RenderInput): RenderedResource[] {
-  return template.resources.map((node) => finishResource(renderNode(node, input), input));
+  return template.resources.map((node) => {
+    const rendered = renderNode(node, input);
+    return isPatchEntry(rendered as Record<string, unknown>)
+      ? finishPatch(rendered, input)
+      : finishResource(rendered, input);
+  });
 }
 
 function renderNode(node: TemplateNode, input: RenderInput): unknown {

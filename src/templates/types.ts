@@ -41,3 +41,23 @@ export interface RenderedResource {
   generateName: string | undefined;
   body: Record<string, unknown>;
 }
+
+/** How the patch is read: Kubernetes' three patch content types. */
+export type PatchType = "merge" | "json" | "strategic";
+
+/** The object a patch applies to (every field rendered with params like any value). */
+export interface PatchTarget {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** The template's own, or the trigger's (ignored for a cluster-scoped kind). */
+  namespace: string;
+}
+
+/** A rendered `hookline.dev/v1alpha1` `Patch`, ready for a sink. */
+export interface RenderedPatch {
+  target: PatchTarget;
+  type: PatchType;
+  /** An object for `merge` and `strategic`, a list of RFC 6902 operations for `json`. */
+  patch: unknown;
+}

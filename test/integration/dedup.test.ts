@@ -11,6 +11,7 @@ import {
   signGithub,
   wire,
 } from "../support/fixtures.js";
+import { noPatches } from "../support/no-patches.js";
 
 async function send(
   app: TestApp,
@@ -73,6 +74,7 @@ describe("dedup by the provider's delivery id", () => {
         Promise.reject(
           new HooklineError("HL_SINK_WRITE_FAILED", "422 invalid", { retryable: false }),
         ),
+      patch: noPatches,
     };
     app = await createTestApp(EXAMPLE_CONFIG, { sink: failing });
     expect((await send(app, "push", "d-4")).status).toBe(202);

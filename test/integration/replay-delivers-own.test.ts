@@ -31,6 +31,7 @@ import {
   wire,
 } from "../support/fixtures.js";
 import { createTestApp, type TestApp } from "../support/test-app.js";
+import { noPatches } from "../support/no-patches.js";
 
 const EVENT_ID_LABEL = "triggers.tekton.dev/triggers-eventid";
 
@@ -43,6 +44,7 @@ const unreachableCluster: Sink = {
         retryable: true,
       }),
     ),
+  patch: noPatches,
 };
 
 function answers(host: string, port: number, timeoutMs: number): Promise<boolean> {

@@ -4,6 +4,7 @@ import { createServer as createHttpsServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { join } from "node:path";
+import { applyFakePatch, FakePatchError, fakePatchType } from "./apply-fake-patch.js";
 import { createTestTls, type TestTls } from "./test-tls.js";
 
 /** One resource type the fake serves, as discovery lists it. */
@@ -14,6 +15,11 @@ export interface FakeApiResource {
   /** The plural name: the path segment. */
   name: string;
   namespaced: boolean;
+  /**
+   * Served by a CustomResourceDefinition: a strategic merge patch is refused with 415, as the
+   * real API server does for custom resources.
+   */
+  crd?: boolean;
 }
 
 /** What a test makes the fake answer instead of the real thing. */
@@ -41,6 +47,8 @@ export interface RecordedKubeRequest {
   query: URLSearchParams;
   /** The `Impersonate-User` header, if any. */
   impersonateUser: string | undefined;
+  /** The `Content-Type` header, if any (a PATCH's says its type). */
+  contentType: string | undefined;
   /** Whether the bearer token was right. */
   authenticated: boolean;
 }
@@ -163,6 +171,15 @@ export const TRIGGERS_FAKE_RESOURCES: FakeApiResource[] = [
   },
 ];
 
+/** Argo CD's Application, a custom resource (strategic merge patch refused, as for any CRD). */
+export const ARGOCD_APPLICATION: FakeApiResource = {
+  groupVersion: "argoproj.io/v1alpha1",
+  kind: "Application",
+  name: "applications",
+  namespaced: true,
+  crd: true,
+};
+
 export const DEFAULT_FAKE_RESOURCES: FakeApiResource[] = [
   { groupVersion: "v1", kind: "Namespace", name: "namespaces", namespaced: false },
   { groupVersion: "v1", kind: "ConfigMap", name: "configmaps", namespaced: true },
@@ -176,6 +193,7 @@ export const DEFAULT_FAKE_RESOURCES: FakeApiResource[] = [
     namespaced: true,
   },
   { groupVersion: "tekton.dev/v1beta1", kind: "TaskRun", name: "taskruns", namespaced: true },
+  ARGOCD_APPLICATION,
 ];
 
 /** A free loopback port, closed again: a fake API server can start on it later. */
@@ -192,6 +210,8 @@ export async function reservePort(): Promise<number> {
  * with a throw-away CA, speaking the real REST protocol for what hookline uses:
  * - discovery: `GET /api`, `/apis`, `/api/v1`, `/apis/<group>/<version>` (APIResourceList with
  *   plural names, `namespaced` and a `/status` subresource after each resource, as the real one);
+ * - `PATCH` of any object it serves, as `application/merge-patch+json`, `json-patch+json` and
+ *   `strategic-merge-patch+json` (415 for a custom resource; 404 when the object is missing);
  * - `POST` (create, with `generateName`), `GET` (read) and `GET` (list, with `labelSelector`
  *   `k=v`, `k==v`, `k!=v`, `k`, `!k`) of namespaced and cluster-scoped resources (namespaced ones
  *   also across all namespaces);
@@ -337,6 +357,7 @@ export async function createFakeKubeApiServer(
         path: url.pathname,
         query: url.searchParams,
         impersonateUser: header(req, "impersonate-user"),
+        contentType: header(req, "content-type"),
         authenticated: header(req, "authorization") === `Bearer ${token}`,
       };
       requests.push(recorded);
@@ -415,6 +436,8 @@ export async function createFakeKubeApiServer(
     if (r.method === "GET" && objectName === undefined) return list(type, ns, r.query, res);
     if (r.method === "GET") return read(type, ns, objectName as string, res);
     if (r.method === "POST" && objectName === undefined) return create(type, ns, body, res);
+    if (r.method === "PATCH" && objectName !== undefined)
+      return patch(type, ns, objectName, r.contentType, body, res);
     return methodNotAllowed(res);
   };
 
@@ -623,6 +646,56 @@ export async function createFakeKubeApiServer(
     store.push(stored);
     notify("ADDED", stored);
     sendJson(res, 201, stored);
+  };
+
+  const patch = (
+    type: FakeApiResource,
+    ns: string | undefined,
+    name: string,
+    contentType: string | undefined,
+    text: string,
+    res: ServerResponse,
+  ): void => {
+    const patchType = fakePatchType(contentType);
+    if (patchType === undefined || (patchType === "strategic" && type.crd === true)) {
+      return sendStatus(
+        res,
+        415,
+        "UnsupportedMediaType",
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json${type.crd === true ? "" : ", application/strategic-merge-patch+json"}, application/apply-patch+yaml`,
+      );
+    }
+    const found = find(type, ns, name);
+    if (found === undefined) {
+      return sendStatus(res, 404, "NotFound", `${qualified(type)} "${name}" not found`, undefined, {
+        name,
+        group: group(type),
+        kind: type.name,
+      });
+    }
+    let patched: StoredObject;
+    try {
+      patched = applyFakePatch(found, JSON.parse(text) as unknown, patchType) as StoredObject;
+    } catch (err) {
+      if (err instanceof FakePatchError) return sendStatus(res, err.code, err.reason, err.message);
+      return sendStatus(res, 400, "BadRequest", `error decoding patch: ${(err as Error).message}`);
+    }
+    resourceVersion++;
+    const stored: StoredObject = {
+      ...patched,
+      apiVersion: found.apiVersion,
+      kind: found.kind,
+      metadata: {
+        ...patched.metadata,
+        name: found.metadata.name,
+        ...(ns === undefined ? {} : { namespace: ns }),
+        uid: found.metadata["uid"],
+        resourceVersion: String(resourceVersion),
+      },
+    };
+    store[store.indexOf(found)] = stored;
+    notify("MODIFIED", stored);
+    sendJson(res, 200, { ...stored, apiVersion: type.groupVersion });
   };
 
   if (options.listen ?? true) await fake.start();

@@ -245,6 +245,18 @@ function renderDelivery(d: DeliveryView, title: string): SafeHtml {
           <pre>${stringify(r.body)}</pre>
         </details>`,
     )}
+    ${d.patches.map(
+      (p) =>
+        html`<details>
+          <summary>
+            Patch (${p.type}) of ${p.target.kind} ${p.target.namespace}/${p.target.name}
+            <span class="muted small">${p.target.apiVersion}</span>
+            <span class="badge ${p.state}">${p.state}</span>
+          </summary>
+          ${renderAttempts(p.attempts, "applied")}
+          <pre>${stringify(p.patch)}</pre>
+        </details>`,
+    )}
     ${d.cloudEvents.map(
       (c) =>
         html`<details>

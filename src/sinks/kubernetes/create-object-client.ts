@@ -1,6 +1,9 @@
 import {
   createConfiguration,
+  HttpMethod,
   KubeConfig,
+  type KubernetesObject,
+  type PatchStrategy,
   KubernetesObjectApi,
   ServerConfiguration,
   type User,
@@ -17,6 +20,24 @@ export class ObjectClient extends KubernetesObjectApi {
   /** The resource that serves `kind` in `apiVersion`, from discovery (cached per client). */
   discover(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
     return this.resource(apiVersion, kind);
+  }
+
+  /**
+   * PATCHes an object with `body` sent as it is, in the content type given. The client's own
+   * `patch` serializes its argument as an object of the target's kind, so it cannot send a JSON
+   * patch (a list of operations); this builds the same request around the body unchanged.
+   */
+  async patchObject(
+    target: KubernetesObject,
+    body: unknown,
+    contentType: PatchStrategy,
+  ): Promise<KubernetesObject> {
+    const path = await this.specUriPath(target, "patch");
+    const request = this.configuration.baseServer.makeRequestContext(path, HttpMethod.PATCH);
+    request.setHeaderParam("Accept", "application/json, */*;q=0.8");
+    request.setHeaderParam("Content-Type", contentType);
+    request.setBody(JSON.stringify(body));
+    return this.requestPromise(request);
   }
 }
 

@@ -1,13 +1,17 @@
 import { ApiException, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { HooklineError } from "../../errors/hookline-error.js";
 import type { Logger } from "../../core/logger.js";
-import type { RenderedResource } from "../../templates/types.js";
+import { describePatchTarget } from "../../core/patch-entry.js";
+import type { RenderedPatch, RenderedResource } from "../../templates/types.js";
 import {
   LABEL_DELIVERY_KEY,
   type CreateContext,
   type CreatedResource,
+  type PatchContext,
+  type PatchedTarget,
   type Sink,
 } from "../types.js";
+import { applyPatch } from "./apply-patch.js";
 import { classifyKubeError, parseStatus, type KubeStatus } from "./classify-kube-error.js";
 import { createObjectClient, type ObjectClient } from "./create-object-client.js";
 import { loadKubeConfig } from "./load-kube-config.js";
@@ -59,36 +63,58 @@ export function createKubernetesSink(config: KubernetesSinkConfig): Sink {
   return {
     kind: "kubernetes",
     async create(resource: RenderedResource, ctx: CreateContext): Promise<CreatedResource> {
-      const triggerNamespace = ctx.triggerNamespace ?? resource.namespace;
-      const user =
-        ctx.serviceAccountName === undefined
-          ? undefined
-          : `system:serviceaccount:${triggerNamespace}:${ctx.serviceAccountName}`;
+      const user = impersonated(ctx, resource.namespace);
       const what = `${resource.kind} "${resource.namespace}/${resource.name ?? resource.generateName ?? ""}"`;
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new HooklineError(
-                "HL_SINK_WRITE_FAILED",
-                `${what}: the Kubernetes API did not answer: the whole create took over ${deadlineMs} ms`,
-                { retryable: true, reason: "Timeout" },
-              ),
-            ),
-          deadlineMs,
-        );
-      });
-      try {
-        const client = clientFor(user);
-        return await Promise.race([createOnce(client, resource, user, what, ctx.log), deadline]);
-      } catch (err) {
-        throw classifyKubeError(err, what);
-      } finally {
-        clearTimeout(timer);
-      }
+      return withDeadline(what, "create", deadlineMs, () =>
+        createOnce(clientFor(user), resource, user, what, ctx.log),
+      );
+    },
+    async patch(patch: RenderedPatch, ctx: PatchContext): Promise<PatchedTarget> {
+      const user = impersonated(ctx, patch.target.namespace);
+      const what = `Patch of ${describePatchTarget(patch.target)}`;
+      return withDeadline(what, "patch", deadlineMs, () =>
+        applyPatch(clientFor(user), patch, what, user, ctx.log),
+      );
     },
   };
+}
+
+/** Tekton's rule: the trigger's service account, in the trigger's namespace (TEKTON-SPEC §2.3). */
+function impersonated(ctx: CreateContext, fallbackNamespace: string): string | undefined {
+  const triggerNamespace = ctx.triggerNamespace ?? fallbackNamespace;
+  return ctx.serviceAccountName === undefined
+    ? undefined
+    : `system:serviceaccount:${triggerNamespace}:${ctx.serviceAccountName}`;
+}
+
+/** One whole create or patch, all its requests together, within `deadlineMs`; errors classified. */
+async function withDeadline<T>(
+  what: string,
+  action: string,
+  deadlineMs: number,
+  run: () => Promise<T>,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new HooklineError(
+            "HL_SINK_WRITE_FAILED",
+            `${what}: the Kubernetes API did not answer: the whole ${action} took over ${deadlineMs} ms`,
+            { retryable: true, reason: "Timeout" },
+          ),
+        ),
+      deadlineMs,
+    );
+  });
+  try {
+    return await Promise.race([run(), deadline]);
+  } catch (err) {
+    throw classifyKubeError(err, what);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function createOnce(

@@ -11,9 +11,16 @@ import {
 import { parse } from "yaml";
 import { join, resolve } from "node:path";
 import { HooklineError } from "../../errors/hookline-error.js";
-import type { RenderedResource } from "../../templates/types.js";
-import { LABEL_DELIVERY_KEY, type CreatedResource, type Sink } from "../types.js";
+import type { RenderedPatch, RenderedResource } from "../../templates/types.js";
+import {
+  LABEL_DELIVERY_KEY,
+  type CreatedResource,
+  type PatchContext,
+  type PatchedTarget,
+  type Sink,
+} from "../types.js";
 import { toYAML } from "./to-yaml.js";
+import { writePatchFile } from "./write-patch-file.js";
 
 /** Kubernetes' rules for the parts of a path: a name cannot climb out of the output directory. */
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -29,7 +36,7 @@ export interface LocalSinkConfig {
 
 /**
  * Writes each resource as YAML to `OUT/<namespace>/<Kind>/<name>.yaml`, as the API server would
- * store it: `generateName` becomes a unique name, and an existing file is never overwritten
+ * store it (and each patch beside them, see write-patch-file.ts): `generateName` becomes a unique name, and an existing file is never overwritten
  * (write to a temporary file, then hard-link it into place, which fails if the name is taken).
  *
  * The file calls are synchronous on purpose: a handful of small writes to the page cache cost
@@ -95,25 +102,31 @@ export function createLocalSink(config: LocalSinkConfig): Sink {
       }
     }
   };
+  const attempt = <T>(what: string, run: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(run());
+    } catch (err) {
+      if (err instanceof HooklineError) return Promise.reject(err);
+      const code = (err as NodeJS.ErrnoException).code;
+      // The directory was removed under us: forget it, so the next write makes it again.
+      if (code === "ENOENT") made.clear();
+      return Promise.reject(
+        new HooklineError(
+          "HL_SINK_WRITE_FAILED",
+          `could not write ${what}: ${code ?? "error"}`,
+          { retryable: true },
+          { cause: err },
+        ),
+      );
+    }
+  };
   return {
     kind: "local",
     create(resource: RenderedResource): Promise<CreatedResource> {
-      try {
-        return Promise.resolve(write(resource));
-      } catch (err) {
-        if (err instanceof HooklineError) return Promise.reject(err);
-        const code = (err as NodeJS.ErrnoException).code;
-        // The directory was removed under us: forget it, so the next write makes it again.
-        if (code === "ENOENT") made.clear();
-        return Promise.reject(
-          new HooklineError(
-            "HL_SINK_WRITE_FAILED",
-            `could not write ${resource.kind}: ${code ?? "error"}`,
-            { retryable: true },
-            { cause: err },
-          ),
-        );
-      }
+      return attempt(resource.kind, () => write(resource));
+    },
+    patch(patch: RenderedPatch, ctx: PatchContext): Promise<PatchedTarget> {
+      return attempt("Patch", () => writePatchFile(root, patch, ctx.deliveryKey, ensureDir));
     },
   };
 }

@@ -8,6 +8,7 @@ import { createMemoryJournal } from "../../../src/store/memory-journal.js";
 import type { Journal, StoredEvent } from "../../../src/store/types.js";
 import type { RenderedResource } from "../../../src/templates/types.js";
 import { createCapturingLogger } from "../../support/capture-logs.js";
+import { noPatches } from "../../support/no-patches.js";
 
 function resource(name: string): RenderedResource {
   return {
@@ -30,6 +31,7 @@ function fakeSink(
     kind: "local",
     created,
     tries,
+    patch: noPatches,
     create(r: RenderedResource): Promise<CreatedResource> {
       const name = r.name ?? "";
       const n = (tries.get(name) ?? 0) + 1;

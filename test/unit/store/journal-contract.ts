@@ -12,10 +12,12 @@ import {
   type EventOutcome,
   type EventSummary,
   type Journal,
+  type PatchDelivery,
   type PlannedRun,
   type RunRecord,
   type StoredEvent,
 } from "../../../src/store/types.js";
+import { noPatches } from "../../support/no-patches.js";
 
 /**
  * The contract every Journal implementation passes (memory, SQLite, PostgreSQL). `make` must give
@@ -162,6 +164,37 @@ export function describeJournalContract(
           "cloudevent",
           "cloudevent",
         ]);
+      });
+
+      it("keeps a Patch delivery (kind patch) and what the sink patched, through a save", async () => {
+        const event = makeEvent({ traces: [firedTrace("a", [resource("one")])] });
+        const run = plannedRun(event, 0, [resource("one")], "refresher");
+        run.deliveries.push(PATCH_DELIVERY);
+        await journal.record(event, [run]);
+        expect(await journal.getRuns(event.id)).toEqual([expectedNewRun(run, event)]);
+        const [claimed] = await journal.claimDueRuns(at(1000), 10, 60_000);
+        if (claimed === undefined) throw new Error("a claimed run expected");
+        const patched = {
+          apiVersion: "argoproj.io/v1alpha1",
+          kind: "Application",
+          namespace: "argocd",
+          name: "web",
+          location: "/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/web",
+        };
+        claimed.state = "delivered";
+        claimed.deliveries = claimed.deliveries.map((d) =>
+          d.kind === "patch"
+            ? { ...d, state: "delivered", attempts: [{ at: at(1000).toISOString() }], patched }
+            : { ...d, state: "delivered", attempts: [{ at: at(1000).toISOString() }] },
+        );
+        await expect(journal.saveRun(claimed)).resolves.toEqual({ kind: "saved" });
+        const [saved] = await journal.getRuns(event.id);
+        expect(saved?.deliveries[1]).toEqual({
+          ...PATCH_DELIVERY,
+          state: "delivered",
+          attempts: [{ at: at(1000).toISOString() }],
+          patched,
+        });
       });
 
       it("answers pendingStats with nothing pending", async () => {
@@ -398,6 +431,7 @@ export function describeJournalContract(
         const created = new Set<string>();
         const sink: Sink = {
           kind: "local",
+          patch: noPatches,
           async create(r: RenderedResource): Promise<CreatedResource> {
             const name = r.generateName ?? "";
             calls.push(name);
@@ -815,6 +849,25 @@ export function describeJournalContract(
 // --- test events -------------------------------------------------------------------------------
 
 export const T0 = new Date("2024-05-01T12:00:00.000Z");
+
+/** A `hookline.dev/v1alpha1` Patch as planned: the Argo CD refresh of issue 15. */
+const PATCH_DELIVERY: PatchDelivery = {
+  kind: "patch",
+  seq: 1,
+  deliveryKey: "ev.0.1",
+  patch: {
+    target: {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Application",
+      namespace: "argocd",
+      name: "web",
+    },
+    type: "json",
+    patch: [
+      { op: "add", path: "/metadata/annotations/argocd.argoproj.io~1refresh", value: "normal" },
+    ],
+  },
+};
 
 export function at(ms: number): Date {
   return new Date(T0.getTime() + ms);
