@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import request from "supertest";
 import { parse } from "yaml";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { signPayload } from "../../src/cli/sign-payload.js";
 import { createSqliteJournal } from "../../src/store/sqlite/sqlite-journal.js";
 import { EXAMPLE_SECRET, ROOT } from "../support/fixtures.js";
+import { fakeIo } from "../support/fake-io.js";
 import { createTestApp } from "../support/test-app.js";
 
 const GOLDEN = join(ROOT, "test/fixtures/dry-run");
@@ -16,18 +17,9 @@ const CONFIG = join(ROOT, "examples/argocd-refresh");
 const PAYLOAD = join(ROOT, "examples/payloads/github-push.json");
 
 async function run(args: string[]): Promise<{ code: number; out: string }> {
-  let out = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += chunk.toString();
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  try {
-    return { code: await main(args), out };
-  } finally {
-    spy.mockRestore();
-    stderr.mockRestore();
-  }
+  const io = fakeIo();
+  const code = await main(args, io);
+  return { code, out: io.out() };
 }
 
 const dryRun = (args: string[]) => run(["dry-run", ...args]);
@@ -54,8 +46,6 @@ function args(extra: string[] = []): string[] {
 }
 
 describe("hookline dry-run and replay of a Patch (examples/argocd-refresh)", () => {
-  afterEach(() => vi.restoreAllMocks());
-
   it("prints the PipelineRun and the Argo CD refresh patch (golden)", async () => {
     const { code, out } = await dryRun(args());
     expect(code).toBe(0);
