@@ -13,6 +13,7 @@ import { eventOutcome, planCloudEvents, planRuns } from "./plan-runs.js";
 import { prepareEvent } from "./prepare-event.js";
 import { serviceAccountsOf } from "./service-accounts.js";
 import type { ProcessedEvent } from "./processed-event.js";
+import type { ErrorCode } from "../errors/codes.js";
 import type { EventDecision } from "./types.js";
 
 export interface ProcessDeps {
@@ -67,40 +68,23 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
   }
   const bodyJSON = memoJSON(event.rawBody);
   if (listener.payloadValidation) {
+    // A body refused before any trigger runs: nothing is planned, the answer names why.
+    const refused = (code: ErrorCode, message: string): ProcessedEvent => ({
+      outcome: "invalid",
+      traces: [],
+      runs: [],
+      authenticated: gate.authenticated,
+      answer: errorAnswer("invalid", listener, code, message, event.eventId),
+    });
     const tooComplex = payloadTooComplex(bodyJSON);
     if (tooComplex !== undefined) {
       deps.log.info("event refused: body too complex", { reason: tooComplex });
-      return {
-        outcome: "invalid",
-        traces: [],
-        runs: [],
-        authenticated: gate.authenticated,
-        answer: errorAnswer(
-          "invalid",
-          listener,
-          "HL_INTAKE_TOO_COMPLEX",
-          tooComplex,
-          event.eventId,
-        ),
-      };
+      return refused("HL_INTAKE_TOO_COMPLEX", tooComplex);
     }
     const invalid = validatePayload(bodyJSON, event.rawBody);
     if (invalid !== undefined) {
       deps.log.info("event refused: invalid payload", { reason: invalid });
-      const message = `Invalid event body format : ${invalid}`;
-      return {
-        outcome: "invalid",
-        traces: [],
-        runs: [],
-        authenticated: gate.authenticated,
-        answer: errorAnswer(
-          "invalid",
-          listener,
-          "HL_INTAKE_INVALID_PAYLOAD",
-          message,
-          event.eventId,
-        ),
-      };
+      return refused("HL_INTAKE_INVALID_PAYLOAD", `Invalid event body format : ${invalid}`);
     }
   }
   const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), deps);
