@@ -19,7 +19,8 @@ const registry = await createInterceptorRegistry(undefined);
 const config = await loadConfigDir(`${root}/examples/config`, { registry });
 const secrets = createSecretResolver({ fromConfig: config.secrets, dir: undefined });
 const journal = await createJournal("memory");
-const log = createLogger();
+// Old builds read HOOKLINE_LOG_LEVEL themselves; newer ones take the level as an option.
+const log = createLogger({ level: process.env.HOOKLINE_LOG_LEVEL ?? "warn" });
 const app = createApp({ config: () => config, secrets, journal, log });
 const server = createServer(app);
 await new Promise((r) => server.listen(0, "127.0.0.1", r));
