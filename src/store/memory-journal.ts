@@ -16,6 +16,7 @@ import {
   type RecordResult,
   type RunRecord,
   type SaveResult,
+  type StoredBytes,
   type StoredEvent,
 } from "./types.js";
 
@@ -81,6 +82,19 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
     runs.set(run.id, { run, lockedUntil, fence });
     pending.delete(run.id); // re-added at the end: a retried run queues behind those due sooner
     if (run.state === "pending") pending.add(run.id);
+  };
+  const hasPendingRun = (eventId: string): boolean =>
+    (runIdsByEvent.get(eventId) ?? []).some((id) => pending.has(id));
+  /** Deletes an event and its runs, and frees its delivery id. */
+  const remove = (e: StoredEvent): void => {
+    for (const id of runIdsByEvent.get(e.id) ?? []) runs.delete(id);
+    runIdsByEvent.delete(e.id);
+    events.delete(e.id);
+    if (e.deliveryId !== undefined) {
+      // An event can hold only its own delivery id.
+      const key = ownerKey(listenerKey(e.listener), e.deliveryId);
+      if (owners.get(key) === e.id) owners.delete(key);
+    }
   };
 
   return {
@@ -192,17 +206,34 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
     prune(before): Promise<number> {
       let n = 0;
       for (const e of [...events.values()]) {
-        if (e.receivedAt >= before) continue;
-        const mine = runIdsByEvent.get(e.id) ?? [];
-        if (mine.some((id) => pending.has(id))) continue;
-        for (const id of mine) runs.delete(id);
-        runIdsByEvent.delete(e.id);
-        events.delete(e.id);
-        if (e.deliveryId !== undefined) {
-          // An event can hold only its own delivery id.
-          const key = ownerKey(listenerKey(e.listener), e.deliveryId);
-          if (owners.get(key) === e.id) owners.delete(key);
-        }
+        if (e.receivedAt >= before || hasPendingRun(e.id)) continue;
+        remove(e);
+        n++;
+      }
+      return Promise.resolve(n);
+    },
+    storedBytes(): Promise<StoredBytes> {
+      let total = 0;
+      let filteredBodies = 0;
+      for (const e of events.values()) {
+        const body = e.body.kind === "kept" ? e.body.bytes.length : 0;
+        total += body + e.url.length + JSON.stringify(e.headers).length;
+        total += JSON.stringify(e.traces).length;
+        if (e.outcome === "filtered" && e.body.kind === "kept") filteredBodies += body;
+      }
+      for (const r of runs.values()) total += JSON.stringify(r.run.deliveries).length;
+      return Promise.resolve({ total, filteredBodies });
+    },
+    evictFiltered(bytes): Promise<number> {
+      const candidates = [...events.values()]
+        .filter((e) => e.outcome === "filtered" && e.body.kind === "kept" && !hasPendingRun(e.id))
+        .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || (a.id < b.id ? -1 : 1));
+      let freed = 0;
+      let n = 0;
+      for (const e of candidates) {
+        if (freed >= bytes || e.body.kind !== "kept") break;
+        freed += e.body.bytes.length;
+        remove(e);
         n++;
       }
       return Promise.resolve(n);

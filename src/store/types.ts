@@ -234,6 +234,16 @@ export interface EventSummary {
 /** Whether the journal can take events; `reason` says why not, with no secret in it. */
 export type JournalHealth = { ready: true } | { ready: false; reason: string };
 
+/**
+ * The journal's size as stored: every event's body, headers, URL and traces, and every run's
+ * deliveries (an estimate of the bytes on disk, without indexes and free pages).
+ */
+export interface StoredBytes {
+  total: number;
+  /** The bodies of filtered events kept whole: the share the filtered budget bounds. */
+  filteredBodies: number;
+}
+
 export interface Journal {
   readonly kind: "sqlite" | "postgres" | "memory";
   /** The event that holds this delivery id on this listener, if any. */
@@ -267,6 +277,13 @@ export interface Journal {
   pendingStats(now: Date): Promise<{ pending: number; oldestDueAt: Date | undefined }>;
   /** Deletes events received before `before` whose runs are all finished; returns how many. */
   prune(before: Date): Promise<number>;
+  /** How many bytes the journal holds, and how many of them are filtered events' bodies. */
+  storedBytes(): Promise<StoredBytes>;
+  /**
+   * Deletes the oldest filtered events that kept their body (a sender that authenticated, nothing
+   * fired) and have no pending run, until at least `bytes` of bodies are freed; returns how many.
+   */
+  evictFiltered(bytes: number): Promise<number>;
   /** Can it be reached (a read)? */
   ping(): Promise<boolean>;
   /**

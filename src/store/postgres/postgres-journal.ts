@@ -365,6 +365,39 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
       return result.rowCount ?? 0;
     },
 
+    async storedBytes() {
+      const result = await pool.query<{ events: string; runs: string; filtered: string }>(
+        `SELECT
+           (SELECT COALESCE(SUM(octet_length(body) + octet_length(headers::text) + octet_length(url)
+                                + octet_length(traces::text)), 0) FROM ${s}.events) AS events,
+           (SELECT COALESCE(SUM(octet_length(deliveries::text)), 0) FROM ${s}.runs) AS runs,
+           (SELECT COALESCE(SUM(octet_length(body)), 0) FROM ${s}.events
+             WHERE outcome = 'filtered' AND body_not_kept IS NULL) AS filtered`,
+      );
+      const row = result.rows[0];
+      return {
+        total: Number(row?.events ?? 0) + Number(row?.runs ?? 0),
+        filteredBodies: Number(row?.filtered ?? 0),
+      };
+    },
+
+    async evictFiltered(bytes) {
+      if (bytes <= 0) return 0;
+      // Oldest first, up to the first event whose body makes the freed bytes reach the target.
+      const result = await pool.query(
+        `DELETE FROM ${s}.events WHERE id IN (
+           SELECT id FROM (
+             SELECT e.id, octet_length(e.body) AS n,
+                    SUM(octet_length(e.body)) OVER (ORDER BY e.received_at, e.id) AS freed
+             FROM ${s}.events e
+             WHERE e.outcome = 'filtered' AND e.body_not_kept IS NULL
+               AND NOT EXISTS (SELECT 1 FROM ${s}.runs r WHERE r.event_id = e.id AND r.state = 'pending')
+           ) v WHERE v.freed - v.n < $1)`,
+        [bytes],
+      );
+      return result.rowCount ?? 0;
+    },
+
     ping,
     health: () => health.check(),
 

@@ -105,6 +105,26 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     probe: db.prepare<[number]>(
       "INSERT INTO health_probe (id, written_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at",
     ),
+    eventBytes: db.prepare<[], { n: number }>(
+      "SELECT COALESCE(SUM(length(body) + length(headers) + length(url) + length(traces)), 0) AS n FROM events",
+    ),
+    runBytes: db.prepare<[], { n: number }>(
+      "SELECT COALESCE(SUM(length(deliveries)), 0) AS n FROM runs",
+    ),
+    filteredBytes: db.prepare<[], { n: number }>(
+      "SELECT COALESCE(SUM(length(body)), 0) AS n FROM events WHERE outcome = 'filtered' AND body_not_kept IS NULL",
+    ),
+    // Oldest first, up to the first event whose body makes the freed bytes reach the target.
+    evictFiltered: db.prepare<[number]>(
+      `DELETE FROM events WHERE id IN (
+         SELECT id FROM (
+           SELECT id, length(body) AS n,
+                  SUM(length(body)) OVER (ORDER BY received_at, id) AS freed
+           FROM events e
+           WHERE outcome = 'filtered' AND body_not_kept IS NULL
+             AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.event_id = e.id AND runs.state = 'pending'))
+         WHERE freed - n < ?)`,
+    ),
     prune: db.prepare<[number]>(
       `DELETE FROM events WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.event_id = events.id AND runs.state = 'pending')`,
     ),
@@ -299,6 +319,17 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     },
     prune(before) {
       return Promise.resolve(q.prune.run(before.getTime()).changes);
+    },
+    storedBytes() {
+      const events = q.eventBytes.get()?.n ?? 0;
+      const runs = q.runBytes.get()?.n ?? 0;
+      return Promise.resolve({
+        total: events + runs,
+        filteredBodies: q.filteredBytes.get()?.n ?? 0,
+      });
+    },
+    evictFiltered(bytes) {
+      return Promise.resolve(bytes <= 0 ? 0 : q.evictFiltered.run(bytes).changes);
     },
     ping() {
       return Promise.resolve(ping());

@@ -799,6 +799,53 @@ export function describeJournalContract(
       });
     });
 
+    describe("size and the filtered budget", () => {
+      const filteredOf = (n: number, ms: number): StoredEvent =>
+        makeEvent({
+          receivedAt: at(ms),
+          body: { kind: "kept", bytes: Buffer.alloc(n, 0x61) },
+        });
+
+      it("counts what it holds, and the filtered events' bodies apart", async () => {
+        const empty = await journal.storedBytes();
+        await journal.record(filteredOf(1000, 1), []);
+        await journal.record(filteredOf(2000, 2), []);
+        const fired = await recordFired(journal, { at: at(3), runs: 1 });
+        const sizes = await journal.storedBytes();
+        expect(sizes.filteredBodies - empty.filteredBodies).toBe(3000);
+        // Everything counts towards the total: both bodies, the fired event and its run.
+        expect(sizes.total - empty.total).toBeGreaterThan(3000);
+        expect(fired.runs).toHaveLength(1);
+      });
+
+      it("evicts the oldest filtered events first, only as many as free the bytes asked", async () => {
+        const oldest = filteredOf(1000, 10);
+        const middle = filteredOf(1000, 20);
+        const newest = filteredOf(1000, 30);
+        for (const e of [newest, oldest, middle]) await journal.record(e, []);
+        const fired = await recordFired(journal, { at: at(5), runs: 1 });
+        const notKept = makeEvent({
+          receivedAt: at(1),
+          body: { kind: "not-kept", size: 5000, sha256: "0".repeat(64), reason: "x" },
+        });
+        await journal.record(notKept, []);
+
+        await expect(journal.evictFiltered(1500)).resolves.toBe(2);
+        await expect(journal.getEvent(oldest.id)).resolves.toBeUndefined();
+        await expect(journal.getEvent(middle.id)).resolves.toBeUndefined();
+        await expect(journal.getEvent(newest.id)).resolves.toEqual(newest);
+        // Never an event that fired, nor a metadata-only row.
+        await expect(journal.getEvent(fired.event.id)).resolves.toEqual(fired.event);
+        await expect(journal.getEvent(notKept.id)).resolves.toEqual(notKept);
+        await expect(journal.evictFiltered(0)).resolves.toBe(0);
+        expect((await journal.storedBytes()).filteredBodies).toBe(1000);
+        // The evicted event's delivery id is free again.
+        await expect(
+          journal.findDeliveryIdOwner(listenerKey(oldest.listener), oldest.deliveryId!),
+        ).resolves.toBeUndefined();
+      });
+    });
+
     describe("prune", () => {
       it("deletes old finished events, keeps pending and recent ones", async () => {
         const oldFiltered = makeEvent({ receivedAt: at(1000), deliveryId: randomUUID() });
