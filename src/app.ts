@@ -34,7 +34,8 @@ import {
   DEFAULT_MAX_BODY,
   REQUEST_TIMEOUT_MS,
 } from "./settings/defaults.js";
-import { listenerKey, type Journal, type RecordResult } from "./store/types.js";
+import type { JournalBudget } from "./store/journal-budget.js";
+import { listenerKey, type Journal, type RecordResult, type StoredEvent } from "./store/types.js";
 
 export interface AppDeps {
   /** The config in force (a getter, so that a reload can swap it). */
@@ -61,6 +62,8 @@ export interface AppDeps {
    * per listener and per source address; by default settings/defaults.ts's quotas.
    */
   unauthenticatedQuota?: UnauthenticatedQuota;
+  /** The journal's size rules: metadata-only rows are not stored past its total cap. */
+  journalBudget?: JournalBudget;
   deadlineMs?: number;
   requestTimeoutMs?: number;
 }
@@ -279,19 +282,26 @@ async function recordEvent(
   const key = listenerKey(listener);
   // A duplicate names the delivery id of an event that fired: its metadata row is always kept,
   // so that every copy of a delivery is on record (a sender must know such an id to make one).
+  const row = toMetadataEvent(event, listener, answer, outcome, traces, deps.secretValues);
   const dropped =
-    outcome === "duplicate"
+    (outcome === "duplicate"
       ? undefined
-      : deps.unauthenticatedQuota.admit(key, req.socket.remoteAddress ?? "unknown");
+      : deps.unauthenticatedQuota.admit(key, req.socket.remoteAddress ?? "unknown")) ??
+    // The journal's total cap (HOOKLINE_JOURNAL_MAX) is never passed for such a row.
+    (deps.journalBudget?.admitsUnauthenticated(metadataRowBytes(row)) === false
+      ? "journal-full"
+      : undefined);
   if (dropped !== undefined) {
     deps.metrics?.unauthenticatedDropped(key, dropped);
     log.debug("metadata-only row dropped", { reason: dropped });
     return { kind: "dropped" };
   }
-  return deps.journal.record(
-    toMetadataEvent(event, listener, answer, outcome, traces, deps.secretValues),
-    runs,
-  );
+  return deps.journal.record(row, runs);
+}
+
+/** About what a metadata-only row costs the journal (as `Journal.storedBytes` counts it). */
+function metadataRowBytes(row: StoredEvent): number {
+  return row.url.length + JSON.stringify(row.headers).length + JSON.stringify(row.traces).length;
 }
 
 function sendAnswer(res: ServerResponse, answer: EventAnswer): void {

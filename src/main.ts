@@ -5,6 +5,7 @@ import { createRuntime, type Running } from "./runtime/create-runtime.js";
 import {
   DEFAULT_BODIES_PER_SOURCE,
   DEFAULT_BODY_BUDGET,
+  DEFAULT_JOURNAL_FILTERED_MAX,
   DEFAULT_MAX_BODY,
   DEFAULT_RETENTION_MS,
 } from "./settings/defaults.js";
@@ -97,6 +98,8 @@ function toSettings(options: ServeOptions, allListeners: boolean): Settings {
     maxBodyBytes: options.maxBodyBytes,
     bodyBudgetBytes: options.bodyBudgetBytes ?? DEFAULT_BODY_BUDGET,
     bodiesPerSource: options.bodiesPerSource ?? DEFAULT_BODIES_PER_SOURCE,
+    journalMaxBytes: undefined,
+    journalFilteredMaxBytes: DEFAULT_JOURNAL_FILTERED_MAX,
     retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
     watchConfig: options.watchConfig ?? true,
     reloadDebounceMs: options.reloadDebounceMs ?? DEFAULT_DEBOUNCE_MS,

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { TriggerTrace } from "../listener/types.js";
 import type { UnauthenticatedDropReason } from "../listener/unauthenticated-quota.js";
-import type { Journal } from "../store/types.js";
+import type { Journal, StoredBytes } from "../store/types.js";
 
 /**
  * What hookline counts. Label values are bounded: listener and trigger names come from the
@@ -30,6 +30,8 @@ export interface Metrics {
    * being received from its address), `too_large` (over --max-body), `too_complex` (JSON limits).
    */
   intakeRefused(reason: IntakeRefusal): void;
+  /** The journal budget's last check: the sizes it read and the filtered events it evicted. */
+  journalChecked(sizes: StoredBytes, evicted: number): void;
   /** `hookline_config_objects_invalid` reads `count` at each scrape (the cluster config source). */
   countInvalidConfigObjects(count: () => number): void;
 }
@@ -77,6 +79,17 @@ export function createMetrics(journal?: Journal): Metrics {
     name: "hookline_unauthenticated_dropped_total",
     help: "Metadata-only rows (requests nobody authenticated, that fired nothing) not journaled: their listener's or source address's quota for the window was spent.",
     labelNames: ["listener", "reason"],
+    registers: [registry],
+  });
+  const journalBytes = new Gauge({
+    name: "hookline_journal_bytes",
+    help: "What the journal holds, as of the last budget check: total, and the filtered events' bodies (bounded by HOOKLINE_JOURNAL_FILTERED_MAX).",
+    labelNames: ["part"],
+    registers: [registry],
+  });
+  const journalEvicted = new Counter({
+    name: "hookline_journal_evicted_total",
+    help: "Filtered events evicted from the journal, oldest first, to keep their bodies within their budget.",
     registers: [registry],
   });
   const reloads = new Counter({
@@ -175,6 +188,11 @@ export function createMetrics(journal?: Journal): Metrics {
     },
     intakeRefused(reason) {
       refused.inc({ reason });
+    },
+    journalChecked(sizes, evicted) {
+      journalBytes.set({ part: "total" }, sizes.total);
+      journalBytes.set({ part: "filtered_bodies" }, sizes.filteredBodies);
+      if (evicted > 0) journalEvicted.inc(evicted);
     },
     configReloaded(ok) {
       reloads.inc({ result: ok ? "success" : "failure" });

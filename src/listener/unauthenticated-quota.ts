@@ -6,7 +6,8 @@ import {
 } from "../settings/defaults.js";
 
 /** Which quota a dropped metadata-only row ran into. */
-export type UnauthenticatedDropReason = "listener-quota" | "source-quota";
+/** Why a metadata-only row was not stored: a quota, or the journal's total cap (HOOKLINE_JOURNAL_MAX). */
+export type UnauthenticatedDropReason = "listener-quota" | "source-quota" | "journal-full";
 
 export interface UnauthenticatedQuotaOptions {
   perListener?: number;

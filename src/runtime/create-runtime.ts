@@ -25,10 +25,12 @@ import {
   CONNECTIONS_CHECK_MS,
   DEFAULT_DEADLINE_MS,
   HEADERS_TIMEOUT_MS,
+  JOURNAL_BUDGET_CHECK_MS,
   REQUEST_TIMEOUT_MS,
 } from "../settings/defaults.js";
 import type { Settings } from "../settings/types.js";
 import { createLocalSink } from "../sinks/local/local-sink.js";
+import { createJournalBudget } from "../store/journal-budget.js";
 import type { Sink } from "../sinks/types.js";
 import { createDisposerStack, type DisposerStack } from "./disposer-stack.js";
 import { describeStoreSettings, openJournal } from "./open-journal.js";
@@ -143,6 +145,26 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const started = cluster;
   if (started !== undefined) metrics.countInvalidConfigObjects(() => started.invalidObjects());
   const worker = createDeliveryWorker({ journal, sink, log, metrics });
+  // The journal's size rules: the filtered events' share evicted past its budget, and the total
+  // cap that requests nobody authenticated never pass (checked every 30 s; once at start).
+  const journalBudget = createJournalBudget({
+    journal,
+    maxBytes: settings.journalMaxBytes,
+    filteredBytes: settings.journalFilteredMaxBytes,
+    log,
+    onChecked: (sizes, evicted) => metrics.journalChecked(sizes, evicted),
+  });
+  const enforceBudget = (): void => {
+    journalBudget
+      .enforce()
+      .catch((err: unknown) =>
+        log.error("journal budget check failed", { error: (err as Error).message }),
+      );
+  };
+  enforceBudget();
+  const budgetTimer = setInterval(enforceBudget, JOURNAL_BUDGET_CHECK_MS);
+  budgetTimer.unref();
+  stack.push("journal budget", () => clearInterval(budgetTimer));
   // Stopped after both ports are closed (pushed before them): a request in flight may wake it.
   stack.push("delivery worker", () => worker.stop());
   // The config's own Secrets are part of the config: a reload swaps the resolver with it.
@@ -190,6 +212,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     maxBodyBytes: settings.maxBodyBytes,
     bodyBudgetBytes: settings.bodyBudgetBytes,
     bodiesPerSource: settings.bodiesPerSource,
+    journalBudget,
     deadlineMs: DEFAULT_DEADLINE_MS,
   });
   // Tekton's EventListener timeouts (TEKTON-SPEC §2.1), with room for a 25 MiB body. Node checks

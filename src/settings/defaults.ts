@@ -31,6 +31,10 @@ export const DEFAULT_RETENTION_MS = 7 * 24 * 3600_000;
 export const HEADERS_TIMEOUT_MS = 10_000;
 /** How often Node checks the header and request timeouts of open connections (its default: 30 s). */
 export const CONNECTIONS_CHECK_MS = 1_000;
+/** The filtered events' bodies the journal keeps at most (HOOKLINE_JOURNAL_FILTERED_MAX). */
+export const DEFAULT_JOURNAL_FILTERED_MAX = 256 * 1024 * 1024;
+/** How often the journal's sizes are read and its filtered budget enforced. */
+export const JOURNAL_BUDGET_CHECK_MS = 30_000;
 /** Bytes of request bodies held at once by requests not yet answered (HOOKLINE_BODY_BUDGET). */
 export const DEFAULT_BODY_BUDGET = 64 * 1024 * 1024;
 /** Request bodies being received at once from one source address (HOOKLINE_BODIES_PER_SOURCE). */

@@ -2,12 +2,14 @@ import type { LogLevel } from "../core/logger.js";
 import {
   DEFAULT_BODIES_PER_SOURCE,
   DEFAULT_BODY_BUDGET,
+  DEFAULT_JOURNAL_FILTERED_MAX,
   DEFAULT_MAX_BODY,
   DEFAULT_RETENTION_MS,
 } from "./defaults.js";
 import {
   parseAdminAddrValue,
   parseCountValue,
+  parseOptionalSizeValue,
   parseDurationValue,
   parseHostListValue,
   parseLogLevelValue,
@@ -178,6 +180,22 @@ export const OPTIONS = {
     parse: parseCountValue,
     default: DEFAULT_BODIES_PER_SOURCE,
     help: "bodies being received at once from one address (default 8; 0: no cap)",
+  }),
+  journalMax: text<number | undefined>({
+    what: "journal size cap",
+    env: "HOOKLINE_JOURNAL_MAX",
+    metavar: "SIZE",
+    parse: parseOptionalSizeValue,
+    default: undefined,
+    help: "the journal's total size past which requests nobody authenticated are not journaled (default none)",
+  }),
+  journalFilteredMax: text<number>({
+    what: "filtered events' budget",
+    env: "HOOKLINE_JOURNAL_FILTERED_MAX",
+    metavar: "SIZE",
+    parse: parseMaxBodyValue,
+    default: DEFAULT_JOURNAL_FILTERED_MAX,
+    help: "filtered events' bodies kept at most; the oldest are evicted past it (default 256MiB)",
   }),
   admin: text<AdminAddress>({
     what: "admin address",

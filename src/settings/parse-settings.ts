@@ -62,6 +62,8 @@ export function parseSettings(argv: readonly string[], env: Environment): Settin
     maxBodyBytes: readOption(OPTIONS.maxBody, flags, env),
     bodyBudgetBytes: readOption(OPTIONS.bodyBudget, flags, env),
     bodiesPerSource: readOption(OPTIONS.bodiesPerSource, flags, env),
+    journalMaxBytes: readOption(OPTIONS.journalMax, flags, env),
+    journalFilteredMaxBytes: readOption(OPTIONS.journalFilteredMax, flags, env),
     retentionMs: readOption(OPTIONS.retention, flags, env),
     watchConfig: true,
     reloadDebounceMs: DEFAULT_DEBOUNCE_MS,

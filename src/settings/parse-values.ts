@@ -37,6 +37,12 @@ export function parseMaxBodyValue(text: string): number {
   }
 }
 
+/** A size such as 10GiB; `none` (or `0`) for no cap. */
+export function parseOptionalSizeValue(text: string): number | undefined {
+  if (/^\s*(none|0)\s*$/i.test(text)) return undefined;
+  return parseMaxBodyValue(text);
+}
+
 /** A whole number, 0 or more (0 usually meaning "no cap"). */
 export function parseCountValue(text: string): number {
   const n = Number(text);

@@ -79,6 +79,10 @@ export interface Settings extends PipelineSettings {
   bodyBudgetBytes: number;
   /** HOOKLINE_BODIES_PER_SOURCE: bodies being received at once per source address (0: no cap). */
   bodiesPerSource: number;
+  /** HOOKLINE_JOURNAL_MAX: past it, requests nobody authenticated are not journaled; undefined: no cap. */
+  journalMaxBytes: number | undefined;
+  /** HOOKLINE_JOURNAL_FILTERED_MAX: filtered events' bodies past it are evicted, oldest first. */
+  journalFilteredMaxBytes: number;
   /** `--retention` / HOOKLINE_RETENTION: finished events older than this are pruned. */
   retentionMs: number;
   /** Watch the config directory and reload it on change; SIGHUP always reloads. */

@@ -46,6 +46,7 @@ export interface TestAppOptions extends Partial<
     | "requestTimeoutMs"
     | "metrics"
     | "unauthenticatedQuota"
+    | "journalBudget"
   >
 > {
   secretsDir?: string;

@@ -27,6 +27,8 @@ describe("parseSettings", () => {
       maxBodyBytes: 25 * 1024 * 1024,
       bodyBudgetBytes: 64 * 1024 * 1024,
       bodiesPerSource: 8,
+      journalMaxBytes: undefined,
+      journalFilteredMaxBytes: 256 * 1024 * 1024,
       retentionMs: 7 * 24 * 3600_000,
       watchConfig: true,
       reloadDebounceMs: 200,
@@ -161,6 +163,20 @@ describe("parseSettings", () => {
       want: { host: "127.0.0.1", port: 9191 },
     },
     {
+      name: "HOOKLINE_JOURNAL_MAX as a size, or none",
+      argv: [],
+      env: { HOOKLINE_JOURNAL_MAX: "1GiB" },
+      pick: (s) => s.journalMaxBytes,
+      want: 1024 ** 3,
+    },
+    {
+      name: "HOOKLINE_JOURNAL_MAX none: no cap",
+      argv: [],
+      env: { HOOKLINE_JOURNAL_MAX: "none" },
+      pick: (s) => s.journalMaxBytes,
+      want: undefined,
+    },
+    {
       name: "--max-body beats HOOKLINE_MAX_BODY",
       argv: ["--max-body", "1KiB"],
       env: { HOOKLINE_MAX_BODY: "3MiB" },
@@ -266,6 +282,13 @@ describe("parseSettings", () => {
       env: { HOOKLINE_BODY_BUDGET: "lots" },
       names: "HOOKLINE_BODY_BUDGET",
       value: "lots",
+    },
+    {
+      name: "a bad HOOKLINE_JOURNAL_MAX",
+      argv: [],
+      env: { HOOKLINE_JOURNAL_MAX: "big" },
+      names: "HOOKLINE_JOURNAL_MAX",
+      value: "big",
     },
     {
       name: "a negative HOOKLINE_BODIES_PER_SOURCE",
