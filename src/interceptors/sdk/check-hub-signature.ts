@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
+import { bodyHmac } from "./body-hmac.js";
 
 // A Set, not an object literal: a header like `constructor=…` must not find Object.prototype's keys.
 const ALGORITHMS: ReadonlySet<string> = new Set(["sha1", "sha256", "sha512"]);
@@ -23,7 +24,7 @@ export function checkHubSignature(
   if (!/^[0-9a-fA-F]*$/.test(hex)) return "error decoding signature: encoding/hex: invalid byte";
   if (hex.length % 2 !== 0) return "error decoding signature: encoding/hex: odd length hex string";
   const given = Buffer.from(hex, "hex");
-  const expected = createHmac(algo, secret).update(body).digest();
+  const expected = bodyHmac(algo, secret, body);
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     return "payload signature check failed";
   return undefined;
