@@ -20,6 +20,7 @@ import { toMetadataEvent } from "./listener/to-metadata-event.js";
 import { keepsBody } from "./listener/processed-event.js";
 import {
   createUnauthenticatedQuota,
+  type UnauthenticatedDropReason,
   type UnauthenticatedQuota,
 } from "./listener/unauthenticated-quota.js";
 import type { EventAnswer, TriggerTrace } from "./listener/types.js";
@@ -282,20 +283,21 @@ async function recordEvent(
   const key = listenerKey(listener);
   // A duplicate names the delivery id of an event that fired: its metadata row is always kept,
   // so that every copy of a delivery is on record (a sender must know such an id to make one).
-  const row = toMetadataEvent(event, listener, answer, outcome, traces, deps.secretValues);
-  const dropped =
-    (outcome === "duplicate"
-      ? undefined
-      : deps.unauthenticatedQuota.admit(key, req.socket.remoteAddress ?? "unknown")) ??
-    // The journal's total cap (HOOKLINE_JOURNAL_MAX) is never passed for such a row.
-    (deps.journalBudget?.admitsUnauthenticated(metadataRowBytes(row)) === false
-      ? "journal-full"
-      : undefined);
-  if (dropped !== undefined) {
-    deps.metrics?.unauthenticatedDropped(key, dropped);
-    log.debug("metadata-only row dropped", { reason: dropped });
+  const drop = (reason: UnauthenticatedDropReason): { kind: "dropped" } => {
+    deps.metrics?.unauthenticatedDropped(key, reason);
+    log.debug("metadata-only row dropped", { reason });
     return { kind: "dropped" };
-  }
+  };
+  // The quotas first: a row they drop is not even built (its body hashed).
+  const overQuota =
+    outcome === "duplicate"
+      ? undefined
+      : deps.unauthenticatedQuota.admit(key, req.socket.remoteAddress ?? "unknown");
+  if (overQuota !== undefined) return drop(overQuota);
+  const row = toMetadataEvent(event, listener, answer, outcome, traces, deps.secretValues);
+  // The journal's total cap (HOOKLINE_JOURNAL_MAX) is never passed for such a row.
+  if (deps.journalBudget?.admitsUnauthenticated(metadataRowBytes(row)) === false)
+    return drop("journal-full");
   return deps.journal.record(row, runs);
 }
 

@@ -53,10 +53,8 @@ export async function authGate(
   event: IncomingEvent,
   deps: GateDeps,
 ): Promise<GateResult> {
-  const units = gateUnits(listener);
-  if (units.length === 0 || units.some((u) => u.authenticator === undefined))
-    return { kind: "open", authenticated: false };
-  const abort = new AbortController();
+  const units = gateUnitsOf(listener);
+  if (units === undefined) return { kind: "open", authenticated: false };
   const raw = { body: event.rawBody, header: event.header };
   const checked = await Promise.all(
     units.map(async (unit) => {
@@ -66,7 +64,7 @@ export async function authGate(
         receivedAt: event.receivedAt,
         namespace: unit.namespace,
         log: deps.log,
-        signal: abort.signal,
+        signal: NEVER_ABORTED,
       });
       return { unit, verdict, ms: Math.round((performance.now() - began) * 1000) / 1000 };
     }),
@@ -103,6 +101,24 @@ export async function authGate(
     }
   }
   return { kind: "closed", traces };
+}
+
+/** The gate's checks do not outlive the request, and nothing cancels them early. */
+const NEVER_ABORTED = new AbortController().signal;
+
+/**
+ * The gate's units of a compiled listener, worked out once per compiled config (a reload makes a
+ * new listener object): undefined when the gate cannot close (no trigger, or one without an
+ * authenticator).
+ */
+const unitsByListener = new WeakMap<CompiledListener, readonly GateUnit[] | undefined>();
+function gateUnitsOf(listener: CompiledListener): readonly GateUnit[] | undefined {
+  if (unitsByListener.has(listener)) return unitsByListener.get(listener);
+  const units = gateUnits(listener);
+  const gated =
+    units.length === 0 || units.some((u) => u.authenticator === undefined) ? undefined : units;
+  unitsByListener.set(listener, gated);
+  return gated;
 }
 
 /**
