@@ -1,8 +1,5 @@
-import { runDryRun } from "./dry-run-command.js";
-import { runReplay } from "./replay-command.js";
-import { runServe } from "./serve-command.js";
-import { runSign } from "./sign-command.js";
-import { runValidate } from "./validate-command.js";
+import { COMMANDS, suggestCommand, usageLines, type Command } from "./commands.js";
+import { packageVersion } from "./package-version.js";
 import { environmentVariables } from "../settings/option-definitions.js";
 import type { CommandIo } from "./command-io.js";
 
@@ -11,13 +8,12 @@ export type { CommandIo } from "./command-io.js";
 const USAGE = `hookline — Tekton Triggers configuration in, resources out
 
 Usage:
-  hookline serve [--config DIR|kubernetes]… [--all-listeners] [--port N] [--out DIR]
-                 [--sink local|kubernetes] [--store STORE] [--secrets DIR] [--max-body SIZE]
-                 [--admin HOST:PORT] [--retention DURATION] [--interceptors DIR] [--host ADDR]
-  hookline validate DIR [--interceptors DIR]
-  hookline dry-run --config DIR (--payload FILE -H 'Name: value'… | --request FILE.http) [--output yaml|json]
-  hookline replay EVENT_ID [--dry-run] [--config DIR] [--store STORE] [--out DIR] [--interceptors DIR]
-  hookline sign [--scheme github|bitbucket|gitlab|slack|standard-webhooks|hmac] (--secret S | --secret-file F) PAYLOAD_FILE
+${COMMANDS.map((command) => usageLines(command, "  ")).join("\n")}
+  hookline --help | --version
+  hookline COMMAND --help
+
+Commands:
+${COMMANDS.map((command) => `  ${command.name.padEnd(10)}${command.summary}`).join("\n")}
 
 Environment: ${wrap(environmentVariables(), 2, 100)}
 `;
@@ -37,31 +33,53 @@ function wrap(names: readonly string[], indent: number, width: number): string {
   return lines.join(`\n${" ".repeat(indent)}`);
 }
 
+/** The help of one command: its usage line (the same text the top-level help shows) and summary. */
+export function commandHelp(command: Command): string {
+  return `${usageLines(command, "usage: ")}\n\n${command.summary}.\nRun \`hookline --help\` for the environment variables.\n`;
+}
+
+/** True when `argv` asks for help before any `--` (after which everything is an operand). */
+function asksForHelp(argv: readonly string[]): boolean {
+  for (const arg of argv) {
+    if (arg === "--") return false;
+    if (arg === "--help" || arg === "-h") return true;
+  }
+  return false;
+}
+
 /**
  * Runs one command; returns the exit code. Commands read `io.env` and write to `io.stdout` and
  * `io.stderr` only (bin/hookline.js passes the process's).
  */
 export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case "serve":
-      return runServe(rest, io);
-    case "validate":
-      return runValidate(rest, io);
-    case "sign":
-      return runSign(rest, io);
-    case "replay":
-      return runReplay(rest, io);
-    case "dry-run":
-      return runDryRun(rest, io);
+  const [name, ...rest] = argv;
+  switch (name) {
     case undefined:
+      io.stderr.write(USAGE);
+      return 2;
     case "help":
     case "--help":
-    case "-h":
-      io.stdout.write(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      io.stderr.write(`hookline: unknown command "${command}"\n\n${USAGE}`);
-      return 2;
+    case "-h": {
+      const topic = COMMANDS.find((command) => command.name === rest[0]);
+      io.stdout.write(topic === undefined ? USAGE : commandHelp(topic));
+      return 0;
+    }
+    case "--version":
+    case "-V":
+    case "version":
+      io.stdout.write(`hookline ${packageVersion()}\n`);
+      return 0;
   }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (command === undefined) {
+    const suggestion = suggestCommand(name);
+    const hint = suggestion === undefined ? "" : ` — did you mean "${suggestion}"?`;
+    io.stderr.write(`hookline: unknown command "${name}"${hint}\n\n${USAGE}`);
+    return 2;
+  }
+  if (!command.ownHelp && asksForHelp(rest)) {
+    io.stdout.write(commandHelp(command));
+    return 0;
+  }
+  return command.run(rest, io);
 }

@@ -51,7 +51,7 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
   const id = positionals[0];
   if (id === undefined || positionals.length > 1) {
     io.stderr.write(
-      "usage: hookline replay EVENT_ID [--dry-run] [--config DIR] [--store STORE] [--sink local|kubernetes] [--out DIR] [--secrets DIR]\n",
+      "usage: hookline replay EVENT_ID [--dry-run] [--config DIR] [--store STORE] [--sink local|kubernetes] [--out DIR] [--secrets DIR] [--interceptors DIR]\n",
     );
     return 2;
   }

@@ -198,7 +198,12 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
       },
     }),
   );
-  await listen(adminServer, admin.port, adminBind.address);
+  await listen(
+    adminServer,
+    admin.port,
+    adminBind.address,
+    "the admin port (--admin / HOOKLINE_ADMIN_ADDR)",
+  );
   stack.push("admin port", () => closeServer(adminServer, "all"));
   const app = createApp({
     config: () => config,
@@ -239,7 +244,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     });
     stack.push("TLS certificate watcher", () => tlsWatcher.close());
   }
-  await listen(server, settings.port, settings.host);
+  await listen(server, settings.port, settings.host, "the listener port (--port / PORT)");
   // Requests in flight finish; idle keep-alive connections are closed.
   stack.push("listener port", () => closeServer(server, "idle"));
   const reloads = createReloadCoordinator({
@@ -287,6 +292,11 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     port,
     tls: tls !== undefined,
     listeners: config.listeners.map((l) => `/listeners/${l.namespace}/${l.name}`),
+    // What to paste into the provider's webhook settings (the host as bound, or localhost).
+    webhookUrls: config.listeners.map(
+      (l) =>
+        `${tls === undefined ? "http" : "https"}://${urlHost(settings.host)}:${port}/listeners/${l.namespace}/${l.name}`,
+    ),
     sink: sink.kind,
     out: settings.sink.kind === "local" ? settings.sink.outDir : undefined,
     store: describeStoreSettings(settings.store),
@@ -315,11 +325,45 @@ async function createSink(settings: Settings): Promise<Sink> {
   return createKubernetesSink({ kubeConfig: loadKubeConfig(settings.kubeconfig) });
 }
 
-function listen(server: Server, port: number, host: string | undefined): Promise<void> {
+/**
+ * Listens; a port that is taken or not allowed fails with a message naming the port and the flag
+ * and variable that set it (`what`), not a bare EADDRINUSE.
+ */
+function listen(
+  server: Server,
+  port: number,
+  host: string | undefined,
+  what: string,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      const where = `${host ?? "*"}:${port}`;
+      if (err.code === "EADDRINUSE")
+        reject(
+          new Error(
+            `${where} is already in use (EADDRINUSE): another process listens there; stop it or choose another port for ${what}`,
+          ),
+        );
+      else if (err.code === "EACCES")
+        reject(
+          new Error(`${where} may not be bound by this user: choose a port above 1023 for ${what}`),
+        );
+      else if (err.code === "EADDRNOTAVAIL")
+        reject(
+          new Error(
+            `${where}: no interface of this machine has that address; check the host of ${what}`,
+          ),
+        );
+      else reject(err);
+    });
     server.listen(port, host, () => resolve());
   });
+}
+
+/** The host part of a URL for a bound host: localhost for every-interface binds, [v6] bracketed. */
+function urlHost(host: string | undefined): string {
+  if (host === undefined || host === "" || host === "0.0.0.0" || host === "::") return "localhost";
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 /** Closes a listening server: idle connections (listener port) or all of them (admin port). */

@@ -89,10 +89,37 @@ describe("createRuntime", () => {
     );
     expect(running.port).toBeGreaterThan(0);
     expect(logs.text()).toContain('"message":"listening"');
+    // The URL to paste into the provider's webhook settings, with the port actually bound.
+    expect(logs.text()).toContain(`http://127.0.0.1:${running.port}/listeners/`);
     expect(process.listenerCount("SIGHUP")).toBe(hangups + 1);
     await running.close();
     expect(process.listenerCount("SIGHUP")).toBe(hangups);
     const again = await listenOn(running.adminPort);
     again.close();
+  });
+
+  it("a listener port already in use is refused naming the port, the flag and the variable", async () => {
+    const taken = await listenOn(0);
+    const address = taken.address();
+    const port = typeof address === "object" && address !== null ? address.port : 0;
+    const { log } = createCapturingLogger();
+    try {
+      await expect(
+        createRuntime(
+          parseSettings(
+            [
+              ...["--config", EXAMPLE_CONFIG, "--store", "memory", "--out", dir],
+              ...["--host", "127.0.0.1", "--port", String(port), "--admin", "127.0.0.1:0"],
+            ],
+            {},
+          ),
+          { log },
+        ),
+      ).rejects.toThrow(
+        `127.0.0.1:${port} is already in use (EADDRINUSE): another process listens there; stop it or choose another port for the listener port (--port / PORT)`,
+      );
+    } finally {
+      taken.close();
+    }
   });
 });
