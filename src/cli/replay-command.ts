@@ -15,6 +15,7 @@ import { OPTIONS } from "../settings/option-definitions.js";
 import { parseFlags, parsePipelineSettings, parseSink } from "../settings/parse-settings.js";
 import { readOption } from "../settings/read-option.js";
 import type { Sink } from "../sinks/types.js";
+import { REPLAY_USAGE, usageLines } from "./command-usage.js";
 import type { CommandIo } from "./command-io.js";
 import { loadCliConfig } from "./load-cli-config.js";
 import { settingsFailure } from "./settings-failure.js";
@@ -50,9 +51,7 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
   const { positionals, pipeline } = parsed;
   const id = positionals[0];
   if (id === undefined || positionals.length > 1) {
-    io.stderr.write(
-      "usage: hookline replay EVENT_ID [--dry-run] [--config DIR] [--store STORE] [--sink local|kubernetes] [--out DIR] [--secrets DIR] [--interceptors DIR]\n",
-    );
+    io.stderr.write(`${usageLines(REPLAY_USAGE, "usage: ")}\n`);
     return 2;
   }
   const log = createLogger({ level: pipeline.logLevel, out: io.stderr });

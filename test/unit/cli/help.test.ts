@@ -13,17 +13,19 @@ const manifest = JSON.parse(
 describe("hookline --help, --version and did-you-mean", () => {
   it.each(
     COMMANDS.filter((c) => !c.ownHelp).flatMap((c) => [
-      [c.name, "--help"],
-      [c.name, "-h"],
+      { command: c, flag: "--help" },
+      { command: c, flag: "-h" },
     ]),
-  )("%s %s exits 0 and prints the command's usage from its one definition", async (name, flag) => {
-    const io = fakeIo({});
-    // serve would otherwise start a listener and never return.
-    expect(await main([name, flag], io)).toBe(0);
-    const command = COMMANDS.find((c) => c.name === name);
-    expect(io.out()).toContain(usageLines(command!, "usage: "));
-    expect(io.err()).toBe("");
-  });
+  )(
+    "$command.name $flag exits 0 and prints the command's usage from its one definition",
+    async ({ command, flag }) => {
+      const io = fakeIo({});
+      // serve would otherwise start a listener and never return.
+      expect(await main([command.name, flag], io)).toBe(0);
+      expect(io.out()).toContain(usageLines(command, "usage: "));
+      expect(io.err()).toBe("");
+    },
+  );
 
   it("the top-level help lists every command with the same usage lines", async () => {
     const io = fakeIo({});
