@@ -125,6 +125,7 @@ const rejections: RejectCase[] = [
     header: { ...EVENT, "X-Hub-Signature": [GOOD_SIG] },
     code: "FAILED_PRECONDITION",
     message: "error getting secret: cannot find secretToken key in secret default/nope",
+    failure: "HL_SECRET_NOT_FOUND",
     authFailure: false,
   },
   {
@@ -206,6 +207,7 @@ const rejections: RejectCase[] = [
     header: { ...EVENT, "X-Hub-Signature": [GOOD_SIG] },
     code: "FAILED_PRECONDITION",
     message: "error getting secret: cannot find secretToken key in secret default/nope",
+    failure: "HL_SECRET_NOT_FOUND",
     authFailure: false,
   },
   {

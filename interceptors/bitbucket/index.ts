@@ -23,6 +23,7 @@ import {
 export const bitbucket: Interceptor<TokenParams> = {
   name: "bitbucket",
   parseParams: (params) => parseTokenParams(params),
+  secretRefs: (params) => allSecretRefs(params),
   async process(req, params, ctx): Promise<InterceptorResponse> {
     const raw = { body: req.rawBody ?? req.body, header: req.header };
     return (await checkBitbucketSender(raw, params, ctx)) ?? accept();

@@ -35,6 +35,7 @@ export { parseCelParams, type CelParams } from "./params.js";
 export const cel: Interceptor<CelParams> = {
   name: "cel",
   parseParams: parseCelParams,
+  secretRefs: (params) => params.secretRefs,
   async process(req, params, ctx) {
     const body = parseBody(req);
     if (typeof body === "string") {

@@ -79,6 +79,8 @@ interface RejectCase {
   body: unknown;
   code: StatusCodeName;
   message: string;
+  /** Set for a token that cannot be read: the trigger fails with this code. */
+  failure?: "HL_SECRET_NOT_FOUND";
   options?: GithubApiOptions;
 }
 
@@ -245,6 +247,7 @@ const changedFilesRejections: RejectCase[] = [
     body: { number: 7, repository: REPO },
     code: "FAILED_PRECONDITION",
     message: "error getting secret: cannot find token key in secret default/nope",
+    failure: "HL_SECRET_NOT_FOUND",
   },
   {
     name: "an empty body",
@@ -330,7 +333,11 @@ describe("github addChangedFiles: rejections", () => {
   it.each(changedFilesRejections)("$name", async (c) => {
     const { ctx, logs } = makeCtx();
     const res = await run(c.params, request(c.body, c.header), c.options, ctx);
-    expect(res).toEqual({ continue: false, status: { code: c.code, message: c.message } });
+    expect(res).toEqual({
+      continue: false,
+      status: { code: c.code, message: c.message },
+      ...(c.failure === undefined ? {} : { failure: { code: c.failure } }),
+    });
     expect(JSON.stringify(res)).not.toContain(PAT);
     expect(logs.text()).not.toContain(PAT);
     if (c.header["X-Github-Enterprise-Host"] !== undefined) expect(paths()).toEqual([]);
@@ -544,6 +551,7 @@ const ownersRejections: RejectCase[] = [
     body: pr("alice"),
     code: "FAILED_PRECONDITION",
     message: "error getting github token: cannot find token key in secret default/nope",
+    failure: "HL_SECRET_NOT_FOUND",
   },
   {
     name: "an empty body",
@@ -643,7 +651,11 @@ describe("github githubOwners: rejections", () => {
   it.each(ownersRejections)("$name", async (c) => {
     const { ctx, logs } = makeCtx();
     const res = await run(c.params, request(c.body, c.header), c.options, ctx);
-    expect(res).toEqual({ continue: false, status: { code: c.code, message: c.message } });
+    expect(res).toEqual({
+      continue: false,
+      status: { code: c.code, message: c.message },
+      ...(c.failure === undefined ? {} : { failure: { code: c.failure } }),
+    });
     expect(JSON.stringify(res)).not.toContain(PAT);
     expect(logs.text()).not.toContain(PAT);
   });

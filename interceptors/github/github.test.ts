@@ -172,6 +172,7 @@ const rejections: RejectCase[] = [
     code: "FAILED_PRECONDITION",
     message: "error getting secret: cannot find secretToken key in secret default/nope",
     authFailure: false,
+    failure: "HL_SECRET_NOT_FOUND",
   },
   // 4. go-github ValidateSignature
   {

@@ -28,6 +28,14 @@ export function createGithubInterceptor(options: GithubApiOptions = {}): Interce
   return {
     name: "github",
     parseParams: parseGithubParams,
+    secretRefs: (params) =>
+      [
+        params.secretRef,
+        params.addChangedFiles?.enabled === true
+          ? params.addChangedFiles.personalAccessToken
+          : undefined,
+        params.githubOwners?.enabled === true ? params.githubOwners.personalAccessToken : undefined,
+      ].filter((ref) => ref !== undefined),
     process: (req, params, ctx) => processGithub(req, params, ctx, options),
     // With a secret, the checks up to the signature's are the auth-first gate's.
     authenticator: (params) =>

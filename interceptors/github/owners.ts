@@ -54,7 +54,12 @@ export async function checkGithubOwners(
       token = (await ctx.secrets.get(owners.personalAccessToken, ctx.namespace)).toString("utf8");
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      return reject("FAILED_PRECONDITION", `error getting github token: ${message}`);
+      // As readSecret: a token that cannot be read fails the trigger (it is not a filter).
+      return {
+        continue: false,
+        status: { code: "FAILED_PRECONDITION", message: `error getting github token: ${message}` },
+        failure: { code: "HL_SECRET_NOT_FOUND" },
+      };
     }
   }
   // Tekton compares with "none": a checkType left out needs a token too.

@@ -143,6 +143,7 @@ describe("gitlab addChangedFiles", () => {
     body: unknown;
     options?: GitlabApiOptions;
     message: string;
+    failure?: "HL_SECRET_NOT_FOUND";
   }[] = [
     {
       name: "an empty personalAccessToken.secretKey",
@@ -160,6 +161,7 @@ describe("gitlab addChangedFiles", () => {
       },
       body: mergeRequest(15, 2),
       message: "error getting secret: cannot find token key in secret default/nope",
+      failure: "HL_SECRET_NOT_FOUND",
     },
     {
       name: "an empty body",
@@ -208,6 +210,7 @@ describe("gitlab addChangedFiles", () => {
     expect(res).toEqual({
       continue: false,
       status: { code: "FAILED_PRECONDITION", message: c.message },
+      ...(c.failure === undefined ? {} : { failure: { code: c.failure } }),
     });
     expect(logs.text()).not.toContain(PAT);
   });

@@ -117,6 +117,7 @@ const rejections: RejectCase[] = [
     header: { ...PUSH, "X-Gitlab-Token": [SECRET] },
     code: "FAILED_PRECONDITION",
     message: "error getting secret: cannot find secretToken key in secret default/nope",
+    failure: "HL_SECRET_NOT_FOUND",
     authFailure: false,
   },
   {

@@ -24,6 +24,13 @@ export function createGitlabInterceptor(options: GitlabApiOptions = {}): Interce
   return {
     name: "gitlab",
     parseParams: parseGitlabParams,
+    secretRefs: (params) => [
+      ...allSecretRefs(params),
+      ...(params.addChangedFiles?.enabled === true &&
+      params.addChangedFiles.personalAccessToken !== undefined
+        ? [params.addChangedFiles.personalAccessToken]
+        : []),
+    ],
     async process(req, params, ctx): Promise<InterceptorResponse> {
       const refused = await checkGitlabSender(req, params, ctx);
       if (refused !== undefined) return refused;

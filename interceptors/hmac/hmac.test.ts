@@ -220,6 +220,7 @@ const rejections: RejectCase[] = [
     header: { "X-Signature": [GOOD] },
     code: "FAILED_PRECONDITION",
     message: "error getting secret: cannot find secret key in secret default/nope",
+    failure: "HL_SECRET_NOT_FOUND",
     authFailure: false,
   },
   {
@@ -231,6 +232,7 @@ const rejections: RejectCase[] = [
     header: { "X-Signature": [GOOD] },
     code: "FAILED_PRECONDITION",
     message: "error getting secret: cannot find secret key in secret default/nope",
+    failure: "HL_SECRET_NOT_FOUND",
     authFailure: false,
   },
   {

@@ -20,6 +20,7 @@ const auth = { authFailure: true };
 export const hmac: Interceptor<HmacParams> = {
   name: "hmac",
   parseParams: parseHmacParams,
+  secretRefs: (params) => params.secretRefs,
   process: async (req, params, ctx) =>
     // The body as received (before any form-to-JSON conversion): what the sender signed.
     checkHmac({ body: req.rawBody ?? req.body, header: req.header }, params, ctx),

@@ -20,6 +20,7 @@ export type { SlackParams } from "./params.js";
 export const slack: Interceptor<SlackParams> = {
   name: "slack",
   parseParams: parseSlackParams,
+  secretRefs: (params) => params.secretRefs ?? [],
   async process(req, params, ctx): Promise<InterceptorResponse> {
     // Slack signs the form as sent; `req.body` may be the chain's JSON conversion of it.
     const raw = { body: req.rawBody ?? req.body, header: req.header };

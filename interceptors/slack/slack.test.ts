@@ -548,6 +548,7 @@ describe("slack interceptor: signature verification (hookline, with secretRef)",
       params: { requestedFields: ["command"], secretRef: MISSING_SIGNING_REF },
       code: "FAILED_PRECONDITION",
       message: "error getting secret: cannot find signingSecret key in secret default/nope",
+      failure: "HL_SECRET_NOT_FOUND",
       authFailure: false,
     },
     {

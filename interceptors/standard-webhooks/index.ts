@@ -24,6 +24,7 @@ const auth = { authFailure: true };
 export const standardWebhooks: Interceptor<StandardWebhooksParams> = {
   name: "standard-webhooks",
   parseParams: parseStandardWebhooksParams,
+  secretRefs: (params) => params.secretRefs,
   process: async (req, params, ctx) =>
     // The body as received: a form the chain turned into JSON was signed in its original bytes.
     checkStandardWebhook({ body: req.rawBody ?? req.body, header: req.header }, params, ctx),

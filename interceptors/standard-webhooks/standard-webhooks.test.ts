@@ -391,6 +391,7 @@ const rejections: RejectCase[] = [
     header: HEADERS,
     code: "FAILED_PRECONDITION",
     message: "error getting secret: cannot find token key in secret default/nope",
+    failure: "HL_SECRET_NOT_FOUND",
     authFailure: false,
   },
   {
@@ -399,6 +400,7 @@ const rejections: RejectCase[] = [
     header: HEADERS,
     code: "FAILED_PRECONDITION",
     message: "error getting secret: cannot find token key in secret default/nope",
+    failure: "HL_SECRET_NOT_FOUND",
     authFailure: false,
   },
   {

@@ -51,7 +51,7 @@ export function createMetrics(journal?: Journal): Metrics {
   });
   const triggers = new Counter({
     name: "hookline_trigger_outcomes_total",
-    help: "Trigger outcomes, by listener, trigger, outcome and reason code (a gRPC code or the failing stage).",
+    help: "Trigger outcomes, by listener, trigger, outcome and reason code (a gRPC code, a hookline error code such as HL_SECRET_NOT_FOUND, or the failing stage).",
     labelNames: ["listener", "trigger", "outcome", "code"],
     registers: [registry],
   });
@@ -158,7 +158,7 @@ export function createMetrics(journal?: Journal): Metrics {
           o.kind === "filtered" || o.kind === "rejected"
             ? o.code
             : o.kind === "failed"
-              ? o.stage
+              ? (o.code ?? o.stage)
               : "";
         triggers.inc({ listener, trigger: t.trigger, outcome: o.kind, code });
         for (const i of t.interceptors)

@@ -19,7 +19,7 @@ export const SERVE_USAGE: CommandUsage = {
 export const VALIDATE_USAGE: CommandUsage = {
   name: "validate",
   summary: "load a configuration and print every error and warning with file:line:col",
-  synopsis: ["DIR [--interceptors DIR] [--quiet]"],
+  synopsis: ["DIR [--interceptors DIR] [--secrets DIR] [--quiet]"],
 };
 
 export const DRY_RUN_USAGE: CommandUsage = {

@@ -1,20 +1,28 @@
-import { formatIssue, loadConfigDir } from "../config/load-config.js";
+import { checkSecretRefs } from "../config/check-secret-refs.js";
+import { compileConfigInTurns } from "../config/compile-config.js";
+import { decodeConfigDir, formatIssue } from "../config/load-config.js";
 import { parseArgs } from "node:util";
 import { createInterceptorRegistry } from "../interceptors/plugins/create-interceptor-registry.js";
 import { OPTIONS } from "../settings/option-definitions.js";
 import { readOption } from "../settings/read-option.js";
 import type { CommandIo } from "./command-io.js";
+import { VALIDATE_USAGE, usageLines } from "./command-usage.js";
 
 /**
- * `hookline validate DIR`: prints every document and reference error (and warnings), exits 1 if
- * there is any error, else prints a one-line summary and exits 0.
+ * `hookline validate DIR`: prints every document and reference error (and warnings: a secretRef
+ * found neither in the config nor in the secrets directory, say), exits 1 if there is any error,
+ * else prints a one-line summary and exits 0.
  */
 export async function runValidate(args: readonly string[], io: CommandIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
       args: [...args],
-      options: { quiet: { type: "boolean", default: false }, interceptors: { type: "string" } },
+      options: {
+        quiet: { type: "boolean", default: false },
+        interceptors: { type: "string" },
+        secrets: { type: "string" },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -26,7 +34,7 @@ export async function runValidate(args: readonly string[], io: CommandIo): Promi
   const dirs = parsed.positionals;
   const dir = dirs[0];
   if (dir === undefined || dirs.length > 1) {
-    io.stderr.write("usage: hookline validate DIR [--interceptors DIR] [--quiet]\n");
+    io.stderr.write(`${usageLines(VALIDATE_USAGE, "usage: ")}\n`);
     return 2;
   }
   let registry;
@@ -39,10 +47,16 @@ export async function runValidate(args: readonly string[], io: CommandIo): Promi
     io.stderr.write(`${(err as Error).message}\n`);
     return 1;
   }
-  const config = await loadConfigDir(dir, { registry });
+  const decoded = await decodeConfigDir(dir, { registry });
+  const config = await compileConfigInTurns(decoded);
+  // Every secretRef is looked up where serve would find it offline: the config, the secrets dir.
+  const secretIssues = checkSecretRefs(decoded, {
+    fromConfig: config.secrets,
+    dir: readOption(OPTIONS.secrets, parsed.values, io.env),
+  });
   let errors = 0;
   let warnings = 0;
-  const sorted = [...config.issues].sort(
+  const sorted = [...config.issues, ...secretIssues].sort(
     (a, b) =>
       a.loc.file.localeCompare(b.loc.file) ||
       a.loc.line - b.loc.line ||

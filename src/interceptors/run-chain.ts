@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { describeError } from "../errors/hookline-error.js";
 import type { InterceptorStep } from "../config/compiled.js";
+import type { ErrorCode } from "../errors/codes.js";
 import type { Logger } from "../core/logger.js";
 import { memoJSON } from "../core/memo-json.js";
 import { callRemoteInterceptor } from "./remote/call-remote-interceptor.js";
@@ -45,6 +46,8 @@ export type ChainResult =
       message: string;
       authFailure: boolean;
       notApplicable: boolean;
+      /** The interceptor could not make its check (a secret that cannot be read). */
+      failure?: { code: ErrorCode };
       trace: InterceptorTrace[];
     }
   | { kind: "error"; interceptor: string; message: string; trace: InterceptorTrace[] };
@@ -156,6 +159,7 @@ export async function runChain(
           message,
           authFailure: res.authFailure === true,
           notApplicable: res.notApplicable === true,
+          ...(res.failure === undefined ? {} : { failure: res.failure }),
           trace,
         };
       }

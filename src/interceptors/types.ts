@@ -1,4 +1,5 @@
 import type { Logger } from "../core/logger.js";
+import type { ErrorCode } from "../errors/codes.js";
 
 /** gRPC status codes that Tekton's interceptors answer with (TEKTON-SPEC §3.2). */
 export const statusCodes = {
@@ -90,6 +91,11 @@ export type InterceptorResponse =
        * another trigger rejected the sender's signature or token.
        */
       notApplicable?: boolean;
+      /**
+       * Set when the interceptor could not make its check at all (a secret that cannot be read):
+       * the trigger is _failed_, not filtered, and its trace carries this hookline error code.
+       */
+      failure?: { code: ErrorCode };
     };
 
 /** The totals of an EventBudget (defaults: `eventBudgetLimits` in event-budget.ts). */
@@ -186,4 +192,10 @@ export interface Interceptor<P = unknown> {
    * @example authenticator: (params) => params.secretRef === undefined ? undefined : (raw, ctx) => check(raw, params, ctx)
    */
   authenticator?(params: P): Authenticate | undefined;
+  /**
+   * Optional: every Secret these params name (signing secrets, API tokens), so that `hookline
+   * validate` can warn about one that exists nowhere before an event finds out.
+   * @example secretRefs: (params) => allSecretRefs(params)
+   */
+  secretRefs?(params: P): readonly SecretRef[];
 }

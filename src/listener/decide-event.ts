@@ -212,7 +212,12 @@ export function logOutcome(log: Logger, t: TriggerTrace): void {
       });
       break;
     case "failed":
-      log.error("trigger failed", { ...fields, stage: o.stage, reason: o.message });
+      log.error("trigger failed", {
+        ...fields,
+        stage: o.stage,
+        ...(o.code === undefined ? {} : { code: o.code }),
+        reason: o.message,
+      });
       break;
     case "timedOut":
       log.error("trigger timed out", { ...fields, afterMs: o.afterMs });

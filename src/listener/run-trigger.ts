@@ -159,7 +159,9 @@ export async function runTrigger(
 }
 
 /**
- * How an interceptor's "no" reads: a failed signature or token is a rejection; FAILED_PRECONDITION
+ * How an interceptor's "no" reads: an interceptor that could not make its check (a secret that
+ * exists nowhere: Tekton's FAILED_PRECONDITION `error getting secret`) is the trigger failing, with
+ * hookline's code; a failed signature or token is a rejection; FAILED_PRECONDITION
  * is Tekton's code for a filter that said no (an unlisted event type, a false CEL filter); any other
  * code (INVALID_ARGUMENT for a CEL evaluation error, say) is the trigger failing on our side.
  */
@@ -167,6 +169,13 @@ export function stopOutcome(
   chain: Extract<ChainResult, { kind: "stop" }>,
 ): TriggerTrace["outcome"] {
   const { interceptor, code, message } = chain;
+  if (chain.failure !== undefined)
+    return {
+      kind: "failed",
+      stage: "interceptor",
+      message: `${interceptor}: ${code}: ${message}`,
+      code: chain.failure.code,
+    };
   if (chain.authFailure) return { kind: "rejected", interceptor, code, message };
   if (code === "FAILED_PRECONDITION") {
     return chain.notApplicable

@@ -1,3 +1,4 @@
+import type { ErrorCode } from "../errors/codes.js";
 import type { InterceptorTrace } from "../interceptors/run-chain.js";
 import type { StatusCodeName } from "../interceptors/types.js";
 import type { RenderedResource } from "../templates/types.js";
@@ -29,6 +30,8 @@ export type TriggerOutcome =
       kind: "failed";
       stage: "config" | "interceptor" | "bindings" | "template";
       message: string;
+      /** hookline's error code, when one names the failure (`HL_SECRET_NOT_FOUND`). */
+      code?: ErrorCode;
     }
   /** Still running when the event's deadline passed. */
   | { kind: "timedOut"; afterMs: number };

@@ -4,6 +4,7 @@
  * rejection row and of a ParamError.
  */
 import { expect } from "vitest";
+import type { ErrorCode } from "../../src/errors/codes.js";
 import { createLogger, type Logger } from "../../src/log/logger.js";
 import {
   ParamError,
@@ -190,6 +191,8 @@ export interface RejectionOutcome {
   authFailure: boolean;
   /** The event is another provider's: its event header is absent. */
   notApplicable?: boolean;
+  /** The interceptor could not make its check: the trigger fails with this code. */
+  failure?: ErrorCode;
 }
 
 /** A row of a rejection table (its `params`, and their type, are the file's own). */
@@ -202,7 +205,7 @@ export interface Rejection extends RejectionOutcome {
 
 /**
  * Asserts that `res` is exactly the rejection `row` describes: `continue: false`, its code and
- * message, and `authFailure` / `notApplicable` present (true) only when the row sets them.
+ * message, and `authFailure` / `notApplicable` / `failure` present only when the row sets them.
  * Returns the response as JSON text, to check that no secret is echoed.
  */
 export function expectRejection(res: InterceptorResponse, row: RejectionOutcome): string {
@@ -211,6 +214,7 @@ export function expectRejection(res: InterceptorResponse, row: RejectionOutcome)
     status: { code: row.code, message: row.message },
     ...(row.authFailure ? { authFailure: true } : {}),
     ...(row.notApplicable === true ? { notApplicable: true } : {}),
+    ...(row.failure === undefined ? {} : { failure: { code: row.failure } }),
   });
   return JSON.stringify(res);
 }

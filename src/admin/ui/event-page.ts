@@ -135,7 +135,7 @@ function reason(t: TriggerView): string {
     case "rejected":
       return `${o.kind} by ${o.interceptor}: ${o.message}`;
     case "failed":
-      return `failed (${o.stage}): ${o.message}`;
+      return `failed (${o.code === undefined ? o.stage : `${o.stage}, ${o.code}`}): ${o.message}`;
     case "timedOut":
       return `timed out after ${o.afterMs} ms`;
   }

@@ -1,8 +1,11 @@
+import { HooklineError } from "../../errors/hookline-error.js";
 import type { InterceptorContext, InterceptorResponse, SecretRef } from "../types.js";
 
 /**
  * Reads a secret for an interceptor, or gives Tekton's rejection when it cannot
- * (FAILED_PRECONDITION `error getting secret: …`; the message never holds a value).
+ * (FAILED_PRECONDITION `error getting secret: …`; the message never holds a value). The rejection
+ * carries `failure`, so that the trigger is recorded as _failed_ (`HL_SECRET_NOT_FOUND` for a
+ * secret or key that exists nowhere), not as a filter that said no.
  * @example const s = await readSecret(ctx, params.secretRef); if (!s.ok) return s.response;
  */
 export async function readSecret(
@@ -18,6 +21,8 @@ export async function readSecret(
       response: {
         continue: false,
         status: { code: "FAILED_PRECONDITION", message: `error getting secret: ${message}` },
+        // A cluster that could not be asked (403, no API server) is as much our failure.
+        failure: { code: err instanceof HooklineError ? err.code : "HL_SECRET_NOT_FOUND" },
       },
     };
   }

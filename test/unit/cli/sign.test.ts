@@ -382,6 +382,7 @@ describe("hookline sign: gitlab key rotation, verified by the gitlab interceptor
           code: "FAILED_PRECONDITION",
           message: "error getting secret: cannot find missing key in secret default/hook",
         },
+        failure: { code: "HL_SECRET_NOT_FOUND" },
       },
     },
     {
