@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { TriggerTrace } from "../listener/types.js";
+import type { RuledOutFact, TriggerTrace } from "../listener/types.js";
 import type { UnauthenticatedDropReason } from "../listener/unauthenticated-quota.js";
 import type { Journal, StoredBytes } from "../store/types.js";
 
@@ -55,6 +55,12 @@ export function createMetrics(journal?: Journal): Metrics {
     name: "hookline_trigger_outcomes_total",
     help: "Trigger outcomes, by listener, trigger, outcome and reason code (a gRPC code or the failing stage).",
     labelNames: ["listener", "trigger", "outcome", "code"],
+    registers: [registry],
+  });
+  const notApplicable = new Counter({
+    name: "hookline_triggers_not_applicable_total",
+    help: "Triggers an event was not for (another event type or provider, a filter literal it cannot match), by listener and the fact that ruled them out; they are not in hookline_trigger_outcomes_total.",
+    labelNames: ["listener", "fact"],
     registers: [registry],
   });
   const interceptorSeconds = new Histogram({
@@ -154,8 +160,14 @@ export function createMetrics(journal?: Journal): Metrics {
       httpSeconds.observe({ listener, status: String(status) }, seconds);
       tektonHttp.observe(seconds);
       tektonReceived.inc({ status: status < 300 ? "succeeded" : "failed" });
+      // Not per trigger: one event can rule out a thousand triggers, and none of them ran.
+      const ruledOut = new Map<RuledOutFact, number>();
       for (const t of traces) {
         const o = t.outcome;
+        if (o.kind === "not_applicable") {
+          ruledOut.set(o.ruledOutBy.fact, (ruledOut.get(o.ruledOutBy.fact) ?? 0) + 1);
+          continue;
+        }
         const code =
           o.kind === "filtered" || o.kind === "rejected"
             ? o.code
@@ -169,6 +181,7 @@ export function createMetrics(journal?: Journal): Metrics {
             i.durationMs / 1000,
           );
       }
+      for (const [fact, n] of ruledOut) notApplicable.inc({ listener, fact }, n);
     },
     unauthenticatedDropped(listener, reason) {
       unauthenticatedDropped.inc({ listener, reason });
