@@ -3,6 +3,7 @@ import { describeError } from "../errors/hookline-error.js";
 import type { InterceptorStep } from "../config/compiled.js";
 import type { ErrorCode } from "../errors/codes.js";
 import type { Logger } from "../core/logger.js";
+import type { RuledOutBy } from "../core/ruled-out-by.js";
 import { memoJSON } from "../core/memo-json.js";
 import { callRemoteInterceptor } from "./remote/call-remote-interceptor.js";
 import { callWebhook } from "./remote/call-webhook.js";
@@ -48,6 +49,8 @@ export type ChainResult =
       notApplicable: boolean;
       /** The interceptor could not make its check (a secret that cannot be read). */
       failure?: { code: ErrorCode };
+      /** With `notApplicable`: which fact showed it, when the interceptor said. */
+      ruledOutBy?: RuledOutBy;
       trace: InterceptorTrace[];
     }
   | { kind: "error"; interceptor: string; message: string; trace: InterceptorTrace[] };
@@ -160,6 +163,9 @@ export async function runChain(
           authFailure: res.authFailure === true,
           notApplicable: res.notApplicable === true,
           ...(res.failure === undefined ? {} : { failure: res.failure }),
+          ...(res.notApplicable === true && res.ruledOutBy !== undefined
+            ? { ruledOutBy: res.ruledOutBy }
+            : {}),
           trace,
         };
       }

@@ -1,3 +1,4 @@
+import type { RuledOutBy } from "../core/ruled-out-by.js";
 import type { Logger } from "../core/logger.js";
 import type { ErrorCode } from "../errors/codes.js";
 
@@ -96,6 +97,8 @@ export type InterceptorResponse =
        * the trigger is _failed_, not filtered, and its trace carries this hookline error code.
        */
       failure?: { code: ErrorCode };
+      /** With `notApplicable`: which fact of the event showed it (absent from a plug-in's answer). */
+      ruledOutBy?: RuledOutBy;
     };
 
 /** The totals of an EventBudget (defaults: `eventBudgetLimits` in event-budget.ts). */
