@@ -54,6 +54,7 @@ const prBody = {
   ref: "refs/heads/main",
   count: 2,
   ratio: 1.5,
+  sizes: [1, 5, 3],
   labels: ["bug", "ci"],
   pull_request: { head: { sha: "0123456789abcdef" }, title: "Fix <b>" },
   changed: "controllers/a.go,docs/b.md",
@@ -118,6 +119,25 @@ describe("filter", () => {
     },
     { name: "sets.contains", filter: "sets.contains(body.labels, ['ci'])", want: true },
     { name: "math.greatest mixed", filter: "math.greatest(1, body.count, 0.5) == 2", want: true },
+    // JSON numbers are doubles; Tekton's cel-go compares them with ints and doubles alike.
+    {
+      name: "math.greatest of a payload list",
+      filter: "math.greatest(body.sizes) == 5",
+      want: true,
+    },
+    { name: "math.greatest == 5.0", filter: "math.greatest(body.sizes) == 5.0", want: true },
+    { name: "math.least of a payload list", filter: "math.least(body.sizes) == 1", want: true },
+    { name: "math.greatest of one number", filter: "math.greatest(body.count) == 2", want: true },
+    {
+      name: "math.greatest of a literal list",
+      filter: "math.greatest([1, 7, 3]) == 7",
+      want: true,
+    },
+    {
+      name: "match on a map of string lists",
+      filter: "{'X-A': ['b']}.match('x-a', 'b')",
+      want: true,
+    },
   ])("$name", async ({ filter, want }) => {
     const res = await run(
       { filter },
@@ -374,6 +394,19 @@ describe("runtime errors", () => {
       params: { overlays: [{ key: "x", expression: "'a'.translate(body.re, 'b')" }] },
       body: { re: "(" },
       message: `error evaluating cel expression: expression "'a'.translate(body.re, 'b')" failed to evaluate: failed to parse regular expression for translation`,
+    },
+    {
+      // Tekton converts the map to an http.Header first, which a payload is not.
+      name: "match on the body, not a header",
+      params: { filter: "body.match('action', 'opened')" },
+      body: { action: "opened" },
+      message: `error evaluating cel expression: expression "body.match('action', 'opened')" failed to evaluate: failed to convert to http.Header: string at action is not a list of strings`,
+    },
+    {
+      name: "canonical on the body, not a header",
+      params: { overlays: [{ key: "x", expression: "body.canonical('action')" }] },
+      body: { action: "opened" },
+      message: `error evaluating cel expression: expression "body.canonical('action')" failed to evaluate: failed to convert to http.Header: string at action is not a list of strings`,
     },
     {
       name: "body is a JSON array",

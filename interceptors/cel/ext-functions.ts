@@ -178,12 +178,12 @@ function registerMath(env: Environment): void {
     ["greatest", 1],
     ["least", -1],
   ] as const) {
-    env
-      .registerFunction(`MathNamespace.${name}(int): int`, (_: unknown, v: bigint) => v)
-      .registerFunction(`MathNamespace.${name}(double): double`, (_: unknown, v: number) => v)
-      .registerFunction(`MathNamespace.${name}(list): dyn`, (_: unknown, l: unknown[]) =>
-        extreme(name, l, want),
-      );
+    // One overload for a number or a list: with `(int): int` first, a dyn argument (a list from
+    // the payload: `math.greatest(body.sizes)`) was typed int, handed back whole, and compared
+    // wrongly (`== 5` false, `== 5.0` refused at load as int == double).
+    env.registerFunction(`MathNamespace.${name}(dyn): dyn`, (_: unknown, v: unknown) =>
+      Array.isArray(v) ? extreme(name, v, want) : extreme(name, [v], want),
+    );
     for (let arity = 2; arity <= 6; arity++) {
       const params = Array.from({ length: arity }, () => "dyn").join(", ");
       env.registerFunction(`MathNamespace.${name}(${params}): dyn`, pick(name, want));

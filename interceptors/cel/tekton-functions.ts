@@ -53,14 +53,44 @@ export function registerTektonFunctions(env: Environment): void {
     });
 }
 
-/** Go's http.Header.Get on a CEL map: canonical key, first value, "" when absent. */
+/**
+ * Go's http.Header.Get on a CEL map: canonical key, first value, "" when absent. Tekton first
+ * converts the map to an http.Header (`map[string][]string`) and fails the expression when it
+ * cannot — `body.match(…)` on a payload is an error there, not false — so this does too.
+ */
 function headerGet(header: unknown, key: string): string {
+  const entries: [unknown, unknown][] =
+    header instanceof Map
+      ? [...(header as Map<unknown, unknown>).entries()]
+      : isRecord(header)
+        ? Object.entries(header)
+        : [];
+  for (const [name, values] of entries) {
+    const wrong =
+      typeof name !== "string"
+        ? `a ${celTypeName(name)} key`
+        : !Array.isArray(values)
+          ? `${celTypeName(values)} at ${name}`
+          : (values as unknown[]).some((v) => typeof v !== "string")
+            ? `a list with a non-string value at ${name}`
+            : undefined;
+    if (wrong !== undefined)
+      throw new Error(`failed to convert to http.Header: ${wrong} is not a list of strings`);
+  }
   const canonical = canonicalHeaderKey(key);
-  let values: unknown;
-  if (header instanceof Map) values = (header as Map<unknown, unknown>).get(canonical);
-  else if (isRecord(header) && Object.hasOwn(header, canonical)) values = header[canonical];
+  const values = entries.find(([name]) => name === canonical)?.[1];
   const first: unknown = Array.isArray(values) ? (values as unknown[])[0] : undefined;
   return typeof first === "string" ? first : "";
+}
+
+/** The CEL type's name of a value, for messages. */
+function celTypeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "list";
+  if (value instanceof Map || typeof value === "object") return "map";
+  if (typeof value === "bigint") return "int";
+  if (typeof value === "number") return "double";
+  return typeof value;
 }
 
 /**
