@@ -9,8 +9,9 @@ const relaxedPath = /^\{\.?([^{}]+)\}$|^\.?([^{}]+)$/;
  * Compiles a TriggerBinding param value once, at config load (TEKTON-SPEC §5.2): splits it on
  * `$(`, ends each expression at the first `)` not balanced by an earlier `(` (so
  * `$(body.a[?(@.x == 'y')].z)` works), canonicalises `header.` names the way Go does, and parses
- * each expression as a Kubernetes JSONPath. Throws an Error naming the problem when the value has
- * an unbalanced `$(` or an expression that does not parse.
+ * each expression as a Kubernetes JSONPath. A `$(` with no `)` anywhere after it is text, as in
+ * Tekton. Throws an Error naming the problem when the value has an unbalanced `$(` before a `)`
+ * or an expression that does not parse.
  *
  * @example
  * compileBindingValue("$(body.head_commit.id)");
@@ -23,6 +24,13 @@ export function compileBindingValue(value: string): CompiledValue {
   for (let i = 1; i < pieces.length; i++) {
     const piece = pieces[i] ?? "";
     const end = findClosingParen(piece);
+    const rest = pieces.slice(i).join("$(");
+    if (end === -1 && !rest.includes(")")) {
+      // Tekton finds expressions with a pattern that needs a ")": a "$(" with none after it
+      // (`x-$(body`) is no expression there, and stays text.
+      pushText(parts, `$(${rest}`);
+      break;
+    }
     if (end === -1) {
       throw new Error(
         `unbalanced "$(" in binding value ${JSON.stringify(value)}: expression ${i} has no closing ")"`,
@@ -46,7 +54,10 @@ export function compileBindingValue(value: string): CompiledValue {
 }
 
 function pushText(parts: ValuePart[], text: string): void {
-  if (text !== "") parts.push({ kind: "text", text });
+  if (text === "") return;
+  const last = parts[parts.length - 1];
+  if (last?.kind === "text") parts[parts.length - 1] = { kind: "text", text: last.text + text };
+  else parts.push({ kind: "text", text });
 }
 
 /** Index of the first `)` not balanced by an earlier `(`, or -1. */

@@ -1071,7 +1071,7 @@ spec:
 });
 
 describe("loadConfigDir: binding values", () => {
-  const unbalanced = "$(body.head_commit.id";
+  const unbalanced = "$(body.head_commit.id $(body.x)";
   const tbText = (name: string): string => `apiVersion: triggers.tekton.dev/v1beta1
 kind: TriggerBinding
 metadata:
