@@ -23,11 +23,20 @@ export function evaluateExpression(
   expression: CompiledExpression,
   event: BindingEvent,
 ): ExpressionResult {
+  const found = evaluateResults(expression, event);
+  return found.ok ? { ok: true, value: formatResults(found.results) } : found;
+}
+
+/** client-go's result list of an expression, before formatting (or its error). */
+export function evaluateResults(
+  expression: CompiledExpression,
+  event: BindingEvent,
+): { ok: true; results: readonly unknown[] } | { ok: false; error: string } {
   try {
     const results = expression.simple
       ? evaluateSimple(expression.steps, event)
       : evaluateSteps(expression.steps, [event]);
-    return { ok: true, value: formatResults(results) };
+    return { ok: true, results };
   } catch (err) {
     if (err instanceof JsonPathError) return { ok: false, error: err.message };
     throw err;

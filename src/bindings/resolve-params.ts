@@ -1,6 +1,6 @@
 import { HooklineError } from "../errors/hookline-error.js";
 import { decodeStaticText } from "./decode-static-text.js";
-import { evaluateExpression } from "./evaluate-expression.js";
+import { evaluateResults, formatResults } from "./evaluate-expression.js";
 import type { ResolvedParam, ResolveParamsInput, ResolveParamsResult } from "./types.js";
 
 /**
@@ -52,9 +52,13 @@ export function resolveParams(input: ResolveParamsInput): ResolveParamsResult {
         value += decodeStaticText(part.text, input.oldEscapeQuotes);
         continue;
       }
-      const result = evaluateExpression(part.expression, input.event);
+      const result = evaluateResults(part.expression, input.event);
       if (result.ok) {
-        value += result.value;
+        const text = formatResults(result.results);
+        const json = result.results.length !== 1 || typeof result.results[0] !== "string";
+        // Under old-escape-quotes Tekton splices `"` as `\"` into the template's JSON, whose
+        // decoding then also turns the JSON text's escapes (`\n`, `\r`) into the characters.
+        value += input.oldEscapeQuotes && json ? decodeStaticText(text, true) : text;
         continue;
       }
       // Tekton falls back only when the template declares params at all and this one has a default.

@@ -200,6 +200,25 @@ describe("decodeStaticText", () => {
     expect(decodeStaticText(text, old)).toBe(want);
   });
 
+  it("under oldEscapeQuotes, escaped CR/LF in an object value become the characters, as in Tekton's output", () => {
+    const withText = makeEvent({ body: { obj: { msg: "line1\r\nline2" }, s: "a\nb" } });
+    const bindings = { o: "$(body.obj)", s: "$(body.s)" };
+    const old = resolveParams({ ...input(bindings, undefined, true), event: withText });
+    expect(old).toMatchObject({
+      ok: true,
+      params: [
+        { name: "o", value: '{"msg":"line1\r\nline2"}' },
+        { name: "s", value: "a\nb" },
+      ],
+    });
+    // Without the annotation the JSON text is kept as Go's json.Marshal writes it.
+    const plain = resolveParams({ ...input(bindings, undefined, false), event: withText });
+    expect(plain).toMatchObject({
+      ok: true,
+      params: [{ name: "o", value: '{"msg":"line1\\r\\nline2"}' }, { name: "s" }],
+    });
+  });
+
   it("applies oldEscapeQuotes to static text and defaults through resolveParams", () => {
     const result = resolveParams(
       input(
