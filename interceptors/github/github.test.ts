@@ -52,6 +52,7 @@ const rejections: RejectCase[] = [
     code: "INVALID_ARGUMENT",
     message: "form parameter encoding not supported, please change the hook to send JSON payloads",
     authFailure: false,
+    failure: "HL_INTAKE_FORM_ENCODED",
   },
   {
     name: "a form body, before eventTypes",
@@ -60,6 +61,7 @@ const rejections: RejectCase[] = [
     code: "INVALID_ARGUMENT",
     message: "form parameter encoding not supported, please change the hook to send JSON payloads",
     authFailure: false,
+    failure: "HL_INTAKE_FORM_ENCODED",
   },
   {
     name: "a form body, before the signature",
@@ -68,6 +70,7 @@ const rejections: RejectCase[] = [
     code: "INVALID_ARGUMENT",
     message: "form parameter encoding not supported, please change the hook to send JSON payloads",
     authFailure: false,
+    failure: "HL_INTAKE_FORM_ENCODED",
   },
   // 2. eventTypes
   {

@@ -45,6 +45,15 @@ export function createGithubInterceptor(options: GithubApiOptions = {}): Interce
   };
 }
 
+const FORM_REFUSED: InterceptorResponse = {
+  continue: false,
+  status: {
+    code: "INVALID_ARGUMENT",
+    message: "form parameter encoding not supported, please change the hook to send JSON payloads",
+  },
+  failure: { code: "HL_INTAKE_FORM_ENCODED" },
+};
+
 /** The built-in github interceptor with no API settings: api.github.com, no Enterprise host. */
 export const github: Interceptor<GithubParams> = createGithubInterceptor();
 
@@ -81,10 +90,9 @@ async function checkGithubSender(
   ctx: InterceptorContext,
 ): Promise<InterceptorResponse | undefined> {
   if (firstHeader(req.header, "Content-Type") === "application/x-www-form-urlencoded") {
-    return reject(
-      "INVALID_ARGUMENT",
-      "form parameter encoding not supported, please change the hook to send JSON payloads",
-    );
+    // Tekton's answer; `failure` makes the trigger failed and the listener answer 400 with the fix
+    // (GitHub's default content type is this one: its delivery log would otherwise say success).
+    return FORM_REFUSED;
   }
   const wrongType = checkEventType(req, "X-GitHub-Event", params.eventTypes, "github");
   if (wrongType !== undefined) return wrongType;

@@ -15,6 +15,11 @@ export const codes = {
     summary:
       "the listener is receiving as many request bodies as it takes at once (in bytes, or from this address); retry after Retry-After",
   },
+  HL_INTAKE_FORM_ENCODED: {
+    status: 400,
+    summary:
+      "the delivery is form-encoded and the trigger's interceptor takes JSON only: set Content type to application/json in the webhook's settings",
+  },
   HL_INTAKE_READ_FAILED: { status: 500, summary: "the request body could not be read" },
   HL_LISTENER_NOT_FOUND: { status: 404, summary: "no EventListener serves this path" },
   HL_LISTENER_UNAUTHENTICATED: {

@@ -1,5 +1,6 @@
 import type { CompiledListener } from "../config/compiled.js";
 import { isCloudEventRequest } from "../cloudevents/tekton-events.js";
+import { firstHeader } from "../core/canonical-header.js";
 import { memoJSON } from "../core/memo-json.js";
 import type { IncomingEvent } from "../core/incoming-event.js";
 import { payloadTooComplex, validatePayload } from "./validate-payload.js";
@@ -84,7 +85,12 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
     const invalid = validatePayload(bodyJSON, event.rawBody);
     if (invalid !== undefined) {
       deps.log.info("event refused: invalid payload", { reason: invalid });
-      return refused("HL_INTAKE_INVALID_PAYLOAD", `Invalid event body format : ${invalid}`);
+      const tekton = `Invalid event body format : ${invalid}`;
+      // A form (GitHub's default content type) is no JSON: say how to fix it, unless the
+      // listener answers exactly as Tekton does.
+      return isFormEncoded(event.header) && listener.reply === "honest"
+        ? refused("HL_INTAKE_FORM_ENCODED", `${tekton}; ${FORM_FIX}`)
+        : refused("HL_INTAKE_INVALID_PAYLOAD", tekton);
     }
   }
   const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), deps);
@@ -92,6 +98,28 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
     gate.authenticated ||
     decision.triggers.some((t) => t.interceptors.some((i) => i.authenticated === true));
   return decided(listener, event, decision, authenticated);
+}
+
+const FORM_FIX =
+  "the delivery is form-encoded (application/x-www-form-urlencoded) and this listener's interceptor takes JSON only: set Content type to application/json in the webhook's settings";
+
+function isFormEncoded(header: IncomingEvent["header"]): boolean {
+  const type = firstHeader(header, "Content-Type") ?? "";
+  return type.split(";")[0]?.trim().toLowerCase() === "application/x-www-form-urlencoded";
+}
+
+/**
+ * Nothing fired and a trigger failed because the body is form-encoded (GitHub's default content
+ * type): the sender is told so with a 400, so that its delivery log shows the fix instead of a
+ * success.
+ */
+function refusedFormEncoding(decision: EventDecision): boolean {
+  return (
+    !decision.triggers.some((t) => t.outcome.kind === "fired") &&
+    decision.triggers.some(
+      (t) => t.outcome.kind === "failed" && t.outcome.code === "HL_INTAKE_FORM_ENCODED",
+    )
+  );
 }
 
 /** The planned deliveries and the answer, from the listener's decision. */
@@ -114,12 +142,14 @@ function decided(
           "the event was not accepted",
           event.eventId,
         )
-      : acceptedAnswer(
-          listener,
-          event.eventId,
-          event.deliveryId,
-          isCloudEventRequest(event.header),
-        );
+      : listener.reply === "honest" && refusedFormEncoding(decision)
+        ? errorAnswer("invalid", listener, "HL_INTAKE_FORM_ENCODED", FORM_FIX, event.eventId)
+        : acceptedAnswer(
+            listener,
+            event.eventId,
+            event.deliveryId,
+            isCloudEventRequest(event.header),
+          );
   return {
     outcome: eventOutcome(decision),
     traces: decision.triggers,
