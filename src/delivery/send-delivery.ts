@@ -1,5 +1,8 @@
 import type { CloudEventSink } from "../cloudevents/cloudevent-sink.js";
 import { assertNever } from "../errors/assert-never.js";
+import { describeUrl } from "../http/describe-url.js";
+import { checkHttpAnswer } from "../sinks/http/check-http-answer.js";
+import type { HttpRequestSink } from "../sinks/http/http-request-sink.js";
 import type { CreateContext, Sink } from "../sinks/types.js";
 import type { DeliveryRecord } from "../store/types.js";
 
@@ -7,6 +10,8 @@ import type { DeliveryRecord } from "../store/types.js";
 export interface DeliverySinks {
   /** Rendered resources and patches: the local directory or the Kubernetes API (`--sink`). */
   resource: Sink;
+  /** `hookline.dev/v1alpha1` `HTTPRequest` entries: endpoints called over HTTP. */
+  http: HttpRequestSink;
   /** Tekton's lifecycle CloudEvents to a listener's cloudEventURI. */
   cloudevent: CloudEventSink;
 }
@@ -18,6 +23,8 @@ export function deliveryLabel(d: DeliveryRecord): string {
       return d.resource.kind;
     case "patch":
       return "Patch";
+    case "http":
+      return "HTTPRequest";
     case "cloudevent":
       return "CloudEvent";
     default:
@@ -54,6 +61,23 @@ export async function sendDelivery(
           namespace: patched.namespace,
           name: patched.name,
           type: d.patch.type,
+        },
+      };
+    }
+    case "http": {
+      const result = await sinks.http.send(d, {
+        namespace: ctx.triggerNamespace ?? "",
+        log: ctx.log,
+      });
+      // Kept whatever the status: the page shows what a retried or refused call was answered.
+      d.answer = result.answer;
+      checkHttpAnswer(d, result);
+      return {
+        message: "HTTP request answered",
+        fields: {
+          method: d.request.method,
+          url: describeUrl(d.request.url),
+          status: String(result.answer.status),
         },
       };
     }
