@@ -1,4 +1,5 @@
 import { EVENT_TYPE_HEADERS, EVENT_TYPE_MAX_CHARS } from "../../core/event-type.js";
+import { readStoredTraces } from "../read-stored-traces.js";
 import type { Provider } from "../../core/incoming-event.js";
 import type { TriggerTrace } from "../../listener/types.js";
 import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
@@ -96,7 +97,7 @@ export function eventFromRow(row: EventRow): StoredEvent {
     body: parseStoredBody(row.body, row.body_not_kept),
     status: row.status,
     outcome: row.outcome,
-    traces: row.traces,
+    traces: readStoredTraces(row.traces),
   };
   if (row.duplicate_of !== null) event.duplicateOf = row.duplicate_of;
   if (row.replay_of !== null) event.replayOf = row.replay_of;
