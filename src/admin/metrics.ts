@@ -34,6 +34,8 @@ export interface Metrics {
   journalChecked(sizes: StoredBytes, evicted: number): void;
   /** `hookline_config_objects_invalid` reads `count` at each scrape (the cluster config source). */
   countInvalidConfigObjects(count: () => number): void;
+  /** `hookline_delivery_in_flight` reads `count` at each scrape (the delivery worker's slots). */
+  countDeliveriesInFlight(count: () => number): void;
 }
 
 export type IntakeRefusal = "budget" | "source" | "too_large" | "too_complex";
@@ -193,6 +195,16 @@ export function createMetrics(journal?: Journal): Metrics {
       new Gauge({
         name: "hookline_config_objects_invalid",
         help: "Objects read from the cluster that are left out for document errors of their own.",
+        registers: [registry],
+        collect() {
+          this.set(count());
+        },
+      });
+    },
+    countDeliveriesInFlight(count) {
+      new Gauge({
+        name: "hookline_delivery_in_flight",
+        help: "Trigger runs the delivery worker is delivering now (bounded by its concurrency).",
         registers: [registry],
         collect() {
           this.set(count());

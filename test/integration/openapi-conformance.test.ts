@@ -126,8 +126,15 @@ describe("answers conform to openapi.yaml", () => {
       path: () => "/api/v1/events/nope",
       template: "/api/v1/events/{id}",
     },
+    { name: "event counts", path: () => "/api/v1/event-counts", template: "/api/v1/event-counts" },
+    {
+      name: "event counts over a bad range",
+      path: () => "/api/v1/event-counts?range=week",
+      template: "/api/v1/event-counts",
+    },
     { name: "metrics", path: () => "/metrics", template: "/metrics" },
     { name: "the page", path: () => "/ui/", template: "/ui/" },
+    { name: "the page over the last day", path: () => "/ui/?range=day", template: "/ui/" },
     { name: "an event page", path: () => `/ui/events/${fired}`, template: "/ui/events/{id}" },
   ])("admin port: $name", async ({ path, template }) => {
     const res = await request(t.admin).get(path());

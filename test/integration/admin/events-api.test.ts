@@ -38,6 +38,42 @@ describe("the event log API", () => {
   let t: TestAdmin | undefined;
   afterEach(async () => t?.app.close());
 
+  it("counts the last hour's and day's events by outcome, per listener on request", async () => {
+    t = await createTestAdmin(EXAMPLE_CONFIG);
+    await send(t, "push", "c-1");
+    await send(t, "push", "c-2", "wrong");
+    await send(t, "push", "c-3", "wrong");
+    interface Counts {
+      bucketSeconds: number;
+      since: string;
+      until: string;
+      buckets: { start: string; counts: Record<string, number> }[];
+    }
+    const get = async (q: string): Promise<Counts> => {
+      const res = await request(t!.admin).get(`/api/v1/event-counts${q}`);
+      expect(res.status).toBe(200);
+      return res.body as Counts;
+    };
+    const total = (c: Counts, outcome: string): number =>
+      c.buckets.reduce((n, b) => n + (b.counts[outcome] ?? 0), 0);
+    const hour = await get("");
+    expect(hour.bucketSeconds).toBe(60);
+    expect(hour.buckets).toHaveLength(60);
+    expect(Date.parse(hour.until) - Date.parse(hour.since)).toBe(3600_000);
+    expect(Date.parse(hour.until)).toBeGreaterThan(Date.now() - 60_000);
+    expect([total(hour, "fired"), total(hour, "rejected")]).toEqual([1, 2]);
+    // The newest span holds them (or the one before, across a minute boundary).
+    expect(hour.buckets.slice(-2).reduce((n, b) => n + (b.counts["rejected"] ?? 0), 0)).toBe(2);
+    const day = await get("?range=day");
+    expect([day.bucketSeconds, day.buckets.length]).toEqual([1800, 48]);
+    expect(total(day, "rejected")).toBe(2);
+    expect(total(await get("?listener=default/nobody"), "rejected")).toBe(0);
+    expect(total(await get("?listener=github-listener"), "rejected")).toBe(2);
+    const bad = await request(t.admin).get("/api/v1/event-counts?range=week");
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain("range must be hour or day");
+  });
+
   it("lists events newest first, filters them and pages through them", async () => {
     t = await createTestAdmin(EXAMPLE_CONFIG);
     const fired = await send(t, "push", "a-1");
