@@ -105,6 +105,7 @@ function decided(
     ...planRuns(decision, event.eventId, serviceAccountsOf(listener)),
     ...planCloudEvents(listener, decision, event.eventId, event.header),
   ];
+  const outcome = eventOutcome(decision);
   const answer =
     decision.unauthenticated && listener.reply === "honest"
       ? errorAnswer(
@@ -119,9 +120,10 @@ function decided(
           event.eventId,
           event.deliveryId,
           isCloudEventRequest(event.header),
+          authenticated ? outcome : undefined,
         );
   return {
-    outcome: eventOutcome(decision),
+    outcome,
     traces: decision.triggers,
     runs,
     answer,
