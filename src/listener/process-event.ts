@@ -62,7 +62,7 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
   }
   const gate = await authGate(listener, event, deps);
   if (gate.kind === "closed") {
-    deps.log.info("event refused before its body was read: no trigger authenticated it");
+    deps.log.debug("event refused before its body was read: no trigger authenticated it");
     for (const t of gate.traces) logOutcome(deps.log, t);
     return decided(listener, event, decisionOf(listener, gate.traces), false);
   }
@@ -105,6 +105,7 @@ function decided(
     ...planRuns(decision, event.eventId, serviceAccountsOf(listener)),
     ...planCloudEvents(listener, decision, event.eventId, event.header),
   ];
+  const outcome = eventOutcome(decision);
   const answer =
     decision.unauthenticated && listener.reply === "honest"
       ? errorAnswer(
@@ -119,9 +120,10 @@ function decided(
           event.eventId,
           event.deliveryId,
           isCloudEventRequest(event.header),
+          authenticated ? outcome : undefined,
         );
   return {
-    outcome: eventOutcome(decision),
+    outcome,
     traces: decision.triggers,
     runs,
     answer,

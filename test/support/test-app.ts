@@ -50,6 +50,7 @@ export interface TestAppOptions extends Partial<
     | "metrics"
     | "unauthenticatedQuota"
     | "journalBudget"
+    | "adminPage"
   >
 > {
   secretsDir?: string;
