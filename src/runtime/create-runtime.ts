@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import { createApp } from "../app.js";
+import { describeUrl } from "../http/describe-url.js";
 import { createAdminApp } from "../admin/create-admin-app.js";
 import { createMetrics } from "../admin/metrics.js";
 import { resolveBindAddress } from "../admin/resolve-bind-address.js";
@@ -35,6 +36,7 @@ import type { Sink } from "../sinks/types.js";
 import { createDisposerStack, type DisposerStack } from "./disposer-stack.js";
 import { describeStoreSettings, openJournal } from "./open-journal.js";
 import { readListenerTls, watchListenerTls } from "./listener-tls.js";
+import { startTracing } from "./start-tracing.js";
 
 /** A running hookline: both ports bound, the worker delivering. */
 export interface Running {
@@ -84,6 +86,10 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   // the journal and from every log line.
   const secretValues = createSecretValues();
   const log = redactingLogger(io.log, secretValues);
+  // First on the stack, so closed last: the spans of the last deliveries are exported too.
+  const tracing = await startTracing(settings.tracing);
+  if (tracing !== undefined) stack.push("tracing", () => tracing.shutdown());
+  const tracer = tracing?.tracer;
   const source = settings.config;
   const dir = source.kind === "cluster" ? undefined : source.dir;
   const registry = await createInterceptorRegistry(
@@ -219,6 +225,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     bodiesPerSource: settings.bodiesPerSource,
     journalBudget,
     deadlineMs: DEFAULT_DEADLINE_MS,
+    tracer,
   });
   // Tekton's EventListener timeouts (TEKTON-SPEC §2.1), with room for a 25 MiB body. Node checks
   // headersTimeout only every connectionsCheckingInterval, read once at `listen` (set later, it is
@@ -302,6 +309,8 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     store: describeStoreSettings(settings.store),
     admin: `http://${admin.host}:${adminPort}/ui/`,
     maxBodyBytes: settings.maxBodyBytes,
+    // Where spans go, never the collector's headers (they may hold an API key).
+    tracing: settings.tracing.kind === "off" ? "off" : describeUrl(settings.tracing.url),
   });
   return {
     server,
