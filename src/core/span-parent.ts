@@ -1,5 +1,8 @@
 import {
+  createTraceState,
+  isSpanContextValid,
   ROOT_CONTEXT,
+  TraceFlags,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -7,11 +10,10 @@ import {
   type Context,
   type Link,
   type Span,
+  type SpanContext,
   type SpanOptions,
-  type TextMapGetter,
   type Tracer,
 } from "@opentelemetry/api";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
 
 /**
  * Where a stage hangs its spans: the tracer and the context of the span it runs under. Passed
@@ -45,17 +47,17 @@ export interface SpanStart {
   links?: Link[];
 }
 
-const propagator = new W3CTraceContextPropagator();
+/**
+ * W3C Trace Context's `traceparent` (version 00, and later versions read as 00 says): version,
+ * trace id, parent span id, flags. Parsed here rather than with @opentelemetry/core's propagator,
+ * which the untraced process would otherwise load at start-up for nothing.
+ */
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 
-const recordGetter: TextMapGetter<Readonly<Record<string, unknown>>> = {
-  keys: (carrier) => Object.keys(carrier),
-  get: (carrier, key) => {
-    const value = carrier[key];
-    return typeof value === "string" || Array.isArray(value)
-      ? (value as string | string[])
-      : undefined;
-  },
-};
+function first(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  return Array.isArray(value) && typeof value[0] === "string" ? value[0] : undefined;
+}
 
 /** Starts `name` under `parent`; undefined (and nothing made) when tracing is off. */
 export function startSpan(
@@ -76,7 +78,21 @@ export function startSpan(
  * node:http gives them), or the root context when they carry none or a malformed one.
  */
 export function extractTraceContext(headers: Readonly<Record<string, unknown>>): Context {
-  return propagator.extract(ROOT_CONTEXT, headers, recordGetter);
+  const m = TRACEPARENT.exec(first(headers["traceparent"])?.trim() ?? "");
+  if (m === null) return ROOT_CONTEXT;
+  const [, version, traceId = "", spanId = "", flags = "00", rest] = m;
+  // Version ff is forbidden, and version 00 has nothing after the flags.
+  if (version === "ff" || (version === "00" && rest !== undefined)) return ROOT_CONTEXT;
+  if (!isSpanContextValid({ traceId, spanId, traceFlags: 0 })) return ROOT_CONTEXT;
+  const state = first(headers["tracestate"]);
+  const context: SpanContext = {
+    traceId,
+    spanId,
+    traceFlags: parseInt(flags, 16) & TraceFlags.SAMPLED,
+    isRemote: true,
+  };
+  if (state !== undefined && state !== "") context.traceState = createTraceState(state);
+  return trace.setSpanContext(ROOT_CONTEXT, context);
 }
 
 /** The carrier of a span (its `traceparent`, and `tracestate` when there is one). */
@@ -115,5 +131,5 @@ export function endWithError(span: Span, message: string): void {
   span.end();
 }
 
-export { SpanKind, SpanStatusCode };
+export { ROOT_CONTEXT, SpanKind, SpanStatusCode };
 export type { Span, Tracer };

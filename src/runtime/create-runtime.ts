@@ -150,7 +150,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const metrics = createMetrics(journal);
   const started = cluster;
   if (started !== undefined) metrics.countInvalidConfigObjects(() => started.invalidObjects());
-  const worker = createDeliveryWorker({ journal, sink, log, metrics });
+  const worker = createDeliveryWorker({ journal, sink, log, metrics, tracer });
   // The journal's size rules: the filtered events' share evicted past its budget, and the total
   // cap that requests nobody authenticated never pass (checked every 30 s; once at start).
   const journalBudget = createJournalBudget({
@@ -190,6 +190,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
       log,
       token: settings.admin.token,
       allowedHosts: settings.admin.hosts,
+      traceUrl: settings.traceUrl,
       replay: async (event) => {
         const result = await replayEvent(event, {
           config,

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,11 +11,34 @@ import { createCapturingLogger } from "../support/capture-logs.js";
 import { createFakeOtlpCollector, type CollectedSpan } from "../support/fake-otlp-collector.js";
 import { githubFixture, signGithub } from "../support/fixtures.js";
 import { writeConfigDir } from "../support/test-app.js";
+import { createFakeKubeApiServer } from "../support/fake-kube-apiserver.js";
+import { parse as parseYaml } from "yaml";
 
 const SECRET = "tracing-test-webhook-secret-9f3a";
 const TOKEN_HEADER_VALUE = "Bearer header-value-that-must-not-leak-77c1";
 const SERVER = 2;
 const CLIENT = 3;
+const PRODUCER = 4;
+
+/** Every file the local sink wrote under `dir`, parsed. */
+async function writtenResources(dir: string): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith(".yaml"))
+      out.push(
+        parseYaml(await readFile(join(entry.parentPath, entry.name), "utf8")) as Record<
+          string,
+          unknown
+        >,
+      );
+  }
+  return out;
+}
+
+function annotationsOf(resource: unknown): Record<string, string> {
+  const metadata = (resource as { metadata?: { annotations?: Record<string, string> } }).metadata;
+  return metadata?.annotations ?? {};
+}
 
 /** A remote interceptor on loopback that accepts and remembers the headers it got. */
 async function startInterceptor(): Promise<{
@@ -72,6 +95,13 @@ spec:
         params:
           - name: revision
             value: $(tt.params.revision)
+    - apiVersion: tekton.dev/v1
+      kind: TaskRun
+      metadata:
+        generateName: lint-
+      spec:
+        taskRef:
+          name: lint
 `,
     "listener.yaml": `apiVersion: triggers.tekton.dev/v1beta1
 kind: EventListener
@@ -137,10 +167,14 @@ afterAll(async () => {
   await rm(configDir, { recursive: true, force: true });
 });
 
-async function start(env: Record<string, string>, outDir: string): Promise<Running> {
+async function start(
+  env: Record<string, string>,
+  outDir: string,
+  store = "memory",
+): Promise<Running> {
   const settings = parseSettings(
     [
-      ...["--config", configDir, "--store", "memory", "--out", outDir],
+      ...["--config", configDir, "--store", store, "--out", outDir],
       ...["--host", "127.0.0.1", "--port", "0", "--admin", "127.0.0.1:0"],
     ],
     env,
@@ -180,7 +214,11 @@ describe("tracing", () => {
     const collector = await createFakeOtlpCollector();
     const dir = await mkdtemp(join(out, "run-"));
     const running = await start(
-      { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: "hookline-test" },
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+        OTEL_SERVICE_NAME: "hookline-test",
+        HOOKLINE_TRACE_URL: "https://jaeger.example/trace/{traceId}",
+      },
       dir,
     );
     const callerTrace = randomBytes(16).toString("hex");
@@ -188,7 +226,14 @@ describe("tracing", () => {
     let answer: { status: number; eventId: string };
     try {
       answer = await push(running, { traceparent: `00-${callerTrace}-${callerSpan}-01` });
-      await until(async () => (await readdir(dir)).length > 0);
+      await until(async () => (await writtenResources(dir)).length === 2);
+      const base = `http://127.0.0.1:${running.adminPort}`;
+      const view = (await (await fetch(`${base}/api/v1/events/${answer.eventId}`)).json()) as {
+        traceId: string;
+      };
+      expect(view.traceId).toBe(callerTrace);
+      const page = await (await fetch(`${base}/ui/events/${answer.eventId}`)).text();
+      expect(page).toContain(`href="https://jaeger.example/trace/${callerTrace}"`);
     } finally {
       await running.close();
     }
@@ -248,6 +293,28 @@ describe("tracing", () => {
     expect(commit.parentSpanId).toBe(server.spanId);
     expect(commit.attributes).toMatchObject({ "db.system.name": "memory" });
 
+    // Each delivery is a span in the request's trace, and the run it created points back at it.
+    const pipelineRun = one(spans, "deliver PipelineRun");
+    const taskRun = one(spans, "deliver TaskRun");
+    for (const d of [pipelineRun, taskRun]) {
+      expect(d).toMatchObject({ kind: PRODUCER, parentSpanId: server.spanId });
+      expect(d.attributes).toMatchObject({
+        "hookline.event_id": eventId,
+        "hookline.trigger": "push",
+        "hookline.attempt": 1,
+        "hookline.outcome": "delivered",
+      });
+    }
+    const written = await writtenResources(dir);
+    const annotation = (kind: string, key: string): unknown =>
+      JSON.parse(annotationsOf(written.find((r) => r["kind"] === kind))[key] ?? "null");
+    expect(annotation("PipelineRun", "tekton.dev/pipelinerunSpanContext")).toEqual({
+      traceparent: `00-${callerTrace}-${pipelineRun.spanId}-01`,
+    });
+    expect(annotation("TaskRun", "tekton.dev/taskrunSpanContext")).toEqual({
+      traceparent: `00-${callerTrace}-${taskRun.spanId}-01`,
+    });
+
     // Nothing of the payload, of a header value or of the secret went to the collector.
     const exported = collector.bodies.join("\n");
     const payload = JSON.parse(githubFixture("push").toString("utf8")) as Record<string, unknown>;
@@ -270,11 +337,74 @@ describe("tracing", () => {
     const running = await start({ OTEL_SERVICE_NAME: "hookline-test" }, dir);
     try {
       expect((await push(running)).status).toBe(202);
-      await until(async () => (await readdir(dir)).length > 0);
+      await until(async () => (await writtenResources(dir)).length === 2);
     } finally {
       await running.close();
     }
     expect(collector.bodies).toEqual([]);
+    // Nor is any span context put on the runs.
+    for (const r of await writtenResources(dir))
+      expect(Object.keys(annotationsOf(r)).filter((k) => k.includes("SpanContext"))).toEqual([]);
     await collector.close();
+  });
+
+  it("puts a delivery retried after a restart in the same trace, and its PipelineRun points at the attempt", async () => {
+    const collector = await createFakeOtlpCollector();
+    const kube = await createFakeKubeApiServer();
+    const dir = await mkdtemp(join(out, "restart-"));
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      HOOKLINE_SINK: "kubernetes",
+      KUBECONFIG: kube.writeKubeconfig(dir),
+    };
+    const db = join(dir, "journal.db");
+    // The API server refuses the first create (retryable), and hookline stops before the retry.
+    kube.intercept = (r) =>
+      r.method === "POST" && r.path.endsWith("/pipelineruns")
+        ? { kind: "status", code: 503, reason: "ServiceUnavailable", message: "etcd is busy" }
+        : undefined;
+    const first = await start(env, dir, db);
+    try {
+      expect((await push(first)).status).toBe(202);
+      await until(() => kube.requests.some((r) => r.method === "POST"));
+    } finally {
+      await first.close();
+    }
+    kube.intercept = undefined;
+    const second = await start(env, dir, db);
+    try {
+      await until(() => kube.objects({ kind: "TaskRun" }).length === 1);
+    } finally {
+      await second.close();
+      await kube.close();
+    }
+    const spans = collector.spans;
+    await collector.close();
+
+    const server = one(spans, "POST /listeners/default/traced");
+    const attempts = spans
+      .filter((s) => s.name === "deliver PipelineRun")
+      .sort(
+        (a, b) =>
+          Number(a.attributes["hookline.attempt"]) - Number(b.attributes["hookline.attempt"]),
+      );
+    expect(
+      attempts.map((a) => [a.attributes["hookline.attempt"], a.attributes["hookline.outcome"]]),
+    ).toEqual([
+      [1, "retry"],
+      [2, "delivered"],
+    ]);
+    for (const a of attempts)
+      expect(a).toMatchObject({ traceId: server.traceId, parentSpanId: server.spanId });
+    // Each attempt's API call is a client span under it.
+    const creates = spans.filter((s) => s.name === "kubernetes create PipelineRun");
+    expect(creates.map((c) => c.parentSpanId).sort()).toEqual(attempts.map((a) => a.spanId).sort());
+    expect(creates.map((c) => c.kind)).toEqual([CLIENT, CLIENT]);
+
+    const [created] = kube.objects({ kind: "PipelineRun" });
+    const carrier = JSON.parse(
+      annotationsOf(created)["tekton.dev/pipelinerunSpanContext"] ?? "null",
+    ) as { traceparent: string };
+    expect(carrier.traceparent).toBe(`00-${server.traceId}-${attempts[1]?.spanId ?? ""}-01`);
   });
 });
