@@ -10,7 +10,7 @@ import { layout } from "./layout.js";
 export function renderEventPage(
   event: EventView,
   replayToken: string,
-  traceUrl?: string | undefined,
+  traceUrl?: string,
 ): string {
   const body = html`<p><a href="/ui/">← all events</a></p>
     <h1>Event <code>${event.id}</code></h1>
