@@ -28,6 +28,7 @@ import { routeListener } from "./listener/route-listener.js";
 import { toStoredEvent } from "./listener/to-stored-event.js";
 import { toMetadataEvent } from "./listener/to-metadata-event.js";
 import { keepsBody } from "./listener/processed-event.js";
+import { countOutcomes } from "./listener/count-outcomes.js";
 import {
   createUnauthenticatedQuota,
   type UnauthenticatedDropReason,
@@ -217,8 +218,8 @@ async function handleEvent(
     if (deliveryId !== undefined) server.span.setAttribute("hookline.delivery_id", deliveryId);
   }
   // The header pick is work of its own: skipped when the line would not be written.
-  if (log.isLevelEnabled("info")) {
-    log.info("event received", { bytes: raw.length, headers: pickLoggableHeaders(header) });
+  if (log.isLevelEnabled("debug")) {
+    log.debug("event received", { bytes: raw.length, headers: pickLoggableHeaders(header) });
   }
   const { journal } = deps;
   try {
@@ -240,7 +241,6 @@ async function handleEvent(
       answer = duplicateAnswer(listener, result.originalEventId, deliveryId);
     if (answer.kind === "duplicate") {
       count("duplicate", 200, traces);
-      log.info("duplicate delivery", { originalEventId: answer.headers["x-hookline-event-id"] });
     } else {
       if (answer.body["code"] === "HL_INTAKE_TOO_COMPLEX")
         deps.metrics?.intakeRefused("too_complex");
@@ -249,6 +249,19 @@ async function handleEvent(
     }
     // Past the request timeout the sender has had Tekton's 503; the event is recorded all the same.
     if (!res.headersSent) sendAnswer(res, answer);
+    // The event's one info line: what it was, and how its triggers ended, counted.
+    if (log.isLevelEnabled("info")) {
+      log.info(answer.kind === "duplicate" ? "duplicate delivery" : "event answered", {
+        status: answer.status,
+        outcome: answer.kind === "duplicate" ? "duplicate" : outcome,
+        triggers: countOutcomes(traces),
+        bytes: raw.length,
+        headers: pickLoggableHeaders(header),
+        ...(answer.kind === "duplicate"
+          ? { originalEventId: answer.headers["x-hookline-event-id"] }
+          : {}),
+      });
+    }
   } catch (err) {
     // The journal failed: nothing of the event is kept, so the sender must be told to retry.
     log.error("event not stored", { error: describeError(err) });

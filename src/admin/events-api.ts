@@ -94,6 +94,7 @@ export function summaryJSON(e: EventSummary): Record<string, unknown> {
     id: e.id,
     listener: e.listener,
     provider: e.provider,
+    eventType: e.eventType ?? null,
     deliveryId: e.deliveryId ?? null,
     receivedAt: e.receivedAt.toISOString(),
     status: e.status,

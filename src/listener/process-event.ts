@@ -65,7 +65,7 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
   }
   const gate = await authGate(listener, event, deps);
   if (gate.kind === "closed") {
-    deps.log.info("event refused before its body was read: no trigger authenticated it");
+    deps.log.debug("event refused before its body was read: no trigger authenticated it");
     for (const t of gate.traces) logOutcome(deps.log, t);
     return decided(listener, event, decisionOf(listener, gate.traces), false);
   }

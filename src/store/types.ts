@@ -229,6 +229,8 @@ export interface EventSummary {
   id: string;
   listener: { namespace: string; name: string };
   provider: Provider;
+  /** What the sender said the event is (X-GitHub-Event and the like; src/core/event-type.ts). */
+  eventType: string | undefined;
   deliveryId: string | undefined;
   receivedAt: Date;
   status: number;

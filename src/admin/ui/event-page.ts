@@ -7,11 +7,7 @@ import { layout } from "./layout.js";
  * One event: the answer, then each trigger's decision laid out step by step. With a trace URL
  * template (HOOKLINE_TRACE_URL, `{traceId}` in it), a traced event links to its trace.
  */
-export function renderEventPage(
-  event: EventView,
-  replayToken: string,
-  traceUrl?: string,
-): string {
+export function renderEventPage(event: EventView, replayToken: string, traceUrl?: string): string {
   const body = html`<p><a href="/ui/">← all events</a></p>
     <h1>Event <code>${event.id}</code></h1>
     <div class="answer ${event.outcome} badge block">${summaryLine(event)}</div>
@@ -126,7 +122,7 @@ function renderBody(body: EventView["body"]): SafeHtml {
 
 /** A trigger whose event types do not include this event (or another provider's): not for it. */
 function notApplicable(t: TriggerView): boolean {
-  return t.outcome.kind === "filtered" && t.outcome.notApplicable === true;
+  return t.outcome.kind === "not_applicable";
 }
 
 function relevant(event: EventView): TriggerView[] {
@@ -157,6 +153,8 @@ function reason(t: TriggerView): string {
     case "filtered":
     case "rejected":
       return `${o.kind} by ${o.interceptor}: ${o.message}`;
+    case "not_applicable":
+      return `did not apply: ${o.message}`;
     case "failed":
       return `failed (${o.stage}): ${o.message}`;
     case "timedOut":
@@ -168,7 +166,7 @@ function renderTrigger(t: TriggerView): SafeHtml {
   const stopped = t.outcome.kind !== "fired";
   const stopIndex = t.interceptors.findIndex((i) => i.outcome !== "continue");
   return html`<div
-    class="card ${stopped ? (t.outcome.kind === "filtered" ? "filtered" : "stopped") : "fired"}"
+    class="card ${stopped ? (t.outcome.kind === "filtered" || t.outcome.kind === "not_applicable" ? "filtered" : "stopped") : "fired"}"
   >
     <h2>
       ${t.trigger || "(unnamed trigger)"}

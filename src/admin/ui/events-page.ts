@@ -22,10 +22,14 @@ export function renderEventsPage(
         </td>
         <td>${e.listener.namespace}/${e.listener.name}</td>
         <td>
+          ${e.eventType === undefined ? html`<span class="muted">—</span>` : html`<code>${e.eventType}</code>`}
+          <span class="muted small">${e.provider}</span>
+        </td>
+        <td class="nowrap">
           <span class="badge ${e.outcome}">${e.outcome}</span>
           <span class="muted">${e.status}</span>
         </td>
-        <td>
+        <td class="badges">
           ${e.triggers.length === 0 ? html`<span class="muted">—</span>` : e.triggers.map((t) => html`<span class="badge ${t.outcome}" title="${t.outcome}">${t.trigger || "(unnamed)"}: ${t.outcome}</span>`)}
         </td>
         <td>
@@ -55,7 +59,8 @@ export function renderEventsPage(
         <tr>
           <th>Received (UTC)</th>
           <th>Listener</th>
-          <th>Event</th>
+          <th>Type</th>
+          <th>Outcome</th>
           <th>Triggers</th>
           <th>Delivery id</th>
         </tr>
@@ -64,7 +69,7 @@ export function renderEventsPage(
         ${
           rows.length === 0
             ? html`<tr>
-                <td colspan="5" class="muted">No events yet.</td>
+                <td colspan="6" class="muted">No events yet.</td>
               </tr>`
             : rows
         }

@@ -28,11 +28,16 @@ form.filters { display:flex; gap:8px; flex-wrap:wrap; margin:0 0 12px; align-ite
 form.filters label { display:flex; flex-direction:column; font-size:12px; color:var(--muted); }
 input, select, button { font:inherit; padding:5px 8px; border:1px solid var(--line); border-radius:5px; background:#fff; }
 button { background:var(--info); color:#fff; border-color:var(--info); cursor:pointer; }
-.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:14px 16px; margin:0 0 14px; }
+.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:14px 16px; margin:0 0 14px; overflow-x:auto; }
 .card.stopped { border-left:4px solid var(--bad); }
 .card.fired { border-left:4px solid var(--ok); }
 .card.filtered { border-left:4px solid #b7bdcb; }
 .answer { font-size:15px; margin:0 0 14px; padding:12px 16px; border-radius:8px; }
+.badge.block, .answer { white-space:normal; overflow-wrap:anywhere; }
+td { overflow-wrap:anywhere; }
+td .badge { overflow-wrap:normal; }
+td.badges .badge { white-space:normal; }
+.nowrap { white-space:nowrap; }
 .kv { display:grid; grid-template-columns:max-content 1fr; gap:2px 14px; margin:8px 0; }
 .kv div:nth-child(odd) { color:var(--muted); }
 .stopper td { background:var(--bad-bg) !important; font-weight:600; }

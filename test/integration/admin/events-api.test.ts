@@ -341,9 +341,12 @@ describe("/metrics", () => {
     expect(text).toContain(
       'hookline_events_total{listener="default/github-listener",outcome="filtered"} 1',
     );
+    // The ping is not for the push trigger: counted per listener, not as the trigger's outcome.
     expect(text).toContain(
-      'hookline_trigger_outcomes_total{listener="default/github-listener",trigger="github-push",outcome="filtered",code="FAILED_PRECONDITION"} 1',
+      'hookline_triggers_not_applicable_total{listener="default/github-listener",fact="eventType"} 1',
     );
+    expect(text).not.toContain('trigger="github-push",outcome="filtered"');
+    expect(text).not.toContain('outcome="not_applicable"');
     expect(text).toContain('hookline_deliveries_total{kind="PipelineRun",outcome="delivered"} 1');
     expect(text).toContain('eventlistener_event_received_total{status="succeeded"} 2');
     expect(text).toContain("eventlistener_triggered_resources_total");

@@ -719,6 +719,7 @@ export function describeJournalContract(
           id: first.id,
           listener: first.listener,
           provider: first.provider,
+          eventType: "push",
           deliveryId: first.deliveryId,
           receivedAt: first.receivedAt,
           status: first.status,
@@ -733,6 +734,31 @@ export function describeJournalContract(
             ],
           }),
         );
+      });
+
+      it("names each event's type from the header its provider sends, cut to a label", async () => {
+        const typed = async (headers: Record<string, string[]>, at_: number): Promise<string> => {
+          const event = makeEvent({ headers, receivedAt: at(at_) });
+          await journal.record(event, []);
+          return event.id;
+        };
+        const ids = [
+          await typed({ "X-Gitlab-Event": ["Push Hook"] }, 1),
+          await typed({ "X-Event-Key": ["repo:push"] }, 2),
+          await typed({ "Content-Type": ["application/json"] }, 3),
+          await typed({ "X-Github-Event": ["x".repeat(300)] }, 4),
+          await typed({ "X-Github-Event": [""], "Ce-Type": ["com.example.built"] }, 5),
+        ];
+        const { events } = await journal.listEvents({ limit: 10 });
+        const typeOf = (id: string | undefined): string | undefined =>
+          events.find((e) => e.id === id)?.eventType;
+        expect(ids.map(typeOf)).toEqual([
+          "Push Hook",
+          "repo:push",
+          undefined,
+          "x".repeat(100),
+          "com.example.built",
+        ]);
       });
 
       it("shows duplicates and replays in the summary", async () => {
