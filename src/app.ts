@@ -25,6 +25,7 @@ import type { SecretResolver } from "./interceptors/types.js";
 import { duplicateAnswer, errorBody } from "./listener/answer-event.js";
 import { processEvent } from "./listener/process-event.js";
 import { routeListener } from "./listener/route-listener.js";
+import { landingPage } from "./listener/landing-page.js";
 import { toStoredEvent } from "./listener/to-stored-event.js";
 import { toMetadataEvent } from "./listener/to-metadata-event.js";
 import { keepsBody } from "./listener/processed-event.js";
@@ -83,6 +84,8 @@ export interface AppDeps {
    * attribute built).
    */
   tracer?: Tracer | undefined;
+  /** The admin port's deliveries page (`http://127.0.0.1:9000/ui/`), named by the landing page. */
+  adminPage?: string;
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -127,6 +130,13 @@ export function createApp(deps: AppDeps): RequestHandler {
         errorMessage: "no EventListener serves this path",
         code: "HL_LISTENER_NOT_FOUND" satisfies ErrorCode,
       });
+    }
+    if (isBodilessRead(req) && listener.reply !== "tekton" && listener.payloadValidation) {
+      // A browser on the listener URL: tell it what this is; it is no event (nothing journaled).
+      // Such a request would be refused as an invalid payload; without payload validation (or
+      // under Tekton's reply) it is an event as in Tekton, and goes on.
+      req.resume();
+      return void sendText(res, 200, landingPage(listener, deps.adminPage));
     }
     const timer = setTimeout(() => {
       if (res.headersSent) return;
@@ -276,6 +286,15 @@ async function handleEvent(
       );
     }
   }
+}
+
+/** A GET or HEAD that announces no body (no Content-Length above 0, no Transfer-Encoding). */
+function isBodilessRead(req: IncomingMessage): boolean {
+  return (
+    (req.method === "GET" || req.method === "HEAD") &&
+    declaredLength(req) === 0 &&
+    req.headers["transfer-encoding"] === undefined
+  );
 }
 
 /** Content-Length as a number of bytes; 0 when there is none (a chunked body) or it is not one. */

@@ -108,6 +108,7 @@ function decided(
     ...planRuns(decision, event.eventId, serviceAccountsOf(listener)),
     ...planCloudEvents(listener, decision, event.eventId, event.header),
   ];
+  const outcome = eventOutcome(decision);
   const answer =
     decision.unauthenticated && listener.reply === "honest"
       ? errorAnswer(
@@ -122,9 +123,10 @@ function decided(
           event.eventId,
           event.deliveryId,
           isCloudEventRequest(event.header),
+          authenticated ? outcome : undefined,
         );
   return {
-    outcome: eventOutcome(decision),
+    outcome,
     traces: decision.triggers,
     runs,
     answer,

@@ -241,6 +241,20 @@ export interface EventSummary {
   replayOf?: string;
 }
 
+/** Events over time: `buckets` equal spans from `since`, each counting events by outcome. */
+export interface EventCountQuery {
+  since: Date;
+  bucketMs: number;
+  buckets: number;
+  listener?: { namespace: string; name: string };
+}
+
+/** One span of an EventCountQuery: how many events of each outcome were received in it. */
+export interface EventCountBucket {
+  start: Date;
+  counts: Record<EventOutcome, number>;
+}
+
 /** Whether the journal can take events; `reason` says why not, with no secret in it. */
 export type JournalHealth = { ready: true } | { ready: false; reason: string };
 
@@ -283,6 +297,11 @@ export interface Journal {
   getEvent(id: string): Promise<StoredEvent | undefined>;
   getRuns(eventId: string): Promise<RunRecord[]>;
   listEvents(filter: EventFilter): Promise<EventPage>;
+  /**
+   * Events received from `since` for `buckets × bucketMs`, counted by outcome in each span (the
+   * list page's chart); every span is listed, empty ones too.
+   */
+  countEvents(query: EventCountQuery): Promise<EventCountBucket[]>;
   /** Pending runs, and when the oldest of them was due. */
   pendingStats(now: Date): Promise<{ pending: number; oldestDueAt: Date | undefined }>;
   /** Deletes events received before `before` whose runs are all finished; returns how many. */

@@ -844,6 +844,37 @@ export function describeJournalContract(
       });
     });
 
+    describe("countEvents", () => {
+      it("counts events by outcome in each span, empty spans and range ends included", async () => {
+        const other = { namespace: "ci", name: "other" };
+        const seeded: [number, EventOutcome, typeof LISTENER][] = [
+          [-1, "fired", LISTENER], // before the range
+          [0, "fired", LISTENER], // the first instant of the first span
+          [59_999, "filtered", LISTENER],
+          [60_000, "fired", LISTENER],
+          [60_500, "fired", LISTENER],
+          [61_000, "rejected", other],
+          [179_999, "invalid", LISTENER], // the last instant of the last span
+          [180_000, "fired", LISTENER], // the end is not in the range
+        ];
+        for (const [ms, outcome, listener] of seeded)
+          await journal.record(makeEvent({ receivedAt: at(ms), outcome, listener }), []);
+        const query = { since: T0, bucketMs: 60_000, buckets: 3 };
+        const all = await journal.countEvents(query);
+        expect(all.map((b) => b.start)).toEqual([at(0), at(60_000), at(120_000)]);
+        const nonZero = (counts: Record<string, number>): Record<string, number> =>
+          Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+        expect(all.map((b) => nonZero(b.counts))).toEqual([
+          { fired: 1, filtered: 1 },
+          { fired: 2, rejected: 1 },
+          { invalid: 1 },
+        ]);
+        expect(all[2]?.counts).toEqual(expect.objectContaining({ fired: 0, failed: 0 }));
+        const mine = await journal.countEvents({ ...query, listener: other });
+        expect(mine.map((b) => nonZero(b.counts))).toEqual([{}, { rejected: 1 }, {}]);
+      });
+    });
+
     describe("size and the filtered budget", () => {
       const filteredOf = (n: number, ms: number): StoredEvent =>
         makeEvent({
