@@ -159,7 +159,8 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       }
     }
     q.insertEvent.run(eventToRow(event, event.deliveryId));
-    for (const planned of p.runs) q.insertRun.run(runToRow(newRun(planned, event.receivedAt, event.traceContext)));
+    for (const planned of p.runs)
+      q.insertRun.run(runToRow(newRun(planned, event.receivedAt, event.traceContext)));
     return { kind: "stored" };
   });
 
