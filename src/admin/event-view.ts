@@ -1,3 +1,4 @@
+import { traceIdOf } from "../core/span-parent.js";
 import { assertNever } from "../errors/assert-never.js";
 import { REDACTED } from "../store/redact-headers.js";
 import type { DeliveryAttempt, HttpAnswerRecord, RunRecord, StoredEvent } from "../store/types.js";
@@ -16,6 +17,8 @@ export interface EventView {
   outcome: string;
   duplicateOf: string | null;
   replayOf: string | null;
+  /** The request's trace id, when tracing was on. */
+  traceId: string | null;
   headers: Record<string, string[]>;
   body: BodyView;
   triggers: TriggerView[];
@@ -127,6 +130,7 @@ export function toEventView(event: StoredEvent, runs: readonly RunRecord[]): Eve
     outcome: event.outcome,
     duplicateOf: event.duplicateOf ?? null,
     replayOf: event.replayOf ?? null,
+    traceId: event.traceContext === undefined ? null : (traceIdOf(event.traceContext) ?? null),
     headers: redactForDisplay(event.headers),
     body: toBodyView(event.body),
     triggers: event.traces.map((t, i): TriggerView => {

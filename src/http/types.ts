@@ -1,3 +1,5 @@
+import type { SpanParent } from "../core/span-parent.js";
+
 /**
  * What an outgoing HTTP call may trust beyond the system's CAs, and who it says it is: a
  * remote interceptor's caBundle, a kubeconfig's CA and client certificate. Equal options share
@@ -46,6 +48,11 @@ export interface HttpRequest {
    * and on every address its host resolves to when a connection is opened. Not with `proxy`.
    */
   guard?: DestinationGuard | undefined;
+  /**
+   * The span the call is made under: the call gets a client span of its own, and its
+   * `traceparent` header; undefined: tracing is off.
+   */
+  trace?: SpanParent | undefined;
 }
 
 /** A status line, headers and body, read in full. Any status is an answer, not an error. */
