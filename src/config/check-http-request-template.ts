@@ -11,7 +11,7 @@ import { childPath, decodeMap, describeNode, type DecodeContext, type Field } fr
 /** An RFC 9110 field name. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Set by the connection or by hookline itself: not written in an entry. */
-const RESERVED_HEADERS = new Set([
+const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   "connection",
   "content-length",
   "host",
