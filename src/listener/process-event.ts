@@ -6,6 +6,7 @@ import type { IncomingEvent } from "../core/incoming-event.js";
 import { payloadTooComplex, validatePayload } from "./validate-payload.js";
 import type { SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
+import type { SpanParent } from "../core/span-parent.js";
 import type { DeliveryIdOwner } from "../store/types.js";
 import { acceptedAnswer, duplicateAnswer, errorAnswer } from "./answer-event.js";
 import { authGate } from "./auth-gate.js";
@@ -23,6 +24,8 @@ export interface ProcessDeps {
   log: Logger;
   /** Triggers still running after this long are recorded as timed out. */
   deadlineMs: number;
+  /** Where the triggers' spans go (the request's server span); undefined: tracing is off. */
+  trace?: SpanParent | undefined;
 }
 
 export interface EventInput {
@@ -133,6 +136,7 @@ function decided(
     ...planRuns(decision, event.eventId, serviceAccountsOf(listener)),
     ...planCloudEvents(listener, decision, event.eventId, event.header),
   ];
+  const outcome = eventOutcome(decision);
   const answer =
     decision.unauthenticated && listener.reply === "honest"
       ? errorAnswer(
@@ -149,9 +153,10 @@ function decided(
             event.eventId,
             event.deliveryId,
             isCloudEventRequest(event.header),
+            authenticated ? outcome : undefined,
           );
   return {
-    outcome: eventOutcome(decision),
+    outcome,
     traces: decision.triggers,
     runs,
     answer,

@@ -150,8 +150,19 @@ describe.skipIf(!HAVE_CHROMIUM && process.env["CI"] === undefined)(
       expect(await row.locator("td").nth(2).innerText()).toMatch(/^push\s+github$/);
       expect(await page.locator("thead").innerText()).toMatch(/Type/i);
       expect(await page.evaluate(SCROLLS_SIDEWAYS)).toBe(false);
+      // The chart: this hour's events as bars coloured by outcome, drawn by the server.
+      expect(await page.locator("svg.chart rect.bar.fired").count()).toBeGreaterThan(0);
+      expect(await page.locator("svg.chart rect.bar.rejected").count()).toBeGreaterThan(0);
+      expect(await page.locator(".chart-legend").innerText()).toMatch(/rejected 1/);
+      expect(
+        await page.evaluate("getComputedStyle(document.querySelector('rect.bar.fired')).fill"),
+      ).toBe("rgb(46, 157, 87)");
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, "events-list-1366.png"), fullPage: true });
+      await page.click("text=last day");
+      await page.waitForURL(/range=day/);
+      expect(await page.locator(".chart-head h2").innerText()).toBe("Events, last day");
+      expect(await page.locator("svg.chart rect.bar.filtered").count()).toBeGreaterThan(0);
 
       await page.goto(`${admin}/ui/events/${filtered}`);
       expect(await page.locator(".answer").innerText()).toContain(

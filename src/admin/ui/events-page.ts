@@ -1,4 +1,6 @@
-import type { EventFilter, EventPage } from "../../store/types.js";
+import type { ChartRange } from "../event-chart-range.js";
+import type { EventCountBucket, EventFilter, EventPage } from "../../store/types.js";
+import { renderEventsChart } from "./events-chart.js";
 import { html } from "./html.js";
 import { layout } from "./layout.js";
 
@@ -9,6 +11,7 @@ export function renderEventsPage(
   page: EventPage,
   filter: EventFilter,
   query: Record<string, string>,
+  chart: { range: ChartRange; buckets: readonly EventCountBucket[] },
 ): string {
   const qs = (extra: Record<string, string>): string =>
     new URLSearchParams({ ...query, ...extra }).toString();
@@ -39,6 +42,7 @@ export function renderEventsPage(
       </tr>`,
   );
   const body = html`<h1>Recent events</h1>
+    ${renderEventsChart(chart.buckets, chart.range, (range) => `/ui/?${qs({ range })}`)}
     <form class="filters" method="get" action="/ui/">
       <label
         >Listener

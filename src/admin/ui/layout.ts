@@ -46,6 +46,14 @@ details summary { cursor:pointer; color:var(--info); margin-top:8px; }
 .small { font-weight:normal; font-size:12px; }
 .block { display:block; }
 h2.spaced { margin-top:12px; }
+.chart-head { display:flex; gap:12px; align-items:baseline; flex-wrap:wrap; }
+.chart-ranges { margin-left:auto; display:flex; gap:10px; }
+.chart { display:block; width:100%; height:80px; margin-top:8px; }
+.chart .axis { stroke:var(--line); stroke-width:1; vector-effect:non-scaling-stroke; }
+.bar.fired { fill:#2e9d57; } .bar.filtered { fill:#b7bdcb; } .bar.duplicate { fill:#d5d9e2; }
+.bar.rejected { fill:#e0574b; } .bar.failed { fill:#b42318; } .bar.invalid { fill:#f29b90; }
+.chart-axis { display:flex; justify-content:space-between; }
+.chart-legend { margin-top:4px; }
 `;
 
 /**
