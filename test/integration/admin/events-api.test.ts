@@ -289,7 +289,11 @@ describe("the admin port's token", () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain("EventListener default/github-listener");
     expect(page.text).not.toContain("admin-s3cret");
-    const res = await request(t.app.server).post("/api/v1/events").send("{}");
+    // A string body goes out as a form unless told otherwise: a form would be refused (400).
+    const res = await request(t.app.server)
+      .post("/api/v1/events")
+      .set("Content-Type", "application/json")
+      .send("{}");
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ eventListener: "github-listener", duplicate: false });
   });
