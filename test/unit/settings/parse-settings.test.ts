@@ -44,6 +44,7 @@ describe("parseSettings", () => {
       },
       kubeconfig: undefined,
       httpAllow: undefined,
+      kubeEvents: true,
     } satisfies Settings);
   });
 
