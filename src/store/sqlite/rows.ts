@@ -1,6 +1,6 @@
-import { readStoredTraces } from "../read-stored-traces.js";
+import { readStoredTraceColumn, storedTraceColumn } from "../read-stored-traces.js";
 import type { Provider } from "../../core/incoming-event.js";
-import type { TriggerTrace } from "../../listener/types.js";
+import type { NotApplicableTrigger, TriggerTrace } from "../../listener/types.js";
 import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
 import type { ClaimedRun, EventOutcome, RunRecord, RunState, StoredEvent } from "../types.js";
 import { listenerKey } from "../types.js";
@@ -60,7 +60,7 @@ export function eventToRow(event: StoredEvent, holds: string | undefined): Event
     body_not_kept: event.body.kind === "kept" ? null : JSON.stringify(notKeptColumn(event.body)),
     status: event.status,
     outcome: event.outcome,
-    traces: JSON.stringify(event.traces),
+    traces: JSON.stringify(storedTraceColumn(event)),
     duplicate_of: event.duplicateOf ?? null,
     replay_of: event.replayOf ?? null,
   };
@@ -83,7 +83,7 @@ export function eventFromRow(row: EventRow): StoredEvent {
     ),
     status: row.status,
     outcome: row.outcome as EventOutcome,
-    traces: readStoredTraces(JSON.parse(row.traces) as TriggerTrace[]),
+    ...readStoredTraceColumn(JSON.parse(row.traces) as (TriggerTrace | NotApplicableTrigger)[]),
   };
   if (row.duplicate_of !== null) event.duplicateOf = row.duplicate_of;
   if (row.replay_of !== null) event.replayOf = row.replay_of;
