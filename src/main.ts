@@ -101,6 +101,8 @@ function toSettings(options: ServeOptions, allListeners: boolean): Settings {
     journalMaxBytes: undefined,
     journalFilteredMaxBytes: DEFAULT_JOURNAL_FILTERED_MAX,
     retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
+    tracing: { kind: "off" },
+    traceUrl: undefined,
     watchConfig: options.watchConfig ?? true,
     reloadDebounceMs: options.reloadDebounceMs ?? DEFAULT_DEBOUNCE_MS,
     logLevel: "info",

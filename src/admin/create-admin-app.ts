@@ -36,6 +36,8 @@ export interface AdminDeps {
   allowedHosts?: readonly string[] | undefined;
   /** The Replay form's tokens; a fresh per-process secret by default. */
   csrf?: CsrfTokens | undefined;
+  /** HOOKLINE_TRACE_URL: the event page links to `{traceId}` replaced in it. */
+  traceUrl?: string | undefined;
 }
 
 /** The action a Replay form's CSRF token is bound to: a token for one event replays only it. */
@@ -99,6 +101,7 @@ export function createAdminApp(deps: AdminDeps): Express {
           renderEventPage(
             toEventView(event, await deps.journal.getRuns(event.id)),
             csrf.issue(replayAction(event.id)),
+            deps.traceUrl,
           ),
         );
     } catch (err) {

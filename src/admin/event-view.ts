@@ -1,3 +1,4 @@
+import { traceIdOf } from "../core/span-parent.js";
 import { assertNever } from "../errors/assert-never.js";
 import { foldNotApplicable, type FoldedNotApplicable } from "../listener/fold-not-applicable.js";
 import type { NotApplicableTrigger } from "../listener/types.js";
@@ -17,6 +18,8 @@ export interface EventView {
   outcome: string;
   duplicateOf: string | null;
   replayOf: string | null;
+  /** The request's trace id, when tracing was on. */
+  traceId: string | null;
   headers: Record<string, string[]>;
   body: BodyView;
   /** The triggers that ran, each with its decision trace. */
@@ -107,6 +110,7 @@ export function toEventView(event: StoredEvent, runs: readonly RunRecord[]): Eve
     outcome: event.outcome,
     duplicateOf: event.duplicateOf ?? null,
     replayOf: event.replayOf ?? null,
+    traceId: event.traceContext === undefined ? null : (traceIdOf(event.traceContext) ?? null),
     headers: redactForDisplay(event.headers),
     body: toBodyView(event.body),
     triggers: event.traces.flatMap((t, i): TriggerView[] => {

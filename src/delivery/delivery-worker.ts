@@ -1,12 +1,14 @@
 import { assertNever } from "../errors/assert-never.js";
 import { describeError, HooklineError } from "../errors/hookline-error.js";
 import type { Logger } from "../core/logger.js";
+import type { Tracer } from "../core/span-parent.js";
 import type { Metrics } from "../admin/metrics.js";
 import { createCloudEventSink, type CloudEventSink } from "../cloudevents/cloudevent-sink.js";
 import type { Sink } from "../sinks/types.js";
 import type { ClaimedRun, Journal } from "../store/types.js";
 import { DEFAULT_BACKOFF, nextDelayMs, type BackoffPolicy } from "./backoff.js";
 import { deliveryLabel, sendDelivery, type DeliverySinks } from "./send-delivery.js";
+import { startDeliverySpan } from "./start-delivery-span.js";
 
 export interface WorkerOptions {
   journal: Journal;
@@ -38,6 +40,8 @@ export interface WorkerOptions {
   now?: () => Date;
   /** Counts deliveries for /metrics, and reads the runs in flight at each scrape. */
   metrics?: Pick<Metrics, "deliveryAttempted"> & Partial<Pick<Metrics, "countDeliveriesInFlight">>;
+  /** Makes a span per delivery attempt, in its event's trace; undefined: tracing is off. */
+  tracer?: Tracer | undefined;
 }
 
 export interface DeliveryWorker {
@@ -122,12 +126,21 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
     });
     for (const d of run.deliveries) {
       if (d.state !== "pending") continue;
+      const span =
+        options.tracer === undefined ? undefined : startDeliverySpan(options.tracer, run, d);
       try {
-        const done = await sendDelivery(d, sinks, {
-          serviceAccountName: run.serviceAccountName,
-          triggerNamespace: run.namespace,
-          log: rlog,
-        });
+        const done = await sendDelivery(
+          d,
+          sinks,
+          {
+            serviceAccountName: run.serviceAccountName,
+            triggerNamespace: run.namespace,
+            log: rlog,
+            trace: span?.started.child,
+          },
+          span?.carrier,
+        );
+        span?.end("delivered", undefined);
         d.state = "delivered";
         d.attempts.push({ at: now().toISOString() });
         options.metrics?.deliveryAttempted(deliveryLabel(d), "delivered");
@@ -147,6 +160,7 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
           deliveryLabel(d),
           !retryable || exhausted ? "dead" : "retry",
         );
+        span?.end(!retryable || exhausted ? "dead" : "retry", err);
         if (!retryable || exhausted) {
           d.state = "dead";
           for (const rest of run.deliveries)

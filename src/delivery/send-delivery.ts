@@ -1,7 +1,9 @@
 import type { CloudEventSink } from "../cloudevents/cloudevent-sink.js";
+import type { TraceCarrier } from "../core/span-parent.js";
 import { assertNever } from "../errors/assert-never.js";
 import type { CreateContext, Sink } from "../sinks/types.js";
 import type { DeliveryRecord } from "../store/types.js";
+import { withSpanContext } from "./with-span-context.js";
 
 /** One sink per delivery kind. */
 export interface DeliverySinks {
@@ -28,16 +30,21 @@ export function deliveryLabel(d: DeliveryRecord): string {
 /**
  * Hands one delivery to the sink of its kind and records what the sink answered on it. Throws
  * what the sink threw (a HooklineError's `details.retryable` says whether to try again).
- * Returns the line to log ("resource created", …) and its fields.
+ * Returns the line to log ("resource created", …) and its fields. With `spanContext` (the
+ * delivery span's, when tracing is on) a PipelineRun or TaskRun is created with it in its
+ * span-context annotation; the journal keeps the resource as rendered.
  */
 export async function sendDelivery(
   d: DeliveryRecord,
   sinks: DeliverySinks,
   ctx: CreateContext,
+  spanContext?: TraceCarrier,
 ): Promise<{ message: string; fields: Record<string, string> }> {
   switch (d.kind) {
     case "resource": {
-      const created = await sinks.resource.create(d.resource, ctx);
+      const resource =
+        spanContext === undefined ? d.resource : withSpanContext(d.resource, spanContext);
+      const created = await sinks.resource.create(resource, ctx);
       d.created = created;
       return {
         message: "resource created",

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import { request as undiciRequest, type Dispatcher } from "undici";
 import { describeNetworkError } from "./describe-network-error.js";
+import { startClientSpan } from "./client-span.js";
 import { describeUrl } from "./describe-url.js";
 import { dispatcherFor } from "./dispatcher-for.js";
 import { HttpError } from "./http-error.js";
@@ -37,6 +38,19 @@ const HOP_HEADERS = new Set([
  * one for the code (Go's servers send no other; HTTP/2 has none), which is what messages quote.
  */
 export async function request(req: HttpRequest): Promise<HttpAnswer> {
+  const client = req.trace === undefined ? undefined : startClientSpan(req.trace, req);
+  if (client === undefined) return send(req);
+  try {
+    const answer = await send({ ...req, headers: client.headers });
+    client.end({ status: answer.status });
+    return answer;
+  } catch (err) {
+    client.end({ failure: err instanceof HttpError ? err.kind : "error" });
+    throw err;
+  }
+}
+
+async function send(req: HttpRequest): Promise<HttpAnswer> {
   const where = `${req.method} ${describeUrl(req.url)}`;
   const abortReason = req.abortReason ?? "the caller gave up";
   if (req.signal?.aborted === true)

@@ -1,3 +1,5 @@
+import type { SpanParent } from "../core/span-parent.js";
+
 /**
  * What an outgoing HTTP call may trust beyond the system's CAs, and who it says it is: a
  * remote interceptor's caBundle, a kubeconfig's CA and client certificate. Equal options share
@@ -38,6 +40,11 @@ export interface HttpRequest {
   tls?: TlsConfig | undefined;
   /** An http(s) proxy URL (a kubeconfig's `proxy-url`). */
   proxy?: string | undefined;
+  /**
+   * The span the call is made under: the call gets a client span of its own, and its
+   * `traceparent` header; undefined: tracing is off.
+   */
+  trace?: SpanParent | undefined;
 }
 
 /** A status line, headers and body, read in full. Any status is an answer, not an error. */

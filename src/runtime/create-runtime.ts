@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import { createApp } from "../app.js";
+import { describeUrl } from "../http/describe-url.js";
 import { createAdminApp } from "../admin/create-admin-app.js";
 import { createMetrics } from "../admin/metrics.js";
 import { resolveBindAddress } from "../admin/resolve-bind-address.js";
@@ -35,6 +36,7 @@ import type { Sink } from "../sinks/types.js";
 import { createDisposerStack, type DisposerStack } from "./disposer-stack.js";
 import { describeStoreSettings, openJournal } from "./open-journal.js";
 import { readListenerTls, watchListenerTls } from "./listener-tls.js";
+import { startTracing } from "./start-tracing.js";
 
 /** A running hookline: both ports bound, the worker delivering. */
 export interface Running {
@@ -84,6 +86,10 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   // the journal and from every log line.
   const secretValues = createSecretValues();
   const log = redactingLogger(io.log, secretValues);
+  // First on the stack, so closed last: the spans of the last deliveries are exported too.
+  const tracing = await startTracing(settings.tracing);
+  if (tracing !== undefined) stack.push("tracing", () => tracing.shutdown());
+  const tracer = tracing?.tracer;
   const source = settings.config;
   const dir = source.kind === "cluster" ? undefined : source.dir;
   const registry = await createInterceptorRegistry(
@@ -144,7 +150,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const metrics = createMetrics(journal);
   const started = cluster;
   if (started !== undefined) metrics.countInvalidConfigObjects(() => started.invalidObjects());
-  const worker = createDeliveryWorker({ journal, sink, log, metrics });
+  const worker = createDeliveryWorker({ journal, sink, log, metrics, tracer });
   // The journal's size rules: the filtered events' share evicted past its budget, and the total
   // cap that requests nobody authenticated never pass (checked every 30 s; once at start).
   const journalBudget = createJournalBudget({
@@ -184,6 +190,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
       log,
       token: settings.admin.token,
       allowedHosts: settings.admin.hosts,
+      traceUrl: settings.traceUrl,
       replay: async (event) => {
         const result = await replayEvent(event, {
           config,
@@ -219,6 +226,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     bodiesPerSource: settings.bodiesPerSource,
     journalBudget,
     deadlineMs: DEFAULT_DEADLINE_MS,
+    tracer,
     adminPage: `http://${urlHost(admin.host)}:${portOf(adminServer) ?? admin.port}/ui/`,
   });
   // Tekton's EventListener timeouts (TEKTON-SPEC §2.1), with room for a 25 MiB body. Node checks
@@ -303,6 +311,8 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     store: describeStoreSettings(settings.store),
     admin: `http://${admin.host}:${adminPort}/ui/`,
     maxBodyBytes: settings.maxBodyBytes,
+    // Where spans go, never the collector's headers (they may hold an API key).
+    tracing: settings.tracing.kind === "off" ? "off" : describeUrl(settings.tracing.url),
   });
   return {
     server,

@@ -1,4 +1,5 @@
 import type { Provider } from "../core/incoming-event.js";
+import type { TraceCarrier } from "../core/span-parent.js";
 import type { NotApplicableTrigger, TriggerTrace } from "../listener/types.js";
 import type { CreatedResource, PatchedTarget } from "../sinks/types.js";
 import type { RenderedPatch, RenderedResource } from "../templates/types.js";
@@ -68,6 +69,11 @@ export interface StoredEvent {
   duplicateOf?: string;
   /** For a replay: the event it replays. */
   replayOf?: string;
+  /**
+   * The W3C trace context of the request's server span, when tracing was on: its deliveries'
+   * spans are made in this trace, whenever and by whichever process they run.
+   */
+  traceContext?: TraceCarrier;
 }
 
 /**
@@ -174,6 +180,8 @@ export interface RunRecord {
   nextAttemptAt: Date;
   lastError: string | undefined;
   deliveries: DeliveryRecord[];
+  /** The event's trace context (StoredEvent.traceContext), stored with the run. */
+  traceContext?: TraceCarrier;
 }
 
 /**

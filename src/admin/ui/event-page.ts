@@ -4,8 +4,11 @@ import type { FoldedNotApplicable } from "../../listener/fold-not-applicable.js"
 import { html, type SafeHtml } from "./html.js";
 import { layout } from "./layout.js";
 
-/** One event: the answer, then each trigger's decision laid out step by step. */
-export function renderEventPage(event: EventView, replayToken: string): string {
+/**
+ * One event: the answer, then each trigger's decision laid out step by step. With a trace URL
+ * template (HOOKLINE_TRACE_URL, `{traceId}` in it), a traced event links to its trace.
+ */
+export function renderEventPage(event: EventView, replayToken: string, traceUrl?: string): string {
   const body = html`<p><a href="/ui/">← all events</a></p>
     <h1>Event <code>${event.id}</code></h1>
     <div class="answer ${event.outcome} badge block">${summaryLine(event)}</div>
@@ -37,6 +40,22 @@ export function renderEventPage(event: EventView, replayToken: string): string {
             ? ""
             : html`<div>Replay of</div>
                 <div><a href="/ui/events/${event.replayOf}">${event.replayOf}</a></div>`
+        }
+        ${
+          event.traceId === null
+            ? ""
+            : html`<div>Trace</div>
+                <div>
+                  ${
+                    traceUrl === undefined
+                      ? html`<code>${event.traceId}</code>`
+                      : html`<a
+                          href="${traceUrl.replace("{traceId}", event.traceId)}"
+                          rel="noreferrer"
+                          ><code>${event.traceId}</code></a
+                        >`
+                  }
+                </div>`
         }
       </div>
       ${

@@ -92,9 +92,10 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     await client.query(
       `INSERT INTO ${s}.events (id, listener, listener_namespace, listener_name, provider,
          delivery_id, received_delivery_id, received_at, method, url, headers, body, status,
-         outcome, traces, trigger_names, trigger_outcomes, duplicate_of, replay_of, body_not_kept)
+         outcome, traces, trigger_names, trigger_outcomes, duplicate_of, replay_of, body_not_kept,
+         trace_context)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::json, $12, $13, $14, $15::json,
-         $16::text[], $17::text[], $18, $19, $20::json)`,
+         $16::text[], $17::text[], $18, $19, $20::json, $21::json)`,
       [
         event.id,
         listenerKey(event.listener),
@@ -119,6 +120,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         event.duplicateOf ?? null,
         event.replayOf ?? null,
         event.body.kind === "kept" ? null : JSON.stringify(notKeptColumn(event.body)),
+        event.traceContext === undefined ? null : JSON.stringify(event.traceContext),
       ],
     );
   };
@@ -131,7 +133,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     if (planned.length === 0) return;
     const values: unknown[] = [];
     const rows = planned.map((p) => {
-      const run = newRun(p, event.receivedAt);
+      const run = newRun(p, event.receivedAt, event.traceContext);
       const at = values.length;
       values.push(
         run.id,
@@ -145,13 +147,14 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         run.attempts,
         run.nextAttemptAt,
         JSON.stringify(run.deliveries),
+        run.traceContext === undefined ? null : JSON.stringify(run.traceContext),
       );
       const n = (i: number): string => `$${at + i}`;
-      return `(${n(1)}, ${n(2)}, ${n(3)}, ${n(4)}, ${n(5)}, ${n(6)}, ${n(7)}, ${n(8)}, ${n(9)}, ${n(10)}, ${n(11)}::json)`;
+      return `(${n(1)}, ${n(2)}, ${n(3)}, ${n(4)}, ${n(5)}, ${n(6)}, ${n(7)}, ${n(8)}, ${n(9)}, ${n(10)}, ${n(11)}::json, ${n(12)}::json)`;
     });
     await client.query(
       `INSERT INTO ${s}.runs (id, event_id, origin, trace_index, trigger, namespace, service_account,
-         state, attempts, next_attempt_at, deliveries)
+         state, attempts, next_attempt_at, deliveries, trace_context)
        VALUES ${rows.join(", ")}`,
       values,
     );

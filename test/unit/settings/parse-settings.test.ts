@@ -30,6 +30,8 @@ describe("parseSettings", () => {
       journalMaxBytes: undefined,
       journalFilteredMaxBytes: 256 * 1024 * 1024,
       retentionMs: 7 * 24 * 3600_000,
+      tracing: { kind: "off" },
+      traceUrl: undefined,
       watchConfig: true,
       reloadDebounceMs: 200,
       logLevel: "info",

@@ -183,6 +183,25 @@ export function describeJournalContract(
         });
       });
 
+      it("keeps the event's trace context, on the event and on each of its runs, through a claim", async () => {
+        const traceContext = {
+          traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+          tracestate: "vendor=value",
+        };
+        const event = makeEvent({ traces: [firedTrace("a", [resource("one")])], traceContext });
+        const run = plannedRun(event, 0, [resource("one")]);
+        const untraced = makeEvent({ traces: [firedTrace("a", [resource("two")])] });
+        const other = plannedRun(untraced, 0, [resource("two")]);
+        await journal.record(event, [run]);
+        await journal.record(untraced, [other]);
+        expect((await journal.getEvent(event.id))?.traceContext).toEqual(traceContext);
+        expect((await journal.getEvent(untraced.id))?.traceContext).toBeUndefined();
+        expect((await journal.getRuns(event.id))[0]?.traceContext).toEqual(traceContext);
+        const claimed = await journal.claimDueRuns(at(10_000_000_000_000), 10, 60_000);
+        expect(claimed.find((r) => r.id === run.id)?.traceContext).toEqual(traceContext);
+        expect(claimed.find((r) => r.id === other.id)?.traceContext).toBeUndefined();
+      });
+
       it("keeps each delivery's kind: the listener's CloudEvents after the triggers' runs", async () => {
         const event = makeEvent({ traces: [firedTrace("a", [resource("one")])] });
         const ce = plannedCloudEvents(event);
