@@ -82,7 +82,7 @@ describe("a GitHub ping on the example listener (four triggers, none for a ping)
     expect(page.split(SUMMARY)).toHaveLength(3); // the verdict banner and the folded line
     expect(page).toContain('<details class="card not-applicable">');
     expect(page).not.toMatch(/class="card (stopped|filtered)"/);
-    expect(page).not.toContain("<tr class=\"stopper\">");
+    expect(page).not.toContain('<tr class="stopper">');
     expect(page).not.toContain("is not allowed");
   });
 
