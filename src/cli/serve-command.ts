@@ -1,7 +1,7 @@
-import { createLogger } from "../log/logger.js";
 import { createRuntime } from "../runtime/create-runtime.js";
 import { parseSettings } from "../settings/parse-settings.js";
 import type { CommandIo } from "./command-io.js";
+import { createCommandLogger } from "./command-logger.js";
 import { settingsFailure } from "./settings-failure.js";
 
 /**
@@ -15,7 +15,7 @@ export async function runServe(args: readonly string[], io: CommandIo): Promise<
   } catch (err) {
     return settingsFailure("serve", err, io);
   }
-  const log = createLogger({ level: settings.logLevel, out: io.stdout });
+  const log = createCommandLogger(settings, io.stdout, io.env);
   try {
     const running = await createRuntime(settings, { log });
     await new Promise<void>((resolve) => {
