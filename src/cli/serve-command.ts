@@ -17,7 +17,10 @@ export async function runServe(args: readonly string[], io: CommandIo): Promise<
   }
   const log = createCommandLogger(settings, io.stdout, io.env);
   try {
-    const running = await createRuntime(settings, { log });
+    // The banner is for a person: on stderr (stdout stays the log's), at every level but error.
+    const banner =
+      settings.logLevel === "error" ? undefined : (text: string) => void io.stderr.write(text);
+    const running = await createRuntime(settings, { log, banner });
     await new Promise<void>((resolve) => {
       const stop = (signal: string): void => {
         log.info("shutting down", { signal });
