@@ -6,7 +6,13 @@ import { requireToken } from "./auth.js";
 import { checkHost } from "./check-host.js";
 import { createCsrfTokens, type CsrfTokens } from "./csrf-tokens.js";
 import { toEventView } from "./event-view.js";
-import { createEventsApi, parseEventFilter, sendAdminError } from "./events-api.js";
+import { parseChartRange } from "./event-chart-range.js";
+import {
+  createEventsApi,
+  parseEventCountQuery,
+  parseEventFilter,
+  sendAdminError,
+} from "./events-api.js";
 import type { Metrics } from "./metrics.js";
 import { refuseCrossSite } from "./refuse-cross-site.js";
 import { requireJson } from "./require-json.js";
@@ -30,6 +36,8 @@ export interface AdminDeps {
   allowedHosts?: readonly string[] | undefined;
   /** The Replay form's tokens; a fresh per-process secret by default. */
   csrf?: CsrfTokens | undefined;
+  /** HOOKLINE_TRACE_URL: the event page links to `{traceId}` replaced in it. */
+  traceUrl?: string | undefined;
 }
 
 /** The action a Replay form's CSRF token is bound to: a token for one event replays only it. */
@@ -63,13 +71,18 @@ export function createAdminApp(deps: AdminDeps): Express {
   app.get("/ui/", async (req, res) => {
     try {
       const filter = parseEventFilter(req.query);
-      const page = await deps.journal.listEvents(filter);
+      const range = parseChartRange(req.query["range"]);
+      const counts = parseEventCountQuery(req.query, new Date());
+      const [page, buckets] = await Promise.all([
+        deps.journal.listEvents(filter),
+        deps.journal.countEvents(counts),
+      ]);
       const query = Object.fromEntries(
         Object.entries(req.query).filter(
           (e): e is [string, string] => typeof e[1] === "string" && e[0] !== "cursor",
         ),
       );
-      res.type("html").send(renderEventsPage(page, filter, query));
+      res.type("html").send(renderEventsPage(page, filter, query, { range, buckets }));
     } catch (err) {
       sendPageError(res, err, deps.log);
     }
@@ -88,6 +101,7 @@ export function createAdminApp(deps: AdminDeps): Express {
           renderEventPage(
             toEventView(event, await deps.journal.getRuns(event.id)),
             csrf.issue(replayAction(event.id)),
+            deps.traceUrl,
           ),
         );
     } catch (err) {

@@ -4,9 +4,11 @@ import { resolveParams, type ParamSource } from "../bindings/index.js";
 import { assertNever } from "../errors/assert-never.js";
 import type { CompiledTrigger, TriggerPlan } from "../config/compiled.js";
 import { describeError } from "../errors/hookline-error.js";
+import { describeRuledOut } from "../core/ruled-out-by.js";
 import { runChain, type ChainResult } from "../interceptors/run-chain.js";
 import type { EventBudget, SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
+import { SpanStatusCode, startSpan, type Span, type SpanParent } from "../core/span-parent.js";
 import { renderTemplate } from "../templates/render-template.js";
 import type { PreparedEvent } from "./prepare-event.js";
 import type { TriggerTrace } from "./types.js";
@@ -17,6 +19,8 @@ export interface TriggerDeps {
   signal: AbortSignal;
   /** The event's CPU budget, shared by every trigger of the event. */
   eventBudget: EventBudget;
+  /** Where the trigger's span goes; undefined: tracing is off. */
+  trace?: SpanParent | undefined;
 }
 
 /** Where a trigger starts: the event's own header and no extensions, or a group's result. */
@@ -53,9 +57,18 @@ export async function runTrigger(
     durationMs: 0,
   };
   if (start.group !== undefined) trace.group = start.group;
+  const span = startSpan(deps.trace, `trigger ${trigger.name}`, {
+    attributes: {
+      "hookline.trigger": trigger.name,
+      "hookline.trigger.namespace": trigger.namespace,
+      "hookline.listener": start.listenerName,
+      "hookline.event_id": event.eventId,
+    },
+  });
   const finish = (outcome: TriggerTrace["outcome"]): TriggerTrace => {
     trace.outcome = outcome;
     trace.durationMs = Math.round((performance.now() - began) * 1000) / 1000;
+    if (span !== undefined) endTriggerSpan(span.span, outcome);
     return trace;
   };
   const plan = trigger.plan;
@@ -95,6 +108,7 @@ export async function runTrigger(
         log: deps.log,
         signal: deps.signal,
         eventBudget: deps.eventBudget,
+        trace: span?.child,
       },
     );
   }
@@ -159,8 +173,45 @@ export async function runTrigger(
 }
 
 /**
- * How an interceptor's "no" reads: a failed signature or token is a rejection; FAILED_PRECONDITION
- * is Tekton's code for a filter that said no (an unlisted event type, a false CEL filter); any other
+ * The trigger span's outcome: its kind, the interceptor that stopped it and its code, the stage
+ * that failed. Never a message: one may quote the payload (a CEL error) or a header.
+ */
+function endTriggerSpan(span: Span, outcome: TriggerTrace["outcome"]): void {
+  span.setAttribute("hookline.outcome", outcome.kind);
+  switch (outcome.kind) {
+    case "fired":
+      span.setAttribute("hookline.resources", outcome.resources.length);
+      break;
+    case "not_applicable":
+      // The fact only: what was seen is a header value or the payload's.
+      span.setAttribute("hookline.ruled_out_by", outcome.ruledOutBy.fact);
+      if (outcome.interceptor !== undefined)
+        span.setAttribute("hookline.interceptor", outcome.interceptor);
+      break;
+    case "filtered":
+    case "rejected":
+      span.setAttributes({
+        "hookline.interceptor": outcome.interceptor,
+        "hookline.interceptor.code": outcome.code,
+      });
+      break;
+    case "failed":
+      span.setAttribute("hookline.stage", outcome.stage);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: `failed in ${outcome.stage}` });
+      break;
+    case "timedOut":
+      span.setStatus({ code: SpanStatusCode.ERROR, message: "timed out" });
+      break;
+    default:
+      assertNever(outcome);
+  }
+  span.end();
+}
+
+/**
+ * How an interceptor's "no" reads: a failed signature or token is a rejection; an event the trigger
+ * is not for (an unlisted event type, another provider's) is not applicable; FAILED_PRECONDITION
+ * is Tekton's code for a filter that said no (a false CEL filter); any other
  * code (INVALID_ARGUMENT for a CEL evaluation error, say) is the trigger failing on our side.
  */
 export function stopOutcome(
@@ -168,11 +219,17 @@ export function stopOutcome(
 ): TriggerTrace["outcome"] {
   const { interceptor, code, message } = chain;
   if (chain.authFailure) return { kind: "rejected", interceptor, code, message };
-  if (code === "FAILED_PRECONDITION") {
-    return chain.notApplicable
-      ? { kind: "filtered", interceptor, code, message, notApplicable: true }
-      : { kind: "filtered", interceptor, code, message };
+  if (chain.notApplicable) {
+    // A plug-in that says "not for this trigger" without the fact: its message stands for it.
+    const ruledOutBy = chain.ruledOutBy ?? { fact: "interceptor", seen: message, interceptor };
+    return {
+      kind: "not_applicable",
+      ruledOutBy,
+      message: describeRuledOut(ruledOutBy),
+      interceptor,
+    };
   }
+  if (code === "FAILED_PRECONDITION") return { kind: "filtered", interceptor, code, message };
   return { kind: "failed", stage: "interceptor", message: `${interceptor}: ${code}: ${message}` };
 }
 

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import { createApp } from "../app.js";
+import { describeUrl } from "../http/describe-url.js";
 import { createAdminApp } from "../admin/create-admin-app.js";
 import { createMetrics } from "../admin/metrics.js";
 import { resolveBindAddress } from "../admin/resolve-bind-address.js";
@@ -30,6 +31,8 @@ import {
   REQUEST_TIMEOUT_MS,
 } from "../settings/defaults.js";
 import type { Settings } from "../settings/types.js";
+import { createDestinationGuard } from "../http/destination-guard.js";
+import { createHttpRequestSink } from "../sinks/http/http-request-sink.js";
 import { createLocalSink } from "../sinks/local/local-sink.js";
 import { createJournalBudget } from "../store/journal-budget.js";
 import type { Sink } from "../sinks/types.js";
@@ -38,6 +41,7 @@ import { acquireJournalLock } from "./journal-lock.js";
 import { listenerBaseUrl, startBanner } from "./start-banner.js";
 import { describeStoreSettings, openJournal } from "./open-journal.js";
 import { readListenerTls, watchListenerTls } from "./listener-tls.js";
+import { startTracing } from "./start-tracing.js";
 
 /** A running hookline: both ports bound, the worker delivering. */
 export interface Running {
@@ -92,6 +96,10 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   // the journal and from every log line.
   const secretValues = createSecretValues();
   const log = redactingLogger(io.log, secretValues);
+  // First on the stack, so closed last: the spans of the last deliveries are exported too.
+  const tracing = await startTracing(settings.tracing);
+  if (tracing !== undefined) stack.push("tracing", () => tracing.shutdown());
+  const tracer = tracing?.tracer;
   const source = settings.config;
   const dir = source.kind === "cluster" ? undefined : source.dir;
   const registry = await createInterceptorRegistry(
@@ -157,7 +165,23 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const metrics = createMetrics(journal);
   const started = cluster;
   if (started !== undefined) metrics.countInvalidConfigObjects(() => started.invalidObjects());
-  const worker = createDeliveryWorker({ journal, sink, log, metrics });
+  // The config's own Secrets are part of the config: a reload swaps the resolver with it.
+  const resolverFor = (c: CompiledConfig): SecretResolver =>
+    createSecretResolver({
+      fromConfig: c.secrets,
+      dir: settings.secretsDir,
+      cluster: cluster?.secrets,
+      values: secretValues,
+    });
+  let resolver = resolverFor(config);
+  const secrets: SecretResolver = { get: (ref, namespace) => resolver.get(ref, namespace) };
+  // HTTPRequest deliveries read their secret headers through the same resolver, at each attempt.
+  const httpSink = createHttpRequestSink({
+    secrets,
+    secretValues,
+    guard: createDestinationGuard({ allow: settings.httpAllow }),
+  });
+  const worker = createDeliveryWorker({ journal, sink, httpSink, log, metrics, tracer });
   // The journal's size rules: the filtered events' share evicted past its budget, and the total
   // cap that requests nobody authenticated never pass (checked every 30 s; once at start).
   const journalBudget = createJournalBudget({
@@ -180,16 +204,6 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   stack.push("journal budget", () => clearInterval(budgetTimer));
   // Stopped after both ports are closed (pushed before them): a request in flight may wake it.
   stack.push("delivery worker", () => worker.stop());
-  // The config's own Secrets are part of the config: a reload swaps the resolver with it.
-  const resolverFor = (c: CompiledConfig): SecretResolver =>
-    createSecretResolver({
-      fromConfig: c.secrets,
-      dir: settings.secretsDir,
-      cluster: cluster?.secrets,
-      values: secretValues,
-    });
-  let resolver = resolverFor(config);
-  const secrets: SecretResolver = { get: (ref, namespace) => resolver.get(ref, namespace) };
   const adminServer = createServer(
     createAdminApp({
       journal,
@@ -197,6 +211,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
       log,
       token: settings.admin.token,
       allowedHosts: settings.admin.hosts,
+      traceUrl: settings.traceUrl,
       replay: async (event) => {
         const result = await replayEvent(event, {
           config,
@@ -232,6 +247,8 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     bodiesPerSource: settings.bodiesPerSource,
     journalBudget,
     deadlineMs: DEFAULT_DEADLINE_MS,
+    tracer,
+    adminPage: `http://${urlHost(admin.host)}:${portOf(adminServer) ?? admin.port}/ui/`,
   });
   // Tekton's EventListener timeouts (TEKTON-SPEC §2.1), with room for a 25 MiB body. Node checks
   // headersTimeout only every connectionsCheckingInterval, read once at `listen` (set later, it is
@@ -314,6 +331,8 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     store: describeStoreSettings(settings.store),
     admin: adminUrl,
     maxBodyBytes: settings.maxBodyBytes,
+    // Where spans go, never the collector's headers (they may hold an API key).
+    tracing: settings.tracing.kind === "off" ? "off" : describeUrl(settings.tracing.url),
   });
   io.banner?.(startBanner(config.listeners.map(summarizeListener), baseUrl, adminUrl));
   return {

@@ -1,7 +1,8 @@
 import type { Provider } from "../core/incoming-event.js";
+import type { TraceCarrier } from "../core/span-parent.js";
 import type { TriggerTrace } from "../listener/types.js";
 import type { CreatedResource, PatchedTarget } from "../sinks/types.js";
-import type { RenderedPatch, RenderedResource } from "../templates/types.js";
+import type { RenderedHttpRequest, RenderedPatch, RenderedResource } from "../templates/types.js";
 
 /**
  * The event journal: everything an event decided, stored before the sender gets its answer, and
@@ -65,14 +66,20 @@ export interface StoredEvent {
   duplicateOf?: string;
   /** For a replay: the event it replays. */
   replayOf?: string;
+  /**
+   * The W3C trace context of the request's server span, when tracing was on: its deliveries'
+   * spans are made in this trace, whenever and by whichever process they run.
+   */
+  traceContext?: TraceCarrier;
 }
 
 /**
  * What one delivery carries, and so which sink takes it: a union on `kind`, one sink per kind
- * (src/delivery/send-delivery.ts switches over it). A new kind of delivery (a cancellation, a
- * patch, an HTTP request) is a new member here, a new case there, and a new case in the views.
+ * (src/delivery/send-delivery.ts switches over it). A new kind of delivery (a cancellation of a
+ * superseded run, say) is a new member here, a new case there, and a new case in the views.
  */
-export type PlannedDelivery = ResourceDelivery | PatchDelivery | CloudEventDelivery;
+export type PlannedDelivery =
+  ResourceDelivery | PatchDelivery | HttpRequestDelivery | CloudEventDelivery;
 
 /** A rendered resource for the resource sink (local directory or Kubernetes API). */
 export interface ResourceDelivery {
@@ -90,6 +97,26 @@ export interface PatchDelivery {
   /** `<eventId>.<traceIndex>.<seq>`, as a resource's (the target is not labelled with it). */
   deliveryKey: string;
   patch: RenderedPatch;
+}
+
+/** A `hookline.dev/v1alpha1` `HTTPRequest` entry: an endpoint called by the HTTP sink. */
+export interface HttpRequestDelivery {
+  kind: "http";
+  seq: number;
+  /** `<eventId>.<traceIndex>.<seq>`, sent as the `Idempotency-Key` header on every attempt. */
+  deliveryKey: string;
+  request: RenderedHttpRequest;
+}
+
+/** What the endpoint answered to the latest attempt that got an answer. */
+export interface HttpAnswerRecord {
+  status: number;
+  /** ISO time of the answer. */
+  at: string;
+  /** The answer body's first bytes as text (HTTP_ANSWER_KEPT_BYTES), secret values redacted. */
+  body: string;
+  /** The body was longer than what is kept. */
+  truncated: boolean;
 }
 
 /** One of Tekton's lifecycle CloudEvents, POSTed (binary mode) to the listener's cloudEventURI. */
@@ -144,7 +171,10 @@ export interface DeliveryProgress {
 }
 
 export type DeliveryRecord =
-  ResourceDeliveryRecord | PatchDeliveryRecord | CloudEventDeliveryRecord;
+  | ResourceDeliveryRecord
+  | PatchDeliveryRecord
+  | HttpRequestDeliveryRecord
+  | CloudEventDeliveryRecord;
 export type ResourceDeliveryRecord = ResourceDelivery &
   DeliveryProgress & {
     /** Where the sink created it, once it did. */
@@ -154,6 +184,11 @@ export type PatchDeliveryRecord = PatchDelivery &
   DeliveryProgress & {
     /** Where the sink applied it, once it did. */
     patched?: PatchedTarget;
+  };
+export type HttpRequestDeliveryRecord = HttpRequestDelivery &
+  DeliveryProgress & {
+    /** The latest answer (a retried 503's, or the one that succeeded). */
+    answer?: HttpAnswerRecord;
   };
 export type CloudEventDeliveryRecord = CloudEventDelivery & DeliveryProgress;
 
@@ -171,6 +206,8 @@ export interface RunRecord {
   nextAttemptAt: Date;
   lastError: string | undefined;
   deliveries: DeliveryRecord[];
+  /** The event's trace context (StoredEvent.traceContext), stored with the run. */
+  traceContext?: TraceCarrier;
 }
 
 /**
@@ -221,6 +258,8 @@ export interface EventSummary {
   id: string;
   listener: { namespace: string; name: string };
   provider: Provider;
+  /** What the sender said the event is (X-GitHub-Event and the like; src/core/event-type.ts). */
+  eventType: string | undefined;
   deliveryId: string | undefined;
   receivedAt: Date;
   status: number;
@@ -229,6 +268,20 @@ export interface EventSummary {
   triggers: { trigger: string; outcome: TriggerTrace["outcome"]["kind"] }[];
   duplicateOf?: string;
   replayOf?: string;
+}
+
+/** Events over time: `buckets` equal spans from `since`, each counting events by outcome. */
+export interface EventCountQuery {
+  since: Date;
+  bucketMs: number;
+  buckets: number;
+  listener?: { namespace: string; name: string };
+}
+
+/** One span of an EventCountQuery: how many events of each outcome were received in it. */
+export interface EventCountBucket {
+  start: Date;
+  counts: Record<EventOutcome, number>;
 }
 
 /** Whether the journal can take events; `reason` says why not, with no secret in it. */
@@ -273,6 +326,11 @@ export interface Journal {
   getEvent(id: string): Promise<StoredEvent | undefined>;
   getRuns(eventId: string): Promise<RunRecord[]>;
   listEvents(filter: EventFilter): Promise<EventPage>;
+  /**
+   * Events received from `since` for `buckets × bucketMs`, counted by outcome in each span (the
+   * list page's chart); every span is listed, empty ones too.
+   */
+  countEvents(query: EventCountQuery): Promise<EventCountBucket[]>;
   /** Pending runs, and when the oldest of them was due. */
   pendingStats(now: Date): Promise<{ pending: number; oldestDueAt: Date | undefined }>;
   /** Deletes events received before `before` whose runs are all finished; returns how many. */

@@ -3,8 +3,11 @@ import type { DeliveryView, EventView, TriggerView } from "../event-view.js";
 import { html, type SafeHtml } from "./html.js";
 import { layout } from "./layout.js";
 
-/** One event: the answer, then each trigger's decision laid out step by step. */
-export function renderEventPage(event: EventView, replayToken: string): string {
+/**
+ * One event: the answer, then each trigger's decision laid out step by step. With a trace URL
+ * template (HOOKLINE_TRACE_URL, `{traceId}` in it), a traced event links to its trace.
+ */
+export function renderEventPage(event: EventView, replayToken: string, traceUrl?: string): string {
   const body = html`<p><a href="/ui/">← all events</a></p>
     <h1>Event <code>${event.id}</code></h1>
     <div class="answer ${event.outcome} badge block">${summaryLine(event)}</div>
@@ -36,6 +39,22 @@ export function renderEventPage(event: EventView, replayToken: string): string {
             ? ""
             : html`<div>Replay of</div>
                 <div><a href="/ui/events/${event.replayOf}">${event.replayOf}</a></div>`
+        }
+        ${
+          event.traceId === null
+            ? ""
+            : html`<div>Trace</div>
+                <div>
+                  ${
+                    traceUrl === undefined
+                      ? html`<code>${event.traceId}</code>`
+                      : html`<a
+                          href="${traceUrl.replace("{traceId}", event.traceId)}"
+                          rel="noreferrer"
+                          ><code>${event.traceId}</code></a
+                        >`
+                  }
+                </div>`
         }
       </div>
       ${
@@ -103,7 +122,7 @@ function renderBody(body: EventView["body"]): SafeHtml {
 
 /** A trigger whose event types do not include this event (or another provider's): not for it. */
 function notApplicable(t: TriggerView): boolean {
-  return t.outcome.kind === "filtered" && t.outcome.notApplicable === true;
+  return t.outcome.kind === "not_applicable";
 }
 
 function relevant(event: EventView): TriggerView[] {
@@ -134,6 +153,8 @@ function reason(t: TriggerView): string {
     case "filtered":
     case "rejected":
       return `${o.kind} by ${o.interceptor}: ${o.message}`;
+    case "not_applicable":
+      return `did not apply: ${o.message}`;
     case "failed":
       return `failed (${o.stage}): ${o.message}`;
     case "timedOut":
@@ -145,7 +166,7 @@ function renderTrigger(t: TriggerView): SafeHtml {
   const stopped = t.outcome.kind !== "fired";
   const stopIndex = t.interceptors.findIndex((i) => i.outcome !== "continue");
   return html`<div
-    class="card ${stopped ? (t.outcome.kind === "filtered" ? "filtered" : "stopped") : "fired"}"
+    class="card ${stopped ? (t.outcome.kind === "filtered" || t.outcome.kind === "not_applicable" ? "filtered" : "stopped") : "fired"}"
   >
     <h2>
       ${t.trigger || "(unnamed trigger)"}
@@ -255,6 +276,34 @@ function renderDelivery(d: DeliveryView, title: string): SafeHtml {
           </summary>
           ${renderAttempts(p.attempts, "applied")}
           <pre>${stringify(p.patch)}</pre>
+        </details>`,
+    )}
+    ${d.httpRequests.map(
+      (h) =>
+        html`<details>
+          <summary>
+            HTTPRequest <code>${h.method} ${h.url}</code>
+            ${h.answer === null ? "" : html`<span class="muted small">answered ${h.answer.status}</span>`}
+            <span class="badge ${h.state}">${h.state}</span>
+          </summary>
+          ${renderAttempts(h.attempts, "answered as expected")}
+          <p class="muted">Idempotency-Key <code>${h.deliveryKey}</code></p>
+          <pre>
+${stringify({
+              headers: Object.fromEntries(
+                h.headers.map((x) => [x.name, x.value ?? { secretRef: x.secretRef }]),
+              ),
+              ...(h.body === null ? {} : { body: h.body }),
+            })}</pre>
+          ${
+            h.answer === null
+              ? ""
+              : html`<p class="muted">
+                    Answer ${h.answer.status} at
+                    ${h.answer.at}${h.answer.truncated ? " (first bytes)" : ""}
+                  </p>
+                  <pre>${h.answer.body}</pre>`
+          }
         </details>`,
     )}
     ${d.cloudEvents.map(

@@ -1,10 +1,13 @@
 import pg from "pg";
 import type { PoolClient } from "pg";
+import { countsUntil, toEventCountBuckets } from "../event-counts.js";
 import { decodeCursor, encodeCursor } from "../event-summary.js";
 import { newRun } from "../new-run.js";
 import {
   listenerKey,
   type DeliveryIdOwner,
+  type EventCountBucket,
+  type EventCountQuery,
   type EventFilter,
   type EventPage,
   type Journal,
@@ -88,9 +91,10 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     await client.query(
       `INSERT INTO ${s}.events (id, listener, listener_namespace, listener_name, provider,
          delivery_id, received_delivery_id, received_at, method, url, headers, body, status,
-         outcome, traces, trigger_names, trigger_outcomes, duplicate_of, replay_of, body_not_kept)
+         outcome, traces, trigger_names, trigger_outcomes, duplicate_of, replay_of, body_not_kept,
+         trace_context)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::json, $12, $13, $14, $15::json,
-         $16::text[], $17::text[], $18, $19, $20::json)`,
+         $16::text[], $17::text[], $18, $19, $20::json, $21::json)`,
       [
         event.id,
         listenerKey(event.listener),
@@ -112,6 +116,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         event.duplicateOf ?? null,
         event.replayOf ?? null,
         event.body.kind === "kept" ? null : JSON.stringify(notKeptColumn(event.body)),
+        event.traceContext === undefined ? null : JSON.stringify(event.traceContext),
       ],
     );
   };
@@ -124,7 +129,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     if (planned.length === 0) return;
     const values: unknown[] = [];
     const rows = planned.map((p) => {
-      const run = newRun(p, event.receivedAt);
+      const run = newRun(p, event.receivedAt, event.traceContext);
       const at = values.length;
       values.push(
         run.id,
@@ -138,13 +143,14 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         run.attempts,
         run.nextAttemptAt,
         JSON.stringify(run.deliveries),
+        run.traceContext === undefined ? null : JSON.stringify(run.traceContext),
       );
       const n = (i: number): string => `$${at + i}`;
-      return `(${n(1)}, ${n(2)}, ${n(3)}, ${n(4)}, ${n(5)}, ${n(6)}, ${n(7)}, ${n(8)}, ${n(9)}, ${n(10)}, ${n(11)}::json)`;
+      return `(${n(1)}, ${n(2)}, ${n(3)}, ${n(4)}, ${n(5)}, ${n(6)}, ${n(7)}, ${n(8)}, ${n(9)}, ${n(10)}, ${n(11)}::json, ${n(12)}::json)`;
     });
     await client.query(
       `INSERT INTO ${s}.runs (id, event_id, origin, trace_index, trigger, namespace, service_account,
-         state, attempts, next_attempt_at, deliveries)
+         state, attempts, next_attempt_at, deliveries, trace_context)
        VALUES ${rows.join(", ")}`,
       values,
     );
@@ -344,6 +350,20 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         events: page,
         next: rows.length > limit && last !== undefined ? encodeCursor(last) : undefined,
       };
+    },
+
+    async countEvents(query: EventCountQuery): Promise<EventCountBucket[]> {
+      const params: unknown[] = [query.since, query.bucketMs, countsUntil(query)];
+      if (query.listener !== undefined) params.push(listenerKey(query.listener));
+      const { rows } = await pool.query<{ bucket: number; outcome: string; n: number }>(
+        `SELECT floor(extract(epoch FROM received_at - $1::timestamptz) * 1000 / $2)::integer AS bucket,
+                outcome, count(*)::integer AS n
+         FROM ${s}.events
+         WHERE received_at >= $1 AND received_at < $3${query.listener === undefined ? "" : " AND listener = $4"}
+         GROUP BY 1, 2`,
+        params,
+      );
+      return toEventCountBuckets(query, rows);
     },
 
     async pendingStats(): Promise<{ pending: number; oldestDueAt: Date | undefined }> {

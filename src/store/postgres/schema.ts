@@ -7,7 +7,8 @@ import type { Pool, PoolClient } from "pg";
  * JSON columns are `json`, not `jsonb`: `json` keeps the text as written, so key order (a rendered
  * resource's body is written out as YAML in that order) and `\u0000` in strings (jsonb refuses
  * it, and a payload value can carry one into a trace or a resource) survive the round trip.
- * Queries never look inside them: the trigger names a filter needs are kept in their own column.
+ * Filters never look inside them: the trigger names a filter needs are kept in their own column
+ * (the list reads one value out of `headers`, the event type, for display only).
  */
 
 /** `pg_advisory_xact_lock(classid, objid)` classids, so hookline's locks do not meet others'. */
@@ -117,6 +118,16 @@ export const MIGRATIONS: readonly Migration[] = [
     // A request nobody authenticated and that fired nothing keeps no body: its size, hash and
     // reason here (NULL for a body kept), and an empty `body`.
     sql: (s) => `ALTER TABLE ${s}.events ADD COLUMN body_not_kept json;`,
+  },
+  {
+    version: 6,
+    name: "trace context",
+    // The W3C trace context of the request, as a JSON text-map carrier (NULL when tracing was
+    // off): on the event for its page, on each run for its delivery spans.
+    sql: (s) => `
+      ALTER TABLE ${s}.events ADD COLUMN trace_context json;
+      ALTER TABLE ${s}.runs ADD COLUMN trace_context json;
+    `,
   },
 ];
 

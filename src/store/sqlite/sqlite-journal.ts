@@ -1,11 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { countsUntil, toEventCountBuckets } from "../event-counts.js";
 import { blocksRedelivery, decodeCursor, encodeCursor, summarize } from "../event-summary.js";
 import { newRun } from "../new-run.js";
 import {
   listenerKey,
   type DeliveryIdOwner,
+  type EventCountBucket,
+  type EventCountQuery,
   type EventFilter,
   type EventPage,
   type Journal,
@@ -74,12 +77,12 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     runStates: db.prepare<[string], { state: string }>("SELECT state FROM runs WHERE event_id = ?"),
     release: db.prepare<[string]>("UPDATE events SET holder_delivery_id = NULL WHERE id = ?"),
     insertEvent: db.prepare(
-      `INSERT INTO events (id, listener, holder_delivery_id, delivery_id, provider, received_at, method, url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of)
-       VALUES (@id, @listener, @holder_delivery_id, @delivery_id, @provider, @received_at, @method, @url, @headers, @body, @body_not_kept, @status, @outcome, @traces, @duplicate_of, @replay_of)`,
+      `INSERT INTO events (id, listener, holder_delivery_id, delivery_id, provider, received_at, method, url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of, trace_context)
+       VALUES (@id, @listener, @holder_delivery_id, @delivery_id, @provider, @received_at, @method, @url, @headers, @body, @body_not_kept, @status, @outcome, @traces, @duplicate_of, @replay_of, @trace_context)`,
     ),
     insertRun: db.prepare(
-      `INSERT INTO runs (id, event_id, origin, trace_index, trigger, namespace, service_account, state, attempts, first_attempt_at, next_attempt_at, last_error, locked_until, deliveries)
-       VALUES (@id, @event_id, @origin, @trace_index, @trigger, @namespace, @service_account, @state, @attempts, @first_attempt_at, @next_attempt_at, @last_error, 0, @deliveries)`,
+      `INSERT INTO runs (id, event_id, origin, trace_index, trigger, namespace, service_account, state, attempts, first_attempt_at, next_attempt_at, last_error, locked_until, deliveries, trace_context)
+       VALUES (@id, @event_id, @origin, @trace_index, @trigger, @namespace, @service_account, @state, @attempts, @first_attempt_at, @next_attempt_at, @last_error, 0, @deliveries, @trace_context)`,
     ),
     updateRun: db.prepare(
       `UPDATE runs SET state = @state, attempts = @attempts, first_attempt_at = @first_attempt_at, next_attempt_at = @next_attempt_at,
@@ -156,7 +159,8 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       }
     }
     q.insertEvent.run(eventToRow(event, event.deliveryId));
-    for (const planned of p.runs) q.insertRun.run(runToRow(newRun(planned, event.receivedAt)));
+    for (const planned of p.runs)
+      q.insertRun.run(runToRow(newRun(planned, event.receivedAt, event.traceContext)));
     return { kind: "stored" };
   });
 
@@ -309,6 +313,22 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
         events: page.map(summarize),
         next: rows.length > filter.limit && last !== undefined ? encodeCursor(last) : undefined,
       });
+    },
+    countEvents(query: EventCountQuery): Promise<EventCountBucket[]> {
+      const args: (string | number)[] = [
+        query.since.getTime(),
+        query.bucketMs,
+        query.since.getTime(),
+        countsUntil(query).getTime(),
+      ];
+      if (query.listener !== undefined) args.push(listenerKey(query.listener));
+      const sql = `SELECT CAST((received_at - ?) / ? AS INTEGER) AS bucket, outcome, COUNT(*) AS n FROM events
+        WHERE received_at >= ? AND received_at < ?${query.listener === undefined ? "" : " AND listener = ?"}
+        GROUP BY bucket, outcome`;
+      const rows = db
+        .prepare<(string | number)[], { bucket: number; outcome: string; n: number }>(sql)
+        .all(...args);
+      return Promise.resolve(toEventCountBuckets(query, rows));
     },
     pendingStats() {
       const row = q.pending.get();
