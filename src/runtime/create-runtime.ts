@@ -38,7 +38,7 @@ import { createJournalBudget } from "../store/journal-budget.js";
 import type { Sink } from "../sinks/types.js";
 import { createDisposerStack, type DisposerStack } from "./disposer-stack.js";
 import { acquireJournalLock } from "./journal-lock.js";
-import { listenerBaseUrl, startBanner } from "./start-banner.js";
+import { listenerBaseUrl, startBanner, urlHost } from "./start-banner.js";
 import { describeStoreSettings, openJournal } from "./open-journal.js";
 import { readListenerTls, watchListenerTls } from "./listener-tls.js";
 import { startTracing } from "./start-tracing.js";
@@ -320,7 +320,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const adminPort = portOf(adminServer) ?? 0;
   // What to paste into the provider's webhook settings (the host as bound, or localhost).
   const baseUrl = listenerBaseUrl(settings.host, port, tls !== undefined);
-  const adminUrl = `http://${admin.host.includes(":") ? `[${admin.host}]` : admin.host}:${adminPort}/ui/`;
+  const adminUrl = `http://${urlHost(admin.host)}:${adminPort}/ui/`;
   log.info("listening", {
     port,
     tls: tls !== undefined,

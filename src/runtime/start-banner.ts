@@ -40,16 +40,13 @@ export function startBanner(
   return `${lines.join("\n")}\n`;
 }
 
-/**
- * The listener port's base URL for a person to paste: `localhost` for an every-interface bind,
- * an IPv6 address in brackets.
- */
+/** The host part of a URL for a bound host: localhost for every-interface binds, [v6] bracketed. */
+export function urlHost(host: string | undefined): string {
+  if (host === undefined || host === "" || host === "0.0.0.0" || host === "::") return "localhost";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/** The listener port's base URL for a person to paste. */
 export function listenerBaseUrl(host: string | undefined, port: number, tls: boolean): string {
-  const shown =
-    host === undefined || host === "" || host === "0.0.0.0" || host === "::"
-      ? "localhost"
-      : host.includes(":")
-        ? `[${host}]`
-        : host;
-  return `${tls ? "https" : "http"}://${shown}:${port}`;
+  return `${tls ? "https" : "http"}://${urlHost(host)}:${port}`;
 }
