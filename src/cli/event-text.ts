@@ -101,7 +101,7 @@ function triggersCell(triggers: EventRow["triggers"]): string {
 }
 
 /** Trigger outcomes where nothing happened and nothing went wrong. */
-const QUIET = new Set(["filtered", "not_applicable"]);
+const QUIET: ReadonlySet<string> = new Set(["filtered", "not_applicable"]);
 
 /**
  * `hookline events show ID`: the decision trace in the terminal, from the event view the admin

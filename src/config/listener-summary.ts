@@ -1,14 +1,14 @@
 import type { CompiledListener, CompiledTrigger, InterceptorStep } from "./compiled.js";
 
 /** The interceptors that say which provider sends a trigger's events. */
-const PROVIDER_INTERCEPTORS = [
+const PROVIDER_INTERCEPTORS: ReadonlySet<string> = new Set([
   "github",
   "gitlab",
   "bitbucket",
   "slack",
   "standard-webhooks",
   "hmac",
-];
+]);
 
 /** What a person needs to point a sender at a listener: its path and what each trigger takes. */
 export interface ListenerSummary {
@@ -71,7 +71,7 @@ function summarizeTrigger(
   const providers: string[] = [];
   let eventTypes: string[] | undefined;
   for (const step of steps) {
-    if (step.kind !== "builtin" || !PROVIDER_INTERCEPTORS.includes(step.name)) continue;
+    if (step.kind !== "builtin" || !PROVIDER_INTERCEPTORS.has(step.name)) continue;
     if (!providers.includes(step.name)) providers.push(step.name);
     const types = eventTypesOf(step.params);
     // Two steps that both filter by type: an event passes only what both accept.
