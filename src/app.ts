@@ -435,7 +435,7 @@ function metadataRowBytes(row: StoredEvent): number {
   return (
     row.url.length +
     JSON.stringify(row.headers).length +
-    JSON.stringify(storedTraceColumn(row)).length
+    JSON.stringify(storedTraceColumn(row.traces, row.notApplicable)).length
   );
 }
 

@@ -1,14 +1,16 @@
 import { createSecretValues } from "../core/secret-values.js";
 import { redactingLogger } from "../log/redacting-logger.js";
 import { assertNever } from "../errors/assert-never.js";
+import { describeUrl } from "../http/describe-url.js";
 import type { DeliveryRecord, RunRecord } from "../store/types.js";
 import { stringify } from "yaml";
 import { createSecretResolver } from "../config/secret-resolver.js";
 import { createDeliveryWorker } from "../delivery/delivery-worker.js";
 import { foldNotApplicable } from "../listener/fold-not-applicable.js";
 import { replayEvent } from "../listener/replay-event.js";
-import { createLogger } from "../log/logger.js";
 import { openJournal } from "../runtime/open-journal.js";
+import { createDestinationGuard } from "../http/destination-guard.js";
+import { createHttpRequestSink } from "../sinks/http/http-request-sink.js";
 import { createLocalSink } from "../sinks/local/local-sink.js";
 import { builtinInterceptorOptions } from "../settings/builtin-interceptor-options.js";
 import { DEFAULT_DEADLINE_MS } from "../settings/defaults.js";
@@ -18,6 +20,7 @@ import { readOption } from "../settings/read-option.js";
 import type { Sink } from "../sinks/types.js";
 import { ownArgsOptions, REPLAY_USAGE, usageLines } from "./command-usage.js";
 import type { CommandIo } from "./command-io.js";
+import { createCommandLogger } from "./command-logger.js";
 import { loadCliConfig } from "./load-cli-config.js";
 import { settingsFailure } from "./settings-failure.js";
 
@@ -55,7 +58,7 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
     io.stderr.write(`${usageLines(REPLAY_USAGE, "usage: ")}\n`);
     return 2;
   }
-  const log = createLogger({ level: pipeline.logLevel, out: io.stderr });
+  const log = createCommandLogger(pipeline, io.stderr, io.env);
   const config = await loadCliConfig(
     "replay",
     parsed.configDir,
@@ -81,13 +84,14 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
     }
     const { dryRun } = parsed;
     const secretValues = createSecretValues();
+    const secrets = createSecretResolver({
+      fromConfig: config.secrets,
+      dir: pipeline.secretsDir,
+      values: secretValues,
+    });
     const result = await replayEvent(original, {
       config,
-      secrets: createSecretResolver({
-        fromConfig: config.secrets,
-        dir: pipeline.secretsDir,
-        values: secretValues,
-      }),
+      secrets,
       secretValues,
       log: redactingLogger(log, secretValues),
       deadlineMs: DEFAULT_DEADLINE_MS,
@@ -110,7 +114,17 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
         parsed.sink.kind === "kubernetes"
           ? await createKubernetesSink(pipeline.kubeconfig)
           : createLocalSink({ outDir: parsed.sink.outDir });
-      await createDeliveryWorker({ journal, sink, log }).deliverEvent(result.event.id);
+      const httpSink = createHttpRequestSink({
+        secrets,
+        secretValues,
+        guard: createDestinationGuard({ allow: pipeline.httpAllow }),
+      });
+      await createDeliveryWorker({
+        journal,
+        sink,
+        httpSink,
+        log: redactingLogger(log, secretValues),
+      }).deliverEvent(result.event.id);
     }
     const runs = dryRun ? [] : await journal.getRuns(result.event.id);
     io.stdout.write(
@@ -132,6 +146,11 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
               patches: result.runs.flatMap((r) =>
                 r.deliveries.flatMap((d) =>
                   d.kind === "patch" ? [{ type: d.patch.type, target: d.patch.target }] : [],
+                ),
+              ),
+              httpRequests: result.runs.flatMap((r) =>
+                r.deliveries.flatMap((d) =>
+                  d.kind === "http" ? [{ method: d.request.method, url: d.request.url }] : [],
                 ),
               ),
             }
@@ -173,6 +192,15 @@ function deliveryLine(run: RunRecord, d: DeliveryRecord): Record<string, unknown
         type: d.patch.type,
         target: patchTargetLine(d.patch.target),
         state: d.state,
+      };
+    case "http":
+      return {
+        trigger,
+        kind: "HTTPRequest",
+        method: d.request.method,
+        url: describeUrl(d.request.url),
+        state: d.state,
+        status: d.answer?.status ?? null,
       };
     case "cloudevent":
       return { trigger, kind: "CloudEvent", type: d.event.type, uri: d.uri, state: d.state };

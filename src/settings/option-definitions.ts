@@ -1,4 +1,4 @@
-import type { LogLevel } from "../core/logger.js";
+import type { LogFormat, LogLevel } from "../core/logger.js";
 import {
   DEFAULT_BODIES_PER_SOURCE,
   DEFAULT_BODY_BUDGET,
@@ -12,6 +12,7 @@ import {
   parseOptionalSizeValue,
   parseDurationValue,
   parseHostListValue,
+  parseLogFormatValue,
   parseLogLevelValue,
   parseMaxBodyValue,
   parsePortValue,
@@ -19,6 +20,7 @@ import {
   parseStoreValue,
   parseTextValue,
   parseEnterpriseHostsValue,
+  parseHttpAllowValue,
 } from "./parse-values.js";
 import {
   parseHeaderListValue,
@@ -265,6 +267,14 @@ export const OPTIONS = {
     default: "info",
     help: "error, warn, info (default for serve), debug",
   }),
+  logFormat: text<LogFormat | undefined>({
+    what: "log format",
+    env: "HOOKLINE_LOG_FORMAT",
+    metavar: "FORMAT",
+    parse: parseLogFormatValue,
+    default: undefined,
+    help: "json (default when the log's stream is not a terminal) or text (one readable line, colour on a terminal)",
+  }),
   tlsCert: text<string | undefined>({
     what: "TLS certificate",
     env: "TLS_CERT",
@@ -298,6 +308,14 @@ export const OPTIONS = {
     parse: parseEnterpriseHostsValue,
     default: [],
     help: "hosts whose X-Github-Enterprise-Host is followed (comma list; * = any, as Tekton)",
+  }),
+  httpAllow: text<readonly string[] | undefined>({
+    what: "HTTP action allow-list",
+    env: "HOOKLINE_HTTP_ALLOW",
+    metavar: "HOSTS",
+    parse: parseHttpAllowValue,
+    default: undefined,
+    help: "hosts HTTPRequest deliveries may call (comma list of host, host:port, *.domain); listed hosts may be loopback",
   }),
   gitlabApiUrl: text<string | undefined>({
     what: "GitLab API URL",

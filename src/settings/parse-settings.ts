@@ -125,6 +125,7 @@ export function parsePipelineSettings(
 ): PipelineSettings {
   return {
     logLevel: readOption(OPTIONS.logLevel, flags, env, defaultLogLevel),
+    logFormat: readOption(OPTIONS.logFormat, flags, env),
     secretsDir: readOption(OPTIONS.secrets, flags, env),
     interceptorsDir: readOption(OPTIONS.interceptors, flags, env),
     defaultListener: readOption(OPTIONS.listener, flags, env),
@@ -136,6 +137,7 @@ export function parsePipelineSettings(
       gitlab: { apiUrl: readOption(OPTIONS.gitlabApiUrl, flags, env) },
     },
     kubeconfig: readOption(OPTIONS.kubeconfig, flags, env),
+    httpAllow: readOption(OPTIONS.httpAllow, flags, env),
   };
 }
 

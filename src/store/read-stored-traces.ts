@@ -8,11 +8,13 @@ import type { StoredEvent } from "./types.js";
  * key: that tells them apart). One column, so that rows of every version read the same way and
  * a run's trace index still points into the traces.
  */
-export function storedTraceColumn(
-  event: Pick<StoredEvent, "traces" | "notApplicable">,
-): (TriggerTrace | NotApplicableTrigger)[] {
-  const rest = event.notApplicable ?? [];
-  return rest.length === 0 ? event.traces : [...event.traces, ...rest];
+export function storedTraceColumn<T>(
+  traces: readonly T[],
+  notApplicable: readonly NotApplicableTrigger[] | undefined,
+): readonly (T | NotApplicableTrigger)[] {
+  return notApplicable === undefined || notApplicable.length === 0
+    ? traces
+    : [...traces, ...notApplicable];
 }
 
 /** The column read back: the traces (old rows upgraded) and the compact entries, apart. */
