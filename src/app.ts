@@ -245,7 +245,10 @@ async function handleEvent(
     const { outcome, traces, runs } = processed;
     server?.span.setAttribute("hookline.outcome", outcome);
     let answer = processed.answer;
-    const result = await commitEvent(event, listener, processed, req, deps, log, server);
+    const result =
+      server === undefined
+        ? await recordEvent(event, listener, processed, req, deps, log)
+        : await commitEvent(event, listener, processed, req, deps, log, server);
     // A concurrent copy of the delivery id fired first: this one is a duplicate after all.
     if (result.kind === "duplicate" && answer.kind !== "duplicate")
       answer = duplicateAnswer(listener, result.originalEventId, deliveryId);
@@ -335,9 +338,8 @@ async function commitEvent(
   req: IncomingMessage,
   deps: AppDeps & { unauthenticatedQuota: UnauthenticatedQuota },
   log: Logger,
-  server: StartedSpan | undefined,
+  server: StartedSpan,
 ): Promise<RecordResult | { kind: "dropped" }> {
-  if (server === undefined) return recordEvent(event, listener, processed, req, deps, log);
   const commit = startSpan(server.child, "journal commit", {
     kind: SpanKind.CLIENT,
     attributes: {
@@ -390,13 +392,18 @@ async function recordEvent(
   traceContext?: TraceCarrier,
 ): Promise<RecordResult | { kind: "dropped" }> {
   const { outcome, traces, runs, answer } = processed;
-  const traced = (row: StoredEvent): StoredEvent =>
-    traceContext === undefined ? row : { ...row, traceContext };
-  if (keepsBody(processed))
-    return deps.journal.record(
-      traced(toStoredEvent(event, listener, answer.status, outcome, traces, deps.secretValues)),
-      runs,
+  if (keepsBody(processed)) {
+    const stored = toStoredEvent(
+      event,
+      listener,
+      answer.status,
+      outcome,
+      traces,
+      deps.secretValues,
     );
+    if (traceContext !== undefined) stored.traceContext = traceContext;
+    return deps.journal.record(stored, runs);
+  }
   const key = listenerKey(listener);
   // A duplicate names the delivery id of an event that fired: its metadata row is always kept,
   // so that every copy of a delivery is on record (a sender must know such an id to make one).
@@ -415,7 +422,8 @@ async function recordEvent(
   // The journal's total cap (HOOKLINE_JOURNAL_MAX) is never passed for such a row.
   if (deps.journalBudget?.admitsUnauthenticated(metadataRowBytes(row)) === false)
     return drop("journal-full");
-  return deps.journal.record(traced(row), runs);
+  if (traceContext !== undefined) row.traceContext = traceContext;
+  return deps.journal.record(row, runs);
 }
 
 /** About what a metadata-only row costs the journal (as `Journal.storedBytes` counts it). */
