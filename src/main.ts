@@ -61,6 +61,8 @@ export interface ServeOptions {
   watchConfig?: boolean;
   /** How long config files must be quiet before a change is loaded (default 200 ms). */
   reloadDebounceMs?: number;
+  /** HOOKLINE_HTTP_ALLOW: the hosts HTTPRequest deliveries may call (listed ones may be loopback). */
+  httpAllow?: readonly string[] | undefined;
   log: Logger;
 }
 
@@ -117,5 +119,6 @@ function toSettings(options: ServeOptions, allListeners: boolean): Settings {
       gitlab: { apiUrl: undefined },
     },
     kubeconfig: undefined,
+    httpAllow: options.httpAllow,
   };
 }

@@ -4,6 +4,7 @@ import type { Logger } from "../core/logger.js";
 import type { Tracer } from "../core/span-parent.js";
 import type { Metrics } from "../admin/metrics.js";
 import { createCloudEventSink, type CloudEventSink } from "../cloudevents/cloudevent-sink.js";
+import { createHttpRequestSink, type HttpRequestSink } from "../sinks/http/http-request-sink.js";
 import type { Sink } from "../sinks/types.js";
 import type { ClaimedRun, Journal } from "../store/types.js";
 import { DEFAULT_BACKOFF, nextDelayMs, type BackoffPolicy } from "./backoff.js";
@@ -16,6 +17,11 @@ export interface WorkerOptions {
   sink: Sink;
   /** Where CloudEvents to `cloudEventURI` go (default: POSTed over HTTP). */
   cloudEventSink?: CloudEventSink;
+  /**
+   * Where `HTTPRequest` deliveries go (default: a sink with no secrets and no allow-list, so an
+   * entry with a secretRef header fails; serve and replay give theirs).
+   */
+  httpSink?: HttpRequestSink;
   log: Logger;
   /** How often to look for due runs when nothing woke the worker (default 250 ms). */
   pollMs?: number;
@@ -74,6 +80,7 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
   const { journal, log } = options;
   const sinks: DeliverySinks = {
     resource: options.sink,
+    http: options.httpSink ?? createHttpRequestSink(),
     cloudevent: options.cloudEventSink ?? createCloudEventSink(),
   };
   const now = options.now ?? (() => new Date());

@@ -5,7 +5,8 @@ import { startClientSpan } from "./client-span.js";
 import { describeUrl } from "./describe-url.js";
 import { dispatcherFor } from "./dispatcher-for.js";
 import { HttpError } from "./http-error.js";
-import { formatBytes, readLimitedBody } from "./read-limited-body.js";
+import { DESTINATION_REFUSED } from "./destination-guard.js";
+import { formatBytes, readFirstBytes, readLimitedBody } from "./read-limited-body.js";
 import type { HttpAnswer, HttpRequest } from "./types.js";
 
 /**
@@ -55,6 +56,9 @@ async function send(req: HttpRequest): Promise<HttpAnswer> {
   const abortReason = req.abortReason ?? "the caller gave up";
   if (req.signal?.aborted === true)
     throw new HttpError("not-sent", where, `${where}: not sent, ${abortReason}`, undefined);
+  const refusal = req.guard === undefined ? undefined : refusalOf(req.guard, req.url);
+  if (refusal !== undefined)
+    throw new HttpError("refused", where, `${where}: not sent, ${refusal}`, DESTINATION_REFUSED);
   const timeout = AbortSignal.timeout(req.timeoutMs);
   const signal = req.signal === undefined ? timeout : AbortSignal.any([req.signal, timeout]);
   const failed = (err: unknown): HttpError => {
@@ -72,6 +76,9 @@ async function send(req: HttpRequest): Promise<HttpAnswer> {
         { cause: err },
       );
     const { text, code } = describeNetworkError(err);
+    // The guard's lookup refused an address the host resolved to.
+    if (code === DESTINATION_REFUSED)
+      return new HttpError("refused", where, `${where}: not sent, ${text}`, code, { cause: err });
     return new HttpError("network", where, `${where} failed: ${text}`, code, { cause: err });
   };
   let res: Dispatcher.ResponseData;
@@ -81,14 +88,17 @@ async function send(req: HttpRequest): Promise<HttpAnswer> {
       headers: toHeaders(req.headers),
       ...(req.body === undefined ? {} : { body: req.body }),
       signal,
-      dispatcher: dispatcherFor(req.tls, req.proxy),
+      dispatcher: dispatcherFor(req.tls, req.proxy, req.guard),
     });
   } catch (err) {
     throw failed(err);
   }
   let body: Buffer | undefined;
+  let truncated: boolean | undefined;
   try {
-    if (req.maxBytes === "discard") {
+    if (typeof req.maxBytes === "object")
+      ({ body, truncated } = await readFirstBytes(res.body, req.maxBytes.first));
+    else if (req.maxBytes === "discard") {
       // Reads a little so that a short answer leaves the connection reusable, then drops it.
       await res.body.dump({ limit: 64 * 1024 });
       body = Buffer.alloc(0);
@@ -112,7 +122,16 @@ async function send(req: HttpRequest): Promise<HttpAnswer> {
     statusText: STATUS_CODES[res.statusCode] ?? "",
     header,
     body,
+    ...(truncated === undefined ? {} : { truncated }),
   };
+}
+
+function refusalOf(guard: NonNullable<HttpRequest["guard"]>, url: string): string | undefined {
+  try {
+    return guard.refusal(new URL(url));
+  } catch {
+    return "the URL is not valid";
+  }
 }
 
 function toHeaders(headers: HttpRequest["headers"]): Record<string, string | string[]> {

@@ -30,6 +30,8 @@ import {
   REQUEST_TIMEOUT_MS,
 } from "../settings/defaults.js";
 import type { Settings } from "../settings/types.js";
+import { createDestinationGuard } from "../http/destination-guard.js";
+import { createHttpRequestSink } from "../sinks/http/http-request-sink.js";
 import { createLocalSink } from "../sinks/local/local-sink.js";
 import { createJournalBudget } from "../store/journal-budget.js";
 import type { Sink } from "../sinks/types.js";
@@ -150,7 +152,23 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const metrics = createMetrics(journal);
   const started = cluster;
   if (started !== undefined) metrics.countInvalidConfigObjects(() => started.invalidObjects());
-  const worker = createDeliveryWorker({ journal, sink, log, metrics, tracer });
+  // The config's own Secrets are part of the config: a reload swaps the resolver with it.
+  const resolverFor = (c: CompiledConfig): SecretResolver =>
+    createSecretResolver({
+      fromConfig: c.secrets,
+      dir: settings.secretsDir,
+      cluster: cluster?.secrets,
+      values: secretValues,
+    });
+  let resolver = resolverFor(config);
+  const secrets: SecretResolver = { get: (ref, namespace) => resolver.get(ref, namespace) };
+  // HTTPRequest deliveries read their secret headers through the same resolver, at each attempt.
+  const httpSink = createHttpRequestSink({
+    secrets,
+    secretValues,
+    guard: createDestinationGuard({ allow: settings.httpAllow }),
+  });
+  const worker = createDeliveryWorker({ journal, sink, httpSink, log, metrics, tracer });
   // The journal's size rules: the filtered events' share evicted past its budget, and the total
   // cap that requests nobody authenticated never pass (checked every 30 s; once at start).
   const journalBudget = createJournalBudget({
@@ -173,16 +191,6 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   stack.push("journal budget", () => clearInterval(budgetTimer));
   // Stopped after both ports are closed (pushed before them): a request in flight may wake it.
   stack.push("delivery worker", () => worker.stop());
-  // The config's own Secrets are part of the config: a reload swaps the resolver with it.
-  const resolverFor = (c: CompiledConfig): SecretResolver =>
-    createSecretResolver({
-      fromConfig: c.secrets,
-      dir: settings.secretsDir,
-      cluster: cluster?.secrets,
-      values: secretValues,
-    });
-  let resolver = resolverFor(config);
-  const secrets: SecretResolver = { get: (ref, namespace) => resolver.get(ref, namespace) };
   const adminServer = createServer(
     createAdminApp({
       journal,

@@ -19,6 +19,7 @@ import {
   parseStoreValue,
   parseTextValue,
   parseEnterpriseHostsValue,
+  parseHttpAllowValue,
 } from "./parse-values.js";
 import {
   parseHeaderListValue,
@@ -298,6 +299,14 @@ export const OPTIONS = {
     parse: parseEnterpriseHostsValue,
     default: [],
     help: "hosts whose X-Github-Enterprise-Host is followed (comma list; * = any, as Tekton)",
+  }),
+  httpAllow: text<readonly string[] | undefined>({
+    what: "HTTP action allow-list",
+    env: "HOOKLINE_HTTP_ALLOW",
+    metavar: "HOSTS",
+    parse: parseHttpAllowValue,
+    default: undefined,
+    help: "hosts HTTPRequest deliveries may call (comma list of host, host:port, *.domain); listed hosts may be loopback",
   }),
   gitlabApiUrl: text<string | undefined>({
     what: "GitLab API URL",

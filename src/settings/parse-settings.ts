@@ -136,6 +136,7 @@ export function parsePipelineSettings(
       gitlab: { apiUrl: readOption(OPTIONS.gitlabApiUrl, flags, env) },
     },
     kubeconfig: readOption(OPTIONS.kubeconfig, flags, env),
+    httpAllow: readOption(OPTIONS.httpAllow, flags, env),
   };
 }
 

@@ -60,6 +60,8 @@ export interface PipelineSettings {
   interceptors: InterceptorSettings;
   /** KUBECONFIG: kubeconfig files (path-list); undefined: ~/.kube/config or the service account. */
   kubeconfig: string | undefined;
+  /** HOOKLINE_HTTP_ALLOW: the hosts HTTPRequest deliveries may call; undefined: no list. */
+  httpAllow: readonly string[] | undefined;
 }
 
 /** How traces are sampled (OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG, as the SDK spec names them). */

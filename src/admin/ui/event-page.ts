@@ -278,6 +278,34 @@ function renderDelivery(d: DeliveryView, title: string): SafeHtml {
           <pre>${stringify(p.patch)}</pre>
         </details>`,
     )}
+    ${d.httpRequests.map(
+      (h) =>
+        html`<details>
+          <summary>
+            HTTPRequest <code>${h.method} ${h.url}</code>
+            ${h.answer === null ? "" : html`<span class="muted small">answered ${h.answer.status}</span>`}
+            <span class="badge ${h.state}">${h.state}</span>
+          </summary>
+          ${renderAttempts(h.attempts, "answered as expected")}
+          <p class="muted">Idempotency-Key <code>${h.deliveryKey}</code></p>
+          <pre>
+${stringify({
+              headers: Object.fromEntries(
+                h.headers.map((x) => [x.name, x.value ?? { secretRef: x.secretRef }]),
+              ),
+              ...(h.body === null ? {} : { body: h.body }),
+            })}</pre>
+          ${
+            h.answer === null
+              ? ""
+              : html`<p class="muted">
+                    Answer ${h.answer.status} at
+                    ${h.answer.at}${h.answer.truncated ? " (first bytes)" : ""}
+                  </p>
+                  <pre>${h.answer.body}</pre>`
+          }
+        </details>`,
+    )}
     ${d.cloudEvents.map(
       (c) =>
         html`<details>

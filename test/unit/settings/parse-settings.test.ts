@@ -43,6 +43,7 @@ describe("parseSettings", () => {
         gitlab: { apiUrl: undefined },
       },
       kubeconfig: undefined,
+      httpAllow: undefined,
     } satisfies Settings);
   });
 
@@ -256,6 +257,13 @@ describe("parseSettings", () => {
       want: "p",
     },
     { name: "--secrets", argv: ["--secrets", "s"], pick: (s) => s.secretsDir, want: "s" },
+    {
+      name: "the HTTP action allow-list",
+      argv: [],
+      env: { HOOKLINE_HTTP_ALLOW: "Jenkins.ci.svc, 127.0.0.1:8089,[::1]:80, *.example.com" },
+      pick: (s) => s.httpAllow,
+      want: ["jenkins.ci.svc", "127.0.0.1:8089", "[::1]:80", "*.example.com"],
+    },
   ])("reads $name", ({ argv, env, pick, want }) => {
     expect(pick(parseSettings(argv, env ?? {}))).toEqual(want);
   });
@@ -333,6 +341,12 @@ describe("parseSettings", () => {
       argv: [],
       env: { TLS_KEY: TLS_KEY_PEM },
       names: "TLS_CERT",
+    },
+    {
+      name: "a URL in HOOKLINE_HTTP_ALLOW",
+      argv: [],
+      env: { HOOKLINE_HTTP_ALLOW: "jenkins.ci.svc,https://jenkins.example.com/" },
+      names: "HOOKLINE_HTTP_ALLOW",
     },
     { name: "an unknown flag", argv: ["--prot", "1"], names: "--prot" },
     { name: "a positional", argv: ["cfg"], names: "cfg" },
