@@ -220,6 +220,9 @@ async function handleEvent(
     deliveryId,
   };
   const log = deps.log.child({ eventId, deliveryId, provider, listener: listener.name });
+  // A trace the sampler left out gets no child spans: with every sampler of the SDK spec they
+  // would be left out too (parent-based ones follow the parent, ratio ones decide by trace id).
+  const recording = server?.span.isRecording() === true ? server : undefined;
   if (server !== undefined) {
     server.span.setAttributes({
       "hookline.provider": provider,
@@ -240,7 +243,7 @@ async function handleEvent(
         : await journal.findDeliveryIdOwner(listenerKey(listener), deliveryId);
     const processed = await processEvent(
       { listener, event, deliveryIdOwner },
-      { secrets: deps.secrets, log, deadlineMs, trace: server?.child },
+      { secrets: deps.secrets, log, deadlineMs, trace: recording?.child },
     );
     const { outcome, traces, runs } = processed;
     server?.span.setAttribute("hookline.outcome", outcome);
@@ -248,7 +251,7 @@ async function handleEvent(
     const result =
       server === undefined
         ? await recordEvent(event, listener, processed, req, deps, log)
-        : await commitEvent(event, listener, processed, req, deps, log, server);
+        : await commitEvent(event, listener, processed, req, deps, log, server, recording);
     // A concurrent copy of the delivery id fired first: this one is a duplicate after all.
     if (result.kind === "duplicate" && answer.kind !== "duplicate")
       answer = duplicateAnswer(listener, result.originalEventId, deliveryId);
@@ -339,8 +342,12 @@ async function commitEvent(
   deps: AppDeps & { unauthenticatedQuota: UnauthenticatedQuota },
   log: Logger,
   server: StartedSpan,
+  recording: StartedSpan | undefined,
 ): Promise<RecordResult | { kind: "dropped" }> {
-  const commit = startSpan(server.child, "journal commit", {
+  // Stored even for a trace the sampler left out: the deliveries keep its decision.
+  if (recording === undefined)
+    return recordEvent(event, listener, processed, req, deps, log, traceCarrierOf(server.span));
+  const commit = startSpan(recording.child, "journal commit", {
     kind: SpanKind.CLIENT,
     attributes: {
       "db.system.name": journalSystem(deps.journal.kind),
