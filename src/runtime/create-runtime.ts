@@ -177,6 +177,8 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     });
   let resolver = resolverFor(config);
   const secrets: SecretResolver = { get: (ref, namespace) => resolver.get(ref, namespace) };
+  /** Known once the listener port is bound (the admin app reads it per page). */
+  let listenerUrl = `http://${urlHost(settings.host)}:${settings.port}`;
   const adminServer = createServer(
     createAdminApp({
       journal,
@@ -184,6 +186,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
       log,
       token: settings.admin.token,
       allowedHosts: settings.admin.hosts,
+      listenerUrl: () => listenerUrl,
       replay: async (event) => {
         const result = await replayEvent(event, {
           config,
@@ -288,6 +291,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
 
   const port = portOf(server) ?? settings.port;
   const adminPort = portOf(adminServer) ?? 0;
+  listenerUrl = `${tls === undefined ? "http" : "https"}://${urlHost(settings.host)}:${port}`;
   log.info("listening", {
     port,
     tls: tls !== undefined,

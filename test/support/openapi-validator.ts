@@ -42,6 +42,7 @@ const ADMIN_ROUTES: [RegExp, string][] = [
   [/^\/metrics$/, "/metrics"],
   [/^\/ui\/$/, "/ui/"],
   [/^\/ui\/events\/[^/]+\/replay$/, "/ui/events/{id}/replay"],
+  [/^\/ui\/events\/[^/]+\/request\.http$/, "/ui/events/{id}/request.http"],
   [/^\/ui\/events\/[^/]+$/, "/ui/events/{id}"],
 ];
 

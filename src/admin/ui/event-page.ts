@@ -4,7 +4,12 @@ import { html, type SafeHtml } from "./html.js";
 import { layout } from "./layout.js";
 
 /** One event: the answer, then each trigger's decision laid out step by step. */
-export function renderEventPage(event: EventView, replayToken: string): string {
+export function renderEventPage(
+  event: EventView,
+  replayToken: string,
+  /** The request as a bash snippet ("copy as curl"), when the body was kept. */
+  curl: string | undefined,
+): string {
   const body = html`<p><a href="/ui/">← all events</a></p>
     <h1>Event <code>${event.id}</code></h1>
     <div class="answer ${event.outcome} badge block">${summaryLine(event)}</div>
@@ -40,10 +45,28 @@ export function renderEventPage(event: EventView, replayToken: string): string {
       </div>
       ${
         event.body.kept
-          ? html`<form method="post" action="/ui/events/${event.id}/replay">
-              <input type="hidden" name="csrf" value="${replayToken}" />
-              <button type="submit">Replay this event</button>
-            </form>`
+          ? html`<div class="actions">
+                <form method="post" action="/ui/events/${event.id}/replay">
+                  <input type="hidden" name="csrf" value="${replayToken}" />
+                  <button type="submit">Replay this event</button>
+                </form>
+                ${
+                  curl === undefined
+                    ? ""
+                    : html`<button type="button" class="secondary" data-copy="curl">
+                          Copy as curl
+                        </button>
+                        <a href="/ui/events/${event.id}/request.http" download>Download .http</a>`
+                }
+              </div>
+              ${
+                curl === undefined
+                  ? ""
+                  : html`<details>
+                      <summary>The request as curl (credentials and signatures left out)</summary>
+                      <pre id="curl">${curl}</pre>
+                    </details>`
+              }`
           : html`<p class="muted">
               Body not kept: no trigger authenticated this request and it fired nothing, so only
               what describes it was recorded. It cannot be replayed.

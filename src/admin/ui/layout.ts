@@ -46,6 +46,9 @@ details summary { cursor:pointer; color:var(--info); margin-top:8px; }
 .small { font-weight:normal; font-size:12px; }
 .block { display:block; }
 h2.spaced { margin-top:12px; }
+.actions { display:flex; gap:10px; align-items:center; flex-wrap:wrap; margin-top:10px; }
+.actions form { margin:0; }
+button.secondary { background:#fff; color:var(--info); }
 .chart-head { display:flex; gap:12px; align-items:baseline; flex-wrap:wrap; }
 .chart-ranges { margin-left:auto; display:flex; gap:10px; }
 .chart { display:block; width:100%; height:80px; margin-top:8px; }
@@ -66,6 +69,35 @@ const STYLE_ELEMENT = new SafeHtml(`<style>${STYLE}</style>`);
 /** The CSP source that allows the page's stylesheet (CSP Level 2 hash-source). */
 export const STYLE_SOURCE = `'sha256-${createHash("sha256").update(STYLE).digest("base64")}'`;
 
+/**
+ * The page's one script, allowed by its hash as the stylesheet is. A button with `data-copy`
+ * copies the text of the element it names (or, where the clipboard is not offered — a page not
+ * on localhost nor HTTPS — selects it for Ctrl+C).
+ */
+const SCRIPT = `
+document.addEventListener("click", function (e) {
+  var button = e.target instanceof Element ? e.target.closest("button[data-copy]") : null;
+  if (button === null) return;
+  var source = document.getElementById(button.getAttribute("data-copy"));
+  if (source === null) return;
+  var select = function () {
+    var details = source.closest("details");
+    if (details !== null) details.open = true;
+    window.getSelection().selectAllChildren(source);
+    button.textContent = "Selected: press Ctrl+C";
+  };
+  if (!navigator.clipboard) return select();
+  navigator.clipboard.writeText(source.textContent).then(function () {
+    button.textContent = "Copied";
+  }, select);
+});
+`;
+
+const SCRIPT_ELEMENT = new SafeHtml(`<script>${SCRIPT}</script>`);
+
+/** The CSP source that allows the page's script. */
+export const SCRIPT_SOURCE = `'sha256-${createHash("sha256").update(SCRIPT).digest("base64")}'`;
+
 export function layout(
   title: string,
   body: SafeHtml,
@@ -78,7 +110,7 @@ export function layout(
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         ${options.refreshSeconds === undefined ? "" : html`<meta http-equiv="refresh" content="${options.refreshSeconds}" />`}
         <title>${title} · hookline</title>
-        ${STYLE_ELEMENT}
+        ${STYLE_ELEMENT} ${SCRIPT_ELEMENT}
       </head>
       <body>
         <header><a href="/ui/">hookline</a><span>webhook deliveries</span></header>
