@@ -5,6 +5,7 @@ import type { Journal, StoredEvent } from "../store/types.js";
 import { requireToken } from "./auth.js";
 import { checkHost } from "./check-host.js";
 import { createCsrfTokens, type CsrfTokens } from "./csrf-tokens.js";
+import { createEventNotices, type EventNotices } from "./event-notices.js";
 import { toEventView } from "./event-view.js";
 import { exportRequest, renderCurl, renderHttpFile } from "./export-request.js";
 import { parseChartRange } from "./event-chart-range.js";
@@ -42,6 +43,11 @@ export interface AdminDeps {
    * download; read when a page is made (the port is bound after the admin app is built).
    */
   listenerUrl?: (() => string) | undefined;
+  /**
+   * New-event notices for the page's live refresh (event-notices.ts); `journal` should be the
+   * journal it wraps. Without it the stream answers with no notices.
+   */
+  notices?: EventNotices | undefined;
 }
 
 /** The action a Replay form's CSRF token is bound to: a token for one event replays only it. */
@@ -71,6 +77,8 @@ export function createAdminApp(deps: AdminDeps): Express {
   app.get("/metrics", async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  const notices = deps.notices ?? createEventNotices(deps.journal);
+  app.get("/api/v1/event-stream", notices.stream);
   app.use("/api/v1", requireJson, createEventsApi(deps));
   app.get("/", (_req, res) => res.redirect(302, "/ui/"));
   app.get("/ui/", async (req, res) => {

@@ -11,6 +11,8 @@ export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   `style-src ${STYLE_SOURCE}`,
   `script-src ${SCRIPT_SOURCE}`,
+  // The live refresh: the event stream, and the page fetched again.
+  "connect-src 'self'",
   "form-action 'self'",
   "frame-ancestors 'none'",
   "base-uri 'none'",

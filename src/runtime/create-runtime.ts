@@ -34,6 +34,7 @@ import { createJournalBudget } from "../store/journal-budget.js";
 import type { Sink } from "../sinks/types.js";
 import { createDisposerStack, type DisposerStack } from "./disposer-stack.js";
 import { describeStoreSettings, openJournal } from "./open-journal.js";
+import { createEventNotices } from "../admin/event-notices.js";
 import { readListenerTls, watchListenerTls } from "./listener-tls.js";
 
 /** A running hookline: both ports bound, the worker delivering. */
@@ -139,8 +140,11 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const tls = settings.tls.kind === "none" ? undefined : await readListenerTls(settings.tls);
   // Made before the journal is opened: a missing kubeconfig stops `serve` with nothing to close.
   const sink = await createSink(settings);
-  const journal = await openJournal(settings.store);
-  stack.push("journal", () => journal.close());
+  const stored = await openJournal(settings.store);
+  stack.push("journal", () => stored.close());
+  // Every event this process records is announced to the page's open event streams.
+  const notices = createEventNotices(stored);
+  const journal = notices.journal;
   const metrics = createMetrics(journal);
   const started = cluster;
   if (started !== undefined) metrics.countInvalidConfigObjects(() => started.invalidObjects());
@@ -187,6 +191,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
       token: settings.admin.token,
       allowedHosts: settings.admin.hosts,
       listenerUrl: () => listenerUrl,
+      notices,
       replay: async (event) => {
         const result = await replayEvent(event, {
           config,

@@ -219,7 +219,7 @@ describe.skipIf(!HAVE_CHROMIUM && process.env["CI"] === undefined)(
       expect(curl).not.toContain("X-Hub-Signature-256: sha256=");
       const download = page.waitForEvent("download");
       await page.click("text=Download .http");
-      const http = readFileSync((await (await download).path()));
+      const http = readFileSync(await (await download).path());
       expect(http.toString("latin1")).toMatch(/^# hookline event /);
       await context.close();
 
@@ -266,6 +266,30 @@ describe.skipIf(!HAVE_CHROMIUM && process.env["CI"] === undefined)(
         before.url,
         before.body.data,
       ]);
+    }, 60_000);
+
+    it("shows a new event on the list as it arrives, without reloading the page", async () => {
+      const listener = `http://127.0.0.1:${running.port}`;
+      const admin = `http://127.0.0.1:${running.adminPort}`;
+      const page = await browser.newPage({ viewport: LAPTOP });
+      await page.goto(`${admin}/ui/`);
+      await expect.poll(() => page.locator("#live").innerText()).toBe("live");
+      // A mark that a reload would wipe out.
+      await page.evaluate("window.stillTheSamePage = true");
+      const body = githubFixture("push");
+      await request(listener)
+        .post("/")
+        .set("Content-Type", "application/json")
+        .set("X-GitHub-Event", "push")
+        .set("X-GitHub-Delivery", "live-1")
+        .set("X-Hub-Signature-256", await signGithub(body, EXAMPLE_SECRET))
+        .send(wire(body));
+      await expect
+        .poll(() => page.locator("tbody tr", { hasText: "live-1" }).count(), { timeout: 10_000 })
+        .toBe(1);
+      expect(await page.evaluate("window.stillTheSamePage")).toBe(true);
+      expect(await page.locator("meta[http-equiv=refresh]").count()).toBe(0);
+      await page.close();
     }, 60_000);
   },
 );
