@@ -48,6 +48,8 @@ export interface AdminDeps {
    * journal it wraps. Without it the stream answers with no notices.
    */
   notices?: EventNotices | undefined;
+  /** HOOKLINE_TRACE_URL: the event page links to `{traceId}` replaced in it. */
+  traceUrl?: string | undefined;
 }
 
 /** The action a Replay form's CSRF token is bound to: a token for one event replays only it. */
@@ -116,6 +118,7 @@ export function createAdminApp(deps: AdminDeps): Express {
             toEventView(event, await deps.journal.getRuns(event.id)),
             csrf.issue(replayAction(event.id)),
             request === undefined ? undefined : renderCurl(request, event, listenerUrl()),
+            deps.traceUrl,
           ),
         );
     } catch (err) {

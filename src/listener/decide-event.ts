@@ -1,8 +1,9 @@
-import type { CompiledListener, CompiledTrigger } from "../config/compiled.js";
+import type { CompiledGroup, CompiledListener, CompiledTrigger } from "../config/compiled.js";
 import type { EventBudgetLimits, SecretResolver } from "../interceptors/types.js";
 import { createEventBudget } from "../interceptors/event-budget.js";
 import { runChain } from "../interceptors/run-chain.js";
 import type { Logger } from "../core/logger.js";
+import { startSpan, type SpanParent } from "../core/span-parent.js";
 import type { PreparedEvent } from "./prepare-event.js";
 import { runTrigger, stopOutcome, type TriggerStart } from "./run-trigger.js";
 import type { EventDecision, TriggerTrace } from "./types.js";
@@ -14,6 +15,8 @@ export interface DecideDeps {
   deadlineMs: number;
   /** The event's CPU budget for CPU-bound interceptors (cel); `eventBudgetLimits` by default. */
   eventBudgetLimits?: Partial<EventBudgetLimits>;
+  /** Where each trigger's span goes; undefined: tracing is off. */
+  trace?: SpanParent | undefined;
 }
 
 /**
@@ -37,9 +40,13 @@ export async function decideEvent(
       signal: abort.signal,
       log: triggerLog(deps.log, t),
       eventBudget,
+      trace: deps.trace,
     }),
   );
-  const groupRuns = listener.groups.map(async (group): Promise<TriggerTrace[]> => {
+  const runGroup = async (
+    group: CompiledGroup,
+    trace: SpanParent | undefined,
+  ): Promise<TriggerTrace[]> => {
     const chain = await runChain(
       group.interceptors,
       {
@@ -57,6 +64,7 @@ export async function decideEvent(
         log: deps.log.child({ triggerGroup: group.name }),
         signal: abort.signal,
         eventBudget,
+        trace,
       },
     );
     if (chain.kind !== "continue") {
@@ -98,11 +106,22 @@ export async function decideEvent(
           signal: abort.signal,
           log: triggerLog(deps.log, t),
           eventBudget,
+          trace,
         }),
       ),
     );
     for (const tr of traces) tr.interceptors = [...chain.trace, ...tr.interceptors];
     return traces;
+  };
+  const groupRuns = listener.groups.map(async (group): Promise<TriggerTrace[]> => {
+    const groupSpan = startSpan(deps.trace, `trigger group ${group.name}`, {
+      attributes: { "hookline.trigger_group": group.name, "hookline.event_id": event.eventId },
+    });
+    try {
+      return await runGroup(group, groupSpan?.child);
+    } finally {
+      groupSpan?.span.end();
+    }
   });
 
   const all = Promise.all([Promise.all(runs), Promise.all(groupRuns)]).then(([a, b]) => [

@@ -5,6 +5,7 @@ import type { IncomingEvent } from "../core/incoming-event.js";
 import { payloadTooComplex, validatePayload } from "./validate-payload.js";
 import type { SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
+import type { SpanParent } from "../core/span-parent.js";
 import type { DeliveryIdOwner } from "../store/types.js";
 import { acceptedAnswer, duplicateAnswer, errorAnswer } from "./answer-event.js";
 import { authGate } from "./auth-gate.js";
@@ -22,6 +23,8 @@ export interface ProcessDeps {
   log: Logger;
   /** Triggers still running after this long are recorded as timed out. */
   deadlineMs: number;
+  /** Where the triggers' spans go (the request's server span); undefined: tracing is off. */
+  trace?: SpanParent | undefined;
 }
 
 export interface EventInput {
@@ -105,6 +108,7 @@ function decided(
     ...planRuns(decision, event.eventId, serviceAccountsOf(listener)),
     ...planCloudEvents(listener, decision, event.eventId, event.header),
   ];
+  const outcome = eventOutcome(decision);
   const answer =
     decision.unauthenticated && listener.reply === "honest"
       ? errorAnswer(
@@ -119,9 +123,10 @@ function decided(
           event.eventId,
           event.deliveryId,
           isCloudEventRequest(event.header),
+          authenticated ? outcome : undefined,
         );
   return {
-    outcome: eventOutcome(decision),
+    outcome,
     traces: decision.triggers,
     runs,
     answer,

@@ -31,10 +31,12 @@ describe("the example listener with real GitHub deliveries", () => {
       "eventID",
       "deliveryId",
       "duplicate",
+      "outcome",
     ]);
     expect(res.body).toMatchObject({
       deliveryId: "72d3162e-cc78-11e3-81ab-4c9367dc0958",
       duplicate: false,
+      outcome: "fired",
     });
     const answer = res.body as {
       eventListener: string;

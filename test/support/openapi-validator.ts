@@ -89,7 +89,14 @@ export function recordAnswer(
       return;
     }
   }
-  for (const problem of checkAnswer(where.template, where.method, status, contentType, value)) {
+  let problems = checkAnswer(where.template, where.method, status, contentType, value);
+  // A bodiless GET or HEAD on a listener path is documented as the GET (the landing page); any
+  // other such request is an event, documented as the POST.
+  if (port === "listener" && where.method === "POST" && (method === "GET" || method === "HEAD")) {
+    const asGet = checkAnswer(where.template, "GET", status, contentType, value);
+    if (asGet.length === 0) problems = asGet;
+  }
+  for (const problem of problems) {
     openApiViolations.push(`${port} ${method} ${path} ${status}: ${problem}`);
   }
 }

@@ -282,10 +282,14 @@ describe("the admin port's token", () => {
 
   it("is not needed to reach the listener port, which does not serve the admin routes", async () => {
     t = await createTestAdmin(EXAMPLE_CONFIG, { token: "admin-s3cret" });
-    // On the listener port an admin path is just another path to the default listener: a webhook.
-    // No trigger of the example listener is for it (no event header): 202, nothing fired, and
-    // its empty body never parsed (the auth-first gate).
-    const res = await request(t.app.server).get("/api/v1/events");
+    // On the listener port an admin path is just another path to the default listener: a
+    // bodiless GET there gets the landing page, a POST is a webhook. No trigger of the example
+    // listener is for it (no event header): 202, nothing fired, its body never parsed.
+    const page = await request(t.app.server).get("/api/v1/events");
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("EventListener default/github-listener");
+    expect(page.text).not.toContain("admin-s3cret");
+    const res = await request(t.app.server).post("/api/v1/events").send("{}");
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ eventListener: "github-listener", duplicate: false });
   });
