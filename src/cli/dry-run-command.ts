@@ -8,12 +8,12 @@ import { processEvent } from "../listener/process-event.js";
 import { routeListener } from "../listener/route-listener.js";
 import type { ProcessedEvent } from "../listener/processed-event.js";
 import type { TriggerTrace } from "../listener/types.js";
-import { createLogger } from "../log/logger.js";
 import { HooklineError } from "../errors/hookline-error.js";
 import { builtinInterceptorOptions } from "../settings/builtin-interceptor-options.js";
 import { DEFAULT_DEADLINE_MS } from "../settings/defaults.js";
 import { parseFlags, parsePipelineSettings } from "../settings/parse-settings.js";
 import type { CommandIo } from "./command-io.js";
+import { createCommandLogger } from "./command-logger.js";
 import { DRY_RUN_USAGE, ownArgsOptions, usageLines } from "./command-usage.js";
 import { parseHttpRequest } from "./parse-http-request.js";
 import { loadCliConfig } from "./load-cli-config.js";
@@ -122,7 +122,7 @@ export async function runDryRun(args: readonly string[], io: CommandIo): Promise
         fromConfig: config.secrets,
         dir: pipeline.secretsDir,
       }),
-      log: createLogger({ level: pipeline.logLevel, out: io.stderr }),
+      log: createCommandLogger(pipeline, io.stderr, io.env),
       deadlineMs: DEFAULT_DEADLINE_MS,
     },
   );

@@ -7,7 +7,6 @@ import { stringify } from "yaml";
 import { createSecretResolver } from "../config/secret-resolver.js";
 import { createDeliveryWorker } from "../delivery/delivery-worker.js";
 import { replayEvent } from "../listener/replay-event.js";
-import { createLogger } from "../log/logger.js";
 import { openJournal } from "../runtime/open-journal.js";
 import { createDestinationGuard } from "../http/destination-guard.js";
 import { createHttpRequestSink } from "../sinks/http/http-request-sink.js";
@@ -20,6 +19,7 @@ import { readOption } from "../settings/read-option.js";
 import type { Sink } from "../sinks/types.js";
 import { ownArgsOptions, REPLAY_USAGE, usageLines } from "./command-usage.js";
 import type { CommandIo } from "./command-io.js";
+import { createCommandLogger } from "./command-logger.js";
 import { loadCliConfig } from "./load-cli-config.js";
 import { settingsFailure } from "./settings-failure.js";
 
@@ -57,7 +57,7 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
     io.stderr.write(`${usageLines(REPLAY_USAGE, "usage: ")}\n`);
     return 2;
   }
-  const log = createLogger({ level: pipeline.logLevel, out: io.stderr });
+  const log = createCommandLogger(pipeline, io.stderr, io.env);
   const config = await loadCliConfig(
     "replay",
     parsed.configDir,

@@ -1,3 +1,4 @@
+import { hasPackedTraces, packTraces, unpackTraces } from "../stored-traces.js";
 import pg from "pg";
 import type { PoolClient } from "pg";
 import { countsUntil, toEventCountBuckets } from "../event-counts.js";
@@ -87,6 +88,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     client: PoolClient,
     event: StoredEvent,
     holds: boolean,
+    runs: readonly PlannedRun[] = [],
   ): Promise<void> => {
     await client.query(
       `INSERT INTO ${s}.events (id, listener, listener_namespace, listener_name, provider,
@@ -110,7 +112,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         event.body.kind === "kept" ? event.body.bytes : Buffer.alloc(0),
         event.status,
         event.outcome,
-        JSON.stringify(event.traces),
+        JSON.stringify(packTraces(event.traces, runs)),
         event.traces.map((t) => t.trigger),
         event.traces.map((t) => t.outcome.kind),
         event.duplicateOf ?? null,
@@ -184,7 +186,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
             holder.id,
           ]);
       }
-      await insertEvent(client, event, true);
+      await insertEvent(client, event, true, planned);
       await insertRuns(client, event, planned);
       return { kind: "stored" };
     });
@@ -310,7 +312,11 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         [id],
       );
       const row = rows[0];
-      return row === undefined ? undefined : eventFromRow(row);
+      if (row === undefined) return undefined;
+      const event = eventFromRow(row);
+      if (!hasPackedTraces(event.traces)) return event;
+      const runs = await runsWhere("event_id = $1 ORDER BY trace_index, id", [id]);
+      return { ...event, traces: unpackTraces(event.traces, runs) };
     },
 
     getRuns(eventId): Promise<RunRecord[]> {

@@ -1,3 +1,4 @@
+import { hasPackedTraces, unpackTraces } from "../stored-traces.js";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
@@ -158,7 +159,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
         q.release.run(holder.eventId);
       }
     }
-    q.insertEvent.run(eventToRow(event, event.deliveryId));
+    q.insertEvent.run(eventToRow(event, event.deliveryId, p.runs));
     for (const planned of p.runs)
       q.insertRun.run(runToRow(newRun(planned, event.receivedAt, event.traceContext)));
     return { kind: "stored" };
@@ -266,7 +267,11 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     },
     getEvent(id) {
       const row = q.event.get(id);
-      return Promise.resolve(row === undefined ? undefined : eventFromRow(row));
+      if (row === undefined) return Promise.resolve(undefined);
+      const event = eventFromRow(row);
+      if (!hasPackedTraces(event.traces)) return Promise.resolve(event);
+      const runs = q.runs.all(id).map(runFromRow);
+      return Promise.resolve({ ...event, traces: unpackTraces(event.traces, runs) });
     },
     getRuns(eventId) {
       return Promise.resolve(q.runs.all(eventId).map(runFromRow));

@@ -93,6 +93,25 @@ export function describeJournalContract(
         ]);
       });
 
+      it("gives back a fired trace's resources whole when they are its run's deliveries", async () => {
+        // As planRuns makes them: the trace and the run hold the same objects, which the SQL
+        // journals store once, in the run (src/store/stored-traces.ts).
+        const shared = [resource("one"), resource("two")];
+        const event = makeEvent({
+          traces: [filteredTrace("lint"), firedTrace("build", shared), firedTrace("other", [])],
+        });
+        await journal.record(event, [plannedRun(event, 1, shared)]);
+        const back = await journal.getEvent(event.id);
+        expect(back).toEqual(event);
+        const outcome = back?.traces[1]?.outcome;
+        expect(outcome?.kind === "fired" && Object.keys(outcome.resources[1]?.body ?? {})).toEqual([
+          "kind",
+          "apiVersion",
+          "metadata",
+          "spec",
+        ]);
+      });
+
       it("keeps an empty body and an event without a delivery id", async () => {
         const event = makeEvent({
           body: { kind: "kept", bytes: Buffer.alloc(0) },
