@@ -40,6 +40,7 @@ import { createDisposerStack, type DisposerStack } from "./disposer-stack.js";
 import { acquireJournalLock } from "./journal-lock.js";
 import { listenerBaseUrl, startBanner, urlHost } from "./start-banner.js";
 import { describeStoreSettings, openJournal } from "./open-journal.js";
+import { createEventNotices } from "../admin/event-notices.js";
 import { readListenerTls, watchListenerTls } from "./listener-tls.js";
 import { startTracing } from "./start-tracing.js";
 
@@ -160,8 +161,11 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     const lock = acquireJournalLock(settings.store.path);
     stack.push("journal lock", () => lock.release());
   }
-  const journal = await openJournal(settings.store);
-  stack.push("journal", () => journal.close());
+  const stored = await openJournal(settings.store);
+  stack.push("journal", () => stored.close());
+  // Every event this process records is announced to the page's open event streams.
+  const notices = createEventNotices(stored);
+  const journal = notices.journal;
   const metrics = createMetrics(journal);
   const started = cluster;
   if (started !== undefined) metrics.countInvalidConfigObjects(() => started.invalidObjects());
@@ -204,6 +208,8 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   stack.push("journal budget", () => clearInterval(budgetTimer));
   // Stopped after both ports are closed (pushed before them): a request in flight may wake it.
   stack.push("delivery worker", () => worker.stop());
+  /** Known once the listener port is bound (the admin app reads it per page). */
+  let listenerUrl = listenerBaseUrl(settings.host, settings.port, tls !== undefined);
   const adminServer = createServer(
     createAdminApp({
       journal,
@@ -211,6 +217,8 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
       log,
       token: settings.admin.token,
       allowedHosts: settings.admin.hosts,
+      listenerUrl: () => listenerUrl,
+      notices,
       traceUrl: settings.traceUrl,
       replay: async (event) => {
         const result = await replayEvent(event, {
@@ -320,6 +328,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const adminPort = portOf(adminServer) ?? 0;
   // What to paste into the provider's webhook settings (the host as bound, or localhost).
   const baseUrl = listenerBaseUrl(settings.host, port, tls !== undefined);
+  listenerUrl = baseUrl;
   const adminUrl = `http://${urlHost(admin.host)}:${adminPort}/ui/`;
   log.info("listening", {
     port,

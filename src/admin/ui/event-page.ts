@@ -8,7 +8,13 @@ import { layout } from "./layout.js";
  * One event: the answer, then each trigger's decision laid out step by step. With a trace URL
  * template (HOOKLINE_TRACE_URL, `{traceId}` in it), a traced event links to its trace.
  */
-export function renderEventPage(event: EventView, replayToken: string, traceUrl?: string): string {
+export function renderEventPage(
+  event: EventView,
+  replayToken: string,
+  /** The request as a bash snippet ("copy as curl"), when the body was kept. */
+  curl: string | undefined,
+  traceUrl?: string,
+): string {
   const body = html`<p><a href="/ui/">← all events</a></p>
     <h1>Event <code>${event.id}</code></h1>
     <div class="answer ${event.outcome} badge block">${summaryLine(event)}</div>
@@ -60,10 +66,28 @@ export function renderEventPage(event: EventView, replayToken: string, traceUrl?
       </div>
       ${
         event.body.kept
-          ? html`<form method="post" action="/ui/events/${event.id}/replay">
-              <input type="hidden" name="csrf" value="${replayToken}" />
-              <button type="submit">Replay this event</button>
-            </form>`
+          ? html`<div class="actions">
+                <form method="post" action="/ui/events/${event.id}/replay">
+                  <input type="hidden" name="csrf" value="${replayToken}" />
+                  <button type="submit">Replay this event</button>
+                </form>
+                ${
+                  curl === undefined
+                    ? ""
+                    : html`<button type="button" class="secondary" data-copy="curl">
+                          Copy as curl
+                        </button>
+                        <a href="/ui/events/${event.id}/request.http" download>Download .http</a>`
+                }
+              </div>
+              ${
+                curl === undefined
+                  ? ""
+                  : html`<details>
+                      <summary>The request as curl (credentials and signatures left out)</summary>
+                      <pre id="curl">${curl}</pre>
+                    </details>`
+              }`
           : html`<p class="muted">
               Body not kept: no trigger authenticated this request and it fired nothing, so only
               what describes it was recorded. It cannot be replayed.
