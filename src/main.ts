@@ -111,6 +111,7 @@ function toSettings(options: ServeOptions, allListeners: boolean): Settings {
     watchConfig: options.watchConfig ?? true,
     reloadDebounceMs: options.reloadDebounceMs ?? DEFAULT_DEBOUNCE_MS,
     logLevel: "info",
+    logFormat: "json",
     secretsDir: options.secretsDir,
     interceptorsDir: options.interceptorsDir,
     defaultListener: options.defaultListener,

@@ -10,6 +10,7 @@ import type {
   ClusterConfigSource,
 } from "../config/cluster/cluster-config-source.js";
 import type { CompiledConfig } from "../config/compiled.js";
+import { summarizeListener } from "../config/listener-summary.js";
 import { formatIssue, hasDocumentErrors, loadConfigDir } from "../config/load-config.js";
 import { createReloadCoordinator } from "../config/reload-coordinator.js";
 import { createSecretResolver } from "../config/secret-resolver.js";
@@ -39,7 +40,10 @@ import type { Journal } from "../store/types.js";
 import type { KubeEvents } from "../kube-events/start-kube-events.js";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { createDisposerStack, type DisposerStack } from "./disposer-stack.js";
+import { acquireJournalLock } from "./journal-lock.js";
+import { listenerBaseUrl, startBanner, urlHost } from "./start-banner.js";
 import { describeStoreSettings, openJournal } from "./open-journal.js";
+import { createEventNotices } from "../admin/event-notices.js";
 import { readListenerTls, watchListenerTls } from "./listener-tls.js";
 import { startTracing } from "./start-tracing.js";
 
@@ -64,6 +68,11 @@ export interface RuntimeIo {
    * KubeConfig is loaded from `settings.kubeconfig`. Used only with `--config kubernetes`.
    */
   cluster?: Omit<ClusterConfigOptions, "allListeners"> | undefined;
+  /**
+   * Where the start-up banner for a person goes ("Point GitHub at http://…"): serve writes it to
+   * stderr, so that stdout stays JSON lines for machines. None: no banner.
+   */
+  banner?: ((text: string) => void) | undefined;
 }
 
 /**
@@ -152,8 +161,16 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const tls = settings.tls.kind === "none" ? undefined : await readListenerTls(settings.tls);
   // Made before the journal is opened: a missing kubeconfig stops `serve` with nothing to close.
   const sink = await createSink(settings);
-  const journal = await openJournal(settings.store);
-  stack.push("journal", () => journal.close());
+  // One serve per SQLite file: a second would void the first's claims (PostgreSQL is shared).
+  if (settings.store.kind === "sqlite") {
+    const lock = acquireJournalLock(settings.store.path);
+    stack.push("journal lock", () => lock.release());
+  }
+  const stored = await openJournal(settings.store);
+  stack.push("journal", () => stored.close());
+  // Every event this process records is announced to the page's open event streams.
+  const notices = createEventNotices(stored);
+  const journal = notices.journal;
   const metrics = createMetrics(journal);
   const started = cluster;
   if (started !== undefined) metrics.countInvalidConfigObjects(() => started.invalidObjects());
@@ -211,6 +228,8 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   stack.push("journal budget", () => clearInterval(budgetTimer));
   // Stopped after both ports are closed (pushed before them): a request in flight may wake it.
   stack.push("delivery worker", () => worker.stop());
+  /** Known once the listener port is bound (the admin app reads it per page). */
+  let listenerUrl = listenerBaseUrl(settings.host, settings.port, tls !== undefined);
   const adminServer = createServer(
     createAdminApp({
       journal,
@@ -218,6 +237,8 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
       log,
       token: settings.admin.token,
       allowedHosts: settings.admin.hosts,
+      listenerUrl: () => listenerUrl,
+      notices,
       traceUrl: settings.traceUrl,
       replay: async (event) => {
         const result = await replayEvent(event, {
@@ -326,23 +347,24 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
 
   const port = portOf(server) ?? settings.port;
   const adminPort = portOf(adminServer) ?? 0;
+  // What to paste into the provider's webhook settings (the host as bound, or localhost).
+  const baseUrl = listenerBaseUrl(settings.host, port, tls !== undefined);
+  listenerUrl = baseUrl;
+  const adminUrl = `http://${urlHost(admin.host)}:${adminPort}/ui/`;
   log.info("listening", {
     port,
     tls: tls !== undefined,
     listeners: config.listeners.map((l) => `/listeners/${l.namespace}/${l.name}`),
-    // What to paste into the provider's webhook settings (the host as bound, or localhost).
-    webhookUrls: config.listeners.map(
-      (l) =>
-        `${tls === undefined ? "http" : "https"}://${urlHost(settings.host)}:${port}/listeners/${l.namespace}/${l.name}`,
-    ),
+    webhookUrls: config.listeners.map((l) => `${baseUrl}/listeners/${l.namespace}/${l.name}`),
     sink: sink.kind,
     out: settings.sink.kind === "local" ? settings.sink.outDir : undefined,
     store: describeStoreSettings(settings.store),
-    admin: `http://${admin.host}:${adminPort}/ui/`,
+    admin: adminUrl,
     maxBodyBytes: settings.maxBodyBytes,
     // Where spans go, never the collector's headers (they may hold an API key).
     tracing: settings.tracing.kind === "off" ? "off" : describeUrl(settings.tracing.url),
   });
+  io.banner?.(startBanner(config.listeners.map(summarizeListener), baseUrl, adminUrl));
   return {
     server,
     port,
@@ -419,12 +441,6 @@ function listen(
     });
     server.listen(port, host, () => resolve());
   });
-}
-
-/** The host part of a URL for a bound host: localhost for every-interface binds, [v6] bracketed. */
-function urlHost(host: string | undefined): string {
-  if (host === undefined || host === "" || host === "0.0.0.0" || host === "::") return "localhost";
-  return host.includes(":") ? `[${host}]` : host;
 }
 
 /** Closes a listening server: idle connections (listener port) or all of them (admin port). */

@@ -1,4 +1,4 @@
-import type { LogLevel } from "../core/logger.js";
+import type { LogFormat, LogLevel } from "../core/logger.js";
 import {
   DEFAULT_BODIES_PER_SOURCE,
   DEFAULT_BODY_BUDGET,
@@ -12,6 +12,7 @@ import {
   parseOptionalSizeValue,
   parseDurationValue,
   parseHostListValue,
+  parseLogFormatValue,
   parseLogLevelValue,
   parseMaxBodyValue,
   parseOnOffValue,
@@ -266,6 +267,14 @@ export const OPTIONS = {
     parse: parseLogLevelValue,
     default: "info",
     help: "error, warn, info (default for serve), debug",
+  }),
+  logFormat: text<LogFormat | undefined>({
+    what: "log format",
+    env: "HOOKLINE_LOG_FORMAT",
+    metavar: "FORMAT",
+    parse: parseLogFormatValue,
+    default: undefined,
+    help: "json (default when the log's stream is not a terminal) or text (one readable line, colour on a terminal)",
   }),
   tlsCert: text<string | undefined>({
     what: "TLS certificate",

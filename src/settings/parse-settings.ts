@@ -126,6 +126,7 @@ export function parsePipelineSettings(
 ): PipelineSettings {
   return {
     logLevel: readOption(OPTIONS.logLevel, flags, env, defaultLogLevel),
+    logFormat: readOption(OPTIONS.logFormat, flags, env),
     secretsDir: readOption(OPTIONS.secrets, flags, env),
     interceptorsDir: readOption(OPTIONS.interceptors, flags, env),
     defaultListener: readOption(OPTIONS.listener, flags, env),

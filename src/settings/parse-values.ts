@@ -1,5 +1,5 @@
 import { parseAllowedHosts } from "../admin/check-host.js";
-import type { LogLevel } from "../core/logger.js";
+import type { LogFormat, LogLevel } from "../core/logger.js";
 import { parseSize } from "../intake/read-body.js";
 import { DEFAULT_STORE } from "../store/create-journal.js";
 import { parseAdminAddr } from "./parse-admin-addr.js";
@@ -136,4 +136,12 @@ export function parseLogLevelValue(text: string): LogLevel {
   const level = LEVELS.find((l) => l === text.trim().toLowerCase());
   if (level === undefined) throw new SettingProblem(`use one of ${LEVELS.join(", ")}`);
   return level;
+}
+
+const FORMATS: readonly LogFormat[] = ["json", "text"];
+
+export function parseLogFormatValue(text: string): LogFormat {
+  const format = FORMATS.find((f) => f === text.trim().toLowerCase());
+  if (format === undefined) throw new SettingProblem(`use one of ${FORMATS.join(", ")}`);
+  return format;
 }
