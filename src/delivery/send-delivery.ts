@@ -90,7 +90,7 @@ export async function sendDelivery(
       };
     }
     case "cloudevent":
-      await sinks.cloudevent.send(d);
+      await sinks.cloudevent.send(d, ctx.trace);
       return { message: "CloudEvent sent", fields: { type: d.event.type, uri: d.uri } };
     default:
       return assertNever(d);

@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import winston from "winston";
-import type { LogFields, Logger, LogLevel } from "../core/logger.js";
+import type { LogFields, LogFormat, Logger, LogLevel } from "../core/logger.js";
+import { textFormat } from "./text-format.js";
 
 export type { Logger } from "../core/logger.js";
 
@@ -12,17 +13,27 @@ export interface LoggerOptions {
    * their YAML or JSON). Default: the console's stdout.
    */
   out?: { write(text: string): unknown };
+  /** `json` (default): one JSON object a line; `text`: one readable line (src/log/text-format.ts). */
+  format?: LogFormat;
+  /** With `text`: colour the level (on a terminal that wants colour). */
+  colour?: boolean;
   /** Extra transports (tests capture logs in memory through this). */
   transports?: winston.transport[];
   silent?: boolean;
 }
 
-/** The one root logger: JSON lines with timestamp, level, message and fields. */
+/**
+ * The one root logger: lines with timestamp, level, message and fields — JSON, or a readable line
+ * for a terminal (`format: "text"`).
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const logger = winston.createLogger({
     level: options.level ?? "info",
     silent: options.silent ?? false,
-    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    format: winston.format.combine(
+      winston.format.timestamp(),
+      options.format === "text" ? textFormat(options.colour ?? false) : winston.format.json(),
+    ),
     defaultMeta: { service: "hookline" },
     transports: options.transports ?? [
       options.out === undefined

@@ -1,5 +1,5 @@
-import type { Logger } from "../../core/logger.js";
 import type { SpanParent } from "../../core/span-parent.js";
+import type { Logger } from "../../core/logger.js";
 import { HTTP_ANSWER_KEPT_BYTES, IDEMPOTENCY_KEY_HEADER } from "../../core/http-request-entry.js";
 import type { SecretValues } from "../../core/secret-values.js";
 import { assertNever } from "../../errors/assert-never.js";
@@ -25,7 +25,7 @@ export interface HttpSendContext {
   /** The trigger's namespace: where the headers' secretRefs are read. */
   namespace: string;
   log: Logger;
-  /** The delivery attempt's span: the call gets a client span under it and a `traceparent`. */
+  /** The delivery attempt's span: the call is a client span under it, carrying `traceparent`. */
   trace?: SpanParent | undefined;
 }
 
