@@ -5,7 +5,7 @@ import {
   firstHeader,
   readSecrets,
   reject,
-  safeEqual,
+  headerTokenEquals,
   type Interceptor,
   type InterceptorContext,
   type InterceptorResponse,
@@ -58,7 +58,8 @@ async function checkGitlabSender(
     return reject("INVALID_ARGUMENT", "no X-Gitlab-Token header set", { authFailure: true });
   const secrets = await readSecrets(ctx, refs);
   if (!secrets.ok) return secrets.response;
-  if (!secrets.values.map((secret) => safeEqual(Buffer.from(token), secret)).includes(true))
+  // Every secret is compared (no early exit), each (token, secret) once per event.
+  if (!secrets.values.map((s) => headerTokenEquals(req.header, "X-Gitlab-Token", s)).includes(true))
     return reject("INVALID_ARGUMENT", "Invalid X-GitLab-Token", { authFailure: true });
   return undefined;
 }

@@ -77,6 +77,12 @@ export interface ChainAuthenticator {
   /** The interceptor's name, as the trace shows it. */
   name: string;
   authenticate: Authenticate;
+  /**
+   * The interceptor and its params: authenticators with the same key (in the same namespace) give
+   * the same answer for an event, so the gate runs one of them per event. Without one, the
+   * authenticator's answer is its own.
+   */
+  key?: string;
 }
 
 export interface CompiledBindingParam {
@@ -100,6 +106,8 @@ export type InterceptorStep =
       params: unknown;
       /** The interceptor's signature or token check for these params, when it has one. */
       authenticate?: Authenticate;
+      /** With `authenticate`: the interceptor's name and params as written (ChainAuthenticator.key). */
+      authKey?: string;
     }
   | RemoteStep
   | WebhookStep

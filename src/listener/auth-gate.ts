@@ -56,19 +56,30 @@ export async function authGate(
   const units = gateUnitsOf(listener);
   if (units === undefined) return { kind: "open", authenticated: false };
   const raw = { body: event.rawBody, header: event.header };
-  const checked = await Promise.all(
-    units.map(async (unit) => {
-      const began = performance.now();
-      const verdict = await authenticate(unit, raw, {
-        secrets: deps.secrets,
-        receivedAt: event.receivedAt,
-        namespace: unit.namespace,
-        log: deps.log,
-        signal: NEVER_ABORTED,
-      });
-      return { unit, verdict, ms: Math.round((performance.now() - began) * 1000) / 1000 };
-    }),
-  );
+  // One check per distinct (authenticator, namespace): a thousand triggers behind the same github
+  // secret are one HMAC comparison, whose answer each of them shares.
+  const verdicts = new Map<string, Promise<{ verdict: Verdict; ms: number }>>();
+  const check = (unit: GateUnit): Promise<{ verdict: Verdict; ms: number }> => {
+    const own = unit.authenticator?.key;
+    const key = own === undefined ? undefined : `${unit.namespace}\u0000${own}`;
+    let known = key === undefined ? undefined : verdicts.get(key);
+    if (known === undefined) {
+      known = (async () => {
+        const began = performance.now();
+        const verdict = await authenticate(unit, raw, {
+          secrets: deps.secrets,
+          receivedAt: event.receivedAt,
+          namespace: unit.namespace,
+          log: deps.log,
+          signal: NEVER_ABORTED,
+        });
+        return { verdict, ms: Math.round((performance.now() - began) * 1000) / 1000 };
+      })();
+      if (key !== undefined) verdicts.set(key, known);
+    }
+    return known;
+  };
+  const checked = await Promise.all(units.map(async (unit) => ({ unit, ...(await check(unit)) })));
   if (checked.some((c) => c.verdict.kind === "pass")) return { kind: "open", authenticated: true };
   const traces: TriggerTrace[] = [];
   for (const { unit, verdict, ms } of checked) {

@@ -3,6 +3,7 @@ import { isCloudEventRequest } from "../cloudevents/tekton-events.js";
 import { memoJSON } from "../core/memo-json.js";
 import type { IncomingEvent } from "../core/incoming-event.js";
 import { payloadTooComplex, validatePayload } from "./validate-payload.js";
+import { createEventSecrets } from "../interceptors/event-secrets.js";
 import type { SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
 import type { DeliveryIdOwner } from "../store/types.js";
@@ -60,7 +61,9 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
       authenticated: false,
     };
   }
-  const gate = await authGate(listener, event, deps);
+  // Each secret is read once for the event, by the gate and every trigger alike.
+  const secrets = createEventSecrets(deps.secrets);
+  const gate = await authGate(listener, event, { secrets, log: deps.log });
   if (gate.kind === "closed") {
     deps.log.info("event refused before its body was read: no trigger authenticated it");
     for (const t of gate.traces) logOutcome(deps.log, t);
@@ -87,7 +90,7 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
       return refused("HL_INTAKE_INVALID_PAYLOAD", `Invalid event body format : ${invalid}`);
     }
   }
-  const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), deps);
+  const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), { ...deps, secrets });
   const authenticated =
     gate.authenticated ||
     decision.triggers.some((t) => t.interceptors.some((i) => i.authenticated === true));
