@@ -8,9 +8,13 @@
 //
 // Options: --duration N (s, default 10, env BENCH_DURATION), --warmup N (s, env BENCH_WARMUP),
 //          --generator wrk|autocannon (env BENCH_GENERATOR; default: wrk when installed).
-// Env: BENCH_OUT_DIR (parent of the sink's out dir), BENCH_STORE_DIR (parent of the SQLite file's
-//      dir; default: the same parent as the out dir), BENCH_PG_URL (an admin URL of a PostgreSQL
-//      server; default postgres://postgres@127.0.0.1:5432/test), BENCH_DRAIN_TIMEOUT (s, default 30).
+// Env: BENCH_QUICK=1 (a short run for use while working: 2 s per measurement, the trigger-scaling
+//      table and the throughput rows only, under 90 s), BENCH_OUT_DIR (parent of the sink's out
+//      dir on the disk; default bench/results), BENCH_STORE_DIR (parent of the SQLite file's dir;
+//      default: the same parent as the out dir), BENCH_PG_URL (an admin URL of a PostgreSQL
+//      server; default postgres://postgres@127.0.0.1:5432/test), BENCH_DRAIN_TIMEOUT (s, default
+//      30, 10 with BENCH_QUICK), BENCH_TRIGGERS (the trigger counts of the scaling table, comma
+//      list; default 1,10,100,1000,5000).
 import { spawn, spawnSync } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import {
@@ -29,6 +33,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { runHostileBench } from "./hostile.js";
+import { writeTriggerConfig } from "./trigger-config.js";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -37,13 +42,16 @@ const HOST = "127.0.0.1";
 const SECRET = process.env.BENCH_SECRET ?? "hookline-example-secret";
 const PAYLOAD_FILE = join(ROOT, "examples/payloads/github-push.json");
 const CONNECTIONS = [1, 100];
+/** The trigger-scaling table: how many triggers, and the connection counts of its loads. */
+const SCALING_CONNECTIONS = [1, 50];
+const QUICK = process.env.BENCH_QUICK === "1";
 const WARMUP_CONNECTIONS = 10;
 const RSS_POLL_MS = 100;
 /** Correctness gate: non-2xx answers and socket errors, as a share of all answers. */
 const MAX_BAD_SHARE = 0.001;
 const TARGET = { ratioAt100: 0.25, p99MsAt100: 50, sqliteOverMemoryAt100: 0.8 };
 /** The sink writes after the answer: how long to wait for the files to catch up with the 2xx. */
-const DRAIN_TIMEOUT_S = Number(process.env.BENCH_DRAIN_TIMEOUT ?? "30");
+const DRAIN_TIMEOUT_S = Number(process.env.BENCH_DRAIN_TIMEOUT ?? (QUICK ? "10" : "30"));
 const DRAIN_POLL_MS = 100;
 const SETTLE_POLLS = 5;
 const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -64,13 +72,25 @@ if (opts.help) {
   );
   process.exit(0);
 }
-const duration = positiveInt(opts.duration ?? process.env.BENCH_DURATION ?? "10", "duration");
+const duration = positiveInt(
+  opts.duration ?? process.env.BENCH_DURATION ?? (QUICK ? "2" : "10"),
+  "duration",
+);
 const warmup = positiveInt(
   opts.warmup ??
     process.env.BENCH_WARMUP ??
     String(Math.min(3, Math.max(1, Math.round(duration / 5)))),
   "warmup",
 );
+const TRIGGER_COUNTS = (process.env.BENCH_TRIGGERS ?? "1,10,100,1000,5000")
+  .split(",")
+  .map((t) => Number(t.trim()));
+if (!TRIGGER_COUNTS.every((n) => Number.isInteger(n) && n >= 1)) {
+  process.stderr.write(
+    `bench: BENCH_TRIGGERS must be a comma list of whole numbers, got "${process.env.BENCH_TRIGGERS}"\n`,
+  );
+  process.exit(2);
+}
 
 if (!(DRAIN_TIMEOUT_S > 0)) {
   process.stderr.write(
@@ -217,7 +237,9 @@ function freePort() {
 
 async function startServer(name, args, env) {
   const port = await freePort();
-  const [cmd, argv] = pinned(SERVER_CORE, process.execPath, args(port));
+  const adminPort = await freePort();
+  const [cmd, argv] = pinned(SERVER_CORE, process.execPath, args(port, adminPort));
+  const spawnedAt = performance.now();
   const child = track(
     spawn(cmd, argv, {
       cwd: ROOT,
@@ -255,14 +277,16 @@ async function startServer(name, args, env) {
     }
     if (Date.now() > deadline)
       throw new Error(`${name} did not answer GET /live within 20 s:\n${log.tail.join("\n")}`);
-    await sleep(100);
+    await sleep(10);
   }
+  // Start-up: from the spawn to the first answer of GET /live (node's own start included).
+  const startupMs = Math.round(performance.now() - spawnedAt);
   // `taskset` execs the command, so the pid is the server's own (check: its comm is node).
   const comm = readFileSync(`/proc/${child.pid}/comm`, "utf8").trim();
   if (!comm.startsWith("node")) throw new Error(`${name}: pid ${child.pid} is "${comm}", not node`);
   // A startup banner at info level is fine; count only what the load produces.
   log.linesAtReady = log.lines;
-  return { name, child, port, pid: child.pid, log };
+  return { name, child, port, adminPort, startupMs, pid: child.pid, log };
 }
 
 /** One signed request before any load: a wrong signature (401) or route fails the bench here. */
@@ -416,19 +440,36 @@ async function waitForFiles(server, outDir, accepted) {
   };
 }
 
+/**
+ * The delivery backlog as hookline's /metrics sees it (`hookline_delivery_queue_depth`: runs due
+ * or waiting in the journal), or undefined when the admin port does not answer with it.
+ */
+async function scrapeBacklog(server) {
+  try {
+    const res = await fetch(`http://${HOST}:${server.adminPort}/metrics`, {
+      signal: AbortSignal.timeout(5000),
+    });
+    const text = await res.text();
+    const m = /^hookline_delivery_queue_depth(?:\{[^}]*\})? (\S+)$/m.exec(text);
+    return m === null ? undefined : Number(m[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------- one server
 
 /**
  * Starts one server, probes it, warms it up and loads it at each connection count. With `outDir`
  * (a hookline row), after each load it waits for the worker to write the accepted requests' files.
  */
-async function measure(name, args, env, outDir) {
+async function measure(name, args, env, outDir, { connections = CONNECTIONS } = {}) {
   process.stdout.write(`\n== ${name}\n`);
   const server = await startServer(name, args, env);
   try {
     const reply = await probe(server);
     process.stdout.write(
-      `   pid ${server.pid} on ${HOST}:${server.port}; signed probe -> 202 ${reply.slice(0, 100)}\n`,
+      `   pid ${server.pid} on ${HOST}:${server.port}, up in ${server.startupMs} ms; signed probe -> 202 ${reply.slice(0, 100)}\n`,
     );
     let accepted = 1;
     const drain = async (label) => {
@@ -447,11 +488,21 @@ async function measure(name, args, env, outDir) {
     accepted += warm.ok;
     const warmDrain = await drain("warmup");
     const runs = [];
-    for (const c of CONNECTIONS) {
+    for (const c of connections) {
       process.stdout.write(`   ${duration}s @ ${c} connection${c === 1 ? "" : "s"} ...`);
+      const filesBefore = outDir === undefined ? 0 : countFiles(outDir);
       const r = await runLoad(server, c, duration);
+      r.acceptedPerS = Math.round((r.ok / r.seconds) * 10) / 10;
+      if (outDir !== undefined) {
+        // Delivered while the load ran (files written), against accepted (2xx answers).
+        r.deliveredPerS = Math.round(((countFiles(outDir) - filesBefore) / r.seconds) * 10) / 10;
+        r.backlogGauge = await scrapeBacklog(server);
+      }
       process.stdout.write(
-        ` ${r.rps} req/s, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}, errors ${r.errors}\n`,
+        ` ${r.rps} req/s, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}, errors ${r.errors}` +
+          (outDir === undefined
+            ? "\n"
+            : `; accepted ${r.acceptedPerS}/s, delivered ${r.deliveredPerS}/s; /metrics backlog ${r.backlogGauge ?? "-"}\n`),
       );
       accepted += r.ok;
       const d = await drain(`after ${c} conn${c === 1 ? "" : "s"}`);
@@ -478,6 +529,7 @@ async function measure(name, args, env, outDir) {
     }
     const result = {
       pid: server.pid,
+      startupMs: server.startupMs,
       warmup: {
         seconds: warm.seconds,
         requests: warm.requests,
@@ -605,13 +657,20 @@ function table(results) {
     "errors",
     "peak RSS MB",
     "VmHWM MB",
+    "accepted/s",
+    "delivered/s",
     "backlog",
     "lag s",
   ];
   const rows = [];
   for (const [name, res] of Object.entries(results)) {
-    if (res.skipped !== undefined) {
-      rows.push([name, "-", "skipped", "", "", "", "", "", "", "", ""]);
+    if (res.runs === undefined) {
+      rows.push([
+        name,
+        "-",
+        res.skipped !== undefined ? "skipped" : "failed",
+        ...header.slice(3).map(() => ""),
+      ]);
       continue;
     }
     for (const r of res.runs) {
@@ -626,6 +685,8 @@ function table(results) {
           r.errors,
           Math.max(r.peakRssMB, r.peakRssDrainMB ?? 0).toFixed(1),
           r.hwmMB.toFixed(1),
+          r.acceptedPerS,
+          r.deliveredPerS ?? "-",
           r.backlog ?? "-",
           r.backlog === undefined
             ? "-"
@@ -636,22 +697,104 @@ function table(results) {
       );
     }
   }
+  return formatTable(header, rows);
+}
+
+function formatTable(header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (cells) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   return [fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(fmt)].join("\n");
 }
 
+/**
+ * The trigger-scaling table: one row per trigger count, both loads side by side, and each
+ * count's req/s as a ratio to the 1-trigger row's (the first row).
+ */
+function scalingTable(scaling) {
+  const [c1, c2] = SCALING_CONNECTIONS;
+  const header = [
+    "triggers",
+    "start-up ms",
+    `req/s @${c1}`,
+    `p50/p99 ms @${c1}`,
+    `ratio @${c1}`,
+    `req/s @${c2}`,
+    `p50/p99 ms @${c2}`,
+    `ratio @${c2}`,
+    "RSS after MB",
+    `accepted/s @${c2}`,
+    `delivered/s @${c2}`,
+    "backlog (files/metrics)",
+    "errors",
+  ];
+  const first = scaling.find((s) => s.runs !== undefined);
+  const rows = scaling.map((s) => {
+    if (s.runs === undefined)
+      return [String(s.triggers), "failed", ...header.slice(2).map(() => "")];
+    const [a, b] = s.runs;
+    const ratioTo = (r, i) => (first === undefined ? "-" : (r.rps / first.runs[i].rps).toFixed(3));
+    return [
+      s.triggers,
+      s.startupMs,
+      a.rps.toFixed(1),
+      `${a.p50Ms.toFixed(1)}/${a.p99Ms.toFixed(1)}`,
+      ratioTo(a, 0),
+      b.rps.toFixed(1),
+      `${b.p50Ms.toFixed(1)}/${b.p99Ms.toFixed(1)}`,
+      ratioTo(b, 1),
+      b.rssAfterMB.toFixed(1),
+      b.acceptedPerS,
+      b.deliveredPerS,
+      s.runs.map((r) => `${r.backlog}/${r.backlogGauge ?? "-"}`).join(", "),
+      s.runs.map((r) => r.non2xx + r.errors).join(", "),
+    ].map(String);
+  });
+  return formatTable(header, rows);
+}
+
+/**
+ * The throughput rows. `disk`: the sink's out dir (and the SQLite file) on the disk
+ * (BENCH_OUT_DIR, default bench/results); `tmpfs`: on /dev/shm, where a file creation and an
+ * fsync cost next to nothing, so the pair shows what the disk costs.
+ */
 const HOOKLINE_ROWS = [
-  { key: "memory", name: "hookline memory" },
-  { key: "sqlite", name: "hookline sqlite" },
-  { key: "postgres", name: "hookline postgres" },
+  { key: "memory", name: "hookline memory", on: "disk" },
+  { key: "sqlite", name: "hookline sqlite", on: "disk" },
+  { key: "sqlite", name: "hookline sqlite tmpfs", on: "tmpfs" },
+  { key: "postgres", name: "hookline postgres", on: "disk" },
+];
+
+/** Where the SLO-style targets of the scaling table stand (issue 10). */
+const SCALING_TARGET = {
+  ratioAt50: { 1000: 0.5, 5000: 0.3 },
+  rssMBAfter1000: 150,
+  startupMsAt1000: 1000,
+  deliveredOverAccepted: 0.9,
+};
+
+/** `hookline serve` on one config with one journal; the sink writes into `outDir`. */
+const serveArgs = (config, outDir, store) => (port, adminPort) => [
+  join(ROOT, "bin/hookline.js"),
+  "serve",
+  "--config",
+  config,
+  "--host",
+  HOST,
+  "--port",
+  String(port),
+  "--admin",
+  `${HOST}:${adminPort}`,
+  "--out",
+  outDir,
+  "--store",
+  store,
 ];
 
 async function main() {
   const cpuModel = cpus()[0]?.model ?? "unknown";
   process.stdout.write(
-    `hookline bench — ${new Date().toISOString()}\n` +
+    `hookline bench — ${new Date().toISOString()}${QUICK ? " (BENCH_QUICK: short run)" : ""}\n` +
       `machine: ${cores} cpu(s), ${cpuModel}; node ${process.version}\n` +
       `load generator: ${generator} (${generatorVersion})\n` +
       `pinning: ${pinning ? `yes (taskset: server on core ${SERVER_CORE}, load generator on core ${LOAD_CORE})` : "no (taskset missing or fewer than 2 cpus)"}\n` +
@@ -660,29 +803,48 @@ async function main() {
   if (!existsSync(join(ROOT, "dist/src/cli/main.js")))
     throw new Error("hookline is not built: run `npm run build` (or `npm run bench`)");
 
-  // Where the local sink writes, and where the SQLite journal lives. By default a tmpfs
-  // (/dev/shm) when there is one, so that the figures measure hookline rather than the disk: on
-  // the machine these figures come from, one file creation costs ~0.04 ms on ext4 in steady
-  // state, ~0.35 ms for a while after a large delete (online discard), and ~0.8 ms under /tmp.
-  // BENCH_OUT_DIR=DIR / BENCH_STORE_DIR=DIR measure a disk instead. Never /tmp, never the
-  // default ./data/hookline.db.
-  const outParent =
-    process.env.BENCH_OUT_DIR ??
-    (existsSync("/dev/shm") ? "/dev/shm" : join(ROOT, "bench", "results"));
+  // Where the local sink writes, and where the SQLite journal lives: on the disk by default
+  // (bench/results, or BENCH_OUT_DIR / BENCH_STORE_DIR), as a user runs it; the "tmpfs" row puts
+  // both on /dev/shm, so the pair shows what the disk costs. On the machine these figures come
+  // from, one file creation costs ~0.04 ms on ext4 in steady state, ~0.35 ms for a while after a
+  // large delete (online discard), and ~0.8 ms under /tmp. Never /tmp, never the default
+  // ./data/hookline.db.
+  const outParent = process.env.BENCH_OUT_DIR ?? join(ROOT, "bench", "results");
   const storeParent = process.env.BENCH_STORE_DIR ?? outParent;
+  const tmpfsParent = existsSync("/dev/shm") ? "/dev/shm" : undefined;
   for (const dir of [outParent, storeParent]) mkdirSync(dir, { recursive: true });
 
-  const pgInfo = await preparePostgres();
+  const pgInfo = QUICK ? { skip: "BENCH_QUICK" } : await preparePostgres();
   if (pgInfo.database !== undefined) asyncCleanups.add(pgInfo.drop);
   process.stdout.write(
-    `sink out dirs under: ${outParent}; SQLite journal under: ${storeParent}\n` +
+    `sink out dirs under: ${outParent}; SQLite journal under: ${storeParent}; tmpfs row under: ${tmpfsParent ?? "(no /dev/shm: skipped)"}\n` +
       (pgInfo.skip !== undefined
         ? `postgres: ${pgInfo.skip} — the postgres row is skipped\n`
         : `postgres: fresh database ${pgInfo.database} on ${pgInfo.admin} (PostgreSQL ${pgInfo.settings.version ?? "?"}, fsync=${pgInfo.settings.fsync ?? "?"}, synchronous_commit=${pgInfo.settings.synchronous_commit ?? "?"}), dropped at the end\n`),
   );
 
   const results = {};
+  const scaling = [];
   const problems = [];
+  const failed = (name, err) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stdout.write(`   FAILED: ${message}\n`);
+    problems.push(`${name}: ${message}`);
+    return { failed: message };
+  };
+  /** A fresh temp dir under `parent`, removed at the end of its row (or on the way out). */
+  const freshDir = (parent, prefix) => {
+    const dir = mkdtempSync(join(parent, prefix));
+    tempDirs.add(dir);
+    return dir;
+  };
+  const removeDirs = (...dirs) => {
+    for (const dir of dirs) {
+      if (dir === undefined) continue;
+      rmSync(dir, { recursive: true, force: true });
+      tempDirs.delete(dir);
+    }
+  };
   try {
     results.baseline = await measure(
       "baseline",
@@ -696,34 +858,27 @@ async function main() {
         results[row.name] = { skipped: pgInfo.skip };
         continue;
       }
-      const outDir = mkdtempSync(join(outParent, "hookline-bench-out-"));
-      tempDirs.add(outDir);
+      if (row.on === "tmpfs" && tmpfsParent === undefined) {
+        process.stdout.write(`\n== ${row.name}: skipped — no /dev/shm\n`);
+        results[row.name] = { skipped: "no /dev/shm" };
+        continue;
+      }
+      const outDir = freshDir(row.on === "tmpfs" ? tmpfsParent : outParent, "hookline-bench-out-");
       let storeDir;
       let store;
       if (row.key === "memory") store = "memory";
       else if (row.key === "postgres") store = pgInfo.url;
       else {
-        storeDir = mkdtempSync(join(storeParent, "hookline-bench-store-"));
-        tempDirs.add(storeDir);
+        storeDir = freshDir(
+          row.on === "tmpfs" ? tmpfsParent : storeParent,
+          "hookline-bench-store-",
+        );
         store = join(storeDir, "journal.db");
       }
       try {
         const res = await measure(
           row.name,
-          (port) => [
-            join(ROOT, "bin/hookline.js"),
-            "serve",
-            "--config",
-            join(ROOT, "examples/config"),
-            "--host",
-            HOST,
-            "--port",
-            String(port),
-            "--out",
-            outDir,
-            "--store",
-            store,
-          ],
+          serveArgs(join(ROOT, "examples/config"), outDir, store),
           { HOOKLINE_LOG_LEVEL: "warn" },
           outDir,
         );
@@ -741,15 +896,33 @@ async function main() {
         }
         results[row.name] = res;
       } catch (err) {
-        process.stdout.write(`   FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
-        problems.push(`${row.name}: ${err instanceof Error ? err.message : String(err)}`);
-        results[row.name] = { failed: err instanceof Error ? err.message : String(err) };
+        results[row.name] = failed(row.name, err);
       } finally {
-        for (const dir of [outDir, storeDir]) {
-          if (dir === undefined) continue;
-          rmSync(dir, { recursive: true, force: true });
-          tempDirs.delete(dir);
-        }
+        removeDirs(outDir, storeDir);
+      }
+    }
+
+    // The trigger-scaling table: one listener with N triggers (bench/trigger-config.js), exactly
+    // one matching the push; SQLite journal and out dir on the disk, like the sqlite row.
+    for (const triggers of TRIGGER_COUNTS) {
+      const name = `${triggers} trigger${triggers === 1 ? "" : "s"}`;
+      const configDir = freshDir(outParent, "hookline-bench-config-");
+      const outDir = freshDir(outParent, "hookline-bench-out-");
+      const storeDir = freshDir(storeParent, "hookline-bench-store-");
+      writeTriggerConfig(configDir, triggers);
+      try {
+        const res = await measure(
+          `scaling: ${name}`,
+          serveArgs(configDir, outDir, join(storeDir, "journal.db")),
+          { HOOKLINE_LOG_LEVEL: "warn" },
+          outDir,
+          { connections: SCALING_CONNECTIONS },
+        );
+        scaling.push({ triggers, ...res });
+      } catch (err) {
+        scaling.push({ triggers, ...failed(`scaling: ${name}`, err) });
+      } finally {
+        removeDirs(configDir, outDir, storeDir);
       }
     }
   } finally {
@@ -801,6 +974,44 @@ async function main() {
     });
   }
 
+  // The scaling table's targets (issue 10): req/s at 50 connections against the 1-trigger row,
+  // RSS and start-up at 1,000 triggers, and delivered/s against accepted/s on the 1-trigger load.
+  const byTriggers = (n) => scaling.find((s) => s.triggers === n && s.runs !== undefined);
+  const oneTrigger = byTriggers(1);
+  for (const [n, min] of Object.entries(SCALING_TARGET.ratioAt50)) {
+    const row = byTriggers(Number(n));
+    if (row === undefined || oneTrigger === undefined) continue;
+    const r = Math.round((row.runs[1].rps / oneTrigger.runs[1].rps) * 1000) / 1000;
+    targets.push({
+      what: `${n} triggers >= ${min} x 1-trigger req/s @ ${SCALING_CONNECTIONS[1]}`,
+      value: r,
+      met: r >= min,
+    });
+  }
+  const thousand = byTriggers(1000);
+  if (thousand !== undefined) {
+    targets.push({
+      what: `RSS after the 1000-trigger load <= ${SCALING_TARGET.rssMBAfter1000} MB`,
+      value: thousand.runs[1].rssAfterMB,
+      met: thousand.runs[1].rssAfterMB <= SCALING_TARGET.rssMBAfter1000,
+    });
+    targets.push({
+      what: `start-up with 1000 triggers <= ${SCALING_TARGET.startupMsAt1000} ms`,
+      value: thousand.startupMs,
+      met: thousand.startupMs <= SCALING_TARGET.startupMsAt1000,
+    });
+  }
+  if (oneTrigger !== undefined) {
+    const r = oneTrigger.runs[1];
+    const share =
+      r.acceptedPerS > 0 ? Math.round((r.deliveredPerS / r.acceptedPerS) * 1000) / 1000 : undefined;
+    targets.push({
+      what: `delivered/s >= ${SCALING_TARGET.deliveredOverAccepted} x accepted/s (1 trigger @ ${SCALING_CONNECTIONS[1]})`,
+      value: share,
+      met: share !== undefined && share >= SCALING_TARGET.deliveredOverAccepted,
+    });
+  }
+
   // Correctness checks: these fail the run (exit code 1).
   for (const [name, res] of Object.entries(results)) {
     if (res.runs === undefined) continue;
@@ -811,6 +1022,17 @@ async function main() {
           `${name} @ ${r.connections}: ${r.non2xx} non-2xx and ${r.errors} errors in ${r.requests} requests`,
         );
     }
+  }
+  for (const row of scaling) {
+    if (row.runs === undefined) continue;
+    // Non-2xx answers are wrong; timeouts at many triggers are a figure (shown), not a failure.
+    for (const r of row.runs)
+      if (r.non2xx > Math.max(0, r.requests * MAX_BAD_SHARE))
+        problems.push(`${row.triggers} triggers @ ${r.connections}: ${r.non2xx} non-2xx`);
+    if (row.filesWritten < row.accepted * 0.99)
+      problems.push(
+        `${row.triggers} triggers: ${row.filesWritten} files for ${row.accepted} accepted requests`,
+      );
   }
   for (const name of measured) {
     const hk = results[name];
@@ -827,7 +1049,11 @@ async function main() {
 
   process.stdout.write(`\n${table(results)}\n\n`);
   process.stdout.write(
-    `backlog = files not yet written when the load stopped; lag = time the delivery worker took to catch up after the load stopped\n\n`,
+    `accepted/s = 2xx answers per second of the load; delivered/s = files the sink wrote during it; backlog = files not yet written when the load stopped; lag = time the delivery worker took to catch up after the load stopped\n\n`,
+  );
+  process.stdout.write(
+    `trigger scaling (one listener, N triggers github + cel filter on the repository, one matching; SQLite journal and sink on the disk):\n${scalingTable(scaling)}\n` +
+      `backlog = files behind when each load stopped / hookline_delivery_queue_depth then; errors = non-2xx + socket errors (timeouts) per load\n\n`,
   );
   for (const [what, byConn] of Object.entries(ratios)) {
     process.stdout.write(
@@ -856,7 +1082,7 @@ async function main() {
 
   // The hostile row: signed pushes while bodies with a wrong signature flood in (bench/hostile.js).
   // Its latency and journal targets are reported; signed pushes refused fail the run.
-  if (process.env.BENCH_HOSTILE !== "0") {
+  if (process.env.BENCH_HOSTILE !== "0" && !QUICK) {
     results.hostile = await runHostileBench(process.stdout);
     const refused = results.hostile.quiet.non2xx + results.hostile.duringFlood.non2xx;
     if (refused > 0) problems.push(`hostile: ${refused} signed pushes got non-2xx`);
@@ -886,6 +1112,7 @@ async function main() {
         ? { skipped: pgInfo.skip }
         : { server: pgInfo.admin, database: pgInfo.database, settings: pgInfo.settings },
     results,
+    scaling,
     ratios,
     targets,
     problems,
@@ -908,6 +1135,12 @@ try {
 } finally {
   killAllSync();
   await runAsyncCleanups();
+}
+
+// BENCH_QUICK stops after the throughput rows and the trigger-scaling table.
+if (QUICK) {
+  process.stdout.write("\nBENCH_QUICK: hostile, CEL, intake and bindings rows skipped\n");
+  process.exit(process.exitCode ?? 0);
 }
 
 // The CEL rows (bench/cel-bench.js): in-process evaluations per second of the example cel

@@ -15,9 +15,11 @@ import type { SecretResolver } from "./interceptors/types.js";
 import { duplicateAnswer, errorBody } from "./listener/answer-event.js";
 import { processEvent } from "./listener/process-event.js";
 import { routeListener } from "./listener/route-listener.js";
+import { landingPage } from "./listener/landing-page.js";
 import { toStoredEvent } from "./listener/to-stored-event.js";
 import { toMetadataEvent } from "./listener/to-metadata-event.js";
 import { keepsBody } from "./listener/processed-event.js";
+import { countOutcomes } from "./listener/count-outcomes.js";
 import {
   createUnauthenticatedQuota,
   type UnauthenticatedDropReason,
@@ -67,6 +69,8 @@ export interface AppDeps {
   journalBudget?: JournalBudget;
   deadlineMs?: number;
   requestTimeoutMs?: number;
+  /** The admin port's deliveries page (`http://127.0.0.1:9000/ui/`), named by the landing page. */
+  adminPage?: string;
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -111,6 +115,13 @@ export function createApp(deps: AppDeps): RequestHandler {
         errorMessage: "no EventListener serves this path",
         code: "HL_LISTENER_NOT_FOUND" satisfies ErrorCode,
       });
+    }
+    if (isBodilessRead(req) && listener.reply !== "tekton" && listener.payloadValidation) {
+      // A browser on the listener URL: tell it what this is; it is no event (nothing journaled).
+      // Such a request would be refused as an invalid payload; without payload validation (or
+      // under Tekton's reply) it is an event as in Tekton, and goes on.
+      req.resume();
+      return void sendText(res, 200, landingPage(listener, deps.adminPage));
     }
     const timer = setTimeout(() => {
       if (res.headersSent) return;
@@ -187,8 +198,8 @@ async function handleEvent(
   };
   const log = deps.log.child({ eventId, deliveryId, provider, listener: listener.name });
   // The header pick is work of its own: skipped when the line would not be written.
-  if (log.isLevelEnabled("info")) {
-    log.info("event received", { bytes: raw.length, headers: pickLoggableHeaders(header) });
+  if (log.isLevelEnabled("debug")) {
+    log.debug("event received", { bytes: raw.length, headers: pickLoggableHeaders(header) });
   }
   const { journal } = deps;
   try {
@@ -209,7 +220,6 @@ async function handleEvent(
       answer = duplicateAnswer(listener, result.originalEventId, deliveryId);
     if (answer.kind === "duplicate") {
       count("duplicate", 200, traces);
-      log.info("duplicate delivery", { originalEventId: answer.headers["x-hookline-event-id"] });
     } else {
       if (answer.body["code"] === "HL_INTAKE_TOO_COMPLEX")
         deps.metrics?.intakeRefused("too_complex");
@@ -218,6 +228,19 @@ async function handleEvent(
     }
     // Past the request timeout the sender has had Tekton's 503; the event is recorded all the same.
     if (!res.headersSent) sendAnswer(res, answer);
+    // The event's one info line: what it was, and how its triggers ended, counted.
+    if (log.isLevelEnabled("info")) {
+      log.info(answer.kind === "duplicate" ? "duplicate delivery" : "event answered", {
+        status: answer.status,
+        outcome: answer.kind === "duplicate" ? "duplicate" : outcome,
+        triggers: countOutcomes(traces),
+        bytes: raw.length,
+        headers: pickLoggableHeaders(header),
+        ...(answer.kind === "duplicate"
+          ? { originalEventId: answer.headers["x-hookline-event-id"] }
+          : {}),
+      });
+    }
   } catch (err) {
     // The journal failed: nothing of the event is kept, so the sender must be told to retry.
     log.error("event not stored", { error: describeError(err) });
@@ -232,6 +255,15 @@ async function handleEvent(
       );
     }
   }
+}
+
+/** A GET or HEAD that announces no body (no Content-Length above 0, no Transfer-Encoding). */
+function isBodilessRead(req: IncomingMessage): boolean {
+  return (
+    (req.method === "GET" || req.method === "HEAD") &&
+    declaredLength(req) === 0 &&
+    req.headers["transfer-encoding"] === undefined
+  );
 }
 
 /** Content-Length as a number of bytes; 0 when there is none (a chunked body) or it is not one. */

@@ -40,7 +40,7 @@ async function checkBitbucketSender(
   params: TokenParams,
   ctx: InterceptorContext,
 ): Promise<InterceptorResponse | undefined> {
-  const wrongType = checkEventType(req, "X-Event-Key", params.eventTypes);
+  const wrongType = checkEventType(req, "X-Event-Key", params.eventTypes, "bitbucket");
   if (wrongType !== undefined) return wrongType;
   const refs = allSecretRefs(params);
   if (refs.length === 0) return undefined;

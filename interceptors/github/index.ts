@@ -78,7 +78,7 @@ async function checkGithubSender(
       "form parameter encoding not supported, please change the hook to send JSON payloads",
     );
   }
-  const wrongType = checkEventType(req, "X-Github-Event", params.eventTypes);
+  const wrongType = checkEventType(req, "X-GitHub-Event", params.eventTypes, "github");
   if (wrongType !== undefined) return wrongType;
   if (params.secretRef !== undefined) {
     if (params.secretRef.secretKey === "")

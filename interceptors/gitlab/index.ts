@@ -46,7 +46,7 @@ async function checkGitlabSender(
   params: GitlabParams,
   ctx: InterceptorContext,
 ): Promise<InterceptorResponse | undefined> {
-  const wrongType = checkEventType(req, "X-Gitlab-Event", params.eventTypes);
+  const wrongType = checkEventType(req, "X-Gitlab-Event", params.eventTypes, "gitlab");
   if (wrongType !== undefined) return wrongType;
   const refs = allSecretRefs(params); // secretRef, then secretRefs (key rotation: any may match)
   if (refs.length === 0) return undefined;

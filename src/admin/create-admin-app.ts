@@ -6,7 +6,13 @@ import { requireToken } from "./auth.js";
 import { checkHost } from "./check-host.js";
 import { createCsrfTokens, type CsrfTokens } from "./csrf-tokens.js";
 import { toEventView } from "./event-view.js";
-import { createEventsApi, parseEventFilter, sendAdminError } from "./events-api.js";
+import { parseChartRange } from "./event-chart-range.js";
+import {
+  createEventsApi,
+  parseEventCountQuery,
+  parseEventFilter,
+  sendAdminError,
+} from "./events-api.js";
 import type { Metrics } from "./metrics.js";
 import { refuseCrossSite } from "./refuse-cross-site.js";
 import { requireJson } from "./require-json.js";
@@ -63,13 +69,18 @@ export function createAdminApp(deps: AdminDeps): Express {
   app.get("/ui/", async (req, res) => {
     try {
       const filter = parseEventFilter(req.query);
-      const page = await deps.journal.listEvents(filter);
+      const range = parseChartRange(req.query["range"]);
+      const counts = parseEventCountQuery(req.query, new Date());
+      const [page, buckets] = await Promise.all([
+        deps.journal.listEvents(filter),
+        deps.journal.countEvents(counts),
+      ]);
       const query = Object.fromEntries(
         Object.entries(req.query).filter(
           (e): e is [string, string] => typeof e[1] === "string" && e[0] !== "cursor",
         ),
       );
-      res.type("html").send(renderEventsPage(page, filter, query));
+      res.type("html").send(renderEventsPage(page, filter, query, { range, buckets }));
     } catch (err) {
       sendPageError(res, err, deps.log);
     }

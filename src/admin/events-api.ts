@@ -3,13 +3,17 @@ import { describeError, HooklineError } from "../errors/hookline-error.js";
 import type { ErrorCode } from "../errors/codes.js";
 import type { ReplayResult } from "../listener/replay-event.js";
 import type { Logger } from "../core/logger.js";
+import { countsUntil } from "../store/event-counts.js";
 import type {
+  EventCountBucket,
+  EventCountQuery,
   EventFilter,
   EventOutcome,
   EventSummary,
   Journal,
   StoredEvent,
 } from "../store/types.js";
+import { chartQuery, parseChartRange } from "./event-chart-range.js";
 import { toEventView } from "./event-view.js";
 
 const OUTCOMES: readonly EventOutcome[] = [
@@ -56,12 +60,7 @@ export function parseEventFilter(query: Request["query"]): EventFilter {
     filter.limit = n;
   }
   const listener = one("listener");
-  if (listener !== undefined) {
-    const [namespace, name] = listener.includes("/")
-      ? listener.split("/", 2)
-      : ["default", listener];
-    filter.listener = { namespace: namespace ?? "default", name: name ?? "" };
-  }
+  if (listener !== undefined) filter.listener = parseListenerRef(listener);
   const outcome = one("outcome");
   if (outcome !== undefined) {
     const o = OUTCOMES.find((x) => x === outcome);
@@ -89,11 +88,44 @@ export function parseEventFilter(query: Request["query"]): EventFilter {
   return filter;
 }
 
+/** `namespace/name`, or `name` in `default`. */
+function parseListenerRef(text: string): { namespace: string; name: string } {
+  const [namespace, name] = text.includes("/") ? text.split("/", 2) : ["default", text];
+  return { namespace: namespace ?? "default", name: name ?? "" };
+}
+
+/** The chart's query from `range` and `listener` (the other list filters do not apply to it). */
+export function parseEventCountQuery(query: Request["query"], now: Date): EventCountQuery {
+  for (const name of ["range", "listener"])
+    if (query[name] !== undefined && typeof query[name] !== "string")
+      throw new HooklineError("HL_ADMIN_BAD_REQUEST", `${name} must be given once`);
+  const listener = query["listener"];
+  return chartQuery(
+    parseChartRange(query["range"]),
+    now,
+    typeof listener === "string" && listener !== "" ? parseListenerRef(listener) : undefined,
+  );
+}
+
+/** The chart's numbers as the API gives them. */
+export function eventCountsJSON(
+  query: EventCountQuery,
+  buckets: readonly EventCountBucket[],
+): Record<string, unknown> {
+  return {
+    bucketSeconds: query.bucketMs / 1000,
+    since: query.since.toISOString(),
+    until: countsUntil(query).toISOString(),
+    buckets: buckets.map((b) => ({ start: b.start.toISOString(), counts: b.counts })),
+  };
+}
+
 export function summaryJSON(e: EventSummary): Record<string, unknown> {
   return {
     id: e.id,
     listener: e.listener,
     provider: e.provider,
+    eventType: e.eventType ?? null,
     deliveryId: e.deliveryId ?? null,
     receivedAt: e.receivedAt.toISOString(),
     status: e.status,
@@ -113,6 +145,15 @@ export function createEventsApi(deps: EventsApiDeps): Router {
     deps.log.error("admin request failed", { error: describeError(err) });
     sendAdminError(res, "HL_LISTENER_INTERNAL", "internal error");
   };
+
+  router.get("/event-counts", async (req, res) => {
+    try {
+      const query = parseEventCountQuery(req.query, new Date());
+      res.json(eventCountsJSON(query, await deps.journal.countEvents(query)));
+    } catch (err) {
+      fail(res, err);
+    }
+  });
 
   router.get("/events", async (req, res) => {
     try {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { TriggerTrace } from "../listener/types.js";
+import type { RuledOutFact, TriggerTrace } from "../listener/types.js";
 import type { UnauthenticatedDropReason } from "../listener/unauthenticated-quota.js";
 import type { Journal, StoredBytes } from "../store/types.js";
 
@@ -34,6 +34,8 @@ export interface Metrics {
   journalChecked(sizes: StoredBytes, evicted: number): void;
   /** `hookline_config_objects_invalid` reads `count` at each scrape (the cluster config source). */
   countInvalidConfigObjects(count: () => number): void;
+  /** `hookline_delivery_in_flight` reads `count` at each scrape (the delivery worker's slots). */
+  countDeliveriesInFlight(count: () => number): void;
 }
 
 export type IntakeRefusal = "budget" | "source" | "too_large" | "too_complex";
@@ -53,6 +55,12 @@ export function createMetrics(journal?: Journal): Metrics {
     name: "hookline_trigger_outcomes_total",
     help: "Trigger outcomes, by listener, trigger, outcome and reason code (a gRPC code or the failing stage).",
     labelNames: ["listener", "trigger", "outcome", "code"],
+    registers: [registry],
+  });
+  const notApplicable = new Counter({
+    name: "hookline_triggers_not_applicable_total",
+    help: "Triggers an event was not for (another event type or provider, a filter literal it cannot match), by listener and the fact that ruled them out; they are not in hookline_trigger_outcomes_total.",
+    labelNames: ["listener", "fact"],
     registers: [registry],
   });
   const interceptorSeconds = new Histogram({
@@ -152,8 +160,14 @@ export function createMetrics(journal?: Journal): Metrics {
       httpSeconds.observe({ listener, status: String(status) }, seconds);
       tektonHttp.observe(seconds);
       tektonReceived.inc({ status: status < 300 ? "succeeded" : "failed" });
+      // Not per trigger: one event can rule out a thousand triggers, and none of them ran.
+      const ruledOut = new Map<RuledOutFact, number>();
       for (const t of traces) {
         const o = t.outcome;
+        if (o.kind === "not_applicable") {
+          ruledOut.set(o.ruledOutBy.fact, (ruledOut.get(o.ruledOutBy.fact) ?? 0) + 1);
+          continue;
+        }
         const code =
           o.kind === "filtered" || o.kind === "rejected"
             ? o.code
@@ -167,6 +181,7 @@ export function createMetrics(journal?: Journal): Metrics {
             i.durationMs / 1000,
           );
       }
+      for (const [fact, n] of ruledOut) notApplicable.inc({ listener, fact }, n);
     },
     unauthenticatedDropped(listener, reason) {
       unauthenticatedDropped.inc({ listener, reason });
@@ -180,6 +195,16 @@ export function createMetrics(journal?: Journal): Metrics {
       new Gauge({
         name: "hookline_config_objects_invalid",
         help: "Objects read from the cluster that are left out for document errors of their own.",
+        registers: [registry],
+        collect() {
+          this.set(count());
+        },
+      });
+    },
+    countDeliveriesInFlight(count) {
+      new Gauge({
+        name: "hookline_delivery_in_flight",
+        help: "Trigger runs the delivery worker is delivering now (bounded by its concurrency).",
         registers: [registry],
         collect() {
           this.set(count());

@@ -1,9 +1,47 @@
-/** What a command's help says: the one definition its usage line, its help and the top-level help come from. */
+import { OPTIONS, type OptionDefinition, type OptionName } from "../settings/option-definitions.js";
+import { SERVE_FLAGS } from "../settings/parse-settings.js";
+import type { ArgsOptions } from "../settings/read-option.js";
+
+/** A flag of one command alone (the shared ones are entries of the settings table). */
+export interface OwnFlag {
+  readonly flag: string;
+  /** `text` takes a value, `list` a value and may repeat, `switch` none. */
+  readonly arg: "text" | "list" | "switch";
+  /** The placeholder of its value in help (`--payload FILE`); none for a switch. */
+  readonly metavar?: string;
+  /** A one-letter alias (`-H`). */
+  readonly short?: string;
+  readonly help: string;
+}
+
+/**
+ * What a command's help says and which flags it takes: the one definition its usage line, its
+ * help, its argument parser, its "did you mean" and the shell completions come from.
+ */
 export interface CommandUsage {
   readonly name: string;
   readonly summary: string;
   /** The synopsis after `hookline NAME`, wrapped by hand at about 100 columns. */
   readonly synopsis: readonly string[];
+  /** The settings-table options whose flags the command takes (option-definitions.ts). */
+  readonly settings: readonly OptionName[];
+  /** Its own flags. */
+  readonly own: readonly OwnFlag[];
+  /** Whether it takes operands (`validate DIR`, `replay EVENT_ID`). */
+  readonly positionals: boolean;
+  /** More help after the options (sign's schemes). */
+  readonly details?: string;
+}
+
+/** One flag as help and completion show it, wherever it is defined. */
+export interface FlagHelp {
+  readonly flag: string;
+  readonly arg: "text" | "list" | "switch";
+  readonly metavar: string | undefined;
+  readonly short: string | undefined;
+  readonly help: string;
+  /** The environment variable that sets it too, if any. */
+  readonly env: string | undefined;
 }
 
 export const SERVE_USAGE: CommandUsage = {
@@ -14,21 +52,58 @@ export const SERVE_USAGE: CommandUsage = {
     "[--sink local|kubernetes] [--store STORE] [--secrets DIR] [--max-body SIZE]",
     "[--admin HOST:PORT] [--retention DURATION] [--interceptors DIR] [--host ADDR]",
   ],
+  settings: SERVE_FLAGS,
+  own: [],
+  positionals: false,
 };
 
 export const VALIDATE_USAGE: CommandUsage = {
   name: "validate",
   summary: "load a configuration and print every error and warning with file:line:col",
   synopsis: ["DIR [--interceptors DIR] [--quiet]"],
+  settings: ["interceptors"],
+  own: [{ flag: "quiet", arg: "switch", help: "leave out the notes" }],
+  positionals: true,
 };
 
 export const DRY_RUN_USAGE: CommandUsage = {
   name: "dry-run",
   summary: "run one event through the configuration and print what it would create",
   synopsis: [
-    "--config DIR (--payload FILE -H 'Name: value'… | --request FILE.http) [--listener NAME]",
-    "[--output yaml|json]",
+    "--config DIR (--payload FILE -H 'Name: value'… | --request FILE.http) [--listener NS/NAME]",
+    "[--output yaml|json] [--secrets DIR] [--interceptors DIR]",
   ],
+  settings: ["secrets", "interceptors"],
+  own: [
+    {
+      flag: "config",
+      arg: "text",
+      metavar: "DIR",
+      help: "the config directory (default examples/config)",
+    },
+    { flag: "payload", arg: "text", metavar: "FILE", help: "the event's body" },
+    {
+      flag: "header",
+      arg: "list",
+      short: "H",
+      metavar: "'Name: value'",
+      help: "a header of the event (repeatable; Content-Type defaults to application/json)",
+    },
+    {
+      flag: "request",
+      arg: "text",
+      metavar: "FILE.http",
+      help: "a captured HTTP request instead: request line, headers, blank line, body",
+    },
+    {
+      flag: "listener",
+      arg: "text",
+      metavar: "NS/NAME",
+      help: "the EventListener (default: the request's path, else HOOKLINE_LISTENER)",
+    },
+    { flag: "output", arg: "text", metavar: "yaml|json", help: "what to print (default yaml)" },
+  ],
+  positionals: false,
 };
 
 export const REPLAY_USAGE: CommandUsage = {
@@ -38,6 +113,17 @@ export const REPLAY_USAGE: CommandUsage = {
     "EVENT_ID [--dry-run] [--config DIR] [--store STORE] [--sink local|kubernetes] [--out DIR]",
     "[--secrets DIR] [--interceptors DIR]",
   ],
+  settings: ["store", "out", "sink", "secrets", "interceptors"],
+  own: [
+    { flag: "dry-run", arg: "switch", help: "print what would be created; store nothing" },
+    {
+      flag: "config",
+      arg: "text",
+      metavar: "DIR",
+      help: "the config directory (default examples/config)",
+    },
+  ],
+  positionals: true,
 };
 
 export const SIGN_USAGE: CommandUsage = {
@@ -47,6 +133,34 @@ export const SIGN_USAGE: CommandUsage = {
     "[--scheme github|bitbucket|gitlab|slack|standard-webhooks|hmac] (--secret S | --secret-file F)",
     "[--timestamp T] [--id ID] [--header NAME] [--algorithm A] [--encoding E] [--prefix P] PAYLOAD_FILE",
   ],
+  settings: [],
+  own: [
+    { flag: "scheme", arg: "text", metavar: "SCHEME", help: "whose signature (default github)" },
+    {
+      flag: "secret",
+      arg: "text",
+      metavar: "SECRET",
+      help: "the secret (it shows in `ps`: prefer --secret-file)",
+    },
+    { flag: "secret-file", arg: "text", metavar: "FILE", help: "a file holding the secret" },
+    {
+      flag: "timestamp",
+      arg: "text",
+      metavar: "SECONDS",
+      help: "slack, standard-webhooks: the Unix time (default now)",
+    },
+    {
+      flag: "id",
+      arg: "text",
+      metavar: "ID",
+      help: "standard-webhooks: the message id (default msg_<uuid>)",
+    },
+    { flag: "header", arg: "text", metavar: "NAME", help: "hmac: the header to write" },
+    { flag: "algorithm", arg: "text", metavar: "A", help: "hmac: the digest (default sha256)" },
+    { flag: "encoding", arg: "text", metavar: "E", help: "hmac: hex or base64 (default hex)" },
+    { flag: "prefix", arg: "text", metavar: "TEXT", help: "hmac: text before the digest" },
+  ],
+  positionals: true,
 };
 
 /** `PREFIXhookline NAME synopsis…`, continuation lines aligned under the first option. */
@@ -54,4 +168,58 @@ export function usageLines(command: CommandUsage, prefix = ""): string {
   const head = `${prefix}hookline ${command.name} `;
   const pad = " ".repeat(head.length);
   return command.synopsis.map((line, i) => (i === 0 ? head : pad) + line).join("\n");
+}
+
+/** Every flag the command takes: its own, then its settings-table options' flags. */
+export function commandFlags(command: CommandUsage): readonly FlagHelp[] {
+  const fromTable = command.settings.flatMap((name): FlagHelp[] => {
+    const o: OptionDefinition = OPTIONS[name];
+    if (o.flag === undefined) return [];
+    return [
+      {
+        flag: o.flag,
+        arg: o.arg,
+        metavar: o.arg === "switch" ? undefined : o.metavar,
+        short: undefined,
+        help: o.help,
+        env: o.env,
+      },
+    ];
+  });
+  const own = command.own.map((o): FlagHelp => ({
+    flag: o.flag,
+    arg: o.arg,
+    metavar: o.metavar,
+    short: o.short,
+    help: o.help,
+    env: undefined,
+  }));
+  return [...own, ...fromTable];
+}
+
+/** The command's own flags as `parseArgs` options (the table's come from argsOptionsFor). */
+export function ownArgsOptions(command: CommandUsage): ArgsOptions {
+  const out: ArgsOptions = {};
+  for (const o of command.own) {
+    out[o.flag] =
+      o.arg === "switch"
+        ? { type: "boolean" }
+        : { type: "string", ...(o.arg === "list" ? { multiple: true } : {}) };
+    if (o.short !== undefined)
+      out[o.flag] = { ...out[o.flag], short: o.short } as ArgsOptions[string];
+  }
+  return out;
+}
+
+/** The "Options:" lines of a command's help: `  -H, --header 'Name: value'  help [$ENV]`. */
+export function optionLines(command: CommandUsage): string {
+  const rows = [
+    ...commandFlags(command).map((f) => ({
+      left: `${f.short === undefined ? "    " : `-${f.short}, `}--${f.flag}${f.metavar === undefined ? "" : ` ${f.metavar}`}`,
+      help: `${f.help}${f.env === undefined ? "" : ` [$${f.env}]`}`,
+    })),
+    { left: "-h, --help", help: "this help" },
+  ];
+  const width = Math.max(...rows.map((r) => r.left.length)) + 2;
+  return rows.map((r) => `  ${r.left.padEnd(width)}${r.help}`).join("\n");
 }

@@ -14,11 +14,11 @@ import { builtinInterceptorOptions } from "../settings/builtin-interceptor-optio
 import { DEFAULT_DEADLINE_MS } from "../settings/defaults.js";
 import { parseFlags, parsePipelineSettings } from "../settings/parse-settings.js";
 import type { CommandIo } from "./command-io.js";
+import { DRY_RUN_USAGE, ownArgsOptions, usageLines } from "./command-usage.js";
 import { parseHttpRequest } from "./parse-http-request.js";
 import { loadCliConfig } from "./load-cli-config.js";
 
-const USAGE =
-  "usage: hookline dry-run --config DIR (--payload FILE [--header 'Name: value' …] | --request FILE.http) [--listener NS/NAME] [--secrets DIR] [--interceptors DIR] [--output yaml|json]\n";
+const USAGE = `${usageLines(DRY_RUN_USAGE, "usage: ")}\n`;
 
 /**
  * `hookline dry-run`: one event through every trigger of the config, nothing created. Prints each
@@ -29,14 +29,7 @@ export async function runDryRun(args: readonly string[], io: CommandIo): Promise
   let values;
   let pipeline;
   try {
-    const flags = parseFlags(args, ["secrets", "interceptors"], {
-      config: { type: "string" },
-      payload: { type: "string" },
-      header: { type: "string", multiple: true, short: "H" },
-      request: { type: "string" },
-      listener: { type: "string" },
-      output: { type: "string" },
-    }).values;
+    const flags = parseFlags(args, DRY_RUN_USAGE.settings, ownArgsOptions(DRY_RUN_USAGE)).values;
     const text = (name: string): string | undefined => {
       const v = flags[name];
       return typeof v === "string" ? v : undefined;

@@ -1,4 +1,5 @@
 import { COMMANDS, suggestCommand, usageLines, type Command } from "./commands.js";
+import { optionLines } from "./command-usage.js";
 import { packageVersion } from "./package-version.js";
 import { environmentVariables } from "../settings/option-definitions.js";
 import type { CommandIo } from "./command-io.js";
@@ -33,9 +34,13 @@ function wrap(names: readonly string[], indent: number, width: number): string {
   return lines.join(`\n${" ".repeat(indent)}`);
 }
 
-/** The help of one command: its usage line (the same text the top-level help shows) and summary. */
+/**
+ * The help of one command: its usage line (the same text the top-level help shows), summary and
+ * every flag it takes, all from its one definition (command-usage.ts).
+ */
 export function commandHelp(command: Command): string {
-  return `${usageLines(command, "usage: ")}\n\n${command.summary}.\nRun \`hookline --help\` for the environment variables.\n`;
+  const details = command.details === undefined ? "" : `\n${command.details}`;
+  return `${usageLines(command, "usage: ")}\n\n${command.summary}.\n\nOptions:\n${optionLines(command)}\n${details}\nRun \`hookline --help\` for the environment variables.\n`;
 }
 
 /** True when `argv` asks for help before any `--` (after which everything is an operand). */
@@ -77,7 +82,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     io.stderr.write(`hookline: unknown command "${name}"${hint}\n\n${USAGE}`);
     return 2;
   }
-  if (!command.ownHelp && asksForHelp(rest)) {
+  if (asksForHelp(rest)) {
     io.stdout.write(commandHelp(command));
     return 0;
   }

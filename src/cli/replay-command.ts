@@ -15,7 +15,7 @@ import { OPTIONS } from "../settings/option-definitions.js";
 import { parseFlags, parsePipelineSettings, parseSink } from "../settings/parse-settings.js";
 import { readOption } from "../settings/read-option.js";
 import type { Sink } from "../sinks/types.js";
-import { REPLAY_USAGE, usageLines } from "./command-usage.js";
+import { ownArgsOptions, REPLAY_USAGE, usageLines } from "./command-usage.js";
 import type { CommandIo } from "./command-io.js";
 import { loadCliConfig } from "./load-cli-config.js";
 import { settingsFailure } from "./settings-failure.js";
@@ -33,8 +33,8 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
   try {
     const { values, positionals } = parseFlags(
       args,
-      ["store", "out", "sink", "secrets", "interceptors"],
-      { config: { type: "string" }, "dry-run": { type: "boolean" } },
+      REPLAY_USAGE.settings,
+      ownArgsOptions(REPLAY_USAGE),
       true,
     );
     parsed = {

@@ -1,18 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import {
   HMAC_ALGORITHMS,
   HMAC_ENCODINGS,
   type HmacAlgorithm,
   type HmacEncoding,
 } from "../../interceptors/hmac/params.js";
+import { parseFlags } from "../settings/parse-settings.js";
+import type { FlagValues } from "../settings/read-option.js";
 import type { CommandIo } from "./command-io.js";
+import { ownArgsOptions, SIGN_USAGE, usageLines } from "./command-usage.js";
 import { signPayload, SIGN_SCHEMES, type SignOptions, type SignScheme } from "./sign-payload.js";
 
-const USAGE = `usage: hookline sign (--secret SECRET | --secret-file FILE) [--scheme SCHEME] [options] PAYLOAD_FILE
-
-Prints the header lines a sender would add to PAYLOAD_FILE, one "Name: value" per line.
+/** What sign's --help says after its options (command-usage.ts has the rest). */
+export const SIGN_DETAILS = `Prints the header lines a sender would add to PAYLOAD_FILE, one "Name: value" per line.
 The secret is never printed, except by --scheme gitlab, whose header is the token itself.
 
 Schemes (default github):
@@ -24,12 +25,12 @@ Schemes (default github):
   hmac                <HEADER>: <PREFIX><digest>   --header NAME [--algorithm ${HMAC_ALGORITHMS.join("|")}]
                                                    [--encoding ${HMAC_ENCODINGS.join("|")}] [--prefix TEXT]
 
---timestamp defaults to now (Unix seconds); --id defaults to a random msg_<uuid>.
-
 One header:     curl -H "$(hookline sign --secret-file s.txt body.json)" --data-binary @body.json URL
 Several (curl 7.55+ reads headers from a file, one per line):
                 curl -H @<(hookline sign --scheme slack --secret-file s.txt form.txt) --data-binary @form.txt URL
 `;
+
+const USAGE = `${usageLines(SIGN_USAGE, "usage: ")}\nRun \`hookline sign --help\` for the schemes.\n`;
 
 /** Which extra options each scheme takes; any other is refused, so a typo does not go unnoticed. */
 const SCHEME_OPTIONS: Record<SignScheme, readonly string[]> = {
@@ -50,31 +51,13 @@ const SCHEME_OPTIONS: Record<SignScheme, readonly string[]> = {
 export async function runSign(args: readonly string[], io: CommandIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        secret: { type: "string" },
-        "secret-file": { type: "string" },
-        scheme: { type: "string", default: "github" },
-        timestamp: { type: "string" },
-        id: { type: "string" },
-        header: { type: "string" },
-        algorithm: { type: "string" },
-        encoding: { type: "string" },
-        prefix: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseFlags(args, SIGN_USAGE.settings, ownArgsOptions(SIGN_USAGE), true);
   } catch (err) {
     return usage(io, (err as Error).message);
   }
-  const { values, positionals } = parsed;
-  if (values.help === true) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
+  const { positionals } = parsed;
+  const values = textValues(parsed.values);
+  values.scheme ??= "github";
   const scheme = SIGN_SCHEMES.find((s) => s === values.scheme);
   if (scheme === undefined)
     return usage(
@@ -115,6 +98,14 @@ export async function runSign(args: readonly string[], io: CommandIo): Promise<n
     io.stderr.write("hookline sign: note: the gitlab scheme's header is the secret token itself\n");
   io.stdout.write(`${lines.join("\n")}\n`);
   return 0;
+}
+
+/** The flags' values that are text (every flag of sign takes one). */
+function textValues(flags: FlagValues): Partial<Record<string, string>> {
+  const out: Partial<Record<string, string>> = {};
+  for (const [name, value] of Object.entries(flags))
+    if (typeof value === "string") out[name] = value;
+  return out;
 }
 
 function usage(io: CommandIo, problem: string): number {

@@ -1,9 +1,11 @@
 import { formatIssue, loadConfigDir } from "../config/load-config.js";
-import { parseArgs } from "node:util";
 import { createInterceptorRegistry } from "../interceptors/plugins/create-interceptor-registry.js";
 import { OPTIONS } from "../settings/option-definitions.js";
 import { readOption } from "../settings/read-option.js";
+import { parseFlags } from "../settings/parse-settings.js";
 import type { CommandIo } from "./command-io.js";
+import { ownArgsOptions, usageLines, VALIDATE_USAGE } from "./command-usage.js";
+import { settingsFailure } from "./settings-failure.js";
 
 /**
  * `hookline validate DIR`: prints every document and reference error (and warnings), exits 1 if
@@ -12,21 +14,15 @@ import type { CommandIo } from "./command-io.js";
 export async function runValidate(args: readonly string[], io: CommandIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...args],
-      options: { quiet: { type: "boolean", default: false }, interceptors: { type: "string" } },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseFlags(args, VALIDATE_USAGE.settings, ownArgsOptions(VALIDATE_USAGE), true);
   } catch (err) {
-    io.stderr.write(`hookline validate: ${(err as Error).message}\n`);
-    return 2;
+    return settingsFailure("validate", err, io);
   }
-  const quiet = parsed.values.quiet;
+  const quiet = parsed.values["quiet"] === true;
   const dirs = parsed.positionals;
   const dir = dirs[0];
   if (dir === undefined || dirs.length > 1) {
-    io.stderr.write("usage: hookline validate DIR [--interceptors DIR] [--quiet]\n");
+    io.stderr.write(`${usageLines(VALIDATE_USAGE, "usage: ")}\n`);
     return 2;
   }
   let registry;

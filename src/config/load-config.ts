@@ -1,6 +1,6 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { Composer, LineCounter, Parser } from "yaml";
+import { Composer, LineCounter, Parser, type Document } from "yaml";
 import type { InterceptorRegistry } from "../interceptors/registry.js";
 import { DecodeContext } from "./decode.js";
 import { decodeDocument } from "./decode-document.js";
@@ -72,8 +72,10 @@ export function decodeConfigText(
 }
 
 /**
- * Decodes a file's documents into `out` one at a time, pausing after each: yaml parses lazily
- * (its Parser and Composer are generators), so what waits is the rest of the file's parsing.
+ * Decodes a file's documents into `out`, pausing after each piece of the text: the yaml Lexer and
+ * Parser take their input in pieces (a streaming interface), so a single document of thousands of
+ * triggers is read a piece at a time, not in one block; a finished document is composed and
+ * decoded as soon as its last piece is in.
  */
 function* decodeDocuments(
   text: string,
@@ -82,8 +84,9 @@ function* decodeDocuments(
   out: DecodedConfig,
 ): Generator<void, void, undefined> {
   const lines = new LineCounter();
+  const parser = new Parser(lines.addNewLine);
   const composer = new Composer({ uniqueKeys: true });
-  for (const doc of composer.compose(new Parser(lines.addNewLine).parse(text))) {
+  const take = (doc: Document.Parsed): void => {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const pos = e.pos[0] >= 0 ? lines.linePos(e.pos[0]) : { line: 1, col: 1 };
@@ -99,7 +102,36 @@ function* decodeDocuments(
       out.objects.push(...decodeDocument(doc.contents, { cx, registry, compiled: out.compiled }));
       out.issues.push(...cx.issues);
     }
+  };
+  let at = 0;
+  do {
+    // A piece ends at a line end, so that no token is cut (the lexer would cope, but need not).
+    const cut = text.indexOf("\n", at + YAML_PIECE_CHARS);
+    const end = cut === -1 ? text.length : cut + 1;
+    const tokens = withEnvSnapshot(() => [...parser.parse(text.slice(at, end), end < text.length)]);
+    for (const token of tokens) for (const doc of composer.next(token)) take(doc);
+    at = end;
     yield;
+  } while (at < text.length);
+  for (const doc of composer.end()) take(doc);
+}
+
+/** How much YAML text is lexed and parsed between two pauses (about 2,000 lines of config). */
+const YAML_PIECE_CHARS = 64 * 1024;
+
+/**
+ * Runs `fn` with `process.env` replaced by a plain copy of itself. yaml 2's Parser reads
+ * `process.env.LOG_TOKENS` for every token it sees (dist/parse/parser.js, `next`), and a read of
+ * the real `process.env` goes through Node's environment interceptor: on a 5,000-trigger file
+ * that was a quarter of the parse. `fn` is synchronous, so nothing else runs meanwhile.
+ */
+function withEnvSnapshot<T>(fn: () => T): T {
+  const env = process.env;
+  process.env = { ...env };
+  try {
+    return fn();
+  } finally {
+    process.env = env;
   }
 }
 

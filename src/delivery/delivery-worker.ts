@@ -17,7 +17,16 @@ export interface WorkerOptions {
   log: Logger;
   /** How often to look for due runs when nothing woke the worker (default 250 ms). */
   pollMs?: number;
-  /** Runs claimed at once (default 16). */
+  /**
+   * Runs in flight at most (default 16): a run whose sink call is slow holds one slot, and the
+   * worker claims more as the others free theirs.
+   */
+  concurrency?: number;
+  /**
+   * Runs claimed in one turn of the event loop at most (default 16): with a synchronous journal
+   * and sink a claimed run is delivered in the same turn, so this bounds the worker's share of a
+   * turn, and the listener's requests are read between two claims.
+   */
   batch?: number;
   /** How long a claim lasts before another worker may take the run (default 60 s). */
   leaseMs?: number;
@@ -27,8 +36,8 @@ export interface WorkerOptions {
   maxAgeMs?: number;
   backoff?: BackoffPolicy;
   now?: () => Date;
-  /** Counts deliveries for /metrics. */
-  metrics?: Pick<Metrics, "deliveryAttempted">;
+  /** Counts deliveries for /metrics, and reads the runs in flight at each scrape. */
+  metrics?: Pick<Metrics, "deliveryAttempted"> & Partial<Pick<Metrics, "countDeliveriesInFlight">>;
 }
 
 export interface DeliveryWorker {
@@ -45,6 +54,8 @@ export interface DeliveryWorker {
   deliverEvent(eventId: string): Promise<void>;
   /** Finishes the runs in hand, then stops. */
   stop(): Promise<void>;
+  /** Runs being delivered now (at most `concurrency`). */
+  inFlight(): number;
 }
 
 /**
@@ -63,7 +74,8 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
   };
   const now = options.now ?? (() => new Date());
   const pollMs = options.pollMs ?? 250;
-  const batch = options.batch ?? 16;
+  const concurrency = Math.max(1, options.concurrency ?? 16);
+  const batch = Math.max(1, options.batch ?? 16);
   const leaseMs = options.leaseMs ?? 60_000;
   const maxAttempts = options.maxAttempts ?? 10;
   const maxAgeMs = options.maxAgeMs ?? 24 * 3600_000;
@@ -73,6 +85,9 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
   let woken = false;
+  /** The runs being delivered by the loop; each frees its slot when its outcome is saved. */
+  const inHand = new Set<Promise<void>>();
+  options.metrics?.countDeliveriesInFlight?.(() => inHand.size);
 
   /**
    * Saves the run under its claim. A refused save means the lease lapsed and another worker
@@ -163,20 +178,34 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
     await save(run, rlog);
   };
 
-  /** One round: claim what is due and deliver it. Returns how many runs it handled. */
+  const deliverSafely = (run: ClaimedRun): Promise<void> =>
+    deliverRun(run).catch((err: unknown) => {
+      // The journal could not save the outcome: the claim lapses and the run is tried again.
+      log.error("could not record a delivery", { run: run.id, error: describeError(err) });
+    });
+
+  /** One round for `drain`: claim what is due and deliver it. Returns how many runs it handled. */
   const round = async (): Promise<number> =>
     deliverAll(await journal.claimDueRuns(now(), batch, leaseMs));
 
   const deliverAll = async (runs: readonly ClaimedRun[]): Promise<number> => {
-    await Promise.all(
-      runs.map((run) =>
-        deliverRun(run).catch((err: unknown) => {
-          // The journal could not save the outcome: the claim lapses and the run is tried again.
-          log.error("could not record a delivery", { run: run.id, error: describeError(err) });
-        }),
-      ),
-    );
+    await Promise.all(runs.map(deliverSafely));
     return runs.length;
+  };
+
+  /** Delivers a run in a slot of its own; the loop is nudged when the slot is free again. */
+  const startRun = (run: ClaimedRun): void => {
+    const delivering: Promise<void> = deliverSafely(run).finally(() => {
+      inHand.delete(delivering);
+      nudge();
+    });
+    inHand.add(delivering);
+  };
+
+  /** Something may have changed for the loop: a wake, a free slot, a stop. */
+  const nudge = (): void => {
+    if (wakeUp !== undefined) wakeUp();
+    else woken = true;
   };
 
   const sleep = (): Promise<void> =>
@@ -197,19 +226,32 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
       };
     });
 
+  /**
+   * The loop: claims as many due runs as there are free slots (at most `batch` in one turn of
+   * the event loop), starts each without waiting for it, and claims again on the next turn, or
+   * when a slot frees or the listener wakes it. No run waits for another's sink call.
+   */
   const run = async (): Promise<void> => {
     while (running) {
-      let handled = 0;
-      try {
-        handled = await round();
-      } catch (err) {
-        log.error("delivery worker could not read the journal", { error: describeError(err) });
+      const free = concurrency - inHand.size;
+      let claimed = 0;
+      if (free > 0) {
+        try {
+          const runs = await journal.claimDueRuns(now(), Math.min(free, batch), leaseMs);
+          for (const r of runs) startRun(r);
+          claimed = runs.length;
+        } catch (err) {
+          log.error("delivery worker could not read the journal", { error: describeError(err) });
+        }
       }
-      if (handled === 0 && running) await sleep();
-      // Let the listener's requests in between rounds: with a synchronous journal and sink a
-      // round never waits on I/O, and a backlog would otherwise hold the event loop.
+      if (!running) break;
+      // Nothing due, or every slot taken: wait for a wake, a free slot or the poll.
+      if (claimed === 0 || inHand.size >= concurrency) await sleep();
+      // Let the listener's requests in before the next claim: with a synchronous journal and
+      // sink a claimed run never waits on I/O, and a backlog would otherwise hold the loop.
       else await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    await Promise.all(inHand);
   };
 
   return {
@@ -218,10 +260,7 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
       running = true;
       loop = run();
     },
-    wake() {
-      if (wakeUp !== undefined) wakeUp();
-      else woken = true;
-    },
+    wake: nudge,
     async drain() {
       while ((await round()) > 0) {
         // Keep going while runs come due.
@@ -237,5 +276,6 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
       wakeUp?.();
       await loop;
     },
+    inFlight: () => inHand.size,
   };
 }

@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { describeError } from "../errors/hookline-error.js";
 import type { InterceptorStep } from "../config/compiled.js";
 import type { Logger } from "../core/logger.js";
+import type { RuledOutBy } from "../core/ruled-out-by.js";
 import { memoJSON } from "../core/memo-json.js";
 import { callRemoteInterceptor } from "./remote/call-remote-interceptor.js";
 import { callWebhook } from "./remote/call-webhook.js";
@@ -45,6 +46,8 @@ export type ChainResult =
       message: string;
       authFailure: boolean;
       notApplicable: boolean;
+      /** With `notApplicable`: which fact showed it, when the interceptor said. */
+      ruledOutBy?: RuledOutBy;
       trace: InterceptorTrace[];
     }
   | { kind: "error"; interceptor: string; message: string; trace: InterceptorTrace[] };
@@ -156,6 +159,9 @@ export async function runChain(
           message,
           authFailure: res.authFailure === true,
           notApplicable: res.notApplicable === true,
+          ...(res.notApplicable === true && res.ruledOutBy !== undefined
+            ? { ruledOutBy: res.ruledOutBy }
+            : {}),
           trace,
         };
       }

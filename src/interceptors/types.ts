@@ -1,3 +1,4 @@
+import type { RuledOutBy } from "../core/ruled-out-by.js";
 import type { Logger } from "../core/logger.js";
 
 /** gRPC status codes that Tekton's interceptors answer with (TEKTON-SPEC §3.2). */
@@ -90,6 +91,8 @@ export type InterceptorResponse =
        * another trigger rejected the sender's signature or token.
        */
       notApplicable?: boolean;
+      /** With `notApplicable`: which fact of the event showed it (absent from a plug-in's answer). */
+      ruledOutBy?: RuledOutBy;
     };
 
 /** The totals of an EventBudget (defaults: `eventBudgetLimits` in event-budget.ts). */

@@ -1,13 +1,16 @@
 import type { CompiledListener } from "../config/compiled.js";
 import { ACCEPTED } from "../cloudevents/tekton-events.js";
 import { codes, type ErrorCode } from "../errors/codes.js";
+import type { EventOutcome } from "../store/types.js";
 import type { EventAnswer } from "./types.js";
 
 type AnswerListener = Pick<CompiledListener, "name" | "namespace" | "uid" | "reply">;
 
 /**
- * 202 with Tekton's four fields, plus the provider's delivery id and `duplicate: false` (only
- * Tekton's four under `hookline.dev/reply: tekton`). A CloudEvent request gets a CloudEvent
+ * 202 with Tekton's four fields, plus the provider's delivery id and `duplicate: false`, and the
+ * event's `outcome` when given: only for a sender a trigger authenticated, so that nobody learns
+ * what a listener's triggers make of a forged event (only Tekton's four under
+ * `hookline.dev/reply: tekton`). A CloudEvent request gets a CloudEvent
  * answer (binary mode), as Tekton's sink gives: type `dev.tekton.event.triggers.accepted.v1`.
  */
 export function acceptedAnswer(
@@ -15,6 +18,7 @@ export function acceptedAnswer(
   eventId: string,
   deliveryId: string | undefined,
   cloudEvent: boolean,
+  outcome?: EventOutcome,
 ): EventAnswer {
   const headers: Record<string, string> = { "x-hookline-event-id": eventId };
   if (cloudEvent) {
@@ -29,7 +33,10 @@ export function acceptedAnswer(
     kind: "accepted",
     status: 202,
     headers,
-    body: acceptedBody(listener, eventId, deliveryId, false),
+    body:
+      outcome === undefined || listener.reply === "tekton"
+        ? acceptedBody(listener, eventId, deliveryId, false)
+        : { ...acceptedBody(listener, eventId, deliveryId, false), outcome },
   };
 }
 

@@ -94,6 +94,9 @@ export async function authGate(
       message,
       authFailure: verdict.response.authFailure === true,
       notApplicable: verdict.response.notApplicable === true,
+      ...(verdict.response.ruledOutBy === undefined
+        ? {}
+        : { ruledOutBy: verdict.response.ruledOutBy }),
       trace: [],
     });
     for (const t of unit.triggers) {

@@ -129,11 +129,7 @@ export function decisionOf(listener: CompiledListener, triggers: TriggerTrace[])
   // event (another event type or provider), so nothing that applies to it let the sender through.
   const unauthenticated =
     triggers.some((t) => t.outcome.kind === "rejected") &&
-    triggers.every(
-      (t) =>
-        t.outcome.kind === "rejected" ||
-        (t.outcome.kind === "filtered" && t.outcome.notApplicable === true),
-    );
+    triggers.every((t) => t.outcome.kind === "rejected" || t.outcome.kind === "not_applicable");
   return {
     listener: { name: listener.name, namespace: listener.namespace, uid: listener.uid },
     triggers,
@@ -183,6 +179,11 @@ function triggerLog(log: Logger, t: CompiledTrigger): Logger {
   return log.child({ trigger: t.name, triggerNamespace: t.namespace });
 }
 
+/**
+ * One trigger's line: at info for a trigger that fired, warn for a rejected sender, error for our
+ * side failing; a filtered or not-applicable trigger at debug only (the event's summary line,
+ * written by the caller, counts them), so that a thousand triggers are not a thousand lines.
+ */
 export function logOutcome(log: Logger, t: TriggerTrace): void {
   const o = t.outcome;
   const fields = {
@@ -196,10 +197,17 @@ export function logOutcome(log: Logger, t: TriggerTrace): void {
       log.info("trigger fired", { ...fields, resources: o.resources.length });
       break;
     case "filtered":
-      log.info("trigger filtered", {
+      log.debug("trigger filtered", {
         ...fields,
         interceptor: o.interceptor,
         code: o.code,
+        reason: o.message,
+      });
+      break;
+    case "not_applicable":
+      log.debug("trigger did not apply", {
+        ...fields,
+        ruledOutBy: o.ruledOutBy.fact,
         reason: o.message,
       });
       break;

@@ -65,7 +65,7 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
   const secrets = createEventSecrets(deps.secrets);
   const gate = await authGate(listener, event, { secrets, log: deps.log });
   if (gate.kind === "closed") {
-    deps.log.info("event refused before its body was read: no trigger authenticated it");
+    deps.log.debug("event refused before its body was read: no trigger authenticated it");
     for (const t of gate.traces) logOutcome(deps.log, t);
     return decided(listener, event, decisionOf(listener, gate.traces), false);
   }
@@ -108,6 +108,7 @@ function decided(
     ...planRuns(decision, event.eventId, serviceAccountsOf(listener)),
     ...planCloudEvents(listener, decision, event.eventId, event.header),
   ];
+  const outcome = eventOutcome(decision);
   const answer =
     decision.unauthenticated && listener.reply === "honest"
       ? errorAnswer(
@@ -122,9 +123,10 @@ function decided(
           event.eventId,
           event.deliveryId,
           isCloudEventRequest(event.header),
+          authenticated ? outcome : undefined,
         );
   return {
-    outcome: eventOutcome(decision),
+    outcome,
     traces: decision.triggers,
     runs,
     answer,

@@ -4,6 +4,7 @@ import { resolveParams, type ParamSource } from "../bindings/index.js";
 import { assertNever } from "../errors/assert-never.js";
 import type { CompiledTrigger, TriggerPlan } from "../config/compiled.js";
 import { describeError } from "../errors/hookline-error.js";
+import { describeRuledOut } from "../core/ruled-out-by.js";
 import { runChain, type ChainResult } from "../interceptors/run-chain.js";
 import type { EventBudget, SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
@@ -159,8 +160,9 @@ export async function runTrigger(
 }
 
 /**
- * How an interceptor's "no" reads: a failed signature or token is a rejection; FAILED_PRECONDITION
- * is Tekton's code for a filter that said no (an unlisted event type, a false CEL filter); any other
+ * How an interceptor's "no" reads: a failed signature or token is a rejection; an event the trigger
+ * is not for (an unlisted event type, another provider's) is not applicable; FAILED_PRECONDITION
+ * is Tekton's code for a filter that said no (a false CEL filter); any other
  * code (INVALID_ARGUMENT for a CEL evaluation error, say) is the trigger failing on our side.
  */
 export function stopOutcome(
@@ -168,11 +170,17 @@ export function stopOutcome(
 ): TriggerTrace["outcome"] {
   const { interceptor, code, message } = chain;
   if (chain.authFailure) return { kind: "rejected", interceptor, code, message };
-  if (code === "FAILED_PRECONDITION") {
-    return chain.notApplicable
-      ? { kind: "filtered", interceptor, code, message, notApplicable: true }
-      : { kind: "filtered", interceptor, code, message };
+  if (chain.notApplicable) {
+    // A plug-in that says "not for this trigger" without the fact: its message stands for it.
+    const ruledOutBy = chain.ruledOutBy ?? { fact: "interceptor", seen: message, interceptor };
+    return {
+      kind: "not_applicable",
+      ruledOutBy,
+      message: describeRuledOut(ruledOutBy),
+      interceptor,
+    };
   }
+  if (code === "FAILED_PRECONDITION") return { kind: "filtered", interceptor, code, message };
   return { kind: "failed", stage: "interceptor", message: `${interceptor}: ${code}: ${message}` };
 }
 

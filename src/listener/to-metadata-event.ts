@@ -59,13 +59,16 @@ function reasonOf(
   const first =
     traces.find((t) => t.outcome.kind === "rejected") ??
     traces.find((t) => t.outcome.kind === "failed" || t.outcome.kind === "timedOut") ??
-    traces.find((t) => t.outcome.kind === "filtered");
+    traces.find((t) => t.outcome.kind === "filtered") ??
+    traces.find((t) => t.outcome.kind === "not_applicable");
   if (first !== undefined) {
     const o = first.outcome;
     switch (o.kind) {
       case "rejected":
       case "filtered":
         return `${first.trigger}: ${o.interceptor}: ${o.message}`;
+      case "not_applicable":
+        return `${first.trigger}: did not apply: ${o.message}`;
       case "failed":
         return `${first.trigger}: ${o.stage}: ${o.message}`;
       case "timedOut":

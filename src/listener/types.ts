@@ -1,6 +1,9 @@
 import type { InterceptorTrace } from "../interceptors/run-chain.js";
 import type { StatusCodeName } from "../interceptors/types.js";
 import type { RenderedResource } from "../templates/types.js";
+import type { RuledOutBy } from "../core/ruled-out-by.js";
+
+export type { RuledOutBy, RuledOutFact } from "../core/ruled-out-by.js";
 
 /** A param as it was resolved, and where its value came from. */
 export interface ParamTrace {
@@ -13,15 +16,15 @@ export interface ParamTrace {
 export type TriggerOutcome =
   /** Interceptors passed, params bound, resources rendered; the journal's run delivers them. */
   | { kind: "fired"; resources: RenderedResource[] }
-  /** An interceptor said no: an unlisted event type, a CEL filter that was false. */
-  | {
-      kind: "filtered";
-      interceptor: string;
-      code: StatusCodeName;
-      message: string;
-      /** The event is not one this trigger is for: another event type, or another provider's. */
-      notApplicable?: boolean;
-    }
+  /** An interceptor said no to an event this trigger is for: a CEL filter that was false. */
+  | { kind: "filtered"; interceptor: string; code: StatusCodeName; message: string }
+  /**
+   * The event is not one this trigger is for (another event type, another provider's, a filter
+   * literal it cannot match): it did not run, or its first check stopped it. `message` names what
+   * was seen (describeRuledOut). `interceptor` is the one that found it; absent when the dispatch
+   * index ruled the trigger out without running it.
+   */
+  | { kind: "not_applicable"; ruledOutBy: RuledOutBy; message: string; interceptor?: string }
   /** A signature or token check failed. */
   | { kind: "rejected"; interceptor: string; code: StatusCodeName; message: string }
   /** Our side failed: a broken reference, a CEL error, a missing binding field. */

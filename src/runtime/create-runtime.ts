@@ -219,6 +219,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     bodiesPerSource: settings.bodiesPerSource,
     journalBudget,
     deadlineMs: DEFAULT_DEADLINE_MS,
+    adminPage: `http://${urlHost(admin.host)}:${portOf(adminServer) ?? admin.port}/ui/`,
   });
   // Tekton's EventListener timeouts (TEKTON-SPEC §2.1), with room for a 25 MiB body. Node checks
   // headersTimeout only every connectionsCheckingInterval, read once at `listen` (set later, it is

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { LogLevel } from "../core/logger.js";
 import { DEFAULT_DEBOUNCE_MS } from "../config/watch-config-dir.js";
+import { nearestName } from "../core/nearest-name.js";
 import { OPTIONS, type OptionName } from "./option-definitions.js";
 import {
   argsOptionsFor,
@@ -89,8 +90,23 @@ export function parseFlags(
     });
     return { values, positionals };
   } catch (err) {
-    throw settingsError("arguments", (err as Error).message);
+    throw settingsError(
+      "arguments",
+      describeArgsError(err, Object.keys({ ...argsOptionsFor(names), ...own })),
+    );
   }
+}
+
+/**
+ * `parseArgs`'s complaint in our words: an unknown flag is named with the nearest one the command
+ * takes ("did you mean"); anything else keeps node's message.
+ */
+function describeArgsError(err: unknown, flags: readonly string[]): string {
+  const e = err as NodeJS.ErrnoException;
+  const unknown = /^Unknown option '--([^'=]+)'/.exec(e.message)?.[1];
+  if (e.code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION" || unknown === undefined) return e.message;
+  const meant = nearestName(unknown, flags);
+  return `unknown option "--${unknown}"${meant === undefined ? "" : ` — did you mean "--${meant}"?`}`;
 }
 
 /**

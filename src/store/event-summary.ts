@@ -1,3 +1,4 @@
+import { resolveEventType } from "../core/event-type.js";
 import type { EventFilter, EventSummary, StoredEvent } from "./types.js";
 
 /** The list view of an event. */
@@ -6,6 +7,7 @@ export function summarize(event: StoredEvent): EventSummary {
     id: event.id,
     listener: event.listener,
     provider: event.provider,
+    eventType: resolveEventType(event.headers),
     deliveryId: event.deliveryId,
     receivedAt: event.receivedAt,
     status: event.status,

@@ -1,3 +1,4 @@
+import { bucketIndex, toEventCountBuckets } from "./event-counts.js";
 import {
   blocksRedelivery,
   decodeCursor,
@@ -9,6 +10,8 @@ import { newRun } from "./new-run.js";
 import {
   listenerKey,
   type DeliveryIdOwner,
+  type EventCountBucket,
+  type EventCountQuery,
   type EventFilter,
   type EventPage,
   type Journal,
@@ -194,6 +197,16 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
         events: page.map(summarize),
         next: list.length > filter.limit && last !== undefined ? encodeCursor(last) : undefined,
       });
+    },
+    countEvents(query: EventCountQuery): Promise<EventCountBucket[]> {
+      const rows: { bucket: number; outcome: string; n: number }[] = [];
+      for (const e of events.values()) {
+        if (query.listener !== undefined && listenerKey(e.listener) !== listenerKey(query.listener))
+          continue;
+        const bucket = bucketIndex(query, e.receivedAt.getTime());
+        if (bucket !== undefined) rows.push({ bucket, outcome: e.outcome, n: 1 });
+      }
+      return Promise.resolve(toEventCountBuckets(query, rows));
     },
     pendingStats(): Promise<{ pending: number; oldestDueAt: Date | undefined }> {
       let oldest: Date | undefined;

@@ -221,6 +221,8 @@ export interface EventSummary {
   id: string;
   listener: { namespace: string; name: string };
   provider: Provider;
+  /** What the sender said the event is (X-GitHub-Event and the like; src/core/event-type.ts). */
+  eventType: string | undefined;
   deliveryId: string | undefined;
   receivedAt: Date;
   status: number;
@@ -229,6 +231,20 @@ export interface EventSummary {
   triggers: { trigger: string; outcome: TriggerTrace["outcome"]["kind"] }[];
   duplicateOf?: string;
   replayOf?: string;
+}
+
+/** Events over time: `buckets` equal spans from `since`, each counting events by outcome. */
+export interface EventCountQuery {
+  since: Date;
+  bucketMs: number;
+  buckets: number;
+  listener?: { namespace: string; name: string };
+}
+
+/** One span of an EventCountQuery: how many events of each outcome were received in it. */
+export interface EventCountBucket {
+  start: Date;
+  counts: Record<EventOutcome, number>;
 }
 
 /** Whether the journal can take events; `reason` says why not, with no secret in it. */
@@ -273,6 +289,11 @@ export interface Journal {
   getEvent(id: string): Promise<StoredEvent | undefined>;
   getRuns(eventId: string): Promise<RunRecord[]>;
   listEvents(filter: EventFilter): Promise<EventPage>;
+  /**
+   * Events received from `since` for `buckets × bucketMs`, counted by outcome in each span (the
+   * list page's chart); every span is listed, empty ones too.
+   */
+  countEvents(query: EventCountQuery): Promise<EventCountBucket[]>;
   /** Pending runs, and when the oldest of them was due. */
   pendingStats(now: Date): Promise<{ pending: number; oldestDueAt: Date | undefined }>;
   /** Deletes events received before `before` whose runs are all finished; returns how many. */

@@ -17,6 +17,12 @@ import {
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const ARTIFACTS = join(ROOT, "test-results");
+/** A common laptop screen: the list must fit it without scrolling sideways. */
+const LAPTOP = { width: 1366, height: 768 };
+
+/** Whether the page scrolls sideways (a string: the test's tsconfig has no DOM types). */
+const SCROLLS_SIDEWAYS =
+  "document.documentElement.scrollWidth > document.documentElement.clientWidth";
 
 /**
  * The deliveries page in a real browser (Debian's chromium, driven by playwright-core): the list,
@@ -78,7 +84,7 @@ describe.skipIf(!HAVE_CHROMIUM && process.env["CI"] === undefined)(
       const fired = await post(EXAMPLE_SECRET, "page-ok");
       const rejected = await post("an-old-secret", "page-bad");
 
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const page = await browser.newPage({ viewport: LAPTOP });
       // The page's Content-Security-Policy must allow everything the page itself uses: a
       // stylesheet whose hash drifted, or an inline style attribute, shows up here.
       const violations: string[] = [];
@@ -119,6 +125,62 @@ describe.skipIf(!HAVE_CHROMIUM && process.env["CI"] === undefined)(
         await page.evaluate("getComputedStyle(document.querySelector('header')).display"),
       ).toBe("flex");
       expect(violations).toEqual([]);
+      await page.close();
+    }, 60_000);
+
+    it("fits a laptop screen, shows each event's type, and wraps a long reason", async () => {
+      const listener = `http://127.0.0.1:${running.port}`;
+      const admin = `http://127.0.0.1:${running.adminPort}`;
+      // A tag push: signed, so the github interceptor lets it through, and the CEL filter (branch
+      // pushes only) stops it with a long reason that quotes the expression.
+      const push = JSON.parse(githubFixture("push").toString("utf8")) as Record<string, unknown>;
+      const tag = Buffer.from(JSON.stringify({ ...push, ref: "refs/tags/v1.0.0" }));
+      const res = await request(listener)
+        .post("/")
+        .set("Content-Type", "application/json")
+        .set("X-GitHub-Event", "push")
+        .set("X-GitHub-Delivery", "8f7c1a3e-4b2d-11ef-9a3c-0242ac120002")
+        .set("X-Hub-Signature-256", await signGithub(tag, EXAMPLE_SECRET))
+        .send(wire(tag));
+      const filtered = (res.body as { eventID: string }).eventID;
+
+      const page = await browser.newPage({ viewport: LAPTOP });
+      await page.goto(`${admin}/ui/`);
+      const row = page.locator("tbody tr", { hasText: "8f7c1a3e-4b2d" });
+      expect(await row.locator("td").nth(2).innerText()).toMatch(/^push\s+github$/);
+      expect(await page.locator("thead").innerText()).toMatch(/Type/i);
+      expect(await page.evaluate(SCROLLS_SIDEWAYS)).toBe(false);
+      // The chart: this hour's events as bars coloured by outcome, drawn by the server.
+      expect(await page.locator("svg.chart rect.bar.fired").count()).toBeGreaterThan(0);
+      expect(await page.locator("svg.chart rect.bar.rejected").count()).toBeGreaterThan(0);
+      expect(await page.locator(".chart-legend").innerText()).toMatch(/rejected 1/);
+      expect(
+        await page.evaluate("getComputedStyle(document.querySelector('rect.bar.fired')).fill"),
+      ).toBe("rgb(46, 157, 87)");
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, "events-list-1366.png"), fullPage: true });
+      await page.click("text=last day");
+      await page.waitForURL(/range=day/);
+      expect(await page.locator(".chart-head h2").innerText()).toBe("Events, last day");
+      expect(await page.locator("svg.chart rect.bar.filtered").count()).toBeGreaterThan(0);
+
+      await page.goto(`${admin}/ui/events/${filtered}`);
+      expect(await page.locator(".answer").innerText()).toContain(
+        "filtered by cel: expression body.ref.startsWith('refs/heads/')",
+      );
+      expect(await page.evaluate(SCROLLS_SIDEWAYS)).toBe(false);
+      // In a narrow window the reason takes several lines inside the banner, none cut off.
+      await page.setViewportSize({ width: 480, height: 800 });
+      const banner = await page.evaluate<{ scroll: number; client: number; height: number }>(
+        "(() => { const a = document.querySelector('.answer'); return { scroll: a.scrollWidth, client: a.clientWidth, height: a.clientHeight }; })()",
+      );
+      expect(banner.scroll).toBeLessThanOrEqual(banner.client);
+      expect(banner.height).toBeGreaterThan(60);
+      expect(await page.evaluate(SCROLLS_SIDEWAYS)).toBe(false);
+      await page.screenshot({
+        path: join(ARTIFACTS, "event-page-long-reason.png"),
+        fullPage: true,
+      });
       await page.close();
     }, 60_000);
   },

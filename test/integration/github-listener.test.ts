@@ -31,10 +31,12 @@ describe("the example listener with real GitHub deliveries", () => {
       "eventID",
       "deliveryId",
       "duplicate",
+      "outcome",
     ]);
     expect(res.body).toMatchObject({
       deliveryId: "72d3162e-cc78-11e3-81ab-4c9367dc0958",
       duplicate: false,
+      outcome: "fired",
     });
     const answer = res.body as {
       eventListener: string;
@@ -114,8 +116,9 @@ describe("the example listener with real GitHub deliveries", () => {
     expect(res.status).toBe(401);
   });
 
-  it("filters GitHub's ping (an event type the trigger does not list): 202, nothing created", async () => {
+  it("does not apply the push trigger to GitHub's ping: 202, nothing created, one info line", async () => {
     const before = (await app.written()).length;
+    const seen = app.logs.entries.length;
     const body = githubFixture("ping");
     const res = await request(app.server)
       .post("/")
@@ -125,7 +128,26 @@ describe("the example listener with real GitHub deliveries", () => {
       .send(body.toString());
     expect(res.status).toBe(202);
     expect(await app.written()).toHaveLength(before);
-    expect(app.logs.text()).toContain("event type ping is not allowed");
+    const lines = app.logs.entries
+      .slice(seen)
+      .filter((e) => e["eventId"] === (res.body as { eventID: string }).eventID);
+    // The trigger's own line names what was seen, at debug; the event's summary is the info line.
+    expect(lines.filter((e) => e["level"] !== "debug")).toEqual([
+      expect.objectContaining({
+        level: "info",
+        message: "event answered",
+        outcome: "filtered",
+        triggers: { not_applicable: 4 },
+      }),
+    ]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: "debug",
+        message: "trigger did not apply",
+        ruledOutBy: "eventType",
+        reason: "event type ping; this trigger listens to push",
+      }),
+    );
   });
 
   it("filters a signed pull_request on the push-only example", async () => {
@@ -154,6 +176,6 @@ describe("the example listener with real GitHub deliveries", () => {
     expect(text).not.toContain(EXAMPLE_SECRET);
     expect(text).not.toContain(signature.slice(7));
     expect(text).not.toContain("Codertocat");
-    expect(text).toContain('"message":"event received"');
+    expect(text).toContain('"message":"event answered"');
   });
 });

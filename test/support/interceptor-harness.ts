@@ -5,6 +5,7 @@
  */
 import { expect } from "vitest";
 import { createLogger, type Logger } from "../../src/log/logger.js";
+import type { RuledOutBy } from "../../src/core/ruled-out-by.js";
 import {
   ParamError,
   type EventBudget,
@@ -190,6 +191,8 @@ export interface RejectionOutcome {
   authFailure: boolean;
   /** The event is another provider's: its event header is absent. */
   notApplicable?: boolean;
+  /** With `notApplicable`: the fact the response must name (left unchecked when not set). */
+  ruledOutBy?: RuledOutBy;
 }
 
 /** A row of a rejection table (its `params`, and their type, are the file's own). */
@@ -206,11 +209,15 @@ export interface Rejection extends RejectionOutcome {
  * Returns the response as JSON text, to check that no secret is echoed.
  */
 export function expectRejection(res: InterceptorResponse, row: RejectionOutcome): string {
+  const ruledOutBy = !res.continue && row.ruledOutBy === undefined ? res.ruledOutBy : undefined;
+  if (row.notApplicable !== true) expect(ruledOutBy).toBeUndefined();
   expect(res).toEqual({
     continue: false,
     status: { code: row.code, message: row.message },
     ...(row.authFailure ? { authFailure: true } : {}),
     ...(row.notApplicable === true ? { notApplicable: true } : {}),
+    ...(row.ruledOutBy === undefined ? {} : { ruledOutBy: row.ruledOutBy }),
+    ...(ruledOutBy === undefined ? {} : { ruledOutBy }),
   });
   return JSON.stringify(res);
 }

@@ -36,6 +36,7 @@ export const openApiViolations: string[] = [];
 
 const ADMIN_ROUTES: [RegExp, string][] = [
   [/^\/api\/v1\/events\/?$/, "/api/v1/events"],
+  [/^\/api\/v1\/event-counts$/, "/api/v1/event-counts"],
   [/^\/api\/v1\/events\/[^/]+\/replay$/, "/api/v1/events/{id}/replay"],
   [/^\/api\/v1\/events\/[^/]+$/, "/api/v1/events/{id}"],
   [/^\/metrics$/, "/metrics"],
@@ -86,7 +87,14 @@ export function recordAnswer(
       return;
     }
   }
-  for (const problem of checkAnswer(where.template, where.method, status, contentType, value)) {
+  let problems = checkAnswer(where.template, where.method, status, contentType, value);
+  // A bodiless GET or HEAD on a listener path is documented as the GET (the landing page); any
+  // other such request is an event, documented as the POST.
+  if (port === "listener" && where.method === "POST" && (method === "GET" || method === "HEAD")) {
+    const asGet = checkAnswer(where.template, "GET", status, contentType, value);
+    if (asGet.length === 0) problems = asGet;
+  }
+  for (const problem of problems) {
     openApiViolations.push(`${port} ${method} ${path} ${status}: ${problem}`);
   }
 }

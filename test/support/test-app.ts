@@ -47,6 +47,7 @@ export interface TestAppOptions extends Partial<
     | "metrics"
     | "unauthenticatedQuota"
     | "journalBudget"
+    | "adminPage"
   >
 > {
   secretsDir?: string;

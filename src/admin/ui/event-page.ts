@@ -103,7 +103,7 @@ function renderBody(body: EventView["body"]): SafeHtml {
 
 /** A trigger whose event types do not include this event (or another provider's): not for it. */
 function notApplicable(t: TriggerView): boolean {
-  return t.outcome.kind === "filtered" && t.outcome.notApplicable === true;
+  return t.outcome.kind === "not_applicable";
 }
 
 function relevant(event: EventView): TriggerView[] {
@@ -134,6 +134,8 @@ function reason(t: TriggerView): string {
     case "filtered":
     case "rejected":
       return `${o.kind} by ${o.interceptor}: ${o.message}`;
+    case "not_applicable":
+      return `did not apply: ${o.message}`;
     case "failed":
       return `failed (${o.stage}): ${o.message}`;
     case "timedOut":
@@ -145,7 +147,7 @@ function renderTrigger(t: TriggerView): SafeHtml {
   const stopped = t.outcome.kind !== "fired";
   const stopIndex = t.interceptors.findIndex((i) => i.outcome !== "continue");
   return html`<div
-    class="card ${stopped ? (t.outcome.kind === "filtered" ? "filtered" : "stopped") : "fired"}"
+    class="card ${stopped ? (t.outcome.kind === "filtered" || t.outcome.kind === "not_applicable" ? "filtered" : "stopped") : "fired"}"
   >
     <h2>
       ${t.trigger || "(unnamed trigger)"}

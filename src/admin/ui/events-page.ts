@@ -1,4 +1,6 @@
-import type { EventFilter, EventPage } from "../../store/types.js";
+import type { ChartRange } from "../event-chart-range.js";
+import type { EventCountBucket, EventFilter, EventPage } from "../../store/types.js";
+import { renderEventsChart } from "./events-chart.js";
 import { html } from "./html.js";
 import { layout } from "./layout.js";
 
@@ -9,6 +11,7 @@ export function renderEventsPage(
   page: EventPage,
   filter: EventFilter,
   query: Record<string, string>,
+  chart: { range: ChartRange; buckets: readonly EventCountBucket[] },
 ): string {
   const qs = (extra: Record<string, string>): string =>
     new URLSearchParams({ ...query, ...extra }).toString();
@@ -22,10 +25,14 @@ export function renderEventsPage(
         </td>
         <td>${e.listener.namespace}/${e.listener.name}</td>
         <td>
+          ${e.eventType === undefined ? html`<span class="muted">—</span>` : html`<code>${e.eventType}</code>`}
+          <span class="muted small">${e.provider}</span>
+        </td>
+        <td class="nowrap">
           <span class="badge ${e.outcome}">${e.outcome}</span>
           <span class="muted">${e.status}</span>
         </td>
-        <td>
+        <td class="badges">
           ${e.triggers.length === 0 ? html`<span class="muted">—</span>` : e.triggers.map((t) => html`<span class="badge ${t.outcome}" title="${t.outcome}">${t.trigger || "(unnamed)"}: ${t.outcome}</span>`)}
         </td>
         <td>
@@ -35,6 +42,7 @@ export function renderEventsPage(
       </tr>`,
   );
   const body = html`<h1>Recent events</h1>
+    ${renderEventsChart(chart.buckets, chart.range, (range) => `/ui/?${qs({ range })}`)}
     <form class="filters" method="get" action="/ui/">
       <label
         >Listener
@@ -55,7 +63,8 @@ export function renderEventsPage(
         <tr>
           <th>Received (UTC)</th>
           <th>Listener</th>
-          <th>Event</th>
+          <th>Type</th>
+          <th>Outcome</th>
           <th>Triggers</th>
           <th>Delivery id</th>
         </tr>
@@ -64,7 +73,7 @@ export function renderEventsPage(
         ${
           rows.length === 0
             ? html`<tr>
-                <td colspan="5" class="muted">No events yet.</td>
+                <td colspan="6" class="muted">No events yet.</td>
               </tr>`
             : rows
         }

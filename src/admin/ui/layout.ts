@@ -28,11 +28,16 @@ form.filters { display:flex; gap:8px; flex-wrap:wrap; margin:0 0 12px; align-ite
 form.filters label { display:flex; flex-direction:column; font-size:12px; color:var(--muted); }
 input, select, button { font:inherit; padding:5px 8px; border:1px solid var(--line); border-radius:5px; background:#fff; }
 button { background:var(--info); color:#fff; border-color:var(--info); cursor:pointer; }
-.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:14px 16px; margin:0 0 14px; }
+.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:14px 16px; margin:0 0 14px; overflow-x:auto; }
 .card.stopped { border-left:4px solid var(--bad); }
 .card.fired { border-left:4px solid var(--ok); }
 .card.filtered { border-left:4px solid #b7bdcb; }
 .answer { font-size:15px; margin:0 0 14px; padding:12px 16px; border-radius:8px; }
+.badge.block, .answer { white-space:normal; overflow-wrap:anywhere; }
+td { overflow-wrap:anywhere; }
+td .badge { overflow-wrap:normal; }
+td.badges .badge { white-space:normal; }
+.nowrap { white-space:nowrap; }
 .kv { display:grid; grid-template-columns:max-content 1fr; gap:2px 14px; margin:8px 0; }
 .kv div:nth-child(odd) { color:var(--muted); }
 .stopper td { background:var(--bad-bg) !important; font-weight:600; }
@@ -41,6 +46,14 @@ details summary { cursor:pointer; color:var(--info); margin-top:8px; }
 .small { font-weight:normal; font-size:12px; }
 .block { display:block; }
 h2.spaced { margin-top:12px; }
+.chart-head { display:flex; gap:12px; align-items:baseline; flex-wrap:wrap; }
+.chart-ranges { margin-left:auto; display:flex; gap:10px; }
+.chart { display:block; width:100%; height:80px; margin-top:8px; }
+.chart .axis { stroke:var(--line); stroke-width:1; vector-effect:non-scaling-stroke; }
+.bar.fired { fill:#2e9d57; } .bar.filtered { fill:#b7bdcb; } .bar.duplicate { fill:#d5d9e2; }
+.bar.rejected { fill:#e0574b; } .bar.failed { fill:#b42318; } .bar.invalid { fill:#f29b90; }
+.chart-axis { display:flex; justify-content:space-between; }
+.chart-legend { margin-top:4px; }
 `;
 
 /**

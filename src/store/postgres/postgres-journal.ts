@@ -1,10 +1,13 @@
 import pg from "pg";
 import type { PoolClient } from "pg";
+import { countsUntil, toEventCountBuckets } from "../event-counts.js";
 import { decodeCursor, encodeCursor } from "../event-summary.js";
 import { newRun } from "../new-run.js";
 import {
   listenerKey,
   type DeliveryIdOwner,
+  type EventCountBucket,
+  type EventCountQuery,
   type EventFilter,
   type EventPage,
   type Journal,
@@ -344,6 +347,20 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         events: page,
         next: rows.length > limit && last !== undefined ? encodeCursor(last) : undefined,
       };
+    },
+
+    async countEvents(query: EventCountQuery): Promise<EventCountBucket[]> {
+      const params: unknown[] = [query.since, query.bucketMs, countsUntil(query)];
+      if (query.listener !== undefined) params.push(listenerKey(query.listener));
+      const { rows } = await pool.query<{ bucket: number; outcome: string; n: number }>(
+        `SELECT floor(extract(epoch FROM received_at - $1::timestamptz) * 1000 / $2)::integer AS bucket,
+                outcome, count(*)::integer AS n
+         FROM ${s}.events
+         WHERE received_at >= $1 AND received_at < $3${query.listener === undefined ? "" : " AND listener = $4"}
+         GROUP BY 1, 2`,
+        params,
+      );
+      return toEventCountBuckets(query, rows);
     },
 
     async pendingStats(): Promise<{ pending: number; oldestDueAt: Date | undefined }> {

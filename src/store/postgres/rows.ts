@@ -1,3 +1,5 @@
+import { EVENT_TYPE_HEADERS, EVENT_TYPE_MAX_CHARS } from "../../core/event-type.js";
+import { readStoredTraces } from "../read-stored-traces.js";
 import type { Provider } from "../../core/incoming-event.js";
 import type { TriggerTrace } from "../../listener/types.js";
 import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
@@ -38,6 +40,7 @@ export type SummaryRow = Omit<
 > & {
   trigger_names: string[];
   trigger_outcomes: TriggerTrace["outcome"]["kind"][];
+  event_type: string | null;
 };
 
 export interface RunRow {
@@ -65,9 +68,17 @@ export const EVENT_COLUMNS =
   "id, listener_namespace, listener_name, provider, received_delivery_id, received_at, method, " +
   "url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of";
 
+/**
+ * The event type, read out of the stored headers (the first value of the first of
+ * EVENT_TYPE_HEADERS present), cut as resolveEventType cuts it.
+ */
+const EVENT_TYPE_COLUMN = `left(coalesce(${EVENT_TYPE_HEADERS.map(
+  (h) => `nullif(headers -> '${h}' ->> 0, '')`,
+).join(", ")}), ${EVENT_TYPE_MAX_CHARS}) AS event_type`;
+
 export const SUMMARY_COLUMNS =
   "id, listener_namespace, listener_name, provider, received_delivery_id, received_at, status, " +
-  "outcome, trigger_names, trigger_outcomes, duplicate_of, replay_of";
+  `outcome, trigger_names, trigger_outcomes, duplicate_of, replay_of, ${EVENT_TYPE_COLUMN}`;
 
 export const RUN_COLUMNS =
   "id, event_id, origin, trace_index, trigger, namespace, service_account, state, attempts, " +
@@ -86,7 +97,7 @@ export function eventFromRow(row: EventRow): StoredEvent {
     body: parseStoredBody(row.body, row.body_not_kept),
     status: row.status,
     outcome: row.outcome,
-    traces: row.traces,
+    traces: readStoredTraces(row.traces),
   };
   if (row.duplicate_of !== null) event.duplicateOf = row.duplicate_of;
   if (row.replay_of !== null) event.replayOf = row.replay_of;
@@ -98,6 +109,7 @@ export function summaryFromRow(row: SummaryRow): EventSummary {
     id: row.id,
     listener: { namespace: row.listener_namespace, name: row.listener_name },
     provider: row.provider,
+    eventType: row.event_type ?? undefined,
     deliveryId: row.received_delivery_id ?? undefined,
     receivedAt: row.received_at,
     status: row.status,

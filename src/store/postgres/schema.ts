@@ -7,7 +7,8 @@ import type { Pool, PoolClient } from "pg";
  * JSON columns are `json`, not `jsonb`: `json` keeps the text as written, so key order (a rendered
  * resource's body is written out as YAML in that order) and `\u0000` in strings (jsonb refuses
  * it, and a payload value can carry one into a trace or a resource) survive the round trip.
- * Queries never look inside them: the trigger names a filter needs are kept in their own column.
+ * Filters never look inside them: the trigger names a filter needs are kept in their own column
+ * (the list reads one value out of `headers`, the event type, for display only).
  */
 
 /** `pg_advisory_xact_lock(classid, objid)` classids, so hookline's locks do not meet others'. */

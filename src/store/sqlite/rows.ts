@@ -1,3 +1,4 @@
+import { readStoredTraces } from "../read-stored-traces.js";
 import type { Provider } from "../../core/incoming-event.js";
 import type { TriggerTrace } from "../../listener/types.js";
 import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
@@ -82,7 +83,7 @@ export function eventFromRow(row: EventRow): StoredEvent {
     ),
     status: row.status,
     outcome: row.outcome as EventOutcome,
-    traces: JSON.parse(row.traces) as TriggerTrace[],
+    traces: readStoredTraces(JSON.parse(row.traces) as TriggerTrace[]),
   };
   if (row.duplicate_of !== null) event.duplicateOf = row.duplicate_of;
   if (row.replay_of !== null) event.replayOf = row.replay_of;

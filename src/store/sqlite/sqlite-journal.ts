@@ -1,11 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { countsUntil, toEventCountBuckets } from "../event-counts.js";
 import { blocksRedelivery, decodeCursor, encodeCursor, summarize } from "../event-summary.js";
 import { newRun } from "../new-run.js";
 import {
   listenerKey,
   type DeliveryIdOwner,
+  type EventCountBucket,
+  type EventCountQuery,
   type EventFilter,
   type EventPage,
   type Journal,
@@ -309,6 +312,22 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
         events: page.map(summarize),
         next: rows.length > filter.limit && last !== undefined ? encodeCursor(last) : undefined,
       });
+    },
+    countEvents(query: EventCountQuery): Promise<EventCountBucket[]> {
+      const args: (string | number)[] = [
+        query.since.getTime(),
+        query.bucketMs,
+        query.since.getTime(),
+        countsUntil(query).getTime(),
+      ];
+      if (query.listener !== undefined) args.push(listenerKey(query.listener));
+      const sql = `SELECT CAST((received_at - ?) / ? AS INTEGER) AS bucket, outcome, COUNT(*) AS n FROM events
+        WHERE received_at >= ? AND received_at < ?${query.listener === undefined ? "" : " AND listener = ?"}
+        GROUP BY bucket, outcome`;
+      const rows = db
+        .prepare<(string | number)[], { bucket: number; outcome: string; n: number }>(sql)
+        .all(...args);
+      return Promise.resolve(toEventCountBuckets(query, rows));
     },
     pendingStats() {
       const row = q.pending.get();

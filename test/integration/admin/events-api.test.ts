@@ -38,6 +38,42 @@ describe("the event log API", () => {
   let t: TestAdmin | undefined;
   afterEach(async () => t?.app.close());
 
+  it("counts the last hour's and day's events by outcome, per listener on request", async () => {
+    t = await createTestAdmin(EXAMPLE_CONFIG);
+    await send(t, "push", "c-1");
+    await send(t, "push", "c-2", "wrong");
+    await send(t, "push", "c-3", "wrong");
+    interface Counts {
+      bucketSeconds: number;
+      since: string;
+      until: string;
+      buckets: { start: string; counts: Record<string, number> }[];
+    }
+    const get = async (q: string): Promise<Counts> => {
+      const res = await request(t!.admin).get(`/api/v1/event-counts${q}`);
+      expect(res.status).toBe(200);
+      return res.body as Counts;
+    };
+    const total = (c: Counts, outcome: string): number =>
+      c.buckets.reduce((n, b) => n + (b.counts[outcome] ?? 0), 0);
+    const hour = await get("");
+    expect(hour.bucketSeconds).toBe(60);
+    expect(hour.buckets).toHaveLength(60);
+    expect(Date.parse(hour.until) - Date.parse(hour.since)).toBe(3600_000);
+    expect(Date.parse(hour.until)).toBeGreaterThan(Date.now() - 60_000);
+    expect([total(hour, "fired"), total(hour, "rejected")]).toEqual([1, 2]);
+    // The newest span holds them (or the one before, across a minute boundary).
+    expect(hour.buckets.slice(-2).reduce((n, b) => n + (b.counts["rejected"] ?? 0), 0)).toBe(2);
+    const day = await get("?range=day");
+    expect([day.bucketSeconds, day.buckets.length]).toEqual([1800, 48]);
+    expect(total(day, "rejected")).toBe(2);
+    expect(total(await get("?listener=default/nobody"), "rejected")).toBe(0);
+    expect(total(await get("?listener=github-listener"), "rejected")).toBe(2);
+    const bad = await request(t.admin).get("/api/v1/event-counts?range=week");
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain("range must be hour or day");
+  });
+
   it("lists events newest first, filters them and pages through them", async () => {
     t = await createTestAdmin(EXAMPLE_CONFIG);
     const fired = await send(t, "push", "a-1");
@@ -246,10 +282,14 @@ describe("the admin port's token", () => {
 
   it("is not needed to reach the listener port, which does not serve the admin routes", async () => {
     t = await createTestAdmin(EXAMPLE_CONFIG, { token: "admin-s3cret" });
-    // On the listener port an admin path is just another path to the default listener: a webhook.
-    // No trigger of the example listener is for it (no event header): 202, nothing fired, and
-    // its empty body never parsed (the auth-first gate).
-    const res = await request(t.app.server).get("/api/v1/events");
+    // On the listener port an admin path is just another path to the default listener: a
+    // bodiless GET there gets the landing page, a POST is a webhook. No trigger of the example
+    // listener is for it (no event header): 202, nothing fired, its body never parsed.
+    const page = await request(t.app.server).get("/api/v1/events");
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("EventListener default/github-listener");
+    expect(page.text).not.toContain("admin-s3cret");
+    const res = await request(t.app.server).post("/api/v1/events").send("{}");
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ eventListener: "github-listener", duplicate: false });
   });
@@ -341,9 +381,12 @@ describe("/metrics", () => {
     expect(text).toContain(
       'hookline_events_total{listener="default/github-listener",outcome="filtered"} 1',
     );
+    // The ping is not for the push trigger: counted per listener, not as the trigger's outcome.
     expect(text).toContain(
-      'hookline_trigger_outcomes_total{listener="default/github-listener",trigger="github-push",outcome="filtered",code="FAILED_PRECONDITION"} 1',
+      'hookline_triggers_not_applicable_total{listener="default/github-listener",fact="eventType"} 1',
     );
+    expect(text).not.toContain('trigger="github-push",outcome="filtered"');
+    expect(text).not.toContain('outcome="not_applicable"');
     expect(text).toContain('hookline_deliveries_total{kind="PipelineRun",outcome="delivered"} 1');
     expect(text).toContain('eventlistener_event_received_total{status="succeeded"} 2');
     expect(text).toContain("eventlistener_triggered_resources_total");

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { COMMANDS, usageLines } from "../../../src/cli/commands.js";
+import { COMMANDS, commandFlags, usageLines } from "../../../src/cli/commands.js";
 import { main } from "../../../src/cli/main.js";
 import { fakeIo } from "../../support/fake-io.js";
 
@@ -12,7 +12,7 @@ const manifest = JSON.parse(
 
 describe("hookline --help, --version and did-you-mean", () => {
   it.each(
-    COMMANDS.filter((c) => !c.ownHelp).flatMap((c) => [
+    COMMANDS.flatMap((c) => [
       { command: c, flag: "--help" },
       { command: c, flag: "-h" },
     ]),
@@ -64,6 +64,51 @@ describe("hookline --help, --version and did-you-mean", () => {
   it("a command nothing like one gets no suggestion", async () => {
     const io = fakeIo({});
     expect(await main(["frobnicate"], io)).toBe(2);
+    expect(io.err()).not.toContain("did you mean");
+  });
+
+  it.each(COMMANDS)(
+    "$name --help lists exactly the flags its parser takes (one definition)",
+    async (command) => {
+      const io = fakeIo({});
+      expect(await main([command.name, "--help"], io)).toBe(0);
+      const section = /\nOptions:\n([\s\S]*?)\n\n/.exec(io.out())?.[1] ?? "";
+      const listed = [...section.matchAll(/^ {2}(?:-\w, )?\s*--([\w-]+)/gm)].map((m) => m[1]);
+      const flags = commandFlags(command).map((f) => f.flag);
+      expect(listed).toEqual([...flags, "help"]);
+      // The parser takes each of them: a flag after all of them is the first one it refuses.
+      const args = commandFlags(command).flatMap((f) =>
+        f.arg === "switch" ? [`--${f.flag}`] : [`--${f.flag}`, "x"],
+      );
+      const run = fakeIo({});
+      expect(await main([command.name, ...args, "--no-such-flag"], run)).toBe(2);
+      expect(run.err()).toContain('unknown option "--no-such-flag"');
+      // And the synopsis names every one of them.
+      const synopsis = command.synopsis.join(" ");
+      for (const f of commandFlags(command))
+        expect([`--${f.flag}`, `-${f.short ?? f.flag} `].some((s) => synopsis.includes(s))).toBe(
+          true,
+        );
+    },
+  );
+
+  it.each([
+    ["serve", "--prot", "--port"],
+    ["serve", "--all-listener", "--all-listeners"],
+    ["validate", "--quite", "--quiet"],
+    ["dry-run", "--paylod", "--payload"],
+    ["replay", "--dryrun", "--dry-run"],
+    ["sign", "--secret-fle", "--secret-file"],
+  ])("%s %s suggests %s", async (name, typed, meant) => {
+    const io = fakeIo({});
+    expect(await main([name, typed, "x"], io)).toBe(2);
+    expect(io.err()).toContain(`unknown option "${typed}" — did you mean "${meant}"?`);
+  });
+
+  it("a flag nothing like one gets no suggestion", async () => {
+    const io = fakeIo({});
+    expect(await main(["validate", "--frobnicate", "dir"], io)).toBe(2);
+    expect(io.err()).toContain('unknown option "--frobnicate"');
     expect(io.err()).not.toContain("did you mean");
   });
 

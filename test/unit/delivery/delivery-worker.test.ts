@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { createMetrics } from "../../../src/admin/metrics.js";
 import { createDeliveryWorker } from "../../../src/delivery/delivery-worker.js";
 import { nextDelayMs } from "../../../src/delivery/backoff.js";
 import { HooklineError } from "../../../src/errors/hookline-error.js";
@@ -204,5 +205,134 @@ describe("backoff", () => {
     expect(nextDelayMs(10, policy, undefined, () => 0.999)).toBe(7992);
     expect(nextDelayMs(10, policy, undefined, () => 0)).toBe(0);
     expect(nextDelayMs(1, policy, 5000, () => 0.5)).toBe(5000);
+  });
+});
+
+/** A sink whose every create waits until the test releases it, by resource name. */
+function gatedSink(): Sink & {
+  started: string[];
+  created: string[];
+  whenStarted(name: string): Promise<void>;
+  release(name: string): void;
+} {
+  const started: string[] = [];
+  const created: string[] = [];
+  const gates = new Map<string, () => void>();
+  const watchers = new Map<string, () => void>();
+  return {
+    kind: "local",
+    started,
+    created,
+    patch: noPatches,
+    whenStarted(name) {
+      if (started.includes(name)) return Promise.resolve();
+      return new Promise((resolve) => watchers.set(name, resolve));
+    },
+    release(name) {
+      gates.get(name)?.();
+    },
+    async create(r: RenderedResource): Promise<CreatedResource> {
+      const name = r.name ?? "";
+      started.push(name);
+      watchers.get(name)?.();
+      await new Promise<void>((resolve) => gates.set(name, resolve));
+      created.push(name);
+      return {
+        apiVersion: r.apiVersion,
+        kind: r.kind,
+        namespace: r.namespace,
+        name,
+        location: name,
+      };
+    },
+  };
+}
+
+/** Lets the event loop turn a few times (no clock: the worker yields with setImmediate). */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+describe("the delivery worker's slots", () => {
+  it("delivers other runs while one sink call is slow", async () => {
+    const journal = createMemoryJournal();
+    const sink = gatedSink();
+    const worker = createDeliveryWorker({ journal, sink, log: createCapturingLogger().log });
+    const slowId = await recordRun(journal, ["slow"]);
+    worker.start();
+    worker.wake();
+    await sink.whenStarted("slow");
+    // Recorded after the slow run was claimed: a worker that waits for its whole round to end
+    // before it claims again would never start this one while "slow" hangs.
+    const fastId = await recordRun(journal, ["fast"]);
+    worker.wake();
+    await sink.whenStarted("fast");
+    sink.release("fast");
+    await turns(5);
+    expect((await journal.getRuns(fastId))[0]?.state).toBe("delivered");
+    expect((await journal.getRuns(slowId))[0]?.state).toBe("pending");
+    expect(sink.created).toEqual(["fast"]);
+    sink.release("slow");
+    await worker.stop();
+    expect((await journal.getRuns(slowId))[0]?.state).toBe("delivered");
+  });
+
+  it("keeps at most `concurrency` runs in flight and claims more as slots free", async () => {
+    const journal = createMemoryJournal();
+    const sink = gatedSink();
+    const worker = createDeliveryWorker({
+      journal,
+      sink,
+      log: createCapturingLogger().log,
+      concurrency: 2,
+    });
+    for (const name of ["r1", "r2", "r3", "r4"]) await recordRun(journal, [name]);
+    worker.start();
+    await Promise.all([sink.whenStarted("r1"), sink.whenStarted("r2")]);
+    await turns(10);
+    expect(sink.started).toEqual(["r1", "r2"]);
+    expect(worker.inFlight()).toBe(2);
+    sink.release("r2");
+    await sink.whenStarted("r3");
+    await turns(10);
+    expect(sink.started).toEqual(["r1", "r2", "r3"]);
+    for (const name of ["r1", "r3"]) sink.release(name);
+    await sink.whenStarted("r4");
+    sink.release("r4");
+    await worker.stop();
+    expect([...sink.created].sort()).toEqual(["r1", "r2", "r3", "r4"]);
+    expect(worker.inFlight()).toBe(0);
+  });
+
+  it("shows the backlog and the runs in flight on /metrics", async () => {
+    const journal = createMemoryJournal();
+    const metrics = createMetrics(journal);
+    const sink = gatedSink();
+    const worker = createDeliveryWorker({
+      journal,
+      sink,
+      log: createCapturingLogger().log,
+      metrics,
+      concurrency: 1,
+    });
+    const gauge = async (name: string): Promise<number | undefined> => {
+      const m = (await metrics.registry.getMetricsAsJSON()).find((x) => x.name === name);
+      return m?.values[0]?.value;
+    };
+    for (const name of ["a", "b", "c"]) await recordRun(journal, [name]);
+    expect(await gauge("hookline_delivery_queue_depth")).toBe(3);
+    expect(await gauge("hookline_delivery_in_flight")).toBe(0);
+    worker.start();
+    await sink.whenStarted("a");
+    expect(await gauge("hookline_delivery_in_flight")).toBe(1);
+    sink.release("a");
+    await sink.whenStarted("b");
+    expect(await gauge("hookline_delivery_queue_depth")).toBe(2);
+    sink.release("b");
+    await sink.whenStarted("c");
+    sink.release("c");
+    await worker.stop();
+    expect(await gauge("hookline_delivery_queue_depth")).toBe(0);
+    expect(await gauge("hookline_delivery_in_flight")).toBe(0);
   });
 });

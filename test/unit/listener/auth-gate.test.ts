@@ -137,8 +137,19 @@ describe("the auth-first gate", () => {
     const gate = await authGate(el, push("{}", "sha256=00"), deps);
     expect(gate.kind === "closed" && gate.traces.map((t) => t.outcome.kind)).toEqual([
       "rejected",
-      "filtered",
+      "not_applicable",
     ]);
+    expect(gate.kind === "closed" && gate.traces[1]?.outcome).toEqual({
+      kind: "not_applicable",
+      interceptor: "github",
+      ruledOutBy: {
+        fact: "eventType",
+        seen: "push",
+        expected: ["pull_request"],
+        header: "X-GitHub-Event",
+      },
+      message: "event type push; this trigger listens to pull_request",
+    });
   });
 
   it("is open and says so when one trigger's check passes", async () => {

@@ -700,6 +700,7 @@ export function describeJournalContract(
           id: first.id,
           listener: first.listener,
           provider: first.provider,
+          eventType: "push",
           deliveryId: first.deliveryId,
           receivedAt: first.receivedAt,
           status: first.status,
@@ -714,6 +715,31 @@ export function describeJournalContract(
             ],
           }),
         );
+      });
+
+      it("names each event's type from the header its provider sends, cut to a label", async () => {
+        const typed = async (headers: Record<string, string[]>, at_: number): Promise<string> => {
+          const event = makeEvent({ headers, receivedAt: at(at_) });
+          await journal.record(event, []);
+          return event.id;
+        };
+        const ids = [
+          await typed({ "X-Gitlab-Event": ["Push Hook"] }, 1),
+          await typed({ "X-Event-Key": ["repo:push"] }, 2),
+          await typed({ "Content-Type": ["application/json"] }, 3),
+          await typed({ "X-Github-Event": ["x".repeat(300)] }, 4),
+          await typed({ "X-Github-Event": [""], "Ce-Type": ["com.example.built"] }, 5),
+        ];
+        const { events } = await journal.listEvents({ limit: 10 });
+        const typeOf = (id: string | undefined): string | undefined =>
+          events.find((e) => e.id === id)?.eventType;
+        expect(ids.map(typeOf)).toEqual([
+          "Push Hook",
+          "repo:push",
+          undefined,
+          "x".repeat(100),
+          "com.example.built",
+        ]);
       });
 
       it("shows duplicates and replays in the summary", async () => {
@@ -796,6 +822,37 @@ export function describeJournalContract(
         const exact = await journal.listEvents({ listener: l1, limit: 5 });
         expect(exact.events).toHaveLength(5);
         expect(exact.next).toBeUndefined();
+      });
+    });
+
+    describe("countEvents", () => {
+      it("counts events by outcome in each span, empty spans and range ends included", async () => {
+        const other = { namespace: "ci", name: "other" };
+        const seeded: [number, EventOutcome, typeof LISTENER][] = [
+          [-1, "fired", LISTENER], // before the range
+          [0, "fired", LISTENER], // the first instant of the first span
+          [59_999, "filtered", LISTENER],
+          [60_000, "fired", LISTENER],
+          [60_500, "fired", LISTENER],
+          [61_000, "rejected", other],
+          [179_999, "invalid", LISTENER], // the last instant of the last span
+          [180_000, "fired", LISTENER], // the end is not in the range
+        ];
+        for (const [ms, outcome, listener] of seeded)
+          await journal.record(makeEvent({ receivedAt: at(ms), outcome, listener }), []);
+        const query = { since: T0, bucketMs: 60_000, buckets: 3 };
+        const all = await journal.countEvents(query);
+        expect(all.map((b) => b.start)).toEqual([at(0), at(60_000), at(120_000)]);
+        const nonZero = (counts: Record<string, number>): Record<string, number> =>
+          Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+        expect(all.map((b) => nonZero(b.counts))).toEqual([
+          { fired: 1, filtered: 1 },
+          { fired: 2, rejected: 1 },
+          { invalid: 1 },
+        ]);
+        expect(all[2]?.counts).toEqual(expect.objectContaining({ fired: 0, failed: 0 }));
+        const mine = await journal.countEvents({ ...query, listener: other });
+        expect(mine.map((b) => nonZero(b.counts))).toEqual([{}, { rejected: 1 }, {}]);
       });
     });
 

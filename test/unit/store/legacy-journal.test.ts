@@ -134,6 +134,79 @@ describe("a SQLite journal from before delivery kinds", () => {
   });
 });
 
+/** Traces as journaled before `not_applicable` was an outcome of its own. */
+const OLD_NOT_APPLICABLE_TRACES = JSON.stringify(
+  [
+    ["push", "github", "event type ping is not allowed"],
+    ["gitlab-push", "gitlab", "event type  is not allowed"],
+    ["tags", "tags-only", "not a tag push"],
+  ].map(([trigger, interceptor, message]) => ({
+    trigger,
+    namespace: "ci",
+    triggerId: `namespaces/ci/triggers/${trigger}`,
+    via: "inline",
+    interceptors: [{ interceptor, outcome: "stop", code: "FAILED_PRECONDITION", message }],
+    extensions: {},
+    params: [],
+    outcome: {
+      kind: "filtered",
+      interceptor,
+      code: "FAILED_PRECONDITION",
+      message,
+      notApplicable: true,
+    },
+    durationMs: 0.1,
+  })),
+);
+
+describe("a SQLite journal from before not_applicable", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hookline-legacy-na-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reads its not-applicable triggers as not_applicable, with what ruled them out", async () => {
+    const path = join(dir, "na.db");
+    const journal = createSqliteJournal({ path });
+    try {
+      // A row as the previous version wrote it (the schema is the same: only the traces' JSON differs).
+      const db = new Database(path);
+      db.prepare(
+        `INSERT INTO events (id, listener, provider, received_at, method, url, headers, body, status, outcome, traces)
+         VALUES (?, 'ci/el', 'github', ?, 'POST', '/', '{}', ?, 202, 'filtered', ?)`,
+      ).run(EVENT, T0, Buffer.from("{}"), OLD_NOT_APPLICABLE_TRACES);
+      db.close();
+      const event = await journal.getEvent(EVENT);
+      expect(event?.traces.map((t) => t.outcome)).toEqual([
+        {
+          kind: "not_applicable",
+          interceptor: "github",
+          ruledOutBy: { fact: "eventType", seen: "ping", expected: [], header: "X-GitHub-Event" },
+          message: "event type ping; this trigger does not listen to it",
+        },
+        {
+          kind: "not_applicable",
+          interceptor: "gitlab",
+          ruledOutBy: { fact: "provider", seen: "", expected: "gitlab", header: "X-Gitlab-Event" },
+          message: "no X-Gitlab-Event header",
+        },
+        {
+          kind: "not_applicable",
+          interceptor: "tags-only",
+          ruledOutBy: { fact: "interceptor", seen: "not a tag push", interceptor: "tags-only" },
+          message: "not a tag push",
+        },
+      ]);
+      const page = await journal.listEvents({ limit: 10 });
+      expect(page.events[0]?.triggers.map((t) => t.outcome)).toEqual([
+        "not_applicable",
+        "not_applicable",
+        "not_applicable",
+      ]);
+    } finally {
+      await journal.close();
+    }
+  });
+});
+
 function answers(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });

@@ -1,0 +1,51 @@
+import { describeRuledOut, type RuledOutBy } from "../core/ruled-out-by.js";
+import type { TriggerTrace } from "../listener/types.js";
+
+/** The event-type header each built-in provider interceptor checks. */
+const EVENT_HEADER: Readonly<Record<string, { header: string; provider: string }>> = {
+  github: { header: "X-GitHub-Event", provider: "github" },
+  gitlab: { header: "X-Gitlab-Event", provider: "gitlab" },
+  bitbucket: { header: "X-Event-Key", provider: "bitbucket" },
+};
+
+/**
+ * Traces as the journal returns them. Rows written before `not_applicable` was an outcome of its
+ * own say `{kind: "filtered", notApplicable: true}` with Tekton's "event type X is not allowed":
+ * they read as `not_applicable`, the fact recovered from the message and the interceptor's name.
+ */
+export function readStoredTraces(traces: TriggerTrace[]): TriggerTrace[] {
+  if (!traces.some(isOldNotApplicable)) return traces;
+  return traces.map((t) => (isOldNotApplicable(t) ? { ...t, outcome: upgrade(t.outcome) } : t));
+}
+
+interface OldNotApplicable {
+  kind: "filtered";
+  interceptor: string;
+  message: string;
+  notApplicable: true;
+}
+
+function isOldNotApplicable(t: TriggerTrace): boolean {
+  const o = t.outcome as unknown as Partial<OldNotApplicable>;
+  return o.kind === "filtered" && o.notApplicable === true;
+}
+
+function upgrade(outcome: TriggerTrace["outcome"]): TriggerTrace["outcome"] {
+  const old = outcome as unknown as OldNotApplicable;
+  const known = EVENT_HEADER[old.interceptor];
+  const type = /^event type (.*) is not allowed$/s.exec(old.message)?.[1];
+  // The old rows kept neither the trigger's event types nor whether the header was absent:
+  // an empty type is read as another provider's event (the usual cause), the list as unknown.
+  const ruledOutBy: RuledOutBy =
+    known === undefined || type === undefined
+      ? { fact: "interceptor", seen: old.message, interceptor: old.interceptor }
+      : type === ""
+        ? { fact: "provider", seen: "", expected: known.provider, header: known.header }
+        : { fact: "eventType", seen: type, expected: [], header: known.header };
+  return {
+    kind: "not_applicable",
+    ruledOutBy,
+    message: describeRuledOut(ruledOutBy),
+    interceptor: old.interceptor,
+  };
+}
