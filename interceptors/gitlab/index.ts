@@ -6,6 +6,7 @@ import {
   readSecrets,
   reject,
   headerTokenEquals,
+  type DispatchFacts,
   type Interceptor,
   type InterceptorContext,
   type InterceptorResponse,
@@ -34,6 +35,31 @@ export function createGitlabInterceptor(options: GitlabApiOptions = {}): Interce
       allSecretRefs(params).length === 0
         ? undefined
         : async (raw, ctx) => (await checkGitlabSender(raw, params, ctx)) ?? accept(),
+    dispatchFacts: gitlabFacts,
+  };
+}
+
+/** For the dispatch index: `eventTypes`, then the token (the authenticator), then the API call. */
+function gitlabFacts(params: GitlabParams): DispatchFacts {
+  return {
+    unless: [],
+    requires:
+      params.eventTypes === undefined
+        ? []
+        : [
+            {
+              kind: "eventType",
+              header: "X-Gitlab-Event",
+              eventTypes: params.eventTypes,
+              provider: "gitlab",
+            },
+          ],
+    then:
+      params.addChangedFiles?.enabled === true
+        ? "opaque"
+        : allSecretRefs(params).length === 0
+          ? "continues"
+          : "authenticates",
   };
 }
 

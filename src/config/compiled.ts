@@ -1,6 +1,7 @@
 import type { CompiledValue } from "../bindings/index.js";
 import type { RemoteTarget, WebhookHeader } from "../interceptors/remote/types.js";
 import type { Authenticate, Interceptor } from "../interceptors/types.js";
+import type { EventFact, HeaderIs } from "../interceptors/dispatch-facts.js";
 import type { CompiledTemplate } from "../templates/types.js";
 import type { ConfigIssue } from "./types.js";
 
@@ -70,7 +71,36 @@ export interface TriggerPlan {
    * secret): the auth-first gate runs it before the body is parsed (src/listener/auth-gate.ts).
    */
   authenticator?: ChainAuthenticator;
+  /**
+   * The leading steps whose facts the dispatch index checks for an event before running the
+   * trigger (src/config/compile-dispatch-plan.ts); absent when none requires anything.
+   */
+  dispatch?: DispatchPlan;
 }
+
+/** A trigger's leading steps as the dispatch index checks them. */
+export interface DispatchPlan {
+  readonly steps: readonly DispatchStep[];
+}
+
+export interface DispatchStep {
+  /** The interceptor's name, as the trace shows it. */
+  readonly interceptor: string;
+  /** Header names canonical. */
+  readonly unless: readonly HeaderIs[];
+  readonly parsesBody: boolean;
+  readonly requires: readonly CompiledFact[];
+  /** What the step does when the facts hold; `authenticates` with the step's authenticator. */
+  readonly then:
+    | { kind: "continues" }
+    | { kind: "opaque" }
+    | { kind: "authenticates"; authenticator: ChainAuthenticator };
+}
+
+/** An EventFact with its header name canonical, or its body path's key for the per-event memo. */
+export type CompiledFact =
+  | (Extract<EventFact, { kind: "eventType" | "header" }> & { readonly canonical: string })
+  | (Extract<EventFact, { kind: "body" | "bodyHas" }> & { readonly pathKey: string });
 
 /** The first interceptor of a chain, when it checks the sender over the raw bytes. */
 export interface ChainAuthenticator {

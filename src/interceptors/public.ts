@@ -18,6 +18,7 @@ export type {
   TriggerContext,
 } from "./types.js";
 export type { Logger, LogFields, LogLevel } from "../core/logger.js";
+export type { DispatchFacts, EventFact, HeaderIs } from "./dispatch-facts.js";
 export type { RuledOutBy } from "../core/ruled-out-by.js";
 export { ParamError, statusCodes } from "./types.js";
 export { createEventBudget, eventBudgetLimits } from "./event-budget.js";

@@ -4,8 +4,10 @@ import { createEventBudget } from "../interceptors/event-budget.js";
 import { runChain } from "../interceptors/run-chain.js";
 import type { Logger } from "../core/logger.js";
 import type { PreparedEvent } from "./prepare-event.js";
+import { createEventChecks, type EventChecks } from "./event-checks.js";
+import { createEventDispatch, ruledOutTrace, type Ruling } from "./rule-out-trigger.js";
 import { runTrigger, stopOutcome, type TriggerStart } from "./run-trigger.js";
-import type { EventDecision, TriggerTrace } from "./types.js";
+import type { EventDecision, TriggerOutcome, TriggerTrace } from "./types.js";
 
 export interface DecideDeps {
   secrets: SecretResolver;
@@ -14,6 +16,8 @@ export interface DecideDeps {
   deadlineMs: number;
   /** The event's CPU budget for CPU-bound interceptors (cel); `eventBudgetLimits` by default. */
   eventBudgetLimits?: Partial<EventBudgetLimits>;
+  /** The event's signature and token checks, shared with the auth-first gate. */
+  checks?: EventChecks;
 }
 
 /**
@@ -31,14 +35,28 @@ export async function decideEvent(
   const abort = new AbortController();
   const eventBudget = createEventBudget(deps.eventBudgetLimits);
   const start: TriggerStart = { listenerName: listener.name, header: event.header, extensions: {} };
-  const runs: Promise<TriggerTrace>[] = listener.triggers.map((t) =>
-    runTrigger(t, event, start, {
+  // The dispatch index: a trigger its plan rules out is recorded as not applicable, never run.
+  const dispatch = createEventDispatch({
+    header: event.header,
+    body: event.chainBody,
+    bodyJSON: event.chainBodyJSON,
+    checks: deps.checks ?? createEventChecks(event, deps),
+  });
+  const runIt = (t: CompiledTrigger, from: TriggerStart): Promise<TriggerTrace> =>
+    runTrigger(t, event, from, {
       secrets: deps.secrets,
       signal: abort.signal,
       log: triggerLog(deps.log, t),
       eventBudget,
-    }),
-  );
+    });
+  const run = (t: CompiledTrigger, from: TriggerStart): Promise<TriggerTrace> => {
+    if (t.plan.kind !== "plan" || t.plan.dispatch === undefined) return runIt(t, from);
+    const decide = (ruling: Ruling): TriggerTrace | Promise<TriggerTrace> =>
+      ruling.kind === "ruledOut" ? ruledOutTrace(t, ruling, from.group) : runIt(t, from);
+    const ruling = dispatch.ruleOut(t.plan.dispatch, t.namespace);
+    return "then" in ruling ? ruling.then(decide) : Promise.resolve(decide(ruling));
+  };
+  const runs: Promise<TriggerTrace>[] = listener.triggers.map((t) => run(t, start));
   const groupRuns = listener.groups.map(async (group): Promise<TriggerTrace[]> => {
     const chain = await runChain(
       group.interceptors,
@@ -91,14 +109,17 @@ export async function decideEvent(
       ...(group.interceptors.length > 0 ? { body: { raw: chain.body, json: chain.bodyJSON } } : {}),
       group: group.name,
     };
+    // A group with interceptors has its own chain's body and header: its triggers always run.
     const traces = await Promise.all(
       group.triggers.map((t) =>
-        runTrigger(t, event, groupStart, {
-          secrets: deps.secrets,
-          signal: abort.signal,
-          log: triggerLog(deps.log, t),
-          eventBudget,
-        }),
+        group.interceptors.length === 0
+          ? run(t, groupStart)
+          : runTrigger(t, event, groupStart, {
+              secrets: deps.secrets,
+              signal: abort.signal,
+              log: triggerLog(deps.log, t),
+              eventBudget,
+            }),
       ),
     );
     for (const tr of traces) tr.interceptors = [...chain.trace, ...tr.interceptors];
@@ -129,12 +150,21 @@ export function decisionOf(listener: CompiledListener, triggers: TriggerTrace[])
   // event (another event type or provider), so nothing that applies to it let the sender through.
   const unauthenticated =
     triggers.some((t) => t.outcome.kind === "rejected") &&
-    triggers.every((t) => t.outcome.kind === "rejected" || t.outcome.kind === "not_applicable");
+    triggers.every((t) => t.outcome.kind === "rejected" || isNotForEvent(t.outcome));
   return {
     listener: { name: listener.name, namespace: listener.namespace, uid: listener.uid },
     triggers,
     unauthenticated,
   };
+}
+
+/**
+ * Not applicable in the 401 rule's sense: another event type or provider. A trigger the dispatch
+ * index ruled out by its filter is not: run, its filter would have said no (`filtered`), and a
+ * filter that says no stands in the way of the 401 as before.
+ */
+function isNotForEvent(o: TriggerOutcome): boolean {
+  return o.kind === "not_applicable" && o.ruledOutBy.fact !== "filter";
 }
 
 /** After the deadline: what finished is kept, the rest is recorded as timed out. */
@@ -186,6 +216,9 @@ function triggerLog(log: Logger, t: CompiledTrigger): Logger {
  */
 export function logOutcome(log: Logger, t: TriggerTrace): void {
   const o = t.outcome;
+  // A thousand triggers that did not apply build no fields for lines nobody writes.
+  if ((o.kind === "filtered" || o.kind === "not_applicable") && !log.isLevelEnabled("debug"))
+    return;
   const fields = {
     trigger: t.trigger,
     triggerNamespace: t.namespace,

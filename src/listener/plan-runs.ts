@@ -55,7 +55,13 @@ export function eventOutcome(decision: EventDecision): EventOutcome {
   if (kinds.includes("fired")) return "fired";
   if (decision.unauthenticated) return "rejected";
   if (kinds.some((k) => k === "failed" || k === "timedOut")) return "failed";
-  if (kinds.includes("rejected") && !kinds.includes("filtered")) return "rejected";
+  // A trigger the dispatch index ruled out by its filter counts as the `filtered` it would have been.
+  const filtered = decision.triggers.some(
+    (t) =>
+      t.outcome.kind === "filtered" ||
+      (t.outcome.kind === "not_applicable" && t.outcome.ruledOutBy.fact === "filter"),
+  );
+  if (kinds.includes("rejected") && !filtered) return "rejected";
   return "filtered";
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from "../core/logger.js";
 import type { DeliveryIdOwner } from "../store/types.js";
 import { acceptedAnswer, duplicateAnswer, errorAnswer } from "./answer-event.js";
 import { authGate } from "./auth-gate.js";
+import { createEventChecks } from "./event-checks.js";
 import { decideEvent, decisionOf, logOutcome } from "./decide-event.js";
 import { eventOutcome, planCloudEvents, planRuns } from "./plan-runs.js";
 import { prepareEvent } from "./prepare-event.js";
@@ -62,8 +63,10 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
     };
   }
   // Each secret is read once for the event, by the gate and every trigger alike.
+  // And each signature or token check runs once, for the gate and the dispatch index alike.
   const secrets = createEventSecrets(deps.secrets);
-  const gate = await authGate(listener, event, { secrets, log: deps.log });
+  const checks = createEventChecks(event, { secrets, log: deps.log });
+  const gate = await authGate(listener, event, { secrets, log: deps.log, checks });
   if (gate.kind === "closed") {
     deps.log.debug("event refused before its body was read: no trigger authenticated it");
     for (const t of gate.traces) logOutcome(deps.log, t);
@@ -90,7 +93,11 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
       return refused("HL_INTAKE_INVALID_PAYLOAD", `Invalid event body format : ${invalid}`);
     }
   }
-  const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), { ...deps, secrets });
+  const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), {
+    ...deps,
+    secrets,
+    checks,
+  });
   const authenticated =
     gate.authenticated ||
     decision.triggers.some((t) => t.interceptors.some((i) => i.authenticated === true));
