@@ -21,7 +21,10 @@ const secrets = createSecretResolver({ fromConfig: config.secrets, dir: undefine
 const journal = await createJournal("memory");
 // Old builds read HOOKLINE_LOG_LEVEL themselves; newer ones take the level as an option.
 const log = createLogger({ level: process.env.HOOKLINE_LOG_LEVEL ?? "warn" });
-const app = createApp({ config: () => config, secrets, journal, log });
+// BENCH_TRACING_RATIO=0.1: tracing on (the parentbased_traceidratio sampler at that ratio), spans
+// exported over OTLP/HTTP to a collector stub in this process (its cost is counted too).
+const tracing = await startBenchTracing(process.env.BENCH_TRACING_RATIO);
+const app = createApp({ config: () => config, secrets, journal, log, tracer: tracing?.tracer });
 const server = createServer(app);
 await new Promise((r) => server.listen(0, "127.0.0.1", r));
 const port = server.address().port;
@@ -61,7 +64,26 @@ const cpu = process.cpuUsage(t0);
 process.stderr.write(
   JSON.stringify({ n, bad, cpuMsPerEvent: (cpu.user + cpu.system) / 1000 / Math.max(n, 1) }) + "\n",
 );
+await tracing?.shutdown();
 agent.destroy();
 server.close();
 await journal.close();
 process.exit(0);
+
+async function startBenchTracing(ratioText) {
+  if (ratioText === undefined || ratioText === "") return undefined;
+  const { startTracing } = await d("runtime/start-tracing.js");
+  const stub = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
+  });
+  await new Promise((r) => stub.listen(0, "127.0.0.1", r));
+  stub.unref();
+  return startTracing({
+    kind: "otlp",
+    url: `http://127.0.0.1:${stub.address().port}/v1/traces`,
+    headers: {},
+    serviceName: "hookline-bench",
+    sampler: { kind: "parentbased_traceidratio", ratio: Number(ratioText) },
+  });
+}

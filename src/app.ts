@@ -11,6 +11,16 @@ import { identifyProvider } from "./intake/identify-provider.js";
 import { createBodyBudget, type BodyBudget, type BodyRefusal } from "./intake/body-budget.js";
 import { busy, readBody } from "./intake/read-body.js";
 import type { IncomingEvent } from "./core/incoming-event.js";
+import {
+  SpanKind,
+  SpanStatusCode,
+  startSpan,
+  traceCarrierOf,
+  type StartedSpan,
+  type TraceCarrier,
+  type Tracer,
+} from "./core/span-parent.js";
+import { startServerSpan } from "./intake/start-server-span.js";
 import type { SecretResolver } from "./interceptors/types.js";
 import { duplicateAnswer, errorBody } from "./listener/answer-event.js";
 import { processEvent } from "./listener/process-event.js";
@@ -69,6 +79,11 @@ export interface AppDeps {
   journalBudget?: JournalBudget;
   deadlineMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * Makes the request's spans when tracing is configured (undefined: no span is made, nor any
+   * attribute built).
+   */
+  tracer?: Tracer | undefined;
   /** The admin port's deliveries page (`http://127.0.0.1:9000/ui/`), named by the landing page. */
   adminPage?: string;
 }
@@ -150,6 +165,14 @@ async function handleEvent(
   const { maxBody, deadlineMs, budget } = limits;
   const eventId = randomUUID();
   const started = performance.now();
+  const server =
+    deps.tracer === undefined
+      ? undefined
+      : startServerSpan(deps.tracer, req, res, `/listeners/${listener.namespace}/${listener.name}`);
+  server?.span.setAttributes({
+    "hookline.event_id": eventId,
+    "hookline.listener": `${listener.namespace}/${listener.name}`,
+  });
   const count = (outcome: string, status: number, traces: readonly TriggerTrace[] = []): void =>
     deps.metrics?.eventAnswered(
       `${listener.namespace}/${listener.name}`,
@@ -197,6 +220,13 @@ async function handleEvent(
     deliveryId,
   };
   const log = deps.log.child({ eventId, deliveryId, provider, listener: listener.name });
+  if (server !== undefined) {
+    server.span.setAttributes({
+      "hookline.provider": provider,
+      "http.request.body.size": raw.length,
+    });
+    if (deliveryId !== undefined) server.span.setAttribute("hookline.delivery_id", deliveryId);
+  }
   // The header pick is work of its own: skipped when the line would not be written.
   if (log.isLevelEnabled("debug")) {
     log.debug("event received", { bytes: raw.length, headers: pickLoggableHeaders(header) });
@@ -210,11 +240,12 @@ async function handleEvent(
         : await journal.findDeliveryIdOwner(listenerKey(listener), deliveryId);
     const processed = await processEvent(
       { listener, event, deliveryIdOwner },
-      { secrets: deps.secrets, log, deadlineMs },
+      { secrets: deps.secrets, log, deadlineMs, trace: server?.child },
     );
     const { outcome, traces, runs } = processed;
+    server?.span.setAttribute("hookline.outcome", outcome);
     let answer = processed.answer;
-    const result = await recordEvent(event, listener, processed, req, deps, log);
+    const result = await commitEvent(event, listener, processed, req, deps, log, server);
     // A concurrent copy of the delivery id fired first: this one is a duplicate after all.
     if (result.kind === "duplicate" && answer.kind !== "duplicate")
       answer = duplicateAnswer(listener, result.originalEventId, deliveryId);
@@ -294,6 +325,57 @@ function refuseBusy(
 }
 
 /**
+ * `recordEvent` under a "journal commit" span, the server span's context stored with the event
+ * (its deliveries' spans join the request's trace, even after a restart).
+ */
+async function commitEvent(
+  event: IncomingEvent,
+  listener: CompiledListener,
+  processed: ProcessedEvent,
+  req: IncomingMessage,
+  deps: AppDeps & { unauthenticatedQuota: UnauthenticatedQuota },
+  log: Logger,
+  server: StartedSpan | undefined,
+): Promise<RecordResult | { kind: "dropped" }> {
+  if (server === undefined) return recordEvent(event, listener, processed, req, deps, log);
+  const commit = startSpan(server.child, "journal commit", {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      "db.system.name": journalSystem(deps.journal.kind),
+      "db.operation.name": "record",
+      "hookline.event_id": event.eventId,
+      "hookline.runs": processed.runs.length,
+    },
+  });
+  try {
+    const result = await recordEvent(
+      event,
+      listener,
+      processed,
+      req,
+      deps,
+      log,
+      traceCarrierOf(server.span),
+    );
+    commit?.span.setAttribute("hookline.journal.result", result.kind);
+    commit?.span.end();
+    return result;
+  } catch (err) {
+    commit?.span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: "the journal could not store the event",
+    });
+    commit?.span.end();
+    throw err;
+  }
+}
+
+/** The OpenTelemetry `db.system.name` of a journal. */
+function journalSystem(kind: Journal["kind"]): string {
+  return kind === "postgres" ? "postgresql" : kind;
+}
+
+/**
  * Journals the event: whole when a trigger authenticated its sender or it fired; else as a
  * metadata-only row, within the listener's and the source address's quotas (past them nothing is
  * written, and the counter says so: the sender's answer is the same).
@@ -305,11 +387,14 @@ async function recordEvent(
   req: IncomingMessage,
   deps: AppDeps & { unauthenticatedQuota: UnauthenticatedQuota },
   log: Logger,
+  traceContext?: TraceCarrier,
 ): Promise<RecordResult | { kind: "dropped" }> {
   const { outcome, traces, runs, answer } = processed;
+  const traced = (row: StoredEvent): StoredEvent =>
+    traceContext === undefined ? row : { ...row, traceContext };
   if (keepsBody(processed))
     return deps.journal.record(
-      toStoredEvent(event, listener, answer.status, outcome, traces, deps.secretValues),
+      traced(toStoredEvent(event, listener, answer.status, outcome, traces, deps.secretValues)),
       runs,
     );
   const key = listenerKey(listener);
@@ -330,7 +415,7 @@ async function recordEvent(
   // The journal's total cap (HOOKLINE_JOURNAL_MAX) is never passed for such a row.
   if (deps.journalBudget?.admitsUnauthenticated(metadataRowBytes(row)) === false)
     return drop("journal-full");
-  return deps.journal.record(row, runs);
+  return deps.journal.record(traced(row), runs);
 }
 
 /** About what a metadata-only row costs the journal (as `Journal.storedBytes` counts it). */

@@ -61,6 +61,8 @@ export interface ServeOptions {
   watchConfig?: boolean;
   /** How long config files must be quiet before a change is loaded (default 200 ms). */
   reloadDebounceMs?: number;
+  /** HOOKLINE_HTTP_ALLOW: the hosts HTTPRequest deliveries may call (listed ones may be loopback). */
+  httpAllow?: readonly string[] | undefined;
   log: Logger;
 }
 
@@ -101,9 +103,12 @@ function toSettings(options: ServeOptions, allListeners: boolean): Settings {
     journalMaxBytes: undefined,
     journalFilteredMaxBytes: DEFAULT_JOURNAL_FILTERED_MAX,
     retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
+    tracing: { kind: "off" },
+    traceUrl: undefined,
     watchConfig: options.watchConfig ?? true,
     reloadDebounceMs: options.reloadDebounceMs ?? DEFAULT_DEBOUNCE_MS,
     logLevel: "info",
+    logFormat: "json",
     secretsDir: options.secretsDir,
     interceptorsDir: options.interceptorsDir,
     defaultListener: options.defaultListener,
@@ -115,5 +120,6 @@ function toSettings(options: ServeOptions, allListeners: boolean): Settings {
       gitlab: { apiUrl: undefined },
     },
     kubeconfig: undefined,
+    httpAllow: options.httpAllow,
   };
 }

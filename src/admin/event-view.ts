@@ -1,6 +1,8 @@
+import { traceIdOf } from "../core/span-parent.js";
 import { assertNever } from "../errors/assert-never.js";
 import { REDACTED } from "../store/redact-headers.js";
-import type { DeliveryAttempt, RunRecord, StoredEvent } from "../store/types.js";
+import type { DeliveryAttempt, HttpAnswerRecord, RunRecord, StoredEvent } from "../store/types.js";
+import type { HttpRequestBody } from "../templates/types.js";
 
 /** An event as the API and the page show it: the body as text when it is text. */
 export interface EventView {
@@ -15,6 +17,8 @@ export interface EventView {
   outcome: string;
   duplicateOf: string | null;
   replayOf: string | null;
+  /** The request's trace id, when tracing was on. */
+  traceId: string | null;
   headers: Record<string, string[]>;
   body: BodyView;
   triggers: TriggerView[];
@@ -54,7 +58,31 @@ export interface DeliveryView {
   resources: ResourceView[];
   /** `hookline.dev/v1alpha1` `Patch` entries: existing objects patched by the resource sink. */
   patches: PatchView[];
+  /** `hookline.dev/v1alpha1` `HTTPRequest` entries: endpoints called, with what they answered. */
+  httpRequests: HttpRequestView[];
   cloudEvents: CloudEventView[];
+}
+
+export interface HttpRequestView {
+  /** The entry's place among the trigger's resourcetemplates (from 0). */
+  seq: number;
+  method: string;
+  url: string;
+  /** Values written out, or the Secret they are read from (never the value). */
+  headers: {
+    name: string;
+    value: string | null;
+    secretRef: { name: string; key: string } | null;
+  }[];
+  body: HttpRequestBody | null;
+  expectedStatuses: number[] | null;
+  timeoutMs: number;
+  /** Sent as `Idempotency-Key` on every attempt. */
+  deliveryKey: string;
+  state: string;
+  attempts: DeliveryAttempt[];
+  /** The latest answer: status and first bytes (secret values redacted). */
+  answer: HttpAnswerRecord | null;
 }
 
 export interface PatchView {
@@ -102,6 +130,7 @@ export function toEventView(event: StoredEvent, runs: readonly RunRecord[]): Eve
     outcome: event.outcome,
     duplicateOf: event.duplicateOf ?? null,
     replayOf: event.replayOf ?? null,
+    traceId: event.traceContext === undefined ? null : (traceIdOf(event.traceContext) ?? null),
     headers: redactForDisplay(event.headers),
     body: toBodyView(event.body),
     triggers: event.traces.map((t, i): TriggerView => {
@@ -152,6 +181,7 @@ function toDeliveryView(run: RunRecord): DeliveryView {
     lastError: run.lastError ?? null,
     resources: [],
     patches: [],
+    httpRequests: [],
     cloudEvents: [],
   };
   for (const d of run.deliveries) {
@@ -176,6 +206,25 @@ function toDeliveryView(run: RunRecord): DeliveryView {
           state: d.state,
           deliveryKey: d.deliveryKey,
           attempts: d.attempts,
+        });
+        break;
+      case "http":
+        view.httpRequests.push({
+          seq: d.seq,
+          method: d.request.method,
+          url: d.request.url,
+          headers: d.request.headers.map(({ name, value }) =>
+            value.kind === "literal"
+              ? { name, value: value.value, secretRef: null }
+              : { name, value: null, secretRef: value.secretRef },
+          ),
+          body: d.request.body ?? null,
+          expectedStatuses: d.request.expectedStatuses ?? null,
+          timeoutMs: d.request.timeoutMs,
+          deliveryKey: d.deliveryKey,
+          state: d.state,
+          attempts: d.attempts,
+          answer: d.answer ?? null,
         });
         break;
       case "cloudevent":

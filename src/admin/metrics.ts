@@ -79,7 +79,7 @@ export function createMetrics(journal?: Journal): Metrics {
   });
   const deliveries = new Counter({
     name: "hookline_deliveries_total",
-    help: "Deliveries (resources created by kind, Patch, CloudEvent), by outcome (delivered, retry, dead).",
+    help: "Deliveries (resources created by kind, Patch, HTTPRequest, CloudEvent), by outcome (delivered, retry, dead).",
     labelNames: ["kind", "outcome"],
     registers: [registry],
   });
@@ -188,8 +188,9 @@ export function createMetrics(journal?: Journal): Metrics {
     },
     deliveryAttempted(kind, outcome) {
       deliveries.inc({ kind, outcome });
-      // Tekton's counter is of resources created: a Patch creates nothing.
-      if (outcome === "delivered" && kind !== "Patch") tektonResources.inc({ kind });
+      // Tekton's counter is of resources created: a Patch or an HTTP request creates nothing.
+      if (outcome === "delivered" && kind !== "Patch" && kind !== "HTTPRequest")
+        tektonResources.inc({ kind });
     },
     countInvalidConfigObjects(count) {
       new Gauge({

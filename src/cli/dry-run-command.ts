@@ -8,12 +8,12 @@ import { processEvent } from "../listener/process-event.js";
 import { routeListener } from "../listener/route-listener.js";
 import type { ProcessedEvent } from "../listener/processed-event.js";
 import type { TriggerTrace } from "../listener/types.js";
-import { createLogger } from "../log/logger.js";
 import { HooklineError } from "../errors/hookline-error.js";
 import { builtinInterceptorOptions } from "../settings/builtin-interceptor-options.js";
 import { DEFAULT_DEADLINE_MS } from "../settings/defaults.js";
 import { parseFlags, parsePipelineSettings } from "../settings/parse-settings.js";
 import type { CommandIo } from "./command-io.js";
+import { createCommandLogger } from "./command-logger.js";
 import { DRY_RUN_USAGE, ownArgsOptions, usageLines } from "./command-usage.js";
 import { parseHttpRequest } from "./parse-http-request.js";
 import { loadCliConfig } from "./load-cli-config.js";
@@ -122,7 +122,7 @@ export async function runDryRun(args: readonly string[], io: CommandIo): Promise
         fromConfig: config.secrets,
         dir: pipeline.secretsDir,
       }),
-      log: createLogger({ level: pipeline.logLevel, out: io.stderr }),
+      log: createCommandLogger(pipeline, io.stderr, io.env),
       deadlineMs: DEFAULT_DEADLINE_MS,
     },
   );
@@ -133,7 +133,8 @@ export async function runDryRun(args: readonly string[], io: CommandIo): Promise
 
 /**
  * What dry-run prints: the answer the sender would get, each trigger's trace with the resources
- * it would create, the patches it would apply (`hookline.dev/v1alpha1` `Patch` entries), and the
+ * it would create, the patches it would apply (`hookline.dev/v1alpha1` `Patch` entries), the HTTP
+ * requests it would send (`HTTPRequest` entries; secret headers as their references), and the
  * listener's CloudEvents (cloudEventURI) when it has any.
  */
 export function dryRunView(
@@ -162,12 +163,36 @@ export function dryRunView(
         : [],
     ),
   );
+  // The HTTPRequest entries, as the HTTP sink will send them (Secret headers as references).
+  const httpRequests = processed.runs.flatMap((r) =>
+    r.deliveries.flatMap((d) =>
+      d.kind === "http"
+        ? [
+            {
+              trigger: r.origin.kind === "trigger" ? r.origin.trigger : null,
+              method: d.request.method,
+              url: d.request.url,
+              headers: Object.fromEntries(
+                d.request.headers.map(({ name, value }) => [
+                  name,
+                  value.kind === "literal" ? value.value : { secretRef: { ...value.secretRef } },
+                ]),
+              ),
+              ...(d.request.body === undefined ? {} : { body: structuredClone(d.request.body) }),
+              expectedStatuses: d.request.expectedStatuses ?? "2xx",
+              timeoutMs: d.request.timeoutMs,
+            },
+          ]
+        : [],
+    ),
+  );
   return {
     eventListener: `${listener.namespace}/${listener.name}`,
     eventID: eventId,
     answer: { status: processed.answer.status, body: processed.answer.body },
     triggers: processed.traces.map(triggerView),
     ...(patches.length === 0 ? {} : { patches }),
+    ...(httpRequests.length === 0 ? {} : { httpRequests }),
     ...(cloudEvents.length === 0 ? {} : { cloudEvents }),
   };
 }

@@ -1,13 +1,15 @@
 import { createSecretValues } from "../core/secret-values.js";
 import { redactingLogger } from "../log/redacting-logger.js";
 import { assertNever } from "../errors/assert-never.js";
+import { describeUrl } from "../http/describe-url.js";
 import type { DeliveryRecord, RunRecord } from "../store/types.js";
 import { stringify } from "yaml";
 import { createSecretResolver } from "../config/secret-resolver.js";
 import { createDeliveryWorker } from "../delivery/delivery-worker.js";
 import { replayEvent } from "../listener/replay-event.js";
-import { createLogger } from "../log/logger.js";
 import { openJournal } from "../runtime/open-journal.js";
+import { createDestinationGuard } from "../http/destination-guard.js";
+import { createHttpRequestSink } from "../sinks/http/http-request-sink.js";
 import { createLocalSink } from "../sinks/local/local-sink.js";
 import { builtinInterceptorOptions } from "../settings/builtin-interceptor-options.js";
 import { DEFAULT_DEADLINE_MS } from "../settings/defaults.js";
@@ -17,6 +19,7 @@ import { readOption } from "../settings/read-option.js";
 import type { Sink } from "../sinks/types.js";
 import { ownArgsOptions, REPLAY_USAGE, usageLines } from "./command-usage.js";
 import type { CommandIo } from "./command-io.js";
+import { createCommandLogger } from "./command-logger.js";
 import { loadCliConfig } from "./load-cli-config.js";
 import { settingsFailure } from "./settings-failure.js";
 
@@ -54,7 +57,7 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
     io.stderr.write(`${usageLines(REPLAY_USAGE, "usage: ")}\n`);
     return 2;
   }
-  const log = createLogger({ level: pipeline.logLevel, out: io.stderr });
+  const log = createCommandLogger(pipeline, io.stderr, io.env);
   const config = await loadCliConfig(
     "replay",
     parsed.configDir,
@@ -80,13 +83,14 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
     }
     const { dryRun } = parsed;
     const secretValues = createSecretValues();
+    const secrets = createSecretResolver({
+      fromConfig: config.secrets,
+      dir: pipeline.secretsDir,
+      values: secretValues,
+    });
     const result = await replayEvent(original, {
       config,
-      secrets: createSecretResolver({
-        fromConfig: config.secrets,
-        dir: pipeline.secretsDir,
-        values: secretValues,
-      }),
+      secrets,
       secretValues,
       log: redactingLogger(log, secretValues),
       deadlineMs: DEFAULT_DEADLINE_MS,
@@ -109,7 +113,17 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
         parsed.sink.kind === "kubernetes"
           ? await createKubernetesSink(pipeline.kubeconfig)
           : createLocalSink({ outDir: parsed.sink.outDir });
-      await createDeliveryWorker({ journal, sink, log }).deliverEvent(result.event.id);
+      const httpSink = createHttpRequestSink({
+        secrets,
+        secretValues,
+        guard: createDestinationGuard({ allow: pipeline.httpAllow }),
+      });
+      await createDeliveryWorker({
+        journal,
+        sink,
+        httpSink,
+        log: redactingLogger(log, secretValues),
+      }).deliverEvent(result.event.id);
     }
     const runs = dryRun ? [] : await journal.getRuns(result.event.id);
     io.stdout.write(
@@ -128,6 +142,11 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
               patches: result.runs.flatMap((r) =>
                 r.deliveries.flatMap((d) =>
                   d.kind === "patch" ? [{ type: d.patch.type, target: d.patch.target }] : [],
+                ),
+              ),
+              httpRequests: result.runs.flatMap((r) =>
+                r.deliveries.flatMap((d) =>
+                  d.kind === "http" ? [{ method: d.request.method, url: d.request.url }] : [],
                 ),
               ),
             }
@@ -169,6 +188,15 @@ function deliveryLine(run: RunRecord, d: DeliveryRecord): Record<string, unknown
         type: d.patch.type,
         target: patchTargetLine(d.patch.target),
         state: d.state,
+      };
+    case "http":
+      return {
+        trigger,
+        kind: "HTTPRequest",
+        method: d.request.method,
+        url: describeUrl(d.request.url),
+        state: d.state,
+        status: d.answer?.status ?? null,
       };
     case "cloudevent":
       return { trigger, kind: "CloudEvent", type: d.event.type, uri: d.uri, state: d.state };

@@ -15,6 +15,8 @@ import type { ParamSpec, TriggerTemplateSpec } from "./types.js";
 import { TT_PARAM } from "../templates/compile-template.js";
 import { isPatchEntry } from "../templates/rendered-patch.js";
 import { checkPatchTemplate } from "./check-patch-template.js";
+import { isHttpRequestEntry } from "../templates/rendered-http-request.js";
+import { checkHttpRequestTemplate } from "./check-http-request-template.js";
 
 export const PARAM_SPEC_FIELDS: FieldTable<ParamSpec, DecodeEnv> = [
   {
@@ -118,6 +120,8 @@ function decodeResourceTemplate(
   }
   // A hookline.dev/v1alpha1 Patch entry changes an existing object: its own shape is checked.
   if (ok && isPatchEntry(value) && !checkPatchTemplate(el, cx)) ok = false;
+  // A hookline.dev/v1alpha1 HTTPRequest entry calls an endpoint: its own shape is checked too.
+  if (ok && isHttpRequestEntry(value) && !checkHttpRequestTemplate(el, cx)) ok = false;
   checkDeclaredParams(node, el.path, cx, declared);
   return ok ? value : undefined;
 }

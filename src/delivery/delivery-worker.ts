@@ -1,12 +1,15 @@
 import { assertNever } from "../errors/assert-never.js";
 import { describeError, HooklineError } from "../errors/hookline-error.js";
 import type { Logger } from "../core/logger.js";
+import type { Tracer } from "../core/span-parent.js";
 import type { Metrics } from "../admin/metrics.js";
 import { createCloudEventSink, type CloudEventSink } from "../cloudevents/cloudevent-sink.js";
+import { createHttpRequestSink, type HttpRequestSink } from "../sinks/http/http-request-sink.js";
 import type { Sink } from "../sinks/types.js";
 import type { ClaimedRun, Journal } from "../store/types.js";
 import { DEFAULT_BACKOFF, nextDelayMs, type BackoffPolicy } from "./backoff.js";
 import { deliveryLabel, sendDelivery, type DeliverySinks } from "./send-delivery.js";
+import { startDeliverySpan } from "./start-delivery-span.js";
 
 export interface WorkerOptions {
   journal: Journal;
@@ -14,6 +17,11 @@ export interface WorkerOptions {
   sink: Sink;
   /** Where CloudEvents to `cloudEventURI` go (default: POSTed over HTTP). */
   cloudEventSink?: CloudEventSink;
+  /**
+   * Where `HTTPRequest` deliveries go (default: a sink with no secrets and no allow-list, so an
+   * entry with a secretRef header fails; serve and replay give theirs).
+   */
+  httpSink?: HttpRequestSink;
   log: Logger;
   /** How often to look for due runs when nothing woke the worker (default 250 ms). */
   pollMs?: number;
@@ -38,6 +46,8 @@ export interface WorkerOptions {
   now?: () => Date;
   /** Counts deliveries for /metrics, and reads the runs in flight at each scrape. */
   metrics?: Pick<Metrics, "deliveryAttempted"> & Partial<Pick<Metrics, "countDeliveriesInFlight">>;
+  /** Makes a span per delivery attempt, in its event's trace; undefined: tracing is off. */
+  tracer?: Tracer | undefined;
 }
 
 export interface DeliveryWorker {
@@ -70,6 +80,7 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
   const { journal, log } = options;
   const sinks: DeliverySinks = {
     resource: options.sink,
+    http: options.httpSink ?? createHttpRequestSink(),
     cloudevent: options.cloudEventSink ?? createCloudEventSink(),
   };
   const now = options.now ?? (() => new Date());
@@ -122,12 +133,21 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
     });
     for (const d of run.deliveries) {
       if (d.state !== "pending") continue;
+      const span =
+        options.tracer === undefined ? undefined : startDeliverySpan(options.tracer, run, d);
       try {
-        const done = await sendDelivery(d, sinks, {
-          serviceAccountName: run.serviceAccountName,
-          triggerNamespace: run.namespace,
-          log: rlog,
-        });
+        const done = await sendDelivery(
+          d,
+          sinks,
+          {
+            serviceAccountName: run.serviceAccountName,
+            triggerNamespace: run.namespace,
+            log: rlog,
+            trace: span?.started.child,
+          },
+          span?.carrier,
+        );
+        span?.end("delivered", undefined);
         d.state = "delivered";
         d.attempts.push({ at: now().toISOString() });
         options.metrics?.deliveryAttempted(deliveryLabel(d), "delivered");
@@ -147,6 +167,7 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
           deliveryLabel(d),
           !retryable || exhausted ? "dead" : "retry",
         );
+        span?.end(!retryable || exhausted ? "dead" : "retry", err);
         if (!retryable || exhausted) {
           d.state = "dead";
           for (const rest of run.deliveries)

@@ -36,6 +36,11 @@ export const codes = {
     status: 403,
     summary: "a state-changing admin request came from another site (Origin or Sec-Fetch-Site)",
   },
+  HL_ADMIN_TOO_MANY_STREAMS: {
+    status: 503,
+    summary:
+      "as many event streams (the page's live refresh) are open as the admin port holds; close a tab or try later",
+  },
   HL_ADMIN_CSRF_INVALID: {
     status: 403,
     summary: "the page's form token is missing, forged or expired; reload the page",
@@ -64,6 +69,19 @@ export const codes = {
   HL_BINDING_FAILED: { status: 500, summary: "a binding expression could not be evaluated" },
   HL_SINK_ALREADY_EXISTS: { status: 409, summary: "a resource with that name already exists" },
   HL_SINK_WRITE_FAILED: { status: 500, summary: "the sink could not create a resource" },
+  HL_HTTP_UNEXPECTED_STATUS: {
+    status: 502,
+    summary: "an HTTPRequest delivery was answered with a status it does not expect",
+  },
+  HL_HTTP_REQUEST_FAILED: {
+    status: 502,
+    summary: "an HTTPRequest delivery got no answer (refused, reset, timed out)",
+  },
+  HL_HTTP_DESTINATION_REFUSED: {
+    status: 403,
+    summary:
+      "an HTTPRequest delivery's destination is not allowed (loopback, link-local or metadata address, or not in HOOKLINE_HTTP_ALLOW)",
+  },
   HL_SETTINGS_INVALID: {
     status: 400,
     summary: "a command-line flag or environment variable has a value hookline cannot use",

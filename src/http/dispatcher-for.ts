@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { Agent, ProxyAgent, type Dispatcher } from "undici";
+import type { DestinationGuard } from "./destination-guard.js";
 import type { TlsConfig } from "./types.js";
 
 /** Connection pools, one per TLS config and proxy: the same trust and identity share sockets. */
@@ -14,8 +15,12 @@ const MAX_POOLS = 256;
  * takes no dispatcher from the `undici` package of another version, so `request` uses that
  * package's own fetch with it.
  */
-export function dispatcherFor(tls: TlsConfig | undefined, proxy: string | undefined): Dispatcher {
-  const key = keyOf(tls, proxy);
+export function dispatcherFor(
+  tls: TlsConfig | undefined,
+  proxy: string | undefined,
+  guard?: DestinationGuard,
+): Dispatcher {
+  const key = keyOf(tls, proxy) + (guard === undefined ? "" : `\0${guard.key}`);
   let pool = pools.get(key);
   if (pool !== undefined) return pool;
   if (pools.size >= MAX_POOLS) {
@@ -24,9 +29,12 @@ export function dispatcherFor(tls: TlsConfig | undefined, proxy: string | undefi
   }
   const connect = { ...definedOf(tls) };
   pool =
-    proxy === undefined
-      ? new Agent({ connect })
-      : new ProxyAgent({ uri: proxy, requestTls: connect, proxyTls: connect });
+    guard !== undefined
+      ? // The guard's lookup checks every address at connection time (no DNS rebinding).
+        new Agent({ connect: { ...connect, lookup: guard.lookup } })
+      : proxy === undefined
+        ? new Agent({ connect })
+        : new ProxyAgent({ uri: proxy, requestTls: connect, proxyTls: connect });
   pools.set(key, pool);
   return pool;
 }

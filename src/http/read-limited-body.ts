@@ -24,6 +24,25 @@ export async function readLimitedBody(
   return Buffer.concat(chunks, size);
 }
 
+/** The first `maxBytes` of a body stream; the rest is dropped unread (the stream destroyed). */
+export async function readFirstBytes(
+  stream: BodyStream,
+  maxBytes: number,
+): Promise<{ body: Buffer; truncated: boolean }> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    if (size + chunk.byteLength > maxBytes) {
+      chunks.push(chunk.subarray(0, maxBytes - size));
+      stream.destroy();
+      return { body: Buffer.concat(chunks, maxBytes), truncated: true };
+    }
+    size += chunk.byteLength;
+    chunks.push(chunk);
+  }
+  return { body: Buffer.concat(chunks, size), truncated: false };
+}
+
 /** `32 MiB`, `512 KiB`, `100 bytes`: a size limit in messages. */
 export function formatBytes(n: number): string {
   if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;

@@ -1,10 +1,12 @@
 import { STATUS_CODES } from "node:http";
 import { request as undiciRequest, type Dispatcher } from "undici";
 import { describeNetworkError } from "./describe-network-error.js";
+import { startClientSpan } from "./client-span.js";
 import { describeUrl } from "./describe-url.js";
 import { dispatcherFor } from "./dispatcher-for.js";
 import { HttpError } from "./http-error.js";
-import { formatBytes, readLimitedBody } from "./read-limited-body.js";
+import { DESTINATION_REFUSED } from "./destination-guard.js";
+import { formatBytes, readFirstBytes, readLimitedBody } from "./read-limited-body.js";
 import type { HttpAnswer, HttpRequest } from "./types.js";
 
 /**
@@ -37,10 +39,26 @@ const HOP_HEADERS = new Set([
  * one for the code (Go's servers send no other; HTTP/2 has none), which is what messages quote.
  */
 export async function request(req: HttpRequest): Promise<HttpAnswer> {
+  const client = req.trace === undefined ? undefined : startClientSpan(req.trace, req);
+  if (client === undefined) return send(req);
+  try {
+    const answer = await send({ ...req, headers: client.headers });
+    client.end({ status: answer.status });
+    return answer;
+  } catch (err) {
+    client.end({ failure: err instanceof HttpError ? err.kind : "error" });
+    throw err;
+  }
+}
+
+async function send(req: HttpRequest): Promise<HttpAnswer> {
   const where = `${req.method} ${describeUrl(req.url)}`;
   const abortReason = req.abortReason ?? "the caller gave up";
   if (req.signal?.aborted === true)
     throw new HttpError("not-sent", where, `${where}: not sent, ${abortReason}`, undefined);
+  const refusal = req.guard === undefined ? undefined : refusalOf(req.guard, req.url);
+  if (refusal !== undefined)
+    throw new HttpError("refused", where, `${where}: not sent, ${refusal}`, DESTINATION_REFUSED);
   const timeout = AbortSignal.timeout(req.timeoutMs);
   const signal = req.signal === undefined ? timeout : AbortSignal.any([req.signal, timeout]);
   const failed = (err: unknown): HttpError => {
@@ -58,6 +76,9 @@ export async function request(req: HttpRequest): Promise<HttpAnswer> {
         { cause: err },
       );
     const { text, code } = describeNetworkError(err);
+    // The guard's lookup refused an address the host resolved to.
+    if (code === DESTINATION_REFUSED)
+      return new HttpError("refused", where, `${where}: not sent, ${text}`, code, { cause: err });
     return new HttpError("network", where, `${where} failed: ${text}`, code, { cause: err });
   };
   let res: Dispatcher.ResponseData;
@@ -67,14 +88,17 @@ export async function request(req: HttpRequest): Promise<HttpAnswer> {
       headers: toHeaders(req.headers),
       ...(req.body === undefined ? {} : { body: req.body }),
       signal,
-      dispatcher: dispatcherFor(req.tls, req.proxy),
+      dispatcher: dispatcherFor(req.tls, req.proxy, req.guard),
     });
   } catch (err) {
     throw failed(err);
   }
   let body: Buffer | undefined;
+  let truncated: boolean | undefined;
   try {
-    if (req.maxBytes === "discard") {
+    if (typeof req.maxBytes === "object")
+      ({ body, truncated } = await readFirstBytes(res.body, req.maxBytes.first));
+    else if (req.maxBytes === "discard") {
       // Reads a little so that a short answer leaves the connection reusable, then drops it.
       await res.body.dump({ limit: 64 * 1024 });
       body = Buffer.alloc(0);
@@ -98,7 +122,16 @@ export async function request(req: HttpRequest): Promise<HttpAnswer> {
     statusText: STATUS_CODES[res.statusCode] ?? "",
     header,
     body,
+    ...(truncated === undefined ? {} : { truncated }),
   };
+}
+
+function refusalOf(guard: NonNullable<HttpRequest["guard"]>, url: string): string | undefined {
+  try {
+    return guard.refusal(new URL(url));
+  } catch {
+    return "the URL is not valid";
+  }
 }
 
 function toHeaders(headers: HttpRequest["headers"]): Record<string, string | string[]> {

@@ -4,6 +4,13 @@ import type { InterceptorStep } from "../config/compiled.js";
 import type { Logger } from "../core/logger.js";
 import type { RuledOutBy } from "../core/ruled-out-by.js";
 import { memoJSON } from "../core/memo-json.js";
+import {
+  SpanKind,
+  SpanStatusCode,
+  startSpan,
+  type SpanParent,
+  type StartedSpan,
+} from "../core/span-parent.js";
 import { callRemoteInterceptor } from "./remote/call-remote-interceptor.js";
 import { callWebhook } from "./remote/call-webhook.js";
 import type {
@@ -69,6 +76,8 @@ export interface ChainDeps {
   signal: AbortSignal;
   /** The event's CPU budget, shared by every trigger of the event. */
   eventBudget: EventBudget;
+  /** Where each interceptor's span goes (the trigger's span); undefined: tracing is off. */
+  trace?: SpanParent | undefined;
 }
 
 /**
@@ -95,6 +104,11 @@ export async function runChain(
       trace.push({ interceptor: step.name, outcome: "error", message: step.reason, durationMs: 0 });
       return { kind: "error", interceptor: step.name, message: step.reason, trace };
     }
+    const span = startSpan(deps.trace, `interceptor ${step.name}`, {
+      // A remote interceptor's span is its HTTP client span's parent (the call carries traceparent).
+      kind: step.kind === "builtin" ? SpanKind.INTERNAL : SpanKind.CLIENT,
+      attributes: { "hookline.interceptor": step.name, "hookline.interceptor.kind": step.kind },
+    });
     const req: InterceptorRequest = {
       body,
       bodyJSON,
@@ -123,7 +137,7 @@ export async function runChain(
           res = await step.interceptor.process(req, step.params, ctx);
           break;
         case "remote":
-          res = await callRemoteInterceptor(step.target, req, step.params, ctx.signal);
+          res = await callRemoteInterceptor(step.target, req, step.params, ctx.signal, span?.child);
           break;
         case "webhook": {
           const answer = await callWebhook(
@@ -133,6 +147,7 @@ export async function runChain(
             extensions,
             input.context.event_url,
             ctx.signal,
+            span?.child,
           );
           // The answer is the event's body from here on, for signature checks too.
           body = answer.body;
@@ -145,6 +160,7 @@ export async function runChain(
       }
       if (!res.continue) {
         const { code, message } = res.status;
+        endStepSpan(span, "stop", code);
         trace.push({
           interceptor: step.name,
           outcome: "stop",
@@ -165,6 +181,7 @@ export async function runChain(
           trace,
         };
       }
+      endStepSpan(span, "continue", undefined);
       const added = res.extensions === undefined ? [] : Object.keys(res.extensions);
       if (res.extensions !== undefined) extensions = { ...extensions, ...res.extensions };
       trace.push({
@@ -178,10 +195,25 @@ export async function runChain(
       });
     } catch (err) {
       const message = describeError(err);
+      endStepSpan(span, "error", undefined);
       logFor().error("interceptor failed", { error: message });
       trace.push({ interceptor: step.name, outcome: "error", message, durationMs: elapsed() });
       return { kind: "error", interceptor: step.name, message, trace };
     }
   }
   return { kind: "continue", extensions, body, bodyJSON, header, trace };
+}
+
+/** An interceptor's span ends with its outcome and code; never its message (it may quote data). */
+function endStepSpan(
+  span: StartedSpan | undefined,
+  outcome: InterceptorTrace["outcome"],
+  code: StatusCodeName | undefined,
+): void {
+  if (span === undefined) return;
+  span.span.setAttribute("hookline.outcome", outcome);
+  if (code !== undefined) span.span.setAttribute("hookline.interceptor.code", code);
+  if (outcome === "error")
+    span.span.setStatus({ code: SpanStatusCode.ERROR, message: "the interceptor failed" });
+  span.span.end();
 }

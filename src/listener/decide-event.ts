@@ -1,8 +1,9 @@
-import type { CompiledListener, CompiledTrigger } from "../config/compiled.js";
+import type { CompiledGroup, CompiledListener, CompiledTrigger } from "../config/compiled.js";
 import type { EventBudgetLimits, SecretResolver } from "../interceptors/types.js";
 import { createEventBudget } from "../interceptors/event-budget.js";
 import { runChain } from "../interceptors/run-chain.js";
 import type { Logger } from "../core/logger.js";
+import { startSpan, type SpanParent } from "../core/span-parent.js";
 import type { PreparedEvent } from "./prepare-event.js";
 import { createEventChecks, type EventChecks } from "./event-checks.js";
 import { createEventDispatch, ruledOutTrace, type Ruling } from "./rule-out-trigger.js";
@@ -16,6 +17,8 @@ export interface DecideDeps {
   deadlineMs: number;
   /** The event's CPU budget for CPU-bound interceptors (cel); `eventBudgetLimits` by default. */
   eventBudgetLimits?: Partial<EventBudgetLimits>;
+  /** Where each trigger's span goes; undefined: tracing is off. */
+  trace?: SpanParent | undefined;
   /** The event's signature and token checks, shared with the auth-first gate. */
   checks?: EventChecks;
 }
@@ -42,22 +45,34 @@ export async function decideEvent(
     bodyJSON: event.chainBodyJSON,
     checks: deps.checks ?? createEventChecks(event, deps),
   });
-  const runIt = (t: CompiledTrigger, from: TriggerStart): Promise<TriggerTrace> =>
+  const runIt = (
+    t: CompiledTrigger,
+    from: TriggerStart,
+    trace: SpanParent | undefined,
+  ): Promise<TriggerTrace> =>
     runTrigger(t, event, from, {
       secrets: deps.secrets,
       signal: abort.signal,
       log: triggerLog(deps.log, t),
       eventBudget,
+      trace,
     });
-  const run = (t: CompiledTrigger, from: TriggerStart): Promise<TriggerTrace> => {
-    if (t.plan.kind !== "plan" || t.plan.dispatch === undefined) return runIt(t, from);
+  const run = (
+    t: CompiledTrigger,
+    from: TriggerStart,
+    trace: SpanParent | undefined,
+  ): Promise<TriggerTrace> => {
+    if (t.plan.kind !== "plan" || t.plan.dispatch === undefined) return runIt(t, from, trace);
     const decide = (ruling: Ruling): TriggerTrace | Promise<TriggerTrace> =>
-      ruling.kind === "ruledOut" ? ruledOutTrace(t, ruling, from.group) : runIt(t, from);
+      ruling.kind === "ruledOut" ? ruledOutTrace(t, ruling, from.group) : runIt(t, from, trace);
     const ruling = dispatch.ruleOut(t.plan.dispatch, t.namespace);
     return "then" in ruling ? ruling.then(decide) : Promise.resolve(decide(ruling));
   };
-  const runs: Promise<TriggerTrace>[] = listener.triggers.map((t) => run(t, start));
-  const groupRuns = listener.groups.map(async (group): Promise<TriggerTrace[]> => {
+  const runs: Promise<TriggerTrace>[] = listener.triggers.map((t) => run(t, start, deps.trace));
+  const runGroup = async (
+    group: CompiledGroup,
+    trace: SpanParent | undefined,
+  ): Promise<TriggerTrace[]> => {
     const chain = await runChain(
       group.interceptors,
       {
@@ -75,6 +90,7 @@ export async function decideEvent(
         log: deps.log.child({ triggerGroup: group.name }),
         signal: abort.signal,
         eventBudget,
+        trace,
       },
     );
     if (chain.kind !== "continue") {
@@ -112,18 +128,21 @@ export async function decideEvent(
     // A group with interceptors has its own chain's body and header: its triggers always run.
     const traces = await Promise.all(
       group.triggers.map((t) =>
-        group.interceptors.length === 0
-          ? run(t, groupStart)
-          : runTrigger(t, event, groupStart, {
-              secrets: deps.secrets,
-              signal: abort.signal,
-              log: triggerLog(deps.log, t),
-              eventBudget,
-            }),
+        group.interceptors.length === 0 ? run(t, groupStart, trace) : runIt(t, groupStart, trace),
       ),
     );
     for (const tr of traces) tr.interceptors = [...chain.trace, ...tr.interceptors];
     return traces;
+  };
+  const groupRuns = listener.groups.map(async (group): Promise<TriggerTrace[]> => {
+    const groupSpan = startSpan(deps.trace, `trigger group ${group.name}`, {
+      attributes: { "hookline.trigger_group": group.name, "hookline.event_id": event.eventId },
+    });
+    try {
+      return await runGroup(group, groupSpan?.child);
+    } finally {
+      groupSpan?.span.end();
+    }
   });
 
   const all = Promise.all([Promise.all(runs), Promise.all(groupRuns)]).then(([a, b]) => [

@@ -3,6 +3,7 @@ import { lifecycleEvents } from "../cloudevents/tekton-events.js";
 import type { Header } from "../core/incoming-event.js";
 import { LABEL_DELIVERY_KEY } from "../sinks/types.js";
 import type { PlannedDelivery, PlannedRun } from "../store/types.js";
+import { isHttpRequestEntry, toRenderedHttpRequest } from "../templates/rendered-http-request.js";
 import { isPatchEntry, toRenderedPatch } from "../templates/rendered-patch.js";
 import type { RenderedResource } from "../templates/types.js";
 import type { EventDecision, TriggerTrace } from "./types.js";
@@ -11,7 +12,8 @@ import type { EventOutcome } from "../store/types.js";
 /**
  * One run per fired trigger, its resources in template order, each labelled with its delivery
  * key (`<eventId>.<trigger>.<resource>`: a valid label value, the same on every attempt); a
- * `hookline.dev/v1alpha1` `Patch` entry becomes a patch delivery in its place in that order.
+ * `hookline.dev/v1alpha1` `Patch` entry becomes a patch delivery, an `HTTPRequest` entry an http
+ * delivery, each in its place in that order.
  */
 export function planRuns(
   decision: EventDecision,
@@ -26,6 +28,9 @@ export function planRuns(
       // A Patch entry changes an existing object: nothing is created, so nothing is labelled.
       if (isPatchEntry(resource))
         return { kind: "patch", seq, deliveryKey, patch: toRenderedPatch(resource) };
+      // An HTTPRequest entry calls an endpoint; the delivery key becomes its Idempotency-Key.
+      if (isHttpRequestEntry(resource))
+        return { kind: "http", seq, deliveryKey, request: toRenderedHttpRequest(resource) };
       const labelled = withDeliveryKey(resource, deliveryKey);
       // The trace shows what will be created, key included.
       if (trace.outcome.kind === "fired") trace.outcome.resources[seq] = labelled;

@@ -6,6 +6,7 @@ import { payloadTooComplex, validatePayload } from "./validate-payload.js";
 import { createEventSecrets } from "../interceptors/event-secrets.js";
 import type { SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
+import type { SpanParent } from "../core/span-parent.js";
 import type { DeliveryIdOwner } from "../store/types.js";
 import { acceptedAnswer, duplicateAnswer, errorAnswer } from "./answer-event.js";
 import { authGate } from "./auth-gate.js";
@@ -24,6 +25,8 @@ export interface ProcessDeps {
   log: Logger;
   /** Triggers still running after this long are recorded as timed out. */
   deadlineMs: number;
+  /** Where the triggers' spans go (the request's server span); undefined: tracing is off. */
+  trace?: SpanParent | undefined;
 }
 
 export interface EventInput {

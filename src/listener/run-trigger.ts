@@ -8,6 +8,7 @@ import { describeRuledOut } from "../core/ruled-out-by.js";
 import { runChain, type ChainResult } from "../interceptors/run-chain.js";
 import type { EventBudget, SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
+import { SpanStatusCode, startSpan, type Span, type SpanParent } from "../core/span-parent.js";
 import { renderTemplate } from "../templates/render-template.js";
 import type { PreparedEvent } from "./prepare-event.js";
 import type { TriggerTrace } from "./types.js";
@@ -18,6 +19,8 @@ export interface TriggerDeps {
   signal: AbortSignal;
   /** The event's CPU budget, shared by every trigger of the event. */
   eventBudget: EventBudget;
+  /** Where the trigger's span goes; undefined: tracing is off. */
+  trace?: SpanParent | undefined;
 }
 
 /** Where a trigger starts: the event's own header and no extensions, or a group's result. */
@@ -54,9 +57,18 @@ export async function runTrigger(
     durationMs: 0,
   };
   if (start.group !== undefined) trace.group = start.group;
+  const span = startSpan(deps.trace, `trigger ${trigger.name}`, {
+    attributes: {
+      "hookline.trigger": trigger.name,
+      "hookline.trigger.namespace": trigger.namespace,
+      "hookline.listener": start.listenerName,
+      "hookline.event_id": event.eventId,
+    },
+  });
   const finish = (outcome: TriggerTrace["outcome"]): TriggerTrace => {
     trace.outcome = outcome;
     trace.durationMs = Math.round((performance.now() - began) * 1000) / 1000;
+    if (span !== undefined) endTriggerSpan(span.span, outcome);
     return trace;
   };
   const plan = trigger.plan;
@@ -96,6 +108,7 @@ export async function runTrigger(
         log: deps.log,
         signal: deps.signal,
         eventBudget: deps.eventBudget,
+        trace: span?.child,
       },
     );
   }
@@ -157,6 +170,42 @@ export async function runTrigger(
   } catch (err) {
     return finish({ kind: "failed", stage: "template", message: describeError(err) });
   }
+}
+
+/**
+ * The trigger span's outcome: its kind, the interceptor that stopped it and its code, the stage
+ * that failed. Never a message: one may quote the payload (a CEL error) or a header.
+ */
+function endTriggerSpan(span: Span, outcome: TriggerTrace["outcome"]): void {
+  span.setAttribute("hookline.outcome", outcome.kind);
+  switch (outcome.kind) {
+    case "fired":
+      span.setAttribute("hookline.resources", outcome.resources.length);
+      break;
+    case "not_applicable":
+      // The fact only: what was seen is a header value or the payload's.
+      span.setAttribute("hookline.ruled_out_by", outcome.ruledOutBy.fact);
+      if (outcome.interceptor !== undefined)
+        span.setAttribute("hookline.interceptor", outcome.interceptor);
+      break;
+    case "filtered":
+    case "rejected":
+      span.setAttributes({
+        "hookline.interceptor": outcome.interceptor,
+        "hookline.interceptor.code": outcome.code,
+      });
+      break;
+    case "failed":
+      span.setAttribute("hookline.stage", outcome.stage);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: `failed in ${outcome.stage}` });
+      break;
+    case "timedOut":
+      span.setStatus({ code: SpanStatusCode.ERROR, message: "timed out" });
+      break;
+    default:
+      assertNever(outcome);
+  }
+  span.end();
 }
 
 /**

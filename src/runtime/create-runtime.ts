@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import { createApp } from "../app.js";
+import { describeUrl } from "../http/describe-url.js";
 import { createAdminApp } from "../admin/create-admin-app.js";
 import { createMetrics } from "../admin/metrics.js";
 import { resolveBindAddress } from "../admin/resolve-bind-address.js";
@@ -9,6 +10,7 @@ import type {
   ClusterConfigSource,
 } from "../config/cluster/cluster-config-source.js";
 import type { CompiledConfig } from "../config/compiled.js";
+import { summarizeListener } from "../config/listener-summary.js";
 import { formatIssue, hasDocumentErrors, loadConfigDir } from "../config/load-config.js";
 import { createReloadCoordinator } from "../config/reload-coordinator.js";
 import { createSecretResolver } from "../config/secret-resolver.js";
@@ -29,12 +31,18 @@ import {
   REQUEST_TIMEOUT_MS,
 } from "../settings/defaults.js";
 import type { Settings } from "../settings/types.js";
+import { createDestinationGuard } from "../http/destination-guard.js";
+import { createHttpRequestSink } from "../sinks/http/http-request-sink.js";
 import { createLocalSink } from "../sinks/local/local-sink.js";
 import { createJournalBudget } from "../store/journal-budget.js";
 import type { Sink } from "../sinks/types.js";
 import { createDisposerStack, type DisposerStack } from "./disposer-stack.js";
+import { acquireJournalLock } from "./journal-lock.js";
+import { listenerBaseUrl, startBanner, urlHost } from "./start-banner.js";
 import { describeStoreSettings, openJournal } from "./open-journal.js";
+import { createEventNotices } from "../admin/event-notices.js";
 import { readListenerTls, watchListenerTls } from "./listener-tls.js";
+import { startTracing } from "./start-tracing.js";
 
 /** A running hookline: both ports bound, the worker delivering. */
 export interface Running {
@@ -57,6 +65,11 @@ export interface RuntimeIo {
    * KubeConfig is loaded from `settings.kubeconfig`. Used only with `--config kubernetes`.
    */
   cluster?: Omit<ClusterConfigOptions, "allListeners"> | undefined;
+  /**
+   * Where the start-up banner for a person goes ("Point GitHub at http://…"): serve writes it to
+   * stderr, so that stdout stays JSON lines for machines. None: no banner.
+   */
+  banner?: ((text: string) => void) | undefined;
 }
 
 /**
@@ -84,6 +97,10 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   // the journal and from every log line.
   const secretValues = createSecretValues();
   const log = redactingLogger(io.log, secretValues);
+  // First on the stack, so closed last: the spans of the last deliveries are exported too.
+  const tracing = await startTracing(settings.tracing);
+  if (tracing !== undefined) stack.push("tracing", () => tracing.shutdown());
+  const tracer = tracing?.tracer;
   const source = settings.config;
   const dir = source.kind === "cluster" ? undefined : source.dir;
   const registry = await createInterceptorRegistry(
@@ -139,12 +156,36 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const tls = settings.tls.kind === "none" ? undefined : await readListenerTls(settings.tls);
   // Made before the journal is opened: a missing kubeconfig stops `serve` with nothing to close.
   const sink = await createSink(settings);
-  const journal = await openJournal(settings.store);
-  stack.push("journal", () => journal.close());
+  // One serve per SQLite file: a second would void the first's claims (PostgreSQL is shared).
+  if (settings.store.kind === "sqlite") {
+    const lock = acquireJournalLock(settings.store.path);
+    stack.push("journal lock", () => lock.release());
+  }
+  const stored = await openJournal(settings.store);
+  stack.push("journal", () => stored.close());
+  // Every event this process records is announced to the page's open event streams.
+  const notices = createEventNotices(stored);
+  const journal = notices.journal;
   const metrics = createMetrics(journal);
   const started = cluster;
   if (started !== undefined) metrics.countInvalidConfigObjects(() => started.invalidObjects());
-  const worker = createDeliveryWorker({ journal, sink, log, metrics });
+  // The config's own Secrets are part of the config: a reload swaps the resolver with it.
+  const resolverFor = (c: CompiledConfig): SecretResolver =>
+    createSecretResolver({
+      fromConfig: c.secrets,
+      dir: settings.secretsDir,
+      cluster: cluster?.secrets,
+      values: secretValues,
+    });
+  let resolver = resolverFor(config);
+  const secrets: SecretResolver = { get: (ref, namespace) => resolver.get(ref, namespace) };
+  // HTTPRequest deliveries read their secret headers through the same resolver, at each attempt.
+  const httpSink = createHttpRequestSink({
+    secrets,
+    secretValues,
+    guard: createDestinationGuard({ allow: settings.httpAllow }),
+  });
+  const worker = createDeliveryWorker({ journal, sink, httpSink, log, metrics, tracer });
   // The journal's size rules: the filtered events' share evicted past its budget, and the total
   // cap that requests nobody authenticated never pass (checked every 30 s; once at start).
   const journalBudget = createJournalBudget({
@@ -167,16 +208,8 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   stack.push("journal budget", () => clearInterval(budgetTimer));
   // Stopped after both ports are closed (pushed before them): a request in flight may wake it.
   stack.push("delivery worker", () => worker.stop());
-  // The config's own Secrets are part of the config: a reload swaps the resolver with it.
-  const resolverFor = (c: CompiledConfig): SecretResolver =>
-    createSecretResolver({
-      fromConfig: c.secrets,
-      dir: settings.secretsDir,
-      cluster: cluster?.secrets,
-      values: secretValues,
-    });
-  let resolver = resolverFor(config);
-  const secrets: SecretResolver = { get: (ref, namespace) => resolver.get(ref, namespace) };
+  /** Known once the listener port is bound (the admin app reads it per page). */
+  let listenerUrl = listenerBaseUrl(settings.host, settings.port, tls !== undefined);
   const adminServer = createServer(
     createAdminApp({
       journal,
@@ -184,6 +217,9 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
       log,
       token: settings.admin.token,
       allowedHosts: settings.admin.hosts,
+      listenerUrl: () => listenerUrl,
+      notices,
+      traceUrl: settings.traceUrl,
       replay: async (event) => {
         const result = await replayEvent(event, {
           config,
@@ -219,6 +255,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     bodiesPerSource: settings.bodiesPerSource,
     journalBudget,
     deadlineMs: DEFAULT_DEADLINE_MS,
+    tracer,
     adminPage: `http://${urlHost(admin.host)}:${portOf(adminServer) ?? admin.port}/ui/`,
   });
   // Tekton's EventListener timeouts (TEKTON-SPEC §2.1), with room for a 25 MiB body. Node checks
@@ -289,21 +326,24 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
 
   const port = portOf(server) ?? settings.port;
   const adminPort = portOf(adminServer) ?? 0;
+  // What to paste into the provider's webhook settings (the host as bound, or localhost).
+  const baseUrl = listenerBaseUrl(settings.host, port, tls !== undefined);
+  listenerUrl = baseUrl;
+  const adminUrl = `http://${urlHost(admin.host)}:${adminPort}/ui/`;
   log.info("listening", {
     port,
     tls: tls !== undefined,
     listeners: config.listeners.map((l) => `/listeners/${l.namespace}/${l.name}`),
-    // What to paste into the provider's webhook settings (the host as bound, or localhost).
-    webhookUrls: config.listeners.map(
-      (l) =>
-        `${tls === undefined ? "http" : "https"}://${urlHost(settings.host)}:${port}/listeners/${l.namespace}/${l.name}`,
-    ),
+    webhookUrls: config.listeners.map((l) => `${baseUrl}/listeners/${l.namespace}/${l.name}`),
     sink: sink.kind,
     out: settings.sink.kind === "local" ? settings.sink.outDir : undefined,
     store: describeStoreSettings(settings.store),
-    admin: `http://${admin.host}:${adminPort}/ui/`,
+    admin: adminUrl,
     maxBodyBytes: settings.maxBodyBytes,
+    // Where spans go, never the collector's headers (they may hold an API key).
+    tracing: settings.tracing.kind === "off" ? "off" : describeUrl(settings.tracing.url),
   });
+  io.banner?.(startBanner(config.listeners.map(summarizeListener), baseUrl, adminUrl));
   return {
     server,
     port,
@@ -359,12 +399,6 @@ function listen(
     });
     server.listen(port, host, () => resolve());
   });
-}
-
-/** The host part of a URL for a bound host: localhost for every-interface binds, [v6] bracketed. */
-function urlHost(host: string | undefined): string {
-  if (host === undefined || host === "" || host === "0.0.0.0" || host === "::") return "localhost";
-  return host.includes(":") ? `[${host}]` : host;
 }
 
 /** Closes a listening server: idle connections (listener port) or all of them (admin port). */

@@ -1,4 +1,4 @@
-import type { LogLevel } from "../core/logger.js";
+import type { LogFormat, LogLevel } from "../core/logger.js";
 import {
   DEFAULT_BODIES_PER_SOURCE,
   DEFAULT_BODY_BUDGET,
@@ -12,6 +12,7 @@ import {
   parseOptionalSizeValue,
   parseDurationValue,
   parseHostListValue,
+  parseLogFormatValue,
   parseLogLevelValue,
   parseMaxBodyValue,
   parsePortValue,
@@ -19,7 +20,16 @@ import {
   parseStoreValue,
   parseTextValue,
   parseEnterpriseHostsValue,
+  parseHttpAllowValue,
 } from "./parse-values.js";
+import {
+  parseHeaderListValue,
+  parseSamplerArgValue,
+  parseSamplerValue,
+  parseTraceUrlValue,
+  parseUrlValue,
+  type SamplerName,
+} from "./parse-tracing-values.js";
 import type { AdminAddress, StoreSettings } from "./types.js";
 
 /**
@@ -257,6 +267,14 @@ export const OPTIONS = {
     default: "info",
     help: "error, warn, info (default for serve), debug",
   }),
+  logFormat: text<LogFormat | undefined>({
+    what: "log format",
+    env: "HOOKLINE_LOG_FORMAT",
+    metavar: "FORMAT",
+    parse: parseLogFormatValue,
+    default: undefined,
+    help: "json (default when the log's stream is not a terminal) or text (one readable line, colour on a terminal)",
+  }),
   tlsCert: text<string | undefined>({
     what: "TLS certificate",
     env: "TLS_CERT",
@@ -291,6 +309,14 @@ export const OPTIONS = {
     default: [],
     help: "hosts whose X-Github-Enterprise-Host is followed (comma list; * = any, as Tekton)",
   }),
+  httpAllow: text<readonly string[] | undefined>({
+    what: "HTTP action allow-list",
+    env: "HOOKLINE_HTTP_ALLOW",
+    metavar: "HOSTS",
+    parse: parseHttpAllowValue,
+    default: undefined,
+    help: "hosts HTTPRequest deliveries may call (comma list of host, host:port, *.domain); listed hosts may be loopback",
+  }),
   gitlabApiUrl: text<string | undefined>({
     what: "GitLab API URL",
     env: "HOOKLINE_GITLAB_API_URL",
@@ -306,6 +332,63 @@ export const OPTIONS = {
     parse: parseTextValue,
     default: undefined,
     help: "kubeconfig files for --sink kubernetes and --config kubernetes (as kubectl)",
+  }),
+  otlpEndpoint: text<string | undefined>({
+    what: "OTLP endpoint",
+    env: "OTEL_EXPORTER_OTLP_ENDPOINT",
+    metavar: "URL",
+    parse: parseUrlValue,
+    default: undefined,
+    help: "tracing: the OTLP/HTTP collector; spans go to URL/v1/traces (default: tracing off)",
+  }),
+  otlpTracesEndpoint: text<string | undefined>({
+    what: "OTLP traces endpoint",
+    env: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    metavar: "URL",
+    parse: parseUrlValue,
+    default: undefined,
+    help: "tracing: the OTLP/HTTP traces URL, used as given (beats OTEL_EXPORTER_OTLP_ENDPOINT)",
+  }),
+  otlpHeaders: text<Readonly<Record<string, string>>>({
+    what: "OTLP headers",
+    env: "OTEL_EXPORTER_OTLP_HEADERS",
+    metavar: "K=V,…",
+    parse: parseHeaderListValue,
+    default: {},
+    help: "headers sent to the collector, e.g. an API key (key=value, comma list)",
+    secret: true,
+  }),
+  serviceName: text<string>({
+    what: "service name",
+    env: "OTEL_SERVICE_NAME",
+    metavar: "NAME",
+    parse: parseTextValue,
+    default: "hookline",
+    help: "the traces' service.name (default hookline)",
+  }),
+  tracesSampler: text<SamplerName>({
+    what: "traces sampler",
+    env: "OTEL_TRACES_SAMPLER",
+    metavar: "SAMPLER",
+    parse: parseSamplerValue,
+    default: "parentbased_always_on",
+    help: "always_on, always_off, traceidratio, parentbased_* (default parentbased_always_on)",
+  }),
+  tracesSamplerArg: text<number>({
+    what: "traces sampler argument",
+    env: "OTEL_TRACES_SAMPLER_ARG",
+    metavar: "RATIO",
+    parse: parseSamplerArgValue,
+    default: 1,
+    help: "the ratio of the traceidratio samplers, 0 to 1 (default 1)",
+  }),
+  traceUrl: text<string | undefined>({
+    what: "trace URL template",
+    env: "HOOKLINE_TRACE_URL",
+    metavar: "URL",
+    parse: parseTraceUrlValue,
+    default: undefined,
+    help: "the event page links to this trace page, {traceId} replaced",
   }),
 } as const;
 

@@ -13,12 +13,14 @@ import {
   type Environment,
   type FlagValues,
 } from "./read-option.js";
+import { samplerSettings } from "./parse-tracing-values.js";
 import type {
   ConfigSourceSettings,
   PipelineSettings,
   Settings,
   SinkSettings,
   TlsSettings,
+  TracingSettings,
 } from "./types.js";
 
 /** The flags of `hookline serve`. */
@@ -66,6 +68,8 @@ export function parseSettings(argv: readonly string[], env: Environment): Settin
     journalMaxBytes: readOption(OPTIONS.journalMax, flags, env),
     journalFilteredMaxBytes: readOption(OPTIONS.journalFilteredMax, flags, env),
     retentionMs: readOption(OPTIONS.retention, flags, env),
+    tracing: parseTracing(flags, env),
+    traceUrl: readOption(OPTIONS.traceUrl, flags, env),
     watchConfig: true,
     reloadDebounceMs: DEFAULT_DEBOUNCE_MS,
   };
@@ -121,6 +125,7 @@ export function parsePipelineSettings(
 ): PipelineSettings {
   return {
     logLevel: readOption(OPTIONS.logLevel, flags, env, defaultLogLevel),
+    logFormat: readOption(OPTIONS.logFormat, flags, env),
     secretsDir: readOption(OPTIONS.secrets, flags, env),
     interceptorsDir: readOption(OPTIONS.interceptors, flags, env),
     defaultListener: readOption(OPTIONS.listener, flags, env),
@@ -132,6 +137,7 @@ export function parsePipelineSettings(
       gitlab: { apiUrl: readOption(OPTIONS.gitlabApiUrl, flags, env) },
     },
     kubeconfig: readOption(OPTIONS.kubeconfig, flags, env),
+    httpAllow: readOption(OPTIONS.httpAllow, flags, env),
   };
 }
 
@@ -160,6 +166,27 @@ export function parseConfigSource(
     throw settingsError("--all-listeners", "--all-listeners goes with --config kubernetes");
   if (dir === undefined) return { kind: "cluster", allListeners };
   return fromCluster ? { kind: "both", dir, allListeners } : { kind: "dir", dir };
+}
+
+/**
+ * Tracing is on when an OTLP endpoint is set: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given, else
+ * OTEL_EXPORTER_OTLP_ENDPOINT with `v1/traces` appended (the OTLP exporter spec's rule).
+ */
+export function parseTracing(flags: FlagValues, env: Environment): TracingSettings {
+  const traces = readOption(OPTIONS.otlpTracesEndpoint, flags, env);
+  const base = readOption(OPTIONS.otlpEndpoint, flags, env);
+  const url = traces ?? (base === undefined ? undefined : `${base.replace(/\/+$/, "")}/v1/traces`);
+  if (url === undefined) return { kind: "off" };
+  return {
+    kind: "otlp",
+    url,
+    headers: readOption(OPTIONS.otlpHeaders, flags, env),
+    serviceName: readOption(OPTIONS.serviceName, flags, env),
+    sampler: samplerSettings(
+      readOption(OPTIONS.tracesSampler, flags, env),
+      readOption(OPTIONS.tracesSamplerArg, flags, env),
+    ),
+  };
 }
 
 /** TLS_CERT and TLS_KEY: both or neither. */

@@ -1,5 +1,5 @@
 import { parseAllowedHosts } from "../admin/check-host.js";
-import type { LogLevel } from "../core/logger.js";
+import type { LogFormat, LogLevel } from "../core/logger.js";
 import { parseSize } from "../intake/read-body.js";
 import { DEFAULT_STORE } from "../store/create-journal.js";
 import { parseAdminAddr } from "./parse-admin-addr.js";
@@ -104,10 +104,36 @@ export function parseEnterpriseHostsValue(text: string): readonly string[] | "*"
     .filter((h) => h !== "");
 }
 
+/**
+ * HOOKLINE_HTTP_ALLOW: `host`, `host:port`, `[v6]` or `[v6]:port`, `*.domain`, comma-separated.
+ * Empty counts as unset (no list).
+ */
+export function parseHttpAllowValue(text: string): readonly string[] | undefined {
+  const entries = text
+    .split(",")
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => h !== "");
+  for (const entry of entries) {
+    if (!/^(\*\.)?[a-z0-9_.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/.test(entry))
+      throw new SettingProblem(
+        `"${entry}" is not a host, host:port, [v6]:port or *.domain (comma-separated; no scheme or path)`,
+      );
+  }
+  return entries.length === 0 ? undefined : entries;
+}
+
 const LEVELS: readonly LogLevel[] = ["error", "warn", "info", "debug"];
 
 export function parseLogLevelValue(text: string): LogLevel {
   const level = LEVELS.find((l) => l === text.trim().toLowerCase());
   if (level === undefined) throw new SettingProblem(`use one of ${LEVELS.join(", ")}`);
   return level;
+}
+
+const FORMATS: readonly LogFormat[] = ["json", "text"];
+
+export function parseLogFormatValue(text: string): LogFormat {
+  const format = FORMATS.find((f) => f === text.trim().toLowerCase());
+  if (format === undefined) throw new SettingProblem(`use one of ${FORMATS.join(", ")}`);
+  return format;
 }

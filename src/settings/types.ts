@@ -1,4 +1,4 @@
-import type { LogLevel } from "../core/logger.js";
+import type { LogFormat, LogLevel } from "../core/logger.js";
 
 /** Where the config comes from: `--config DIR`, `--config kubernetes`, or both. */
 export type ConfigSourceSettings =
@@ -51,6 +51,8 @@ export interface InterceptorSettings {
 export interface PipelineSettings {
   /** HOOKLINE_LOG_LEVEL (per-command default). */
   logLevel: LogLevel;
+  /** HOOKLINE_LOG_FORMAT; undefined: json, or text when the log's stream is a terminal. */
+  logFormat: LogFormat | undefined;
   /** `--secrets` / HOOKLINE_SECRETS_DIR: a directory laid out like mounted Secrets. */
   secretsDir: string | undefined;
   /** `--interceptors` / HOOKLINE_INTERCEPTORS_DIR: a folder of interceptor plug-ins. */
@@ -60,7 +62,35 @@ export interface PipelineSettings {
   interceptors: InterceptorSettings;
   /** KUBECONFIG: kubeconfig files (path-list); undefined: ~/.kube/config or the service account. */
   kubeconfig: string | undefined;
+  /** HOOKLINE_HTTP_ALLOW: the hosts HTTPRequest deliveries may call; undefined: no list. */
+  httpAllow: readonly string[] | undefined;
 }
+
+/** How traces are sampled (OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG, as the SDK spec names them). */
+export type SamplerSettings =
+  | { kind: "always_on" }
+  | { kind: "always_off" }
+  | { kind: "traceidratio"; ratio: number }
+  | { kind: "parentbased_always_on" }
+  | { kind: "parentbased_always_off" }
+  | { kind: "parentbased_traceidratio"; ratio: number };
+
+/**
+ * Tracing: off unless an OTLP endpoint is set (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given, or
+ * OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`); spans go there as OTLP/HTTP JSON.
+ */
+export type TracingSettings =
+  | { kind: "off" }
+  | {
+      kind: "otlp";
+      /** The traces URL the exporter POSTs to. */
+      url: string;
+      /** OTEL_EXPORTER_OTLP_HEADERS (an API key, often): secret, never shown. */
+      headers: Readonly<Record<string, string>>;
+      /** OTEL_SERVICE_NAME (default `hookline`). */
+      serviceName: string;
+      sampler: SamplerSettings;
+    };
 
 /** Everything `hookline serve` runs with: parsed once, at the edge, by `parseSettings`. */
 export interface Settings extends PipelineSettings {
@@ -85,6 +115,9 @@ export interface Settings extends PipelineSettings {
   journalFilteredMaxBytes: number;
   /** `--retention` / HOOKLINE_RETENTION: finished events older than this are pruned. */
   retentionMs: number;
+  tracing: TracingSettings;
+  /** HOOKLINE_TRACE_URL: a trace's page, `{traceId}` replaced (the event page links to it). */
+  traceUrl: string | undefined;
   /** Watch the config directory and reload it on change; SIGHUP always reloads. */
   watchConfig: boolean;
   /** How long config files (or cluster objects) must be quiet before a change is loaded. */

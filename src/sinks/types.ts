@@ -1,4 +1,5 @@
 import type { Logger } from "../core/logger.js";
+import type { SpanParent } from "../core/span-parent.js";
 import type { RenderedPatch, RenderedResource } from "../templates/types.js";
 
 /**
@@ -37,6 +38,8 @@ export interface CreateContext {
    */
   triggerNamespace?: string;
   log: Logger;
+  /** The delivery attempt's span: a sink's own calls go under it; undefined: tracing is off. */
+  trace?: SpanParent | undefined;
 }
 
 export interface PatchContext extends CreateContext {

@@ -122,7 +122,7 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
         owners.set(key, event.id);
       }
       events.set(event.id, event);
-      for (const p of planned) put(newRun(p, event.receivedAt), 0, 0);
+      for (const p of planned) put(newRun(p, event.receivedAt, event.traceContext), 0, 0);
       runIdsByEvent.set(
         event.id,
         planned.map((p) => p.id),

@@ -1,8 +1,12 @@
+import type { TraceCarrier } from "../core/span-parent.js";
 import type { DeliveryRecord, PlannedDelivery, PlannedRun, RunRecord } from "./types.js";
 
-/** A planned run as it starts: pending, due now, nothing attempted. */
-export function newRun(p: PlannedRun, now: Date): RunRecord {
-  return {
+/**
+ * A planned run as it starts: pending, due now, nothing attempted; with its event's trace
+ * context, when the event has one.
+ */
+export function newRun(p: PlannedRun, now: Date, traceContext?: TraceCarrier): RunRecord {
+  const run: RunRecord = {
     id: p.id,
     eventId: p.eventId,
     origin: p.origin,
@@ -15,6 +19,8 @@ export function newRun(p: PlannedRun, now: Date): RunRecord {
     lastError: undefined,
     deliveries: p.deliveries.map(pendingDelivery),
   };
+  if (traceContext !== undefined) run.traceContext = traceContext;
+  return run;
 }
 
 function pendingDelivery(d: PlannedDelivery): DeliveryRecord {

@@ -1,7 +1,8 @@
 import type { Provider } from "../core/incoming-event.js";
+import type { TraceCarrier } from "../core/span-parent.js";
 import type { TriggerTrace } from "../listener/types.js";
 import type { CreatedResource, PatchedTarget } from "../sinks/types.js";
-import type { RenderedPatch, RenderedResource } from "../templates/types.js";
+import type { RenderedHttpRequest, RenderedPatch, RenderedResource } from "../templates/types.js";
 
 /**
  * The event journal: everything an event decided, stored before the sender gets its answer, and
@@ -65,14 +66,20 @@ export interface StoredEvent {
   duplicateOf?: string;
   /** For a replay: the event it replays. */
   replayOf?: string;
+  /**
+   * The W3C trace context of the request's server span, when tracing was on: its deliveries'
+   * spans are made in this trace, whenever and by whichever process they run.
+   */
+  traceContext?: TraceCarrier;
 }
 
 /**
  * What one delivery carries, and so which sink takes it: a union on `kind`, one sink per kind
- * (src/delivery/send-delivery.ts switches over it). A new kind of delivery (a cancellation, a
- * patch, an HTTP request) is a new member here, a new case there, and a new case in the views.
+ * (src/delivery/send-delivery.ts switches over it). A new kind of delivery (a cancellation of a
+ * superseded run, say) is a new member here, a new case there, and a new case in the views.
  */
-export type PlannedDelivery = ResourceDelivery | PatchDelivery | CloudEventDelivery;
+export type PlannedDelivery =
+  ResourceDelivery | PatchDelivery | HttpRequestDelivery | CloudEventDelivery;
 
 /** A rendered resource for the resource sink (local directory or Kubernetes API). */
 export interface ResourceDelivery {
@@ -90,6 +97,26 @@ export interface PatchDelivery {
   /** `<eventId>.<traceIndex>.<seq>`, as a resource's (the target is not labelled with it). */
   deliveryKey: string;
   patch: RenderedPatch;
+}
+
+/** A `hookline.dev/v1alpha1` `HTTPRequest` entry: an endpoint called by the HTTP sink. */
+export interface HttpRequestDelivery {
+  kind: "http";
+  seq: number;
+  /** `<eventId>.<traceIndex>.<seq>`, sent as the `Idempotency-Key` header on every attempt. */
+  deliveryKey: string;
+  request: RenderedHttpRequest;
+}
+
+/** What the endpoint answered to the latest attempt that got an answer. */
+export interface HttpAnswerRecord {
+  status: number;
+  /** ISO time of the answer. */
+  at: string;
+  /** The answer body's first bytes as text (HTTP_ANSWER_KEPT_BYTES), secret values redacted. */
+  body: string;
+  /** The body was longer than what is kept. */
+  truncated: boolean;
 }
 
 /** One of Tekton's lifecycle CloudEvents, POSTed (binary mode) to the listener's cloudEventURI. */
@@ -144,7 +171,10 @@ export interface DeliveryProgress {
 }
 
 export type DeliveryRecord =
-  ResourceDeliveryRecord | PatchDeliveryRecord | CloudEventDeliveryRecord;
+  | ResourceDeliveryRecord
+  | PatchDeliveryRecord
+  | HttpRequestDeliveryRecord
+  | CloudEventDeliveryRecord;
 export type ResourceDeliveryRecord = ResourceDelivery &
   DeliveryProgress & {
     /** Where the sink created it, once it did. */
@@ -154,6 +184,11 @@ export type PatchDeliveryRecord = PatchDelivery &
   DeliveryProgress & {
     /** Where the sink applied it, once it did. */
     patched?: PatchedTarget;
+  };
+export type HttpRequestDeliveryRecord = HttpRequestDelivery &
+  DeliveryProgress & {
+    /** The latest answer (a retried 503's, or the one that succeeded). */
+    answer?: HttpAnswerRecord;
   };
 export type CloudEventDeliveryRecord = CloudEventDelivery & DeliveryProgress;
 
@@ -171,6 +206,8 @@ export interface RunRecord {
   nextAttemptAt: Date;
   lastError: string | undefined;
   deliveries: DeliveryRecord[];
+  /** The event's trace context (StoredEvent.traceContext), stored with the run. */
+  traceContext?: TraceCarrier;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { assertNever } from "../errors/assert-never.js";
+import { finishHttpRequest, isHttpRequestEntry } from "./rendered-http-request.js";
 import { finishPatch, isPatchEntry } from "./rendered-patch.js";
 import type {
   CompiledTemplate,
@@ -23,9 +24,10 @@ export const LABEL_EVENT_ID = "triggers.tekton.dev/triggers-eventid";
 export function renderTemplate(template: CompiledTemplate, input: RenderInput): RenderedResource[] {
   return template.resources.map((node) => {
     const rendered = renderNode(node, input);
-    return isPatchEntry(rendered as Record<string, unknown>)
-      ? finishPatch(rendered, input)
-      : finishResource(rendered, input);
+    const entry = rendered as Record<string, unknown>;
+    if (isPatchEntry(entry)) return finishPatch(rendered, input);
+    if (isHttpRequestEntry(entry)) return finishHttpRequest(rendered, input);
+    return finishResource(rendered, input);
   });
 }
 

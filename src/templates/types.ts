@@ -1,4 +1,5 @@
 import type { ParamSpec } from "../config/types.js";
+import type { HttpRequestMethod } from "../core/http-request-entry.js";
 
 /** One piece of a string that holds placeholders. */
 export type TextPart =
@@ -60,4 +61,28 @@ export interface RenderedPatch {
   type: PatchType;
   /** An object for `merge` and `strategic`, a list of RFC 6902 operations for `json`. */
   patch: unknown;
+}
+
+/** A header value of an HTTP request: written out, or read from a Secret when it is sent. */
+export type HttpHeaderValue =
+  | { kind: "literal"; value: string }
+  /** Resolved in the trigger's namespace at each attempt; only the reference is stored. */
+  | { kind: "secret"; secretRef: { name: string; key: string } };
+
+/** What an HTTP request sends: text as written, an object as JSON, or form fields. */
+export type HttpRequestBody =
+  | { kind: "text"; text: string }
+  | { kind: "json"; value: unknown }
+  | { kind: "form"; fields: Record<string, string> };
+
+/** A rendered `hookline.dev/v1alpha1` `HTTPRequest`, ready for the HTTP sink. */
+export interface RenderedHttpRequest {
+  method: HttpRequestMethod;
+  url: string;
+  /** In the entry's order; names as written. */
+  headers: { name: string; value: HttpHeaderValue }[];
+  body: HttpRequestBody | undefined;
+  /** The statuses that mean success; undefined: any 2xx. */
+  expectedStatuses: number[] | undefined;
+  timeoutMs: number;
 }

@@ -122,4 +122,54 @@ describe("createRuntime", () => {
       taken.close();
     }
   });
+
+  it("refuses a second runtime on the same SQLite journal, naming the first's pid, until it closes", async () => {
+    const store = join(dir, "locked", "hookline.db");
+    const args = [
+      ...["--config", EXAMPLE_CONFIG, "--store", store, "--out", dir],
+      ...["--host", "127.0.0.1", "--port", "0", "--admin", "127.0.0.1:0"],
+    ];
+    const first = await createRuntime(parseSettings(args, {}), {
+      log: createCapturingLogger().log,
+    });
+    try {
+      await expect(
+        createRuntime(parseSettings(args, {}), { log: createCapturingLogger().log }),
+      ).rejects.toThrow(
+        `the journal ${store} is in use by another hookline serve (pid ${process.pid}; lock file ${store}.lock)`,
+      );
+    } finally {
+      await first.close();
+    }
+    const second = await createRuntime(parseSettings(args, {}), {
+      log: createCapturingLogger().log,
+    });
+    await second.close();
+  });
+
+  it("writes the start-up banner for a person to io.banner: where to point each provider", async () => {
+    const banners: string[] = [];
+    const running = await createRuntime(
+      parseSettings(
+        [
+          ...["--config", EXAMPLE_CONFIG, "--store", "memory", "--out", dir],
+          ...["--host", "127.0.0.1", "--port", "0", "--admin", "127.0.0.1:0"],
+        ],
+        {},
+      ),
+      { log: createCapturingLogger().log, banner: (text) => banners.push(text) },
+    );
+    await running.close();
+    const url = `http://127.0.0.1:${running.port}/listeners/default/github-listener`;
+    expect(banners).toEqual([
+      [
+        `hookline is listening on http://127.0.0.1:${running.port}`,
+        `  Point GitHub at ${url} (push)`,
+        `  Point GitLab at ${url} (Push Hook, Merge Request Hook)`,
+        `  Point Bitbucket at ${url} (repo:push)`,
+        `  Events, traces and deliveries: http://127.0.0.1:${running.adminPort}/ui/`,
+        "",
+      ].join("\n"),
+    ]);
+  });
 });

@@ -9,8 +9,11 @@ import { loadConfigDir } from "../../src/config/load-config.js";
 import { createSecretResolver } from "../../src/config/secret-resolver.js";
 import type { BuiltinInterceptorOptions } from "../../src/interceptors/builtins.js";
 import { createInterceptorRegistry } from "../../src/interceptors/plugins/create-interceptor-registry.js";
+import { createDestinationGuard } from "../../src/http/destination-guard.js";
+import { createHttpRequestSink } from "../../src/sinks/http/http-request-sink.js";
 import { createLocalSink } from "../../src/sinks/local/local-sink.js";
 import type { Sink } from "../../src/sinks/types.js";
+import type { BackoffPolicy } from "../../src/delivery/backoff.js";
 import { createDeliveryWorker, type DeliveryWorker } from "../../src/delivery/delivery-worker.js";
 import { createMemoryJournal } from "../../src/store/memory-journal.js";
 import type { Journal } from "../../src/store/types.js";
@@ -57,6 +60,10 @@ export interface TestAppOptions extends Partial<
   builtins?: BuiltinInterceptorOptions;
   journal?: Journal;
   sink?: Sink;
+  /** HOOKLINE_HTTP_ALLOW for the HTTPRequest sink (tests call fakes on loopback through it). */
+  httpAllow?: readonly string[] | undefined;
+  /** The worker's retry backoff (a zero policy retries within one `drain`). */
+  backoff?: BackoffPolicy;
 }
 
 /**
@@ -73,6 +80,8 @@ export async function createTestApp(
     secretsDir: _secretsDir,
     interceptorsDir: _interceptorsDir,
     builtins: _builtins,
+    httpAllow: _httpAllow,
+    backoff: _backoff,
     ...appOptions
   } = options;
   const registry = await createInterceptorRegistry(options.interceptorsDir, options.builtins);
@@ -84,20 +93,27 @@ export async function createTestApp(
   const secretValues = createSecretValues();
   const log = redactingLogger(captured.log, secretValues);
   const journal = options.journal ?? createMemoryJournal();
+  const secrets = createSecretResolver({
+    fromConfig: config.secrets,
+    dir: options.secretsDir,
+    values: secretValues,
+  });
   const worker = createDeliveryWorker({
     journal,
     sink: options.sink ?? createLocalSink({ outDir }),
+    httpSink: createHttpRequestSink({
+      secrets,
+      secretValues,
+      guard: createDestinationGuard({ allow: options.httpAllow }),
+    }),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     log,
     pollMs: 20,
+    ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
   });
   const app = createApp({
     config: () => config,
-    secrets: createSecretResolver({
-      fromConfig: config.secrets,
-      dir: options.secretsDir,
-      values: secretValues,
-    }),
+    secrets,
     secretValues,
     journal,
     onRecorded: () => worker.wake(),

@@ -3,8 +3,17 @@ import type { DeliveryView, EventView, TriggerView } from "../event-view.js";
 import { html, type SafeHtml } from "./html.js";
 import { layout } from "./layout.js";
 
-/** One event: the answer, then each trigger's decision laid out step by step. */
-export function renderEventPage(event: EventView, replayToken: string): string {
+/**
+ * One event: the answer, then each trigger's decision laid out step by step. With a trace URL
+ * template (HOOKLINE_TRACE_URL, `{traceId}` in it), a traced event links to its trace.
+ */
+export function renderEventPage(
+  event: EventView,
+  replayToken: string,
+  /** The request as a bash snippet ("copy as curl"), when the body was kept. */
+  curl: string | undefined,
+  traceUrl?: string,
+): string {
   const body = html`<p><a href="/ui/">← all events</a></p>
     <h1>Event <code>${event.id}</code></h1>
     <div class="answer ${event.outcome} badge block">${summaryLine(event)}</div>
@@ -37,13 +46,47 @@ export function renderEventPage(event: EventView, replayToken: string): string {
             : html`<div>Replay of</div>
                 <div><a href="/ui/events/${event.replayOf}">${event.replayOf}</a></div>`
         }
+        ${
+          event.traceId === null
+            ? ""
+            : html`<div>Trace</div>
+                <div>
+                  ${
+                    traceUrl === undefined
+                      ? html`<code>${event.traceId}</code>`
+                      : html`<a
+                          href="${traceUrl.replace("{traceId}", event.traceId)}"
+                          rel="noreferrer"
+                          ><code>${event.traceId}</code></a
+                        >`
+                  }
+                </div>`
+        }
       </div>
       ${
         event.body.kept
-          ? html`<form method="post" action="/ui/events/${event.id}/replay">
-              <input type="hidden" name="csrf" value="${replayToken}" />
-              <button type="submit">Replay this event</button>
-            </form>`
+          ? html`<div class="actions">
+                <form method="post" action="/ui/events/${event.id}/replay">
+                  <input type="hidden" name="csrf" value="${replayToken}" />
+                  <button type="submit">Replay this event</button>
+                </form>
+                ${
+                  curl === undefined
+                    ? ""
+                    : html`<button type="button" class="secondary" data-copy="curl">
+                          Copy as curl
+                        </button>
+                        <a href="/ui/events/${event.id}/request.http" download>Download .http</a>`
+                }
+              </div>
+              ${
+                curl === undefined
+                  ? ""
+                  : html`<details>
+                      <summary>The request as curl (credentials and signatures left out)</summary>
+                      <pre id="curl">${curl}</pre>
+                    </details>`
+              }`
           : html`<p class="muted">
               Body not kept: no trigger authenticated this request and it fired nothing, so only
               what describes it was recorded. It cannot be replayed.
@@ -257,6 +300,34 @@ function renderDelivery(d: DeliveryView, title: string): SafeHtml {
           </summary>
           ${renderAttempts(p.attempts, "applied")}
           <pre>${stringify(p.patch)}</pre>
+        </details>`,
+    )}
+    ${d.httpRequests.map(
+      (h) =>
+        html`<details>
+          <summary>
+            HTTPRequest <code>${h.method} ${h.url}</code>
+            ${h.answer === null ? "" : html`<span class="muted small">answered ${h.answer.status}</span>`}
+            <span class="badge ${h.state}">${h.state}</span>
+          </summary>
+          ${renderAttempts(h.attempts, "answered as expected")}
+          <p class="muted">Idempotency-Key <code>${h.deliveryKey}</code></p>
+          <pre>
+${stringify({
+              headers: Object.fromEntries(
+                h.headers.map((x) => [x.name, x.value ?? { secretRef: x.secretRef }]),
+              ),
+              ...(h.body === null ? {} : { body: h.body }),
+            })}</pre>
+          ${
+            h.answer === null
+              ? ""
+              : html`<p class="muted">
+                    Answer ${h.answer.status} at
+                    ${h.answer.at}${h.answer.truncated ? " (first bytes)" : ""}
+                  </p>
+                  <pre>${h.answer.body}</pre>`
+          }
         </details>`,
     )}
     ${d.cloudEvents.map(

@@ -1,3 +1,4 @@
+import type { SpanParent } from "../../core/span-parent.js";
 import type { InterceptorRequest, InterceptorResponse } from "../types.js";
 import { parseWireResponse, toWireRequest } from "../wire.js";
 import { postBytes, RemoteCallError } from "./post-bytes.js";
@@ -17,9 +18,16 @@ export async function callRemoteInterceptor(
   req: InterceptorRequest,
   params: Readonly<Record<string, unknown>>,
   signal: AbortSignal,
+  trace?: SpanParent,
 ): Promise<InterceptorResponse> {
   const body = Buffer.from(JSON.stringify(toWireRequest(req, params)));
-  const answer = await postBytes(target, { "Content-Type": ["application/json"] }, body, signal);
+  const answer = await postBytes(
+    target,
+    { "Content-Type": ["application/json"] },
+    body,
+    signal,
+    trace,
+  );
   const where = `POST ${target.url}`;
   if (answer.status !== 200)
     throw new RemoteCallError(

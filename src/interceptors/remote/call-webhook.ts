@@ -1,4 +1,5 @@
 import { canonicalHeaderKey } from "../../core/canonical-header.js";
+import type { SpanParent } from "../../core/span-parent.js";
 import { postBytes, RemoteCallError } from "./post-bytes.js";
 import type { RemoteTarget, WebhookHeader } from "./types.js";
 
@@ -22,6 +23,7 @@ export async function callWebhook(
   extensions: Readonly<Record<string, unknown>>,
   eventUrl: string,
   signal: AbortSignal,
+  trace?: SpanParent,
 ): Promise<WebhookMessage> {
   const header: Record<string, string[]> = {};
   // Host, Content-Length, Connection and the other hop-by-hop headers are dropped by the HTTP
@@ -34,7 +36,13 @@ export async function callWebhook(
     header[name] = h.replaceWith === "one" ? h.values.slice(0, 1) : [...h.values];
     if (header[name].length === 0) delete header[name];
   }
-  const answer = await postBytes(target, header, withExtensions(message.body, extensions), signal);
+  const answer = await postBytes(
+    target,
+    header,
+    withExtensions(message.body, extensions),
+    signal,
+    trace,
+  );
   if (answer.status !== 200) {
     // Tekton's text: `request rejected; status: <status>; message: <body>`.
     const text = answer.body.toString("utf8").trim();

@@ -1,6 +1,7 @@
 import { HttpError } from "../../http/http-error.js";
 import { request } from "../../http/request.js";
 import { canonicalHeaderKey } from "../../core/canonical-header.js";
+import type { SpanParent } from "../../core/span-parent.js";
 import type { HttpAnswer, RemoteTarget } from "./types.js";
 
 /** The most of an answer read: a webhook interceptor's answer becomes the event body. */
@@ -27,6 +28,7 @@ export async function postBytes(
   header: Readonly<Record<string, readonly string[]>>,
   body: Buffer,
   signal: AbortSignal,
+  trace?: SpanParent,
 ): Promise<HttpAnswer> {
   try {
     const answer = await request({
@@ -39,6 +41,7 @@ export async function postBytes(
       abortReason: "the decision deadline passed",
       maxBytes: MAX_ANSWER_BYTES,
       tls: target.tls,
+      trace,
     });
     const canonical: Record<string, string[]> = {};
     for (const [k, v] of Object.entries(answer.header)) canonical[canonicalHeaderKey(k)] = v;

@@ -1,6 +1,7 @@
 import { ApiException, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { HooklineError } from "../../errors/hookline-error.js";
 import type { Logger } from "../../core/logger.js";
+import { SpanKind, SpanStatusCode, startSpan } from "../../core/span-parent.js";
 import { describePatchTarget } from "../../core/patch-entry.js";
 import type { RenderedPatch, RenderedResource } from "../../templates/types.js";
 import {
@@ -65,9 +66,28 @@ export function createKubernetesSink(config: KubernetesSinkConfig): Sink {
     async create(resource: RenderedResource, ctx: CreateContext): Promise<CreatedResource> {
       const user = impersonated(ctx, resource.namespace);
       const what = `${resource.kind} "${resource.namespace}/${resource.name ?? resource.generateName ?? ""}"`;
-      return withDeadline(what, "create", deadlineMs, () =>
-        createOnce(clientFor(user), resource, user, what, ctx.log),
-      );
+      const span = startSpan(ctx.trace, `kubernetes create ${resource.kind}`, {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          "k8s.namespace.name": resource.namespace,
+          "hookline.resource.api_version": resource.apiVersion,
+          "hookline.resource.kind": resource.kind,
+        },
+      });
+      try {
+        const created = await withDeadline(what, "create", deadlineMs, () =>
+          createOnce(clientFor(user), resource, user, what, ctx.log),
+        );
+        span?.span.setAttribute("hookline.resource.name", created.name);
+        span?.span.end();
+        return created;
+      } catch (err) {
+        const code = err instanceof HooklineError ? err.code : "error";
+        span?.span.setAttribute("error.type", code);
+        span?.span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+        span?.span.end();
+        throw err;
+      }
     },
     async patch(patch: RenderedPatch, ctx: PatchContext): Promise<PatchedTarget> {
       const user = impersonated(ctx, patch.target.namespace);

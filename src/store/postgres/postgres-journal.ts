@@ -1,3 +1,4 @@
+import { hasPackedTraces, packTraces, unpackTraces } from "../stored-traces.js";
 import pg from "pg";
 import type { PoolClient } from "pg";
 import { countsUntil, toEventCountBuckets } from "../event-counts.js";
@@ -87,13 +88,15 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     client: PoolClient,
     event: StoredEvent,
     holds: boolean,
+    runs: readonly PlannedRun[] = [],
   ): Promise<void> => {
     await client.query(
       `INSERT INTO ${s}.events (id, listener, listener_namespace, listener_name, provider,
          delivery_id, received_delivery_id, received_at, method, url, headers, body, status,
-         outcome, traces, trigger_names, trigger_outcomes, duplicate_of, replay_of, body_not_kept)
+         outcome, traces, trigger_names, trigger_outcomes, duplicate_of, replay_of, body_not_kept,
+         trace_context)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::json, $12, $13, $14, $15::json,
-         $16::text[], $17::text[], $18, $19, $20::json)`,
+         $16::text[], $17::text[], $18, $19, $20::json, $21::json)`,
       [
         event.id,
         listenerKey(event.listener),
@@ -109,12 +112,13 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         event.body.kind === "kept" ? event.body.bytes : Buffer.alloc(0),
         event.status,
         event.outcome,
-        JSON.stringify(event.traces),
+        JSON.stringify(packTraces(event.traces, runs)),
         event.traces.map((t) => t.trigger),
         event.traces.map((t) => t.outcome.kind),
         event.duplicateOf ?? null,
         event.replayOf ?? null,
         event.body.kind === "kept" ? null : JSON.stringify(notKeptColumn(event.body)),
+        event.traceContext === undefined ? null : JSON.stringify(event.traceContext),
       ],
     );
   };
@@ -127,7 +131,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     if (planned.length === 0) return;
     const values: unknown[] = [];
     const rows = planned.map((p) => {
-      const run = newRun(p, event.receivedAt);
+      const run = newRun(p, event.receivedAt, event.traceContext);
       const at = values.length;
       values.push(
         run.id,
@@ -141,13 +145,14 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         run.attempts,
         run.nextAttemptAt,
         JSON.stringify(run.deliveries),
+        run.traceContext === undefined ? null : JSON.stringify(run.traceContext),
       );
       const n = (i: number): string => `$${at + i}`;
-      return `(${n(1)}, ${n(2)}, ${n(3)}, ${n(4)}, ${n(5)}, ${n(6)}, ${n(7)}, ${n(8)}, ${n(9)}, ${n(10)}, ${n(11)}::json)`;
+      return `(${n(1)}, ${n(2)}, ${n(3)}, ${n(4)}, ${n(5)}, ${n(6)}, ${n(7)}, ${n(8)}, ${n(9)}, ${n(10)}, ${n(11)}::json, ${n(12)}::json)`;
     });
     await client.query(
       `INSERT INTO ${s}.runs (id, event_id, origin, trace_index, trigger, namespace, service_account,
-         state, attempts, next_attempt_at, deliveries)
+         state, attempts, next_attempt_at, deliveries, trace_context)
        VALUES ${rows.join(", ")}`,
       values,
     );
@@ -181,7 +186,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
             holder.id,
           ]);
       }
-      await insertEvent(client, event, true);
+      await insertEvent(client, event, true, planned);
       await insertRuns(client, event, planned);
       return { kind: "stored" };
     });
@@ -307,7 +312,11 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         [id],
       );
       const row = rows[0];
-      return row === undefined ? undefined : eventFromRow(row);
+      if (row === undefined) return undefined;
+      const event = eventFromRow(row);
+      if (!hasPackedTraces(event.traces)) return event;
+      const runs = await runsWhere("event_id = $1 ORDER BY trace_index, id", [id]);
+      return { ...event, traces: unpackTraces(event.traces, runs) };
     },
 
     getRuns(eventId): Promise<RunRecord[]> {

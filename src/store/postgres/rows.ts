@@ -1,4 +1,5 @@
 import { EVENT_TYPE_HEADERS, EVENT_TYPE_MAX_CHARS } from "../../core/event-type.js";
+import { parseTraceCarrier } from "../../core/span-parent.js";
 import { readStoredTraces } from "../read-stored-traces.js";
 import type { Provider } from "../../core/incoming-event.js";
 import type { TriggerTrace } from "../../listener/types.js";
@@ -32,11 +33,13 @@ export interface EventRow {
   traces: TriggerTrace[];
   duplicate_of: string | null;
   replay_of: string | null;
+  /** The request's trace context (a JSON carrier); NULL when tracing was off. */
+  trace_context: unknown;
 }
 
 export type SummaryRow = Omit<
   EventRow,
-  "method" | "url" | "headers" | "body" | "body_not_kept" | "traces"
+  "method" | "url" | "headers" | "body" | "body_not_kept" | "traces" | "trace_context"
 > & {
   trigger_names: string[];
   trigger_outcomes: TriggerTrace["outcome"]["kind"][];
@@ -59,6 +62,8 @@ export interface RunRow {
   last_error: string | null;
   /** As stored: parsed by parseStoredDeliveries (records from before delivery kinds included). */
   deliveries: unknown;
+  /** The event's trace context (a JSON carrier); NULL when tracing was off. */
+  trace_context: unknown;
 }
 
 /** A run row as its claim returns it, with the fence value the claim was given. */
@@ -66,7 +71,7 @@ export type ClaimedRunRow = RunRow & { fence: number };
 
 export const EVENT_COLUMNS =
   "id, listener_namespace, listener_name, provider, received_delivery_id, received_at, method, " +
-  "url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of";
+  "url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of, trace_context";
 
 /**
  * The event type, read out of the stored headers (the first value of the first of
@@ -82,7 +87,7 @@ export const SUMMARY_COLUMNS =
 
 export const RUN_COLUMNS =
   "id, event_id, origin, trace_index, trigger, namespace, service_account, state, attempts, " +
-  "first_attempt_at, next_attempt_at, last_error, deliveries";
+  "first_attempt_at, next_attempt_at, last_error, deliveries, trace_context";
 
 export function eventFromRow(row: EventRow): StoredEvent {
   const event: StoredEvent = {
@@ -101,6 +106,8 @@ export function eventFromRow(row: EventRow): StoredEvent {
   };
   if (row.duplicate_of !== null) event.duplicateOf = row.duplicate_of;
   if (row.replay_of !== null) event.replayOf = row.replay_of;
+  const traceContext = parseTraceCarrier(row.trace_context);
+  if (traceContext !== undefined) event.traceContext = traceContext;
   return event;
 }
 
@@ -125,7 +132,7 @@ export function summaryFromRow(row: SummaryRow): EventSummary {
 }
 
 export function runFromRow(row: RunRow): RunRecord {
-  return {
+  const run: RunRecord = {
     id: row.id,
     eventId: row.event_id,
     origin: parseRunOrigin(row.origin, row.trace_index, row.trigger),
@@ -138,6 +145,9 @@ export function runFromRow(row: RunRow): RunRecord {
     lastError: row.last_error ?? undefined,
     deliveries: parseStoredDeliveries(row.deliveries),
   };
+  const traceContext = parseTraceCarrier(row.trace_context);
+  if (traceContext !== undefined) run.traceContext = traceContext;
+  return run;
 }
 
 export function claimedFromRow(row: ClaimedRunRow): ClaimedRun {

@@ -119,6 +119,16 @@ export const MIGRATIONS: readonly Migration[] = [
     // reason here (NULL for a body kept), and an empty `body`.
     sql: (s) => `ALTER TABLE ${s}.events ADD COLUMN body_not_kept json;`,
   },
+  {
+    version: 6,
+    name: "trace context",
+    // The W3C trace context of the request, as a JSON text-map carrier (NULL when tracing was
+    // off): on the event for its page, on each run for its delivery spans.
+    sql: (s) => `
+      ALTER TABLE ${s}.events ADD COLUMN trace_context json;
+      ALTER TABLE ${s}.runs ADD COLUMN trace_context json;
+    `,
+  },
 ];
 
 /** Creates the schema and applies the migrations it has not seen yet. */

@@ -1,10 +1,19 @@
 import { readStoredTraces } from "../read-stored-traces.js";
 import type { Provider } from "../../core/incoming-event.js";
+import { parseTraceCarrier } from "../../core/span-parent.js";
 import type { TriggerTrace } from "../../listener/types.js";
 import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
-import type { ClaimedRun, EventOutcome, RunRecord, RunState, StoredEvent } from "../types.js";
+import type {
+  ClaimedRun,
+  EventOutcome,
+  PlannedRun,
+  RunRecord,
+  RunState,
+  StoredEvent,
+} from "../types.js";
 import { listenerKey } from "../types.js";
 import { notKeptColumn, parseStoredBody } from "../stored-body.js";
+import { packTraces } from "../stored-traces.js";
 
 export interface EventRow {
   id: string;
@@ -24,6 +33,8 @@ export interface EventRow {
   traces: string;
   duplicate_of: string | null;
   replay_of: string | null;
+  /** The request's trace context as a JSON carrier; NULL when tracing was off. */
+  trace_context: string | null;
 }
 
 export interface RunRow {
@@ -43,9 +54,16 @@ export interface RunRow {
   deliveries: string;
   /** Moves on at every claim and save (see ClaimedRun). */
   fence: number;
+  /** The event's trace context as a JSON carrier; NULL when tracing was off. */
+  trace_context: string | null;
 }
 
-export function eventToRow(event: StoredEvent, holds: string | undefined): EventRow {
+/** The event's row; a fired trace's resources are left to its run among `runs` (stored-traces.ts). */
+export function eventToRow(
+  event: StoredEvent,
+  holds: string | undefined,
+  runs: readonly PlannedRun[] = [],
+): EventRow {
   return {
     id: event.id,
     listener: listenerKey(event.listener),
@@ -60,9 +78,10 @@ export function eventToRow(event: StoredEvent, holds: string | undefined): Event
     body_not_kept: event.body.kind === "kept" ? null : JSON.stringify(notKeptColumn(event.body)),
     status: event.status,
     outcome: event.outcome,
-    traces: JSON.stringify(event.traces),
+    traces: JSON.stringify(packTraces(event.traces, runs)),
     duplicate_of: event.duplicateOf ?? null,
     replay_of: event.replayOf ?? null,
+    trace_context: event.traceContext === undefined ? null : JSON.stringify(event.traceContext),
   };
 }
 
@@ -87,7 +106,20 @@ export function eventFromRow(row: EventRow): StoredEvent {
   };
   if (row.duplicate_of !== null) event.duplicateOf = row.duplicate_of;
   if (row.replay_of !== null) event.replayOf = row.replay_of;
+  const traceContext = readCarrier(row.trace_context);
+  if (traceContext !== undefined) event.traceContext = traceContext;
   return event;
+}
+
+/** A stored carrier; a column from before tracing (NULL) or one that does not parse: none. */
+function readCarrier(column: string | null | undefined): StoredEvent["traceContext"] {
+  if (column === null || column === undefined) return undefined;
+  try {
+    return parseTraceCarrier(JSON.parse(column));
+  } catch {
+    // Not JSON: the delivery spans start a trace of their own instead.
+    return undefined;
+  }
 }
 
 export function runToRow(run: RunRecord): Omit<RunRow, "fence"> {
@@ -106,11 +138,12 @@ export function runToRow(run: RunRecord): Omit<RunRow, "fence"> {
     next_attempt_at: run.nextAttemptAt.getTime(),
     last_error: run.lastError ?? null,
     deliveries: JSON.stringify(run.deliveries),
+    trace_context: run.traceContext === undefined ? null : JSON.stringify(run.traceContext),
   };
 }
 
 export function runFromRow(row: RunRow): RunRecord {
-  return {
+  const run: RunRecord = {
     id: row.id,
     eventId: row.event_id,
     origin: parseRunOrigin(row.origin, row.trace_index, row.trigger),
@@ -123,6 +156,9 @@ export function runFromRow(row: RunRow): RunRecord {
     lastError: row.last_error ?? undefined,
     deliveries: parseStoredDeliveries(JSON.parse(row.deliveries)),
   };
+  const traceContext = readCarrier(row.trace_context);
+  if (traceContext !== undefined) run.traceContext = traceContext;
+  return run;
 }
 
 /** A row as its claim returns it: the run, and the fence value this claim was given. */

@@ -62,6 +62,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE events ADD COLUMN body_not_kept TEXT;
   `,
+  // The W3C trace context of the request, as a JSON text-map carrier (NULL when tracing was
+  // off): on the event for its page, on each run for its delivery spans.
+  `
+  ALTER TABLE events ADD COLUMN trace_context TEXT;
+  ALTER TABLE runs ADD COLUMN trace_context TEXT;
+  `,
 ];
 
 /** Brings a database file's schema up to date, in one transaction per step. */

@@ -1,3 +1,4 @@
+import { hasPackedTraces, unpackTraces } from "../stored-traces.js";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
@@ -77,12 +78,12 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     runStates: db.prepare<[string], { state: string }>("SELECT state FROM runs WHERE event_id = ?"),
     release: db.prepare<[string]>("UPDATE events SET holder_delivery_id = NULL WHERE id = ?"),
     insertEvent: db.prepare(
-      `INSERT INTO events (id, listener, holder_delivery_id, delivery_id, provider, received_at, method, url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of)
-       VALUES (@id, @listener, @holder_delivery_id, @delivery_id, @provider, @received_at, @method, @url, @headers, @body, @body_not_kept, @status, @outcome, @traces, @duplicate_of, @replay_of)`,
+      `INSERT INTO events (id, listener, holder_delivery_id, delivery_id, provider, received_at, method, url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of, trace_context)
+       VALUES (@id, @listener, @holder_delivery_id, @delivery_id, @provider, @received_at, @method, @url, @headers, @body, @body_not_kept, @status, @outcome, @traces, @duplicate_of, @replay_of, @trace_context)`,
     ),
     insertRun: db.prepare(
-      `INSERT INTO runs (id, event_id, origin, trace_index, trigger, namespace, service_account, state, attempts, first_attempt_at, next_attempt_at, last_error, locked_until, deliveries)
-       VALUES (@id, @event_id, @origin, @trace_index, @trigger, @namespace, @service_account, @state, @attempts, @first_attempt_at, @next_attempt_at, @last_error, 0, @deliveries)`,
+      `INSERT INTO runs (id, event_id, origin, trace_index, trigger, namespace, service_account, state, attempts, first_attempt_at, next_attempt_at, last_error, locked_until, deliveries, trace_context)
+       VALUES (@id, @event_id, @origin, @trace_index, @trigger, @namespace, @service_account, @state, @attempts, @first_attempt_at, @next_attempt_at, @last_error, 0, @deliveries, @trace_context)`,
     ),
     updateRun: db.prepare(
       `UPDATE runs SET state = @state, attempts = @attempts, first_attempt_at = @first_attempt_at, next_attempt_at = @next_attempt_at,
@@ -158,8 +159,9 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
         q.release.run(holder.eventId);
       }
     }
-    q.insertEvent.run(eventToRow(event, event.deliveryId));
-    for (const planned of p.runs) q.insertRun.run(runToRow(newRun(planned, event.receivedAt)));
+    q.insertEvent.run(eventToRow(event, event.deliveryId, p.runs));
+    for (const planned of p.runs)
+      q.insertRun.run(runToRow(newRun(planned, event.receivedAt, event.traceContext)));
     return { kind: "stored" };
   });
 
@@ -265,7 +267,11 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     },
     getEvent(id) {
       const row = q.event.get(id);
-      return Promise.resolve(row === undefined ? undefined : eventFromRow(row));
+      if (row === undefined) return Promise.resolve(undefined);
+      const event = eventFromRow(row);
+      if (!hasPackedTraces(event.traces)) return Promise.resolve(event);
+      const runs = q.runs.all(id).map(runFromRow);
+      return Promise.resolve({ ...event, traces: unpackTraces(event.traces, runs) });
     },
     getRuns(eventId) {
       return Promise.resolve(q.runs.all(eventId).map(runFromRow));

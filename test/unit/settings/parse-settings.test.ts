@@ -30,9 +30,12 @@ describe("parseSettings", () => {
       journalMaxBytes: undefined,
       journalFilteredMaxBytes: 256 * 1024 * 1024,
       retentionMs: 7 * 24 * 3600_000,
+      tracing: { kind: "off" },
+      traceUrl: undefined,
       watchConfig: true,
       reloadDebounceMs: 200,
       logLevel: "info",
+      logFormat: undefined,
       secretsDir: undefined,
       interceptorsDir: undefined,
       defaultListener: undefined,
@@ -41,6 +44,7 @@ describe("parseSettings", () => {
         gitlab: { apiUrl: undefined },
       },
       kubeconfig: undefined,
+      httpAllow: undefined,
     } satisfies Settings);
   });
 
@@ -212,6 +216,13 @@ describe("parseSettings", () => {
       want: "debug",
     },
     {
+      name: "log format",
+      argv: [],
+      env: { HOOKLINE_LOG_FORMAT: "Text" },
+      pick: (s) => s.logFormat,
+      want: "text",
+    },
+    {
       name: "default listener",
       argv: [],
       env: { HOOKLINE_LISTENER: "ci/main" },
@@ -254,6 +265,13 @@ describe("parseSettings", () => {
       want: "p",
     },
     { name: "--secrets", argv: ["--secrets", "s"], pick: (s) => s.secretsDir, want: "s" },
+    {
+      name: "the HTTP action allow-list",
+      argv: [],
+      env: { HOOKLINE_HTTP_ALLOW: "Jenkins.ci.svc, 127.0.0.1:8089,[::1]:80, *.example.com" },
+      pick: (s) => s.httpAllow,
+      want: ["jenkins.ci.svc", "127.0.0.1:8089", "[::1]:80", "*.example.com"],
+    },
   ])("reads $name", ({ argv, env, pick, want }) => {
     expect(pick(parseSettings(argv, env ?? {}))).toEqual(want);
   });
@@ -319,6 +337,13 @@ describe("parseSettings", () => {
       names: "HOOKLINE_LOG_LEVEL",
       value: "loud",
     },
+    {
+      name: "a bad HOOKLINE_LOG_FORMAT",
+      argv: [],
+      env: { HOOKLINE_LOG_FORMAT: "pretty" },
+      names: "HOOKLINE_LOG_FORMAT",
+      value: "pretty",
+    },
     { name: "two config directories", argv: ["--config", "a", "--config", "b"], names: "--config" },
     {
       name: "--all-listeners without the cluster",
@@ -331,6 +356,12 @@ describe("parseSettings", () => {
       argv: [],
       env: { TLS_KEY: TLS_KEY_PEM },
       names: "TLS_CERT",
+    },
+    {
+      name: "a URL in HOOKLINE_HTTP_ALLOW",
+      argv: [],
+      env: { HOOKLINE_HTTP_ALLOW: "jenkins.ci.svc,https://jenkins.example.com/" },
+      names: "HOOKLINE_HTTP_ALLOW",
     },
     { name: "an unknown flag", argv: ["--prot", "1"], names: "--prot" },
     { name: "a positional", argv: ["cfg"], names: "cfg" },

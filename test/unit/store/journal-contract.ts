@@ -93,6 +93,25 @@ export function describeJournalContract(
         ]);
       });
 
+      it("gives back a fired trace's resources whole when they are its run's deliveries", async () => {
+        // As planRuns makes them: the trace and the run hold the same objects, which the SQL
+        // journals store once, in the run (src/store/stored-traces.ts).
+        const shared = [resource("one"), resource("two")];
+        const event = makeEvent({
+          traces: [filteredTrace("lint"), firedTrace("build", shared), firedTrace("other", [])],
+        });
+        await journal.record(event, [plannedRun(event, 1, shared)]);
+        const back = await journal.getEvent(event.id);
+        expect(back).toEqual(event);
+        const outcome = back?.traces[1]?.outcome;
+        expect(outcome?.kind === "fired" && Object.keys(outcome.resources[1]?.body ?? {})).toEqual([
+          "kind",
+          "apiVersion",
+          "metadata",
+          "spec",
+        ]);
+      });
+
       it("keeps an empty body and an event without a delivery id", async () => {
         const event = makeEvent({
           body: { kind: "kept", bytes: Buffer.alloc(0) },
@@ -149,6 +168,25 @@ export function describeJournalContract(
           pending: 2,
           oldestDueAt: event.receivedAt,
         });
+      });
+
+      it("keeps the event's trace context, on the event and on each of its runs, through a claim", async () => {
+        const traceContext = {
+          traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+          tracestate: "vendor=value",
+        };
+        const event = makeEvent({ traces: [firedTrace("a", [resource("one")])], traceContext });
+        const run = plannedRun(event, 0, [resource("one")]);
+        const untraced = makeEvent({ traces: [firedTrace("a", [resource("two")])] });
+        const other = plannedRun(untraced, 0, [resource("two")]);
+        await journal.record(event, [run]);
+        await journal.record(untraced, [other]);
+        expect((await journal.getEvent(event.id))?.traceContext).toEqual(traceContext);
+        expect((await journal.getEvent(untraced.id))?.traceContext).toBeUndefined();
+        expect((await journal.getRuns(event.id))[0]?.traceContext).toEqual(traceContext);
+        const claimed = await journal.claimDueRuns(at(10_000_000_000_000), 10, 60_000);
+        expect(claimed.find((r) => r.id === run.id)?.traceContext).toEqual(traceContext);
+        expect(claimed.find((r) => r.id === other.id)?.traceContext).toBeUndefined();
       });
 
       it("keeps each delivery's kind: the listener's CloudEvents after the triggers' runs", async () => {

@@ -76,7 +76,7 @@ if (url === undefined) {
       const { rows } = await admin.query<{ version: number }>(
         `SELECT version FROM "${other}".schema_migrations ORDER BY version`,
       );
-      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6]);
     });
 
     it("refuses a schema name that is not a plain identifier", async () => {
