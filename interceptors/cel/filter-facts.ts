@@ -23,45 +23,41 @@ export function filterFacts(ast: ASTNode): EventFact[] {
 /** `a && b && c` in evaluation order, however it is parenthesised. */
 function conjunctsOf(node: ASTNode): ASTNode[] {
   if (node.op !== "&&") return [node];
-  const [left, right] = node.args as [ASTNode, ASTNode];
+  const [left, right] = node.args;
   return [...conjunctsOf(left), ...conjunctsOf(right)];
 }
 
 function factOf(node: ASTNode): EventFact | undefined {
-  switch (node.op) {
-    case "==": {
-      const [a, b] = node.args as [ASTNode, ASTNode];
-      const path = bodyPath(a) ?? bodyPath(b);
-      const literal = stringLiteral(b) ?? stringLiteral(a);
-      return path === undefined || literal === undefined
-        ? undefined
-        : { kind: "body", path, values: [literal] };
-    }
-    case "in": {
-      const [a, b] = node.args as [ASTNode, ASTNode];
-      const literal = stringLiteral(a);
-      const listPath = bodyPath(b);
-      if (literal !== undefined && listPath !== undefined)
-        return { kind: "bodyHas", path: listPath, value: literal };
-      const path = bodyPath(a);
-      const values = stringList(b);
-      return path === undefined || values === undefined
-        ? undefined
-        : { kind: "body", path, values };
-    }
-    case "rcall": {
-      const [name, receiver, args] = node.args as [string, ASTNode, ASTNode[]];
-      if (name !== "match" || receiver.op !== "id" || receiver.args !== "header") return undefined;
-      if (args.length !== 2) return undefined;
-      const header = stringLiteral(args[0]);
-      const value = stringLiteral(args[1]);
-      return header === undefined || value === undefined
-        ? undefined
-        : { kind: "header", header, values: [value] };
-    }
-    default:
-      return undefined;
+  if (node.op === "==") {
+    const [a, b] = node.args;
+    const path = bodyPath(a) ?? bodyPath(b);
+    const literal = stringLiteral(b) ?? stringLiteral(a);
+    return path === undefined || literal === undefined
+      ? undefined
+      : { kind: "body", path, values: [literal] };
   }
+  if (node.op === "in") {
+    const [a, b] = node.args;
+    const literal = stringLiteral(a);
+    const listPath = bodyPath(b);
+    if (literal !== undefined && listPath !== undefined)
+      return { kind: "bodyHas", path: listPath, value: literal };
+    const path = bodyPath(a);
+    const values = stringList(b);
+    return path === undefined || values === undefined ? undefined : { kind: "body", path, values };
+  }
+  if (node.op === "rcall") {
+    const [name, receiver, args] = node.args;
+    if (name !== "match" || receiver.op !== "id" || receiver.args !== "header") return undefined;
+    if (args.length !== 2) return undefined;
+    const header = stringLiteral(args[0]);
+    const value = stringLiteral(args[1]);
+    return header === undefined || value === undefined
+      ? undefined
+      : { kind: "header", header, values: [value] };
+  }
+  // Anything else (||, !, other calls, comparisons other than ==) decides nothing.
+  return undefined;
 }
 
 /** `body.a.b` or `body['a-b']` as its keys; undefined for anything else. */
@@ -74,7 +70,7 @@ function bodyPath(node: ASTNode | undefined): string[] | undefined {
     return path === undefined || typeof key !== "string" ? undefined : [...path, key];
   }
   if (node.op === "[]") {
-    const [inner, index] = node.args as [ASTNode, ASTNode];
+    const [inner, index] = node.args;
     const path = bodyPath(inner);
     const key = stringLiteral(index);
     return path === undefined || key === undefined ? undefined : [...path, key];
@@ -88,6 +84,6 @@ function stringLiteral(node: ASTNode | undefined): string | undefined {
 
 function stringList(node: ASTNode): string[] | undefined {
   if (node.op !== "list") return undefined;
-  const items = (node.args as ASTNode[]).map(stringLiteral);
+  const items = node.args.map(stringLiteral);
   return items.every((i): i is string => i !== undefined) ? items : undefined;
 }

@@ -208,7 +208,9 @@ function comparable(o: TriggerOutcome): unknown {
         : { kind: o.kind, ruledOutBy: o.ruledOutBy, message: o.message };
     case "fired":
       return { kind: o.kind, resources: o.resources.map((r) => r.body) };
-    default:
+    case "failed":
+    case "rejected":
+    case "timedOut":
       return o;
   }
 }
