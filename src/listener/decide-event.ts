@@ -135,9 +135,15 @@ export async function decideEvent(
     return traces;
   };
   const groupRuns = listener.groups.map(async (group): Promise<TriggerTrace[]> => {
-    const groupSpan = startSpan(deps.trace, `trigger group ${group.name}`, {
-      attributes: { "hookline.trigger_group": group.name, "hookline.event_id": event.eventId },
-    });
+    const groupSpan =
+      deps.trace === undefined
+        ? undefined
+        : startSpan(deps.trace, `trigger group ${group.name}`, {
+            attributes: {
+              "hookline.trigger_group": group.name,
+              "hookline.event_id": event.eventId,
+            },
+          });
     try {
       return await runGroup(group, groupSpan?.child);
     } finally {
