@@ -35,7 +35,7 @@ import {
   type UnauthenticatedDropReason,
   type UnauthenticatedQuota,
 } from "./listener/unauthenticated-quota.js";
-import type { EventAnswer, TriggerTrace } from "./listener/types.js";
+import type { EventAnswer } from "./listener/types.js";
 import type { ProcessedEvent } from "./listener/processed-event.js";
 import { pickLoggableHeaders } from "./log/loggable-headers.js";
 import type { Logger } from "./core/logger.js";
@@ -48,6 +48,7 @@ import {
   REQUEST_TIMEOUT_MS,
 } from "./settings/defaults.js";
 import type { JournalBudget } from "./store/journal-budget.js";
+import { storedTraceColumn } from "./store/read-stored-traces.js";
 import { listenerKey, type Journal, type RecordResult, type StoredEvent } from "./store/types.js";
 
 export interface AppDeps {
@@ -87,6 +88,12 @@ export interface AppDeps {
   /** The admin port's deliveries page (`http://127.0.0.1:9000/ui/`), named by the landing page. */
   adminPage?: string;
 }
+
+/** An answer given before any trigger ran (never changed). */
+const NO_TRIGGERS: Pick<ProcessedEvent, "traces" | "notApplicable"> = {
+  traces: [],
+  notApplicable: [],
+};
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -173,13 +180,18 @@ async function handleEvent(
     "hookline.event_id": eventId,
     "hookline.listener": `${listener.namespace}/${listener.name}`,
   });
-  const count = (outcome: string, status: number, traces: readonly TriggerTrace[] = []): void =>
+  const count = (
+    outcome: string,
+    status: number,
+    triggers: Pick<ProcessedEvent, "traces" | "notApplicable"> = NO_TRIGGERS,
+  ): void =>
     deps.metrics?.eventAnswered(
       `${listener.namespace}/${listener.name}`,
       outcome,
       status,
       (performance.now() - started) / 1000,
-      traces,
+      triggers.traces,
+      triggers.notApplicable,
     );
   // The body's bytes count against the budget from before it is read until the answer is sent
   // (or the connection is gone): a body over --max-body reserves nothing, it gets its 413 unread.
@@ -245,7 +257,7 @@ async function handleEvent(
       { listener, event, deliveryIdOwner },
       { secrets: deps.secrets, log, deadlineMs, trace: recording?.child },
     );
-    const { outcome, traces, runs } = processed;
+    const { outcome, runs } = processed;
     server?.span.setAttribute("hookline.outcome", outcome);
     let answer = processed.answer;
     const result =
@@ -256,11 +268,11 @@ async function handleEvent(
     if (result.kind === "duplicate" && answer.kind !== "duplicate")
       answer = duplicateAnswer(listener, result.originalEventId, deliveryId);
     if (answer.kind === "duplicate") {
-      count("duplicate", 200, traces);
+      count("duplicate", 200, processed);
     } else {
       if (answer.body["code"] === "HL_INTAKE_TOO_COMPLEX")
         deps.metrics?.intakeRefused("too_complex");
-      count(outcome, answer.status, traces);
+      count(outcome, answer.status, processed);
       if (runs.length > 0 && result.kind === "stored") deps.onRecorded?.();
     }
     // Past the request timeout the sender has had Tekton's 503; the event is recorded all the same.
@@ -270,7 +282,7 @@ async function handleEvent(
       log.info(answer.kind === "duplicate" ? "duplicate delivery" : "event answered", {
         status: answer.status,
         outcome: answer.kind === "duplicate" ? "duplicate" : outcome,
-        triggers: countOutcomes(traces),
+        triggers: countOutcomes(processed),
         bytes: raw.length,
         headers: pickLoggableHeaders(header),
         ...(answer.kind === "duplicate"
@@ -398,14 +410,14 @@ async function recordEvent(
   log: Logger,
   traceContext?: TraceCarrier,
 ): Promise<RecordResult | { kind: "dropped" }> {
-  const { outcome, traces, runs, answer } = processed;
+  const { outcome, runs, answer } = processed;
   if (keepsBody(processed)) {
     const stored = toStoredEvent(
       event,
       listener,
       answer.status,
       outcome,
-      traces,
+      processed,
       deps.secretValues,
     );
     if (traceContext !== undefined) stored.traceContext = traceContext;
@@ -425,7 +437,7 @@ async function recordEvent(
       ? undefined
       : deps.unauthenticatedQuota.admit(key, req.socket.remoteAddress ?? "unknown");
   if (overQuota !== undefined) return drop(overQuota);
-  const row = toMetadataEvent(event, listener, answer, outcome, traces, deps.secretValues);
+  const row = toMetadataEvent(event, listener, answer, outcome, processed, deps.secretValues);
   // The journal's total cap (HOOKLINE_JOURNAL_MAX) is never passed for such a row.
   if (deps.journalBudget?.admitsUnauthenticated(metadataRowBytes(row)) === false)
     return drop("journal-full");
@@ -435,7 +447,11 @@ async function recordEvent(
 
 /** About what a metadata-only row costs the journal (as `Journal.storedBytes` counts it). */
 function metadataRowBytes(row: StoredEvent): number {
-  return row.url.length + JSON.stringify(row.headers).length + JSON.stringify(row.traces).length;
+  return (
+    row.url.length +
+    JSON.stringify(row.headers).length +
+    JSON.stringify(storedTraceColumn(row.traces, row.notApplicable)).length
+  );
 }
 
 function sendAnswer(res: ServerResponse, answer: EventAnswer): void {

@@ -8,7 +8,7 @@ import type { PreparedEvent } from "./prepare-event.js";
 import { createEventChecks, type EventChecks } from "./event-checks.js";
 import { createEventDispatch, ruledOutTrace, type Ruling } from "./rule-out-trigger.js";
 import { runTrigger, stopOutcome, type TriggerStart } from "./run-trigger.js";
-import type { EventDecision, TriggerOutcome, TriggerTrace } from "./types.js";
+import type { EventDecision, NotApplicableTrigger, TriggerTrace } from "./types.js";
 
 export interface DecideDeps {
   secrets: SecretResolver;
@@ -169,16 +169,28 @@ export async function decideEvent(
   return decisionOf(listener, triggers);
 }
 
-/** The listener's decision from its triggers' traces (the auth-first gate's too). */
-export function decisionOf(listener: CompiledListener, triggers: TriggerTrace[]): EventDecision {
+/**
+ * The listener's decision from its triggers' traces (the auth-first gate's too): the
+ * not-applicable ones are kept apart as `{trigger, ruledOutBy}`, their traces dropped.
+ */
+export function decisionOf(listener: CompiledListener, traces: TriggerTrace[]): EventDecision {
+  const triggers: TriggerTrace[] = [];
+  const notApplicable: NotApplicableTrigger[] = [];
+  for (const t of traces) {
+    if (t.outcome.kind === "not_applicable")
+      notApplicable.push({ trigger: t.trigger, ruledOutBy: t.outcome.ruledOutBy });
+    else triggers.push(t);
+  }
   // 401: a signature or token check rejected the event, and every other trigger was not for this
   // event (another event type or provider), so nothing that applies to it let the sender through.
   const unauthenticated =
-    triggers.some((t) => t.outcome.kind === "rejected") &&
-    triggers.every((t) => t.outcome.kind === "rejected" || isNotForEvent(t.outcome));
+    triggers.length > 0 &&
+    triggers.every((t) => t.outcome.kind === "rejected") &&
+    notApplicable.every((n) => isNotForEvent(n));
   return {
     listener: { name: listener.name, namespace: listener.namespace, uid: listener.uid },
     triggers,
+    notApplicable,
     unauthenticated,
   };
 }
@@ -188,8 +200,8 @@ export function decisionOf(listener: CompiledListener, triggers: TriggerTrace[])
  * index ruled out by its filter is not: run, its filter would have said no (`filtered`), and a
  * filter that says no stands in the way of the 401 as before.
  */
-function isNotForEvent(o: TriggerOutcome): boolean {
-  return o.kind === "not_applicable" && o.ruledOutBy.fact !== "filter";
+function isNotForEvent(n: NotApplicableTrigger): boolean {
+  return n.ruledOutBy.fact !== "filter";
 }
 
 /** After the deadline: what finished is kept, the rest is recorded as timed out. */

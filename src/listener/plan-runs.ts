@@ -61,11 +61,9 @@ export function eventOutcome(decision: EventDecision): EventOutcome {
   if (decision.unauthenticated) return "rejected";
   if (kinds.some((k) => k === "failed" || k === "timedOut")) return "failed";
   // A trigger the dispatch index ruled out by its filter counts as the `filtered` it would have been.
-  const filtered = decision.triggers.some(
-    (t) =>
-      t.outcome.kind === "filtered" ||
-      (t.outcome.kind === "not_applicable" && t.outcome.ruledOutBy.fact === "filter"),
-  );
+  const filtered =
+    kinds.includes("filtered") ||
+    decision.notApplicable.some((n) => n.ruledOutBy.fact === "filter");
   if (kinds.includes("rejected") && !filtered) return "rejected";
   return "filtered";
 }

@@ -33,7 +33,15 @@ export function renderEventsPage(
           <span class="muted">${e.status}</span>
         </td>
         <td class="badges">
-          ${e.triggers.length === 0 ? html`<span class="muted">—</span>` : e.triggers.map((t) => html`<span class="badge ${t.outcome}" title="${t.outcome}">${t.trigger || "(unnamed)"}: ${t.outcome}</span>`)}
+          ${e.triggers.length === 0 && e.notApplicable === 0 ? html`<span class="muted">—</span>` : e.triggers.map((t) => html`<span class="badge ${t.outcome}" title="${t.outcome}">${t.trigger || "(unnamed)"}: ${t.outcome}</span>`)}
+          ${
+            // The triggers the event was not for: a count, no badge each.
+            e.notApplicable === 0
+              ? ""
+              : html`<span class="muted small" title="triggers this event was not for"
+                  >${e.notApplicable} did not apply</span
+                >`
+          }
         </td>
         <td>
           <code>${e.deliveryId ?? ""}</code
