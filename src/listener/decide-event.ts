@@ -192,6 +192,7 @@ export function decisionOf(listener: CompiledListener, traces: TriggerTrace[]): 
     triggers,
     notApplicable,
     unauthenticated,
+    authenticated: traces.some((t) => t.interceptors.some((i) => i.authenticated === true)),
   };
 }
 

@@ -103,9 +103,7 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
     secrets,
     checks,
   });
-  const authenticated =
-    gate.authenticated ||
-    decision.triggers.some((t) => t.interceptors.some((i) => i.authenticated === true));
+  const authenticated = gate.authenticated || decision.authenticated;
   return decided(listener, event, decision, authenticated);
 }
 

@@ -5,7 +5,7 @@ import type { CompiledListener, CompiledTrigger } from "../../../src/config/comp
 import type { IncomingEvent } from "../../../src/core/incoming-event.js";
 import { processEvent } from "../../../src/listener/process-event.js";
 import type { ProcessedEvent } from "../../../src/listener/processed-event.js";
-import type { TriggerOutcome } from "../../../src/listener/types.js";
+import type { RuledOutBy, TriggerOutcome } from "../../../src/listener/types.js";
 import { createCapturingLogger } from "../../support/capture-logs.js";
 import { compileConfigText } from "../../support/compile-config-text.js";
 import { fakeSecrets } from "../../support/interceptor-harness.js";
@@ -207,12 +207,30 @@ function comparable(o: TriggerOutcome): unknown {
         ? { kind: "filter said no", interceptor: "cel" }
         : { kind: o.kind, ruledOutBy: o.ruledOutBy, message: o.message };
     case "fired":
-      return { kind: o.kind, resources: o.resources.map((r) => r.body) };
+      return { kind: o.kind, resources: o.resources.map((r) => withoutDeliveryKey(r.body)) };
     case "failed":
     case "rejected":
     case "timedOut":
       return o;
   }
+}
+
+/**
+ * The delivery key counts the triggers that ran before this one (not-applicable ones are kept apart),
+ * so it differs where the index ruled out a trigger the exhaustive run filtered; within one config
+ * it is as stable as before. Everything else of a resource must be equal.
+ */
+function withoutDeliveryKey(body: Record<string, unknown>): unknown {
+  const meta = body["metadata"] as Record<string, unknown>;
+  const labels = { ...(meta["labels"] as Record<string, string>) };
+  delete labels["hookline.dev/delivery-key"];
+  return { ...body, metadata: { ...meta, labels } };
+}
+
+function comparableRuling(r: RuledOutBy): unknown {
+  return r.fact === "filter"
+    ? { kind: "filter said no", interceptor: "cel" }
+    : { kind: "not_applicable", ruledOutBy: r };
 }
 
 function summary(p: ProcessedEvent): unknown {
@@ -221,7 +239,11 @@ function summary(p: ProcessedEvent): unknown {
     status: p.answer.status,
     answer: p.answer.body,
     authenticated: p.authenticated,
-    triggers: p.traces.map((t) => [t.trigger, comparable(t.outcome)]),
+    // The journal keeps not-applicable triggers apart from the traces; they are compared together.
+    triggers: [
+      ...p.traces.map((t) => [t.trigger, comparable(t.outcome)] as const),
+      ...p.notApplicable.map((n) => [n.trigger, comparableRuling(n.ruledOutBy)] as const),
+    ].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   };
 }
 
@@ -248,15 +270,15 @@ describe("the dispatch index", () => {
             { listener: exhaustive(el), event, deliveryIdOwner: undefined },
             deps,
           );
-          ruledOut += indexed.traces.filter(
-            (t) => t.outcome.kind === "not_applicable" && t.outcome.interceptor === undefined,
-          ).length;
+          // Filter rulings are the index's alone (an exhaustive run's filter says `filtered`).
+          ruledOut += indexed.notApplicable.filter((n) => n.ruledOutBy.fact === "filter").length;
           expect(summary(indexed)).toEqual(summary(all));
         },
       ),
       { numRuns: 300 },
     );
-    // The property says something only if the index ruled triggers out.
-    expect(ruledOut).toBeGreaterThan(50);
+    // The property says something only if the index ruled triggers out by their filters (about
+    // 20 of 300 runs do; event-type rulings, far more, read the same either way).
+    expect(ruledOut).toBeGreaterThan(5);
   });
 });
