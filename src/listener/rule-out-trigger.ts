@@ -112,10 +112,10 @@ export function createEventDispatch(view: EventView): EventDispatch {
       case "bodyHas": {
         const list = bodyValue(fact.path, fact.pathKey);
         if (!Array.isArray(list) || !list.every((i) => typeof i === "string")) return undefined;
-        if ((list).includes(fact.value)) return true;
+        if (list.includes(fact.value)) return true;
         return {
           fact: "filter",
-          seen: (list).join(", "),
+          seen: list.join(", "),
           expected: [fact.value],
           subject: subjectOf(fact.path),
         };
