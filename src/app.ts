@@ -85,6 +85,11 @@ export interface AppDeps {
    * attribute built).
    */
   tracer?: Tracer | undefined;
+  /**
+   * Told of each answered event (not a duplicate) once it is journaled: the Kubernetes Events
+   * reporter. Must return at once; it never throws.
+   */
+  onAnswered?: ((listener: CompiledListener, processed: ProcessedEvent) => void) | undefined;
   /** The admin port's deliveries page (`http://127.0.0.1:9000/ui/`), named by the landing page. */
   adminPage?: string;
 }
@@ -274,6 +279,7 @@ async function handleEvent(
         deps.metrics?.intakeRefused("too_complex");
       count(outcome, answer.status, processed);
       if (runs.length > 0 && result.kind === "stored") deps.onRecorded?.();
+      deps.onAnswered?.(listener, processed);
     }
     // Past the request timeout the sender has had Tekton's 503; the event is recorded all the same.
     if (!res.headersSent) sendAnswer(res, answer);

@@ -36,6 +36,9 @@ import { createHttpRequestSink } from "../sinks/http/http-request-sink.js";
 import { createLocalSink } from "../sinks/local/local-sink.js";
 import { createJournalBudget } from "../store/journal-budget.js";
 import type { Sink } from "../sinks/types.js";
+import type { Journal } from "../store/types.js";
+import type { KubeEvents } from "../kube-events/start-kube-events.js";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { createDisposerStack, type DisposerStack } from "./disposer-stack.js";
 import { acquireJournalLock } from "./journal-lock.js";
 import { listenerBaseUrl, startBanner, urlHost } from "./start-banner.js";
@@ -111,6 +114,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const clusterModule =
     source.kind === "dir" ? undefined : await import("../config/cluster/cluster-config-source.js");
   let cluster: ClusterConfigSource | undefined;
+  let clusterKubeConfig: KubeConfig | undefined;
   if (clusterModule !== undefined && source.kind !== "dir") {
     const kubeConfig =
       io.cluster?.kubeConfig ??
@@ -122,6 +126,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
       allListeners: source.allListeners,
       log,
     });
+    clusterKubeConfig = kubeConfig;
     const opened = cluster;
     stack.push("cluster config", () => opened.close());
   }
@@ -185,7 +190,22 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     secretValues,
     guard: createDestinationGuard({ allow: settings.httpAllow }),
   });
-  const worker = createDeliveryWorker({ journal, sink, httpSink, log, metrics, tracer });
+  const kubeEvents = await startKubeEventsIfUsed(settings, clusterKubeConfig, {
+    journal,
+    config: () => config,
+    log,
+  });
+  if (kubeEvents !== undefined) stack.push("Kubernetes Events", () => kubeEvents.close());
+  const reporter = kubeEvents?.reporter;
+  const worker = createDeliveryWorker({
+    journal,
+    sink,
+    httpSink,
+    log,
+    metrics,
+    tracer,
+    observer: reporter,
+  });
   // The journal's size rules: the filtered events' share evicted past its budget, and the total
   // cap that requests nobody authenticated never pass (checked every 30 s; once at start).
   const journalBudget = createJournalBudget({
@@ -248,6 +268,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     journal,
     metrics,
     onRecorded: () => worker.wake(),
+    onAnswered: reporter === undefined ? undefined : (l, p) => reporter.answered(l, p),
     log,
     defaultListener: settings.defaultListener,
     maxBodyBytes: settings.maxBodyBytes,
@@ -354,6 +375,27 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     reload: () => reloads.reload("request"),
     close: () => stack.close(),
   };
+}
+
+/**
+ * Kubernetes Events (for `kubectl describe el`), when hookline works with a cluster: the
+ * Kubernetes sink or the cluster config source, and HOOKLINE_KUBE_EVENTS not off. The client is
+ * that of the cluster source, else the sink's kubeconfig.
+ */
+async function startKubeEventsIfUsed(
+  settings: Settings,
+  clusterKubeConfig: KubeConfig | undefined,
+  deps: { journal: Journal; config: () => CompiledConfig; log: Logger },
+): Promise<KubeEvents | undefined> {
+  const createdInCluster = settings.sink.kind === "kubernetes";
+  if (!settings.kubeEvents || (!createdInCluster && clusterKubeConfig === undefined))
+    return undefined;
+  const [{ startKubeEvents }, { loadKubeConfig }] = await Promise.all([
+    import("../kube-events/start-kube-events.js"),
+    import("../sinks/kubernetes/load-kube-config.js"),
+  ]);
+  const kubeConfig = clusterKubeConfig ?? loadKubeConfig(settings.kubeconfig);
+  return startKubeEvents({ ...deps, kubeConfig, createdInCluster });
 }
 
 async function createSink(settings: Settings): Promise<Sink> {
