@@ -6,6 +6,7 @@ import type { DeliveryRecord, RunRecord } from "../store/types.js";
 import { stringify } from "yaml";
 import { createSecretResolver } from "../config/secret-resolver.js";
 import { createDeliveryWorker } from "../delivery/delivery-worker.js";
+import { foldNotApplicable } from "../listener/fold-not-applicable.js";
 import { replayEvent } from "../listener/replay-event.js";
 import { openJournal } from "../runtime/open-journal.js";
 import { createDestinationGuard } from "../http/destination-guard.js";
@@ -134,6 +135,9 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
         outcome: result.event.outcome,
         answer: { status: result.answer.status, body: result.answer.body },
         triggers,
+        ...(result.event.notApplicable === undefined
+          ? {}
+          : { notApplicable: foldNotApplicable(result.event.notApplicable)?.summary }),
         ...(dryRun
           ? {
               resources: result.runs.flatMap((r) =>

@@ -6,7 +6,7 @@ import type { Logger } from "../core/logger.js";
 import { startSpan, type SpanParent } from "../core/span-parent.js";
 import type { PreparedEvent } from "./prepare-event.js";
 import { runTrigger, stopOutcome, type TriggerStart } from "./run-trigger.js";
-import type { EventDecision, TriggerTrace } from "./types.js";
+import type { EventDecision, NotApplicableTrigger, TriggerTrace } from "./types.js";
 
 export interface DecideDeps {
   secrets: SecretResolver;
@@ -114,9 +114,15 @@ export async function decideEvent(
     return traces;
   };
   const groupRuns = listener.groups.map(async (group): Promise<TriggerTrace[]> => {
-    const groupSpan = startSpan(deps.trace, `trigger group ${group.name}`, {
-      attributes: { "hookline.trigger_group": group.name, "hookline.event_id": event.eventId },
-    });
+    const groupSpan =
+      deps.trace === undefined
+        ? undefined
+        : startSpan(deps.trace, `trigger group ${group.name}`, {
+            attributes: {
+              "hookline.trigger_group": group.name,
+              "hookline.event_id": event.eventId,
+            },
+          });
     try {
       return await runGroup(group, groupSpan?.child);
     } finally {
@@ -142,16 +148,26 @@ export async function decideEvent(
   return decisionOf(listener, triggers);
 }
 
-/** The listener's decision from its triggers' traces (the auth-first gate's too). */
-export function decisionOf(listener: CompiledListener, triggers: TriggerTrace[]): EventDecision {
+/**
+ * The listener's decision from its triggers' traces (the auth-first gate's too): the
+ * not-applicable ones are kept apart as `{trigger, ruledOutBy}`, their traces dropped.
+ */
+export function decisionOf(listener: CompiledListener, traces: TriggerTrace[]): EventDecision {
+  const triggers: TriggerTrace[] = [];
+  const notApplicable: NotApplicableTrigger[] = [];
+  for (const t of traces) {
+    if (t.outcome.kind === "not_applicable")
+      notApplicable.push({ trigger: t.trigger, ruledOutBy: t.outcome.ruledOutBy });
+    else triggers.push(t);
+  }
   // 401: a signature or token check rejected the event, and every other trigger was not for this
   // event (another event type or provider), so nothing that applies to it let the sender through.
   const unauthenticated =
-    triggers.some((t) => t.outcome.kind === "rejected") &&
-    triggers.every((t) => t.outcome.kind === "rejected" || t.outcome.kind === "not_applicable");
+    triggers.length > 0 && triggers.every((t) => t.outcome.kind === "rejected");
   return {
     listener: { name: listener.name, namespace: listener.namespace, uid: listener.uid },
     triggers,
+    notApplicable,
     unauthenticated,
   };
 }

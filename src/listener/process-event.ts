@@ -58,6 +58,7 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
     return {
       outcome: "duplicate",
       traces: [],
+      notApplicable: [],
       runs: [],
       answer: duplicateAnswer(listener, deliveryIdOwner.eventId, event.deliveryId),
       authenticated: false,
@@ -75,6 +76,7 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
     const refused = (code: ErrorCode, message: string): ProcessedEvent => ({
       outcome: "invalid",
       traces: [],
+      notApplicable: [],
       runs: [],
       authenticated: gate.authenticated,
       answer: errorAnswer("invalid", listener, code, message, event.eventId),
@@ -128,6 +130,7 @@ function decided(
   return {
     outcome,
     traces: decision.triggers,
+    notApplicable: decision.notApplicable,
     runs,
     answer,
     authenticated,

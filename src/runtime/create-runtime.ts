@@ -36,10 +36,14 @@ import { createHttpRequestSink } from "../sinks/http/http-request-sink.js";
 import { createLocalSink } from "../sinks/local/local-sink.js";
 import { createJournalBudget } from "../store/journal-budget.js";
 import type { Sink } from "../sinks/types.js";
+import type { Journal } from "../store/types.js";
+import type { KubeEvents } from "../kube-events/start-kube-events.js";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { createDisposerStack, type DisposerStack } from "./disposer-stack.js";
 import { acquireJournalLock } from "./journal-lock.js";
 import { listenerBaseUrl, startBanner, urlHost } from "./start-banner.js";
 import { describeStoreSettings, openJournal } from "./open-journal.js";
+import { createEventNotices } from "../admin/event-notices.js";
 import { readListenerTls, watchListenerTls } from "./listener-tls.js";
 import { startTracing } from "./start-tracing.js";
 
@@ -110,6 +114,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const clusterModule =
     source.kind === "dir" ? undefined : await import("../config/cluster/cluster-config-source.js");
   let cluster: ClusterConfigSource | undefined;
+  let clusterKubeConfig: KubeConfig | undefined;
   if (clusterModule !== undefined && source.kind !== "dir") {
     const kubeConfig =
       io.cluster?.kubeConfig ??
@@ -121,6 +126,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
       allListeners: source.allListeners,
       log,
     });
+    clusterKubeConfig = kubeConfig;
     const opened = cluster;
     stack.push("cluster config", () => opened.close());
   }
@@ -160,8 +166,11 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const lock =
     settings.store.kind === "sqlite" ? acquireJournalLock(settings.store.path) : undefined;
   if (lock !== undefined) stack.push("journal lock", () => lock.release());
-  const journal = await openJournal(settings.store, lock);
-  stack.push("journal", () => journal.close());
+  const stored = await openJournal(settings.store, lock);
+  stack.push("journal", () => stored.close());
+  // Every event this process records is announced to the page's open event streams.
+  const notices = createEventNotices(stored);
+  const journal = notices.journal;
   const metrics = createMetrics(journal);
   const started = cluster;
   if (started !== undefined) metrics.countInvalidConfigObjects(() => started.invalidObjects());
@@ -181,7 +190,22 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     secretValues,
     guard: createDestinationGuard({ allow: settings.httpAllow }),
   });
-  const worker = createDeliveryWorker({ journal, sink, httpSink, log, metrics, tracer });
+  const kubeEvents = await startKubeEventsIfUsed(settings, clusterKubeConfig, {
+    journal,
+    config: () => config,
+    log,
+  });
+  if (kubeEvents !== undefined) stack.push("Kubernetes Events", () => kubeEvents.close());
+  const reporter = kubeEvents?.reporter;
+  const worker = createDeliveryWorker({
+    journal,
+    sink,
+    httpSink,
+    log,
+    metrics,
+    tracer,
+    observer: reporter,
+  });
   // The journal's size rules: the filtered events' share evicted past its budget, and the total
   // cap that requests nobody authenticated never pass (checked every 30 s; once at start).
   const journalBudget = createJournalBudget({
@@ -204,6 +228,8 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   stack.push("journal budget", () => clearInterval(budgetTimer));
   // Stopped after both ports are closed (pushed before them): a request in flight may wake it.
   stack.push("delivery worker", () => worker.stop());
+  /** Known once the listener port is bound (the admin app reads it per page). */
+  let listenerUrl = listenerBaseUrl(settings.host, settings.port, tls !== undefined);
   const adminServer = createServer(
     createAdminApp({
       journal,
@@ -211,6 +237,8 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
       log,
       token: settings.admin.token,
       allowedHosts: settings.admin.hosts,
+      listenerUrl: () => listenerUrl,
+      notices,
       traceUrl: settings.traceUrl,
       replay: async (event) => {
         const result = await replayEvent(event, {
@@ -240,6 +268,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     journal,
     metrics,
     onRecorded: () => worker.wake(),
+    onAnswered: reporter === undefined ? undefined : (l, p) => reporter.answered(l, p),
     log,
     defaultListener: settings.defaultListener,
     maxBodyBytes: settings.maxBodyBytes,
@@ -320,6 +349,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const adminPort = portOf(adminServer) ?? 0;
   // What to paste into the provider's webhook settings (the host as bound, or localhost).
   const baseUrl = listenerBaseUrl(settings.host, port, tls !== undefined);
+  listenerUrl = baseUrl;
   const adminUrl = `http://${urlHost(admin.host)}:${adminPort}/ui/`;
   log.info("listening", {
     port,
@@ -345,6 +375,27 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     reload: () => reloads.reload("request"),
     close: () => stack.close(),
   };
+}
+
+/**
+ * Kubernetes Events (for `kubectl describe el`), when hookline works with a cluster: the
+ * Kubernetes sink or the cluster config source, and HOOKLINE_KUBE_EVENTS not off. The client is
+ * that of the cluster source, else the sink's kubeconfig.
+ */
+async function startKubeEventsIfUsed(
+  settings: Settings,
+  clusterKubeConfig: KubeConfig | undefined,
+  deps: { journal: Journal; config: () => CompiledConfig; log: Logger },
+): Promise<KubeEvents | undefined> {
+  const createdInCluster = settings.sink.kind === "kubernetes";
+  if (!settings.kubeEvents || (!createdInCluster && clusterKubeConfig === undefined))
+    return undefined;
+  const [{ startKubeEvents }, { loadKubeConfig }] = await Promise.all([
+    import("../kube-events/start-kube-events.js"),
+    import("../sinks/kubernetes/load-kube-config.js"),
+  ]);
+  const kubeConfig = clusterKubeConfig ?? loadKubeConfig(settings.kubeconfig);
+  return startKubeEvents({ ...deps, kubeConfig, createdInCluster });
 }
 
 async function createSink(settings: Settings): Promise<Sink> {

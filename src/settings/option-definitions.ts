@@ -15,6 +15,7 @@ import {
   parseLogFormatValue,
   parseLogLevelValue,
   parseMaxBodyValue,
+  parseOnOffValue,
   parsePortValue,
   parseSinkKindValue,
   parseStoreValue,
@@ -332,6 +333,14 @@ export const OPTIONS = {
     parse: parseTextValue,
     default: undefined,
     help: "kubeconfig files for --sink kubernetes and --config kubernetes (as kubectl)",
+  }),
+  kubeEvents: text<boolean>({
+    what: "Kubernetes Events switch",
+    env: "HOOKLINE_KUBE_EVENTS",
+    metavar: "on|off",
+    parse: parseOnOffValue,
+    default: true,
+    help: "with --sink kubernetes or --config kubernetes: post Kubernetes Events on EventListeners and created resources (default on)",
   }),
   otlpEndpoint: text<string | undefined>({
     what: "OTLP endpoint",

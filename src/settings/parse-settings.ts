@@ -70,6 +70,7 @@ export function parseSettings(argv: readonly string[], env: Environment): Settin
     retentionMs: readOption(OPTIONS.retention, flags, env),
     tracing: parseTracing(flags, env),
     traceUrl: readOption(OPTIONS.traceUrl, flags, env),
+    kubeEvents: readOption(OPTIONS.kubeEvents, flags, env),
     watchConfig: true,
     reloadDebounceMs: DEFAULT_DEBOUNCE_MS,
   };

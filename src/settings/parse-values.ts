@@ -66,6 +66,14 @@ export function parseDuration(text: string): number | undefined {
   return Number(m[1]) * unit;
 }
 
+/** `on`/`off` (also true/false, 1/0, yes/no). */
+export function parseOnOffValue(text: string): boolean {
+  const value = text.trim().toLowerCase();
+  if (["on", "true", "1", "yes"].includes(value)) return true;
+  if (["off", "false", "0", "no"].includes(value)) return false;
+  throw new SettingProblem("use on or off");
+}
+
 export function parseSinkKindValue(text: string): "local" | "kubernetes" {
   if (text === "local" || text === "kubernetes") return text;
   throw new SettingProblem("use local or kubernetes");

@@ -118,6 +118,11 @@ export interface Settings extends PipelineSettings {
   tracing: TracingSettings;
   /** HOOKLINE_TRACE_URL: a trace's page, `{traceId}` replaced (the event page links to it). */
   traceUrl: string | undefined;
+  /**
+   * HOOKLINE_KUBE_EVENTS: Kubernetes Events for `kubectl describe`, when the Kubernetes sink or
+   * the cluster config source is used (off otherwise, whatever this says).
+   */
+  kubeEvents: boolean;
   /** Watch the config directory and reload it on change; SIGHUP always reloads. */
   watchConfig: boolean;
   /** How long config files (or cluster objects) must be quiet before a change is loaded. */

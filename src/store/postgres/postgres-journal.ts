@@ -1,3 +1,4 @@
+import { storedTraceColumn } from "../read-stored-traces.js";
 import { hasPackedTraces, packTraces, unpackTraces } from "../stored-traces.js";
 import pg from "pg";
 import type { PoolClient } from "pg";
@@ -112,9 +113,12 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         event.body.kind === "kept" ? event.body.bytes : Buffer.alloc(0),
         event.status,
         event.outcome,
-        JSON.stringify(packTraces(event.traces, runs)),
-        event.traces.map((t) => t.trigger),
-        event.traces.map((t) => t.outcome.kind),
+        JSON.stringify(storedTraceColumn(packTraces(event.traces, runs), event.notApplicable)),
+        [...event.traces, ...(event.notApplicable ?? [])].map((t) => t.trigger),
+        [
+          ...event.traces.map((t) => t.outcome.kind),
+          ...(event.notApplicable ?? []).map(() => "not_applicable" as const),
+        ],
         event.duplicateOf ?? null,
         event.replayOf ?? null,
         event.body.kind === "kept" ? null : JSON.stringify(notKeptColumn(event.body)),

@@ -1,7 +1,7 @@
-import { readStoredTraces } from "../read-stored-traces.js";
+import { readStoredTraceColumn, storedTraceColumn } from "../read-stored-traces.js";
 import type { Provider } from "../../core/incoming-event.js";
 import { parseTraceCarrier } from "../../core/span-parent.js";
-import type { TriggerTrace } from "../../listener/types.js";
+import type { NotApplicableTrigger, TriggerTrace } from "../../listener/types.js";
 import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
 import type {
   ClaimedRun,
@@ -78,7 +78,7 @@ export function eventToRow(
     body_not_kept: event.body.kind === "kept" ? null : JSON.stringify(notKeptColumn(event.body)),
     status: event.status,
     outcome: event.outcome,
-    traces: JSON.stringify(packTraces(event.traces, runs)),
+    traces: JSON.stringify(storedTraceColumn(packTraces(event.traces, runs), event.notApplicable)),
     duplicate_of: event.duplicateOf ?? null,
     replay_of: event.replayOf ?? null,
     trace_context: event.traceContext === undefined ? null : JSON.stringify(event.traceContext),
@@ -102,7 +102,7 @@ export function eventFromRow(row: EventRow): StoredEvent {
     ),
     status: row.status,
     outcome: row.outcome as EventOutcome,
-    traces: readStoredTraces(JSON.parse(row.traces) as TriggerTrace[]),
+    ...readStoredTraceColumn(JSON.parse(row.traces) as (TriggerTrace | NotApplicableTrigger)[]),
   };
   if (row.duplicate_of !== null) event.duplicateOf = row.duplicate_of;
   if (row.replay_of !== null) event.replayOf = row.replay_of;

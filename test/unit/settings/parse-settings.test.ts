@@ -45,6 +45,7 @@ describe("parseSettings", () => {
       },
       kubeconfig: undefined,
       httpAllow: undefined,
+      kubeEvents: true,
     } satisfies Settings);
   });
 
