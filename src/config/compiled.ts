@@ -24,6 +24,12 @@ export interface CompiledListener {
   name: string;
   namespace: string;
   uid: string;
+  /**
+   * The uid is the object's own (read from the cluster, or written in the file); else it is made
+   * up from the namespace and name, and no Kubernetes Event may name it (kubectl describe selects
+   * Events by the object's real uid).
+   */
+  uidKnown?: boolean;
   /** Tekton's payload validation; off with `tekton.dev/payload-validation: "false"`. */
   payloadValidation: boolean;
   reply: ReplyMode;
