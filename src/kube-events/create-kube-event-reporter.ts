@@ -58,9 +58,10 @@ export function createKubeEventReporter(options: KubeEventReporterOptions): Kube
         .then((event) => {
           if (event === undefined) return;
           const { namespace, name } = event.listener;
-          const uid = options
+          const served = options
             .config()
-            .listeners.find((l) => l.namespace === namespace && l.name === name)?.uid;
+            .listeners.find((l) => l.namespace === namespace && l.name === name);
+          const uid = served?.uidKnown === true ? served.uid : undefined;
           recorder.record(deadLetteredNote(listenerObject({ namespace, name, uid }), dead));
         })
         .catch((readErr: unknown) => {

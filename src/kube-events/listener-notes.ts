@@ -29,7 +29,11 @@ export function listenerNotes(
   answer: EventAnswer,
   traces: readonly TriggerTrace[],
 ): KubeEventNote[] {
-  const object = listenerObject(listener);
+  const object = listenerObject({
+    name: listener.name,
+    namespace: listener.namespace,
+    uid: listener.uidKnown === true ? listener.uid : undefined,
+  });
   const notes: KubeEventNote[] = [];
   const code = answer.body["code"];
   if (answer.kind === "invalid" && traces.length === 0 && typeof code === "string") {

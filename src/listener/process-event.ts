@@ -3,12 +3,14 @@ import { isCloudEventRequest } from "../cloudevents/tekton-events.js";
 import { memoJSON } from "../core/memo-json.js";
 import type { IncomingEvent } from "../core/incoming-event.js";
 import { payloadTooComplex, validatePayload } from "./validate-payload.js";
+import { createEventSecrets } from "../interceptors/event-secrets.js";
 import type { SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
 import type { SpanParent } from "../core/span-parent.js";
 import type { DeliveryIdOwner } from "../store/types.js";
 import { acceptedAnswer, duplicateAnswer, errorAnswer } from "./answer-event.js";
 import { authGate } from "./auth-gate.js";
+import { createEventChecks } from "./event-checks.js";
 import { decideEvent, decisionOf, logOutcome } from "./decide-event.js";
 import { eventOutcome, planCloudEvents, planRuns } from "./plan-runs.js";
 import { prepareEvent } from "./prepare-event.js";
@@ -64,7 +66,11 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
       authenticated: false,
     };
   }
-  const gate = await authGate(listener, event, deps);
+  // Each secret is read once for the event, by the gate and every trigger alike.
+  // And each signature or token check runs once, for the gate and the dispatch index alike.
+  const secrets = createEventSecrets(deps.secrets);
+  const checks = createEventChecks(event, { secrets, log: deps.log });
+  const gate = await authGate(listener, event, { secrets, log: deps.log, checks });
   if (gate.kind === "closed") {
     deps.log.debug("event refused before its body was read: no trigger authenticated it");
     for (const t of gate.traces) logOutcome(deps.log, t);
@@ -92,10 +98,12 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
       return refused("HL_INTAKE_INVALID_PAYLOAD", `Invalid event body format : ${invalid}`);
     }
   }
-  const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), deps);
-  const authenticated =
-    gate.authenticated ||
-    decision.triggers.some((t) => t.interceptors.some((i) => i.authenticated === true));
+  const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), {
+    ...deps,
+    secrets,
+    checks,
+  });
+  const authenticated = gate.authenticated || decision.authenticated;
   return decided(listener, event, decision, authenticated);
 }
 

@@ -68,6 +68,11 @@ export interface EventDecision {
   notApplicable: NotApplicableTrigger[];
   /** Every trigger was stopped by a failed signature or token check (and there was one). */
   unauthenticated: boolean;
+  /**
+   * A signature or token check of some trigger passed — one the dispatch index ruled out after its
+   * shared check included, whose trace is not kept.
+   */
+  authenticated: boolean;
 }
 
 /**

@@ -161,12 +161,12 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const tls = settings.tls.kind === "none" ? undefined : await readListenerTls(settings.tls);
   // Made before the journal is opened: a missing kubeconfig stops `serve` with nothing to close.
   const sink = await createSink(settings);
-  // One serve per SQLite file: a second would void the first's claims (PostgreSQL is shared).
-  if (settings.store.kind === "sqlite") {
-    const lock = acquireJournalLock(settings.store.path);
-    stack.push("journal lock", () => lock.release());
-  }
-  const stored = await openJournal(settings.store);
+  // One serve per SQLite file: holding the lock is what lets it void the claims a crashed server
+  // left (PostgreSQL is shared and takes none).
+  const lock =
+    settings.store.kind === "sqlite" ? acquireJournalLock(settings.store.path) : undefined;
+  if (lock !== undefined) stack.push("journal lock", () => lock.release());
+  const stored = await openJournal(settings.store, lock);
   stack.push("journal", () => stored.close());
   // Every event this process records is announced to the page's open event streams.
   const notices = createEventNotices(stored);

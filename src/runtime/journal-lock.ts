@@ -11,8 +11,9 @@ export interface JournalLock {
  * Takes `JOURNAL.lock` for one `serve` on an SQLite journal file: the file is created exclusively
  * and holds this process's pid. A lock whose pid is not running (a server that crashed or was
  * killed) is stale and taken over; a live one stops start-up with a message naming the pid. Only
- * `serve` takes it — replay shares the journal with a running server on purpose, and PostgreSQL
- * is shared by replicas on purpose.
+ * `serve` takes it, and only its holder voids the claims left in the file (open-journal.ts) —
+ * replay shares the journal with a running server on purpose and leaves its claims, and
+ * PostgreSQL is shared by replicas on purpose.
  *
  * Two servers taking over the same stale lock at the same instant may both succeed (the remove
  * and the create are two steps); after a crash that needs two start-ups within microseconds.

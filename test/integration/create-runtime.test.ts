@@ -4,9 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRuntime } from "../../src/runtime/create-runtime.js";
+import { createSqliteJournal } from "../../src/store/sqlite/sqlite-journal.js";
 import { parseSettings } from "../../src/settings/parse-settings.js";
 import { createCapturingLogger } from "../support/capture-logs.js";
 import { EXAMPLE_CONFIG } from "../support/fixtures.js";
+import { firedTrace, makeEvent, plannedRun, resource } from "../unit/store/journal-contract.js";
 
 /** A port nobody listens on now (taken by a server, then freed). */
 async function freePort(): Promise<number> {
@@ -145,6 +147,35 @@ describe("createRuntime", () => {
       log: createCapturingLogger().log,
     });
     await second.close();
+  });
+
+  it("voids the claims a crashed server left in its SQLite journal when it takes the lock", async () => {
+    const store = join(dir, "crashed", "hookline.db");
+    // The crashed server: it claimed a run (60 s lease) and never saved it, nor left a lock.
+    const crashed = createSqliteJournal({ path: store });
+    const event = makeEvent({ outcome: "fired", traces: [firedTrace("t", [resource("r")])] });
+    await crashed.record(event, [plannedRun(event, 0, [resource("r")])]);
+    const [claimed] = await crashed.claimDueRuns(new Date(), 10, 60_000);
+    if (claimed === undefined) throw new Error("nothing was claimed");
+    const running = await createRuntime(
+      parseSettings(
+        [
+          ...["--config", EXAMPLE_CONFIG, "--store", store, "--out", join(dir, "crashed-out")],
+          ...["--host", "127.0.0.1", "--port", "0", "--admin", "127.0.0.1:0"],
+        ],
+        {},
+      ),
+      { log: createCapturingLogger().log },
+    );
+    try {
+      // Voided: the run is the new server's to deliver, and the old claim cannot be saved under.
+      expect(await crashed.saveRun({ ...claimed, state: "delivered" })).toEqual({
+        kind: "claim-lost",
+      });
+    } finally {
+      await running.close();
+      await crashed.close();
+    }
   });
 
   it("writes the start-up banner for a person to io.banner: where to point each provider", async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -20,8 +20,8 @@ interface EventObject extends StoredObject {
   count: number;
 }
 
-const options = (kubeEvents = true): ServeOptions => ({
-  configDir: EXAMPLE_CONFIG,
+const options = (kubeEvents = true, configDir = EXAMPLE_CONFIG): ServeOptions => ({
+  configDir,
   store: "memory",
   adminAddr: "127.0.0.1:0",
   port: 0,
@@ -151,6 +151,28 @@ describe("Kubernetes Events (kubectl describe el)", () => {
     const dead = events(fake).find((e) => e.reason === "DeliveryDeadLettered");
     expect(dead?.involvedObject).toMatchObject({ kind: "EventListener", name: "github-listener" });
     expect(dead?.message).toMatch(/Trigger "github-push": PipelineRun went to dead letter/);
+  });
+
+  it("puts TriggerFailed on the EventListener for a trigger that fails on hookline's side", async () => {
+    // The example with the GitHub trigger's template missing: a reference error, per request.
+    const configDir = join(dir, "config");
+    await cp(EXAMPLE_CONFIG, configDir, { recursive: true });
+    const el = join(configDir, "eventlistener.yaml");
+    await writeFile(
+      el,
+      (await readFile(el, "utf8")).replace("ref: build-and-test", "ref: no-such-template"),
+    );
+    running = await serve(options(true, configDir));
+    await send(running, EXAMPLE_SECRET);
+    await vi.waitFor(() => expect(events(fake).map((e) => e.reason)).toContain("TriggerFailed"), {
+      timeout: 10_000,
+    });
+    const failed = events(fake).find((e) => e.reason === "TriggerFailed");
+    expect(failed?.involvedObject).toMatchObject({
+      kind: "EventListener",
+      name: "github-listener",
+    });
+    expect(failed?.message).toMatch(/^Trigger "github-push" failed in its config/);
   });
 
   it("never puts payload content, a header value or a secret in an Event", async () => {

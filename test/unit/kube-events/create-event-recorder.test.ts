@@ -133,7 +133,7 @@ describe("createKubeEventRecorder", () => {
 });
 
 describe("listenerNotes", () => {
-  const listener = { name: "el", namespace: "ci", uid: "u-1" } as CompiledListener;
+  const listener = { name: "el", namespace: "ci", uid: "u-1", uidKnown: true } as CompiledListener;
   const trace = (outcome: TriggerTrace["outcome"]): TriggerTrace => ({
     trigger: "push",
     namespace: "ci",
@@ -169,6 +169,17 @@ describe("listenerNotes", () => {
     expect(n?.object).toMatchObject({ kind: "EventListener", name: "el", uid: "u-1" });
     expect(n?.message).toContain('Trigger "push"');
     expect(n?.message).not.toContain("s3cr3t-payload");
+  });
+
+  it("names no uid that was made up (a listener from a file without one)", () => {
+    const fromFile = { ...listener, uidKnown: false } as CompiledListener;
+    const rejected = trace({
+      kind: "rejected",
+      interceptor: "github",
+      code: "PERMISSION_DENIED",
+      message: "",
+    });
+    expect(listenerNotes(fromFile, answer, [rejected])[0]?.object).not.toHaveProperty("uid");
   });
 
   it("says nothing of filtered triggers", () => {

@@ -54,6 +54,7 @@ function decide(): EventDecision {
   return {
     listener: { name: "el", namespace: "ci", uid: "uid" },
     unauthenticated: false,
+    authenticated: false,
     notApplicable: [],
     triggers: [
       {
