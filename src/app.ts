@@ -35,7 +35,7 @@ import {
   type UnauthenticatedDropReason,
   type UnauthenticatedQuota,
 } from "./listener/unauthenticated-quota.js";
-import type { EventAnswer, TriggerTrace } from "./listener/types.js";
+import type { EventAnswer } from "./listener/types.js";
 import type { ProcessedEvent } from "./listener/processed-event.js";
 import { pickLoggableHeaders } from "./log/loggable-headers.js";
 import type { Logger } from "./core/logger.js";
@@ -48,6 +48,7 @@ import {
   REQUEST_TIMEOUT_MS,
 } from "./settings/defaults.js";
 import type { JournalBudget } from "./store/journal-budget.js";
+import { storedTraceColumn } from "./store/read-stored-traces.js";
 import { listenerKey, type Journal, type RecordResult, type StoredEvent } from "./store/types.js";
 
 export interface AppDeps {
@@ -84,9 +85,20 @@ export interface AppDeps {
    * attribute built).
    */
   tracer?: Tracer | undefined;
+  /**
+   * Told of each answered event (not a duplicate) once it is journaled: the Kubernetes Events
+   * reporter. Must return at once; it never throws.
+   */
+  onAnswered?: ((listener: CompiledListener, processed: ProcessedEvent) => void) | undefined;
   /** The admin port's deliveries page (`http://127.0.0.1:9000/ui/`), named by the landing page. */
   adminPage?: string;
 }
+
+/** An answer given before any trigger ran (never changed). */
+const NO_TRIGGERS: Pick<ProcessedEvent, "traces" | "notApplicable"> = {
+  traces: [],
+  notApplicable: [],
+};
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -173,13 +185,18 @@ async function handleEvent(
     "hookline.event_id": eventId,
     "hookline.listener": `${listener.namespace}/${listener.name}`,
   });
-  const count = (outcome: string, status: number, traces: readonly TriggerTrace[] = []): void =>
+  const count = (
+    outcome: string,
+    status: number,
+    triggers: Pick<ProcessedEvent, "traces" | "notApplicable"> = NO_TRIGGERS,
+  ): void =>
     deps.metrics?.eventAnswered(
       `${listener.namespace}/${listener.name}`,
       outcome,
       status,
       (performance.now() - started) / 1000,
-      traces,
+      triggers.traces,
+      triggers.notApplicable,
     );
   // The body's bytes count against the budget from before it is read until the answer is sent
   // (or the connection is gone): a body over --max-body reserves nothing, it gets its 413 unread.
@@ -220,6 +237,9 @@ async function handleEvent(
     deliveryId,
   };
   const log = deps.log.child({ eventId, deliveryId, provider, listener: listener.name });
+  // A trace the sampler left out gets no child spans: with every sampler of the SDK spec they
+  // would be left out too (parent-based ones follow the parent, ratio ones decide by trace id).
+  const recording = server?.span.isRecording() === true ? server : undefined;
   if (server !== undefined) {
     server.span.setAttributes({
       "hookline.provider": provider,
@@ -240,22 +260,26 @@ async function handleEvent(
         : await journal.findDeliveryIdOwner(listenerKey(listener), deliveryId);
     const processed = await processEvent(
       { listener, event, deliveryIdOwner },
-      { secrets: deps.secrets, log, deadlineMs, trace: server?.child },
+      { secrets: deps.secrets, log, deadlineMs, trace: recording?.child },
     );
-    const { outcome, traces, runs } = processed;
+    const { outcome, runs } = processed;
     server?.span.setAttribute("hookline.outcome", outcome);
     let answer = processed.answer;
-    const result = await commitEvent(event, listener, processed, req, deps, log, server);
+    const result =
+      server === undefined
+        ? await recordEvent(event, listener, processed, req, deps, log)
+        : await commitEvent(event, listener, processed, req, deps, log, server, recording);
     // A concurrent copy of the delivery id fired first: this one is a duplicate after all.
     if (result.kind === "duplicate" && answer.kind !== "duplicate")
       answer = duplicateAnswer(listener, result.originalEventId, deliveryId);
     if (answer.kind === "duplicate") {
-      count("duplicate", 200, traces);
+      count("duplicate", 200, processed);
     } else {
       if (answer.body["code"] === "HL_INTAKE_TOO_COMPLEX")
         deps.metrics?.intakeRefused("too_complex");
-      count(outcome, answer.status, traces);
+      count(outcome, answer.status, processed);
       if (runs.length > 0 && result.kind === "stored") deps.onRecorded?.();
+      deps.onAnswered?.(listener, processed);
     }
     // Past the request timeout the sender has had Tekton's 503; the event is recorded all the same.
     if (!res.headersSent) sendAnswer(res, answer);
@@ -264,7 +288,7 @@ async function handleEvent(
       log.info(answer.kind === "duplicate" ? "duplicate delivery" : "event answered", {
         status: answer.status,
         outcome: answer.kind === "duplicate" ? "duplicate" : outcome,
-        triggers: countOutcomes(traces),
+        triggers: countOutcomes(processed),
         bytes: raw.length,
         headers: pickLoggableHeaders(header),
         ...(answer.kind === "duplicate"
@@ -335,10 +359,13 @@ async function commitEvent(
   req: IncomingMessage,
   deps: AppDeps & { unauthenticatedQuota: UnauthenticatedQuota },
   log: Logger,
-  server: StartedSpan | undefined,
+  server: StartedSpan,
+  recording: StartedSpan | undefined,
 ): Promise<RecordResult | { kind: "dropped" }> {
-  if (server === undefined) return recordEvent(event, listener, processed, req, deps, log);
-  const commit = startSpan(server.child, "journal commit", {
+  // Stored even for a trace the sampler left out: the deliveries keep its decision.
+  if (recording === undefined)
+    return recordEvent(event, listener, processed, req, deps, log, traceCarrierOf(server.span));
+  const commit = startSpan(recording.child, "journal commit", {
     kind: SpanKind.CLIENT,
     attributes: {
       "db.system.name": journalSystem(deps.journal.kind),
@@ -389,14 +416,19 @@ async function recordEvent(
   log: Logger,
   traceContext?: TraceCarrier,
 ): Promise<RecordResult | { kind: "dropped" }> {
-  const { outcome, traces, runs, answer } = processed;
-  const traced = (row: StoredEvent): StoredEvent =>
-    traceContext === undefined ? row : { ...row, traceContext };
-  if (keepsBody(processed))
-    return deps.journal.record(
-      traced(toStoredEvent(event, listener, answer.status, outcome, traces, deps.secretValues)),
-      runs,
+  const { outcome, runs, answer } = processed;
+  if (keepsBody(processed)) {
+    const stored = toStoredEvent(
+      event,
+      listener,
+      answer.status,
+      outcome,
+      processed,
+      deps.secretValues,
     );
+    if (traceContext !== undefined) stored.traceContext = traceContext;
+    return deps.journal.record(stored, runs);
+  }
   const key = listenerKey(listener);
   // A duplicate names the delivery id of an event that fired: its metadata row is always kept,
   // so that every copy of a delivery is on record (a sender must know such an id to make one).
@@ -411,16 +443,21 @@ async function recordEvent(
       ? undefined
       : deps.unauthenticatedQuota.admit(key, req.socket.remoteAddress ?? "unknown");
   if (overQuota !== undefined) return drop(overQuota);
-  const row = toMetadataEvent(event, listener, answer, outcome, traces, deps.secretValues);
+  const row = toMetadataEvent(event, listener, answer, outcome, processed, deps.secretValues);
   // The journal's total cap (HOOKLINE_JOURNAL_MAX) is never passed for such a row.
   if (deps.journalBudget?.admitsUnauthenticated(metadataRowBytes(row)) === false)
     return drop("journal-full");
-  return deps.journal.record(traced(row), runs);
+  if (traceContext !== undefined) row.traceContext = traceContext;
+  return deps.journal.record(row, runs);
 }
 
 /** About what a metadata-only row costs the journal (as `Journal.storedBytes` counts it). */
 function metadataRowBytes(row: StoredEvent): number {
-  return row.url.length + JSON.stringify(row.headers).length + JSON.stringify(row.traces).length;
+  return (
+    row.url.length +
+    JSON.stringify(row.headers).length +
+    JSON.stringify(storedTraceColumn(row.traces, row.notApplicable)).length
+  );
 }
 
 function sendAnswer(res: ServerResponse, answer: EventAnswer): void {

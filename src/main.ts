@@ -63,6 +63,8 @@ export interface ServeOptions {
   reloadDebounceMs?: number;
   /** HOOKLINE_HTTP_ALLOW: the hosts HTTPRequest deliveries may call (listed ones may be loopback). */
   httpAllow?: readonly string[] | undefined;
+  /** HOOKLINE_KUBE_EVENTS (default true): Kubernetes Events, with a Kubernetes sink or config. */
+  kubeEvents?: boolean;
   log: Logger;
 }
 
@@ -105,9 +107,11 @@ function toSettings(options: ServeOptions, allListeners: boolean): Settings {
     retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
     tracing: { kind: "off" },
     traceUrl: undefined,
+    kubeEvents: options.kubeEvents ?? true,
     watchConfig: options.watchConfig ?? true,
     reloadDebounceMs: options.reloadDebounceMs ?? DEFAULT_DEBOUNCE_MS,
     logLevel: "info",
+    logFormat: "json",
     secretsDir: options.secretsDir,
     interceptorsDir: options.interceptorsDir,
     defaultListener: options.defaultListener,

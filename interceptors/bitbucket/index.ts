@@ -7,6 +7,7 @@ import {
   parseTokenParams,
   readSecrets,
   reject,
+  type DispatchFacts,
   type Interceptor,
   type InterceptorContext,
   type InterceptorResponse,
@@ -33,6 +34,22 @@ export const bitbucket: Interceptor<TokenParams> = {
     allSecretRefs(params).length === 0
       ? undefined
       : async (raw, ctx) => (await checkBitbucketSender(raw, params, ctx)) ?? accept(),
+  // For the dispatch index: `eventTypes`, then the signature (the authenticator).
+  dispatchFacts: (params): DispatchFacts => ({
+    unless: [],
+    requires:
+      params.eventTypes === undefined
+        ? []
+        : [
+            {
+              kind: "eventType",
+              header: "X-Event-Key",
+              eventTypes: params.eventTypes,
+              provider: "bitbucket",
+            },
+          ],
+    then: allSecretRefs(params).length === 0 ? "continues" : "authenticates",
+  }),
 };
 
 /** `eventTypes`, then the signature when a secret is configured: the rejection, or undefined. */

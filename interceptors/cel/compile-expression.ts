@@ -1,4 +1,4 @@
-import type { ParseResult } from "@marcbachmann/cel-js";
+import type { ASTNode, ParseResult } from "@marcbachmann/cel-js";
 import { ParamError, type EventBudget, type SecretRef } from "../../src/interceptors/public.js";
 import { celEnvironment } from "./environment.js";
 import { withBudget, type BudgetedResult } from "./budget.js";
@@ -23,6 +23,8 @@ export interface CelProgram {
     event: EventBudget,
   ) => BudgetedResult<unknown>;
   readonly secretRefs: readonly SecretRef[];
+  /** The parsed expression, for load-time analysis (filterFacts). */
+  readonly ast: ASTNode;
 }
 
 /**
@@ -76,6 +78,7 @@ export function compileExpression(field: string, source: string): CelProgram {
     evaluate: (activation) => withBudget(() => parsed(activation) as unknown).value,
     run: (activation, event) => withBudget(() => parsed(activation) as unknown, undefined, event),
     secretRefs: scan.secretRefs,
+    ast: parsed.ast,
   };
 }
 

@@ -3,6 +3,7 @@ import {
   createEventBudget,
   isRecord,
   reject,
+  type DispatchFacts,
   type EventBudget,
   type Interceptor,
   type InterceptorContext,
@@ -16,6 +17,7 @@ import { celLimits } from "./cel-limits.js";
 import { toCelHeader, toCelMap, toCelValue } from "./cel-value.js";
 import { parseCelParams, type CelParams } from "./params.js";
 import { withSecretLookup, type SecretLookup } from "./secret-scope.js";
+import { filterFacts } from "./filter-facts.js";
 import { setExtensionPath } from "./set-path.js";
 import { toJSONValue, type JSONValue } from "./to-json.js";
 
@@ -36,6 +38,7 @@ export const cel: Interceptor<CelParams> = {
   name: "cel",
   parseParams: parseCelParams,
   secretRefs: (params) => params.secretRefs,
+  dispatchFacts: celFacts,
   async process(req, params, ctx) {
     const body = parseBody(req);
     if (typeof body === "string") {
@@ -59,6 +62,21 @@ export const cel: Interceptor<CelParams> = {
     });
   },
 };
+
+/**
+ * For the dispatch index: the body is parsed first (one that is not a JSON object fails the
+ * interceptor), then the filter's leading indexable conjuncts (filterFacts) decide a "no". A
+ * filter with compareSecret gives none: its secrets are read before the filter runs.
+ */
+function celFacts(params: CelParams): DispatchFacts {
+  const filter = params.filter;
+  return {
+    unless: [],
+    parsesBody: true,
+    requires: filter === undefined || filter.secretRefs.length > 0 ? [] : filterFacts(filter.ast),
+    then: "opaque",
+  };
+}
 
 /** The body as a JSON object (an empty body is `{}`), or the text of why it is not one. */
 function parseBody(req: InterceptorRequest): Record<string, unknown> | string {

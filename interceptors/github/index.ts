@@ -5,6 +5,7 @@ import {
   firstHeader,
   readSecret,
   reject,
+  type DispatchFacts,
   type Interceptor,
   type InterceptorContext,
   type InterceptorRequest,
@@ -42,6 +43,32 @@ export function createGithubInterceptor(options: GithubApiOptions = {}): Interce
       params.secretRef === undefined
         ? undefined
         : async (raw, ctx) => (await checkGithubSender(raw, params, ctx)) ?? accept(),
+    dispatchFacts: githubFacts,
+  };
+}
+
+/**
+ * For the dispatch index, checkGithubSender's order: a form body is refused first; then
+ * `eventTypes`; then, with a secret, the signature (the authenticator); then the API calls of
+ * addChangedFiles or githubOwners, which the index does not look past.
+ */
+function githubFacts(params: GithubParams): DispatchFacts {
+  const callsApi =
+    params.addChangedFiles?.enabled === true || params.githubOwners?.enabled === true;
+  return {
+    unless: [{ header: "Content-Type", value: "application/x-www-form-urlencoded" }],
+    requires:
+      params.eventTypes === undefined
+        ? []
+        : [
+            {
+              kind: "eventType",
+              header: "X-GitHub-Event",
+              eventTypes: params.eventTypes,
+              provider: "github",
+            },
+          ],
+    then: callsApi ? "opaque" : params.secretRef === undefined ? "continues" : "authenticates",
   };
 }
 

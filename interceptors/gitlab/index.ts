@@ -5,7 +5,8 @@ import {
   firstHeader,
   readSecrets,
   reject,
-  safeEqual,
+  headerTokenEquals,
+  type DispatchFacts,
   type Interceptor,
   type InterceptorContext,
   type InterceptorResponse,
@@ -41,6 +42,31 @@ export function createGitlabInterceptor(options: GitlabApiOptions = {}): Interce
       allSecretRefs(params).length === 0
         ? undefined
         : async (raw, ctx) => (await checkGitlabSender(raw, params, ctx)) ?? accept(),
+    dispatchFacts: gitlabFacts,
+  };
+}
+
+/** For the dispatch index: `eventTypes`, then the token (the authenticator), then the API call. */
+function gitlabFacts(params: GitlabParams): DispatchFacts {
+  return {
+    unless: [],
+    requires:
+      params.eventTypes === undefined
+        ? []
+        : [
+            {
+              kind: "eventType",
+              header: "X-Gitlab-Event",
+              eventTypes: params.eventTypes,
+              provider: "gitlab",
+            },
+          ],
+    then:
+      params.addChangedFiles?.enabled === true
+        ? "opaque"
+        : allSecretRefs(params).length === 0
+          ? "continues"
+          : "authenticates",
   };
 }
 
@@ -65,7 +91,8 @@ async function checkGitlabSender(
     return reject("INVALID_ARGUMENT", "no X-Gitlab-Token header set", { authFailure: true });
   const secrets = await readSecrets(ctx, refs);
   if (!secrets.ok) return secrets.response;
-  if (!secrets.values.map((secret) => safeEqual(Buffer.from(token), secret)).includes(true))
+  // Every secret is compared (no early exit), each (token, secret) once per event.
+  if (!secrets.values.map((s) => headerTokenEquals(req.header, "X-Gitlab-Token", s)).includes(true))
     return reject("INVALID_ARGUMENT", "Invalid X-GitLab-Token", { authFailure: true });
   return undefined;
 }

@@ -5,7 +5,9 @@ import type { Journal, StoredEvent } from "../store/types.js";
 import { requireToken } from "./auth.js";
 import { checkHost } from "./check-host.js";
 import { createCsrfTokens, type CsrfTokens } from "./csrf-tokens.js";
+import { createEventNotices, type EventNotices } from "./event-notices.js";
 import { toEventView } from "./event-view.js";
+import { exportRequest, renderCurl, renderHttpFile } from "./export-request.js";
 import { parseChartRange } from "./event-chart-range.js";
 import {
   createEventsApi,
@@ -36,6 +38,16 @@ export interface AdminDeps {
   allowedHosts?: readonly string[] | undefined;
   /** The Replay form's tokens; a fresh per-process secret by default. */
   csrf?: CsrfTokens | undefined;
+  /**
+   * Where the listener port answers (`http://localhost:8080`), for "copy as curl" and the .http
+   * download; read when a page is made (the port is bound after the admin app is built).
+   */
+  listenerUrl?: (() => string) | undefined;
+  /**
+   * New-event notices for the page's live refresh (event-notices.ts); `journal` should be the
+   * journal it wraps. Without it the stream answers with no notices.
+   */
+  notices?: EventNotices | undefined;
   /** HOOKLINE_TRACE_URL: the event page links to `{traceId}` replaced in it. */
   traceUrl?: string | undefined;
 }
@@ -54,6 +66,7 @@ export function createAdminApp(deps: AdminDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   const csrf = deps.csrf ?? createCsrfTokens();
+  const listenerUrl = deps.listenerUrl ?? ((): string => "http://localhost:8080");
   // Order matters: the headers go on every answer, refusals included; the Host is checked before
   // anything is read (DNS rebinding); a cross-site POST is refused before the token is looked at,
   // so a browser that holds the token cannot be made to spend it.
@@ -66,6 +79,8 @@ export function createAdminApp(deps: AdminDeps): Express {
   app.get("/metrics", async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  const notices = deps.notices ?? createEventNotices(deps.journal);
+  app.get("/api/v1/event-stream", notices.stream);
   app.use("/api/v1", requireJson, createEventsApi(deps));
   app.get("/", (_req, res) => res.redirect(302, "/ui/"));
   app.get("/ui/", async (req, res) => {
@@ -95,15 +110,35 @@ export function createAdminApp(deps: AdminDeps): Express {
           .status(404)
           .type("html")
           .send(`<p>No event ${escapeHtml(req.params.id)}. <a href="/ui/">All events</a></p>`);
+      const request = exportRequest(event);
       res
         .type("html")
         .send(
           renderEventPage(
             toEventView(event, await deps.journal.getRuns(event.id)),
             csrf.issue(replayAction(event.id)),
+            request === undefined ? undefined : renderCurl(request, event, listenerUrl()),
             deps.traceUrl,
           ),
         );
+    } catch (err) {
+      sendPageError(res, err, deps.log);
+    }
+  });
+  app.get("/ui/events/:id/request.http", async (req, res) => {
+    try {
+      const event = await deps.journal.getEvent(req.params.id);
+      const request = event === undefined ? undefined : exportRequest(event);
+      if (event === undefined || request === undefined)
+        return void res
+          .status(404)
+          .type("html")
+          .send(`<p>No kept request for event ${escapeHtml(req.params.id)}.</p>`);
+      res
+        // attachment() sets a type from the file name: the type goes after it.
+        .attachment(`hookline-${event.id}.http`)
+        .type("message/http")
+        .send(renderHttpFile(request, event, listenerUrl()));
     } catch (err) {
       sendPageError(res, err, deps.log);
     }

@@ -1,5 +1,7 @@
 import { traceIdOf } from "../core/span-parent.js";
 import { assertNever } from "../errors/assert-never.js";
+import { foldNotApplicable, type FoldedNotApplicable } from "../listener/fold-not-applicable.js";
+import type { NotApplicableTrigger } from "../listener/types.js";
 import { REDACTED } from "../store/redact-headers.js";
 import type { DeliveryAttempt, HttpAnswerRecord, RunRecord, StoredEvent } from "../store/types.js";
 import type { HttpRequestBody } from "../templates/types.js";
@@ -21,7 +23,10 @@ export interface EventView {
   traceId: string | null;
   headers: Record<string, string[]>;
   body: BodyView;
+  /** The triggers that ran, each with its decision trace. */
   triggers: TriggerView[];
+  /** The triggers the event was not for, folded by what ruled them out; null when none. */
+  notApplicable: FoldedNotApplicable | null;
   /** The listener's own deliveries (Tekton's lifecycle CloudEvents to its cloudEventURI). */
   listenerDelivery: DeliveryView | null;
 }
@@ -133,9 +138,11 @@ export function toEventView(event: StoredEvent, runs: readonly RunRecord[]): Eve
     traceId: event.traceContext === undefined ? null : (traceIdOf(event.traceContext) ?? null),
     headers: redactForDisplay(event.headers),
     body: toBodyView(event.body),
-    triggers: event.traces.map((t, i): TriggerView => {
+    triggers: event.traces.flatMap((t, i): TriggerView[] => {
+      // A row from before the compact list keeps full not-applicable traces: folded below.
+      if (t.outcome.kind === "not_applicable") return [];
       const run = runs.find((r) => r.origin.kind === "trigger" && r.origin.traceIndex === i);
-      return {
+      const view: TriggerView = {
         trigger: t.trigger,
         namespace: t.namespace,
         triggerId: t.triggerId,
@@ -148,9 +155,21 @@ export function toEventView(event: StoredEvent, runs: readonly RunRecord[]): Eve
         params: t.params,
         delivery: run === undefined ? null : toDeliveryView(run),
       };
+      return [view];
     }),
+    notApplicable: foldNotApplicable(notApplicableOf(event)) ?? null,
     listenerDelivery: listenerRun === undefined ? null : toDeliveryView(listenerRun),
   };
+}
+
+/** The compact list, and the full not-applicable traces of an older row, in trace order. */
+function notApplicableOf(event: StoredEvent): NotApplicableTrigger[] {
+  const old = event.traces.flatMap((t) =>
+    t.outcome.kind === "not_applicable"
+      ? [{ trigger: t.trigger, ruledOutBy: t.outcome.ruledOutBy }]
+      : [],
+  );
+  return [...old, ...(event.notApplicable ?? [])];
 }
 
 function toBodyView(body: StoredEvent["body"]): BodyView {

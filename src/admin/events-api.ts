@@ -131,6 +131,7 @@ export function summaryJSON(e: EventSummary): Record<string, unknown> {
     status: e.status,
     outcome: e.outcome,
     triggers: e.triggers,
+    notApplicable: e.notApplicable,
     duplicateOf: e.duplicateOf ?? null,
     replayOf: e.replayOf ?? null,
   };
@@ -186,6 +187,7 @@ export function createEventsApi(deps: EventsApiDeps): Router {
         replayOf: event.id,
         outcome: result.event.outcome,
         triggers: result.event.traces.map((t) => ({ trigger: t.trigger, outcome: t.outcome.kind })),
+        notApplicable: result.event.notApplicable?.length ?? 0,
       });
     } catch (err) {
       fail(res, err);

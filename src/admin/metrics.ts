@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { RuledOutFact, TriggerTrace } from "../listener/types.js";
+import type { NotApplicableTrigger, RuledOutFact, TriggerTrace } from "../listener/types.js";
 import type { UnauthenticatedDropReason } from "../listener/unauthenticated-quota.js";
 import type { Journal, StoredBytes } from "../store/types.js";
 
@@ -16,6 +16,7 @@ export interface Metrics {
     status: number,
     seconds: number,
     traces: readonly TriggerTrace[],
+    notApplicable?: readonly NotApplicableTrigger[],
   ): void;
   /**
    * A metadata-only journal row (a request nobody authenticated, that fired nothing) left out,
@@ -57,7 +58,7 @@ export function createMetrics(journal?: Journal): Metrics {
     labelNames: ["listener", "trigger", "outcome", "code"],
     registers: [registry],
   });
-  const notApplicable = new Counter({
+  const notApplicableTriggers = new Counter({
     name: "hookline_triggers_not_applicable_total",
     help: "Triggers an event was not for (another event type or provider, a filter literal it cannot match), by listener and the fact that ruled them out; they are not in hookline_trigger_outcomes_total.",
     labelNames: ["listener", "fact"],
@@ -155,13 +156,15 @@ export function createMetrics(journal?: Journal): Metrics {
 
   return {
     registry,
-    eventAnswered(listener, outcome, status, seconds, traces) {
+    eventAnswered(listener, outcome, status, seconds, traces, notApplicable = []) {
       events.inc({ listener, outcome });
       httpSeconds.observe({ listener, status: String(status) }, seconds);
       tektonHttp.observe(seconds);
       tektonReceived.inc({ status: status < 300 ? "succeeded" : "failed" });
       // Not per trigger: one event can rule out a thousand triggers, and none of them ran.
       const ruledOut = new Map<RuledOutFact, number>();
+      for (const t of notApplicable)
+        ruledOut.set(t.ruledOutBy.fact, (ruledOut.get(t.ruledOutBy.fact) ?? 0) + 1);
       for (const t of traces) {
         const o = t.outcome;
         if (o.kind === "not_applicable") {
@@ -181,7 +184,7 @@ export function createMetrics(journal?: Journal): Metrics {
             i.durationMs / 1000,
           );
       }
-      for (const [fact, n] of ruledOut) notApplicable.inc({ listener, fact }, n);
+      for (const [fact, n] of ruledOut) notApplicableTriggers.inc({ listener, fact }, n);
     },
     unauthenticatedDropped(listener, reason) {
       unauthenticatedDropped.inc({ listener, reason });

@@ -3,6 +3,8 @@ import type { Environment } from "../settings/read-option.js";
 /** Somewhere a command writes text (process.stdout, or a test's buffer). */
 export interface TextOut {
   write(text: string): unknown;
+  /** True when it is a terminal (process.stdout.isTTY): text logs and colour then. */
+  readonly isTTY?: boolean;
 }
 
 /**

@@ -163,6 +163,66 @@ export const SIGN_USAGE: CommandUsage = {
   positionals: true,
 };
 
+export const LISTENERS_USAGE: CommandUsage = {
+  name: "listeners",
+  summary:
+    "list each EventListener's webhook URL, the providers its triggers check and their event types",
+  synopsis: ["[--config DIR] [--port N] [--host ADDR] [--interceptors DIR] [--output text|json]"],
+  settings: ["port", "host", "interceptors"],
+  own: [
+    {
+      flag: "config",
+      arg: "text",
+      metavar: "DIR",
+      help: "the config directory (default examples/config)",
+    },
+    { flag: "output", arg: "text", metavar: "text|json", help: "a table (default) or JSON" },
+  ],
+  positionals: false,
+};
+
+export const EVENTS_USAGE: CommandUsage = {
+  name: "events",
+  summary: "list the journal's events, or show one's decision trace (through the admin port)",
+  synopsis: [
+    "[show EVENT_ID] [--listener NS/NAME] [--outcome OUTCOME] [--since DURATION|TIME] [--limit N]",
+    "[--admin HOST:PORT] [--output text|json]",
+  ],
+  settings: ["admin"],
+  own: [
+    { flag: "listener", arg: "text", metavar: "NS/NAME", help: "only this EventListener's events" },
+    {
+      flag: "outcome",
+      arg: "text",
+      metavar: "fired|filtered|rejected|failed|duplicate|invalid",
+      help: "only events that ended so",
+    },
+    {
+      flag: "since",
+      arg: "text",
+      metavar: "DURATION|TIME",
+      help: "only events received since then: 30m, 2h, 7d back, or a time",
+    },
+    {
+      flag: "limit",
+      arg: "text",
+      metavar: "N",
+      help: "at most N events, newest first (default 20)",
+    },
+    { flag: "output", arg: "text", metavar: "text|json", help: "text (default) or the API's JSON" },
+  ],
+  positionals: true,
+};
+
+export const COMPLETION_USAGE: CommandUsage = {
+  name: "completion",
+  summary: "print the shell completion script: source <(hookline completion bash)",
+  synopsis: ["bash|zsh|fish"],
+  settings: [],
+  own: [],
+  positionals: true,
+};
+
 /** `PREFIXhookline NAME synopsis…`, continuation lines aligned under the first option. */
 export function usageLines(command: CommandUsage, prefix = ""): string {
   const head = `${prefix}hookline ${command.name} `;

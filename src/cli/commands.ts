@@ -1,13 +1,19 @@
 import { nearestName } from "../core/nearest-name.js";
 import {
+  COMPLETION_USAGE,
   DRY_RUN_USAGE,
+  EVENTS_USAGE,
+  LISTENERS_USAGE,
   REPLAY_USAGE,
   SERVE_USAGE,
   SIGN_USAGE,
   VALIDATE_USAGE,
   type CommandUsage,
 } from "./command-usage.js";
+import { runCompletion } from "./completion-command.js";
 import { runDryRun } from "./dry-run-command.js";
+import { runEvents } from "./events-command.js";
+import { runListeners } from "./listeners-command.js";
 import { runReplay } from "./replay-command.js";
 import { runServe } from "./serve-command.js";
 import { runSign, SIGN_DETAILS } from "./sign-command.js";
@@ -27,6 +33,10 @@ export const COMMANDS: readonly Command[] = [
   { ...DRY_RUN_USAGE, run: runDryRun },
   { ...REPLAY_USAGE, run: runReplay },
   { ...SIGN_USAGE, details: SIGN_DETAILS, run: runSign },
+  { ...LISTENERS_USAGE, run: runListeners },
+  { ...EVENTS_USAGE, run: runEvents },
+  // The table is passed in: the completion module does not import this one back.
+  { ...COMPLETION_USAGE, run: (argv, io) => runCompletion(argv, io, COMMANDS) },
 ];
 
 /** The command whose name is nearest to `name`, for "did you mean". */

@@ -7,13 +7,14 @@ import { identifyProvider } from "../intake/identify-provider.js";
 import { processEvent } from "../listener/process-event.js";
 import { routeListener } from "../listener/route-listener.js";
 import type { ProcessedEvent } from "../listener/processed-event.js";
-import type { TriggerTrace } from "../listener/types.js";
-import { createLogger } from "../log/logger.js";
+import type { NotApplicableTrigger, TriggerTrace } from "../listener/types.js";
+import { foldNotApplicable } from "../listener/fold-not-applicable.js";
 import { HooklineError } from "../errors/hookline-error.js";
 import { builtinInterceptorOptions } from "../settings/builtin-interceptor-options.js";
 import { DEFAULT_DEADLINE_MS } from "../settings/defaults.js";
 import { parseFlags, parsePipelineSettings } from "../settings/parse-settings.js";
 import type { CommandIo } from "./command-io.js";
+import { createCommandLogger } from "./command-logger.js";
 import { DRY_RUN_USAGE, ownArgsOptions, usageLines } from "./command-usage.js";
 import { parseHttpRequest } from "./parse-http-request.js";
 import { loadCliConfig } from "./load-cli-config.js";
@@ -122,7 +123,7 @@ export async function runDryRun(args: readonly string[], io: CommandIo): Promise
         fromConfig: config.secrets,
         dir: pipeline.secretsDir,
       }),
-      log: createLogger({ level: pipeline.logLevel, out: io.stderr }),
+      log: createCommandLogger(pipeline, io.stderr, io.env),
       deadlineMs: DEFAULT_DEADLINE_MS,
     },
   );
@@ -191,9 +192,22 @@ export function dryRunView(
     eventID: eventId,
     answer: { status: processed.answer.status, body: processed.answer.body },
     triggers: processed.traces.map(triggerView),
+    ...notApplicableView(processed.notApplicable),
     ...(patches.length === 0 ? {} : { patches }),
     ...(httpRequests.length === 0 ? {} : { httpRequests }),
     ...(cloudEvents.length === 0 ? {} : { cloudEvents }),
+  };
+}
+
+/** The triggers the event was not for: one summary line, and each with what was seen. */
+function notApplicableView(list: readonly NotApplicableTrigger[]): Record<string, unknown> {
+  const folded = foldNotApplicable(list);
+  if (folded === undefined) return {};
+  return {
+    notApplicable: {
+      summary: folded.summary,
+      triggers: folded.triggers.map((t) => ({ trigger: t.trigger, reason: t.message })),
+    },
   };
 }
 

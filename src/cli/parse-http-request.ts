@@ -2,6 +2,8 @@
  * A captured HTTP/1.1 request as text — request line, headers, blank line, body — as Tekton's
  * triggerrun test data keeps them. Line ends may be CRLF or LF. A Content-Length, when given,
  * bounds the body (Tekton's test data includes files whose length is wrong: the header wins).
+ * Comment lines (`#`, `//`) and blank lines before the request line are skipped, as editors' HTTP
+ * clients skip them (the admin page's "download .http" starts with such comments).
  */
 export interface CapturedRequest {
   method: string;
@@ -11,7 +13,8 @@ export interface CapturedRequest {
   body: Buffer;
 }
 
-export function parseHttpRequest(bytes: Buffer): CapturedRequest {
+export function parseHttpRequest(captured: Buffer): CapturedRequest {
+  const bytes = captured.subarray(leadingCommentBytes(captured));
   const text = bytes.toString("latin1");
   const end = /\r?\n\r?\n/.exec(text);
   const head = end === null ? text : text.slice(0, end.index);
@@ -36,4 +39,16 @@ export function parseHttpRequest(bytes: Buffer): CapturedRequest {
     body = body.subarray(0, body.toString("latin1").replace(/\r?\n$/, "").length);
   const url = (m[2] ?? "/").replace(/^https?:\/\/[^/]+/, "") || "/";
   return { method: m[1] ?? "POST", url, rawHeaders, body };
+}
+
+/** How many bytes of comment and blank lines come before the request line. */
+function leadingCommentBytes(bytes: Buffer): number {
+  let at = 0;
+  for (;;) {
+    const eol = bytes.indexOf(0x0a, at);
+    if (eol < 0) return at;
+    const line = bytes.subarray(at, eol).toString("latin1").trim();
+    if (line !== "" && !line.startsWith("#") && !line.startsWith("//")) return at;
+    at = eol + 1;
+  }
 }

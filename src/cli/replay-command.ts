@@ -6,8 +6,8 @@ import type { DeliveryRecord, RunRecord } from "../store/types.js";
 import { stringify } from "yaml";
 import { createSecretResolver } from "../config/secret-resolver.js";
 import { createDeliveryWorker } from "../delivery/delivery-worker.js";
+import { foldNotApplicable } from "../listener/fold-not-applicable.js";
 import { replayEvent } from "../listener/replay-event.js";
-import { createLogger } from "../log/logger.js";
 import { openJournal } from "../runtime/open-journal.js";
 import { createDestinationGuard } from "../http/destination-guard.js";
 import { createHttpRequestSink } from "../sinks/http/http-request-sink.js";
@@ -20,6 +20,7 @@ import { readOption } from "../settings/read-option.js";
 import type { Sink } from "../sinks/types.js";
 import { ownArgsOptions, REPLAY_USAGE, usageLines } from "./command-usage.js";
 import type { CommandIo } from "./command-io.js";
+import { createCommandLogger } from "./command-logger.js";
 import { loadCliConfig } from "./load-cli-config.js";
 import { settingsFailure } from "./settings-failure.js";
 
@@ -57,7 +58,7 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
     io.stderr.write(`${usageLines(REPLAY_USAGE, "usage: ")}\n`);
     return 2;
   }
-  const log = createLogger({ level: pipeline.logLevel, out: io.stderr });
+  const log = createCommandLogger(pipeline, io.stderr, io.env);
   const config = await loadCliConfig(
     "replay",
     parsed.configDir,
@@ -134,6 +135,9 @@ export async function runReplay(args: readonly string[], io: CommandIo): Promise
         outcome: result.event.outcome,
         answer: { status: result.answer.status, body: result.answer.body },
         triggers,
+        ...(result.event.notApplicable === undefined
+          ? {}
+          : { notApplicable: foldNotApplicable(result.event.notApplicable)?.summary }),
         ...(dryRun
           ? {
               resources: result.runs.flatMap((r) =>

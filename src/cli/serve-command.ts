@@ -1,7 +1,7 @@
-import { createLogger } from "../log/logger.js";
 import { createRuntime } from "../runtime/create-runtime.js";
 import { parseSettings } from "../settings/parse-settings.js";
 import type { CommandIo } from "./command-io.js";
+import { createCommandLogger } from "./command-logger.js";
 import { settingsFailure } from "./settings-failure.js";
 
 /**
@@ -15,9 +15,12 @@ export async function runServe(args: readonly string[], io: CommandIo): Promise<
   } catch (err) {
     return settingsFailure("serve", err, io);
   }
-  const log = createLogger({ level: settings.logLevel, out: io.stdout });
+  const log = createCommandLogger(settings, io.stdout, io.env);
   try {
-    const running = await createRuntime(settings, { log });
+    // The banner is for a person: on stderr (stdout stays the log's), at every level but error.
+    const banner =
+      settings.logLevel === "error" ? undefined : (text: string) => void io.stderr.write(text);
+    const running = await createRuntime(settings, { log, banner });
     await new Promise<void>((resolve) => {
       const stop = (signal: string): void => {
         log.info("shutting down", { signal });

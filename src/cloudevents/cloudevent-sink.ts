@@ -1,4 +1,5 @@
 import { CloudEvent, HTTP } from "cloudevents";
+import type { SpanParent } from "../core/span-parent.js";
 import { HooklineError } from "../errors/hookline-error.js";
 import type { CloudEventDelivery } from "../store/types.js";
 import { describeUrl } from "../http/describe-url.js";
@@ -9,7 +10,11 @@ const TIMEOUT_MS = 10_000;
 
 /** Sends the CloudEvents bound for a listener's `cloudEventURI`: the sink of that delivery kind. */
 export interface CloudEventSink {
-  send(delivery: CloudEventDelivery): Promise<void>;
+  /**
+   * `trace`: the delivery attempt's span; the POST is a client span under it and carries its
+   * `traceparent` (the CloudEvents distributed-tracing extension's header).
+   */
+  send(delivery: CloudEventDelivery, trace?: SpanParent): Promise<void>;
 }
 
 /**
@@ -20,7 +25,7 @@ export function createCloudEventSink(): CloudEventSink {
   return { send: postCloudEvent };
 }
 
-async function postCloudEvent(delivery: CloudEventDelivery): Promise<void> {
+async function postCloudEvent(delivery: CloudEventDelivery, trace?: SpanParent): Promise<void> {
   const { uri, event } = delivery;
   const ce = new CloudEvent({ ...event, datacontenttype: "application/json" });
   const message = HTTP.binary(ce);
@@ -33,6 +38,7 @@ async function postCloudEvent(delivery: CloudEventDelivery): Promise<void> {
       body: message.body as string,
       timeoutMs: TIMEOUT_MS,
       maxBytes: "discard", // Only the status counts, as in Tekton's sender.
+      trace,
     });
   } catch (err) {
     // Refused, reset, DNS, TLS, a timeout, an endless answer: the receiver may be back later.

@@ -1,6 +1,6 @@
 import type { RemoteTarget } from "../interceptors/remote/types.js";
 import type { CompiledTemplate } from "../templates/types.js";
-import type { BrokenTrigger, CompiledBindingParam, TriggerPlan } from "./compiled.js";
+import type { BrokenTrigger, CompiledBindingParam, TriggerPlan, CompiledFact } from "./compiled.js";
 import type { DecodedConfig } from "./decoded-config.js";
 import type { References } from "./resolve-references.js";
 import type {
@@ -33,6 +33,8 @@ export interface CompileContext {
   readonly bindingParams: Map<object, CompiledBindingParam | undefined>;
   readonly remoteTargets: Map<Interceptor | ClusterInterceptor, RemoteTarget | { reason: string }>;
   readonly webhookTimeouts: Map<ChainOwner, number>;
+  /** The dispatch index's facts, one object per distinct fact (an event checks each once). */
+  readonly dispatchFacts: Map<string, CompiledFact>;
   /** One ChainOwner per object, so its annotation is checked (and reported) once. */
   ownerOf(obj: EventListener | Trigger): ChainOwner;
 }
@@ -48,6 +50,7 @@ export function createCompileContext(decoded: DecodedConfig, refs: References): 
     bindingParams: new Map(),
     remoteTargets: new Map(),
     webhookTimeouts: new Map(),
+    dispatchFacts: new Map(),
     ownerOf(obj) {
       let owner = owners.get(obj);
       if (owner === undefined) {

@@ -38,7 +38,10 @@ export function compileInterceptorChain(
         name: i.ref.name,
         interceptor: compiled.interceptor,
         params: compiled.params,
-        ...(authenticate === undefined ? {} : { authenticate }),
+        // Equal params give an equal check: the gate asks it once per event (authenticatorKey).
+        ...(authenticate === undefined
+          ? {}
+          : { authenticate, authKey: authenticatorKey(i.ref.name, i.params) }),
       });
       continue;
     }
@@ -122,5 +125,21 @@ export function chainAuthenticator(
 ): ChainAuthenticator | undefined {
   const first = steps[0];
   if (first?.kind !== "builtin" || first.authenticate === undefined) return undefined;
-  return { name: first.name, authenticate: first.authenticate };
+  return {
+    name: first.name,
+    authenticate: first.authenticate,
+    ...(first.authKey === undefined ? {} : { key: first.authKey }),
+  };
+}
+
+/**
+ * What an authenticator's answer depends on besides the event and the namespace: the interceptor
+ * and its params as written. Two steps with the same key check the same thing; params written
+ * differently (another key order) only cost a second check.
+ */
+function authenticatorKey(
+  name: string,
+  params: readonly { name: string; value: unknown }[],
+): string {
+  return `${name}\u0000${JSON.stringify(params.map((p) => [p.name, p.value]))}`;
 }

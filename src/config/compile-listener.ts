@@ -65,6 +65,7 @@ export function compileListener(el: EventListener, cx: CompileContext): Compiled
     name: el.metadata.name,
     namespace: ns,
     uid: el.metadata.uid ?? stableUid(ns, el.metadata.name),
+    uidKnown: el.metadata.uid !== undefined,
     payloadValidation: annotations["tekton.dev/payload-validation"] !== "false",
     reply: annotations["hookline.dev/reply"] === "tekton" ? "tekton" : "honest",
     keepQuery: annotations["hookline.dev/keep-query"] === "true",

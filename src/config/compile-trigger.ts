@@ -3,6 +3,7 @@ import { compileTemplate } from "../templates/compile-template.js";
 import type { CompiledTemplate } from "../templates/types.js";
 import type { ChainOwner, CompileContext } from "./compile-context.js";
 import { chainAuthenticator, compileInterceptorChain } from "./compile-interceptor-chain.js";
+import { compileDispatchPlan } from "./compile-dispatch-plan.js";
 import type {
   BrokenTrigger,
   CompiledBindingParam,
@@ -88,6 +89,7 @@ export function compileTriggerSpec(
     return { kind: "broken", reason: problems.join("; ") || "the trigger has no template" };
   }
   const authenticator = chainAuthenticator(interceptors);
+  const dispatch = compileDispatchPlan(interceptors, cx.dispatchFacts);
   return {
     kind: "plan",
     interceptors,
@@ -96,6 +98,7 @@ export function compileTriggerSpec(
     templateName,
     serviceAccountName: spec.serviceAccountName,
     ...(authenticator === undefined ? {} : { authenticator }),
+    ...(dispatch === undefined ? {} : { dispatch }),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { CompiledValue } from "../bindings/index.js";
 import type { RemoteTarget, WebhookHeader } from "../interceptors/remote/types.js";
 import type { Authenticate, Interceptor } from "../interceptors/types.js";
+import type { EventFact, HeaderIs } from "../interceptors/dispatch-facts.js";
 import type { CompiledTemplate } from "../templates/types.js";
 import type { ConfigIssue } from "./types.js";
 
@@ -23,6 +24,12 @@ export interface CompiledListener {
   name: string;
   namespace: string;
   uid: string;
+  /**
+   * The uid is the object's own (read from the cluster, or written in the file); else it is made
+   * up from the namespace and name, and no Kubernetes Event may name it (kubectl describe selects
+   * Events by the object's real uid).
+   */
+  uidKnown?: boolean;
   /** Tekton's payload validation; off with `tekton.dev/payload-validation: "false"`. */
   payloadValidation: boolean;
   reply: ReplyMode;
@@ -70,13 +77,48 @@ export interface TriggerPlan {
    * secret): the auth-first gate runs it before the body is parsed (src/listener/auth-gate.ts).
    */
   authenticator?: ChainAuthenticator;
+  /**
+   * The leading steps whose facts the dispatch index checks for an event before running the
+   * trigger (src/config/compile-dispatch-plan.ts); absent when none requires anything.
+   */
+  dispatch?: DispatchPlan;
 }
+
+/** A trigger's leading steps as the dispatch index checks them. */
+export interface DispatchPlan {
+  readonly steps: readonly DispatchStep[];
+}
+
+export interface DispatchStep {
+  /** The interceptor's name, as the trace shows it. */
+  readonly interceptor: string;
+  /** Header names canonical. */
+  readonly unless: readonly HeaderIs[];
+  readonly parsesBody: boolean;
+  readonly requires: readonly CompiledFact[];
+  /** What the step does when the facts hold; `authenticates` with the step's authenticator. */
+  readonly then:
+    | { kind: "continues" }
+    | { kind: "opaque" }
+    | { kind: "authenticates"; authenticator: ChainAuthenticator };
+}
+
+/** An EventFact with its header name canonical, or its body path's key for the per-event memo. */
+export type CompiledFact =
+  | (Extract<EventFact, { kind: "eventType" | "header" }> & { readonly canonical: string })
+  | (Extract<EventFact, { kind: "body" | "bodyHas" }> & { readonly pathKey: string });
 
 /** The first interceptor of a chain, when it checks the sender over the raw bytes. */
 export interface ChainAuthenticator {
   /** The interceptor's name, as the trace shows it. */
   name: string;
   authenticate: Authenticate;
+  /**
+   * The interceptor and its params: authenticators with the same key (in the same namespace) give
+   * the same answer for an event, so the gate runs one of them per event. Without one, the
+   * authenticator's answer is its own.
+   */
+  key?: string;
 }
 
 export interface CompiledBindingParam {
@@ -100,6 +142,8 @@ export type InterceptorStep =
       params: unknown;
       /** The interceptor's signature or token check for these params, when it has one. */
       authenticate?: Authenticate;
+      /** With `authenticate`: the interceptor's name and params as written (ChainAuthenticator.key). */
+      authKey?: string;
     }
   | RemoteStep
   | WebhookStep

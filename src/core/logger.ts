@@ -1,6 +1,9 @@
 /** The levels hookline logs at, most severe first (winston's npm levels, the ones used). */
 export type LogLevel = "error" | "warn" | "info" | "debug";
 
+/** How log lines are written: JSON for machines, one readable line for a person at a terminal. */
+export type LogFormat = "json" | "text";
+
 /** Structured fields of a log line: data goes here, never into the message. */
 export type LogFields = Readonly<Record<string, unknown>>;
 

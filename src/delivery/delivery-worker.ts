@@ -5,8 +5,8 @@ import type { Tracer } from "../core/span-parent.js";
 import type { Metrics } from "../admin/metrics.js";
 import { createCloudEventSink, type CloudEventSink } from "../cloudevents/cloudevent-sink.js";
 import { createHttpRequestSink, type HttpRequestSink } from "../sinks/http/http-request-sink.js";
-import type { Sink } from "../sinks/types.js";
-import type { ClaimedRun, Journal } from "../store/types.js";
+import type { CreatedResource, Sink } from "../sinks/types.js";
+import type { ClaimedRun, DeliveryRecord, Journal, RunRecord } from "../store/types.js";
 import { DEFAULT_BACKOFF, nextDelayMs, type BackoffPolicy } from "./backoff.js";
 import { deliveryLabel, sendDelivery, type DeliverySinks } from "./send-delivery.js";
 import { startDeliverySpan } from "./start-delivery-span.js";
@@ -48,6 +48,14 @@ export interface WorkerOptions {
   metrics?: Pick<Metrics, "deliveryAttempted"> & Partial<Pick<Metrics, "countDeliveriesInFlight">>;
   /** Makes a span per delivery attempt, in its event's trace; undefined: tracing is off. */
   tracer?: Tracer | undefined;
+  /** Told of each resource created and each run sent to dead letter (Kubernetes Events). */
+  observer?: DeliveryObserver | undefined;
+}
+
+/** Hears what became of deliveries; each call returns at once and never throws. */
+export interface DeliveryObserver {
+  created(run: RunRecord, created: CreatedResource): void;
+  deadLettered(run: RunRecord, delivery: DeliveryRecord, error: unknown): void;
 }
 
 export interface DeliveryWorker {
@@ -152,6 +160,8 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
         d.attempts.push({ at: now().toISOString() });
         options.metrics?.deliveryAttempted(deliveryLabel(d), "delivered");
         rlog.info(done.message, done.fields);
+        if (d.kind === "resource" && d.created !== undefined)
+          options.observer?.created(run, d.created);
       } catch (err) {
         const message = describeError(err);
         const retryable = err instanceof HooklineError ? err.details["retryable"] !== false : true;
@@ -179,6 +189,7 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
             retryable,
             reason: message,
           });
+          options.observer?.deadLettered(run, d, err);
         } else {
           run.nextAttemptAt = new Date(
             now().getTime() + nextDelayMs(run.attempts, backoff, retryAfterMs),

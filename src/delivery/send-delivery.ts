@@ -75,6 +75,7 @@ export async function sendDelivery(
       const result = await sinks.http.send(d, {
         namespace: ctx.triggerNamespace ?? "",
         log: ctx.log,
+        trace: ctx.trace,
       });
       // Kept whatever the status: the page shows what a retried or refused call was answered.
       d.answer = result.answer;
@@ -89,7 +90,7 @@ export async function sendDelivery(
       };
     }
     case "cloudevent":
-      await sinks.cloudevent.send(d);
+      await sinks.cloudevent.send(d, ctx.trace);
       return { message: "CloudEvent sent", fields: { type: d.event.type, uri: d.uri } };
     default:
       return assertNever(d);

@@ -41,6 +41,11 @@ export const codes = {
     status: 403,
     summary: "a state-changing admin request came from another site (Origin or Sec-Fetch-Site)",
   },
+  HL_ADMIN_TOO_MANY_STREAMS: {
+    status: 503,
+    summary:
+      "as many event streams (the page's live refresh) are open as the admin port holds; close a tab or try later",
+  },
   HL_ADMIN_CSRF_INVALID: {
     status: 403,
     summary: "the page's form token is missing, forged or expired; reload the page",

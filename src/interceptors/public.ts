@@ -1,7 +1,6 @@
 /**
  * The SDK for interceptors, built-in and plug-in alike: they import hookline only from here.
  */
-import { timingSafeEqual, createHash } from "node:crypto";
 import type { InterceptorResponse, StatusCodeName } from "./types.js";
 
 export type {
@@ -19,6 +18,7 @@ export type {
   TriggerContext,
 } from "./types.js";
 export type { Logger, LogFields, LogLevel } from "../core/logger.js";
+export type { DispatchFacts, EventFact, HeaderIs } from "./dispatch-facts.js";
 export type { RuledOutBy } from "../core/ruled-out-by.js";
 export { ParamError, statusCodes } from "./types.js";
 export { createEventBudget, eventBudgetLimits } from "./event-budget.js";
@@ -47,17 +47,8 @@ export function reject(
     : { continue: false, status: { code, message } };
 }
 
-/**
- * Compares two secrets in constant time, whatever their lengths (both are hashed first, so the
- * comparison itself never leaks the length).
- * @example if (!safeEqual(token, secret)) return reject("INVALID_ARGUMENT", "Invalid X-GitLab-Token");
- */
-export function safeEqual(a: string | Buffer, b: string | Buffer): boolean {
-  const da = createHash("sha256").update(a).digest();
-  const db = createHash("sha256").update(b).digest();
-  return timingSafeEqual(da, db);
-}
-
+export { safeEqual } from "./sdk/safe-equal.js";
+export { headerTokenEquals } from "./sdk/header-token-equals.js";
 export { isRecord, paramValue } from "./sdk/param-value.js";
 export {
   assertKnownParams,

@@ -107,11 +107,17 @@ export async function runChain(
       trace.push({ interceptor: step.name, outcome: "error", message: step.reason, durationMs: 0 });
       return { kind: "error", interceptor: step.name, message: step.reason, trace };
     }
-    const span = startSpan(deps.trace, `interceptor ${step.name}`, {
-      // A remote interceptor's span is its HTTP client span's parent (the call carries traceparent).
-      kind: step.kind === "builtin" ? SpanKind.INTERNAL : SpanKind.CLIENT,
-      attributes: { "hookline.interceptor": step.name, "hookline.interceptor.kind": step.kind },
-    });
+    const span =
+      deps.trace === undefined
+        ? undefined
+        : startSpan(deps.trace, `interceptor ${step.name}`, {
+            // A remote interceptor's span is its HTTP client span's parent (the call carries traceparent).
+            kind: step.kind === "builtin" ? SpanKind.INTERNAL : SpanKind.CLIENT,
+            attributes: {
+              "hookline.interceptor": step.name,
+              "hookline.interceptor.kind": step.kind,
+            },
+          });
     const req: InterceptorRequest = {
       body,
       bodyJSON,

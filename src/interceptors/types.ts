@@ -1,6 +1,7 @@
 import type { RuledOutBy } from "../core/ruled-out-by.js";
 import type { Logger } from "../core/logger.js";
 import type { ErrorCode } from "../errors/codes.js";
+import type { DispatchFacts } from "./dispatch-facts.js";
 
 /** gRPC status codes that Tekton's interceptors answer with (TEKTON-SPEC §3.2). */
 export const statusCodes = {
@@ -201,4 +202,12 @@ export interface Interceptor<P = unknown> {
    * @example secretRefs: (params) => allSecretRefs(params)
    */
   secretRefs?(params: P): readonly SecretRef[];
+  /**
+   * Optional: what a step with these params requires of an event before anything else it does,
+   * as facts the dispatch index can check without running the trigger (DispatchFacts). Called
+   * once at load time; undefined when nothing can be said. A fact must never rule out an event
+   * that `process` would let through or answer otherwise.
+   * @example dispatchFacts: (p) => ({ unless: [], requires: [{ kind: "eventType", header: "X-Foo-Event", eventTypes: p.eventTypes }], then: "opaque" })
+   */
+  dispatchFacts?(params: P): DispatchFacts | undefined;
 }

@@ -1,18 +1,16 @@
-import { performance } from "node:perf_hooks";
 import type { ChainAuthenticator, CompiledListener, CompiledTrigger } from "../config/compiled.js";
 import type { IncomingEvent } from "../core/incoming-event.js";
 import type { Logger } from "../core/logger.js";
-import type {
-  InterceptorContext,
-  InterceptorResponse,
-  SecretResolver,
-} from "../interceptors/types.js";
+import type { SecretResolver } from "../interceptors/types.js";
+import { createEventChecks, type EventChecks, type Verdict } from "./event-checks.js";
 import { stopOutcome } from "./run-trigger.js";
 import type { TriggerTrace } from "./types.js";
 
 export interface GateDeps {
   secrets: SecretResolver;
   log: Logger;
+  /** The event's shared checks (processEvent's, which the dispatch index uses too). */
+  checks?: EventChecks;
 }
 
 /**
@@ -34,11 +32,6 @@ interface GateUnit {
   group: string | undefined;
 }
 
-type Verdict =
-  | { kind: "pass" }
-  | { kind: "undecided" }
-  | { kind: "refused"; response: Extract<InterceptorResponse, { continue: false }> };
-
 /**
  * Pay for authentication first: when every trigger of the listener begins with a raw-bytes
  * authenticator (a signature or token check with a secret), those checks run over the bytes as
@@ -55,20 +48,14 @@ export async function authGate(
 ): Promise<GateResult> {
   const units = gateUnitsOf(listener);
   if (units === undefined) return { kind: "open", authenticated: false };
-  const raw = { body: event.rawBody, header: event.header };
-  const checked = await Promise.all(
-    units.map(async (unit) => {
-      const began = performance.now();
-      const verdict = await authenticate(unit, raw, {
-        secrets: deps.secrets,
-        receivedAt: event.receivedAt,
-        namespace: unit.namespace,
-        log: deps.log,
-        signal: NEVER_ABORTED,
-      });
-      return { unit, verdict, ms: Math.round((performance.now() - began) * 1000) / 1000 };
-    }),
-  );
+  // One check per distinct (authenticator, namespace): a thousand triggers behind the same github
+  // secret are one HMAC comparison, whose answer each of them shares (and the index after it).
+  const checks = deps.checks ?? createEventChecks(event, deps);
+  const check = (unit: GateUnit): Promise<{ verdict: Verdict; ms: number }> =>
+    unit.authenticator === undefined
+      ? Promise.resolve({ verdict: { kind: "undecided" }, ms: 0 })
+      : checks.verdict(unit.authenticator, unit.namespace);
+  const checked = await Promise.all(units.map(async (unit) => ({ unit, ...(await check(unit)) })));
   if (checked.some((c) => c.verdict.kind === "pass")) return { kind: "open", authenticated: true };
   const traces: TriggerTrace[] = [];
   for (const { unit, verdict, ms } of checked) {
@@ -105,9 +92,6 @@ export async function authGate(
   }
   return { kind: "closed", traces };
 }
-
-/** The gate's checks do not outlive the request, and nothing cancels them early. */
-const NEVER_ABORTED = new AbortController().signal;
 
 /**
  * The gate's units of a compiled listener, worked out once per compiled config (a reload makes a
@@ -150,24 +134,4 @@ function gateUnits(listener: CompiledListener): GateUnit[] {
     }
   }
   return units;
-}
-
-/** Runs one authenticator; a throw leaves the decision to the chain (which records it). */
-async function authenticate(
-  unit: GateUnit,
-  raw: { body: Buffer; header: IncomingEvent["header"] },
-  ctx: InterceptorContext,
-): Promise<Verdict> {
-  if (unit.authenticator === undefined) return { kind: "undecided" };
-  let res: InterceptorResponse;
-  try {
-    res = await unit.authenticator.authenticate(raw, ctx);
-  } catch {
-    // Not swallowed: the gate opens, and the trigger's own chain fails and logs the same error.
-    return { kind: "undecided" };
-  }
-  if (res.continue) return { kind: "pass" };
-  if (res.authFailure === true || res.notApplicable === true)
-    return { kind: "refused", response: res };
-  return { kind: "undecided" };
 }

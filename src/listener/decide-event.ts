@@ -5,8 +5,10 @@ import { runChain } from "../interceptors/run-chain.js";
 import type { Logger } from "../core/logger.js";
 import { startSpan, type SpanParent } from "../core/span-parent.js";
 import type { PreparedEvent } from "./prepare-event.js";
+import { createEventChecks, type EventChecks } from "./event-checks.js";
+import { createEventDispatch, ruledOutTrace, type Ruling } from "./rule-out-trigger.js";
 import { runTrigger, stopOutcome, type TriggerStart } from "./run-trigger.js";
-import type { EventDecision, TriggerTrace } from "./types.js";
+import type { EventDecision, NotApplicableTrigger, TriggerTrace } from "./types.js";
 
 export interface DecideDeps {
   secrets: SecretResolver;
@@ -17,6 +19,8 @@ export interface DecideDeps {
   eventBudgetLimits?: Partial<EventBudgetLimits>;
   /** Where each trigger's span goes; undefined: tracing is off. */
   trace?: SpanParent | undefined;
+  /** The event's signature and token checks, shared with the auth-first gate. */
+  checks?: EventChecks;
 }
 
 /**
@@ -34,15 +38,37 @@ export async function decideEvent(
   const abort = new AbortController();
   const eventBudget = createEventBudget(deps.eventBudgetLimits);
   const start: TriggerStart = { listenerName: listener.name, header: event.header, extensions: {} };
-  const runs: Promise<TriggerTrace>[] = listener.triggers.map((t) =>
-    runTrigger(t, event, start, {
+  // The dispatch index: a trigger its plan rules out is recorded as not applicable, never run.
+  const dispatch = createEventDispatch({
+    header: event.header,
+    body: event.chainBody,
+    bodyJSON: event.chainBodyJSON,
+    checks: deps.checks ?? createEventChecks(event, deps),
+  });
+  const runIt = (
+    t: CompiledTrigger,
+    from: TriggerStart,
+    trace: SpanParent | undefined,
+  ): Promise<TriggerTrace> =>
+    runTrigger(t, event, from, {
       secrets: deps.secrets,
       signal: abort.signal,
       log: triggerLog(deps.log, t),
       eventBudget,
-      trace: deps.trace,
-    }),
-  );
+      trace,
+    });
+  const run = (
+    t: CompiledTrigger,
+    from: TriggerStart,
+    trace: SpanParent | undefined,
+  ): Promise<TriggerTrace> => {
+    if (t.plan.kind !== "plan" || t.plan.dispatch === undefined) return runIt(t, from, trace);
+    const decide = (ruling: Ruling): TriggerTrace | Promise<TriggerTrace> =>
+      ruling.kind === "ruledOut" ? ruledOutTrace(t, ruling, from.group) : runIt(t, from, trace);
+    const ruling = dispatch.ruleOut(t.plan.dispatch, t.namespace);
+    return "then" in ruling ? ruling.then(decide) : Promise.resolve(decide(ruling));
+  };
+  const runs: Promise<TriggerTrace>[] = listener.triggers.map((t) => run(t, start, deps.trace));
   const runGroup = async (
     group: CompiledGroup,
     trace: SpanParent | undefined,
@@ -99,24 +125,25 @@ export async function decideEvent(
       ...(group.interceptors.length > 0 ? { body: { raw: chain.body, json: chain.bodyJSON } } : {}),
       group: group.name,
     };
+    // A group with interceptors has its own chain's body and header: its triggers always run.
     const traces = await Promise.all(
       group.triggers.map((t) =>
-        runTrigger(t, event, groupStart, {
-          secrets: deps.secrets,
-          signal: abort.signal,
-          log: triggerLog(deps.log, t),
-          eventBudget,
-          trace,
-        }),
+        group.interceptors.length === 0 ? run(t, groupStart, trace) : runIt(t, groupStart, trace),
       ),
     );
     for (const tr of traces) tr.interceptors = [...chain.trace, ...tr.interceptors];
     return traces;
   };
   const groupRuns = listener.groups.map(async (group): Promise<TriggerTrace[]> => {
-    const groupSpan = startSpan(deps.trace, `trigger group ${group.name}`, {
-      attributes: { "hookline.trigger_group": group.name, "hookline.event_id": event.eventId },
-    });
+    const groupSpan =
+      deps.trace === undefined
+        ? undefined
+        : startSpan(deps.trace, `trigger group ${group.name}`, {
+            attributes: {
+              "hookline.trigger_group": group.name,
+              "hookline.event_id": event.eventId,
+            },
+          });
     try {
       return await runGroup(group, groupSpan?.child);
     } finally {
@@ -142,18 +169,40 @@ export async function decideEvent(
   return decisionOf(listener, triggers);
 }
 
-/** The listener's decision from its triggers' traces (the auth-first gate's too). */
-export function decisionOf(listener: CompiledListener, triggers: TriggerTrace[]): EventDecision {
+/**
+ * The listener's decision from its triggers' traces (the auth-first gate's too): the
+ * not-applicable ones are kept apart as `{trigger, ruledOutBy}`, their traces dropped.
+ */
+export function decisionOf(listener: CompiledListener, traces: TriggerTrace[]): EventDecision {
+  const triggers: TriggerTrace[] = [];
+  const notApplicable: NotApplicableTrigger[] = [];
+  for (const t of traces) {
+    if (t.outcome.kind === "not_applicable")
+      notApplicable.push({ trigger: t.trigger, ruledOutBy: t.outcome.ruledOutBy });
+    else triggers.push(t);
+  }
   // 401: a signature or token check rejected the event, and every other trigger was not for this
   // event (another event type or provider), so nothing that applies to it let the sender through.
   const unauthenticated =
-    triggers.some((t) => t.outcome.kind === "rejected") &&
-    triggers.every((t) => t.outcome.kind === "rejected" || t.outcome.kind === "not_applicable");
+    triggers.length > 0 &&
+    triggers.every((t) => t.outcome.kind === "rejected") &&
+    notApplicable.every((n) => isNotForEvent(n));
   return {
     listener: { name: listener.name, namespace: listener.namespace, uid: listener.uid },
     triggers,
+    notApplicable,
     unauthenticated,
+    authenticated: traces.some((t) => t.interceptors.some((i) => i.authenticated === true)),
   };
+}
+
+/**
+ * Not applicable in the 401 rule's sense: another event type or provider. A trigger the dispatch
+ * index ruled out by its filter is not: run, its filter would have said no (`filtered`), and a
+ * filter that says no stands in the way of the 401 as before.
+ */
+function isNotForEvent(n: NotApplicableTrigger): boolean {
+  return n.ruledOutBy.fact !== "filter";
 }
 
 /** After the deadline: what finished is kept, the rest is recorded as timed out. */
@@ -205,6 +254,9 @@ function triggerLog(log: Logger, t: CompiledTrigger): Logger {
  */
 export function logOutcome(log: Logger, t: TriggerTrace): void {
   const o = t.outcome;
+  // A thousand triggers that did not apply build no fields for lines nobody writes.
+  if ((o.kind === "filtered" || o.kind === "not_applicable") && !log.isLevelEnabled("debug"))
+    return;
   const fields = {
     trigger: t.trigger,
     triggerNamespace: t.namespace,

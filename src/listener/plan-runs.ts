@@ -60,7 +60,11 @@ export function eventOutcome(decision: EventDecision): EventOutcome {
   if (kinds.includes("fired")) return "fired";
   if (decision.unauthenticated) return "rejected";
   if (kinds.some((k) => k === "failed" || k === "timedOut")) return "failed";
-  if (kinds.includes("rejected") && !kinds.includes("filtered")) return "rejected";
+  // A trigger the dispatch index ruled out by its filter counts as the `filtered` it would have been.
+  const filtered =
+    kinds.includes("filtered") ||
+    decision.notApplicable.some((n) => n.ruledOutBy.fact === "filter");
+  if (kinds.includes("rejected") && !filtered) return "rejected";
   return "filtered";
 }
 

@@ -4,12 +4,14 @@ import { firstHeader } from "../core/canonical-header.js";
 import { memoJSON } from "../core/memo-json.js";
 import type { IncomingEvent } from "../core/incoming-event.js";
 import { payloadTooComplex, validatePayload } from "./validate-payload.js";
+import { createEventSecrets } from "../interceptors/event-secrets.js";
 import type { SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
 import type { SpanParent } from "../core/span-parent.js";
 import type { DeliveryIdOwner } from "../store/types.js";
 import { acceptedAnswer, duplicateAnswer, errorAnswer } from "./answer-event.js";
 import { authGate } from "./auth-gate.js";
+import { createEventChecks } from "./event-checks.js";
 import { decideEvent, decisionOf, logOutcome } from "./decide-event.js";
 import { eventOutcome, planCloudEvents, planRuns } from "./plan-runs.js";
 import { prepareEvent } from "./prepare-event.js";
@@ -59,12 +61,17 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
     return {
       outcome: "duplicate",
       traces: [],
+      notApplicable: [],
       runs: [],
       answer: duplicateAnswer(listener, deliveryIdOwner.eventId, event.deliveryId),
       authenticated: false,
     };
   }
-  const gate = await authGate(listener, event, deps);
+  // Each secret is read once for the event, by the gate and every trigger alike.
+  // And each signature or token check runs once, for the gate and the dispatch index alike.
+  const secrets = createEventSecrets(deps.secrets);
+  const checks = createEventChecks(event, { secrets, log: deps.log });
+  const gate = await authGate(listener, event, { secrets, log: deps.log, checks });
   if (gate.kind === "closed") {
     deps.log.debug("event refused before its body was read: no trigger authenticated it");
     for (const t of gate.traces) logOutcome(deps.log, t);
@@ -76,6 +83,7 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
     const refused = (code: ErrorCode, message: string): ProcessedEvent => ({
       outcome: "invalid",
       traces: [],
+      notApplicable: [],
       runs: [],
       authenticated: gate.authenticated,
       answer: errorAnswer("invalid", listener, code, message, event.eventId),
@@ -96,10 +104,12 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
         : refused("HL_INTAKE_INVALID_PAYLOAD", tekton);
     }
   }
-  const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), deps);
-  const authenticated =
-    gate.authenticated ||
-    decision.triggers.some((t) => t.interceptors.some((i) => i.authenticated === true));
+  const decision = await decideEvent(listener, prepareEvent(event, bodyJSON), {
+    ...deps,
+    secrets,
+    checks,
+  });
+  const authenticated = gate.authenticated || decision.authenticated;
   return decided(listener, event, decision, authenticated);
 }
 
@@ -158,6 +168,7 @@ function decided(
   return {
     outcome,
     traces: decision.triggers,
+    notApplicable: decision.notApplicable,
     runs,
     answer,
     authenticated,

@@ -1,5 +1,5 @@
 import type { EventOutcome, PlannedRun } from "../store/types.js";
-import type { EventAnswer, TriggerTrace } from "./types.js";
+import type { EventAnswer, NotApplicableTrigger, TriggerTrace } from "./types.js";
 
 /** processEvent's result: what to record, what to deliver, what to answer. */
 export interface ProcessedEvent {
@@ -7,6 +7,8 @@ export interface ProcessedEvent {
   outcome: EventOutcome;
   /** One per trigger that ran (none for a duplicate or an invalid body). */
   traces: TriggerTrace[];
+  /** The triggers the event was not for: name and what ruled each out, no trace. */
+  notApplicable: NotApplicableTrigger[];
   /** The deliveries to journal: one run per fired trigger, plus the listener's CloudEvents. */
   runs: PlannedRun[];
   answer: EventAnswer;

@@ -71,7 +71,7 @@ export async function replayEvent(original: StoredEvent, deps: ReplayDeps): Prom
         listener,
         processed.answer.status,
         processed.outcome,
-        processed.traces,
+        processed,
         deps.secretValues,
       )
     : toMetadataEvent(
@@ -79,7 +79,7 @@ export async function replayEvent(original: StoredEvent, deps: ReplayDeps): Prom
         listener,
         processed.answer,
         processed.outcome,
-        processed.traces,
+        processed,
         deps.secretValues,
       );
   const event: StoredEvent = {

@@ -57,14 +57,17 @@ export async function runTrigger(
     durationMs: 0,
   };
   if (start.group !== undefined) trace.group = start.group;
-  const span = startSpan(deps.trace, `trigger ${trigger.name}`, {
-    attributes: {
-      "hookline.trigger": trigger.name,
-      "hookline.trigger.namespace": trigger.namespace,
-      "hookline.listener": start.listenerName,
-      "hookline.event_id": event.eventId,
-    },
-  });
+  const span =
+    deps.trace === undefined
+      ? undefined
+      : startSpan(deps.trace, `trigger ${trigger.name}`, {
+          attributes: {
+            "hookline.trigger": trigger.name,
+            "hookline.trigger.namespace": trigger.namespace,
+            "hookline.listener": start.listenerName,
+            "hookline.event_id": event.eventId,
+          },
+        });
   const finish = (outcome: TriggerTrace["outcome"]): TriggerTrace => {
     trace.outcome = outcome;
     trace.durationMs = Math.round((performance.now() - began) * 1000) / 1000;

@@ -5,7 +5,8 @@ import { pickLoggableHeaderLists } from "../log/loggable-headers.js";
 import { redactHeaders } from "../store/redact-headers.js";
 import type { StoredEvent } from "../store/types.js";
 import type { StoringListener } from "./to-stored-event.js";
-import type { EventAnswer, TriggerTrace } from "./types.js";
+import { describeRuledOut } from "../core/ruled-out-by.js";
+import type { EventAnswer, NotApplicableTrigger, TriggerTrace } from "./types.js";
 
 /** Interceptor messages and reasons are cut here: a row's size must not follow the sender's. */
 const MAX_TEXT = 512;
@@ -21,11 +22,13 @@ export function toMetadataEvent(
   listener: StoringListener,
   answer: EventAnswer,
   outcome: StoredEvent["outcome"],
-  traces: readonly TriggerTrace[],
+  triggers: { traces: readonly TriggerTrace[]; notApplicable?: readonly NotApplicableTrigger[] },
   values?: SecretValues,
 ): StoredEvent {
+  const { traces, notApplicable = [] } = triggers;
   const slimmed = traces.map(slim);
-  return {
+  const ruledOut = notApplicable.map(slimRuledOut);
+  const row: StoredEvent = {
     id: event.eventId,
     listener: { namespace: listener.namespace, name: listener.name },
     provider: event.provider,
@@ -41,20 +44,24 @@ export function toMetadataEvent(
       sha256: createHash("sha256").update(event.rawBody).digest("hex"),
       reason: cut(
         values === undefined
-          ? reasonOf(answer, outcome, traces)
-          : values.redact(reasonOf(answer, outcome, traces)),
+          ? reasonOf(answer, outcome, traces, notApplicable)
+          : values.redact(reasonOf(answer, outcome, traces, notApplicable)),
       ),
     },
     status: answer.status,
     outcome,
     traces: values === undefined ? slimmed : redactDeep(slimmed, values),
   };
+  if (ruledOut.length > 0)
+    row.notApplicable = values === undefined ? ruledOut : redactDeep(ruledOut, values);
+  return row;
 }
 
 function reasonOf(
   answer: EventAnswer,
   outcome: StoredEvent["outcome"],
   traces: readonly TriggerTrace[],
+  notApplicable: readonly NotApplicableTrigger[],
 ): string {
   const first =
     traces.find((t) => t.outcome.kind === "rejected") ??
@@ -77,6 +84,9 @@ function reasonOf(
         return outcome;
     }
   }
+  const ruledOut = notApplicable[0];
+  if (ruledOut !== undefined && traces.length === 0)
+    return `${ruledOut.trigger}: did not apply: ${describeRuledOut(ruledOut.ruledOutBy)}`;
   const message = answer.body["errorMessage"];
   return typeof message === "string" ? message : outcome;
 }
@@ -92,6 +102,11 @@ function slim(t: TriggerTrace): TriggerTrace {
     params: [],
     outcome: "message" in o ? { ...o, message: cut(o.message) } : o,
   };
+}
+
+/** What was seen comes from the sender: cut as the messages are. */
+function slimRuledOut(t: NotApplicableTrigger): NotApplicableTrigger {
+  return { ...t, ruledOutBy: { ...t.ruledOutBy, seen: cut(t.ruledOutBy.seen) } };
 }
 
 function cut(text: string): string {

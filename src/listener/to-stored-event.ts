@@ -24,10 +24,11 @@ export function toStoredEvent(
   listener: StoringListener,
   status: number,
   outcome: StoredEvent["outcome"],
-  traces: StoredEvent["traces"],
+  triggers: Pick<StoredEvent, "traces" | "notApplicable">,
   values?: SecretValues,
 ): StoredEvent {
-  return {
+  const { traces, notApplicable = [] } = triggers;
+  const stored: StoredEvent = {
     id: event.eventId,
     listener: { namespace: listener.namespace, name: listener.name },
     provider: event.provider,
@@ -41,4 +42,8 @@ export function toStoredEvent(
     outcome,
     traces: values === undefined ? traces : redactDeep(traces, values),
   };
+  // What ruled a trigger out quotes the event (a header's value): redacted as the traces are.
+  if (notApplicable.length > 0)
+    stored.notApplicable = values === undefined ? notApplicable : redactDeep(notApplicable, values);
+  return stored;
 }

@@ -53,12 +53,29 @@ export interface TriggerTrace {
   durationMs: number;
 }
 
+/**
+ * A trigger the event was not for, as the journal keeps it: its name and the fact that ruled it
+ * out, no trace (with a thousand triggers on a listener, most events rule out nearly all).
+ */
+export interface NotApplicableTrigger {
+  trigger: string;
+  ruledOutBy: RuledOutBy;
+}
+
 /** The listener's decision about one event. */
 export interface EventDecision {
   listener: { name: string; namespace: string; uid: string };
+  /** The triggers that ran: fired, filtered, rejected, failed or timed out, each with its trace. */
   triggers: TriggerTrace[];
+  /** The triggers the event was not for, in the listener's order. */
+  notApplicable: NotApplicableTrigger[];
   /** Every trigger was stopped by a failed signature or token check (and there was one). */
   unauthenticated: boolean;
+  /**
+   * A signature or token check of some trigger passed — one the dispatch index ruled out after its
+   * shared check included, whose trace is not kept.
+   */
+  authenticated: boolean;
 }
 
 /**

@@ -8,20 +8,54 @@ import { redactDeep, type SecretValues } from "../core/secret-values.js";
  * @example const log = redactingLogger(root, secretValues);
  */
 export function redactingLogger(inner: Logger, values: SecretValues): Logger {
-  const at =
-    (level: LogLevel) =>
-    (message: string, fields?: LogFields): void => {
-      if (!inner.isLevelEnabled(level)) return;
-      const text = values.redact(message);
-      if (fields === undefined) inner[level](text);
-      else inner[level](text, redactDeep(fields, values));
-    };
-  return {
-    error: at("error"),
-    warn: at("warn"),
-    info: at("info"),
-    debug: at("debug"),
-    child: (fields) => redactingLogger(inner.child(redactDeep(fields, values)), values),
-    isLevelEnabled: (level) => inner.isLevelEnabled(level),
-  };
+  return new RedactingLogger(() => inner, inner, values);
+}
+
+/**
+ * A child's inner logger (and the redaction of its fields) is made on its first line written:
+ * most per-request and per-trigger children write none at the usual levels. Children share their
+ * root's level, so `levels` (the root's inner logger) answers for all of them.
+ */
+class RedactingLogger implements Logger {
+  #inner: Logger | undefined;
+
+  constructor(
+    private readonly make: () => Logger,
+    private readonly levels: Logger,
+    private readonly values: SecretValues,
+  ) {}
+
+  private inner(): Logger {
+    return (this.#inner ??= this.make());
+  }
+
+  private write(level: LogLevel, message: string, fields: LogFields | undefined): void {
+    if (!this.levels.isLevelEnabled(level)) return;
+    const text = this.values.redact(message);
+    if (fields === undefined) this.inner()[level](text);
+    else this.inner()[level](text, redactDeep(fields, this.values));
+  }
+
+  error(message: string, fields?: LogFields): void {
+    this.write("error", message, fields);
+  }
+  warn(message: string, fields?: LogFields): void {
+    this.write("warn", message, fields);
+  }
+  info(message: string, fields?: LogFields): void {
+    this.write("info", message, fields);
+  }
+  debug(message: string, fields?: LogFields): void {
+    this.write("debug", message, fields);
+  }
+  child(fields: LogFields): Logger {
+    return new RedactingLogger(
+      () => this.inner().child(redactDeep(fields, this.values)),
+      this.levels,
+      this.values,
+    );
+  }
+  isLevelEnabled(level: LogLevel): boolean {
+    return this.levels.isLevelEnabled(level);
+  }
 }

@@ -10,6 +10,7 @@ import type {
   ClusterConfigSource,
 } from "../config/cluster/cluster-config-source.js";
 import type { CompiledConfig } from "../config/compiled.js";
+import { summarizeListener } from "../config/listener-summary.js";
 import { formatIssue, hasDocumentErrors, loadConfigDir } from "../config/load-config.js";
 import { createReloadCoordinator } from "../config/reload-coordinator.js";
 import { createSecretResolver } from "../config/secret-resolver.js";
@@ -35,8 +36,14 @@ import { createHttpRequestSink } from "../sinks/http/http-request-sink.js";
 import { createLocalSink } from "../sinks/local/local-sink.js";
 import { createJournalBudget } from "../store/journal-budget.js";
 import type { Sink } from "../sinks/types.js";
+import type { Journal } from "../store/types.js";
+import type { KubeEvents } from "../kube-events/start-kube-events.js";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { createDisposerStack, type DisposerStack } from "./disposer-stack.js";
+import { acquireJournalLock } from "./journal-lock.js";
+import { listenerBaseUrl, startBanner, urlHost } from "./start-banner.js";
 import { describeStoreSettings, openJournal } from "./open-journal.js";
+import { createEventNotices } from "../admin/event-notices.js";
 import { readListenerTls, watchListenerTls } from "./listener-tls.js";
 import { startTracing } from "./start-tracing.js";
 
@@ -61,6 +68,11 @@ export interface RuntimeIo {
    * KubeConfig is loaded from `settings.kubeconfig`. Used only with `--config kubernetes`.
    */
   cluster?: Omit<ClusterConfigOptions, "allListeners"> | undefined;
+  /**
+   * Where the start-up banner for a person goes ("Point GitHub at http://…"): serve writes it to
+   * stderr, so that stdout stays JSON lines for machines. None: no banner.
+   */
+  banner?: ((text: string) => void) | undefined;
 }
 
 /**
@@ -102,6 +114,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const clusterModule =
     source.kind === "dir" ? undefined : await import("../config/cluster/cluster-config-source.js");
   let cluster: ClusterConfigSource | undefined;
+  let clusterKubeConfig: KubeConfig | undefined;
   if (clusterModule !== undefined && source.kind !== "dir") {
     const kubeConfig =
       io.cluster?.kubeConfig ??
@@ -113,6 +126,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
       allListeners: source.allListeners,
       log,
     });
+    clusterKubeConfig = kubeConfig;
     const opened = cluster;
     stack.push("cluster config", () => opened.close());
   }
@@ -147,8 +161,16 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const tls = settings.tls.kind === "none" ? undefined : await readListenerTls(settings.tls);
   // Made before the journal is opened: a missing kubeconfig stops `serve` with nothing to close.
   const sink = await createSink(settings);
-  const journal = await openJournal(settings.store);
-  stack.push("journal", () => journal.close());
+  // One serve per SQLite file: holding the lock is what lets it void the claims a crashed server
+  // left (PostgreSQL is shared and takes none).
+  const lock =
+    settings.store.kind === "sqlite" ? acquireJournalLock(settings.store.path) : undefined;
+  if (lock !== undefined) stack.push("journal lock", () => lock.release());
+  const stored = await openJournal(settings.store, lock);
+  stack.push("journal", () => stored.close());
+  // Every event this process records is announced to the page's open event streams.
+  const notices = createEventNotices(stored);
+  const journal = notices.journal;
   const metrics = createMetrics(journal);
   const started = cluster;
   if (started !== undefined) metrics.countInvalidConfigObjects(() => started.invalidObjects());
@@ -168,7 +190,22 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     secretValues,
     guard: createDestinationGuard({ allow: settings.httpAllow }),
   });
-  const worker = createDeliveryWorker({ journal, sink, httpSink, log, metrics, tracer });
+  const kubeEvents = await startKubeEventsIfUsed(settings, clusterKubeConfig, {
+    journal,
+    config: () => config,
+    log,
+  });
+  if (kubeEvents !== undefined) stack.push("Kubernetes Events", () => kubeEvents.close());
+  const reporter = kubeEvents?.reporter;
+  const worker = createDeliveryWorker({
+    journal,
+    sink,
+    httpSink,
+    log,
+    metrics,
+    tracer,
+    observer: reporter,
+  });
   // The journal's size rules: the filtered events' share evicted past its budget, and the total
   // cap that requests nobody authenticated never pass (checked every 30 s; once at start).
   const journalBudget = createJournalBudget({
@@ -191,6 +228,8 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   stack.push("journal budget", () => clearInterval(budgetTimer));
   // Stopped after both ports are closed (pushed before them): a request in flight may wake it.
   stack.push("delivery worker", () => worker.stop());
+  /** Known once the listener port is bound (the admin app reads it per page). */
+  let listenerUrl = listenerBaseUrl(settings.host, settings.port, tls !== undefined);
   const adminServer = createServer(
     createAdminApp({
       journal,
@@ -198,6 +237,8 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
       log,
       token: settings.admin.token,
       allowedHosts: settings.admin.hosts,
+      listenerUrl: () => listenerUrl,
+      notices,
       traceUrl: settings.traceUrl,
       replay: async (event) => {
         const result = await replayEvent(event, {
@@ -227,6 +268,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     journal,
     metrics,
     onRecorded: () => worker.wake(),
+    onAnswered: reporter === undefined ? undefined : (l, p) => reporter.answered(l, p),
     log,
     defaultListener: settings.defaultListener,
     maxBodyBytes: settings.maxBodyBytes,
@@ -305,23 +347,24 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
 
   const port = portOf(server) ?? settings.port;
   const adminPort = portOf(adminServer) ?? 0;
+  // What to paste into the provider's webhook settings (the host as bound, or localhost).
+  const baseUrl = listenerBaseUrl(settings.host, port, tls !== undefined);
+  listenerUrl = baseUrl;
+  const adminUrl = `http://${urlHost(admin.host)}:${adminPort}/ui/`;
   log.info("listening", {
     port,
     tls: tls !== undefined,
     listeners: config.listeners.map((l) => `/listeners/${l.namespace}/${l.name}`),
-    // What to paste into the provider's webhook settings (the host as bound, or localhost).
-    webhookUrls: config.listeners.map(
-      (l) =>
-        `${tls === undefined ? "http" : "https"}://${urlHost(settings.host)}:${port}/listeners/${l.namespace}/${l.name}`,
-    ),
+    webhookUrls: config.listeners.map((l) => `${baseUrl}/listeners/${l.namespace}/${l.name}`),
     sink: sink.kind,
     out: settings.sink.kind === "local" ? settings.sink.outDir : undefined,
     store: describeStoreSettings(settings.store),
-    admin: `http://${admin.host}:${adminPort}/ui/`,
+    admin: adminUrl,
     maxBodyBytes: settings.maxBodyBytes,
     // Where spans go, never the collector's headers (they may hold an API key).
     tracing: settings.tracing.kind === "off" ? "off" : describeUrl(settings.tracing.url),
   });
+  io.banner?.(startBanner(config.listeners.map(summarizeListener), baseUrl, adminUrl));
   return {
     server,
     port,
@@ -332,6 +375,27 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     reload: () => reloads.reload("request"),
     close: () => stack.close(),
   };
+}
+
+/**
+ * Kubernetes Events (for `kubectl describe el`), when hookline works with a cluster: the
+ * Kubernetes sink or the cluster config source, and HOOKLINE_KUBE_EVENTS not off. The client is
+ * that of the cluster source, else the sink's kubeconfig.
+ */
+async function startKubeEventsIfUsed(
+  settings: Settings,
+  clusterKubeConfig: KubeConfig | undefined,
+  deps: { journal: Journal; config: () => CompiledConfig; log: Logger },
+): Promise<KubeEvents | undefined> {
+  const createdInCluster = settings.sink.kind === "kubernetes";
+  if (!settings.kubeEvents || (!createdInCluster && clusterKubeConfig === undefined))
+    return undefined;
+  const [{ startKubeEvents }, { loadKubeConfig }] = await Promise.all([
+    import("../kube-events/start-kube-events.js"),
+    import("../sinks/kubernetes/load-kube-config.js"),
+  ]);
+  const kubeConfig = clusterKubeConfig ?? loadKubeConfig(settings.kubeconfig);
+  return startKubeEvents({ ...deps, kubeConfig, createdInCluster });
 }
 
 async function createSink(settings: Settings): Promise<Sink> {
@@ -377,12 +441,6 @@ function listen(
     });
     server.listen(port, host, () => resolve());
   });
-}
-
-/** The host part of a URL for a bound host: localhost for every-interface binds, [v6] bracketed. */
-function urlHost(host: string | undefined): string {
-  if (host === undefined || host === "" || host === "0.0.0.0" || host === "::") return "localhost";
-  return host.includes(":") ? `[${host}]` : host;
 }
 
 /** Closes a listening server: idle connections (listener port) or all of them (admin port). */

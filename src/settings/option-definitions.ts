@@ -1,4 +1,4 @@
-import type { LogLevel } from "../core/logger.js";
+import type { LogFormat, LogLevel } from "../core/logger.js";
 import {
   DEFAULT_BODIES_PER_SOURCE,
   DEFAULT_BODY_BUDGET,
@@ -12,8 +12,10 @@ import {
   parseOptionalSizeValue,
   parseDurationValue,
   parseHostListValue,
+  parseLogFormatValue,
   parseLogLevelValue,
   parseMaxBodyValue,
+  parseOnOffValue,
   parsePortValue,
   parseSinkKindValue,
   parseStoreValue,
@@ -266,6 +268,14 @@ export const OPTIONS = {
     default: "info",
     help: "error, warn, info (default for serve), debug",
   }),
+  logFormat: text<LogFormat | undefined>({
+    what: "log format",
+    env: "HOOKLINE_LOG_FORMAT",
+    metavar: "FORMAT",
+    parse: parseLogFormatValue,
+    default: undefined,
+    help: "json (default when the log's stream is not a terminal) or text (one readable line, colour on a terminal)",
+  }),
   tlsCert: text<string | undefined>({
     what: "TLS certificate",
     env: "TLS_CERT",
@@ -323,6 +333,14 @@ export const OPTIONS = {
     parse: parseTextValue,
     default: undefined,
     help: "kubeconfig files for --sink kubernetes and --config kubernetes (as kubectl)",
+  }),
+  kubeEvents: text<boolean>({
+    what: "Kubernetes Events switch",
+    env: "HOOKLINE_KUBE_EVENTS",
+    metavar: "on|off",
+    parse: parseOnOffValue,
+    default: true,
+    help: "with --sink kubernetes or --config kubernetes: post Kubernetes Events on EventListeners and created resources (default on)",
   }),
   otlpEndpoint: text<string | undefined>({
     what: "OTLP endpoint",

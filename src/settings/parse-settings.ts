@@ -70,6 +70,7 @@ export function parseSettings(argv: readonly string[], env: Environment): Settin
     retentionMs: readOption(OPTIONS.retention, flags, env),
     tracing: parseTracing(flags, env),
     traceUrl: readOption(OPTIONS.traceUrl, flags, env),
+    kubeEvents: readOption(OPTIONS.kubeEvents, flags, env),
     watchConfig: true,
     reloadDebounceMs: DEFAULT_DEBOUNCE_MS,
   };
@@ -125,6 +126,7 @@ export function parsePipelineSettings(
 ): PipelineSettings {
   return {
     logLevel: readOption(OPTIONS.logLevel, flags, env, defaultLogLevel),
+    logFormat: readOption(OPTIONS.logFormat, flags, env),
     secretsDir: readOption(OPTIONS.secrets, flags, env),
     interceptorsDir: readOption(OPTIONS.interceptors, flags, env),
     defaultListener: readOption(OPTIONS.listener, flags, env),

@@ -1,5 +1,5 @@
 import { parseAllowedHosts } from "../admin/check-host.js";
-import type { LogLevel } from "../core/logger.js";
+import type { LogFormat, LogLevel } from "../core/logger.js";
 import { parseSize } from "../intake/read-body.js";
 import { DEFAULT_STORE } from "../store/create-journal.js";
 import { parseAdminAddr } from "./parse-admin-addr.js";
@@ -66,6 +66,14 @@ export function parseDuration(text: string): number | undefined {
   return Number(m[1]) * unit;
 }
 
+/** `on`/`off` (also true/false, 1/0, yes/no). */
+export function parseOnOffValue(text: string): boolean {
+  const value = text.trim().toLowerCase();
+  if (["on", "true", "1", "yes"].includes(value)) return true;
+  if (["off", "false", "0", "no"].includes(value)) return false;
+  throw new SettingProblem("use on or off");
+}
+
 export function parseSinkKindValue(text: string): "local" | "kubernetes" {
   if (text === "local" || text === "kubernetes") return text;
   throw new SettingProblem("use local or kubernetes");
@@ -128,4 +136,12 @@ export function parseLogLevelValue(text: string): LogLevel {
   const level = LEVELS.find((l) => l === text.trim().toLowerCase());
   if (level === undefined) throw new SettingProblem(`use one of ${LEVELS.join(", ")}`);
   return level;
+}
+
+const FORMATS: readonly LogFormat[] = ["json", "text"];
+
+export function parseLogFormatValue(text: string): LogFormat {
+  const format = FORMATS.find((f) => f === text.trim().toLowerCase());
+  if (format === undefined) throw new SettingProblem(`use one of ${FORMATS.join(", ")}`);
+  return format;
 }

@@ -1,4 +1,4 @@
-import type { LogLevel } from "../core/logger.js";
+import type { LogFormat, LogLevel } from "../core/logger.js";
 
 /** Where the config comes from: `--config DIR`, `--config kubernetes`, or both. */
 export type ConfigSourceSettings =
@@ -51,6 +51,8 @@ export interface InterceptorSettings {
 export interface PipelineSettings {
   /** HOOKLINE_LOG_LEVEL (per-command default). */
   logLevel: LogLevel;
+  /** HOOKLINE_LOG_FORMAT; undefined: json, or text when the log's stream is a terminal. */
+  logFormat: LogFormat | undefined;
   /** `--secrets` / HOOKLINE_SECRETS_DIR: a directory laid out like mounted Secrets. */
   secretsDir: string | undefined;
   /** `--interceptors` / HOOKLINE_INTERCEPTORS_DIR: a folder of interceptor plug-ins. */
@@ -116,6 +118,11 @@ export interface Settings extends PipelineSettings {
   tracing: TracingSettings;
   /** HOOKLINE_TRACE_URL: a trace's page, `{traceId}` replaced (the event page links to it). */
   traceUrl: string | undefined;
+  /**
+   * HOOKLINE_KUBE_EVENTS: Kubernetes Events for `kubectl describe`, when the Kubernetes sink or
+   * the cluster config source is used (off otherwise, whatever this says).
+   */
+  kubeEvents: boolean;
   /** Watch the config directory and reload it on change; SIGHUP always reloads. */
   watchConfig: boolean;
   /** How long config files (or cluster objects) must be quiet before a change is loaded. */

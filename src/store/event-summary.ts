@@ -12,8 +12,14 @@ export function summarize(event: StoredEvent): EventSummary {
     receivedAt: event.receivedAt,
     status: event.status,
     outcome: event.outcome,
-    triggers: event.traces.map((t) => ({ trigger: t.trigger, outcome: t.outcome.kind })),
+    triggers: [],
+    notApplicable: event.notApplicable?.length ?? 0,
   };
+  // A row from before the compact list has full not-applicable traces: counted, not listed.
+  for (const t of event.traces) {
+    if (t.outcome.kind === "not_applicable") out.notApplicable += 1;
+    else out.triggers.push({ trigger: t.trigger, outcome: t.outcome.kind });
+  }
   if (event.duplicateOf !== undefined) out.duplicateOf = event.duplicateOf;
   if (event.replayOf !== undefined) out.replayOf = event.replayOf;
   return out;
@@ -40,7 +46,12 @@ export function matchesFilter(event: StoredEvent, filter: EventFilter): boolean 
     return false;
   if (filter.outcome !== undefined && event.outcome !== filter.outcome) return false;
   if (filter.deliveryId !== undefined && event.deliveryId !== filter.deliveryId) return false;
-  if (filter.trigger !== undefined && !event.traces.some((t) => t.trigger === filter.trigger))
+  // As the SQL journals filter: any trigger the event names, the not-applicable ones included.
+  if (
+    filter.trigger !== undefined &&
+    !event.traces.some((t) => t.trigger === filter.trigger) &&
+    !(event.notApplicable ?? []).some((t) => t.trigger === filter.trigger)
+  )
     return false;
   if (filter.since !== undefined && event.receivedAt < filter.since) return false;
   if (filter.until !== undefined && event.receivedAt >= filter.until) return false;

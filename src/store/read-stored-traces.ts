@@ -1,5 +1,36 @@
 import { describeRuledOut, type RuledOutBy } from "../core/ruled-out-by.js";
-import type { TriggerTrace } from "../listener/types.js";
+import type { NotApplicableTrigger, TriggerTrace } from "../listener/types.js";
+import type { StoredEvent } from "./types.js";
+
+/**
+ * What the journals keep in an event's `traces` column: the traces of the triggers that ran,
+ * then the compact `{trigger, ruledOutBy}` entries of those the event was not for (no `outcome`
+ * key: that tells them apart). One column, so that rows of every version read the same way and
+ * a run's trace index still points into the traces.
+ */
+export function storedTraceColumn<T>(
+  traces: readonly T[],
+  notApplicable: readonly NotApplicableTrigger[] | undefined,
+): readonly (T | NotApplicableTrigger)[] {
+  return notApplicable === undefined || notApplicable.length === 0
+    ? traces
+    : [...traces, ...notApplicable];
+}
+
+/** The column read back: the traces (old rows upgraded) and the compact entries, apart. */
+export function readStoredTraceColumn(
+  column: readonly (TriggerTrace | NotApplicableTrigger)[],
+): Pick<StoredEvent, "traces" | "notApplicable"> {
+  const traces: TriggerTrace[] = [];
+  const notApplicable: NotApplicableTrigger[] = [];
+  for (const entry of column) {
+    if ("outcome" in entry) traces.push(entry);
+    else notApplicable.push(entry);
+  }
+  return notApplicable.length === 0
+    ? { traces: readStoredTraces(traces) }
+    : { traces: readStoredTraces(traces), notApplicable };
+}
 
 /** The event-type header each built-in provider interceptor checks. */
 const EVENT_HEADER: Readonly<Record<string, { header: string; provider: string }>> = {

@@ -1,6 +1,6 @@
 import type { Provider } from "../core/incoming-event.js";
 import type { TraceCarrier } from "../core/span-parent.js";
-import type { TriggerTrace } from "../listener/types.js";
+import type { NotApplicableTrigger, TriggerTrace } from "../listener/types.js";
 import type { CreatedResource, PatchedTarget } from "../sinks/types.js";
 import type { RenderedHttpRequest, RenderedPatch, RenderedResource } from "../templates/types.js";
 
@@ -61,7 +61,10 @@ export interface StoredEvent {
   /** The HTTP status the sender got. */
   status: number;
   outcome: EventOutcome;
+  /** The triggers that ran, each with its trace (runs name theirs by index in this list). */
   traces: TriggerTrace[];
+  /** The triggers the event was not for, without traces; absent when there were none. */
+  notApplicable?: NotApplicableTrigger[];
   /** For a duplicate: the event that holds the delivery id. */
   duplicateOf?: string;
   /** For a replay: the event it replays. */
@@ -264,8 +267,10 @@ export interface EventSummary {
   receivedAt: Date;
   status: number;
   outcome: EventOutcome;
-  /** Per trigger: name and outcome kind. */
+  /** Per trigger that ran: name and outcome kind. */
   triggers: { trigger: string; outcome: TriggerTrace["outcome"]["kind"] }[];
+  /** How many triggers the event was not for (they are not in `triggers`). */
+  notApplicable: number;
   duplicateOf?: string;
   replayOf?: string;
 }

@@ -1,8 +1,19 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { execFile } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { chromium, type Browser } from "playwright-core";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseHttpRequest } from "../../src/cli/parse-http-request.js";
 import { serve, type Running } from "../../src/main.js";
 import { createLogger } from "../../src/log/logger.js";
 import {
@@ -17,6 +28,7 @@ import {
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const ARTIFACTS = join(ROOT, "test-results");
+const run = promisify(execFile);
 /** A common laptop screen: the list must fit it without scrolling sideways. */
 const LAPTOP = { width: 1366, height: 768 };
 
@@ -181,6 +193,102 @@ describe.skipIf(!HAVE_CHROMIUM && process.env["CI"] === undefined)(
         path: join(ARTIFACTS, "event-page-long-reason.png"),
         fullPage: true,
       });
+      await page.close();
+    }, 60_000);
+    it("copies an event as curl that, run against the listener, reproduces it", async () => {
+      const listener = `http://127.0.0.1:${running.port}`;
+      const admin = `http://127.0.0.1:${running.adminPort}`;
+      const push = JSON.parse(githubFixture("push").toString("utf8")) as Record<string, unknown>;
+      const tag = Buffer.from(JSON.stringify({ ...push, ref: "refs/tags/it's-v2" }, null, 1));
+      const res = await request(listener)
+        .post("/listeners/default/github-listener")
+        .set("Content-Type", "application/json")
+        .set("X-GitHub-Event", "push")
+        .set("X-GitHub-Delivery", "curl-copy-1")
+        .set("X-Hub-Signature-256", await signGithub(tag, EXAMPLE_SECRET))
+        .send(wire(tag));
+      const original = (res.body as { eventID: string }).eventID;
+
+      const context = await browser.newContext({ viewport: LAPTOP });
+      await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: admin });
+      const page = await context.newPage();
+      await page.goto(`${admin}/ui/events/${original}`);
+      await page.click("text=Copy as curl");
+      await expect.poll(() => page.locator("button[data-copy]").innerText()).toBe("Copied");
+      const curl = await page.evaluate<string>("navigator.clipboard.readText()");
+      expect(curl).not.toContain("X-Hub-Signature-256: sha256=");
+      const download = page.waitForEvent("download");
+      await page.click("text=Download .http");
+      const http = readFileSync(await (await download).path());
+      expect(http.toString("latin1")).toMatch(/^# hookline event /);
+      await context.close();
+
+      // `hookline sign` on the PATH as a user has it, and the secret in a file.
+      const dir = mkdtempSync(join(tmpdir(), "hookline-curl-"));
+      writeFileSync(
+        join(dir, "hookline"),
+        `#!/bin/sh\nexec node ${join(ROOT, "bin/hookline.js")} "$@"\n`,
+      );
+      chmodSync(join(dir, "hookline"), 0o755);
+      writeFileSync(join(dir, "secret"), EXAMPLE_SECRET);
+      // Not execFileSync: the listener answers from this very process.
+      const { stdout: answer } = await run("bash", ["-c", curl], {
+        env: {
+          ...process.env,
+          PATH: `${dir}:${process.env["PATH"] ?? ""}`,
+          SECRET_FILE: join(dir, "secret"),
+        },
+      });
+      const again = (JSON.parse(answer) as { eventID: string }).eventID;
+      expect(again).not.toBe(original);
+
+      interface Shown {
+        url: string;
+        outcome: string;
+        body: { data: string };
+        headers: Record<string, string[]>;
+        triggers: { trigger: string; outcome: unknown }[];
+      }
+      const show = async (id: string): Promise<Shown> =>
+        (await request(admin).get(`/api/v1/events/${id}`)).body as Shown;
+      const [before, after] = [await show(original), await show(again)];
+      expect(after.outcome).toBe("filtered");
+      expect(after.url).toBe(before.url);
+      expect(after.body.data).toBe(before.body.data);
+      expect(after.headers["X-Github-Delivery"]).toEqual(["curl-copy-1"]);
+      // Each trigger decided the same, for the same reason (timings aside).
+      const decisions = (e: Shown): unknown[] => e.triggers.map((t) => [t.trigger, t.outcome]);
+      expect(decisions(after)).toEqual(decisions(before));
+      // The downloaded file reads back as the same request.
+      const read = parseHttpRequest(http);
+      expect([read.method, read.url, read.body.toString("utf8")]).toEqual([
+        "POST",
+        before.url,
+        before.body.data,
+      ]);
+    }, 60_000);
+
+    it("shows a new event on the list as it arrives, without reloading the page", async () => {
+      const listener = `http://127.0.0.1:${running.port}`;
+      const admin = `http://127.0.0.1:${running.adminPort}`;
+      const page = await browser.newPage({ viewport: LAPTOP });
+      await page.goto(`${admin}/ui/`);
+      await expect.poll(() => page.locator("#live").innerText()).toBe("live");
+      // A mark that a reload would wipe out.
+      await page.evaluate("window.stillTheSamePage = true");
+      const body = githubFixture("push");
+      await request(listener)
+        .post("/")
+        .set("Content-Type", "application/json")
+        .set("X-GitHub-Event", "push")
+        .set("X-GitHub-Delivery", "live-1")
+        .set("X-Hub-Signature-256", await signGithub(body, EXAMPLE_SECRET))
+        .send(wire(body));
+      await expect
+        .poll(() => page.locator("tbody tr", { hasText: "live-1" }).count(), { timeout: 10_000 })
+        .toBe(1);
+      expect(await page.evaluate("window.stillTheSamePage")).toBe(true);
+      expect(await page.locator("meta[http-equiv=refresh]").count()).toBe(0);
       await page.close();
     }, 60_000);
   },

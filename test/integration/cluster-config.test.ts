@@ -269,6 +269,24 @@ describe("configuration from the cluster (--config kubernetes)", () => {
     expect(s.logs.text()).not.toContain(Buffer.from(SECRET_VALUE).toString("base64"));
   });
 
+  it("posts an EventRejected Event on the EventListener (its uid) for a bad signature", async () => {
+    const s = await start();
+    expect((await push(s, "/listeners/ci/served", "not-the-secret")).status).toBe(401);
+    const uid = fake
+      .objects({ kind: "EventListener", namespace: "ci" })
+      .find((o) => o.metadata.name === "served")?.metadata["uid"];
+    await waitFor(() => fake.objects({ kind: "Event", namespace: "ci" }).length > 0, "an Event");
+    const [event] = fake.objects({ kind: "Event", namespace: "ci" });
+    expect(event).toMatchObject({
+      reason: "EventRejected",
+      count: 1,
+      involvedObject: { kind: "EventListener", name: "served", namespace: "ci", uid },
+    });
+    // The local sink's files are not in the cluster: no Created Event for them.
+    await resourcesOf(s, (await push(s)).id, 1);
+    expect(fake.objects({ kind: "Event" }).map((e) => e["reason"])).not.toContain("Created");
+  });
+
   it("serves every listener with --all-listeners", async () => {
     const s = await start({ allListeners: true });
     expect(s.running.config.listeners.map((l) => l.name).sort()).toEqual(["served", "tekton-only"]);

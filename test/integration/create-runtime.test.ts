@@ -4,9 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRuntime } from "../../src/runtime/create-runtime.js";
+import { createSqliteJournal } from "../../src/store/sqlite/sqlite-journal.js";
 import { parseSettings } from "../../src/settings/parse-settings.js";
 import { createCapturingLogger } from "../support/capture-logs.js";
 import { EXAMPLE_CONFIG } from "../support/fixtures.js";
+import { firedTrace, makeEvent, plannedRun, resource } from "../unit/store/journal-contract.js";
 
 /** A port nobody listens on now (taken by a server, then freed). */
 async function freePort(): Promise<number> {
@@ -121,5 +123,84 @@ describe("createRuntime", () => {
     } finally {
       taken.close();
     }
+  });
+
+  it("refuses a second runtime on the same SQLite journal, naming the first's pid, until it closes", async () => {
+    const store = join(dir, "locked", "hookline.db");
+    const args = [
+      ...["--config", EXAMPLE_CONFIG, "--store", store, "--out", dir],
+      ...["--host", "127.0.0.1", "--port", "0", "--admin", "127.0.0.1:0"],
+    ];
+    const first = await createRuntime(parseSettings(args, {}), {
+      log: createCapturingLogger().log,
+    });
+    try {
+      await expect(
+        createRuntime(parseSettings(args, {}), { log: createCapturingLogger().log }),
+      ).rejects.toThrow(
+        `the journal ${store} is in use by another hookline serve (pid ${process.pid}; lock file ${store}.lock)`,
+      );
+    } finally {
+      await first.close();
+    }
+    const second = await createRuntime(parseSettings(args, {}), {
+      log: createCapturingLogger().log,
+    });
+    await second.close();
+  });
+
+  it("voids the claims a crashed server left in its SQLite journal when it takes the lock", async () => {
+    const store = join(dir, "crashed", "hookline.db");
+    // The crashed server: it claimed a run (60 s lease) and never saved it, nor left a lock.
+    const crashed = createSqliteJournal({ path: store });
+    const event = makeEvent({ outcome: "fired", traces: [firedTrace("t", [resource("r")])] });
+    await crashed.record(event, [plannedRun(event, 0, [resource("r")])]);
+    const [claimed] = await crashed.claimDueRuns(new Date(), 10, 60_000);
+    if (claimed === undefined) throw new Error("nothing was claimed");
+    const running = await createRuntime(
+      parseSettings(
+        [
+          ...["--config", EXAMPLE_CONFIG, "--store", store, "--out", join(dir, "crashed-out")],
+          ...["--host", "127.0.0.1", "--port", "0", "--admin", "127.0.0.1:0"],
+        ],
+        {},
+      ),
+      { log: createCapturingLogger().log },
+    );
+    try {
+      // Voided: the run is the new server's to deliver, and the old claim cannot be saved under.
+      expect(await crashed.saveRun({ ...claimed, state: "delivered" })).toEqual({
+        kind: "claim-lost",
+      });
+    } finally {
+      await running.close();
+      await crashed.close();
+    }
+  });
+
+  it("writes the start-up banner for a person to io.banner: where to point each provider", async () => {
+    const banners: string[] = [];
+    const running = await createRuntime(
+      parseSettings(
+        [
+          ...["--config", EXAMPLE_CONFIG, "--store", "memory", "--out", dir],
+          ...["--host", "127.0.0.1", "--port", "0", "--admin", "127.0.0.1:0"],
+        ],
+        {},
+      ),
+      { log: createCapturingLogger().log, banner: (text) => banners.push(text) },
+    );
+    await running.close();
+    const url = `http://127.0.0.1:${running.port}/listeners/default/github-listener`;
+    expect(banners).toEqual([
+      [
+        `hookline is listening on http://127.0.0.1:${running.port}`,
+        `  Point GitHub at ${url} (push)`,
+        `  Point GitLab at ${url} (Push Hook, Merge Request Hook)`,
+        `  Point Bitbucket at ${url} (repo:push)`,
+        `  Events, traces and deliveries: http://127.0.0.1:${running.adminPort}/ui/`,
+        "",
+      ].join("\n"),
+    ]);
   });
 });

@@ -136,6 +136,16 @@ describe("answers conform to openapi.yaml", () => {
     { name: "the page", path: () => "/ui/", template: "/ui/" },
     { name: "the page over the last day", path: () => "/ui/?range=day", template: "/ui/" },
     { name: "an event page", path: () => `/ui/events/${fired}`, template: "/ui/events/{id}" },
+    {
+      name: "an event's .http",
+      path: () => `/ui/events/${fired}/request.http`,
+      template: "/ui/events/{id}/request.http",
+    },
+    {
+      name: "an unknown event's .http",
+      path: () => "/ui/events/nope/request.http",
+      template: "/ui/events/{id}/request.http",
+    },
   ])("admin port: $name", async ({ path, template }) => {
     const res = await request(t.admin).get(path());
     expect(checkAnswer(template, "GET", res.status, res.headers["content-type"], res.body)).toEqual(

@@ -228,6 +228,46 @@ describe("hookline replay EVENT_ID (the command)", () => {
     }
   });
 
+  it("leaves the claims a running server holds on the journal's other runs", async () => {
+    const path = join(dir, "claimed.db");
+    const app = await createTestApp(EXAMPLE_CONFIG, {
+      journal: createSqliteJournal({ path }),
+      sink: unreachableCluster,
+    });
+    let original: string;
+    try {
+      original = await pushWhileClusterDown(app);
+      await pushWhileClusterDown(app);
+    } finally {
+      await app.close();
+    }
+    // The live server: its worker has claimed both runs and is delivering them.
+    const server = createSqliteJournal({ path });
+    try {
+      const inFlight = await server.claimDueRuns(new Date(), 10, 60_000);
+      expect(inFlight).toHaveLength(2);
+
+      const io = fakeIo();
+      const code = await main(
+        ["replay", original, "--config", EXAMPLE_CONFIG, "--store", path, "--sink", "local"].concat(
+          ["--out", mkdtempSync(join(dir, "out-"))],
+        ),
+        io,
+      );
+      expect(code, io.out()).toBe(0);
+
+      // Still claimed: no worker may take them again, and the server's saves still count.
+      expect(await server.claimDueRuns(new Date(), 10, 60_000)).toEqual([]);
+      for (const run of inFlight) {
+        expect(await server.saveRun({ ...run, state: "delivered", attempts: 1 })).toEqual({
+          kind: "saved",
+        });
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it("refuses a sink it does not know", async () => {
     const io = fakeIo();
     const code = await main(["replay", "some-id", "--sink", "s3", "--store", "memory"], io);

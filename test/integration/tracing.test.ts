@@ -108,6 +108,7 @@ kind: EventListener
 metadata:
   name: traced
 spec:
+  cloudEventURI: ${interceptorUrl}events
   triggers:
     - name: push
       interceptors:
@@ -155,6 +156,8 @@ async function until(done: () => Promise<boolean> | boolean): Promise<void> {
 let out: string;
 let configDir: string;
 let interceptor: Awaited<ReturnType<typeof startInterceptor>>;
+const cloudEventsSeen = (): IncomingHttpHeaders[] =>
+  interceptor.seen.filter((h) => h["ce-type"] !== undefined);
 
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), "hookline-tracing-"));
@@ -227,6 +230,8 @@ describe("tracing", () => {
     try {
       answer = await push(running, { traceparent: `00-${callerTrace}-${callerSpan}-01` });
       await until(async () => (await writtenResources(dir)).length === 2);
+      // The listener's lifecycle CloudEvents (started, successful, done) went out too.
+      await until(() => cloudEventsSeen().length === 3);
       const base = `http://127.0.0.1:${running.adminPort}`;
       const view = (await (await fetch(`${base}/api/v1/events/${answer.eventId}`)).json()) as {
         traceId: string;
@@ -285,7 +290,7 @@ describe("tracing", () => {
     const call = spans.find((s) => s.parentSpanId === remote.spanId);
     expect(call).toMatchObject({ name: "POST", kind: CLIENT });
     expect(call?.attributes["http.response.status_code"]).toBe(200);
-    expect(interceptor.seen.at(-1)?.["traceparent"]).toBe(
+    expect(interceptor.seen.find((h) => h["ce-type"] === undefined)?.["traceparent"]).toBe(
       `00-${callerTrace}-${call?.spanId ?? ""}-01`,
     );
 
@@ -304,6 +309,17 @@ describe("tracing", () => {
         "hookline.attempt": 1,
         "hookline.outcome": "delivered",
       });
+    }
+    // Each CloudEvent POST is a client span under its delivery span, and carries its context.
+    const ceDeliveries = spans.filter((s) => s.name === "deliver CloudEvent");
+    expect(ceDeliveries).toHaveLength(3);
+    for (const d of ceDeliveries) {
+      expect(d.parentSpanId).toBe(server.spanId);
+      const post = spans.find((s) => s.parentSpanId === d.spanId);
+      expect(post).toMatchObject({ name: "POST", kind: CLIENT });
+      expect(cloudEventsSeen().map((h) => h["traceparent"])).toContain(
+        `00-${callerTrace}-${post?.spanId ?? ""}-01`,
+      );
     }
     const written = await writtenResources(dir);
     const annotation = (kind: string, key: string): unknown =>

@@ -6,12 +6,17 @@ export interface FakeIo extends CommandIo {
   err(): string;
 }
 
-export function fakeIo(env: Readonly<Record<string, string | undefined>> = {}): FakeIo {
+/** `tty`: stdout and stderr say they are a terminal (as process.stdout.isTTY does). */
+export function fakeIo(
+  env: Readonly<Record<string, string | undefined>> = {},
+  options: { tty?: boolean } = {},
+): FakeIo {
   let out = "";
   let err = "";
+  const isTTY = options.tty ?? false;
   return {
-    stdout: { write: (text: string) => (out += text) },
-    stderr: { write: (text: string) => (err += text) },
+    stdout: { write: (text: string) => (out += text), isTTY },
+    stderr: { write: (text: string) => (err += text), isTTY },
     env,
     out: () => out,
     err: () => err,

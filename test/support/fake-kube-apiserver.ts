@@ -118,6 +118,14 @@ export interface StoredObject {
   [key: string]: unknown;
 }
 
+/** core/v1 Events (create, read, list, merge patch), where hookline reports to `kubectl describe`. */
+export const EVENTS_FAKE_RESOURCE: FakeApiResource = {
+  groupVersion: "v1",
+  kind: "Event",
+  name: "events",
+  namespaced: true,
+};
+
 /**
  * The triggers.tekton.dev kinds (v1beta1 and v1alpha1; Interceptor and ClusterInterceptor in
  * v1alpha1 only, as the real CRDs) and Secrets, for reading the configuration from the cluster.
@@ -125,6 +133,7 @@ export interface StoredObject {
 export const TRIGGERS_FAKE_RESOURCES: FakeApiResource[] = [
   { groupVersion: "v1", kind: "Namespace", name: "namespaces", namespaced: false },
   { groupVersion: "v1", kind: "Secret", name: "secrets", namespaced: true },
+  EVENTS_FAKE_RESOURCE,
   ...["v1beta1", "v1alpha1"].flatMap((version): FakeApiResource[] => [
     {
       groupVersion: `triggers.tekton.dev/${version}`,
@@ -184,6 +193,7 @@ export const DEFAULT_FAKE_RESOURCES: FakeApiResource[] = [
   { groupVersion: "v1", kind: "Namespace", name: "namespaces", namespaced: false },
   { groupVersion: "v1", kind: "ConfigMap", name: "configmaps", namespaced: true },
   { groupVersion: "v1", kind: "Pod", name: "pods", namespaced: true },
+  EVENTS_FAKE_RESOURCE,
   { groupVersion: "tekton.dev/v1", kind: "PipelineRun", name: "pipelineruns", namespaced: true },
   { groupVersion: "tekton.dev/v1", kind: "TaskRun", name: "taskruns", namespaced: true },
   {
@@ -210,6 +220,7 @@ export async function reservePort(): Promise<number> {
  * with a throw-away CA, speaking the real REST protocol for what hookline uses:
  * - discovery: `GET /api`, `/apis`, `/api/v1`, `/apis/<group>/<version>` (APIResourceList with
  *   plural names, `namespaced` and a `/status` subresource after each resource, as the real one);
+ * - `PUT` (replace) of any object it serves (uid kept);
  * - `PATCH` of any object it serves, as `application/merge-patch+json`, `json-patch+json` and
  *   `strategic-merge-patch+json` (415 for a custom resource; 404 when the object is missing);
  * - `POST` (create, with `generateName`), `GET` (read) and `GET` (list, with `labelSelector`
@@ -438,6 +449,8 @@ export async function createFakeKubeApiServer(
     if (r.method === "POST" && objectName === undefined) return create(type, ns, body, res);
     if (r.method === "PATCH" && objectName !== undefined)
       return patch(type, ns, objectName, r.contentType, body, res);
+    if (r.method === "PUT" && objectName !== undefined)
+      return replace(type, ns, objectName, body, res);
     return methodNotAllowed(res);
   };
 
@@ -690,6 +703,52 @@ export async function createFakeKubeApiServer(
         name: found.metadata.name,
         ...(ns === undefined ? {} : { namespace: ns }),
         uid: found.metadata["uid"],
+        resourceVersion: String(resourceVersion),
+      },
+    };
+    store[store.indexOf(found)] = stored;
+    notify("MODIFIED", stored);
+    sendJson(res, 200, { ...stored, apiVersion: type.groupVersion });
+  };
+
+  /** PUT: the object replaced whole (its uid kept), as `kubectl replace`. */
+  const replace = (
+    type: FakeApiResource,
+    ns: string | undefined,
+    name: string,
+    text: string,
+    res: ServerResponse,
+  ): void => {
+    const found = find(type, ns, name);
+    if (found === undefined) {
+      return sendStatus(res, 404, "NotFound", `${qualified(type)} "${name}" not found`, undefined, {
+        name,
+        group: group(type),
+        kind: type.name,
+      });
+    }
+    let object: StoredObject;
+    try {
+      object = JSON.parse(text) as StoredObject;
+    } catch (err) {
+      return sendStatus(
+        res,
+        400,
+        "BadRequest",
+        `the object provided is unrecognized: ${(err as Error).message}`,
+      );
+    }
+    resourceVersion++;
+    const stored: StoredObject = {
+      ...object,
+      apiVersion: found.apiVersion,
+      kind: found.kind,
+      metadata: {
+        ...object.metadata,
+        name,
+        ...(ns === undefined ? {} : { namespace: ns }),
+        uid: found.metadata["uid"],
+        creationTimestamp: found.metadata["creationTimestamp"],
         resourceVersion: String(resourceVersion),
       },
     };

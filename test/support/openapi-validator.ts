@@ -37,11 +37,13 @@ export const openApiViolations: string[] = [];
 const ADMIN_ROUTES: [RegExp, string][] = [
   [/^\/api\/v1\/events\/?$/, "/api/v1/events"],
   [/^\/api\/v1\/event-counts$/, "/api/v1/event-counts"],
+  [/^\/api\/v1\/event-stream$/, "/api/v1/event-stream"],
   [/^\/api\/v1\/events\/[^/]+\/replay$/, "/api/v1/events/{id}/replay"],
   [/^\/api\/v1\/events\/[^/]+$/, "/api/v1/events/{id}"],
   [/^\/metrics$/, "/metrics"],
   [/^\/ui\/$/, "/ui/"],
   [/^\/ui\/events\/[^/]+\/replay$/, "/ui/events/{id}/replay"],
+  [/^\/ui\/events\/[^/]+\/request\.http$/, "/ui/events/{id}/request.http"],
   [/^\/ui\/events\/[^/]+$/, "/ui/events/{id}"],
 ];
 

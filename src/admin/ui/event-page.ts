@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import type { DeliveryView, EventView, TriggerView } from "../event-view.js";
+import type { FoldedNotApplicable } from "../../listener/fold-not-applicable.js";
 import { html, type SafeHtml } from "./html.js";
 import { layout } from "./layout.js";
 
@@ -7,7 +8,13 @@ import { layout } from "./layout.js";
  * One event: the answer, then each trigger's decision laid out step by step. With a trace URL
  * template (HOOKLINE_TRACE_URL, `{traceId}` in it), a traced event links to its trace.
  */
-export function renderEventPage(event: EventView, replayToken: string, traceUrl?: string): string {
+export function renderEventPage(
+  event: EventView,
+  replayToken: string,
+  /** The request as a bash snippet ("copy as curl"), when the body was kept. */
+  curl: string | undefined,
+  traceUrl?: string,
+): string {
   const body = html`<p><a href="/ui/">← all events</a></p>
     <h1>Event <code>${event.id}</code></h1>
     <div class="answer ${event.outcome} badge block">${summaryLine(event)}</div>
@@ -59,31 +66,40 @@ export function renderEventPage(event: EventView, replayToken: string, traceUrl?
       </div>
       ${
         event.body.kept
-          ? html`<form method="post" action="/ui/events/${event.id}/replay">
-              <input type="hidden" name="csrf" value="${replayToken}" />
-              <button type="submit">Replay this event</button>
-            </form>`
+          ? html`<div class="actions">
+                <form method="post" action="/ui/events/${event.id}/replay">
+                  <input type="hidden" name="csrf" value="${replayToken}" />
+                  <button type="submit">Replay this event</button>
+                </form>
+                ${
+                  curl === undefined
+                    ? ""
+                    : html`<button type="button" class="secondary" data-copy="curl">
+                          Copy as curl
+                        </button>
+                        <a href="/ui/events/${event.id}/request.http" download>Download .http</a>`
+                }
+              </div>
+              ${
+                curl === undefined
+                  ? ""
+                  : html`<details>
+                      <summary>The request as curl (credentials and signatures left out)</summary>
+                      <pre id="curl">${curl}</pre>
+                    </details>`
+              }`
           : html`<p class="muted">
               Body not kept: no trigger authenticated this request and it fired nothing, so only
               what describes it was recorded. It cannot be replayed.
             </p>`
       }
     </div>
-    ${event.triggers.length === 0 ? html`<p class="muted">No trigger ran for this event.</p>` : relevant(event).map(renderTrigger)}
     ${
-      otherProviders(event).length === 0
-        ? ""
-        : html`<details class="card">
-            <summary>
-              ${otherProviders(event).length} trigger(s) did not apply to this event (another event
-              type or provider):
-              ${otherProviders(event)
-                .map((t) => t.trigger)
-                .join(", ")}
-            </summary>
-            ${otherProviders(event).map(renderTrigger)}
-          </details>`
+      event.triggers.length === 0
+        ? html`<p class="muted">No trigger ran for this event.</p>`
+        : event.triggers.map(renderTrigger)
     }
+    ${event.notApplicable === null ? "" : renderNotApplicable(event.notApplicable)}
     ${
       event.listenerDelivery === null
         ? ""
@@ -120,28 +136,31 @@ function renderBody(body: EventView["body"]): SafeHtml {
   </details>`;
 }
 
-/** A trigger whose event types do not include this event (or another provider's): not for it. */
-function notApplicable(t: TriggerView): boolean {
-  return t.outcome.kind === "not_applicable";
+/**
+ * The triggers the event was not for, as one folded line ("997 triggers did not apply: 990 other
+ * repositories, 7 other event types"); opened, one short line per trigger, never a stop card.
+ */
+function renderNotApplicable(folded: FoldedNotApplicable): SafeHtml {
+  const shown = folded.triggers.slice(0, MAX_LISTED);
+  return html`<details class="card not-applicable">
+    <summary>${folded.summary}</summary>
+    <ul class="muted small">
+      ${shown.map((t) => html`<li><strong>${t.trigger || "(unnamed)"}</strong> — ${t.message}</li>`)}
+      ${folded.count > shown.length ? html`<li>… and ${folded.count - shown.length} more</li>` : ""}
+    </ul>
+  </details>`;
 }
 
-function relevant(event: EventView): TriggerView[] {
-  const mine = event.triggers.filter((t) => !notApplicable(t));
-  return mine.length === 0 ? event.triggers : mine;
-}
-
-function otherProviders(event: EventView): TriggerView[] {
-  return relevant(event).length === event.triggers.length
-    ? []
-    : event.triggers.filter(notApplicable);
-}
+/** Past this many, the folded list says how many more there are. */
+const MAX_LISTED = 200;
 
 function summaryLine(event: EventView): string {
   const fired = event.triggers.filter((t) => t.outcome.kind === "fired").map((t) => t.trigger);
   if (event.outcome === "duplicate") return "Duplicate delivery: nothing ran again.";
   if (event.outcome === "invalid") return "The body was refused before any trigger ran.";
   if (fired.length > 0) return `Fired: ${fired.join(", ")}.`;
-  const stopped = relevant(event).map((t) => `${t.trigger || "(unnamed)"} — ${reason(t)}`);
+  const stopped = event.triggers.map((t) => `${t.trigger || "(unnamed)"} — ${reason(t)}`);
+  if (event.notApplicable !== null) stopped.push(event.notApplicable.summary);
   return stopped.length === 0 ? "Nothing ran." : `Nothing fired. ${stopped.join("; ")}`;
 }
 

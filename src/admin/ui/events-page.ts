@@ -6,7 +6,7 @@ import { layout } from "./layout.js";
 
 const OUTCOMES = ["", "fired", "filtered", "rejected", "failed", "duplicate", "invalid"];
 
-/** The list of recent events, newest first, with filters; it refreshes itself every 10 s. */
+/** The list of recent events, newest first, with filters; it refreshes itself as events come. */
 export function renderEventsPage(
   page: EventPage,
   filter: EventFilter,
@@ -33,7 +33,15 @@ export function renderEventsPage(
           <span class="muted">${e.status}</span>
         </td>
         <td class="badges">
-          ${e.triggers.length === 0 ? html`<span class="muted">—</span>` : e.triggers.map((t) => html`<span class="badge ${t.outcome}" title="${t.outcome}">${t.trigger || "(unnamed)"}: ${t.outcome}</span>`)}
+          ${e.triggers.length === 0 && e.notApplicable === 0 ? html`<span class="muted">—</span>` : e.triggers.map((t) => html`<span class="badge ${t.outcome}" title="${t.outcome}">${t.trigger || "(unnamed)"}: ${t.outcome}</span>`)}
+          ${
+            // The triggers the event was not for: a count, no badge each.
+            e.notApplicable === 0
+              ? ""
+              : html`<span class="muted small" title="triggers this event was not for"
+                  >${e.notApplicable} did not apply</span
+                >`
+          }
         </td>
         <td>
           <code>${e.deliveryId ?? ""}</code
@@ -41,7 +49,7 @@ export function renderEventsPage(
         </td>
       </tr>`,
   );
-  const body = html`<h1>Recent events</h1>
+  const body = html`<h1>Recent events <span id="live" class="muted small"></span></h1>
     ${renderEventsChart(chart.buckets, chart.range, (range) => `/ui/?${qs({ range })}`)}
     <form class="filters" method="get" action="/ui/">
       <label
@@ -80,5 +88,5 @@ export function renderEventsPage(
       </tbody>
     </table>
     ${page.next === undefined ? "" : html`<p><a href="/ui/?${qs({ cursor: page.next })}">Older events →</a></p>`}`;
-  return layout("Events", body, { refreshSeconds: 10 });
+  return layout("Events", body, { live: "/api/v1/event-stream" });
 }

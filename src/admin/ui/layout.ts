@@ -46,6 +46,9 @@ details summary { cursor:pointer; color:var(--info); margin-top:8px; }
 .small { font-weight:normal; font-size:12px; }
 .block { display:block; }
 h2.spaced { margin-top:12px; }
+.actions { display:flex; gap:10px; align-items:center; flex-wrap:wrap; margin-top:10px; }
+.actions form { margin:0; }
+button.secondary { background:#fff; color:var(--info); }
 .chart-head { display:flex; gap:12px; align-items:baseline; flex-wrap:wrap; }
 .chart-ranges { margin-left:auto; display:flex; gap:10px; }
 .chart { display:block; width:100%; height:80px; margin-top:8px; }
@@ -66,21 +69,90 @@ const STYLE_ELEMENT = new SafeHtml(`<style>${STYLE}</style>`);
 /** The CSP source that allows the page's stylesheet (CSP Level 2 hash-source). */
 export const STYLE_SOURCE = `'sha256-${createHash("sha256").update(STYLE).digest("base64")}'`;
 
+/**
+ * The page's one script, allowed by its hash as the stylesheet is. A button with `data-copy`
+ * copies the text of the element it names (or, where the clipboard is not offered — a page not
+ * on localhost nor HTTPS — selects it for Ctrl+C). A body with `data-live` listens to that event
+ * stream and, at most every 2 s while events come, fetches the page again and swaps in its
+ * `<main>` (the list, the chart, the filters as they are in the URL); if the stream is refused
+ * (too many open) it says so and tries again after 30 s.
+ */
+const SCRIPT = `
+document.addEventListener("click", function (e) {
+  var button = e.target instanceof Element ? e.target.closest("button[data-copy]") : null;
+  if (button === null) return;
+  var source = document.getElementById(button.getAttribute("data-copy"));
+  if (source === null) return;
+  var select = function () {
+    var details = source.closest("details");
+    if (details !== null) details.open = true;
+    window.getSelection().selectAllChildren(source);
+    button.textContent = "Selected: press Ctrl+C";
+  };
+  if (!navigator.clipboard) return select();
+  navigator.clipboard.writeText(source.textContent).then(function () {
+    button.textContent = "Copied";
+  }, select);
+});
+document.addEventListener("DOMContentLoaded", function () {
+  var live = document.body.getAttribute("data-live");
+  if (live === null || typeof EventSource === "undefined") return;
+  var status = document.getElementById("live");
+  var say = function (text) { if (status !== null) status.textContent = text; };
+  var timer = null;
+  var last = 0;
+  var refresh = function () {
+    var focus = document.activeElement;
+    // Not while someone types a filter: the form would be swapped under their cursor.
+    if (focus !== null && focus.closest("form") !== null) { timer = setTimeout(refresh, 2000); return; }
+    timer = null;
+    last = Date.now();
+    fetch(location.href, { headers: { Accept: "text/html" } }).then(function (r) {
+      return r.ok ? r.text() : Promise.reject(r.status);
+    }).then(function (text) {
+      var next = new DOMParser().parseFromString(text, "text/html").querySelector("main");
+      var main = document.querySelector("main");
+      if (next !== null && main !== null) main.replaceWith(next);
+      status = document.getElementById("live");
+      say("live");
+    }, function () { say("live (refresh failed)"); });
+  };
+  var connect = function () {
+    var source = new EventSource(live);
+    source.addEventListener("open", function () { say("live"); });
+    source.addEventListener("event", function () {
+      if (timer === null) timer = setTimeout(refresh, Math.max(500, 2000 - (Date.now() - last)));
+    });
+    source.addEventListener("error", function () {
+      if (source.readyState !== EventSource.CLOSED) return say("reconnecting");
+      say("not live: reload to update");
+      setTimeout(connect, 30000);
+    });
+  };
+  connect();
+});
+`;
+
+const SCRIPT_ELEMENT = new SafeHtml(`<script>${SCRIPT}</script>`);
+
+/** The CSP source that allows the page's script. */
+export const SCRIPT_SOURCE = `'sha256-${createHash("sha256").update(SCRIPT).digest("base64")}'`;
+
 export function layout(
   title: string,
   body: SafeHtml,
-  options: { refreshSeconds?: number } = {},
+  /** `live`: the page swaps in a fresh copy of itself when this stream announces an event. */
+  options: { live?: string } = {},
 ): string {
   return html`<!doctype html>
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        ${options.refreshSeconds === undefined ? "" : html`<meta http-equiv="refresh" content="${options.refreshSeconds}" />`}
         <title>${title} · hookline</title>
-        ${STYLE_ELEMENT}
+        ${STYLE_ELEMENT} ${SCRIPT_ELEMENT}
       </head>
-      <body>
+      <body ${options.live === undefined ? "" : html`data-live="${options.live}"`}>
         <header><a href="/ui/">hookline</a><span>webhook deliveries</span></header>
         <main>${body}</main>
       </body>

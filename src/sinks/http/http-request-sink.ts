@@ -1,3 +1,4 @@
+import type { SpanParent } from "../../core/span-parent.js";
 import type { Logger } from "../../core/logger.js";
 import { HTTP_ANSWER_KEPT_BYTES, IDEMPOTENCY_KEY_HEADER } from "../../core/http-request-entry.js";
 import type { SecretValues } from "../../core/secret-values.js";
@@ -24,6 +25,8 @@ export interface HttpSendContext {
   /** The trigger's namespace: where the headers' secretRefs are read. */
   namespace: string;
   log: Logger;
+  /** The delivery attempt's span: the call is a client span under it, carrying `traceparent`. */
+  trace?: SpanParent | undefined;
 }
 
 export interface HttpSendResult {
@@ -75,6 +78,7 @@ export function createHttpRequestSink(options: HttpRequestSinkOptions = {}): Htt
           timeoutMs: req.timeoutMs,
           maxBytes: { first: HTTP_ANSWER_KEPT_BYTES },
           guard,
+          trace: ctx.trace,
         });
       } catch (err) {
         if (!(err instanceof HttpError)) throw err;

@@ -66,14 +66,17 @@ export function createKubernetesSink(config: KubernetesSinkConfig): Sink {
     async create(resource: RenderedResource, ctx: CreateContext): Promise<CreatedResource> {
       const user = impersonated(ctx, resource.namespace);
       const what = `${resource.kind} "${resource.namespace}/${resource.name ?? resource.generateName ?? ""}"`;
-      const span = startSpan(ctx.trace, `kubernetes create ${resource.kind}`, {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          "k8s.namespace.name": resource.namespace,
-          "hookline.resource.api_version": resource.apiVersion,
-          "hookline.resource.kind": resource.kind,
-        },
-      });
+      const span =
+        ctx.trace === undefined
+          ? undefined
+          : startSpan(ctx.trace, `kubernetes create ${resource.kind}`, {
+              kind: SpanKind.CLIENT,
+              attributes: {
+                "k8s.namespace.name": resource.namespace,
+                "hookline.resource.api_version": resource.apiVersion,
+                "hookline.resource.kind": resource.kind,
+              },
+            });
       try {
         const created = await withDeadline(what, "create", deadlineMs, () =>
           createOnce(clientFor(user), resource, user, what, ctx.log),

@@ -1,3 +1,5 @@
+import { storedTraceColumn } from "../read-stored-traces.js";
+import { hasPackedTraces, packTraces, unpackTraces } from "../stored-traces.js";
 import pg from "pg";
 import type { PoolClient } from "pg";
 import { countsUntil, toEventCountBuckets } from "../event-counts.js";
@@ -87,6 +89,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     client: PoolClient,
     event: StoredEvent,
     holds: boolean,
+    runs: readonly PlannedRun[] = [],
   ): Promise<void> => {
     await client.query(
       `INSERT INTO ${s}.events (id, listener, listener_namespace, listener_name, provider,
@@ -110,9 +113,12 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         event.body.kind === "kept" ? event.body.bytes : Buffer.alloc(0),
         event.status,
         event.outcome,
-        JSON.stringify(event.traces),
-        event.traces.map((t) => t.trigger),
-        event.traces.map((t) => t.outcome.kind),
+        JSON.stringify(storedTraceColumn(packTraces(event.traces, runs), event.notApplicable)),
+        [...event.traces, ...(event.notApplicable ?? [])].map((t) => t.trigger),
+        [
+          ...event.traces.map((t) => t.outcome.kind),
+          ...(event.notApplicable ?? []).map(() => "not_applicable" as const),
+        ],
         event.duplicateOf ?? null,
         event.replayOf ?? null,
         event.body.kind === "kept" ? null : JSON.stringify(notKeptColumn(event.body)),
@@ -184,7 +190,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
             holder.id,
           ]);
       }
-      await insertEvent(client, event, true);
+      await insertEvent(client, event, true, planned);
       await insertRuns(client, event, planned);
       return { kind: "stored" };
     });
@@ -310,7 +316,11 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         [id],
       );
       const row = rows[0];
-      return row === undefined ? undefined : eventFromRow(row);
+      if (row === undefined) return undefined;
+      const event = eventFromRow(row);
+      if (!hasPackedTraces(event.traces)) return event;
+      const runs = await runsWhere("event_id = $1 ORDER BY trace_index, id", [id]);
+      return { ...event, traces: unpackTraces(event.traces, runs) };
     },
 
     getRuns(eventId): Promise<RunRecord[]> {

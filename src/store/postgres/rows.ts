@@ -1,8 +1,8 @@
 import { EVENT_TYPE_HEADERS, EVENT_TYPE_MAX_CHARS } from "../../core/event-type.js";
 import { parseTraceCarrier } from "../../core/span-parent.js";
-import { readStoredTraces } from "../read-stored-traces.js";
+import { readStoredTraceColumn } from "../read-stored-traces.js";
 import type { Provider } from "../../core/incoming-event.js";
-import type { TriggerTrace } from "../../listener/types.js";
+import type { NotApplicableTrigger, TriggerTrace } from "../../listener/types.js";
 import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
 import type {
   ClaimedRun,
@@ -30,7 +30,8 @@ export interface EventRow {
   body_not_kept: unknown;
   status: number;
   outcome: EventOutcome;
-  traces: TriggerTrace[];
+  /** The traces, then the compact not-applicable entries (src/store/read-stored-traces.ts). */
+  traces: (TriggerTrace | NotApplicableTrigger)[];
   duplicate_of: string | null;
   replay_of: string | null;
   /** The request's trace context (a JSON carrier); NULL when tracing was off. */
@@ -102,7 +103,7 @@ export function eventFromRow(row: EventRow): StoredEvent {
     body: parseStoredBody(row.body, row.body_not_kept),
     status: row.status,
     outcome: row.outcome,
-    traces: readStoredTraces(row.traces),
+    ...readStoredTraceColumn(row.traces),
   };
   if (row.duplicate_of !== null) event.duplicateOf = row.duplicate_of;
   if (row.replay_of !== null) event.replayOf = row.replay_of;
@@ -121,11 +122,14 @@ export function summaryFromRow(row: SummaryRow): EventSummary {
     receivedAt: row.received_at,
     status: row.status,
     outcome: row.outcome,
-    triggers: row.trigger_names.map((trigger, i) => ({
-      trigger,
-      outcome: row.trigger_outcomes[i] ?? "failed",
-    })),
+    triggers: [],
+    notApplicable: 0,
   };
+  for (const [i, trigger] of row.trigger_names.entries()) {
+    const outcome = row.trigger_outcomes[i] ?? "failed";
+    if (outcome === "not_applicable") summary.notApplicable += 1;
+    else summary.triggers.push({ trigger, outcome });
+  }
   if (row.duplicate_of !== null) summary.duplicateOf = row.duplicate_of;
   if (row.replay_of !== null) summary.replayOf = row.replay_of;
   return summary;

@@ -1,11 +1,19 @@
-import { readStoredTraces } from "../read-stored-traces.js";
+import { readStoredTraceColumn, storedTraceColumn } from "../read-stored-traces.js";
 import type { Provider } from "../../core/incoming-event.js";
 import { parseTraceCarrier } from "../../core/span-parent.js";
-import type { TriggerTrace } from "../../listener/types.js";
+import type { NotApplicableTrigger, TriggerTrace } from "../../listener/types.js";
 import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
-import type { ClaimedRun, EventOutcome, RunRecord, RunState, StoredEvent } from "../types.js";
+import type {
+  ClaimedRun,
+  EventOutcome,
+  PlannedRun,
+  RunRecord,
+  RunState,
+  StoredEvent,
+} from "../types.js";
 import { listenerKey } from "../types.js";
 import { notKeptColumn, parseStoredBody } from "../stored-body.js";
+import { packTraces } from "../stored-traces.js";
 
 export interface EventRow {
   id: string;
@@ -50,7 +58,12 @@ export interface RunRow {
   trace_context: string | null;
 }
 
-export function eventToRow(event: StoredEvent, holds: string | undefined): EventRow {
+/** The event's row; a fired trace's resources are left to its run among `runs` (stored-traces.ts). */
+export function eventToRow(
+  event: StoredEvent,
+  holds: string | undefined,
+  runs: readonly PlannedRun[] = [],
+): EventRow {
   return {
     id: event.id,
     listener: listenerKey(event.listener),
@@ -65,7 +78,7 @@ export function eventToRow(event: StoredEvent, holds: string | undefined): Event
     body_not_kept: event.body.kind === "kept" ? null : JSON.stringify(notKeptColumn(event.body)),
     status: event.status,
     outcome: event.outcome,
-    traces: JSON.stringify(event.traces),
+    traces: JSON.stringify(storedTraceColumn(packTraces(event.traces, runs), event.notApplicable)),
     duplicate_of: event.duplicateOf ?? null,
     replay_of: event.replayOf ?? null,
     trace_context: event.traceContext === undefined ? null : JSON.stringify(event.traceContext),
@@ -89,7 +102,7 @@ export function eventFromRow(row: EventRow): StoredEvent {
     ),
     status: row.status,
     outcome: row.outcome as EventOutcome,
-    traces: readStoredTraces(JSON.parse(row.traces) as TriggerTrace[]),
+    ...readStoredTraceColumn(JSON.parse(row.traces) as (TriggerTrace | NotApplicableTrigger)[]),
   };
   if (row.duplicate_of !== null) event.duplicateOf = row.duplicate_of;
   if (row.replay_of !== null) event.replayOf = row.replay_of;

@@ -1,3 +1,4 @@
+import { hasPackedTraces, unpackTraces } from "../stored-traces.js";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
@@ -44,6 +45,13 @@ export interface SqliteJournalOptions {
   busyTimeoutMs?: number;
   /** How often /ready may make a probe write (write-health.ts); default JOURNAL_PROBE_INTERVAL_MS. */
   probeIntervalMs?: number;
+  /**
+   * Void every delivery claim in the file when it opens. Only for the process that holds the
+   * file's lock (`serve`, journal-lock.ts): whoever held the lock before is gone, so the claims
+   * it left would only hold its runs back until their leases lapse. Others opening the file
+   * (`replay`, tests) share it with a server that may be running and leave its claims alone.
+   */
+  releaseClaims?: boolean;
 }
 
 interface Pending {
@@ -67,8 +75,10 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   migrate(db);
-  // One process owns the file: claims left by a previous run of it are void.
-  db.prepare("UPDATE runs SET locked_until = 0 WHERE locked_until > 0").run();
+  if (options.releaseClaims === true) {
+    // The fence moves on too: a claim voided here can never be saved under.
+    db.prepare("UPDATE runs SET locked_until = 0, fence = fence + 1 WHERE locked_until > 0").run();
+  }
 
   const q = {
     holder: db.prepare<[string, string], { id: string; outcome: string }>(
@@ -158,7 +168,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
         q.release.run(holder.eventId);
       }
     }
-    q.insertEvent.run(eventToRow(event, event.deliveryId));
+    q.insertEvent.run(eventToRow(event, event.deliveryId, p.runs));
     for (const planned of p.runs)
       q.insertRun.run(runToRow(newRun(planned, event.receivedAt, event.traceContext)));
     return { kind: "stored" };
@@ -266,7 +276,11 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     },
     getEvent(id) {
       const row = q.event.get(id);
-      return Promise.resolve(row === undefined ? undefined : eventFromRow(row));
+      if (row === undefined) return Promise.resolve(undefined);
+      const event = eventFromRow(row);
+      if (!hasPackedTraces(event.traces)) return Promise.resolve(event);
+      const runs = q.runs.all(id).map(runFromRow);
+      return Promise.resolve({ ...event, traces: unpackTraces(event.traces, runs) });
     },
     getRuns(eventId) {
       return Promise.resolve(q.runs.all(eventId).map(runFromRow));

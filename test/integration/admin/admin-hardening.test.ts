@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import request from "supertest";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestAdmin, type TestAdmin } from "../../support/test-admin.js";
@@ -185,8 +186,19 @@ describe("the admin port's trust rules", () => {
       expect(res.headers["referrer-policy"]).toBe("same-origin");
       expect(res.headers["cross-origin-resource-policy"]).toBe("same-origin");
     }
-    // The page obeys its own policy: no inline style attributes, no scripts.
-    expect(answers[1]?.text).not.toMatch(/ style="/);
-    expect(answers[1]?.text).not.toContain("<script");
+    // The page obeys its own policy: no inline style attributes or event handlers, and its one
+    // script is the one the policy allows by hash.
+    const csp = String(answers[1]?.headers["content-security-policy"]);
+    for (const page of [answers[0]?.text ?? "", answers[1]?.text ?? ""]) {
+      expect(page).not.toMatch(/ style="/);
+      expect(page).not.toMatch(/ on[a-z]+="/);
+      const scripts = [...page.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? "");
+      expect(scripts).toHaveLength(1);
+      expect(page.match(/<script/g)).toHaveLength(1);
+      for (const script of scripts)
+        expect(csp).toContain(
+          `script-src 'sha256-${createHash("sha256").update(script).digest("base64")}'`,
+        );
+    }
   });
 });

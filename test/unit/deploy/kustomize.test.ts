@@ -329,11 +329,18 @@ describe.skipIf(available.length === 0)("deploy/ overlays", () => {
       impersonate?.["resourceNames"],
       "impersonation is limited to named accounts",
     ).not.toHaveLength(0);
-    // Nothing may write Secrets or RBAC, or use wildcards.
+    // Kubernetes Events are aggregated: a repeated one is patched (its count), never deleted.
+    expect(ns).toContainEqual({
+      apiGroups: [""],
+      resources: ["events"],
+      verbs: ["create", "patch"],
+    });
+    // Nothing may write Secrets or RBAC (or change anything but an Event), or use wildcards.
     for (const r of [...reader, ...ns]) {
       for (const field of ["apiGroups", "resources", "verbs"]) expect(r[field]).not.toContain("*");
+      const events = JSON.stringify(r["resources"]) === '["events"]';
       for (const verb of ["update", "patch", "delete", "deletecollection", "escalate", "bind"])
-        expect(r["verbs"]).not.toContain(verb);
+        if (!(events && verb === "patch")) expect(r["verbs"]).not.toContain(verb);
     }
     for (const binding of objects.filter((o) => String(o["kind"]).endsWith("RoleBinding"))) {
       expect(binding["subjects"]).toEqual([

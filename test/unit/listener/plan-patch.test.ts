@@ -54,6 +54,8 @@ function decide(): EventDecision {
   return {
     listener: { name: "el", namespace: "ci", uid: "uid" },
     unauthenticated: false,
+    authenticated: false,
+    notApplicable: [],
     triggers: [
       {
         trigger: "push",

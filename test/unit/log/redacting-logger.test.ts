@@ -23,4 +23,14 @@ describe("redactingLogger", () => {
     });
     expect(logs.entries[1]).toMatchObject({ reason: "failed to decode '[redacted]'" });
   });
+
+  it("redacts a child's fields with the values known when it writes its first line", () => {
+    const { log, logs } = createCapturingLogger();
+    const values = createSecretValues();
+    const child = redactingLogger(log, values).child({ listener: "l learnt-later" });
+    values.learn("learnt-later");
+    child.child({ trigger: "t" }).info("fired");
+    expect(logs.text()).not.toContain("learnt-later");
+    expect(logs.entries[0]).toMatchObject({ listener: "l [redacted]", trigger: "t" });
+  });
 });

@@ -35,6 +35,7 @@ describe("parseSettings", () => {
       watchConfig: true,
       reloadDebounceMs: 200,
       logLevel: "info",
+      logFormat: undefined,
       secretsDir: undefined,
       interceptorsDir: undefined,
       defaultListener: undefined,
@@ -44,6 +45,7 @@ describe("parseSettings", () => {
       },
       kubeconfig: undefined,
       httpAllow: undefined,
+      kubeEvents: true,
     } satisfies Settings);
   });
 
@@ -215,6 +217,13 @@ describe("parseSettings", () => {
       want: "debug",
     },
     {
+      name: "log format",
+      argv: [],
+      env: { HOOKLINE_LOG_FORMAT: "Text" },
+      pick: (s) => s.logFormat,
+      want: "text",
+    },
+    {
       name: "default listener",
       argv: [],
       env: { HOOKLINE_LISTENER: "ci/main" },
@@ -328,6 +337,13 @@ describe("parseSettings", () => {
       env: { HOOKLINE_LOG_LEVEL: "loud" },
       names: "HOOKLINE_LOG_LEVEL",
       value: "loud",
+    },
+    {
+      name: "a bad HOOKLINE_LOG_FORMAT",
+      argv: [],
+      env: { HOOKLINE_LOG_FORMAT: "pretty" },
+      names: "HOOKLINE_LOG_FORMAT",
+      value: "pretty",
     },
     { name: "two config directories", argv: ["--config", "a", "--config", "b"], names: "--config" },
     {

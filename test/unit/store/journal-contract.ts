@@ -93,6 +93,57 @@ export function describeJournalContract(
         ]);
       });
 
+      it("keeps the triggers the event was not for apart, compact, and counts them in the list", async () => {
+        const event = makeEvent({
+          traces: [filteredTrace("ran")],
+          notApplicable: [
+            {
+              trigger: "other-repo",
+              ruledOutBy: {
+                fact: "filter",
+                seen: "acme/a",
+                expected: ["acme/b"],
+                subject: "body.repository.full_name",
+              },
+            },
+            {
+              trigger: "gitlab",
+              ruledOutBy: {
+                fact: "provider",
+                seen: "github",
+                expected: "gitlab",
+                header: "X-Gitlab-Event",
+              },
+            },
+          ],
+        });
+        await journal.record(event, []);
+        expect(await journal.getEvent(event.id)).toEqual(event);
+        const page = await journal.listEvents({ limit: 10, trigger: "other-repo" });
+        expect(page.events.map((e) => [e.id, e.triggers, e.notApplicable])).toEqual([
+          [event.id, [{ trigger: "ran", outcome: "filtered" }], 2],
+        ]);
+      });
+
+      it("gives back a fired trace's resources whole when they are its run's deliveries", async () => {
+        // As planRuns makes them: the trace and the run hold the same objects, which the SQL
+        // journals store once, in the run (src/store/stored-traces.ts).
+        const shared = [resource("one"), resource("two")];
+        const event = makeEvent({
+          traces: [filteredTrace("lint"), firedTrace("build", shared), firedTrace("other", [])],
+        });
+        await journal.record(event, [plannedRun(event, 1, shared)]);
+        const back = await journal.getEvent(event.id);
+        expect(back).toEqual(event);
+        const outcome = back?.traces[1]?.outcome;
+        expect(outcome?.kind === "fired" && Object.keys(outcome.resources[1]?.body ?? {})).toEqual([
+          "kind",
+          "apiVersion",
+          "metadata",
+          "spec",
+        ]);
+      });
+
       it("keeps an empty body and an event without a delivery id", async () => {
         const event = makeEvent({
           body: { kind: "kept", bytes: Buffer.alloc(0) },
@@ -725,6 +776,7 @@ export function describeJournalContract(
           status: first.status,
           outcome: first.outcome,
           triggers: [{ trigger: "build", outcome: "fired" }],
+          notApplicable: 0,
         } satisfies EventSummary);
         expect(page.events.find((e) => e.outcome === "fired" && e.triggers.length === 2)).toEqual(
           expect.objectContaining({

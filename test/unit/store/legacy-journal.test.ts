@@ -196,11 +196,8 @@ describe("a SQLite journal from before not_applicable", () => {
         },
       ]);
       const page = await journal.listEvents({ limit: 10 });
-      expect(page.events[0]?.triggers.map((t) => t.outcome)).toEqual([
-        "not_applicable",
-        "not_applicable",
-        "not_applicable",
-      ]);
+      // In the list they are counted, not listed (as for new rows).
+      expect(page.events[0]).toMatchObject({ triggers: [], notApplicable: 3 });
     } finally {
       await journal.close();
     }
