@@ -100,6 +100,9 @@ function triggersCell(triggers: EventRow["triggers"]): string {
   return [...named, ...[...quiet].map(([outcome, n]) => `+${n} ${outcome}`)].join(" ");
 }
 
+/** How many not-applicable triggers `events show` names one by one. */
+const NOT_APPLICABLE_SHOWN = 20;
+
 /** Trigger outcomes where nothing happened and nothing went wrong. */
 const QUIET: ReadonlySet<string> = new Set(["filtered", "not_applicable"]);
 
@@ -124,17 +127,17 @@ export function eventTrace(view: EventView, paint: Paint): string {
   if (view.duplicateOf !== null) out.push(`  duplicate of ${view.duplicateOf}`);
   if (view.replayOf !== null) out.push(`  replay of ${view.replayOf}`);
   if (view.triggers.length === 0) out.push(paint("dim", "  no trigger ran"));
-  // Triggers this event is not for (another event type, another provider) fold into one line.
-  const notFor = view.triggers.filter(isNotApplicable);
   for (const t of view.triggers) if (!isNotApplicable(t)) out.push("", ...triggerLines(t, paint));
-  if (notFor.length > 0)
-    out.push(
-      "",
-      paint(
-        "dim",
-        `not applicable: ${notFor.map((t) => `${t.trigger} (${outcomeReason(t.outcome as Outcome) ?? ""})`).join(", ")}`,
-      ),
-    );
+  // Triggers this event is not for (another event type, provider, repository) fold into a summary
+  // and one short line each, the first NOT_APPLICABLE_SHOWN of them.
+  const notFor = view.notApplicable;
+  if (notFor !== null) {
+    out.push("", paint("dim", notFor.summary));
+    for (const t of notFor.triggers.slice(0, NOT_APPLICABLE_SHOWN))
+      out.push(paint("dim", `  ${t.trigger}: ${t.message}`));
+    if (notFor.triggers.length > NOT_APPLICABLE_SHOWN)
+      out.push(paint("dim", `  +${notFor.triggers.length - NOT_APPLICABLE_SHOWN} more`));
+  }
   return `${out.join("\n")}\n`;
 }
 
