@@ -6,7 +6,14 @@ import {
   MAX_HTTP_REQUEST_TIMEOUT_MS,
   parseHttpRequestTimeout,
 } from "../core/http-request-entry.js";
-import { childPath, decodeMap, describeNode, type DecodeContext, type Field } from "./decode.js";
+import {
+  childPath,
+  decodeEntrySpec,
+  decodeMap,
+  describeNode,
+  type DecodeContext,
+  type Field,
+} from "./decode.js";
 
 /** An RFC 9110 field name. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -37,23 +44,17 @@ const PLACEHOLDER = /\$\((tt\.params\.|uid\))/;
  */
 export function checkHttpRequestTemplate(el: Field, cx: DecodeContext): boolean {
   const before = cx.issues.length;
-  const top = decodeMap(el.node, el.path, cx, ["apiVersion", "kind", "spec"]);
-  const specField = top?.get("spec");
-  if (top !== undefined && specField === undefined)
-    cx.error(el.node, childPath(el.path, "spec"), "missing field: spec");
-  const spec =
-    specField === undefined
-      ? undefined
-      : decodeMap(specField.node, specField.path, cx, [
-          "url",
-          "method",
-          "headers",
-          "body",
-          "form",
-          "expectedStatuses",
-          "timeout",
-        ]);
-  if (spec === undefined || specField === undefined) return cx.issues.length === before;
+  const decoded = decodeEntrySpec(el, cx, [
+    "url",
+    "method",
+    "headers",
+    "body",
+    "form",
+    "expectedStatuses",
+    "timeout",
+  ]);
+  if (decoded === undefined) return cx.issues.length === before;
+  const { spec, specField } = decoded;
 
   const urlField = spec.get("url");
   if (urlField === undefined)

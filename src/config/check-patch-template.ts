@@ -1,7 +1,14 @@
 import { isMap, isScalar, isSeq } from "yaml";
 import { TT_PARAM } from "../templates/compile-template.js";
 import { PATCH_TYPES } from "../templates/rendered-patch.js";
-import { childPath, decodeMap, describeNode, type DecodeContext, type Field } from "./decode.js";
+import {
+  childPath,
+  decodeEntrySpec,
+  decodeMap,
+  describeNode,
+  type DecodeContext,
+  type Field,
+} from "./decode.js";
 
 const JSON_PATCH_OPS = ["add", "remove", "replace", "move", "copy", "test"] as const;
 
@@ -15,15 +22,9 @@ const JSON_PATCH_OPS = ["add", "remove", "replace", "move", "copy", "test"] as c
  */
 export function checkPatchTemplate(el: Field, cx: DecodeContext): boolean {
   const before = cx.issues.length;
-  const top = decodeMap(el.node, el.path, cx, ["apiVersion", "kind", "spec"]);
-  const specField = top?.get("spec");
-  if (top !== undefined && specField === undefined)
-    cx.error(el.node, childPath(el.path, "spec"), "missing field: spec");
-  const spec =
-    specField === undefined
-      ? undefined
-      : decodeMap(specField.node, specField.path, cx, ["target", "type", "patch"]);
-  if (spec === undefined || specField === undefined) return cx.issues.length === before;
+  const decoded = decodeEntrySpec(el, cx, ["target", "type", "patch"]);
+  if (decoded === undefined) return cx.issues.length === before;
+  const { spec, specField } = decoded;
 
   const targetField = spec.get("target");
   if (targetField === undefined) {

@@ -74,6 +74,25 @@ export function decodeMap(
   return fields;
 }
 
+/**
+ * A hookline entry of a TriggerTemplate's resourcetemplates (`apiVersion`, `kind`, `spec`): its
+ * `spec` decoded with the keys it allows; undefined when either is not a map or `spec` is missing
+ * (reported).
+ */
+export function decodeEntrySpec(
+  el: Field,
+  cx: DecodeContext,
+  specKeys: readonly string[],
+): { spec: Fields; specField: Field } | undefined {
+  const top = decodeMap(el.node, el.path, cx, ["apiVersion", "kind", "spec"]);
+  const specField = top?.get("spec");
+  if (top !== undefined && specField === undefined)
+    cx.error(el.node, childPath(el.path, "spec"), "missing field: spec");
+  if (specField === undefined) return undefined;
+  const spec = decodeMap(specField.node, specField.path, cx, specKeys);
+  return spec === undefined ? undefined : { spec, specField };
+}
+
 /** Go's rule: an exact match wins, else the first case-insensitive one. */
 function matchField(key: string, allowed: readonly string[]): string | undefined {
   if (allowed.includes(key)) return key;
