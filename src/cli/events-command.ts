@@ -1,7 +1,7 @@
 import type { EventView } from "../admin/event-view.js";
 import { OPTIONS } from "../settings/option-definitions.js";
 import { parseFlags } from "../settings/parse-settings.js";
-import { parseDurationValue, SettingProblem } from "../settings/parse-values.js";
+import { parseDuration } from "../settings/parse-values.js";
 import { readOption } from "../settings/read-option.js";
 import type { CommandIo } from "./command-io.js";
 import { wantsColour } from "./command-logger.js";
@@ -107,11 +107,8 @@ export async function runEvents(args: readonly string[], io: CommandIo): Promise
 
 /** `--since`: a duration back from now (as HOOKLINE_RETENTION is written), or a time. */
 function sinceTime(text: string): Date | undefined {
-  try {
-    return new Date(Date.now() - parseDurationValue(text));
-  } catch (err) {
-    if (!(err instanceof SettingProblem)) throw err;
-  }
+  const ms = parseDuration(text);
+  if (ms !== undefined) return new Date(Date.now() - ms);
   const time = new Date(text);
   return Number.isNaN(time.getTime()) ? undefined : time;
 }

@@ -4,6 +4,7 @@ import { HooklineError } from "../errors/hookline-error.js";
 import type { CloudEventDelivery } from "../store/types.js";
 import { describeUrl } from "../http/describe-url.js";
 import { request } from "../http/request.js";
+import { retryAfterMs } from "../http/retry-after.js";
 import type { HttpAnswer } from "../http/types.js";
 
 const TIMEOUT_MS = 10_000;
@@ -51,15 +52,13 @@ async function postCloudEvent(delivery: CloudEventDelivery, trace?: SpanParent):
   }
   if (res.status < 200 || res.status >= 300) {
     const retryable = res.status === 429 || res.status >= 500;
-    const retryAfter = Number(res.header["retry-after"]?.[0]);
+    const retryAfter = retryAfterMs(res.header);
     throw new HooklineError(
       "HL_SINK_WRITE_FAILED",
       `CloudEvent to ${describeUrl(uri)} answered ${res.status}`,
       {
         retryable,
-        ...(Number.isFinite(retryAfter) && retryAfter > 0
-          ? { retryAfterMs: retryAfter * 1000 }
-          : {}),
+        ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }),
       },
     );
   }

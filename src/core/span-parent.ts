@@ -125,11 +125,5 @@ export function traceIdOf(carrier: TraceCarrier): string | undefined {
   return id !== undefined && /^[0-9a-f]{32}$/.test(id) ? id : undefined;
 }
 
-/** Ends a span with an error status whose description is `message` (never a value of the event). */
-export function endWithError(span: Span, message: string): void {
-  span.setStatus({ code: SpanStatusCode.ERROR, message });
-  span.end();
-}
-
 export { ROOT_CONTEXT, SpanKind, SpanStatusCode };
 export type { Span, Tracer };

@@ -40,8 +40,8 @@ function annotationsOf(resource: unknown): Record<string, string> {
   return metadata?.annotations ?? {};
 }
 
-/** A remote interceptor on loopback that accepts and remembers the headers it got. */
-async function startInterceptor(): Promise<{
+/** A fake remote interceptor on loopback that accepts and remembers the headers it got. */
+async function startFakeInterceptor(): Promise<{
   server: Server;
   url: string;
   seen: IncomingHttpHeaders[];
@@ -155,13 +155,13 @@ async function until(done: () => Promise<boolean> | boolean): Promise<void> {
 
 let out: string;
 let configDir: string;
-let interceptor: Awaited<ReturnType<typeof startInterceptor>>;
+let interceptor: Awaited<ReturnType<typeof startFakeInterceptor>>;
 const cloudEventsSeen = (): IncomingHttpHeaders[] =>
   interceptor.seen.filter((h) => h["ce-type"] !== undefined);
 
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), "hookline-tracing-"));
-  interceptor = await startInterceptor();
+  interceptor = await startFakeInterceptor();
   configDir = await writeConfigDir(config(interceptor.url));
 });
 afterAll(async () => {

@@ -7,6 +7,7 @@ import { HooklineError } from "../../errors/hookline-error.js";
 import { createDestinationGuard, type DestinationGuard } from "../../http/destination-guard.js";
 import { HttpError } from "../../http/http-error.js";
 import { request } from "../../http/request.js";
+import { retryAfterMs } from "../../http/retry-after.js";
 import type { HttpAnswer } from "../../http/types.js";
 import type { SecretResolver } from "../../interceptors/types.js";
 import type { HttpAnswerRecord, HttpRequestDelivery } from "../../store/types.js";
@@ -99,7 +100,6 @@ export function createHttpRequestSink(options: HttpRequestSinkOptions = {}): Htt
         );
       }
       const text = answer.body.toString("utf8");
-      const retryAfter = Number(answer.header["retry-after"]?.[0]);
       return {
         answer: {
           status: answer.status,
@@ -107,7 +107,7 @@ export function createHttpRequestSink(options: HttpRequestSinkOptions = {}): Htt
           body: options.secretValues?.redact(text) ?? text,
           truncated: answer.truncated === true,
         },
-        retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+        retryAfterMs: retryAfterMs(answer.header),
       };
     },
   };

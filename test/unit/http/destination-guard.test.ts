@@ -9,20 +9,20 @@ import {
 import { HttpError } from "../../../src/http/http-error.js";
 import { request } from "../../../src/http/request.js";
 
-let server: Server;
+let fakeEndpoint: Server;
 let port = 0;
 let hits = 0;
 
 beforeAll(async () => {
-  server = createServer((_req, res) => {
+  fakeEndpoint = createServer((_req, res) => {
     hits++;
     res.end("ok");
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => fakeEndpoint.listen(0, "127.0.0.1", resolve));
+  port = (fakeEndpoint.address() as AddressInfo).port;
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => new Promise<void>((resolve) => fakeEndpoint.close(() => resolve())));
 
 async function call(url: string, options: DestinationGuardOptions): Promise<number | HttpError> {
   try {

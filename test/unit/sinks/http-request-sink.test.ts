@@ -12,12 +12,12 @@ import type { RenderedHttpRequest } from "../../../src/templates/types.js";
 import { createCapturingLogger } from "../../support/capture-logs.js";
 
 const TOKEN = "Bearer tok-4f9a8c7e6d5b";
-let server: Server;
+let fakeEndpoint: Server;
 let base = "";
 const seen: { headers: IncomingHttpHeaders; body: string }[] = [];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  fakeEndpoint = createServer((req, res) => {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString()));
     req.on("end", () => {
@@ -27,10 +27,10 @@ beforeAll(async () => {
       res.end(`you sent ${String(req.headers.authorization)} ${"x".repeat(5000)}`);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => fakeEndpoint.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(fakeEndpoint.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => new Promise<void>((resolve) => fakeEndpoint.close(() => resolve())));
 
 function delivery(request: Partial<RenderedHttpRequest>): HttpRequestDelivery {
   return {
