@@ -66,6 +66,19 @@ export interface DeliveryView {
   /** `hookline.dev/v1alpha1` `HTTPRequest` entries: endpoints called, with what they answered. */
   httpRequests: HttpRequestView[];
   cloudEvents: CloudEventView[];
+  /** Cancellations of a concurrency group's older runs, and starts of queued runs (issue 12). */
+  groupActions: GroupActionView[];
+}
+
+export interface GroupActionView {
+  action: "cancel" | "start";
+  kind: string;
+  namespace: string;
+  /** The runs cancelled or started, once sent. */
+  runs: { name: string; location: string }[];
+  deliveryKey: string;
+  state: string;
+  attempts: DeliveryAttempt[];
 }
 
 export interface HttpRequestView {
@@ -202,6 +215,7 @@ function toDeliveryView(run: RunRecord): DeliveryView {
     patches: [],
     httpRequests: [],
     cloudEvents: [],
+    groupActions: [],
   };
   for (const d of run.deliveries) {
     switch (d.kind) {
@@ -253,6 +267,29 @@ function toDeliveryView(run: RunRecord): DeliveryView {
           uri: d.uri,
           state: d.state,
           deliveryKey: d.deliveryKey,
+          attempts: d.attempts,
+        });
+        break;
+      case "cancel":
+        view.groupActions.push({
+          action: "cancel",
+          kind: d.selector.kind,
+          namespace: d.selector.namespace,
+          runs: (d.cancelled ?? []).map(({ name, location }) => ({ name, location })),
+          deliveryKey: d.deliveryKey,
+          state: d.state,
+          attempts: d.attempts,
+        });
+        break;
+      case "start":
+        view.groupActions.push({
+          action: "start",
+          kind: d.target.kind,
+          namespace: d.target.namespace,
+          runs:
+            d.started === undefined ? [] : [{ name: d.started.name, location: d.started.location }],
+          deliveryKey: d.deliveryKey,
+          state: d.state,
           attempts: d.attempts,
         });
         break;

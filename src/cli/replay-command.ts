@@ -204,6 +204,15 @@ function deliveryLine(run: RunRecord, d: DeliveryRecord): Record<string, unknown
       };
     case "cloudevent":
       return { trigger, kind: "CloudEvent", type: d.event.type, uri: d.uri, state: d.state };
+    case "cancel":
+      return {
+        trigger,
+        kind: `${d.selector.kind} cancellation`,
+        state: d.state,
+        names: (d.cancelled ?? []).map((c) => c.name),
+      };
+    case "start":
+      return { trigger, kind: `${d.target.kind} start`, name: d.target.name, state: d.state };
     default:
       return assertNever(d);
   }

@@ -29,6 +29,10 @@ export function deliveryLabel(d: DeliveryRecord): string {
       return "HTTPRequest";
     case "cloudevent":
       return "CloudEvent";
+    case "cancel":
+      return `${d.selector.kind} cancellation`;
+    case "start":
+      return `${d.target.kind} start`;
     default:
       return assertNever(d);
   }
@@ -92,6 +96,26 @@ export async function sendDelivery(
     case "cloudevent":
       await sinks.cloudevent.send(d, ctx.trace);
       return { message: "CloudEvent sent", fields: { type: d.event.type, uri: d.uri } };
+    case "cancel": {
+      const cancelled = await sinks.resource.cancel(d.selector, ctx);
+      d.cancelled = cancelled;
+      return {
+        message: "older runs of the group cancelled",
+        fields: {
+          kind: d.selector.kind,
+          namespace: d.selector.namespace,
+          names: cancelled.map((c) => c.name).join(","),
+        },
+      };
+    }
+    case "start": {
+      const started = await sinks.resource.start(d.target, ctx);
+      d.started = started;
+      return {
+        message: "queued run started",
+        fields: { kind: started.kind, namespace: started.namespace, name: started.name },
+      };
+    }
     default:
       return assertNever(d);
   }

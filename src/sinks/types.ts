@@ -1,5 +1,7 @@
 import type { Logger } from "../core/logger.js";
 import type { SpanParent } from "../core/span-parent.js";
+import type { CancelledRun, CancelSelector, GroupRun } from "../concurrency/types.js";
+import type { StartDelivery } from "../store/types.js";
 import type { RenderedPatch, RenderedResource } from "../templates/types.js";
 
 /**
@@ -56,4 +58,16 @@ export interface Sink {
   create(resource: RenderedResource, ctx: CreateContext): Promise<CreatedResource>;
   /** Applies a patch to an existing object; a target that does not exist is a permanent failure. */
   patch(patch: RenderedPatch, ctx: PatchContext): Promise<PatchedTarget>;
+  /**
+   * Cancels the runs of a concurrency group the selector names (issue 12): sets their
+   * `spec.status`; a run already cancelled or finished is left alone. Returns what it cancelled.
+   */
+  cancel(selector: CancelSelector, ctx: CreateContext): Promise<CancelledRun[]>;
+  /** Starts a queued (Pending) run; one that already started is left alone. */
+  start(target: StartDelivery["target"], ctx: CreateContext): Promise<CancelledRun>;
+  /** A group's runs as they stand (the group scheduler decides from this). */
+  listGroup(
+    group: { apiVersion: string; kind: GroupRun["kind"]; namespace: string; groupHash: string },
+    ctx: CreateContext,
+  ): Promise<GroupRun[]>;
 }

@@ -3,6 +3,12 @@ import type { TraceCarrier } from "../core/span-parent.js";
 import type { NotApplicableTrigger, TriggerTrace } from "../listener/types.js";
 import type { CreatedResource, PatchedTarget } from "../sinks/types.js";
 import type { RenderedHttpRequest, RenderedPatch, RenderedResource } from "../templates/types.js";
+import type {
+  CancelledRun,
+  CancelSelector,
+  ConcurrentKind,
+  RunConcurrency,
+} from "../concurrency/types.js";
 
 /**
  * The event journal: everything an event decided, stored before the sender gets its answer, and
@@ -82,7 +88,12 @@ export interface StoredEvent {
  * superseded run, say) is a new member here, a new case there, and a new case in the views.
  */
 export type PlannedDelivery =
-  ResourceDelivery | PatchDelivery | HttpRequestDelivery | CloudEventDelivery;
+  | ResourceDelivery
+  | PatchDelivery
+  | HttpRequestDelivery
+  | CloudEventDelivery
+  | CancelDelivery
+  | StartDelivery;
 
 /** A rendered resource for the resource sink (local directory or Kubernetes API). */
 export interface ResourceDelivery {
@@ -109,6 +120,33 @@ export interface HttpRequestDelivery {
   /** `<eventId>.<traceIndex>.<seq>`, sent as the `Idempotency-Key` header on every attempt. */
   deliveryKey: string;
   request: RenderedHttpRequest;
+}
+
+/**
+ * Cancels a concurrency group's older runs (`hookline.dev/concurrency: cancel-in-progress`,
+ * `cancel-in-progress-gracefully`, `queue-latest`): planned just before the resource of the run
+ * that supersedes them, sent by the resource sink (`Sink.cancel`). Idempotent: a run already
+ * cancelled or finished is left alone, so a retry cancels nothing twice.
+ */
+export interface CancelDelivery {
+  kind: "cancel";
+  seq: number;
+  /** `<eventId>.<traceIndex>.<seq>`, as a resource's. */
+  deliveryKey: string;
+  selector: CancelSelector;
+}
+
+/**
+ * Starts one queued run of a group (clears its Pending `spec.status`): planned by the group
+ * scheduler when a slot of the group frees, in a run of origin `group`, sent by the resource
+ * sink (`Sink.start`). Idempotent: a run that already started is left alone.
+ */
+export interface StartDelivery {
+  kind: "start";
+  seq: number;
+  /** `start.<namespace>.<name>`: one start per queued run, whichever replica decides it. */
+  deliveryKey: string;
+  target: { apiVersion: string; kind: ConcurrentKind; namespace: string; name: string };
 }
 
 /** What the endpoint answered to the latest attempt that got an answer. */
@@ -145,7 +183,9 @@ export interface CloudEventMessage {
 export type RunOrigin =
   | { kind: "trigger"; traceIndex: number; trigger: string }
   /** The EventListener's own deliveries: the lifecycle CloudEvents to its cloudEventURI. */
-  | { kind: "listener" };
+  | { kind: "listener" }
+  /** The group scheduler's: a start of a queued run of the group (RunConcurrency.groupId). */
+  | { kind: "group"; groupId: string; group: string };
 
 /** Deliveries that go in order, each after the one before: one fired trigger's, or the listener's. */
 export interface PlannedRun {
@@ -155,9 +195,15 @@ export interface PlannedRun {
   namespace: string;
   serviceAccountName: string | undefined;
   deliveries: PlannedDelivery[];
+  /** The run's concurrency group, when its resource template declares one (issue 12). */
+  concurrency?: RunConcurrency;
 }
 
-export type RunState = "pending" | "delivered" | "dead";
+/**
+ * `superseded`: a newer event of the run's group was journaled while this run still waited to be
+ * delivered (cancel-in-progress, queue-latest); it is never delivered (RunRecord.supersededBy).
+ */
+export type RunState = "pending" | "delivered" | "dead" | "superseded";
 export type DeliveryState = "pending" | "delivered" | "dead" | "not_attempted";
 
 export interface DeliveryAttempt {
@@ -177,7 +223,9 @@ export type DeliveryRecord =
   | ResourceDeliveryRecord
   | PatchDeliveryRecord
   | HttpRequestDeliveryRecord
-  | CloudEventDeliveryRecord;
+  | CloudEventDeliveryRecord
+  | CancelDeliveryRecord
+  | StartDeliveryRecord;
 export type ResourceDeliveryRecord = ResourceDelivery &
   DeliveryProgress & {
     /** Where the sink created it, once it did. */
@@ -194,6 +242,16 @@ export type HttpRequestDeliveryRecord = HttpRequestDelivery &
     answer?: HttpAnswerRecord;
   };
 export type CloudEventDeliveryRecord = CloudEventDelivery & DeliveryProgress;
+export type CancelDeliveryRecord = CancelDelivery &
+  DeliveryProgress & {
+    /** The runs it cancelled, once it was sent (empty: nothing older was left to cancel). */
+    cancelled?: CancelledRun[];
+  };
+export type StartDeliveryRecord = StartDelivery &
+  DeliveryProgress & {
+    /** Where the sink started it, once it did. */
+    started?: CancelledRun;
+  };
 
 /** A run as the worker sees and updates it. */
 export interface RunRecord {
@@ -211,6 +269,10 @@ export interface RunRecord {
   deliveries: DeliveryRecord[];
   /** The event's trace context (StoredEvent.traceContext), stored with the run. */
   traceContext?: TraceCarrier;
+  /** As planned (PlannedRun.concurrency). */
+  concurrency?: RunConcurrency;
+  /** For a `superseded` run: the event whose run superseded it. */
+  supersededBy?: string;
 }
 
 /**
@@ -229,7 +291,8 @@ export type SaveResult =
   | { kind: "claim-lost" };
 
 export type RecordResult =
-  | { kind: "stored" }
+  /** `superseded`: the ids of older runs of the same groups this record superseded (issue 12). */
+  | { kind: "stored"; superseded?: string[] }
   /** The delivery id belongs to an earlier event that fired: nothing of this one runs. */
   | { kind: "duplicate"; originalEventId: string };
 

@@ -11,7 +11,7 @@ import {
   signGithub,
   wire,
 } from "../support/fixtures.js";
-import { noPatches } from "../support/no-patches.js";
+import { noGroupOps, noPatches } from "../support/no-patches.js";
 
 async function send(
   app: TestApp,
@@ -75,6 +75,7 @@ describe("dedup by the provider's delivery id", () => {
           new HooklineError("HL_SINK_WRITE_FAILED", "422 invalid", { retryable: false }),
         ),
       patch: noPatches,
+      ...noGroupOps,
     };
     app = await createTestApp(EXAMPLE_CONFIG, { sink: failing });
     expect((await send(app, "push", "d-4")).status).toBe(202);

@@ -31,7 +31,7 @@ import {
   wire,
 } from "../support/fixtures.js";
 import { createTestApp, type TestApp } from "../support/test-app.js";
-import { noPatches } from "../support/no-patches.js";
+import { noGroupOps, noPatches } from "../support/no-patches.js";
 
 const EVENT_ID_LABEL = "triggers.tekton.dev/triggers-eventid";
 
@@ -45,6 +45,7 @@ const unreachableCluster: Sink = {
       }),
     ),
   patch: noPatches,
+  ...noGroupOps,
 };
 
 function answers(host: string, port: number, timeoutMs: number): Promise<boolean> {

@@ -16,6 +16,7 @@ import { applyPatch } from "./apply-patch.js";
 import { classifyKubeError, parseStatus, type KubeStatus } from "./classify-kube-error.js";
 import { createObjectClient, type ObjectClient } from "./create-object-client.js";
 import { loadKubeConfig } from "./load-kube-config.js";
+import { unsupportedGroupOps } from "../unsupported-group-ops.js";
 
 export interface KubernetesSinkConfig {
   /** Default: found as kubectl finds it (`loadKubeConfig`). */
@@ -63,6 +64,7 @@ export function createKubernetesSink(config: KubernetesSinkConfig): Sink {
 
   return {
     kind: "kubernetes",
+    ...unsupportedGroupOps("kubernetes"),
     async create(resource: RenderedResource, ctx: CreateContext): Promise<CreatedResource> {
       const user = impersonated(ctx, resource.namespace);
       const what = `${resource.kind} "${resource.namespace}/${resource.name ?? resource.generateName ?? ""}"`;

@@ -21,6 +21,7 @@ import {
 } from "../types.js";
 import { toYAML } from "./to-yaml.js";
 import { writePatchFile } from "./write-patch-file.js";
+import { unsupportedGroupOps } from "../unsupported-group-ops.js";
 
 /** Kubernetes' rules for the parts of a path: a name cannot climb out of the output directory. */
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -122,6 +123,7 @@ export function createLocalSink(config: LocalSinkConfig): Sink {
   };
   return {
     kind: "local",
+    ...unsupportedGroupOps("local"),
     create(resource: RenderedResource): Promise<CreatedResource> {
       return attempt(resource.kind, () => write(resource));
     },

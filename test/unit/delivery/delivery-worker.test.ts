@@ -9,7 +9,7 @@ import { createMemoryJournal } from "../../../src/store/memory-journal.js";
 import type { Journal, StoredEvent } from "../../../src/store/types.js";
 import type { RenderedResource } from "../../../src/templates/types.js";
 import { createCapturingLogger } from "../../support/capture-logs.js";
-import { noPatches } from "../../support/no-patches.js";
+import { noGroupOps, noPatches } from "../../support/no-patches.js";
 
 function resource(name: string): RenderedResource {
   return {
@@ -33,6 +33,7 @@ function fakeSink(
     created,
     tries,
     patch: noPatches,
+    ...noGroupOps,
     create(r: RenderedResource): Promise<CreatedResource> {
       const name = r.name ?? "";
       const n = (tries.get(name) ?? 0) + 1;
@@ -224,6 +225,7 @@ function gatedSink(): Sink & {
     started,
     created,
     patch: noPatches,
+    ...noGroupOps,
     whenStarted(name) {
       if (started.includes(name)) return Promise.resolve();
       return new Promise((resolve) => watchers.set(name, resolve));

@@ -17,7 +17,7 @@ import {
   type RunRecord,
   type StoredEvent,
 } from "../../../src/store/types.js";
-import { noPatches } from "../../support/no-patches.js";
+import { noGroupOps, noPatches } from "../../support/no-patches.js";
 
 /**
  * The contract every Journal implementation passes (memory, SQLite, PostgreSQL). `make` must give
@@ -502,6 +502,7 @@ export function describeJournalContract(
         const sink: Sink = {
           kind: "local",
           patch: noPatches,
+          ...noGroupOps,
           async create(r: RenderedResource): Promise<CreatedResource> {
             const name = r.generateName ?? "";
             calls.push(name);
