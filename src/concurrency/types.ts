@@ -106,3 +106,28 @@ export interface CancelledRun {
   /** A file path for the local sink, an API path for Kubernetes. */
   location: string;
 }
+
+/** Where a group's runs are: one kind in one namespace, found by LABEL_GROUP_HASH. */
+export interface GroupAddress {
+  apiVersion: string;
+  kind: ConcurrentKind;
+  namespace: string;
+  groupHash: string;
+}
+
+/**
+ * The runs of concurrency groups as the group scheduler reads them: the cluster (a label-selector
+ * list and a watch of PipelineRuns / TaskRuns) or the local sink's directory. Cancels and starts
+ * are not here: they are journaled deliveries, sent through `Sink.cancel` / `Sink.start`.
+ */
+export interface GroupRunStore {
+  /** The group's runs as they stand now. */
+  list(group: GroupAddress): Promise<GroupRun[]>;
+  /** Deletes a finished run (max-keep-runs); one already gone is no error. */
+  delete(run: GroupRun): Promise<void>;
+  /**
+   * Calls `onChange` with a group's address whenever one of its runs is created, finishes, is
+   * cancelled or deleted (and, after a reconnect, for every group it knows); returns `stop`.
+   */
+  watch(onChange: (group: GroupAddress) => void): { stop(): Promise<void> };
+}

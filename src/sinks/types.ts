@@ -1,6 +1,6 @@
 import type { Logger } from "../core/logger.js";
 import type { SpanParent } from "../core/span-parent.js";
-import type { CancelledRun, CancelSelector, GroupRun } from "../concurrency/types.js";
+import type { CancelledRun, CancelSelector } from "../concurrency/types.js";
 import type { StartDelivery } from "../store/types.js";
 import type { RenderedPatch, RenderedResource } from "../templates/types.js";
 
@@ -65,9 +65,4 @@ export interface Sink {
   cancel(selector: CancelSelector, ctx: CreateContext): Promise<CancelledRun[]>;
   /** Starts a queued (Pending) run; one that already started is left alone. */
   start(target: StartDelivery["target"], ctx: CreateContext): Promise<CancelledRun>;
-  /** A group's runs as they stand (the group scheduler decides from this). */
-  listGroup(
-    group: { apiVersion: string; kind: GroupRun["kind"]; namespace: string; groupHash: string },
-    ctx: CreateContext,
-  ): Promise<GroupRun[]>;
 }

@@ -11,13 +11,12 @@ export function noPatches(): Promise<PatchedTarget> {
 }
 
 /**
- * A test sink's concurrency operations (cancel, start, listGroup) for tests that plan no
+ * A test sink's concurrency operations (cancel, start) for tests that plan no
  * concurrency group: any call is a permanent failure.
  */
 export const noGroupOps = {
   cancel: (): Promise<never> => refuse("cancels no runs"),
   start: (): Promise<never> => refuse("starts no runs"),
-  listGroup: (): Promise<never> => refuse("lists no groups"),
 };
 
 function refuse(what: string): Promise<never> {
