@@ -16,6 +16,7 @@ import {
   type EventPage,
   type Journal,
   type ClaimedRun,
+  type GroupRunRecordResult,
   type RecordResult,
   type RunRecord,
   type SaveResult,
@@ -129,6 +130,24 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
       );
       evict();
       return Promise.resolve({ kind: "stored" });
+    },
+    recordGroupRun(planned, now): Promise<GroupRunRecordResult> {
+      if (planned.origin.kind !== "group")
+        return Promise.reject(new Error("recordGroupRun takes runs of origin group"));
+      if (runs.has(planned.id)) return Promise.resolve("exists");
+      const event = events.get(planned.eventId);
+      if (event === undefined) return Promise.resolve("no-event");
+      put(newRun(planned, now, event.traceContext), 0, 0);
+      runIdsByEvent.set(event.id, [...(runIdsByEvent.get(event.id) ?? []), planned.id]);
+      return Promise.resolve("recorded");
+    },
+    pendingStartsOfGroup(groupId): Promise<number> {
+      let n = 0;
+      for (const id of pending) {
+        const origin = runs.get(id)?.run.origin;
+        if (origin?.kind === "group" && origin.groupId === groupId) n++;
+      }
+      return Promise.resolve(n);
     },
     claimDueRuns(now, limit, leaseMs): Promise<ClaimedRun[]> {
       // `pending` is in insertion order (a run put back for a retry goes to its end). The oldest due

@@ -1,4 +1,5 @@
 import type { RenderedResource } from "../templates/types.js";
+import { parseGroupOriginColumn } from "./group-origin-column.js";
 import type {
   CloudEventMessage,
   DeliveryRecord,
@@ -21,6 +22,7 @@ export function parseRunOrigin(
   trigger: string | null,
 ): RunOrigin {
   if (origin === "listener" || trigger === LEGACY_LISTENER_TRIGGER) return { kind: "listener" };
+  if (origin === "group") return parseGroupOriginColumn(trigger ?? "");
   return { kind: "trigger", traceIndex: traceIndex ?? 0, trigger: trigger ?? "" };
 }
 

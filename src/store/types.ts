@@ -296,6 +296,9 @@ export type RecordResult =
   /** The delivery id belongs to an earlier event that fired: nothing of this one runs. */
   | { kind: "duplicate"; originalEventId: string };
 
+/** What Journal.recordGroupRun did. */
+export type GroupRunRecordResult = "recorded" | "exists" | "no-event";
+
 /** What an earlier event with the same delivery id did. */
 export interface DeliveryIdOwner {
   eventId: string;
@@ -376,6 +379,16 @@ export interface Journal {
    * delivery id to this one.
    */
   record(event: StoredEvent, runs: readonly PlannedRun[]): Promise<RecordResult>;
+  /**
+   * Records a run the group scheduler planned (origin `group`: one StartDelivery of a queued
+   * run), on the event of the run it starts (its page shows the start). Recording a run id that
+   * is already journaled is a no-op (`exists`), so a start is never recorded twice, whichever
+   * replica decides it; `no-event`: that event is not in the journal (pruned, or the run was not
+   * made by hookline), nothing recorded.
+   */
+  recordGroupRun(run: PlannedRun, now: Date): Promise<GroupRunRecordResult>;
+  /** How many runs of origin `group` for this groupId are still pending (starts not yet delivered). */
+  pendingStartsOfGroup(groupId: string): Promise<number>;
   /**
    * Claims up to `limit` pending runs that are due, for `leaseMs`; another worker skips them until
    * the lease lapses. Each claim gets a new fencing token (see ClaimedRun).

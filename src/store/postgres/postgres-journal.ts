@@ -14,6 +14,7 @@ import {
   type EventPage,
   type Journal,
   type ClaimedRun,
+  type GroupRunRecordResult,
   type PlannedRun,
   type RecordResult,
   type RunRecord,
@@ -37,6 +38,7 @@ import { createWriteHealth } from "../write-health.js";
 import { describePostgresFailure } from "./describe-postgres-failure.js";
 import { LOCK_DELIVERY_ID, migrate, quoteSchema, transaction } from "./schema.js";
 import { notKeptColumn } from "../stored-body.js";
+import { groupOriginColumn, groupOriginPrefix } from "../group-origin-column.js";
 
 export interface PostgresJournalOptions {
   /** `postgres://user:password@host:port/database` */
@@ -142,7 +144,11 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         run.eventId,
         run.origin.kind,
         run.origin.kind === "trigger" ? run.origin.traceIndex : null,
-        run.origin.kind === "trigger" ? run.origin.trigger : null,
+        run.origin.kind === "trigger"
+          ? run.origin.trigger
+          : run.origin.kind === "group"
+            ? groupOriginColumn(run.origin)
+            : null,
         run.namespace,
         run.serviceAccountName ?? null,
         run.state,
@@ -249,6 +255,42 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
           await sleep(attempt * 5 + Math.random() * 10);
         }
       }
+    },
+
+    async recordGroupRun(planned, now): Promise<GroupRunRecordResult> {
+      if (planned.origin.kind !== "group")
+        throw new Error("recordGroupRun takes runs of origin group");
+      const run = newRun(planned, now);
+      // One statement: the event's trace context is the run's, and a run id already journaled
+      // (another replica decided the same start) inserts nothing.
+      const inserted = await pool.query(
+        `INSERT INTO ${s}.runs (id, event_id, origin, trace_index, trigger, namespace,
+           service_account, state, attempts, next_attempt_at, deliveries, trace_context)
+         SELECT $1, e.id, 'group', NULL, $3, $4, $5, 'pending', 0, $6, $7::json, e.trace_context
+           FROM ${s}.events e WHERE e.id = $2
+         ON CONFLICT (id) DO NOTHING`,
+        [
+          run.id,
+          run.eventId,
+          groupOriginColumn(planned.origin),
+          run.namespace,
+          run.serviceAccountName ?? null,
+          run.nextAttemptAt,
+          JSON.stringify(run.deliveries),
+        ],
+      );
+      if (inserted.rowCount === 1) return "recorded";
+      const existing = await pool.query(`SELECT 1 FROM ${s}.runs WHERE id = $1`, [run.id]);
+      return existing.rowCount === 0 ? "no-event" : "exists";
+    },
+
+    async pendingStartsOfGroup(groupId): Promise<number> {
+      const { rows } = await pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${s}.runs
+          WHERE state = 'pending' AND origin = 'group' AND starts_with(trigger, $1)`,
+        [groupOriginPrefix(groupId)],
+      );
+      return Number(rows[0]?.n ?? 0);
     },
 
     async claimDueRuns(now, limit, leaseMs): Promise<ClaimedRun[]> {

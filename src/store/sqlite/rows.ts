@@ -14,6 +14,7 @@ import type {
 import { listenerKey } from "../types.js";
 import { notKeptColumn, parseStoredBody } from "../stored-body.js";
 import { packTraces } from "../stored-traces.js";
+import { groupOriginColumn } from "../group-origin-column.js";
 
 export interface EventRow {
   id: string;
@@ -40,7 +41,10 @@ export interface EventRow {
 export interface RunRow {
   id: string;
   event_id: string;
-  /** `trigger` or `listener` (see RunOrigin); for a listener's run trace_index and trigger are unused. */
+  /**
+   * `trigger`, `listener` or `group` (see RunOrigin); for a listener's run trace_index and trigger
+   * are unused, for a group's `trigger` holds its group (group-origin-column.ts).
+   */
   origin: string;
   trace_index: number;
   trigger: string;
@@ -129,7 +133,12 @@ export function runToRow(run: RunRecord): Omit<RunRow, "fence"> {
     origin: run.origin.kind,
     // The columns predate run origins and are NOT NULL: a listener's run fills them, unread.
     trace_index: run.origin.kind === "trigger" ? run.origin.traceIndex : -1,
-    trigger: run.origin.kind === "trigger" ? run.origin.trigger : "",
+    trigger:
+      run.origin.kind === "trigger"
+        ? run.origin.trigger
+        : run.origin.kind === "group"
+          ? groupOriginColumn(run.origin)
+          : "",
     namespace: run.namespace,
     service_account: run.serviceAccountName ?? null,
     state: run.state,

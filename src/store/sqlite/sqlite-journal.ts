@@ -14,6 +14,7 @@ import {
   type EventPage,
   type Journal,
   type ClaimedRun,
+  type GroupRunRecordResult,
   type PlannedRun,
   type RecordResult,
   type SaveResult,
@@ -22,6 +23,7 @@ import {
 import { createWriteHealth } from "../write-health.js";
 import { describeSqliteFailure } from "./describe-sqlite-failure.js";
 import { migrate } from "./schema.js";
+import { groupOriginPrefix } from "../group-origin-column.js";
 import {
   claimedFromRow,
   eventFromRow,
@@ -110,7 +112,15 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     ),
     event: db.prepare<[string], EventRow>("SELECT * FROM events WHERE id = ?"),
     runs: db.prepare<[string], RunRow>(
-      "SELECT * FROM runs WHERE event_id = ? ORDER BY origin = 'listener', trace_index",
+      "SELECT * FROM runs WHERE event_id = ? ORDER BY origin <> 'trigger', origin = 'group', trace_index",
+    ),
+    runExists: db.prepare<[string], { id: string }>("SELECT id FROM runs WHERE id = ?"),
+    eventTraceContext: db.prepare<[string], { trace_context: string | null }>(
+      "SELECT trace_context FROM events WHERE id = ?",
+    ),
+    pendingStartsOfGroup: db.prepare<[string, string], { n: number }>(
+      `SELECT COUNT(*) AS n FROM runs WHERE state = 'pending' AND origin = 'group'
+         AND substr(trigger, 1, length(?)) = ?`,
     ),
     pending: db.prepare<[], { n: number; oldest: number | null }>(
       "SELECT COUNT(*) AS n, MIN(next_attempt_at) AS oldest FROM runs WHERE state = 'pending'",
@@ -172,6 +182,16 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     for (const planned of p.runs)
       q.insertRun.run(runToRow(newRun(planned, event.receivedAt, event.traceContext)));
     return { kind: "stored" };
+  });
+
+  /** Checked and written in one transaction: a second record of the same run id is a no-op. */
+  const recordGroupRun = db.transaction((planned: PlannedRun, now: Date): GroupRunRecordResult => {
+    if (q.runExists.get(planned.id) !== undefined) return "exists";
+    const event = q.eventTraceContext.get(planned.eventId);
+    if (event === undefined) return "no-event";
+    const run = newRun(planned, now);
+    q.insertRun.run({ ...runToRow(run), trace_context: event.trace_context });
+    return "recorded";
   });
 
   const ping = (): boolean => {
@@ -263,6 +283,15 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
           timer = windowMs > 0 ? setTimeout(flush, windowMs) : setImmediate(flush);
         }
       });
+    },
+    recordGroupRun(planned, now) {
+      if (planned.origin.kind !== "group")
+        return Promise.reject(new Error("recordGroupRun takes runs of origin group"));
+      return Promise.resolve(recordGroupRun(planned, now));
+    },
+    pendingStartsOfGroup(groupId) {
+      const prefix = groupOriginPrefix(groupId);
+      return Promise.resolve(q.pendingStartsOfGroup.get(prefix, prefix)?.n ?? 0);
     },
     claimDueRuns(now, limit, leaseMs) {
       return Promise.resolve(claim(now.getTime(), limit, leaseMs));

@@ -1019,6 +1019,45 @@ export function describeJournalContract(
         await expect(journal.record(again, [])).resolves.toEqual({ kind: "stored" });
       });
     });
+
+    describe("group runs (the group scheduler's starts)", () => {
+      it("records a start on the queued run's event, once, and counts it while pending", async () => {
+        const event = makeEvent({ traces: [firedTrace("build", [resource("pr-1")])] });
+        await journal.record(event, [plannedRun(event, 0, [resource("pr-1")])]);
+        const start = plannedStart(event, "ci/abc123", "org/repo#1 with spaces", "pr-1");
+        await expect(journal.recordGroupRun(start, at(2000))).resolves.toBe("recorded");
+        await expect(journal.recordGroupRun({ ...start }, at(3000))).resolves.toBe("exists");
+        await expect(journal.pendingStartsOfGroup("ci/abc123")).resolves.toBe(1);
+        await expect(journal.pendingStartsOfGroup("ci/abc12")).resolves.toBe(0);
+        await expect(journal.pendingStartsOfGroup("other/abc123")).resolves.toBe(0);
+
+        const runs = await journal.getRuns(event.id);
+        expect(runs).toHaveLength(2);
+        const back = runs.find((r) => r.id === start.id);
+        expect(back?.origin).toEqual(start.origin);
+        expect(back?.state).toBe("pending");
+        expect(back?.deliveries).toEqual([
+          { ...start.deliveries[0], state: "pending", attempts: [] },
+        ]);
+        // The trigger's run comes first on the event's page.
+        expect(runs[0]?.origin.kind).toBe("trigger");
+
+        // Delivered: no longer pending, and still never recorded again.
+        const claimed = await journal.claimDueRuns(at(5000), 10, 60_000);
+        const mine = claimed.find((r) => r.id === start.id);
+        expect(mine).toBeDefined();
+        await journal.saveRun({ ...mine!, state: "delivered" });
+        await expect(journal.pendingStartsOfGroup("ci/abc123")).resolves.toBe(0);
+        await expect(journal.recordGroupRun(start, at(6000))).resolves.toBe("exists");
+      });
+
+      it("records nothing for an event the journal does not hold", async () => {
+        const missing = makeEvent();
+        const start = plannedStart(missing, "ci/abc123", "g", "pr-1");
+        await expect(journal.recordGroupRun(start, at(2000))).resolves.toBe("no-event");
+        await expect(journal.pendingStartsOfGroup("ci/abc123")).resolves.toBe(0);
+      });
+    });
   });
 }
 
@@ -1244,4 +1283,28 @@ function deadRun(run: ClaimedRun | undefined): ClaimedRun {
 
 function newestFirst(a: StoredEvent, b: StoredEvent): number {
   return b.receivedAt.getTime() - a.receivedAt.getTime() || (a.id < b.id ? 1 : -1);
+}
+
+/** The group scheduler's start of a queued run, on the event that created it. */
+export function plannedStart(
+  event: StoredEvent,
+  groupId: string,
+  group: string,
+  name: string,
+): PlannedRun {
+  return {
+    id: `start.ci.${name}.${event.id}`,
+    eventId: event.id,
+    origin: { kind: "group", groupId, group },
+    namespace: "ci",
+    serviceAccountName: undefined,
+    deliveries: [
+      {
+        kind: "start",
+        seq: 0,
+        deliveryKey: `start.ci.${name}`,
+        target: { apiVersion: "tekton.dev/v1", kind: "PipelineRun", namespace: "ci", name },
+      },
+    ],
+  };
 }
