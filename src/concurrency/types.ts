@@ -82,6 +82,11 @@ export interface GroupRun {
   maxKeepRuns: number | undefined;
   /** When it finished (for max-keep-runs: the newest N finished are kept). */
   finishedAt?: Date;
+  /**
+   * The readable group key (the `hookline.dev/concurrency-group` annotation), for the origin of
+   * the scheduler's start runs; absent: the scheduler names the group by its hash.
+   */
+  group?: string;
 }
 
 /** Which of a group's runs a cancel delivery cancels: those ordered before `before`. */
