@@ -39,9 +39,9 @@ interface Harness {
   now: () => Date;
 }
 
-async function harness(
+function harness(
   opts: { maxRunning?: number; maxKeepRuns?: number; schedulers?: number; lock?: GroupLock } = {},
-): Promise<Harness> {
+): Harness {
   const journal = createMemoryJournal();
   const store = createFakeGroupRunStore();
   const log = createCapturingLogger().log;
@@ -141,7 +141,7 @@ describe("group scheduler", () => {
   });
 
   it("max-running 1: starts the oldest, the next when it finishes, in order", async () => {
-    const h = await harness();
+    const h = harness();
     // Added in one turn (as a list after a restart finds them), newest first.
     await h.addAll([
       ["c", 3000],
@@ -171,7 +171,7 @@ describe("group scheduler", () => {
   });
 
   it("max-running 2: two at once, the third when one finishes", async () => {
-    const h = await harness({ maxRunning: 2 });
+    const h = harness({ maxRunning: 2 });
     for (const [i, name] of ["a", "b", "c", "d"].entries()) await h.add(name, 1000 + i);
     await h.settle();
     expect(h.store.started).toEqual(["a", "b"]);
@@ -183,7 +183,7 @@ describe("group scheduler", () => {
   });
 
   it("counts running and cancelling runs as taking slots, and finished ones not", async () => {
-    const h = await harness({ maxRunning: 2 });
+    const h = harness({ maxRunning: 2 });
     await h.add("x", 500, { phase: "cancelling" });
     await h.add("y", 600, { phase: "done" });
     await h.add("a", 1000);
@@ -193,7 +193,7 @@ describe("group scheduler", () => {
   });
 
   it("queue-latest: an older pending run cancelled (done) is passed over for the newest", async () => {
-    const h = await harness();
+    const h = harness();
     await h.add("a", 1000, { phase: "running" });
     await h.add("b", 2000, { phase: "done" }); // cancelled while pending by the newer run's cancel
     await h.add("c", 3000);
@@ -205,7 +205,7 @@ describe("group scheduler", () => {
   });
 
   it("max-keep-runs: deletes the finished runs beyond the newest N", async () => {
-    const h = await harness({ maxKeepRuns: 2 });
+    const h = harness({ maxKeepRuns: 2 });
     for (const [i, name] of ["a", "b", "c", "d"].entries())
       await h.add(name, 1000 + i, { phase: "done" });
     await h.add("e", 2000, { phase: "running" });
@@ -214,7 +214,7 @@ describe("group scheduler", () => {
   });
 
   it("two schedulers on one lock never start more than max-running", async () => {
-    const h = await harness({ schedulers: 2 });
+    const h = harness({ schedulers: 2 });
     interleave(h);
     for (let i = 0; i < 5; i++) await h.add(`r${i}`, 1000 + i);
     for (let i = 0; i < 5; i++) {
@@ -228,7 +228,7 @@ describe("group scheduler", () => {
   });
 
   it("the same interleaving without a shared lock starts two (what the lock is for)", async () => {
-    const h = await harness({ schedulers: 0 });
+    const h = harness({ schedulers: 0 });
     await h.add("a", 1000);
     await h.add("b", 2000);
     interleave(h);
@@ -248,7 +248,7 @@ describe("group scheduler", () => {
   });
 
   it("a start that fails stays pending and keeps its slot", async () => {
-    const h = await harness();
+    const h = harness();
     h.store.failStarts = true;
     await h.add("a", 1000);
     await h.add("b", 2000);
