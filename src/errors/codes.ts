@@ -55,6 +55,10 @@ export const codes = {
     summary: "an admin API request that changes state must be sent as application/json",
   },
   HL_EVENT_NOT_FOUND: { status: 404, summary: "no event with that id is in the journal" },
+  HL_RUN_NOT_FOUND: {
+    status: 404,
+    summary: "no PipelineRun or TaskRun by that name in the local sink's output directory",
+  },
   HL_EVENT_BODY_NOT_KEPT: {
     status: 409,
     summary:

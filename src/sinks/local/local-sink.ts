@@ -21,7 +21,13 @@ import {
 } from "../types.js";
 import { toYAML } from "./to-yaml.js";
 import { writePatchFile } from "./write-patch-file.js";
-import { unsupportedGroupOps } from "../unsupported-group-ops.js";
+import { createLocalGroupRunStore, type LocalGroupRunStore } from "./local-group-runs.js";
+import {
+  LABEL_GROUP_HASH,
+  type CancelledRun,
+  type CancelSelector,
+} from "../../concurrency/types.js";
+import type { StartDelivery } from "../../store/types.js";
 
 /** Kubernetes' rules for the parts of a path: a name cannot climb out of the output directory. */
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -33,6 +39,11 @@ const MAX_GENERATE_ATTEMPTS = 8;
 
 export interface LocalSinkConfig {
   outDir: string;
+  /**
+   * The runs of concurrency groups in `outDir`, shared with the group scheduler (which it tells
+   * of every write); one of its own by default.
+   */
+  groupRuns?: LocalGroupRunStore;
 }
 
 /**
@@ -45,6 +56,7 @@ export interface LocalSinkConfig {
  */
 export function createLocalSink(config: LocalSinkConfig): Sink {
   const root = resolve(config.outDir);
+  const groupRuns = config.groupRuns ?? createLocalGroupRunStore({ outDir: config.outDir });
   const made = new Set<string>();
   const ensureDir = (dir: string): void => {
     if (made.has(dir)) return;
@@ -76,6 +88,7 @@ export function createLocalSink(config: LocalSinkConfig): Sink {
         };
         try {
           linkSync(tmp, path);
+          announce(resource);
           return created;
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
@@ -103,6 +116,74 @@ export function createLocalSink(config: LocalSinkConfig): Sink {
       }
     }
   };
+  /** A run of a concurrency group was written: the scheduler decides for its group. */
+  const announce = (resource: RenderedResource): void => {
+    const hash = labelsOf(resource.body)[LABEL_GROUP_HASH];
+    if (hash === undefined || (resource.kind !== "PipelineRun" && resource.kind !== "TaskRun"))
+      return;
+    groupRuns.changed({
+      apiVersion: resource.apiVersion,
+      kind: resource.kind,
+      namespace: resource.namespace,
+      groupHash: hash,
+    });
+  };
+  /**
+   * Cancels the selected runs of the group: `<name>.cancel.yaml` beside each, holding the merge
+   * patch the cluster would get. One already cancelled or finished is left alone.
+   */
+  const cancel = (selector: CancelSelector): CancelledRun[] => {
+    const address = {
+      apiVersion: selector.apiVersion,
+      kind: selector.kind,
+      namespace: selector.namespace,
+      groupHash: selector.groupHash,
+    };
+    const cancelled: CancelledRun[] = [];
+    for (const run of groupRuns.runs(address)) {
+      if (run.order >= selector.before) continue;
+      if (!(run.phase === "pending" || (selector.scope === "all" && run.phase === "running")))
+        continue;
+      if (groupRuns.writeSide(run, "cancel", { spec: { status: selector.status } }))
+        cancelled.push({
+          kind: run.kind,
+          namespace: run.namespace,
+          name: run.name,
+          location: groupRuns.sidePath(run, "cancel"),
+        });
+    }
+    if (cancelled.length > 0) groupRuns.changed(address);
+    return cancelled;
+  };
+  /** Starts a queued run: `<name>.start.yaml` (`spec.status: null`), once. */
+  const start = (target: StartDelivery["target"]): CancelledRun => {
+    const path = join(root, target.namespace, target.kind, `${target.name}.yaml`);
+    const labels = labelsOf(readBody(path));
+    const hash = labels[LABEL_GROUP_HASH];
+    if (hash === undefined)
+      throw new HooklineError(
+        "HL_SINK_WRITE_FAILED",
+        `${target.kind} "${target.namespace}/${target.name}" to start is not in ${root} (or not in a group)`,
+        { retryable: false },
+      );
+    const address = {
+      apiVersion: target.apiVersion,
+      kind: target.kind,
+      namespace: target.namespace,
+      groupHash: hash,
+    };
+    const run = groupRuns.runs(address).find((r) => r.name === target.name);
+    if (run?.phase === "pending") {
+      groupRuns.writeSide(target, "start", { spec: { status: null } });
+      groupRuns.changed(address);
+    }
+    return {
+      kind: target.kind,
+      namespace: target.namespace,
+      name: target.name,
+      location: groupRuns.sidePath(target, "start"),
+    };
+  };
   const attempt = <T>(what: string, run: () => T): Promise<T> => {
     try {
       return Promise.resolve(run());
@@ -123,7 +204,12 @@ export function createLocalSink(config: LocalSinkConfig): Sink {
   };
   return {
     kind: "local",
-    ...unsupportedGroupOps("local"),
+    cancel(selector: CancelSelector): Promise<CancelledRun[]> {
+      return attempt(`${selector.kind} cancellation`, () => cancel(selector));
+    },
+    start(target: StartDelivery["target"]): Promise<CancelledRun> {
+      return attempt(`${target.kind} start`, () => start(target));
+    },
     create(resource: RenderedResource): Promise<CreatedResource> {
       return attempt(resource.kind, () => write(resource));
     },
@@ -199,6 +285,16 @@ function labelsOf(body: Record<string, unknown>): Record<string, string> {
       ? (meta as Record<string, unknown>)["labels"]
       : undefined;
   return typeof labels === "object" && labels !== null ? (labels as Record<string, string>) : {};
+}
+
+/** A resource file as an object; `{}` when it is absent or unreadable. */
+function readBody(path: string): Record<string, unknown> {
+  try {
+    const value: unknown = parse(readFileSync(path, "utf8"));
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {}; // Absent or not YAML: not a run to start.
+  }
 }
 
 /** The delivery key an existing file carries, if it can be read. */
