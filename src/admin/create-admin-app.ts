@@ -18,6 +18,8 @@ import {
 import type { Metrics } from "./metrics.js";
 import { refuseCrossSite } from "./refuse-cross-site.js";
 import { requireJson } from "./require-json.js";
+import { createRunsApi } from "./runs-api.js";
+import type { FinishedRun, FinishReason } from "../sinks/local/local-group-runs.js";
 import { securityHeaders } from "./security-headers.js";
 import { renderEventPage } from "./ui/event-page.js";
 import { renderEventsPage } from "./ui/events-page.js";
@@ -50,6 +52,13 @@ export interface AdminDeps {
   notices?: EventNotices | undefined;
   /** HOOKLINE_TRACE_URL: the event page links to `{traceId}` replaced in it. */
   traceUrl?: string | undefined;
+  /** The local sink's `POST /api/v1/runs/{ns}/{kind}/{name}/finish` (runs-api.ts). */
+  finishRun?:
+    | ((
+        target: { namespace: string; kind: string; name: string },
+        reason: FinishReason,
+      ) => FinishedRun)
+    | undefined;
 }
 
 /** The action a Replay form's CSRF token is bound to: a token for one event replays only it. */
@@ -82,6 +91,7 @@ export function createAdminApp(deps: AdminDeps): Express {
   const notices = deps.notices ?? createEventNotices(deps.journal);
   app.get("/api/v1/event-stream", notices.stream);
   app.use("/api/v1", requireJson, createEventsApi(deps));
+  app.use("/api/v1", requireJson, createRunsApi(deps));
   app.get("/", (_req, res) => res.redirect(302, "/ui/"));
   app.get("/ui/", async (req, res) => {
     try {

@@ -37,6 +37,12 @@ export interface Metrics {
   countInvalidConfigObjects(count: () => number): void;
   /** `hookline_delivery_in_flight` reads `count` at each scrape (the delivery worker's slots). */
   countDeliveriesInFlight(count: () => number): void;
+  /**
+   * The group scheduler's last look at a group: how many of its runs wait pending
+   * (`hookline_runs_queued{namespace}`, the sum over the namespace's groups; a run in the cluster
+   * does not say which listener made it, so the label is its namespace).
+   */
+  runsQueued(namespace: string, groupHash: string, pending: number): void;
 }
 
 export type IntakeRefusal = "budget" | "source" | "too_large" | "too_complex";
@@ -46,6 +52,13 @@ const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.
 export function createMetrics(journal?: Journal): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "hookline_process_" });
+  const queuedByGroup = new Map<string, { namespace: string; pending: number }>();
+  const queued = new Gauge({
+    name: "hookline_runs_queued",
+    help: "Runs of concurrency groups waiting pending (queued), as the group scheduler last saw them, by namespace.",
+    labelNames: ["namespace"],
+    registers: [registry],
+  });
   const events = new Counter({
     name: "hookline_events_total",
     help: "Events received, by listener and outcome.",
@@ -217,6 +230,14 @@ export function createMetrics(journal?: Journal): Metrics {
     },
     intakeRefused(reason) {
       refused.inc({ reason });
+    },
+    runsQueued(namespace, groupHash, pending) {
+      const key = `${namespace}/${groupHash}`;
+      if (pending > 0) queuedByGroup.set(key, { namespace, pending });
+      else queuedByGroup.delete(key);
+      let sum = 0;
+      for (const q of queuedByGroup.values()) if (q.namespace === namespace) sum += q.pending;
+      queued.set({ namespace }, sum);
     },
     journalChecked(sizes, evicted) {
       journalBytes.set({ part: "total" }, sizes.total);

@@ -34,6 +34,14 @@ import type { Settings } from "../settings/types.js";
 import { createDestinationGuard } from "../http/destination-guard.js";
 import { createHttpRequestSink } from "../sinks/http/http-request-sink.js";
 import { createLocalSink } from "../sinks/local/local-sink.js";
+import {
+  createLocalGroupRunStore,
+  type LocalGroupRunStore,
+} from "../sinks/local/local-group-runs.js";
+import { createGroupScheduler } from "../concurrency/group-scheduler.js";
+import { createMutexGroupLock, type GroupLock } from "../concurrency/group-lock.js";
+import { createPostgresGroupLock } from "../concurrency/postgres-group-lock.js";
+import type { GroupRunStore } from "../concurrency/types.js";
 import { createJournalBudget } from "../store/journal-budget.js";
 import type { Sink } from "../sinks/types.js";
 import type { Journal } from "../store/types.js";
@@ -160,7 +168,12 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   }
   const tls = settings.tls.kind === "none" ? undefined : await readListenerTls(settings.tls);
   // Made before the journal is opened: a missing kubeconfig stops `serve` with nothing to close.
-  const sink = await createSink(settings);
+  // The local sink's runs of concurrency groups: the sink writes them, the scheduler reads them.
+  const localRuns =
+    settings.sink.kind === "local"
+      ? createLocalGroupRunStore({ outDir: settings.sink.outDir })
+      : undefined;
+  const sink = await createSink(settings, localRuns);
   // One serve per SQLite file: holding the lock is what lets it void the claims a crashed server
   // left (PostgreSQL is shared and takes none).
   const lock =
@@ -197,6 +210,27 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   });
   if (kubeEvents !== undefined) stack.push("Kubernetes Events", () => kubeEvents.close());
   const reporter = kubeEvents?.reporter;
+  // The group scheduler (issue 12): made before the worker, which pokes it after each create of
+  // a run of a group; started with the worker, stopped before it.
+  const groupRuns = localRuns ?? (await createKubernetesGroupRunStore(settings));
+  const groupLock: GroupLock =
+    settings.store.kind === "postgres"
+      ? createPostgresGroupLock({ url: settings.store.url, schema: "hookline" })
+      : createMutexGroupLock();
+  stack.push("group lock", () => groupLock.close());
+  let wakeWorker = (): void => undefined;
+  const scheduler =
+    groupRuns === undefined
+      ? undefined
+      : createGroupScheduler({
+          store: groupRuns,
+          journal,
+          lock: groupLock,
+          wake: () => wakeWorker(),
+          log: log.child({ component: "group-scheduler" }),
+          onQueued: (group, pending) =>
+            metrics.runsQueued(group.namespace, group.groupHash, pending),
+        });
   const worker = createDeliveryWorker({
     journal,
     sink,
@@ -204,8 +238,24 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     log,
     metrics,
     tracer,
-    observer: reporter,
+    observer: {
+      created(run, created) {
+        reporter?.created(run, created);
+        const c = run.concurrency;
+        if (c !== undefined)
+          scheduler?.poke({
+            apiVersion: c.apiVersion,
+            kind: c.kind,
+            namespace: c.namespace,
+            groupHash: c.groupHash,
+          });
+      },
+      deadLettered(run, delivery, error) {
+        reporter?.deadLettered(run, delivery, error);
+      },
+    },
   });
+  wakeWorker = () => worker.wake();
   // The journal's size rules: the filtered events' share evicted past its budget, and the total
   // cap that requests nobody authenticated never pass (checked every 30 s; once at start).
   const journalBudget = createJournalBudget({
@@ -228,6 +278,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   stack.push("journal budget", () => clearInterval(budgetTimer));
   // Stopped after both ports are closed (pushed before them): a request in flight may wake it.
   stack.push("delivery worker", () => worker.stop());
+  if (scheduler !== undefined) stack.push("group scheduler", () => scheduler.stop());
   /** Known once the listener port is bound (the admin app reads it per page). */
   let listenerUrl = listenerBaseUrl(settings.host, settings.port, tls !== undefined);
   const adminServer = createServer(
@@ -240,6 +291,8 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
       listenerUrl: () => listenerUrl,
       notices,
       traceUrl: settings.traceUrl,
+      finishRun:
+        localRuns === undefined ? undefined : (target, reason) => localRuns.finish(target, reason),
       replay: async (event) => {
         const result = await replayEvent(event, {
           config,
@@ -332,6 +385,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   // Only now that both ports are bound does work start: a process that cannot serve does not
   // claim deliveries either.
   worker.start();
+  scheduler?.start();
   const prune = (): void => {
     journal
       .prune(new Date(Date.now() - settings.retentionMs))
@@ -398,8 +452,21 @@ async function startKubeEventsIfUsed(
   return startKubeEvents({ ...deps, kubeConfig, createdInCluster });
 }
 
-async function createSink(settings: Settings): Promise<Sink> {
-  if (settings.sink.kind === "local") return createLocalSink({ outDir: settings.sink.outDir });
+/**
+ * The seam for the Kubernetes sink's GroupRunStore (a label-selector list and a watch of
+ * PipelineRuns / TaskRuns; conc-kube's src/sinks/kubernetes/): until it lands, no group
+ * scheduler runs with the Kubernetes sink (queued runs there wait for a start by hand).
+ */
+function createKubernetesGroupRunStore(_settings: Settings): Promise<GroupRunStore | undefined> {
+  return Promise.resolve(undefined);
+}
+
+async function createSink(settings: Settings, groupRuns?: LocalGroupRunStore): Promise<Sink> {
+  if (settings.sink.kind === "local")
+    return createLocalSink({
+      outDir: settings.sink.outDir,
+      ...(groupRuns === undefined ? {} : { groupRuns }),
+    });
   // The Kubernetes client is imported only when used: loading it costs ~0.6 s of start-up.
   const [{ createKubernetesSink }, { loadKubeConfig }] = await Promise.all([
     import("../sinks/kubernetes/kubernetes-sink.js"),

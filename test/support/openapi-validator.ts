@@ -40,6 +40,10 @@ const ADMIN_ROUTES: [RegExp, string][] = [
   [/^\/api\/v1\/event-stream$/, "/api/v1/event-stream"],
   [/^\/api\/v1\/events\/[^/]+\/replay$/, "/api/v1/events/{id}/replay"],
   [/^\/api\/v1\/events\/[^/]+$/, "/api/v1/events/{id}"],
+  [
+    /^\/api\/v1\/runs\/[^/]+\/[^/]+\/[^/]+\/finish$/,
+    "/api/v1/runs/{namespace}/{kind}/{name}/finish",
+  ],
   [/^\/metrics$/, "/metrics"],
   [/^\/ui\/$/, "/ui/"],
   [/^\/ui\/events\/[^/]+\/replay$/, "/ui/events/{id}/replay"],
