@@ -94,7 +94,7 @@ describe("POST /api/v1/runs/{namespace}/{kind}/{name}/finish", () => {
       .set("content-type", "application/json")
       .send({});
     expect(again.status).toBe(200);
-    expect(again.body.alreadyFinished).toBe(true);
+    expect((again.body as { alreadyFinished: boolean }).alreadyFinished).toBe(true);
   });
 
   it("refuses a run not there (404), a bad reason (400), a form post (415), no token (401)", async () => {
@@ -104,12 +104,12 @@ describe("POST /api/v1/runs/{namespace}/{kind}/{name}/finish", () => {
       .set("content-type", "application/json")
       .send({});
     expect(missing.status).toBe(404);
-    expect(missing.body.error.code).toBe("HL_RUN_NOT_FOUND");
+    expect((missing.body as { error: { code: string } }).error.code).toBe("HL_RUN_NOT_FOUND");
     const bad = await request(app)
       .post("/api/v1/runs/ci/PipelineRun/nope/finish")
       .set("content-type", "application/json")
       .send({ reason: "Maybe" });
-    expect(bad.body.error.code).toBe("HL_ADMIN_BAD_REQUEST");
+    expect((bad.body as { error: { code: string } }).error.code).toBe("HL_ADMIN_BAD_REQUEST");
     const form = await request(app)
       .post("/api/v1/runs/ci/PipelineRun/nope/finish")
       .type("form")
@@ -129,6 +129,6 @@ describe("POST /api/v1/runs/{namespace}/{kind}/{name}/finish", () => {
       .set("content-type", "application/json")
       .send({});
     expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe("HL_ADMIN_BAD_REQUEST");
+    expect((res.body as { error: { code: string } }).error.code).toBe("HL_ADMIN_BAD_REQUEST");
   });
 });
