@@ -214,6 +214,37 @@ export const EVENTS_USAGE: CommandUsage = {
   positionals: true,
 };
 
+export const RUNS_USAGE: CommandUsage = {
+  name: "runs",
+  summary: "finish a run the local sink wrote, so a queue moves on (through the admin port)",
+  synopsis: [
+    "finish NAME [--namespace NS] [--kind PipelineRun|TaskRun] [--reason Succeeded|Failed]",
+    "[--admin HOST:PORT]",
+  ],
+  settings: ["admin"],
+  own: [
+    {
+      flag: "namespace",
+      arg: "text",
+      metavar: "NS",
+      help: "the run's namespace (default default)",
+    },
+    {
+      flag: "kind",
+      arg: "text",
+      metavar: "PipelineRun|TaskRun",
+      help: "the run's kind (default PipelineRun)",
+    },
+    {
+      flag: "reason",
+      arg: "text",
+      metavar: "Succeeded|Failed",
+      help: "how it ended (default Succeeded)",
+    },
+  ],
+  positionals: true,
+};
+
 export const COMPLETION_USAGE: CommandUsage = {
   name: "completion",
   summary: "print the shell completion script: source <(hookline completion bash)",

@@ -5,6 +5,7 @@ import {
   EVENTS_USAGE,
   LISTENERS_USAGE,
   REPLAY_USAGE,
+  RUNS_USAGE,
   SERVE_USAGE,
   SIGN_USAGE,
   VALIDATE_USAGE,
@@ -15,6 +16,7 @@ import { runDryRun } from "./dry-run-command.js";
 import { runEvents } from "./events-command.js";
 import { runListeners } from "./listeners-command.js";
 import { runReplay } from "./replay-command.js";
+import { runRuns } from "./runs-command.js";
 import { runServe } from "./serve-command.js";
 import { runSign, SIGN_DETAILS } from "./sign-command.js";
 import { runValidate } from "./validate-command.js";
@@ -35,6 +37,7 @@ export const COMMANDS: readonly Command[] = [
   { ...SIGN_USAGE, details: SIGN_DETAILS, run: runSign },
   { ...LISTENERS_USAGE, run: runListeners },
   { ...EVENTS_USAGE, run: runEvents },
+  { ...RUNS_USAGE, run: runRuns },
   // The table is passed in: the completion module does not import this one back.
   { ...COMPLETION_USAGE, run: (argv, io) => runCompletion(argv, io, COMMANDS) },
 ];
