@@ -10,6 +10,7 @@ import type { EventBudget, SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
 import { SpanStatusCode, startSpan, type Span, type SpanParent } from "../core/span-parent.js";
 import { renderTemplate } from "../templates/render-template.js";
+import { checkRenderedConcurrency } from "../concurrency/plan-concurrency.js";
 import type { PreparedEvent } from "./prepare-event.js";
 import type { TriggerTrace } from "./types.js";
 
@@ -169,6 +170,10 @@ export async function runTrigger(
       trigger: trigger.name,
       namespace: trigger.namespace,
     });
+    // A concurrency annotation written with a param is checked once its value is known.
+    const invalid = checkRenderedConcurrency(resources);
+    if (invalid !== undefined)
+      return finish({ kind: "failed", stage: "template", message: invalid });
     return finish({ kind: "fired", resources });
   } catch (err) {
     return finish({ kind: "failed", stage: "template", message: describeError(err) });
