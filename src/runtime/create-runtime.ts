@@ -20,6 +20,7 @@ import { createSecretValues } from "../core/secret-values.js";
 import { createDeliveryWorker } from "../delivery/delivery-worker.js";
 import { createInterceptorRegistry } from "../interceptors/plugins/create-interceptor-registry.js";
 import type { SecretResolver } from "../interceptors/types.js";
+import { checkDefaultListener } from "../listener/check-default-listener.js";
 import { replayEvent } from "../listener/replay-event.js";
 import { redactingLogger } from "../log/redacting-logger.js";
 import { builtinInterceptorOptions } from "../settings/builtin-interceptor-options.js";
@@ -148,6 +149,9 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
         : `the configuration in ${dir} has errors; run \`hookline validate ${dir}\` to list them`,
     );
   }
+  // A default listener that is not there would answer 404 to every delivery: refused now.
+  const noDefault = checkDefaultListener(config.listeners, settings.defaultListener);
+  if (noDefault !== undefined) throw new Error(noDefault);
   const admin = settings.admin.addr;
   // "Loopback" is what the host resolves to (every address of it), never its text; the checked
   // address is the one bound, so that the name cannot resolve anew in between.
