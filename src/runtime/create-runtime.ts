@@ -16,6 +16,7 @@ import { createReloadCoordinator } from "../config/reload-coordinator.js";
 import { createSecretResolver } from "../config/secret-resolver.js";
 import { watchConfigDir } from "../config/watch-config-dir.js";
 import type { Logger } from "../core/logger.js";
+import { HooklineError } from "../errors/hookline-error.js";
 import { createSecretValues } from "../core/secret-values.js";
 import { createDeliveryWorker } from "../delivery/delivery-worker.js";
 import { createInterceptorRegistry } from "../interceptors/plugins/create-interceptor-registry.js";
@@ -138,12 +139,14 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   let config = await load();
   for (const issue of config.issues) {
     const line = formatIssue(issue);
+    const code = issue.code === undefined ? {} : { code: issue.code };
     if (issue.severity === "note") log.debug("config note", { issue: line });
-    else if (issue.class === "document") log.error("config error", { issue: line });
-    else log.warn("config warning", { issue: line });
+    else if (issue.class === "document") log.error("config error", { issue: line, ...code });
+    else log.warn("config warning", { issue: line, ...code });
   }
   if (hasDocumentErrors(config.issues)) {
-    throw new Error(
+    throw new HooklineError(
+      "HL_CONFIG_INVALID",
       dir === undefined
         ? "the configuration read from the cluster has errors (logged above, each naming its resource and field)"
         : `the configuration in ${dir} has errors; run \`hookline validate ${dir}\` to list them`,
