@@ -10,8 +10,6 @@ import { TRIGGER_SPEC_TABLE } from "./decode-trigger.js";
 /** Where the committed schema is, and the `$id` editors see. */
 export const CONFIG_SCHEMA_FILE = "schema/hookline-config.schema.json";
 
-const TRIGGERS_VERSION = { enum: ["triggers.tekton.dev/v1beta1", "triggers.tekton.dev/v1alpha1"] };
-
 /**
  * The JSON Schema of one config document (draft 2020-12), for editors (`# yaml-language-server:
  * $schema=…`): made from the same field tables the decoder walks (decode-*.ts), so that the two
@@ -22,6 +20,9 @@ const TRIGGERS_VERSION = { enum: ["triggers.tekton.dev/v1beta1", "triggers.tekto
  * and a field only one API version knows is allowed in both.
  */
 export function configJsonSchema(): JsonSchema {
+  const TRIGGERS_VERSION = {
+    enum: ["triggers.tekton.dev/v1beta1", "triggers.tekton.dev/v1alpha1"],
+  };
   const metadata = fieldTableToJsonSchema(META_FIELDS);
   const triggersKind = (kind: string | readonly string[], spec: JsonSchema): JsonSchema => ({
     if: {
