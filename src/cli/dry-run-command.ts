@@ -18,6 +18,7 @@ import type { CommandIo } from "./command-io.js";
 import { createCommandLogger } from "./command-logger.js";
 import { DRY_RUN_USAGE, ownArgsOptions, usageLines } from "./command-usage.js";
 import { parseHttpRequest } from "./parse-http-request.js";
+import { checkDefaultListener } from "../listener/check-default-listener.js";
 import { loadCliConfig } from "./load-cli-config.js";
 
 const USAGE = `${usageLines(DRY_RUN_USAGE, "usage: ")}\n`;
@@ -95,8 +96,12 @@ export async function runDryRun(args: readonly string[], io: CommandIo): Promise
       : `/listeners/${values.listener.includes("/") ? values.listener : `default/${values.listener}`}`;
   const listener = routeListener(config.listeners, path, pipeline.defaultListener);
   if (listener === undefined) {
+    const named =
+      values.listener === undefined
+        ? checkDefaultListener(config.listeners, pipeline.defaultListener)
+        : checkDefaultListener(config.listeners, values.listener, "--listener");
     io.stderr.write(
-      `hookline dry-run: no EventListener for ${path}; name one with --listener NS/NAME\n`,
+      `hookline dry-run: ${named ?? `no EventListener for ${path}; name one with --listener NS/NAME`}\n`,
     );
     return 2;
   }

@@ -1,6 +1,7 @@
 import { stringify } from "yaml";
 import type { DeliveryView, EventView, TriggerView } from "../event-view.js";
 import type { FoldedNotApplicable } from "../../listener/fold-not-applicable.js";
+import { describeTimedOut } from "../../listener/describe-timed-out.js";
 import { html, type SafeHtml } from "./html.js";
 import { layout } from "./layout.js";
 
@@ -177,7 +178,7 @@ function reason(t: TriggerView): string {
     case "failed":
       return `failed (${o.code === undefined ? o.stage : `${o.stage}, ${o.code}`}): ${o.message}`;
     case "timedOut":
-      return `timed out after ${o.afterMs} ms`;
+      return describeTimedOut(o);
   }
 }
 
