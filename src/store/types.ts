@@ -308,6 +308,11 @@ export interface EventFilter {
   trigger?: string;
   outcome?: EventOutcome;
   deliveryId?: string;
+  /**
+   * Events with a run of this concurrency group: its readable key as rendered
+   * (RunConcurrency.group) or its groupId (`<namespace>/<hash>`).
+   */
+  group?: string;
   since?: Date;
   until?: Date;
   limit: number;
