@@ -6,7 +6,8 @@ import { requireToken } from "./auth.js";
 import { checkHost } from "./check-host.js";
 import { createCsrfTokens, type CsrfTokens } from "./csrf-tokens.js";
 import { createEventNotices, type EventNotices } from "./event-notices.js";
-import { toEventView } from "./event-view.js";
+import { toEventView, withQueuePositions } from "./event-view.js";
+import type { GroupRunStore } from "../concurrency/types.js";
 import { exportRequest, renderCurl, renderHttpFile } from "./export-request.js";
 import { parseChartRange } from "./event-chart-range.js";
 import {
@@ -52,6 +53,12 @@ export interface AdminDeps {
   notices?: EventNotices | undefined;
   /** HOOKLINE_TRACE_URL: the event page links to `{traceId}` replaced in it. */
   traceUrl?: string | undefined;
+  /**
+   * The concurrency groups' runs as they stand (the runtime's GroupRunStore): the event page and
+   * `GET /api/v1/events/{id}` say how many runs a queued one waits behind. Without it a queued
+   * run shows as "queued", without a count.
+   */
+  groupRuns?: GroupRunStore | undefined;
   /** The local sink's `POST /api/v1/runs/{ns}/{kind}/{name}/finish` (runs-api.ts). */
   finishRun?:
     | ((
@@ -121,11 +128,13 @@ export function createAdminApp(deps: AdminDeps): Express {
           .type("html")
           .send(`<p>No event ${escapeHtml(req.params.id)}. <a href="/ui/">All events</a></p>`);
       const request = exportRequest(event);
+      const runs = await deps.journal.getRuns(event.id);
+      const view = await withQueuePositions(toEventView(event, runs), runs, deps.groupRuns);
       res
         .type("html")
         .send(
           renderEventPage(
-            toEventView(event, await deps.journal.getRuns(event.id)),
+            view,
             csrf.issue(replayAction(event.id)),
             request === undefined ? undefined : renderCurl(request, event, listenerUrl()),
             deps.traceUrl,

@@ -3,6 +3,7 @@ import { assertNever } from "../errors/assert-never.js";
 import { foldNotApplicable, type FoldedNotApplicable } from "../listener/fold-not-applicable.js";
 import type { NotApplicableTrigger } from "../listener/types.js";
 import { REDACTED } from "../store/redact-headers.js";
+import type { GroupRunStore } from "../concurrency/types.js";
 import type { DeliveryAttempt, HttpAnswerRecord, RunRecord, StoredEvent } from "../store/types.js";
 import type { HttpRequestBody } from "../templates/types.js";
 
@@ -72,6 +73,12 @@ export interface DeliveryView {
   supersededBy: string | null;
   /** The run's concurrency group, when its resource template declares one. */
   concurrency: { group: string; groupId: string; strategy: string } | null;
+  /**
+   * A run of a queue group whose resource was created Pending and waits for a slot: `ahead` is
+   * how many of the group's pending runs start before it, as the group's run store shows them
+   * when the view is made (null when no store can tell: see withQueuePositions). Null otherwise.
+   */
+  queued: { ahead: number | null } | null;
 }
 
 export interface GroupActionView {
@@ -80,6 +87,8 @@ export interface GroupActionView {
   namespace: string;
   /** The runs cancelled or started, once sent. */
   runs: { name: string; location: string }[];
+  /** A start's run, by name (known before it is sent); null for a cancel. */
+  target: string | null;
   deliveryKey: string;
   state: string;
   attempts: DeliveryAttempt[];
@@ -170,7 +179,7 @@ export function toEventView(event: StoredEvent, runs: readonly RunRecord[]): Eve
         interceptors: t.interceptors,
         extensions: t.extensions,
         params: t.params,
-        delivery: run === undefined ? null : toDeliveryView(run),
+        delivery: run === undefined ? null : withStarts(toDeliveryView(run), run, runs),
       };
       return [view];
     }),
@@ -229,6 +238,7 @@ function toDeliveryView(run: RunRecord): DeliveryView {
             groupId: run.concurrency.groupId,
             strategy: run.concurrency.strategy,
           },
+    queued: isQueued(run) ? { ahead: null } : null,
   };
   for (const d of run.deliveries) {
     switch (d.kind) {
@@ -289,6 +299,7 @@ function toDeliveryView(run: RunRecord): DeliveryView {
           kind: d.selector.kind,
           namespace: d.selector.namespace,
           runs: (d.cancelled ?? []).map(({ name, location }) => ({ name, location })),
+          target: null,
           deliveryKey: d.deliveryKey,
           state: d.state,
           attempts: d.attempts,
@@ -301,6 +312,7 @@ function toDeliveryView(run: RunRecord): DeliveryView {
           namespace: d.target.namespace,
           runs:
             d.started === undefined ? [] : [{ name: d.started.name, location: d.started.location }],
+          target: d.target.name,
           deliveryKey: d.deliveryKey,
           state: d.state,
           attempts: d.attempts,
@@ -310,6 +322,87 @@ function toDeliveryView(run: RunRecord): DeliveryView {
         assertNever(d);
     }
   }
+  return view;
+}
+
+/**
+ * The group scheduler's start of this run (a run of origin `group`, recorded on the event of the
+ * run it starts), shown with the run it started: "started PipelineRun x (was queued)".
+ */
+function withStarts(view: DeliveryView, run: RunRecord, runs: readonly RunRecord[]): DeliveryView {
+  const groupId = run.concurrency?.groupId;
+  if (groupId === undefined) return view;
+  const names = new Set(
+    run.deliveries.flatMap((d) =>
+      d.kind === "resource" && d.created !== undefined ? [d.created.name] : [],
+    ),
+  );
+  for (const r of runs)
+    if (r.origin.kind === "group" && r.origin.groupId === groupId)
+      for (const d of r.deliveries)
+        if (d.kind === "start" && names.has(d.target.name))
+          view.groupActions.push(...toDeliveryView(r).groupActions);
+  return view;
+}
+
+/** The spec.status a queue group's run is created with (src/listener/plan-runs.ts). */
+const PENDING_STATUSES: ReadonlySet<unknown> = new Set(["PipelineRunPending", "TaskRunPending"]);
+
+/**
+ * A run of a `queue` / `queue-latest` group whose grouped resource was created Pending: it waits
+ * for the group scheduler to start it (a start run of origin `group`, shown on its own).
+ */
+function isQueued(run: RunRecord): boolean {
+  const strategy = run.concurrency?.strategy;
+  if (strategy !== "queue" && strategy !== "queue-latest") return false;
+  return run.deliveries.some((d) => {
+    if (d.kind !== "resource" || d.state !== "delivered") return false;
+    const spec = d.resource.body["spec"];
+    return (
+      typeof spec === "object" &&
+      spec !== null &&
+      PENDING_STATUSES.has((spec as Record<string, unknown>)["status"])
+    );
+  });
+}
+
+/**
+ * What a view's queued runs wait behind, from the group's run store (the cluster, the local
+ * sink's directory) as it stands now: `ahead` counts the group's pending runs ordered before the
+ * run. A run the store shows started, finished or gone is no longer queued (the field is set to
+ * null); without a store (`hookline serve` with a sink that cannot tell) `ahead` stays null. A
+ * store that fails leaves the view as it is: the page still renders.
+ */
+export async function withQueuePositions(
+  view: EventView,
+  runs: readonly RunRecord[],
+  store: GroupRunStore | undefined,
+): Promise<EventView> {
+  if (store === undefined) return view;
+  await Promise.all(
+    view.triggers.map(async ({ delivery: d }) => {
+      if (d === null || d.queued === null) return;
+      // The run whose resources this view shows (delivery keys are unique to a run).
+      const key = d.resources[0]?.deliveryKey;
+      const c = runs.find((r) => r.deliveries.some((x) => x.deliveryKey === key))?.concurrency;
+      if (c === undefined) return;
+      try {
+        const group = await store.list({
+          apiVersion: c.apiVersion,
+          kind: c.kind,
+          namespace: c.namespace,
+          groupHash: c.groupHash,
+        });
+        const own = group.find((g) => g.order === c.order);
+        d.queued =
+          own === undefined || own.phase !== "pending"
+            ? null
+            : { ahead: group.filter((g) => g.phase === "pending" && g.order < c.order).length };
+      } catch {
+        // The store could not tell: "queued" without a count.
+      }
+    }),
+  );
   return view;
 }
 

@@ -14,7 +14,8 @@ import type {
   StoredEvent,
 } from "../store/types.js";
 import { chartQuery, parseChartRange } from "./event-chart-range.js";
-import { toEventView } from "./event-view.js";
+import type { GroupRunStore } from "../concurrency/types.js";
+import { toEventView, withQueuePositions } from "./event-view.js";
 
 const OUTCOMES: readonly EventOutcome[] = [
   "fired",
@@ -31,6 +32,8 @@ export interface EventsApiDeps {
   /** Re-runs a stored event through the current config and records it (src/listener/replay-event.ts). */
   replay: (event: StoredEvent) => Promise<ReplayResult>;
   log: Logger;
+  /** The concurrency groups' runs, for a queued run's place (AdminDeps.groupRuns). */
+  groupRuns?: GroupRunStore | undefined;
 }
 
 /** The admin port's error body. 5xx messages are generic; the detail goes to the log. */
@@ -173,7 +176,8 @@ export function createEventsApi(deps: EventsApiDeps): Router {
       const event = await deps.journal.getEvent(req.params.id);
       if (event === undefined)
         return void sendAdminError(res, "HL_EVENT_NOT_FOUND", `no event ${req.params.id}`);
-      res.json(toEventView(event, await deps.journal.getRuns(event.id)));
+      const runs = await deps.journal.getRuns(event.id);
+      res.json(await withQueuePositions(toEventView(event, runs), runs, deps.groupRuns));
     } catch (err) {
       fail(res, err);
     }

@@ -1,4 +1,5 @@
 import type { EventView, TriggerView } from "../admin/event-view.js";
+import { groupActionLine, queuedLine } from "../admin/group-lines.js";
 
 /** How the terminal text is painted: ANSI colour, or none (a pipe, NO_COLOR). */
 export type Paint = (style: Style, text: string) => string;
@@ -185,6 +186,11 @@ function triggerLines(t: TriggerView, paint: Paint): string[] {
       );
     for (const c of d.cloudEvents)
       lines.push(`  → CloudEvent ${c.type} to ${c.uri}  ${paint(outcomeStyle(c.state), c.state)}`);
+    if (d.supersededBy !== null)
+      lines.push(`  ${paint("dim", `superseded by event ${d.supersededBy}`)}`);
+    if (d.queued !== null) lines.push(`  ${paint("warn", queuedLine(d.queued))}`);
+    for (const a of d.groupActions)
+      lines.push(`  → ${groupActionLine(a)}  ${paint(outcomeStyle(a.state), a.state)}`);
     if (d.lastError !== null) lines.push(`  ${paint("bad", `last error: ${d.lastError}`)}`);
   }
   return lines;

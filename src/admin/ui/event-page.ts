@@ -2,6 +2,7 @@ import { stringify } from "yaml";
 import type { DeliveryView, EventView, TriggerView } from "../event-view.js";
 import type { FoldedNotApplicable } from "../../listener/fold-not-applicable.js";
 import { describeTimedOut } from "../../listener/describe-timed-out.js";
+import { groupActionLine, queuedLine } from "../group-lines.js";
 import { html, type SafeHtml } from "./html.js";
 import { layout } from "./layout.js";
 
@@ -294,6 +295,15 @@ function renderDelivery(d: DeliveryView, title: string): SafeHtml {
             · ${d.concurrency.strategy}
           </p>`
     }
+    ${d.queued === null ? "" : html`<p class="queued">${queuedLine(d.queued)}</p>`}
+    ${d.groupActions.map(
+      (a) =>
+        html`<details>
+          <summary>${groupActionLine(a)} <span class="badge ${a.state}">${a.state}</span></summary>
+          ${renderAttempts(a.attempts, a.action === "cancel" ? "sent" : "started")}
+          <p class="muted">Delivery key <code>${a.deliveryKey}</code> · ${a.namespace}</p>
+        </details>`,
+    )}
     ${d.resources.map(
       (r) =>
         html`<details>
