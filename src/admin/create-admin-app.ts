@@ -1,7 +1,7 @@
 import express, { type Express } from "express";
 import type { ReplayResult } from "../listener/replay-event.js";
 import type { Logger } from "../core/logger.js";
-import type { Journal, StoredEvent } from "../store/types.js";
+import { listenerKey, type Journal, type StoredEvent } from "../store/types.js";
 import { requireToken } from "./auth.js";
 import { checkHost } from "./check-host.js";
 import { createCsrfTokens, type CsrfTokens } from "./csrf-tokens.js";
@@ -95,9 +95,17 @@ export function createAdminApp(deps: AdminDeps): Express {
   app.get("/metrics", async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  // A replay is a new event, the newest of its concurrency groups: the runs its record superseded
+  // are counted as the listener port counts a delivered event's (hookline_runs_superseded_total).
+  const replay = async (event: StoredEvent): Promise<ReplayResult> => {
+    const result = await deps.replay(event);
+    if (result.superseded.length > 0)
+      deps.metrics.runsSuperseded(listenerKey(result.event.listener), result.superseded.length);
+    return result;
+  };
   const notices = deps.notices ?? createEventNotices(deps.journal);
   app.get("/api/v1/event-stream", notices.stream);
-  app.use("/api/v1", requireJson, createEventsApi(deps));
+  app.use("/api/v1", requireJson, createEventsApi({ ...deps, replay }));
   app.use("/api/v1", requireJson, createRunsApi(deps));
   app.get("/", (_req, res) => res.redirect(302, "/ui/"));
   app.get("/ui/", async (req, res) => {
@@ -184,7 +192,7 @@ export function createAdminApp(deps: AdminDeps): Express {
       const event = await deps.journal.getEvent(req.params.id);
       if (event === undefined)
         return void res.status(404).type("html").send("<p>No such event.</p>");
-      const result = await deps.replay(event);
+      const result = await replay(event);
       res.redirect(303, `/ui/events/${result.event.id}`);
     } catch (err) {
       sendPageError(res, err, deps.log);

@@ -30,6 +30,12 @@ export interface ReplayResult {
   runs: PlannedRun[];
   /** What a sender of this event would be answered now. */
   answer: EventAnswer;
+  /**
+   * The older runs of its concurrency groups the record superseded (RecordResult.superseded):
+   * the replay is the newest event of its groups. Logged here; the admin port counts them in
+   * hookline_runs_superseded_total, as the listener port does for a delivered event.
+   */
+  superseded: string[];
 }
 
 /**
@@ -89,8 +95,16 @@ export async function replayEvent(original: StoredEvent, deps: ReplayDeps): Prom
     receivedAt,
     replayOf: original.id,
   };
-  await deps.journal?.record(event, processed.runs);
-  return { event, runs: processed.runs, answer: processed.answer };
+  const result = await deps.journal?.record(event, processed.runs);
+  const superseded = result?.kind === "stored" ? (result.superseded ?? []) : [];
+  if (superseded.length > 0)
+    // As the listener path logs it (src/app.ts): the log names this event, and the runs of older ones.
+    log.info("superseded runs of a concurrency group", {
+      superseded: superseded.length,
+      supersededBy: eventId,
+      runs: superseded,
+    });
+  return { event, runs: processed.runs, answer: processed.answer, superseded };
 }
 
 function findListener(
