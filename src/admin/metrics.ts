@@ -28,6 +28,12 @@ export interface Metrics {
    * 12): never delivered.
    */
   runsSuperseded(listener: string, count: number): void;
+  /**
+   * Runs in the cluster (or the local sink's directory) a delivered cancel delivery cancelled: a
+   * newer run of their group took their place (issue 12). The listener is that of the event whose
+   * run held the cancel.
+   */
+  runsCancelled(listener: string, count: number): void;
   /** One resource handed to the sink: delivered, retried later, or dead. */
   deliveryAttempted(kind: string, outcome: "delivered" | "retry" | "dead"): void;
   configReloaded(ok: boolean): void;
@@ -111,6 +117,12 @@ export function createMetrics(journal?: Journal): Metrics {
   const superseded = new Counter({
     name: "hookline_runs_superseded_total",
     help: "Runs of a concurrency group superseded in the journal by a newer event of the group before they were delivered (cancel-in-progress, queue-latest), by listener.",
+    labelNames: ["listener"],
+    registers: [registry],
+  });
+  const cancelled = new Counter({
+    name: "hookline_runs_cancelled_total",
+    help: "Runs of a concurrency group (PipelineRuns, TaskRuns) cancelled by a newer run of the group (cancel-in-progress, queue-latest), by the listener of the event that cancelled them.",
     labelNames: ["listener"],
     registers: [registry],
   });
@@ -216,10 +228,20 @@ export function createMetrics(journal?: Journal): Metrics {
     runsSuperseded(listener, count) {
       if (count > 0) superseded.inc({ listener }, count);
     },
+    runsCancelled(listener, count) {
+      if (count > 0) cancelled.inc({ listener }, count);
+    },
     deliveryAttempted(kind, outcome) {
       deliveries.inc({ kind, outcome });
-      // Tekton's counter is of resources created: a Patch or an HTTP request creates nothing.
-      if (outcome === "delivered" && kind !== "Patch" && kind !== "HTTPRequest")
+      // Tekton's counter is of resources created: a Patch, an HTTP request, a group's cancel or
+      // start (`PipelineRun cancellation`, `PipelineRun start`) creates nothing.
+      if (
+        outcome === "delivered" &&
+        kind !== "Patch" &&
+        kind !== "HTTPRequest" &&
+        !kind.endsWith(" cancellation") &&
+        !kind.endsWith(" start")
+      )
         tektonResources.inc({ kind });
     },
     countInvalidConfigObjects(count) {

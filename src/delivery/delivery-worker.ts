@@ -6,7 +6,13 @@ import type { Metrics } from "../admin/metrics.js";
 import { createCloudEventSink, type CloudEventSink } from "../cloudevents/cloudevent-sink.js";
 import { createHttpRequestSink, type HttpRequestSink } from "../sinks/http/http-request-sink.js";
 import type { CreatedResource, Sink } from "../sinks/types.js";
-import type { ClaimedRun, DeliveryRecord, Journal, RunRecord } from "../store/types.js";
+import {
+  listenerKey,
+  type ClaimedRun,
+  type DeliveryRecord,
+  type Journal,
+  type RunRecord,
+} from "../store/types.js";
 import { DEFAULT_BACKOFF, nextDelayMs, type BackoffPolicy } from "./backoff.js";
 import { deliveryLabel, sendDelivery, type DeliverySinks } from "./send-delivery.js";
 import { startDeliverySpan } from "./start-delivery-span.js";
@@ -45,7 +51,8 @@ export interface WorkerOptions {
   backoff?: BackoffPolicy;
   now?: () => Date;
   /** Counts deliveries for /metrics, and reads the runs in flight at each scrape. */
-  metrics?: Pick<Metrics, "deliveryAttempted"> & Partial<Pick<Metrics, "countDeliveriesInFlight">>;
+  metrics?: Pick<Metrics, "deliveryAttempted"> &
+    Partial<Pick<Metrics, "countDeliveriesInFlight" | "runsCancelled">>;
   /** Makes a span per delivery attempt, in its event's trace; undefined: tracing is off. */
   tracer?: Tracer | undefined;
   /** Told of each resource created and each run sent to dead letter (Kubernetes Events). */
@@ -130,6 +137,22 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
     }
   };
 
+  /**
+   * hookline_runs_cancelled_total{listener}: the run knows its event, the event its listener
+   * (read only for a cancel that cancelled something). A journal that cannot say leaves the
+   * count out, logged: the delivery itself is done.
+   */
+  const countCancelled = async (run: ClaimedRun, count: number, rlog: Logger): Promise<void> => {
+    const counter = options.metrics?.runsCancelled;
+    if (counter === undefined) return;
+    try {
+      const event = await journal.getEvent(run.eventId);
+      if (event !== undefined) counter(listenerKey(event.listener), count);
+    } catch (err) {
+      rlog.warn("could not count the cancelled runs", { reason: describeError(err) });
+    }
+  };
+
   const deliverRun = async (run: ClaimedRun): Promise<void> => {
     const at = now();
     run.attempts++;
@@ -160,6 +183,8 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
         d.attempts.push({ at: now().toISOString() });
         options.metrics?.deliveryAttempted(deliveryLabel(d), "delivered");
         rlog.info(done.message, done.fields);
+        if (d.kind === "cancel" && (d.cancelled?.length ?? 0) > 0)
+          await countCancelled(run, d.cancelled?.length ?? 0, rlog);
         if (d.kind === "resource" && d.created !== undefined)
           options.observer?.created(run, d.created);
       } catch (err) {
