@@ -14,9 +14,11 @@ interface PackedFired {
 
 /**
  * The traces to write beside `runs`: each fired trace whose resources are, one for one and in
- * order, the resource deliveries of its run (the objects `planRuns` put in both) is packed. A
- * trace with a Patch entry (a patch delivery, not the same object), or without a run (a
- * duplicate's row), keeps its resources.
+ * order, the resource deliveries of its run (the objects `planRuns` put in both; a grouped run's
+ * cancel delivery, planned before its resource, is passed over) is packed. A trace with a Patch
+ * or HTTPRequest entry (a delivery of another kind, not the same object), or without a run (a
+ * duplicate's row), keeps its resources. unpackTraces reads the resource deliveries back, so rows
+ * packed before grouped runs existed read as they did.
  */
 export function packTraces(
   traces: readonly TriggerTrace[],
@@ -27,10 +29,12 @@ export function packTraces(
     const o = t.outcome;
     if (o.kind !== "fired" || o.resources.length === 0) return t;
     const run = runs.find((r) => r.origin.kind === "trigger" && r.origin.traceIndex === i);
-    if (run === undefined || run.deliveries.length !== o.resources.length) return t;
-    const same = run.deliveries.every(
-      (d, seq) => d.kind === "resource" && d.seq === seq && d.resource === o.resources[seq],
-    );
+    if (run === undefined) return t;
+    // A grouped run also holds its cancel delivery (issue 12), which is no entry of the trace:
+    // the trace's entries are matched against the run's resource deliveries only.
+    const resources = run.deliveries.filter((d) => d.kind !== "cancel");
+    if (resources.length !== o.resources.length) return t;
+    const same = resources.every((d, n) => d.kind === "resource" && d.resource === o.resources[n]);
     return same ? { ...t, outcome: { kind: "fired", resources: [], resourcesInRun: true } } : t;
   });
 }
