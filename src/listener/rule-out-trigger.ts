@@ -75,13 +75,16 @@ interface Reached {
 
 /** What a member's deciding fact says when the event's value there is `seen` and not accepted. */
 export function ruledOutByFact(fact: DecidingFact, seen: string): RuledOutBy {
-  return {
-    fact: "filter",
-    seen,
-    expected: fact.values,
-    subject: fact.kind === "body" ? subjectOf(fact.path) : `header ${fact.header}`,
-  };
+  let subject = subjects.get(fact);
+  if (subject === undefined) {
+    subject = fact.kind === "body" ? subjectOf(fact.path) : `header ${fact.header}`;
+    subjects.set(fact, subject);
+  }
+  return { fact: "filter", seen, expected: fact.values, subject };
 }
+
+/** A fact's subject, built once per compiled fact rather than once per event and trigger. */
+const subjects = new WeakMap<DecidingFact, string>();
 
 /** Not a JSON object as cel sees one: a body fact cannot be decided. */
 const NOT_AN_OBJECT = Symbol("not an object");
