@@ -269,6 +269,16 @@ async function handleEvent(
       server === undefined
         ? await recordEvent(event, listener, processed, req, deps, log)
         : await commitEvent(event, listener, processed, req, deps, log, server, recording);
+    if (result.kind === "stored" && (result.superseded?.length ?? 0) > 0) {
+      const superseded = result.superseded ?? [];
+      deps.metrics?.runsSuperseded(listenerKey(listener), superseded.length);
+      // The log already names this event (eventId): the runs of older ones it superseded.
+      log.info("superseded runs of a concurrency group", {
+        superseded: superseded.length,
+        supersededBy: eventId,
+        runs: superseded,
+      });
+    }
     // A concurrent copy of the delivery id fired first: this one is a duplicate after all.
     if (result.kind === "duplicate" && answer.kind !== "duplicate")
       answer = duplicateAnswer(listener, result.originalEventId, deliveryId);

@@ -1,6 +1,7 @@
 import {
   accept,
   checkEventType,
+  checkKnownEventTypes,
   checkHubSignature,
   firstHeader,
   readSecret,
@@ -15,6 +16,7 @@ import {
 import { addChangedFiles } from "./changed-files.js";
 import type { GithubApiOptions } from "./github-api.js";
 import { checkGithubOwners } from "./owners.js";
+import { GITHUB_EVENT_NAMES } from "./event-names.js";
 import { parseGithubParams, type GithubParams } from "./params.js";
 
 /**
@@ -29,6 +31,13 @@ export function createGithubInterceptor(options: GithubApiOptions = {}): Interce
   return {
     name: "github",
     parseParams: parseGithubParams,
+    paramWarnings: (params) =>
+      checkKnownEventTypes(
+        params.eventTypes,
+        GITHUB_EVENT_NAMES,
+        "eventTypes",
+        "an event GitHub sends (X-GitHub-Event)",
+      ),
     secretRefs: (params) =>
       [
         params.secretRef,

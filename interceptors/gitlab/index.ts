@@ -2,6 +2,7 @@ import {
   accept,
   allSecretRefs,
   checkEventType,
+  checkKnownEventTypes,
   firstHeader,
   readSecrets,
   reject,
@@ -13,6 +14,7 @@ import {
   type RawRequest,
 } from "../../src/interceptors/public.js";
 import { addGitlabChangedFiles, type GitlabApiOptions } from "./changed-files.js";
+import { GITLAB_EVENT_NAMES } from "./event-names.js";
 import { parseGitlabParams, type GitlabParams } from "./params.js";
 
 /**
@@ -43,6 +45,13 @@ export function createGitlabInterceptor(options: GitlabApiOptions = {}): Interce
         ? undefined
         : async (raw, ctx) => (await checkGitlabSender(raw, params, ctx)) ?? accept(),
     dispatchFacts: gitlabFacts,
+    paramWarnings: (params) =>
+      checkKnownEventTypes(
+        params.eventTypes,
+        GITLAB_EVENT_NAMES,
+        "eventTypes",
+        "an event GitLab sends (X-Gitlab-Event)",
+      ),
   };
 }
 

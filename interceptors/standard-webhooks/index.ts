@@ -65,13 +65,22 @@ async function checkStandardWebhook(
   if (!secrets.ok) return secrets.response;
   const keys = secrets.values.map(standardWebhookKey);
   const usable = keys.filter((k): k is Buffer => k !== undefined);
+  // Each unusable secret is named (never its value), so that the operator knows which to fix.
+  keys.forEach((key, i) => {
+    const ref = secrets.refs[i];
+    if (key === undefined && ref !== undefined)
+      ctx.log.warn(
+        usable.length === 0
+          ? "a standard-webhooks secret is not a usable key (whsec_ must be followed by base64)"
+          : "a standard-webhooks secret is not a usable key (whsec_ must be followed by base64); checking the others",
+        { secretName: ref.secretName, secretKey: ref.secretKey },
+      );
+  });
   if (usable.length === 0)
     return reject(
       "FAILED_PRECONDITION",
       "error getting secret: the secret is not a usable key (whsec_ must be followed by base64)",
     );
-  if (usable.length < keys.length)
-    ctx.log.warn("a standard-webhooks secret is not a usable key; checking the others");
   const body = req.body;
   const expected = usable.map((key) => signStandardWebhook(key, id, timestamp, body));
   // Compare every pair (no early exit), each in constant time.

@@ -10,6 +10,7 @@ import {
   type HeaderRecord,
   type Rejection,
 } from "../../test/support/interceptor-harness.js";
+import { createCapturingLogger } from "../../test/support/capture-logs.js";
 import { standardWebhooks } from "./index.js";
 import { signStandardWebhook, standardWebhookKey } from "./sign.js";
 
@@ -213,6 +214,18 @@ describe("standard-webhooks interceptor: several signatures and keys", () => {
       request(VECTOR.body, { ...HEADERS, "Webhook-Signature": [c.signature] }),
     );
     expect(res).toEqual({ continue: true });
+  });
+
+  it("names a whsec_ secret that is not base64 in its warning (name and key, never the value)", async () => {
+    for (const params of [{ secretRefs: [BAD_REF, REF] }, { secretRef: BAD_REF }]) {
+      const { log, logs } = createCapturingLogger();
+      await run(params, request(VECTOR.body, HEADERS), makeCtx({ log }).ctx);
+      const warnings = logs.entries.filter((e) => e["level"] === "warn");
+      expect(warnings, JSON.stringify(params)).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ secretName: "bad", secretKey: "token" });
+      expect(String(warnings[0]?.["message"])).toMatch(/not a usable key/);
+      expect(logs.text()).not.toContain("not base64!");
+    }
   });
 
   it("reads every secret from the trigger's namespace", async () => {

@@ -68,6 +68,10 @@ export interface DeliveryView {
   cloudEvents: CloudEventView[];
   /** Cancellations of a concurrency group's older runs, and starts of queued runs (issue 12). */
   groupActions: GroupActionView[];
+  /** For a `superseded` run: the event of its group that took its place. */
+  supersededBy: string | null;
+  /** The run's concurrency group, when its resource template declares one. */
+  concurrency: { group: string; groupId: string; strategy: string } | null;
 }
 
 export interface GroupActionView {
@@ -216,6 +220,15 @@ function toDeliveryView(run: RunRecord): DeliveryView {
     httpRequests: [],
     cloudEvents: [],
     groupActions: [],
+    supersededBy: run.supersededBy ?? null,
+    concurrency:
+      run.concurrency === undefined
+        ? null
+        : {
+            group: run.concurrency.group,
+            groupId: run.concurrency.groupId,
+            strategy: run.concurrency.strategy,
+          },
   };
   for (const d of run.deliveries) {
     switch (d.kind) {

@@ -75,6 +75,9 @@ export function parseEventFilter(query: Request["query"]): EventFilter {
   if (trigger !== undefined) filter.trigger = trigger;
   const deliveryId = one("deliveryId");
   if (deliveryId !== undefined) filter.deliveryId = deliveryId;
+  // A concurrency group: its readable key as rendered, or its group id (`<namespace>/<hash>`).
+  const group = one("group");
+  if (group !== undefined) filter.group = group;
   for (const key of ["since", "until"] as const) {
     const v = one(key);
     if (v === undefined) continue;

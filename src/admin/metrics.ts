@@ -23,6 +23,11 @@ export interface Metrics {
    * its quota spent: the listener's or the source address's for the window.
    */
   unauthenticatedDropped(listener: string, reason: UnauthenticatedDropReason): void;
+  /**
+   * Runs of a concurrency group superseded in the journal by a newer event of the group (issue
+   * 12): never delivered.
+   */
+  runsSuperseded(listener: string, count: number): void;
   /** One resource handed to the sink: delivered, retried later, or dead. */
   deliveryAttempted(kind: string, outcome: "delivered" | "retry" | "dead"): void;
   configReloaded(ok: boolean): void;
@@ -88,6 +93,12 @@ export function createMetrics(journal?: Journal): Metrics {
     name: "hookline_unauthenticated_dropped_total",
     help: "Metadata-only rows (requests nobody authenticated, that fired nothing) not journaled: their listener's or source address's quota for the window was spent.",
     labelNames: ["listener", "reason"],
+    registers: [registry],
+  });
+  const superseded = new Counter({
+    name: "hookline_runs_superseded_total",
+    help: "Runs of a concurrency group superseded in the journal by a newer event of the group before they were delivered (cancel-in-progress, queue-latest), by listener.",
+    labelNames: ["listener"],
     registers: [registry],
   });
   const journalBytes = new Gauge({
@@ -188,6 +199,9 @@ export function createMetrics(journal?: Journal): Metrics {
     },
     unauthenticatedDropped(listener, reason) {
       unauthenticatedDropped.inc({ listener, reason });
+    },
+    runsSuperseded(listener, count) {
+      if (count > 0) superseded.inc({ listener }, count);
     },
     deliveryAttempted(kind, outcome) {
       deliveries.inc({ kind, outcome });

@@ -185,8 +185,8 @@ export const EVENTS_USAGE: CommandUsage = {
   name: "events",
   summary: "list the journal's events, or show one's decision trace (through the admin port)",
   synopsis: [
-    "[show EVENT_ID] [--listener NS/NAME] [--outcome OUTCOME] [--since DURATION|TIME] [--limit N]",
-    "[--admin HOST:PORT] [--output text|json]",
+    "[show EVENT_ID] [--listener NS/NAME] [--outcome OUTCOME] [--group KEY] [--since DURATION|TIME]",
+    "[--limit N] [--admin HOST:PORT] [--output text|json]",
   ],
   settings: ["admin"],
   own: [
@@ -196,6 +196,12 @@ export const EVENTS_USAGE: CommandUsage = {
       arg: "text",
       metavar: "fired|filtered|rejected|failed|duplicate|invalid",
       help: "only events that ended so",
+    },
+    {
+      flag: "group",
+      arg: "text",
+      metavar: "KEY",
+      help: "only events with a run of this concurrency group (its key, or NAMESPACE/HASH)",
     },
     {
       flag: "since",

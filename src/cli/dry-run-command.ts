@@ -8,6 +8,7 @@ import { processEvent } from "../listener/process-event.js";
 import { routeListener } from "../listener/route-listener.js";
 import type { ProcessedEvent } from "../listener/processed-event.js";
 import type { NotApplicableTrigger, TriggerTrace } from "../listener/types.js";
+import type { PlannedRun } from "../store/types.js";
 import { foldNotApplicable } from "../listener/fold-not-applicable.js";
 import { HooklineError } from "../errors/hookline-error.js";
 import { builtinInterceptorOptions } from "../settings/builtin-interceptor-options.js";
@@ -17,6 +18,7 @@ import type { CommandIo } from "./command-io.js";
 import { createCommandLogger } from "./command-logger.js";
 import { DRY_RUN_USAGE, ownArgsOptions, usageLines } from "./command-usage.js";
 import { parseHttpRequest } from "./parse-http-request.js";
+import { checkDefaultListener } from "../listener/check-default-listener.js";
 import { loadCliConfig } from "./load-cli-config.js";
 
 const USAGE = `${usageLines(DRY_RUN_USAGE, "usage: ")}\n`;
@@ -94,8 +96,12 @@ export async function runDryRun(args: readonly string[], io: CommandIo): Promise
       : `/listeners/${values.listener.includes("/") ? values.listener : `default/${values.listener}`}`;
   const listener = routeListener(config.listeners, path, pipeline.defaultListener);
   if (listener === undefined) {
+    const named =
+      values.listener === undefined
+        ? checkDefaultListener(config.listeners, pipeline.defaultListener)
+        : checkDefaultListener(config.listeners, values.listener, "--listener");
     io.stderr.write(
-      `hookline dry-run: no EventListener for ${path}; name one with --listener NS/NAME\n`,
+      `hookline dry-run: ${named ?? `no EventListener for ${path}; name one with --listener NS/NAME`}\n`,
     );
     return 2;
   }
@@ -135,8 +141,9 @@ export async function runDryRun(args: readonly string[], io: CommandIo): Promise
 /**
  * What dry-run prints: the answer the sender would get, each trigger's trace with the resources
  * it would create, the patches it would apply (`hookline.dev/v1alpha1` `Patch` entries), the HTTP
- * requests it would send (`HTTPRequest` entries; secret headers as their references), and the
- * listener's CloudEvents (cloudEventURI) when it has any.
+ * requests it would send (`HTTPRequest` entries; secret headers as their references), each fired
+ * trigger's concurrency group and strategy, and the listener's CloudEvents (cloudEventURI) when
+ * it has any.
  */
 export function dryRunView(
   listener: { namespace: string; name: string },
@@ -191,12 +198,47 @@ export function dryRunView(
     eventListener: `${listener.namespace}/${listener.name}`,
     eventID: eventId,
     answer: { status: processed.answer.status, body: processed.answer.body },
-    triggers: processed.traces.map(triggerView),
+    triggers: processed.traces.map((t, i) => withConcurrency(triggerView(t), processed.runs, i)),
     ...notApplicableView(processed.notApplicable),
     ...(patches.length === 0 ? {} : { patches }),
     ...(httpRequests.length === 0 ? {} : { httpRequests }),
     ...(cloudEvents.length === 0 ? {} : { cloudEvents }),
   };
+}
+
+/**
+ * A fired trigger's concurrency group (issue 12), after its outcome: the group key as rendered,
+ * the strategy and limits, and which older runs of the group its run would cancel first.
+ */
+function withConcurrency(
+  view: Record<string, unknown>,
+  runs: readonly PlannedRun[],
+  traceIndex: number,
+): Record<string, unknown> {
+  const run = runs.find((r) => r.origin.kind === "trigger" && r.origin.traceIndex === traceIndex);
+  const c = run?.concurrency;
+  if (run === undefined || c === undefined) return view;
+  const cancel = run.deliveries.find((d) => d.kind === "cancel");
+  const queued = c.strategy === "queue" || c.strategy === "queue-latest";
+  const concurrency = {
+    group: c.group,
+    groupId: c.groupId,
+    strategy: c.strategy,
+    ...(queued ? { maxRunning: c.maxRunning, created: "Pending (started in order)" } : {}),
+    ...(c.maxKeepRuns === undefined ? {} : { maxKeepRuns: c.maxKeepRuns }),
+    ...(cancel === undefined
+      ? {}
+      : {
+          cancelsOlder: `${cancel.selector.scope === "all" ? "running and pending" : "pending"} ${c.kind}s of the group (spec.status: ${cancel.selector.status})`,
+        }),
+  };
+  const entries = Object.entries(view);
+  const after = entries.findIndex(([k]) => k === "outcome") + 1;
+  return Object.fromEntries([
+    ...entries.slice(0, after),
+    ["concurrency", concurrency],
+    ...entries.slice(after),
+  ]);
 }
 
 /** The triggers the event was not for: one summary line, and each with what was seen. */

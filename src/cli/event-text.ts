@@ -193,7 +193,7 @@ function triggerLines(t: TriggerView, paint: Paint): string[] {
 /** What an outcome that is not `fired` says, in one line (its fields, whatever its kind). */
 function outcomeReason(o: Outcome): string | undefined {
   if (o.kind === "fired") return undefined;
-  const parts = ["interceptor", "stage", "code", "message"]
+  const parts = ["interceptor", "url", "stage", "code", "message"]
     .map((k) => o[k])
     .filter((v): v is string => typeof v === "string");
   if (typeof o["afterMs"] === "number") parts.push(`after ${o["afterMs"]} ms`);

@@ -12,7 +12,7 @@ import { settingsFailure } from "./settings-failure.js";
 const DEFAULT_LIMIT = "20";
 
 /**
- * `hookline events [--listener L] [--outcome O] [--since DURATION|TIME]` and `hookline events show
+ * `hookline events [--listener L] [--outcome O] [--group KEY] [--since DURATION|TIME]` and `hookline events show
  * ID`: the journal as the running server's admin API answers it (`--admin` / HOOKLINE_ADMIN_ADDR,
  * the same setting serve binds; HOOKLINE_ADMIN_TOKEN when it needs one). Through the API rather
  * than the journal file: it works for SQLite and PostgreSQL alike, on another machine, and never
@@ -37,6 +37,7 @@ export async function runEvents(args: readonly string[], io: CommandIo): Promise
       token: readOption(OPTIONS.adminToken, values, io.env),
       listener: text("listener"),
       outcome: text("outcome"),
+      group: text("group"),
       since: text("since"),
       limit: text("limit") ?? DEFAULT_LIMIT,
       output: text("output") ?? "text",
@@ -62,6 +63,7 @@ export async function runEvents(args: readonly string[], io: CommandIo): Promise
     const query = new URLSearchParams({ limit: parsed.limit });
     if (parsed.listener !== undefined) query.set("listener", parsed.listener);
     if (parsed.outcome !== undefined) query.set("outcome", parsed.outcome);
+    if (parsed.group !== undefined) query.set("group", parsed.group);
     if (parsed.since !== undefined) {
       const since = sinceTime(parsed.since);
       if (since === undefined)

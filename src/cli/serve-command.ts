@@ -1,3 +1,4 @@
+import { HooklineError } from "../errors/hookline-error.js";
 import { createRuntime } from "../runtime/create-runtime.js";
 import { parseSettings } from "../settings/parse-settings.js";
 import type { CommandIo } from "./command-io.js";
@@ -34,7 +35,11 @@ export async function runServe(args: readonly string[], io: CommandIo): Promise<
     });
     return 0;
   } catch (err) {
-    log.error("hookline could not start", { error: (err as Error).message });
+    // A coded failure (HL_CONFIG_INVALID) carries its code, for a person to look up and a machine to match.
+    log.error("hookline could not start", {
+      error: (err as Error).message,
+      ...(err instanceof HooklineError ? { code: err.code } : {}),
+    });
     return 1;
   }
 }

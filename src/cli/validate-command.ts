@@ -66,11 +66,14 @@ export async function runValidate(args: readonly string[], io: CommandIo): Promi
           ? "reference error"
           : "error"
         : "warning";
-    io.stderr.write(`${formatIssue(issue)} (${label})\n`);
+    io.stderr.write(
+      `${formatIssue(issue)} (${label}${issue.code === undefined ? "" : ` ${issue.code}`})\n`,
+    );
   }
   if (errors > 0) {
+    // The whole config's verdict carries the code serve stops with, so that scripts can match either.
     io.stderr.write(
-      `${dir}: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}\n`,
+      `${dir}: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"} (HL_CONFIG_INVALID)\n`,
     );
     return 1;
   }

@@ -98,6 +98,14 @@ export interface CancelSelector {
   status: "Cancelled" | "CancelledRunFinally" | "TaskRunCancelled";
 }
 
+/** One run of a group, by name: what a start delivery starts. */
+export interface RunTarget {
+  apiVersion: string;
+  kind: ConcurrentKind;
+  namespace: string;
+  name: string;
+}
+
 /** One run a cancel delivery cancelled, as recorded on the delivery. */
 export interface CancelledRun {
   kind: ConcurrentKind;

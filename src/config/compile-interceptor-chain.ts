@@ -8,7 +8,8 @@ import {
 import type { ChainOwner, CompileContext } from "./compile-context.js";
 import { compileWebhookStep } from "./compile-webhook-step.js";
 import type { ChainAuthenticator, InterceptorStep } from "./compiled.js";
-import { documentError, referenceError } from "./issues.js";
+import { documentError, referenceError, warning } from "./issues.js";
+import { DEFAULT_DEADLINE_MS } from "../settings/defaults.js";
 import { qualifiedName } from "./resolve-references.js";
 import type { ClusterInterceptor, Interceptor, TriggerInterceptor } from "./types.js";
 
@@ -107,6 +108,13 @@ function remoteTarget(
     );
     out = { reason: `${name}: ${message}` };
   } else {
+    if (timeoutMs >= DEFAULT_DEADLINE_MS)
+      cx.issues.push(
+        warning(
+          { ...obj.loc, field: `metadata.annotations["${TIMEOUT_ANNOTATION}"]` },
+          `timeout ${timeoutText ?? ""} is not under the ${DEFAULT_DEADLINE_MS / 1000} s decision deadline, which stops the call first (the trace then says the trigger timed out waiting for it): use e.g. ${(DEFAULT_DEADLINE_MS - 1000) / 1000}s`,
+        ),
+      );
     const target = resolveInterceptorTarget(obj.spec.clientConfig, timeoutMs);
     if ("message" in target) {
       cx.issues.push(documentError({ ...obj.loc, field: target.field }, target.message));

@@ -2,8 +2,8 @@ import { isMap, isScalar, isSeq } from "yaml";
 import { ParamError } from "../interceptors/types.js";
 import { childPath, type DecodeContext, type Field } from "./decode.js";
 import type { InterceptorDecodeEnv } from "./interceptor-decode-env.js";
-import { documentError } from "./issues.js";
-import type { TriggerInterceptor } from "./types.js";
+import { documentError, warning } from "./issues.js";
+import type { Loc, TriggerInterceptor } from "./types.js";
 
 /** Compiles a built-in interceptor's params now, so a bad CEL expression is a load error. */
 export function compileParams(
@@ -18,17 +18,35 @@ export function compileParams(
   const values: Record<string, unknown> = {};
   for (const p of interceptor.params) values[p.name] = p.value;
   try {
-    env.compiled.set(interceptor, { interceptor: impl, params: impl.parseParams(values) });
+    const params = impl.parseParams(values);
+    env.compiled.set(interceptor, { interceptor: impl, params });
+    for (const w of impl.paramWarnings?.(params) ?? [])
+      env.cx.issues.push(
+        warning(paramLoc(w, interceptor, paramsField, env, legacyFields), w.message),
+      );
   } catch (err) {
     if (!(err instanceof ParamError)) throw err;
-    const target = locateParam(err, interceptor, paramsField, env.cx, legacyFields);
-    const loc =
-      paramsField === undefined && legacyFields === undefined
-        ? { ...interceptor.loc, field: `${interceptor.loc.field}.params` } // no params written
-        : env.cx.loc(target.node, target.path);
-    if (target.offset !== undefined) loc.column += target.offset;
-    env.cx.issues.push(documentError(loc, err.message));
+    env.cx.issues.push(
+      documentError(paramLoc(err, interceptor, paramsField, env, legacyFields), err.message),
+    );
   }
+}
+
+/** Where a ParamError points: its param's value (or the field in it), else the params. */
+function paramLoc(
+  err: ParamError,
+  interceptor: TriggerInterceptor & { kind: "ref" },
+  paramsField: Field | undefined,
+  env: InterceptorDecodeEnv,
+  legacyFields?: { get(name: string): Field | undefined },
+): Loc {
+  const target = locateParam(err, interceptor, paramsField, env.cx, legacyFields);
+  const loc =
+    paramsField === undefined && legacyFields === undefined
+      ? { ...interceptor.loc, field: `${interceptor.loc.field}.params` } // no params written
+      : env.cx.loc(target.node, target.path);
+  if (target.offset !== undefined) loc.column += target.offset;
+  return loc;
 }
 
 /** Finds the YAML node a ParamError's field path (`overlays[1].expression`) points at. */

@@ -17,6 +17,10 @@ import { isPatchEntry } from "../templates/rendered-patch.js";
 import { checkPatchTemplate } from "./check-patch-template.js";
 import { isHttpRequestEntry } from "../templates/rendered-http-request.js";
 import { checkHttpRequestTemplate } from "./check-http-request-template.js";
+import {
+  checkConcurrencyAnnotations,
+  type GroupedResources,
+} from "./check-concurrency-annotations.js";
 
 export const PARAM_SPEC_FIELDS: FieldTable<ParamSpec, DecodeEnv> = [
   {
@@ -50,7 +54,8 @@ export const TEMPLATE_SPEC_FIELDS: FieldTable<TriggerTemplateSpec, TemplateEnv> 
   {
     name: "resourcetemplates",
     decode: (field, { cx, declared }) => {
-      const list = decodeList(field, cx, (el) => decodeResourceTemplate(el, cx, declared));
+      const grouped: GroupedResources = { first: undefined };
+      const list = decodeList(field, cx, (el) => decodeResourceTemplate(el, cx, declared, grouped));
       // Not a list: its type error was reported; an empty list (or none valid) is missing.
       return field === undefined || (isSeq(cx.deref(field.node)) && list.length === 0)
         ? undefined
@@ -104,6 +109,7 @@ function decodeResourceTemplate(
   el: Field,
   cx: DecodeContext,
   declared: ReadonlySet<string>,
+  grouped: GroupedResources,
 ): Record<string, unknown> | undefined {
   const node = cx.deref(el.node);
   if (!isMap(node)) return cx.error(node, el.path, "a resource template must be an object");
@@ -122,6 +128,10 @@ function decodeResourceTemplate(
   if (ok && isPatchEntry(value) && !checkPatchTemplate(el, cx)) ok = false;
   // A hookline.dev/v1alpha1 HTTPRequest entry calls an endpoint: its own shape is checked too.
   if (ok && isHttpRequestEntry(value) && !checkHttpRequestTemplate(el, cx)) ok = false;
+  // Concurrency annotations (issue 12): only on a PipelineRun or TaskRun, values written out
+  // checked now, one grouped resource per template. A problem is reported and the resource
+  // kept, so that the list does not also read as empty.
+  if (ok) checkConcurrencyAnnotations(el, value, cx, grouped);
   checkDeclaredParams(node, el.path, cx, declared);
   return ok ? value : undefined;
 }

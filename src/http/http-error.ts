@@ -2,7 +2,7 @@ import type { HttpFailureKind } from "./types.js";
 
 /**
  * A call that got no usable answer, in words fit for a trace or a log line:
- * `POST https://owners.tools.svc:8443/: no answer within 10000 ms`. The message names the
+ * `POST https://owners.tools.svc:8443/: no answer within 7000 ms`. The message names the
  * method and the URL without its credentials or query, never a header or body value.
  */
 export class HttpError extends Error {

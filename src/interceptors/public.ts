@@ -62,6 +62,7 @@ export {
 } from "./sdk/parse-params.js";
 export { checkHubSignature } from "./sdk/check-hub-signature.js";
 export { checkEventType } from "./sdk/check-event-type.js";
+export { checkKnownEventTypes } from "./sdk/check-known-event-types.js";
 export { readSecret } from "./sdk/read-secret.js";
 export { readSecrets } from "./sdk/read-secrets.js";
 export { allSecretRefs } from "./sdk/all-secret-refs.js";

@@ -5,6 +5,7 @@ import type { ErrorCode } from "../errors/codes.js";
 import type { Logger } from "../core/logger.js";
 import type { RuledOutBy } from "../core/ruled-out-by.js";
 import { memoJSON } from "../core/memo-json.js";
+import { describeUrl } from "../http/describe-url.js";
 import {
   SpanKind,
   SpanStatusCode,
@@ -71,6 +72,16 @@ export interface ChainInput {
   context: TriggerContext;
 }
 
+/**
+ * Where a chain is while it runs, for the caller to read when the decision deadline passes before
+ * it ends: the interceptor running now (a remote one's URL without credentials or query) and the
+ * trace of those that ended. runChain keeps it up to date; it is never read by the chain itself.
+ */
+export interface ChainProgress {
+  running: { interceptor: string; url?: string } | undefined;
+  trace: readonly InterceptorTrace[];
+}
+
 export interface ChainDeps {
   secrets: SecretResolver;
   receivedAt: Date;
@@ -81,6 +92,8 @@ export interface ChainDeps {
   eventBudget: EventBudget;
   /** Where each interceptor's span goes (the trigger's span); undefined: tracing is off. */
   trace?: SpanParent | undefined;
+  /** Kept up to date with the step running now (see ChainProgress). */
+  progress?: ChainProgress | undefined;
 }
 
 /**
@@ -100,6 +113,8 @@ export async function runChain(
   let header = input.header;
   let rawBody = input.rawBody;
   const trace: InterceptorTrace[] = [];
+  const progress = deps.progress;
+  if (progress !== undefined) progress.trace = trace;
   for (const step of steps) {
     const started = performance.now();
     const elapsed = (): number => Math.round((performance.now() - started) * 1000) / 1000;
@@ -107,6 +122,11 @@ export async function runChain(
       trace.push({ interceptor: step.name, outcome: "error", message: step.reason, durationMs: 0 });
       return { kind: "error", interceptor: step.name, message: step.reason, trace };
     }
+    if (progress !== undefined)
+      progress.running =
+        step.kind === "builtin"
+          ? { interceptor: step.name }
+          : { interceptor: step.name, url: describeUrl(step.target.url) };
     const span =
       deps.trace === undefined
         ? undefined
@@ -209,6 +229,8 @@ export async function runChain(
       logFor().error("interceptor failed", { error: message });
       trace.push({ interceptor: step.name, outcome: "error", message, durationMs: elapsed() });
       return { kind: "error", interceptor: step.name, message, trace };
+    } finally {
+      if (progress !== undefined) progress.running = undefined;
     }
   }
   return { kind: "continue", extensions, body, bodyJSON, header, trace };

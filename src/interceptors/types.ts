@@ -203,6 +203,13 @@ export interface Interceptor<P = unknown> {
    */
   secretRefs?(params: P): readonly SecretRef[];
   /**
+   * Optional: what in these params is valid but almost certainly a mistake (an event type the
+   * provider never sends), each as a ParamError naming the field. Called once at load time; each
+   * is a `validate` warning at the field's file:line:col, never an error.
+   * @example paramWarnings: (p) => checkKnownEventTypes(p.eventTypes, NAMES, "eventTypes", "a GitHub event name")
+   */
+  paramWarnings?(params: P): readonly ParamError[];
+  /**
    * Optional: what a step with these params requires of an event before anything else it does,
    * as facts the dispatch index can check without running the trigger (DispatchFacts). Called
    * once at load time; undefined when nothing can be said. A fact must never rule out an event

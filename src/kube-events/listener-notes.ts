@@ -70,7 +70,7 @@ export function listenerNotes(
           object,
           type: "Warning",
           reason: "TriggerFailed",
-          message: `Trigger "${trace.trigger}" did not finish within the event's deadline`,
+          message: `Trigger "${trace.trigger}" did not finish within the event's deadline${outcome.interceptor === undefined ? "" : ` (interceptor "${outcome.interceptor}" was still running)`}`,
         });
         break;
       case "fired":

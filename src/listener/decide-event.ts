@@ -1,7 +1,7 @@
 import type { CompiledGroup, CompiledListener, CompiledTrigger } from "../config/compiled.js";
 import type { EventBudgetLimits, SecretResolver } from "../interceptors/types.js";
 import { createEventBudget } from "../interceptors/event-budget.js";
-import { runChain } from "../interceptors/run-chain.js";
+import { runChain, type ChainProgress } from "../interceptors/run-chain.js";
 import type { Logger } from "../core/logger.js";
 import { startSpan, type SpanParent } from "../core/span-parent.js";
 import type { PreparedEvent } from "./prepare-event.js";
@@ -51,6 +51,13 @@ export async function decideEvent(
     bodyJSON: event.chainBodyJSON,
     checks: deps.checks ?? createEventChecks(event, deps),
   });
+  // Where each chain is, for the trace of a trigger the deadline stops (a trigger's, a group's).
+  const progress = new Map<CompiledTrigger | CompiledGroup, ChainProgress>();
+  const progressOf = (of: CompiledTrigger | CompiledGroup): ChainProgress => {
+    const p: ChainProgress = { running: undefined, trace: [] };
+    progress.set(of, p);
+    return p;
+  };
   const runIt = (
     t: CompiledTrigger,
     from: TriggerStart,
@@ -62,6 +69,7 @@ export async function decideEvent(
       log: triggerLog(deps.log, t),
       eventBudget,
       trace,
+      progress: progressOf(t),
     });
   const run = (
     t: CompiledTrigger,
@@ -176,6 +184,7 @@ export async function decideEvent(
         signal: abort.signal,
         eventBudget,
         trace,
+        progress: progressOf(group),
       },
     );
     if (chain.kind !== "continue") {
@@ -263,7 +272,7 @@ export async function decideEvent(
   clearTimeout(timer);
   if (entries === undefined) {
     abort.abort();
-    const late = await settleLate(listener, runs, groupRuns, deps.deadlineMs);
+    const late = await settleLate(listener, runs, groupRuns, deps.deadlineMs, progress);
     // settleLate keeps trigger order, skipping the members ruled out by the index.
     const groupTraces = late.slice(running.length);
     entries = [...inOrder(late.slice(0, running.length)), ...groupTraces];
@@ -326,23 +335,31 @@ async function settleLate(
   runs: readonly (Promise<TriggerTrace> | undefined)[],
   groupRuns: Promise<TriggerTrace[]>[],
   afterMs: number,
+  progress: ReadonlyMap<CompiledTrigger | CompiledGroup, ChainProgress>,
 ): Promise<TriggerTrace[]> {
   const pending = Symbol("pending");
   const peek = async <T>(p: Promise<T>): Promise<T | typeof pending> =>
     Promise.race([p, Promise.resolve(pending)]);
   const out: TriggerTrace[] = [];
-  const timedOut = (t: CompiledTrigger, group?: string): TriggerTrace => ({
-    trigger: t.name,
-    namespace: t.namespace,
-    triggerId: t.id,
-    ...(group === undefined ? {} : { group }),
-    via: group === undefined ? t.via : "group",
-    interceptors: [],
-    extensions: {},
-    params: [],
-    outcome: { kind: "timedOut", afterMs },
-    durationMs: afterMs,
-  });
+  // The trace says where it was: the interceptors that ended, and the one still running (its URL
+  // when remote) — a group's chain first, then the trigger's own.
+  const timedOut = (t: CompiledTrigger, group?: CompiledGroup): TriggerTrace => {
+    const own = progress.get(t);
+    const shared = group === undefined ? undefined : progress.get(group);
+    const running = own?.running ?? (own === undefined ? shared?.running : undefined);
+    return {
+      trigger: t.name,
+      namespace: t.namespace,
+      triggerId: t.id,
+      ...(group === undefined ? {} : { group: group.name }),
+      via: group === undefined ? t.via : "group",
+      interceptors: [...(shared?.trace ?? []), ...(own?.trace ?? [])],
+      extensions: {},
+      params: [],
+      outcome: { kind: "timedOut", afterMs, ...running },
+      durationMs: afterMs,
+    };
+  };
   for (const [i, run] of runs.entries()) {
     if (run === undefined) continue; // ruled out by the index: not a run
     const r = await peek(run);
@@ -354,7 +371,7 @@ async function settleLate(
     const r = await peek(run);
     const g = listener.groups[i];
     if (r !== pending) out.push(...r);
-    else if (g !== undefined) out.push(...g.triggers.map((t) => timedOut(t, g.name)));
+    else if (g !== undefined) out.push(...g.triggers.map((t) => timedOut(t, g)));
   }
   return out;
 }
@@ -415,7 +432,12 @@ export function logOutcome(log: Logger, t: TriggerTrace): void {
       });
       break;
     case "timedOut":
-      log.error("trigger timed out", { ...fields, afterMs: o.afterMs });
+      log.error("trigger timed out", {
+        ...fields,
+        afterMs: o.afterMs,
+        ...(o.interceptor === undefined ? {} : { interceptor: o.interceptor }),
+        ...(o.url === undefined ? {} : { url: o.url }),
+      });
       break;
   }
 }

@@ -8,33 +8,64 @@ import { isPatchEntry, toRenderedPatch } from "../templates/rendered-patch.js";
 import type { RenderedResource } from "../templates/types.js";
 import type { EventDecision, TriggerTrace } from "./types.js";
 import type { EventOutcome } from "../store/types.js";
+import { planConcurrency } from "../concurrency/plan-concurrency.js";
+import type { RunConcurrency } from "../concurrency/types.js";
 
 /**
  * One run per fired trigger, its resources in template order, each labelled with its delivery
  * key (`<eventId>.<trigger>.<resource>`: a valid label value, the same on every attempt); a
  * `hookline.dev/v1alpha1` `Patch` entry becomes a patch delivery, an `HTTPRequest` entry an http
- * delivery, each in its place in that order.
+ * delivery, each in its place in that order. A resource of a concurrency group (issue 12) gets
+ * the group's labels and gives the run its `concurrency`; a strategy that cancels older runs puts
+ * a cancel delivery just before it (cancel first, then create, as GitHub Actions does). Seq is
+ * the place in the run; the delivery key keeps the template's index.
  */
 export function planRuns(
   decision: EventDecision,
   eventId: string,
   serviceAccounts: ReadonlyMap<string, string | undefined>,
+  receivedAt: Date,
 ): PlannedRun[] {
   const runs: PlannedRun[] = [];
   decision.triggers.forEach((trace, traceIndex) => {
     if (trace.outcome.kind !== "fired") return;
-    const resources = trace.outcome.resources.map((resource, seq): PlannedDelivery => {
-      const deliveryKey = `${eventId}.${traceIndex}.${seq}`;
+    const deliveries: PlannedDelivery[] = [];
+    let concurrency: RunConcurrency | undefined;
+    trace.outcome.resources.forEach((resource, index) => {
+      const seq = deliveries.length;
+      const deliveryKey = `${eventId}.${traceIndex}.${index}`;
       // A Patch entry changes an existing object: nothing is created, so nothing is labelled.
-      if (isPatchEntry(resource))
-        return { kind: "patch", seq, deliveryKey, patch: toRenderedPatch(resource) };
+      if (isPatchEntry(resource)) {
+        deliveries.push({ kind: "patch", seq, deliveryKey, patch: toRenderedPatch(resource) });
+        return;
+      }
       // An HTTPRequest entry calls an endpoint; the delivery key becomes its Idempotency-Key.
-      if (isHttpRequestEntry(resource))
-        return { kind: "http", seq, deliveryKey, request: toRenderedHttpRequest(resource) };
-      const labelled = withDeliveryKey(resource, deliveryKey);
+      if (isHttpRequestEntry(resource)) {
+        const request = toRenderedHttpRequest(resource);
+        deliveries.push({ kind: "http", seq, deliveryKey, request });
+        return;
+      }
+      let labelled = withDeliveryKey(resource, deliveryKey);
+      const grouped = planConcurrency(labelled, deliveryKey, receivedAt);
+      if (grouped !== undefined) {
+        labelled = grouped.resource;
+        concurrency = grouped.concurrency;
+        if (grouped.cancel !== undefined)
+          deliveries.push({
+            kind: "cancel",
+            seq,
+            deliveryKey: `${deliveryKey}.cancel`,
+            selector: grouped.cancel,
+          });
+      }
       // The trace shows what will be created, key included.
-      if (trace.outcome.kind === "fired") trace.outcome.resources[seq] = labelled;
-      return { kind: "resource", seq, deliveryKey, resource: labelled } satisfies PlannedDelivery;
+      if (trace.outcome.kind === "fired") trace.outcome.resources[index] = labelled;
+      deliveries.push({
+        kind: "resource",
+        seq: deliveries.length,
+        deliveryKey,
+        resource: labelled,
+      });
     });
     runs.push({
       id: randomUUID(),
@@ -42,7 +73,8 @@ export function planRuns(
       origin: { kind: "trigger", traceIndex, trigger: trace.trigger },
       namespace: trace.namespace,
       serviceAccountName: serviceAccounts.get(trace.triggerId),
-      deliveries: resources,
+      deliveries,
+      ...(concurrency === undefined ? {} : { concurrency }),
     });
   });
   return runs;

@@ -40,6 +40,12 @@ export interface EventInput {
    * run). Taken as input so that this function never reads or writes the journal.
    */
   deliveryIdOwner: DeliveryIdOwner | undefined;
+  /**
+   * The receive time the journal records, when it is not `event.receivedAt`: a replay's own
+   * (its timestamp checks use the original's). Runs take their place in their concurrency
+   * groups by it, so a replay is the newest run of its group.
+   */
+  recordedAt?: Date;
 }
 
 /**
@@ -56,6 +62,7 @@ export interface EventInput {
  */
 export async function processEvent(input: EventInput, deps: ProcessDeps): Promise<ProcessedEvent> {
   const { listener, event, deliveryIdOwner } = input;
+  const recordedAt = input.recordedAt ?? event.receivedAt;
   if (deliveryIdOwner?.blocksRedelivery === true) {
     // A delivery id whose event fired: nothing runs again.
     return {
@@ -75,7 +82,7 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
   if (gate.kind === "closed") {
     deps.log.debug("event refused before its body was read: no trigger authenticated it");
     for (const t of gate.traces) logOutcome(deps.log, t);
-    return decided(listener, event, decisionOf(listener, gate.traces), false);
+    return decided(listener, event, recordedAt, decisionOf(listener, gate.traces), false);
   }
   const bodyJSON = memoJSON(event.rawBody);
   if (listener.payloadValidation) {
@@ -110,7 +117,7 @@ export async function processEvent(input: EventInput, deps: ProcessDeps): Promis
     checks,
   });
   const authenticated = gate.authenticated || decision.authenticated;
-  return decided(listener, event, decision, authenticated);
+  return decided(listener, event, recordedAt, decision, authenticated);
 }
 
 const FORM_FIX =
@@ -139,11 +146,12 @@ function refusedFormEncoding(decision: EventDecision): boolean {
 function decided(
   listener: CompiledListener,
   event: IncomingEvent,
+  recordedAt: Date,
   decision: EventDecision,
   authenticated: boolean,
 ): ProcessedEvent {
   const runs = [
-    ...planRuns(decision, event.eventId, serviceAccountsOf(listener)),
+    ...planRuns(decision, event.eventId, serviceAccountsOf(listener), recordedAt),
     ...planCloudEvents(listener, decision, event.eventId, event.header),
   ];
   const outcome = eventOutcome(decision);

@@ -59,8 +59,10 @@ export async function replayEvent(original: StoredEvent, deps: ReplayDeps): Prom
     deliveryId: undefined,
   };
   const log = deps.log.child({ eventId, replayOf: original.id, listener: listener.name });
+  // The replay is a new event, received now: the newest of its concurrency groups.
+  const receivedAt = new Date();
   const processed = await processEvent(
-    { listener, event: incoming, deliveryIdOwner: undefined },
+    { listener, event: incoming, deliveryIdOwner: undefined, recordedAt: receivedAt },
     { secrets: deps.secrets, log, deadlineMs: deps.deadlineMs },
   );
   // As serve records it: a replay nobody authenticated (a token redacted at storage) that fired
@@ -84,7 +86,7 @@ export async function replayEvent(original: StoredEvent, deps: ReplayDeps): Prom
       );
   const event: StoredEvent = {
     ...recorded,
-    receivedAt: new Date(),
+    receivedAt,
     replayOf: original.id,
   };
   await deps.journal?.record(event, processed.runs);

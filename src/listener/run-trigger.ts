@@ -5,11 +5,12 @@ import { assertNever } from "../errors/assert-never.js";
 import type { CompiledTrigger, TriggerPlan } from "../config/compiled.js";
 import { describeError } from "../errors/hookline-error.js";
 import { describeRuledOut } from "../core/ruled-out-by.js";
-import { runChain, type ChainResult } from "../interceptors/run-chain.js";
+import { runChain, type ChainProgress, type ChainResult } from "../interceptors/run-chain.js";
 import type { EventBudget, SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
 import { SpanStatusCode, startSpan, type Span, type SpanParent } from "../core/span-parent.js";
 import { renderTemplate } from "../templates/render-template.js";
+import { checkRenderedConcurrency } from "../concurrency/plan-concurrency.js";
 import type { PreparedEvent } from "./prepare-event.js";
 import type { TriggerTrace } from "./types.js";
 
@@ -21,6 +22,8 @@ export interface TriggerDeps {
   eventBudget: EventBudget;
   /** Where the trigger's span goes; undefined: tracing is off. */
   trace?: SpanParent | undefined;
+  /** Kept up to date with the interceptor running now, for a trace past the deadline. */
+  progress?: ChainProgress | undefined;
 }
 
 /** Where a trigger starts: the event's own header and no extensions, or a group's result. */
@@ -112,6 +115,7 @@ export async function runTrigger(
         signal: deps.signal,
         eventBudget: deps.eventBudget,
         trace: span?.child,
+        progress: deps.progress,
       },
     );
   }
@@ -169,6 +173,10 @@ export async function runTrigger(
       trigger: trigger.name,
       namespace: trigger.namespace,
     });
+    // A concurrency annotation written with a param is checked once its value is known.
+    const invalid = checkRenderedConcurrency(resources);
+    if (invalid !== undefined)
+      return finish({ kind: "failed", stage: "template", message: invalid });
     return finish({ kind: "fired", resources });
   } catch (err) {
     return finish({ kind: "failed", stage: "template", message: describeError(err) });

@@ -6,6 +6,7 @@ import { redactHeaders } from "../store/redact-headers.js";
 import type { StoredEvent } from "../store/types.js";
 import type { StoringListener } from "./to-stored-event.js";
 import { describeRuledOut } from "../core/ruled-out-by.js";
+import { describeTimedOut } from "./describe-timed-out.js";
 import type { EventAnswer, NotApplicableTrigger, TriggerTrace } from "./types.js";
 
 /** Interceptor messages and reasons are cut here: a row's size must not follow the sender's. */
@@ -79,7 +80,7 @@ function reasonOf(
       case "failed":
         return `${first.trigger}: ${o.stage}: ${o.message}`;
       case "timedOut":
-        return `${first.trigger}: timed out after ${o.afterMs} ms`;
+        return `${first.trigger}: ${describeTimedOut(o)}`;
       case "fired":
         return outcome;
     }

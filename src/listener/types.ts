@@ -36,8 +36,12 @@ export type TriggerOutcome =
       /** hookline's error code, when one names the failure (`HL_SECRET_NOT_FOUND`). */
       code?: ErrorCode;
     }
-  /** Still running when the event's deadline passed. */
-  | { kind: "timedOut"; afterMs: number };
+  /**
+   * Still running when the event's deadline passed: `interceptor` is the one that was running
+   * then (absent when none was: the bindings or the template), `url` its address when it is a
+   * remote one (no credentials, no query).
+   */
+  | { kind: "timedOut"; afterMs: number; interceptor?: string; url?: string };
 
 /** Everything that decided one trigger's outcome: what the explain page will show. */
 export interface TriggerTrace {

@@ -16,10 +16,12 @@ import { createReloadCoordinator } from "../config/reload-coordinator.js";
 import { createSecretResolver } from "../config/secret-resolver.js";
 import { watchConfigDir } from "../config/watch-config-dir.js";
 import type { Logger } from "../core/logger.js";
+import { HooklineError } from "../errors/hookline-error.js";
 import { createSecretValues } from "../core/secret-values.js";
 import { createDeliveryWorker } from "../delivery/delivery-worker.js";
 import { createInterceptorRegistry } from "../interceptors/plugins/create-interceptor-registry.js";
 import type { SecretResolver } from "../interceptors/types.js";
+import { checkDefaultListener } from "../listener/check-default-listener.js";
 import { replayEvent } from "../listener/replay-event.js";
 import { redactingLogger } from "../log/redacting-logger.js";
 import { builtinInterceptorOptions } from "../settings/builtin-interceptor-options.js";
@@ -137,17 +139,22 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   let config = await load();
   for (const issue of config.issues) {
     const line = formatIssue(issue);
+    const code = issue.code === undefined ? {} : { code: issue.code };
     if (issue.severity === "note") log.debug("config note", { issue: line });
-    else if (issue.class === "document") log.error("config error", { issue: line });
-    else log.warn("config warning", { issue: line });
+    else if (issue.class === "document") log.error("config error", { issue: line, ...code });
+    else log.warn("config warning", { issue: line, ...code });
   }
   if (hasDocumentErrors(config.issues)) {
-    throw new Error(
+    throw new HooklineError(
+      "HL_CONFIG_INVALID",
       dir === undefined
         ? "the configuration read from the cluster has errors (logged above, each naming its resource and field)"
         : `the configuration in ${dir} has errors; run \`hookline validate ${dir}\` to list them`,
     );
   }
+  // A default listener that is not there would answer 404 to every delivery: refused now.
+  const noDefault = checkDefaultListener(config.listeners, settings.defaultListener);
+  if (noDefault !== undefined) throw new Error(noDefault);
   const admin = settings.admin.addr;
   // "Loopback" is what the host resolves to (every address of it), never its text; the checked
   // address is the one bound, so that the name cannot resolve anew in between.

@@ -1,7 +1,6 @@
 import type { Logger } from "../core/logger.js";
 import type { SpanParent } from "../core/span-parent.js";
-import type { CancelledRun, CancelSelector } from "../concurrency/types.js";
-import type { StartDelivery } from "../store/types.js";
+import type { CancelledRun, CancelSelector, RunTarget } from "../concurrency/types.js";
 import type { RenderedPatch, RenderedResource } from "../templates/types.js";
 
 /**
@@ -64,5 +63,5 @@ export interface Sink {
    */
   cancel(selector: CancelSelector, ctx: CreateContext): Promise<CancelledRun[]>;
   /** Starts a queued (Pending) run; one that already started is left alone. */
-  start(target: StartDelivery["target"], ctx: CreateContext): Promise<CancelledRun>;
+  start(target: RunTarget, ctx: CreateContext): Promise<CancelledRun>;
 }

@@ -58,7 +58,11 @@ export function matchesFilter(event: StoredEvent, filter: EventFilter): boolean 
   return true;
 }
 
-/** An event that fired blocks a redelivery, unless every one of its runs went to dead letter. */
+/**
+ * An event that fired blocks a redelivery, unless every one of its runs went to dead letter. A
+ * run `superseded` by a newer event of its concurrency group counts as done, not dead: the event
+ * fired, and a redelivery of it must not run an outdated commit again.
+ */
 export function blocksRedelivery(outcome: string, runStates: readonly string[]): boolean {
   if (outcome !== "fired") return false;
   return runStates.length === 0 || runStates.some((s) => s !== "dead");

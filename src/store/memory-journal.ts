@@ -8,6 +8,12 @@ import {
 } from "./event-summary.js";
 import { newRun } from "./new-run.js";
 import {
+  markSuperseded,
+  supersededBy,
+  supersededOnArrival,
+  type GroupMember,
+} from "./supersede.js";
+import {
   listenerKey,
   type DeliveryIdOwner,
   type EventCountBucket,
@@ -49,6 +55,35 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
   // Indexes, so that nothing scans every run ever recorded on the request path.
   const runIdsByEvent = new Map<string, string[]>();
   const pending = new Set<string>();
+  /** Run ids by RunConcurrency.groupId, for supersede (issue 12). */
+  const runIdsByGroup = new Map<string, Set<string>>();
+  const dropRun = (id: string): void => {
+    const groupId = runs.get(id)?.run.concurrency?.groupId;
+    if (groupId !== undefined) {
+      const ids = runIdsByGroup.get(groupId);
+      ids?.delete(id);
+      if (ids?.size === 0) runIdsByGroup.delete(groupId);
+    }
+    runs.delete(id);
+  };
+  const membersOf = (groupId: string): GroupMember[] =>
+    [...(runIdsByGroup.get(groupId) ?? [])].flatMap((id) => {
+      const r = runs.get(id);
+      const c = r?.run.concurrency;
+      return r === undefined || c === undefined
+        ? []
+        : [
+            {
+              id,
+              eventId: r.run.eventId,
+              state: r.run.state,
+              order: c.order,
+              lockedUntil: r.lockedUntil,
+              deliveries: r.run.deliveries,
+              concurrency: c,
+            },
+          ];
+    });
   const runsOf = (eventId: string): RunRecord[] =>
     (runIdsByEvent.get(eventId) ?? []).flatMap((id) => {
       const r = runs.get(id);
@@ -63,7 +98,7 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
       if (events.size <= maxEvents || ++looked > 64) return;
       const mine = runIdsByEvent.get(id) ?? [];
       if (mine.some((r) => pending.has(r))) continue;
-      for (const r of mine) runs.delete(r);
+      for (const r of mine) dropRun(r);
       runIdsByEvent.delete(id);
       events.delete(id);
       if (event.deliveryId !== undefined) {
@@ -86,11 +121,18 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
     pending.delete(run.id); // re-added at the end: a retried run queues behind those due sooner
     if (run.state === "pending") pending.add(run.id);
   };
+  /** Whether an event has a run of the group (by readable key or groupId); no group: any event. */
+  const inGroup = (eventId: string, group: string | undefined): boolean =>
+    group === undefined ||
+    (runIdsByEvent.get(eventId) ?? []).some((id) => {
+      const c = runs.get(id)?.run.concurrency;
+      return c !== undefined && (c.groupId === group || c.group === group);
+    });
   const hasPendingRun = (eventId: string): boolean =>
     (runIdsByEvent.get(eventId) ?? []).some((id) => pending.has(id));
   /** Deletes an event and its runs, and frees its delivery id. */
   const remove = (e: StoredEvent): void => {
-    for (const id of runIdsByEvent.get(e.id) ?? []) runs.delete(id);
+    for (const id of runIdsByEvent.get(e.id) ?? []) dropRun(id);
     runIdsByEvent.delete(e.id);
     events.delete(e.id);
     if (e.deliveryId !== undefined) {
@@ -122,13 +164,40 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
         owners.set(key, event.id);
       }
       events.set(event.id, event);
-      for (const p of planned) put(newRun(p, event.receivedAt, event.traceContext), 0, 0);
+      const superseded: string[] = [];
+      const nowMs = Date.now();
+      for (const p of planned) {
+        let run = newRun(p, event.receivedAt, event.traceContext);
+        const groupId = p.concurrency?.groupId;
+        if (groupId !== undefined) {
+          const members = membersOf(groupId);
+          const newer = supersededOnArrival(p, members);
+          if (newer !== undefined) {
+            run = markSuperseded(run, newer);
+            superseded.push(run.id);
+          } else {
+            for (const m of supersededBy(p, members, nowMs)) {
+              const held = runs.get(m.id);
+              if (held === undefined) continue;
+              // The fence moves on: a worker whose lease lapsed cannot save over the supersede.
+              put(markSuperseded(held.run, event.id), 0, held.fence + 1);
+              superseded.push(m.id);
+            }
+          }
+          const ids = runIdsByGroup.get(groupId) ?? new Set<string>();
+          ids.add(run.id);
+          runIdsByGroup.set(groupId, ids);
+        }
+        put(run, 0, 0);
+      }
       runIdsByEvent.set(
         event.id,
         planned.map((p) => p.id),
       );
       evict();
-      return Promise.resolve({ kind: "stored" });
+      return Promise.resolve(
+        superseded.length === 0 ? { kind: "stored" } : { kind: "stored", superseded },
+      );
     },
     claimDueRuns(now, limit, leaseMs): Promise<ClaimedRun[]> {
       // `pending` is in insertion order (a run put back for a retry goes to its end). The oldest due
@@ -183,7 +252,7 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
     listEvents(filter: EventFilter): Promise<EventPage> {
       const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
       const list = [...events.values()]
-        .filter((e) => matchesFilter(e, filter))
+        .filter((e) => matchesFilter(e, filter) && inGroup(e.id, filter.group))
         .sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime() || (a.id < b.id ? 1 : -1))
         .filter(
           (e) =>

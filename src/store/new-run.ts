@@ -20,6 +20,7 @@ export function newRun(p: PlannedRun, now: Date, traceContext?: TraceCarrier): R
     deliveries: p.deliveries.map(pendingDelivery),
   };
   if (traceContext !== undefined) run.traceContext = traceContext;
+  if (p.concurrency !== undefined) run.concurrency = p.concurrency;
   return run;
 }
 

@@ -6,8 +6,8 @@ import type { RenderedHttpRequest, RenderedPatch, RenderedResource } from "../te
 import type {
   CancelledRun,
   CancelSelector,
-  ConcurrentKind,
   RunConcurrency,
+  RunTarget,
 } from "../concurrency/types.js";
 
 /**
@@ -131,7 +131,7 @@ export interface HttpRequestDelivery {
 export interface CancelDelivery {
   kind: "cancel";
   seq: number;
-  /** `<eventId>.<traceIndex>.<seq>`, as a resource's. */
+  /** The grouped resource's delivery key + `.cancel`. */
   deliveryKey: string;
   selector: CancelSelector;
 }
@@ -146,7 +146,7 @@ export interface StartDelivery {
   seq: number;
   /** `start.<namespace>.<name>`: one start per queued run, whichever replica decides it. */
   deliveryKey: string;
-  target: { apiVersion: string; kind: ConcurrentKind; namespace: string; name: string };
+  target: RunTarget;
 }
 
 /** What the endpoint answered to the latest attempt that got an answer. */
@@ -308,6 +308,11 @@ export interface EventFilter {
   trigger?: string;
   outcome?: EventOutcome;
   deliveryId?: string;
+  /**
+   * Events with a run of this concurrency group: its readable key as rendered
+   * (RunConcurrency.group) or its groupId (`<namespace>/<hash>`).
+   */
+  group?: string;
   since?: Date;
   until?: Date;
   limit: number;

@@ -140,6 +140,35 @@ describe.skipIf(!HAVE_CHROMIUM && process.env["CI"] === undefined)(
       await page.close();
     }, 60_000);
 
+    it("folds a ping's not-applicable triggers (a listener of four) into one line, no stop cards", async () => {
+      const listener = `http://127.0.0.1:${running.port}`;
+      const admin = `http://127.0.0.1:${running.adminPort}`;
+      const body = githubFixture("ping");
+      const res = await request(listener)
+        .post("/")
+        .set("Content-Type", "application/json")
+        .set("X-GitHub-Event", "ping")
+        .set("X-GitHub-Delivery", "page-ping")
+        .set("X-Hub-Signature-256", await signGithub(body, EXAMPLE_SECRET))
+        .send(wire(body));
+      const ping = (res.body as { eventID: string }).eventID;
+      const page = await browser.newPage({ viewport: LAPTOP });
+      await page.goto(`${admin}/ui/events/${ping}`);
+      // One folded line for every trigger of the listener, and not one card that looks like a stop.
+      expect(await page.locator("details.card.not-applicable").count()).toBe(1);
+      const summary = await page.locator("details.card.not-applicable > summary").innerText();
+      expect(summary).toMatch(/^4 triggers did not apply: /);
+      expect(await page.locator(".card.stopped").count()).toBe(0);
+      expect(await page.locator("tr.stopper").count()).toBe(0);
+      // Folded: the names are there, but not shown until the line is opened.
+      expect(await page.locator("details.card.not-applicable li").first().isVisible()).toBe(false);
+      await page.click("details.card.not-applicable > summary");
+      expect(await page.locator("details.card.not-applicable li").first().isVisible()).toBe(true);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, "event-page-ping.png"), fullPage: true });
+      await page.close();
+    }, 60_000);
+
     it("fits a laptop screen, shows each event's type, and wraps a long reason", async () => {
       const listener = `http://127.0.0.1:${running.port}`;
       const admin = `http://127.0.0.1:${running.adminPort}`;

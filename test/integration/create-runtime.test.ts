@@ -76,6 +76,33 @@ describe("createRuntime", () => {
     ).rejects.toThrow(/not on loopback: set HOOKLINE_ADMIN_TOKEN/);
   });
 
+  it("refuses a HOOKLINE_LISTENER that names no listener, listing those there are with a did-you-mean", async () => {
+    const settings = parseSettings(
+      [
+        ...["--config", EXAMPLE_CONFIG, "--store", "memory", "--out", dir],
+        ...["--host", "127.0.0.1", "--port", "0", "--admin", "127.0.0.1:0"],
+      ],
+      { HOOKLINE_LISTENER: "default/github-listner" },
+    );
+    const hangups = process.listenerCount("SIGHUP");
+    await expect(createRuntime(settings, { log: createCapturingLogger().log })).rejects.toThrow(
+      'HOOKLINE_LISTENER "default/github-listner" names no EventListener; did you mean "default/github-listener"? (the config\'s EventListener is default/github-listener)',
+    );
+    expect(process.listenerCount("SIGHUP")).toBe(hangups);
+    // A name without its namespace is found in any namespace, as routing finds it.
+    const named = await createRuntime(
+      parseSettings(
+        [
+          ...["--config", EXAMPLE_CONFIG, "--store", "memory", "--out", dir],
+          ...["--host", "127.0.0.1", "--port", "0", "--admin", "127.0.0.1:0"],
+        ],
+        { HOOKLINE_LISTENER: "github-listener" },
+      ),
+      { log: createCapturingLogger().log },
+    );
+    await named.close();
+  });
+
   it("starts from parsed settings, logs where it listens, and closes in full", async () => {
     const { log, logs } = createCapturingLogger();
     const hangups = process.listenerCount("SIGHUP");

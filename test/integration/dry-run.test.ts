@@ -51,6 +51,18 @@ describe("hookline dry-run", () => {
     expectGolden("example-github-push", out);
   });
 
+  it("a --listener that names no EventListener: exit 2, listing those there are with a did-you-mean", async () => {
+    const payload = join(ROOT, "examples/payloads/github-push.json");
+    const { code, err } = await dryRun([
+      ...["--config", EXAMPLE_CONFIG, "--payload", payload, "--listener", "github-listner"],
+      ...["-H", "X-GitHub-Event: push"],
+    ]);
+    expect(code).toBe(2);
+    expect(err).toBe(
+      'hookline dry-run: --listener "github-listner" names no EventListener; did you mean "github-listener"? (the config\'s EventListener is default/github-listener)\n',
+    );
+  });
+
   it("says why nothing fired for a wrong signature (exit 1)", async () => {
     const payload = join(ROOT, "examples/payloads/github-push.json");
     const { code, out } = await dryRun([

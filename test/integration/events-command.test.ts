@@ -92,6 +92,10 @@ describe("hookline events (through the admin API)", () => {
     const future = await events(["--since", "2999-01-01T00:00:00Z"]);
     expect(future.out).toBe("");
     expect(future.err).toContain("no event matches");
+    // No run of these events is in a concurrency group (the API's filter: test/integration/admin).
+    const group = await events(["--group", "acme/web#42"]);
+    expect([group.code, group.out]).toEqual([0, ""]);
+    expect(group.err).toContain("no event matches");
   });
 
   it("shows one event's decision trace: interceptors, params, resources", async () => {

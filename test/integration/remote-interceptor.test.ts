@@ -98,7 +98,10 @@ beforeAll(async () => {
       void readBody(req).then(async (text) => {
         const path = req.url ?? "/";
         seen.push({ path, headers: req.headers, rawHeaders: req.rawHeaders, body: text });
-        const answer = await interceptorAnswer(path, JSON.parse(text) as Record<string, unknown>);
+        const answer = await interceptorAnswer(
+          path.split("?")[0] ?? path,
+          JSON.parse(text) as Record<string, unknown>,
+        );
         if (answer === "hang" || res.destroyed) return;
         res.writeHead(answer.status, { "Content-Type": "application/json" }).end(answer.body);
       });
@@ -406,9 +409,12 @@ ${trigger(
 describe("remote interceptors and the decision deadline", () => {
   it("abandons a call still running at the deadline: the trigger times out, the request is cut", async () => {
     const dir = await writeConfigDir({
-      "interceptors.yaml": clusterInterceptor("hang", `https://127.0.0.1:${httpsPort}/hang`, {
-        ca: tls.caPem,
-      }),
+      // A token in the query: the trace names the URL without it.
+      "interceptors.yaml": clusterInterceptor(
+        "hang",
+        `https://127.0.0.1:${httpsPort}/hang?token=s3cret`,
+        { ca: tls.caPem },
+      ),
       "template.yaml": TEMPLATE,
       "listener.yaml": `apiVersion: triggers.tekton.dev/v1beta1
 kind: EventListener
@@ -424,7 +430,14 @@ ${trigger("hang", ref("hang"))}`,
       const started = Date.now();
       const traces = await post(app, { ref: "refs/heads/main" });
       expect(Date.now() - started).toBeLessThan(3000);
-      expect(byName(traces, "hang").outcome).toEqual({ kind: "timedOut", afterMs: 300 });
+      // The stored trace says what it was waiting for: the interceptor and its URL.
+      expect(byName(traces, "hang").outcome).toEqual({
+        kind: "timedOut",
+        afterMs: 300,
+        interceptor: "hang",
+        url: `https://127.0.0.1:${httpsPort}/hang?…`,
+      });
+      expect(JSON.stringify(traces)).not.toContain("s3cret");
       await expect.poll(() => aborted, { timeout: 2000 }).toBeGreaterThan(before);
     } finally {
       await app.close();

@@ -1,6 +1,7 @@
 import { stringify } from "yaml";
 import type { DeliveryView, EventView, TriggerView } from "../event-view.js";
 import type { FoldedNotApplicable } from "../../listener/fold-not-applicable.js";
+import { describeTimedOut } from "../../listener/describe-timed-out.js";
 import { html, type SafeHtml } from "./html.js";
 import { layout } from "./layout.js";
 
@@ -177,7 +178,7 @@ function reason(t: TriggerView): string {
     case "failed":
       return `failed (${o.code === undefined ? o.stage : `${o.stage}, ${o.code}`}): ${o.message}`;
     case "timedOut":
-      return `timed out after ${o.afterMs} ms`;
+      return describeTimedOut(o);
   }
 }
 
@@ -274,6 +275,25 @@ function renderDelivery(d: DeliveryView, title: string): SafeHtml {
       >
     </h2>
     ${d.lastError === null ? "" : html`<p class="badge dead block">Last error: ${d.lastError}</p>`}
+    ${
+      d.supersededBy === null
+        ? ""
+        : html`<p class="superseded">
+            Superseded by event <a href="/ui/events/${d.supersededBy}">${d.supersededBy}</a>: a
+            newer event of its concurrency group took its place, so nothing of it was created.
+          </p>`
+    }
+    ${
+      d.concurrency === null
+        ? ""
+        : html`<p class="muted small">
+            Concurrency group
+            <a href="/ui/?group=${encodeURIComponent(d.concurrency.groupId)}"
+              ><code>${d.concurrency.group}</code></a
+            >
+            · ${d.concurrency.strategy}
+          </p>`
+    }
     ${d.resources.map(
       (r) =>
         html`<details>

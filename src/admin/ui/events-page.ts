@@ -64,6 +64,14 @@ export function renderEventsPage(
         </select></label
       >
       <label>Delivery id <input name="deliveryId" value="${query["deliveryId"] ?? ""}" /></label>
+      <label
+        >Group
+        <input
+          name="group"
+          value="${query["group"] ?? ""}"
+          placeholder="concurrency group key"
+          title="a concurrency group's key as rendered, or its namespace/hash"
+      /></label>
       <button type="submit">Filter</button> <a href="/ui/">clear</a>
     </form>
     <table>

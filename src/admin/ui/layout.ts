@@ -21,7 +21,7 @@ code, pre { font:12.5px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospac
 pre { background:#0f1522; color:#e6e9f0; padding:12px; border-radius:6px; overflow:auto; max-height:420px; margin:6px 0 0; }
 .badge { display:inline-block; padding:1px 8px; border-radius:10px; font-size:12px; font-weight:600; margin:1px 4px 1px 0; white-space:nowrap; }
 .fired,.delivered,.continue { color:var(--ok); background:var(--ok-bg); }
-.filtered,.duplicate,.pending,.not_attempted { color:var(--muted); background:var(--dim-bg); }
+.filtered,.duplicate,.pending,.not_attempted,.superseded { color:var(--muted); background:var(--dim-bg); }
 .rejected,.failed,.timedOut,.dead,.error,.invalid,.stop { color:var(--bad); background:var(--bad-bg); }
 .warn { color:var(--warn); background:var(--warn-bg); }
 form.filters { display:flex; gap:8px; flex-wrap:wrap; margin:0 0 12px; align-items:end; }

@@ -1,10 +1,13 @@
 import type { TlsConfig } from "../../http/types.js";
 
 /**
- * Tekton's listener waits 10 s for an Interceptor/ClusterInterceptor service (its HTTP client's
- * timeout) and 5 s for a legacy `webhook:` interceptor (TEKTON-SPEC §2.5).
+ * How long an Interceptor/ClusterInterceptor service is waited for: 7 s, under the 8 s decision
+ * deadline (DEFAULT_DEADLINE_MS), so that a slow service fails its trigger with a reason that
+ * names it ("no answer within 7000 ms") instead of the deadline cutting it. Tekton's listener
+ * waits 10 s (its HTTP client's timeout), which the deadline would always cut first. A legacy
+ * `webhook:` interceptor is waited for 5 s, as in Tekton (TEKTON-SPEC §2.5).
  */
-export const DEFAULT_INTERCEPTOR_TIMEOUT_MS = 10_000;
+export const DEFAULT_INTERCEPTOR_TIMEOUT_MS = 7_000;
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 5_000;
 
 /** Annotation on an Interceptor/ClusterInterceptor: how long to wait for it (`3s`, `500ms`). */

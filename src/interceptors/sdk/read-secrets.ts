@@ -14,16 +14,27 @@ import { readSecret } from "./read-secret.js";
 export async function readSecrets(
   ctx: InterceptorContext,
   refs: readonly SecretRef[],
-): Promise<{ ok: true; values: Buffer[] } | { ok: false; response: InterceptorResponse }> {
+): Promise<
+  | {
+      ok: true;
+      values: Buffer[];
+      /** The secretRef each value was read from (`refs[i]` for `values[i]`): to name one in a log. */
+      refs: SecretRef[];
+    }
+  | { ok: false; response: InterceptorResponse }
+> {
   const results = await Promise.all(refs.map((ref) => readSecret(ctx, ref)));
   const values: Buffer[] = [];
+  const read: SecretRef[] = [];
   let firstFailure: InterceptorResponse | undefined;
   const unreadable: SecretRef[] = [];
   results.forEach((result, i) => {
-    if (result.ok) values.push(result.value);
-    else {
+    const ref = refs[i];
+    if (result.ok) {
+      values.push(result.value);
+      if (ref !== undefined) read.push(ref);
+    } else {
       firstFailure ??= result.response;
-      const ref = refs[i];
       if (ref !== undefined) unreadable.push(ref);
     }
   });
@@ -43,5 +54,5 @@ export async function readSecrets(
       secretName: ref.secretName,
       secretKey: ref.secretKey,
     });
-  return { ok: true, values };
+  return { ok: true, values, refs: read };
 }

@@ -35,7 +35,14 @@ import {
 } from "./rows.js";
 import { createWriteHealth } from "../write-health.js";
 import { describePostgresFailure } from "./describe-postgres-failure.js";
-import { LOCK_DELIVERY_ID, migrate, quoteSchema, transaction } from "./schema.js";
+import {
+  LOCK_DELIVERY_ID,
+  LOCK_GROUP_SUPERSEDE,
+  migrate,
+  quoteSchema,
+  transaction,
+} from "./schema.js";
+import { supersededBy, supersedes, type GroupMember } from "../supersede.js";
 import { notKeptColumn } from "../stored-body.js";
 
 export interface PostgresJournalOptions {
@@ -160,13 +167,18 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         run.nextAttemptAt,
         JSON.stringify(run.deliveries),
         run.traceContext === undefined ? null : JSON.stringify(run.traceContext),
+        run.concurrency === undefined ? null : JSON.stringify(run.concurrency),
+        run.concurrency?.groupId ?? null,
+        run.concurrency?.group ?? null,
+        run.concurrency?.order ?? null,
       );
       const n = (i: number): string => `$${at + i}`;
-      return `(${n(1)}, ${n(2)}, ${n(3)}, ${n(4)}, ${n(5)}, ${n(6)}, ${n(7)}, ${n(8)}, ${n(9)}, ${n(10)}, ${n(11)}::json, ${n(12)}::json)`;
+      return `(${n(1)}, ${n(2)}, ${n(3)}, ${n(4)}, ${n(5)}, ${n(6)}, ${n(7)}, ${n(8)}, ${n(9)}, ${n(10)}, ${n(11)}::json, ${n(12)}::json, ${n(13)}::json, ${n(14)}, ${n(15)}, ${n(16)})`;
     });
     await client.query(
       `INSERT INTO ${s}.runs (id, event_id, origin, trace_index, trigger, namespace, service_account,
-         state, attempts, next_attempt_at, deliveries, trace_context)
+         state, attempts, next_attempt_at, deliveries, trace_context, concurrency, group_id,
+         group_key, group_order)
        VALUES ${rows.join(", ")}`,
       values,
     );
@@ -201,9 +213,87 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
           ]);
       }
       await insertEvent(client, event, true, planned);
-      await insertRuns(client, event, planned);
-      return { kind: "stored" };
+      const superseded = await supersedeInGroups(client, event, planned);
+      return superseded.length === 0 ? { kind: "stored" } : { kind: "stored", superseded };
     });
+
+  /**
+   * Inserts the runs, then applies supersede.ts's rule to each that supersedes. Records of one
+   * group, on any replica, take the group's transaction-level advisory lock first (in group id
+   * order, so two records of the same groups cannot deadlock), and the older runs are read
+   * FOR UPDATE: a worker's claim either committed before (its lease is live: the run is left
+   * alone) or waits, and then finds the run superseded.
+   */
+  const supersedeInGroups = async (
+    client: PoolClient,
+    event: StoredEvent,
+    planned: readonly PlannedRun[],
+  ): Promise<string[]> => {
+    const grouped = planned.filter((p) => supersedes(p.concurrency));
+    const groupIds = [...new Set(grouped.map((p) => p.concurrency?.groupId ?? ""))].sort();
+    for (const groupId of groupIds)
+      await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
+        LOCK_GROUP_SUPERSEDE,
+        `${schemaName}\n${groupId}`,
+      ]);
+    await insertRuns(client, event, planned);
+    const superseded: string[] = [];
+    const mark = async (ids: string[], by: string): Promise<void> => {
+      if (ids.length === 0) return;
+      const { rows } = await client.query<{ id: string }>(
+        `UPDATE ${s}.runs SET state = 'superseded', superseded_by = $2, locked_until = NULL,
+           fence = fence + 1
+         WHERE id = ANY($1::text[]) AND state = 'pending' RETURNING id`,
+        [ids, by],
+      );
+      superseded.push(...rows.map((r) => r.id));
+    };
+    for (const p of grouped) {
+      const c = p.concurrency;
+      if (c === undefined) continue;
+      const newest = await client.query<{ event_id: string }>(
+        `SELECT event_id FROM ${s}.runs
+         WHERE group_id = $1 AND group_order > $2 AND state <> 'dead' AND id <> $3
+         ORDER BY group_order DESC LIMIT 1`,
+        [c.groupId, c.order, p.id],
+      );
+      const newer = newest.rows[0]?.event_id;
+      if (newer !== undefined) {
+        await mark([p.id], newer);
+        continue;
+      }
+      const now = new Date();
+      const { rows } = await client.query<RunRow & { locked_until: Date | null }>(
+        `SELECT ${RUN_COLUMNS}, locked_until FROM ${s}.runs
+         WHERE group_id = $1 AND state = 'pending' AND group_order < $2
+           AND (locked_until IS NULL OR locked_until <= $3)
+         ORDER BY id
+         FOR UPDATE`,
+        [c.groupId, c.order, now],
+      );
+      const members = rows.flatMap((row): GroupMember[] => {
+        const run = runFromRow(row);
+        return run.concurrency === undefined
+          ? []
+          : [
+              {
+                id: run.id,
+                eventId: run.eventId,
+                state: run.state,
+                order: run.concurrency.order,
+                lockedUntil: row.locked_until?.getTime() ?? 0,
+                deliveries: run.deliveries,
+                concurrency: run.concurrency,
+              },
+            ];
+      });
+      await mark(
+        supersededBy(p, members, now.getTime()).map((m) => m.id),
+        event.id,
+      );
+    }
+    return superseded;
+  };
 
   const ping = async (): Promise<boolean> => {
     try {
@@ -351,6 +441,12 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         where.push(`received_delivery_id = ${param(filter.deliveryId)}`);
       if (filter.trigger !== undefined)
         where.push(`trigger_names @> ARRAY[${param(filter.trigger)}::text]`);
+      if (filter.group !== undefined) {
+        const group = param(filter.group);
+        where.push(
+          `EXISTS (SELECT 1 FROM ${s}.runs r WHERE r.event_id = events.id AND (r.group_id = ${group} OR r.group_key = ${group}))`,
+        );
+      }
       if (filter.since !== undefined) where.push(`received_at >= ${param(filter.since)}`);
       if (filter.until !== undefined) where.push(`received_at < ${param(filter.until)}`);
       const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);

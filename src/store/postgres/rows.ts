@@ -13,6 +13,7 @@ import type {
   StoredEvent,
 } from "../types.js";
 import { parseStoredBody } from "../stored-body.js";
+import type { RunConcurrency } from "../../concurrency/types.js";
 
 /** Columns of `events` as `pg` returns them (json parsed, bytea a Buffer, timestamptz a Date). */
 export interface EventRow {
@@ -65,6 +66,10 @@ export interface RunRow {
   deliveries: unknown;
   /** The event's trace context (a JSON carrier); NULL when tracing was off. */
   trace_context: unknown;
+  /** The run's RunConcurrency; NULL for a run of no group. */
+  concurrency: RunConcurrency | null;
+  /** For a superseded run: the event that superseded it. */
+  superseded_by: string | null;
 }
 
 /** A run row as its claim returns it, with the fence value the claim was given. */
@@ -88,7 +93,8 @@ export const SUMMARY_COLUMNS =
 
 export const RUN_COLUMNS =
   "id, event_id, origin, trace_index, trigger, namespace, service_account, state, attempts, " +
-  "first_attempt_at, next_attempt_at, last_error, deliveries, trace_context";
+  "first_attempt_at, next_attempt_at, last_error, deliveries, trace_context, concurrency, " +
+  "superseded_by";
 
 export function eventFromRow(row: EventRow): StoredEvent {
   const event: StoredEvent = {
@@ -151,6 +157,8 @@ export function runFromRow(row: RunRow): RunRecord {
   };
   const traceContext = parseTraceCarrier(row.trace_context);
   if (traceContext !== undefined) run.traceContext = traceContext;
+  if (row.concurrency !== null) run.concurrency = row.concurrency;
+  if (row.superseded_by !== null) run.supersededBy = row.superseded_by;
   return run;
 }
 

@@ -14,6 +14,8 @@ import type { Pool, PoolClient } from "pg";
 /** `pg_advisory_xact_lock(classid, objid)` classids, so hookline's locks do not meet others'. */
 export const LOCK_MIGRATE = 0x686c0001;
 export const LOCK_DELIVERY_ID = 0x686c0002;
+/** Held by a record that supersedes runs of a concurrency group (keyed by the group id). */
+export const LOCK_GROUP_SUPERSEDE = 0x686c0003;
 
 /** A quoted schema name; only plain identifiers are accepted. */
 export function quoteSchema(schema: string): string {
@@ -127,6 +129,23 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: (s) => `
       ALTER TABLE ${s}.events ADD COLUMN trace_context json;
       ALTER TABLE ${s}.runs ADD COLUMN trace_context json;
+    `,
+  },
+  {
+    version: 7,
+    name: "concurrency groups",
+    // Issue 12: a run's RunConcurrency, its group id, readable key and order in their own
+    // columns (supersede finds a group's pending runs by group_id and state; the list filters by
+    // group_id or group_key), and the event that superseded it. The order compares as bytes, as
+    // JavaScript compares it.
+    sql: (s) => `
+      ALTER TABLE ${s}.runs ADD COLUMN concurrency json;
+      ALTER TABLE ${s}.runs ADD COLUMN group_id text COLLATE "C";
+      ALTER TABLE ${s}.runs ADD COLUMN group_key text;
+      ALTER TABLE ${s}.runs ADD COLUMN group_order text COLLATE "C";
+      ALTER TABLE ${s}.runs ADD COLUMN superseded_by text;
+      CREATE INDEX runs_group ON ${s}.runs (group_id, state) WHERE group_id IS NOT NULL;
+      CREATE INDEX runs_group_key ON ${s}.runs (group_key) WHERE group_key IS NOT NULL;
     `,
   },
 ];

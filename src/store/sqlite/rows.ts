@@ -12,6 +12,7 @@ import type {
   StoredEvent,
 } from "../types.js";
 import { listenerKey } from "../types.js";
+import type { RunConcurrency } from "../../concurrency/types.js";
 import { notKeptColumn, parseStoredBody } from "../stored-body.js";
 import { packTraces } from "../stored-traces.js";
 
@@ -56,6 +57,14 @@ export interface RunRow {
   fence: number;
   /** The event's trace context as a JSON carrier; NULL when tracing was off. */
   trace_context: string | null;
+  /** The run's RunConcurrency as JSON; NULL for a run of no group (and rows from before). */
+  concurrency: string | null;
+  /** RunConcurrency.groupId, .group and .order, as columns for supersede and filters. */
+  group_id: string | null;
+  group_key: string | null;
+  group_order: string | null;
+  /** For a superseded run: the event that superseded it. */
+  superseded_by: string | null;
 }
 
 /** The event's row; a fired trace's resources are left to its run among `runs` (stored-traces.ts). */
@@ -139,6 +148,11 @@ export function runToRow(run: RunRecord): Omit<RunRow, "fence"> {
     last_error: run.lastError ?? null,
     deliveries: JSON.stringify(run.deliveries),
     trace_context: run.traceContext === undefined ? null : JSON.stringify(run.traceContext),
+    concurrency: run.concurrency === undefined ? null : JSON.stringify(run.concurrency),
+    group_id: run.concurrency?.groupId ?? null,
+    group_key: run.concurrency?.group ?? null,
+    group_order: run.concurrency?.order ?? null,
+    superseded_by: run.supersededBy ?? null,
   };
 }
 
@@ -158,6 +172,9 @@ export function runFromRow(row: RunRow): RunRecord {
   };
   const traceContext = readCarrier(row.trace_context);
   if (traceContext !== undefined) run.traceContext = traceContext;
+  // Absent from rows written before concurrency groups (undefined, not null).
+  if (row.concurrency != null) run.concurrency = JSON.parse(row.concurrency) as RunConcurrency;
+  if (row.superseded_by != null) run.supersededBy = row.superseded_by;
   return run;
 }
 

@@ -68,6 +68,18 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE events ADD COLUMN trace_context TEXT;
   ALTER TABLE runs ADD COLUMN trace_context TEXT;
   `,
+  // Concurrency groups (issue 12): a run's RunConcurrency as JSON, its group id, readable key and
+  // order in their own columns (supersede finds the group's pending runs by group_id and state;
+  // the list filters by group_id or group_key), and the event that superseded it.
+  `
+  ALTER TABLE runs ADD COLUMN concurrency TEXT;
+  ALTER TABLE runs ADD COLUMN group_id TEXT;
+  ALTER TABLE runs ADD COLUMN group_key TEXT;
+  ALTER TABLE runs ADD COLUMN group_order TEXT;
+  ALTER TABLE runs ADD COLUMN superseded_by TEXT;
+  CREATE INDEX runs_group ON runs (group_id, state) WHERE group_id IS NOT NULL;
+  CREATE INDEX runs_group_key ON runs (group_key) WHERE group_key IS NOT NULL;
+  `,
 ];
 
 /** Brings a database file's schema up to date, in one transaction per step. */

@@ -6,6 +6,13 @@ import { countsUntil, toEventCountBuckets } from "../event-counts.js";
 import { blocksRedelivery, decodeCursor, encodeCursor, summarize } from "../event-summary.js";
 import { newRun } from "../new-run.js";
 import {
+  markSuperseded,
+  supersededBy,
+  supersededOnArrival,
+  supersedes,
+  type GroupMember,
+} from "../supersede.js";
+import {
   listenerKey,
   type DeliveryIdOwner,
   type EventCountBucket,
@@ -91,8 +98,19 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
        VALUES (@id, @listener, @holder_delivery_id, @delivery_id, @provider, @received_at, @method, @url, @headers, @body, @body_not_kept, @status, @outcome, @traces, @duplicate_of, @replay_of, @trace_context)`,
     ),
     insertRun: db.prepare(
-      `INSERT INTO runs (id, event_id, origin, trace_index, trigger, namespace, service_account, state, attempts, first_attempt_at, next_attempt_at, last_error, locked_until, deliveries, trace_context)
-       VALUES (@id, @event_id, @origin, @trace_index, @trigger, @namespace, @service_account, @state, @attempts, @first_attempt_at, @next_attempt_at, @last_error, 0, @deliveries, @trace_context)`,
+      `INSERT INTO runs (id, event_id, origin, trace_index, trigger, namespace, service_account, state, attempts, first_attempt_at, next_attempt_at, last_error, locked_until, deliveries, trace_context, concurrency, group_id, group_key, group_order, superseded_by)
+       VALUES (@id, @event_id, @origin, @trace_index, @trigger, @namespace, @service_account, @state, @attempts, @first_attempt_at, @next_attempt_at, @last_error, 0, @deliveries, @trace_context, @concurrency, @group_id, @group_key, @group_order, @superseded_by)`,
+    ),
+    // Supersede (supersede.ts): the group's older pending runs that no live claim holds, and the
+    // newest run of the group newer than one recorded out of order.
+    groupOlderPending: db.prepare<[string, string, number], RunRow & { locked_until: number }>(
+      `SELECT * FROM runs WHERE group_id = ? AND state = 'pending' AND group_order < ? AND locked_until <= ?`,
+    ),
+    groupNewest: db.prepare<[string, string], RunRow & { locked_until: number }>(
+      `SELECT * FROM runs WHERE group_id = ? AND group_order > ? AND state <> 'dead' ORDER BY group_order DESC LIMIT 1`,
+    ),
+    supersede: db.prepare<[string, string]>(
+      `UPDATE runs SET state = 'superseded', superseded_by = ?, locked_until = 0, fence = fence + 1 WHERE id = ? AND state = 'pending'`,
     ),
     updateRun: db.prepare(
       `UPDATE runs SET state = @state, attempts = @attempts, first_attempt_at = @first_attempt_at, next_attempt_at = @next_attempt_at,
@@ -169,10 +187,42 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       }
     }
     q.insertEvent.run(eventToRow(event, event.deliveryId, p.runs));
-    for (const planned of p.runs)
-      q.insertRun.run(runToRow(newRun(planned, event.receivedAt, event.traceContext)));
-    return { kind: "stored" };
+    const superseded: string[] = [];
+    for (const planned of p.runs) {
+      const run = newRun(planned, event.receivedAt, event.traceContext);
+      const c = planned.concurrency;
+      if (c === undefined || !supersedes(c)) {
+        q.insertRun.run(runToRow(run));
+        continue;
+      }
+      // One writer per file, and this is its transaction: no other record sees the group between.
+      const newer = supersededOnArrival(planned, q.groupNewest.all(c.groupId, c.order).map(member));
+      if (newer !== undefined) {
+        q.insertRun.run(runToRow(markSuperseded(run, newer)));
+        superseded.push(run.id);
+        continue;
+      }
+      const older = q.groupOlderPending.all(c.groupId, c.order, Date.now()).map(member);
+      for (const m of supersededBy(planned, older, Date.now()))
+        if (q.supersede.run(event.id, m.id).changes === 1) superseded.push(m.id);
+      q.insertRun.run(runToRow(run));
+    }
+    return superseded.length === 0 ? { kind: "stored" } : { kind: "stored", superseded };
   });
+
+  const member = (row: RunRow & { locked_until: number }): GroupMember => {
+    const run = runFromRow(row);
+    return {
+      id: run.id,
+      eventId: run.eventId,
+      state: run.state,
+      order: row.group_order ?? "",
+      lockedUntil: row.locked_until,
+      deliveries: run.deliveries,
+      // The rows were found by group_id: they have one.
+      concurrency: run.concurrency as NonNullable<typeof run.concurrency>,
+    };
+  };
 
   const ping = (): boolean => {
     try {
@@ -305,6 +355,12 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
           "EXISTS (SELECT 1 FROM json_each(events.traces) WHERE json_extract(value, '$.trigger') = ?)",
         );
         args.push(filter.trigger);
+      }
+      if (filter.group !== undefined) {
+        where.push(
+          "EXISTS (SELECT 1 FROM runs WHERE runs.event_id = events.id AND (runs.group_id = ? OR runs.group_key = ?))",
+        );
+        args.push(filter.group, filter.group);
       }
       if (filter.since !== undefined) {
         where.push("received_at >= ?");

@@ -37,6 +37,36 @@ describe("commands on a fake io", () => {
     expect(io.out() + io.err()).not.toContain(token);
   });
 
+  it("serve and validate: an invalid config prints HL_CONFIG_INVALID, on each error and on the verdict", async () => {
+    const config = join(dir, "invalid");
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(config, { recursive: true });
+    await writeFile(
+      join(config, "el.yaml"),
+      "apiVersion: triggers.tekton.dev/v1beta1\nkind: EventListener\nmetadata:\n  name: el\nspec:\n  triggerz: []\n",
+    );
+    const served = fakeIo();
+    const args = ["--config", config, "--store", "memory", "--port", "0", "--admin", "127.0.0.1:0"];
+    expect(await main(["serve", ...args], served)).toBe(1);
+    const logLines = served
+      .out()
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logLines).toContainEqual(
+      expect.objectContaining({ message: "config error", code: "HL_CONFIG_INVALID" }),
+    );
+    expect(logLines).toContainEqual(
+      expect.objectContaining({ message: "hookline could not start", code: "HL_CONFIG_INVALID" }),
+    );
+    const validated = fakeIo();
+    expect(await main(["validate", config], validated)).toBe(1);
+    expect(validated.err()).toMatch(
+      /el\.yaml:6:3 spec\.triggerz: .* \(error HL_CONFIG_INVALID\)$/m,
+    );
+    expect(validated.err()).toMatch(/: 2 errors, 0 warnings \(HL_CONFIG_INVALID\)\n$/);
+  });
+
   it("validate reads HOOKLINE_INTERCEPTORS_DIR from io.env, not from the process", async () => {
     const config = join(dir, "config");
     await rm(config, { recursive: true, force: true });

@@ -137,6 +137,35 @@ describe("hookline validate", () => {
     expect(lines(r.out)).toHaveLength(1);
   });
 
+  it("an eventTypes entry GitHub or GitLab never sends → a warning at its file:line:col with a suggestion, exit 0", async () => {
+    const listener = LISTENER.replace(
+      "      bindings:",
+      `      interceptors:
+        - ref: {name: github}
+          params:
+            - name: eventTypes
+              value: [push, pull-request]
+        - ref: {name: gitlab}
+          params:
+            - name: eventTypes
+              value: ["push hook", Merge Request Hook, nonsense]
+      bindings:`,
+    );
+    const dir = await configDir({ ...VALID, "el.yaml": listener });
+    const r = await run(["validate", dir]);
+    expect(r.code, r.err).toBe(0);
+    const pr = at(listener, "pull-request");
+    const ph = at(listener, '"push hook"');
+    const nonsense = at(listener, "nonsense");
+    const file = shown(dir, "el.yaml");
+    expect(lines(r.err)).toEqual([
+      `${file}:${pr.line}:${pr.column} spec.triggers[0].interceptors[0].params[0].value[1]: "pull-request" is not an event GitHub sends (X-GitHub-Event), so this trigger never applies; did you mean "pull_request"? (warning)`,
+      `${file}:${ph.line}:${ph.column} spec.triggers[0].interceptors[1].params[0].value[0]: "push hook" is not an event GitLab sends (X-Gitlab-Event), so this trigger never applies; did you mean "Push Hook"? (warning)`,
+      `${file}:${nonsense.line}:${nonsense.column} spec.triggers[0].interceptors[1].params[0].value[2]: "nonsense" is not an event GitLab sends (X-Gitlab-Event), so this trigger never applies (warning)`,
+    ]);
+    expect(r.out).toMatch(/valid .*3 warning/);
+  });
+
   it("a broken file → exit 1 and `file:line:col field: message` lines on stderr naming the file and field", async () => {
     const broken = LISTENER.replace("      bindings:", "      bindingz:");
     const dir = await configDir({ ...VALID, "el.yaml": broken });

@@ -5,6 +5,7 @@ import { formatIssue, loadConfigDir } from "../../../src/config/load-config.js";
 import { createBuiltinRegistry } from "../../../src/interceptors/builtins.js";
 import { parseTimeout } from "../../../src/interceptors/remote/parse-timeout.js";
 import { resolveInterceptorTarget } from "../../../src/interceptors/remote/resolve-interceptor-target.js";
+import { DEFAULT_DEADLINE_MS } from "../../../src/settings/defaults.js";
 import { writeConfigDir } from "../../support/test-app.js";
 
 // A syntactically valid PEM block: resolution checks the shape, TLS checks the certificate.
@@ -110,7 +111,7 @@ ${interceptors}
     return plan?.kind === "plan" ? [...plan.interceptors] : [];
   };
 
-  it("compiles a ClusterInterceptor ref into a remote step: URL, CA, params, Tekton's 10 s", async () => {
+  it("compiles a ClusterInterceptor ref into a remote step: URL, CA, params, 7 s (under the 8 s deadline)", async () => {
     const config = await load({
       "ci.yaml": `apiVersion: triggers.tekton.dev/v1alpha1
 kind: ClusterInterceptor
@@ -131,9 +132,30 @@ spec:
       kind: "remote",
       name: "owners",
       resource: "ClusterInterceptor owners",
-      target: { url: "https://owners.tools.svc:8443/check", timeoutMs: 10_000 },
+      target: { url: "https://owners.tools.svc:8443/check", timeoutMs: 7_000 },
       params: { team: { name: "core", min: 2 } },
     });
+    // The default wait ends before the decision deadline: a slow service fails its trigger with
+    // its own reason ("no answer within 7000 ms"), not a bare time-out.
+    expect(step?.target.timeoutMs).toBeLessThan(DEFAULT_DEADLINE_MS);
+  });
+
+  it("warns at load about a hookline.dev/timeout the decision deadline would always cut", async () => {
+    const config = await load({
+      "ci.yaml": `apiVersion: triggers.tekton.dev/v1alpha1
+kind: ClusterInterceptor
+metadata:
+  name: patient
+  annotations: {hookline.dev/timeout: 10s}
+spec:
+  clientConfig: {url: "http://patient.tools.svc/"}
+`,
+      "el.yaml": listener(`        - ref: {name: patient}`),
+    });
+    expect(config.issues.filter((i) => i.severity === "warning").map(formatIssue)).toEqual([
+      'ci.yaml:1:1 metadata.annotations["hookline.dev/timeout"]: timeout 10s is not under the 8 s decision deadline, which stops the call first (the trace then says the trigger timed out waiting for it): use e.g. 7s',
+    ]);
+    expect(steps(config)).toMatchObject([{ kind: "remote", target: { timeoutMs: 10_000 } }]);
   });
 
   it("takes hookline.dev/timeout from the Interceptor, and reports a bad one at load", async () => {

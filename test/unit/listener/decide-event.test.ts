@@ -109,6 +109,35 @@ describe("decideEvent", () => {
     expect(outcomes).toEqual({ slow: "timedOut", quick: "fired" });
   });
 
+  it("a timed-out trace names the interceptor running at the deadline and keeps those that ended", async () => {
+    const { log } = createCapturingLogger();
+    const decision = await decideEvent(
+      listener(
+        [trigger("own", [step(adds("a", "1")), step(slow)])],
+        [
+          {
+            name: "g",
+            id: "namespaces/default/triggerGroups/g",
+            interceptors: [step(slow)],
+            triggers: [trigger("grouped", [])],
+          },
+        ],
+      ),
+      event(),
+      { secrets: fakeSecrets(), log, deadlineMs: 100 },
+    );
+    const byName = Object.fromEntries(decision.triggers.map((t) => [t.trigger, t]));
+    expect(byName["own"]?.outcome).toEqual({ kind: "timedOut", afterMs: 100, interceptor: "slow" });
+    expect(byName["own"]?.interceptors.map((i) => i.interceptor)).toEqual(["adds-a"]);
+    // A group's chain still running: each of its triggers names the group's interceptor.
+    expect(byName["grouped"]?.outcome).toEqual({
+      kind: "timedOut",
+      afterMs: 100,
+      interceptor: "slow",
+    });
+    expect(byName["grouped"]?.group).toBe("g");
+  });
+
   it("keeps one trigger's thrown error to that trigger", async () => {
     const { log } = createCapturingLogger();
     const decision = await decideEvent(

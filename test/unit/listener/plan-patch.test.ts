@@ -75,7 +75,7 @@ function decide(): EventDecision {
 describe("planning a trigger with Patch entries", () => {
   it("plans each Patch as a patch delivery in template order, params rendered, namespace defaulted", () => {
     const decision = decide();
-    const [run] = planRuns(decision, "ev-1", new Map([["ci/el/push", "deployer"]]));
+    const [run] = planRuns(decision, "ev-1", new Map([["ci/el/push", "deployer"]]), new Date(0));
     expect(run?.serviceAccountName).toBe("deployer");
     expect(run?.deliveries.map((d) => d.kind)).toEqual(["resource", "patch", "patch"]);
     expect(run?.deliveries[1]).toEqual({
@@ -106,7 +106,7 @@ describe("planning a trigger with Patch entries", () => {
 
   it("labels the resources it creates, never a Patch entry (which creates nothing)", () => {
     const decision = decide();
-    planRuns(decision, "ev-1", new Map());
+    planRuns(decision, "ev-1", new Map(), new Date(0));
     const outcome = decision.triggers[0]?.outcome;
     if (outcome?.kind !== "fired") throw new Error("test bug: not fired");
     const [created, patch] = outcome.resources;

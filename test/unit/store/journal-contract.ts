@@ -1,4 +1,5 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { LABEL_GROUP_HASH, type ConcurrencyStrategy } from "../../../src/concurrency/types.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDeliveryWorker } from "../../../src/delivery/delivery-worker.js";
 import { HooklineError } from "../../../src/errors/hookline-error.js";
@@ -975,6 +976,152 @@ export function describeJournalContract(
       });
     });
 
+    describe("supersede before creating (concurrency groups, issue 12)", () => {
+      /** One event of a group, received at `ms` after T0, its run's resource labelled as planRuns does. */
+      const recordGrouped = async (
+        ms: number,
+        strategy: ConcurrencyStrategy = "cancel-in-progress",
+        group = "acme/web#42",
+        namespace = "ci",
+      ) => {
+        const event = makeEvent({
+          receivedAt: at(ms),
+          outcome: "fired",
+          traces: [firedTrace("pr", [resource("pr")])],
+        });
+        const run = groupedRun(event, group, strategy, namespace);
+        const result = await journal.record(event, [run]);
+        return { event, run, result };
+      };
+      const stateOf = async (r: { event: StoredEvent; run: PlannedRun }) =>
+        (await journal.getRuns(r.event.id)).find((x) => x.id === r.run.id);
+
+      it("10 records of one cancel-in-progress group: 9 superseded by the next, 1 pending", async () => {
+        const recorded = [];
+        for (let i = 0; i < 10; i++) recorded.push(await recordGrouped(i * 1000));
+        // Each record supersedes the one before it (the only older one still pending).
+        expect(recorded[0]?.result).toEqual({ kind: "stored" });
+        for (let i = 1; i < 10; i++)
+          expect(recorded[i]?.result).toEqual({
+            kind: "stored",
+            superseded: [recorded[i - 1]?.run.id],
+          });
+        for (let i = 0; i < 9; i++) {
+          const run = await stateOf(recorded[i]!);
+          expect(run?.state).toBe("superseded");
+          expect(run?.supersededBy).toBe(recorded[i + 1]?.event.id);
+          expect(run?.concurrency).toEqual(recorded[i]?.run.concurrency);
+        }
+        const last = await stateOf(recorded[9]!);
+        expect(last?.state).toBe("pending");
+        expect(last?.supersededBy).toBeUndefined();
+        expect(last?.concurrency).toEqual(recorded[9]?.run.concurrency);
+        // Never claimed; not pending; finished for prune; and the events fired all the same.
+        const claimed = await journal.claimDueRuns(new Date(), 100, 60_000);
+        expect(claimed.map((r) => r.id)).toEqual([recorded[9]?.run.id]);
+        await journal.saveRun({ ...claimed[0]!, state: "delivered" });
+        await expect(journal.pendingStats(new Date())).resolves.toEqual({
+          pending: 0,
+          oldestDueAt: undefined,
+        });
+        const page = await journal.listEvents({ limit: 20 });
+        expect(page.events.map((e) => e.outcome)).toEqual(Array(10).fill("fired"));
+        await expect(journal.prune(at(100_000))).resolves.toBe(10);
+      });
+
+      it("queue-latest supersedes as cancel-in-progress does; queue supersedes nothing", async () => {
+        const a = await recordGrouped(0, "queue");
+        const b = await recordGrouped(1000, "queue");
+        expect(b.result).toEqual({ kind: "stored" });
+        expect((await stateOf(a))?.state).toBe("pending");
+        const other = await recordGrouped(0, "queue-latest", "acme/web#7");
+        const newer = await recordGrouped(1000, "queue-latest", "acme/web#7");
+        expect(newer.result).toEqual({ kind: "stored", superseded: [other.run.id] });
+        await expect(journal.pendingStats(new Date())).resolves.toMatchObject({ pending: 3 });
+      });
+
+      it("leaves a claimed run alone, and one whose grouped resource is delivered", async () => {
+        const claimedOne = await recordGrouped(0);
+        const claimed = await journal.claimDueRuns(new Date(), 10, 600_000);
+        expect(claimed.map((r) => r.id)).toEqual([claimedOne.run.id]);
+        const b = await recordGrouped(1000);
+        expect(b.result).toEqual({ kind: "stored" });
+        expect((await stateOf(claimedOne))?.state).toBe("pending");
+
+        // b's resource delivered, but the run still pending (its lease lapsed, a retry is due).
+        const [mine] = await journal.claimDueRunsOfEvent(b.event.id, new Date(), 600_000);
+        expect(mine?.id).toBe(b.run.id);
+        await journal.saveRun({
+          ...mine!,
+          attempts: 1,
+          deliveries: mine!.deliveries.map((d) => ({ ...d, state: "delivered" })),
+        });
+        const c = await recordGrouped(2000);
+        expect(c.result).toEqual({ kind: "stored" });
+        expect((await stateOf(b))?.state).toBe("pending");
+      });
+
+      it("supersedes a run whose lease lapsed, and its old claim can no longer save", async () => {
+        const a = await recordGrouped(0);
+        const [stale] = await journal.claimDueRuns(at(1000), 10, 1000);
+        expect(stale?.id).toBe(a.run.id);
+        const b = await recordGrouped(1000);
+        expect(b.result).toEqual({ kind: "stored", superseded: [a.run.id] });
+        await expect(journal.saveRun({ ...stale!, state: "delivered" })).resolves.toEqual({
+          kind: "claim-lost",
+        });
+        expect((await stateOf(a))?.state).toBe("superseded");
+      });
+
+      it("touches no other group, nor the same key in another namespace", async () => {
+        const a = await recordGrouped(0, "cancel-in-progress", "acme/web#1");
+        const elsewhere = await recordGrouped(0, "cancel-in-progress", "acme/web#2", "prod");
+        const b = await recordGrouped(1000, "cancel-in-progress", "acme/web#2");
+        expect(b.result).toEqual({ kind: "stored" });
+        expect((await stateOf(a))?.state).toBe("pending");
+        expect((await stateOf(elsewhere))?.state).toBe("pending");
+      });
+
+      it("an older event recorded after a newer one is superseded at once, by the newer", async () => {
+        const newer = await recordGrouped(5000);
+        const late = await recordGrouped(1000);
+        expect(late.result).toEqual({ kind: "stored", superseded: [late.run.id] });
+        const run = await stateOf(late);
+        expect(run?.state).toBe("superseded");
+        expect(run?.supersededBy).toBe(newer.event.id);
+        expect((await stateOf(newer))?.state).toBe("pending");
+      });
+
+      it("a redelivery of an event whose run was superseded is still a duplicate", async () => {
+        const a = await recordGrouped(0);
+        await recordGrouped(1000);
+        const deliveryId = a.event.deliveryId ?? "";
+        await expect(
+          journal.findDeliveryIdOwner(listenerKey(a.event.listener), deliveryId),
+        ).resolves.toEqual({ eventId: a.event.id, blocksRedelivery: true });
+        const again = makeEvent({ deliveryId, outcome: "fired", receivedAt: at(2000) });
+        await expect(journal.record(again, [])).resolves.toEqual({
+          kind: "duplicate",
+          originalEventId: a.event.id,
+        });
+      });
+
+      it("lists the events of a group, by readable key or by group id", async () => {
+        const a = await recordGrouped(0, "queue", "acme/web#1");
+        const b = await recordGrouped(1000, "queue", "acme/web#1");
+        await recordGrouped(2000, "queue", "acme/web#2");
+        await journal.record(makeEvent({ receivedAt: at(3000) }), []);
+        const ids = async (group: string) =>
+          (await journal.listEvents({ limit: 10, group })).events.map((e) => e.id);
+        await expect(ids("acme/web#1")).resolves.toEqual([b.event.id, a.event.id]);
+        await expect(ids(a.run.concurrency?.groupId ?? "")).resolves.toEqual([
+          b.event.id,
+          a.event.id,
+        ]);
+        await expect(ids("acme/web")).resolves.toEqual([]);
+      });
+    });
+
     describe("prune", () => {
       it("deletes old finished events, keeps pending and recent ones", async () => {
         const oldFiltered = makeEvent({ receivedAt: at(1000), deliveryId: randomUUID() });
@@ -1153,6 +1300,40 @@ export function plannedRun(
       deliveryKey: randomUUID(),
       resource: r,
     })),
+  };
+}
+
+/**
+ * A trigger's run of a concurrency group, as planRuns plans it (issue 12): the resource labelled
+ * with the group's hash, the run's order from the event's receivedAt and the delivery key.
+ */
+export function groupedRun(
+  event: StoredEvent,
+  group: string,
+  strategy: ConcurrencyStrategy,
+  namespace = "ci",
+): PlannedRun {
+  const run = plannedRun(event, 0, [resource("pr")]);
+  const groupHash = createHash("sha256").update(group).digest("hex").slice(0, 40);
+  const delivery = run.deliveries[0];
+  if (delivery?.kind !== "resource") throw new Error("a resource delivery expected");
+  const body = delivery.resource.body as { metadata: { labels: Record<string, string> } };
+  body.metadata.labels[LABEL_GROUP_HASH] = groupHash;
+  return {
+    ...run,
+    namespace,
+    concurrency: {
+      group,
+      groupId: `${namespace}/${groupHash}`,
+      groupHash,
+      strategy,
+      maxRunning: 1,
+      maxKeepRuns: undefined,
+      order: `${String(event.receivedAt.getTime()).padStart(13, "0")}.${delivery.deliveryKey}`,
+      kind: "PipelineRun",
+      apiVersion: "tekton.dev/v1",
+      namespace,
+    },
   };
 }
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { describePostgresFailure } from "../../../src/store/postgres/describe-postgres-failure.js";
 import { createPostgresJournal } from "../../../src/store/postgres/postgres-journal.js";
 import type { Journal } from "../../../src/store/types.js";
-import { describeJournalContract, makeEvent } from "./journal-contract.js";
+import { at, describeJournalContract, groupedRun, makeEvent } from "./journal-contract.js";
 
 /**
  * The journal contract on PostgreSQL. The server: HOOKLINE_TEST_POSTGRES_URL, or else (in CI, or
@@ -76,7 +76,7 @@ if (url === undefined) {
       const { rows } = await admin.query<{ version: number }>(
         `SELECT version FROM "${other}".schema_migrations ORDER BY version`,
       );
-      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     });
 
     it("refuses a schema name that is not a plain identifier", async () => {
@@ -191,6 +191,49 @@ if (url === undefined) {
         await expect(journal.health()).resolves.toEqual({ ready: true });
       } finally {
         await journal.close();
+      }
+    });
+  });
+
+  describe("postgres journal: supersede with several replicas", () => {
+    const shared = `hookline_test_${randomBytes(6).toString("hex")}`;
+
+    afterAll(async () => {
+      await admin.query(`DROP SCHEMA IF EXISTS "${shared}" CASCADE`);
+    });
+
+    it("leaves exactly one pending run when replicas record a group's events at once", async () => {
+      const replicas = await Promise.all(
+        Array.from({ length: 3 }, () =>
+          createPostgresJournal({ url, schema: shared, poolSize: 4 }),
+        ),
+      );
+      try {
+        // 30 events of one group, given out round-robin and recorded all at once: without the
+        // group's lock, two records could each miss the other's run and leave both pending.
+        const recorded = Array.from({ length: 30 }, (_, i) => {
+          const event = makeEvent({ receivedAt: at(i * 10), outcome: "fired" });
+          return { event, run: groupedRun(event, "acme/web#9", "cancel-in-progress") };
+        });
+        const results = await Promise.all(
+          recorded.map(({ event, run }, i) => replicas[i % 3]!.record(event, [run])),
+        );
+        const { rows } = await admin.query<{ id: string; state: string }>(
+          `SELECT id, state FROM "${shared}".runs`,
+        );
+        const newest = recorded[29]!.run.id;
+        expect(rows.filter((r) => r.state === "pending").map((r) => r.id)).toEqual([newest]);
+        expect(rows.filter((r) => r.state === "superseded")).toHaveLength(29);
+        // Every superseded run is reported once, by the record that superseded it.
+        const reported = results.flatMap((r) => (r.kind === "stored" ? (r.superseded ?? []) : []));
+        expect(reported.sort()).toEqual(
+          rows
+            .filter((r) => r.state === "superseded")
+            .map((r) => r.id)
+            .sort(),
+        );
+      } finally {
+        await Promise.all(replicas.map((j) => j.close()));
       }
     });
   });
