@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { canonicalHeaderKey } from "../core/canonical-header.js";
 import type { CompileContext } from "./compile-context.js";
+import { compileDispatchIndex } from "./compile-dispatch-index.js";
 import { chainAuthenticator, compileInterceptorChain } from "./compile-interceptor-chain.js";
 import { compileTrigger, compileTriggerSpec, triggerId } from "./compile-trigger.js";
 import type { CompiledGroup, CompiledListener, CompiledTrigger } from "./compiled.js";
@@ -61,6 +62,7 @@ export function compileListener(el: EventListener, cx: CompileContext): Compiled
     };
   });
   const annotations = el.metadata.annotations;
+  const dispatchIndex = compileDispatchIndex(triggers);
   return {
     name: el.metadata.name,
     namespace: ns,
@@ -73,6 +75,7 @@ export function compileListener(el: EventListener, cx: CompileContext): Compiled
     cloudEventURI: el.spec.cloudEventURI,
     triggers,
     groups,
+    ...(dispatchIndex === undefined ? {} : { dispatchIndex }),
   };
 }
 

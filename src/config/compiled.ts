@@ -44,6 +44,11 @@ export interface CompiledListener {
   cloudEventURI: string | undefined;
   triggers: readonly CompiledTrigger[];
   groups: readonly CompiledGroup[];
+  /**
+   * The dispatch index's buckets over `triggers` (src/config/compile-dispatch-index.ts), used only
+   * while `dispatchIndex.triggers` is this listener's `triggers` array.
+   */
+  dispatchIndex?: DispatchIndex;
 }
 
 export interface CompiledTrigger {
@@ -101,6 +106,33 @@ export interface DispatchStep {
     | { kind: "continues" }
     | { kind: "opaque" }
     | { kind: "authenticates"; authenticator: ChainAuthenticator };
+}
+
+/**
+ * A listener's triggers bucketed by their deciding fact: triggers whose dispatch plans are the
+ * same but for one `body` or `header` fact (the same path or header, other values) share a
+ * bucket, and an event looks the value it has up in `byValue` instead of walking every plan.
+ */
+export interface DispatchIndex {
+  /** The array the buckets' `index`es point into: a listener with other triggers ignores it. */
+  readonly triggers: readonly CompiledTrigger[];
+  readonly buckets: readonly DispatchBucket[];
+}
+
+/** A body or header fact, as a bucket decides by it. */
+export type DecidingFact = Extract<CompiledFact, { kind: "body" | "header" }>;
+
+export interface DispatchBucket {
+  readonly namespace: string;
+  /** The first member's plan; the others' differ from it only in the deciding fact. */
+  readonly plan: DispatchPlan;
+  /** Where the deciding fact is in the plan: `plan.steps[step].requires[fact]`. */
+  readonly step: number;
+  readonly fact: number;
+  /** The members, in trigger order: their index in `triggers`, their own deciding fact. */
+  readonly members: readonly { readonly index: number; readonly decides: DecidingFact }[];
+  /** For each value a deciding fact accepts, the positions in `members` of those that accept it. */
+  readonly byValue: ReadonlyMap<string, readonly number[]>;
 }
 
 /** An EventFact with its header name canonical, or its body path's key for the per-event memo. */
