@@ -561,6 +561,8 @@ export async function createFakeKubeApiServer(
     res: ServerResponse,
   ): void => {
     res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked" });
+    // The real one sends the headers at once, before any event.
+    res.flushHeaders();
     const line = (type: string, object: unknown): void =>
       void res.write(`${JSON.stringify({ type, object })}\n`);
     const asServed = (o: StoredObject): StoredObject => ({ ...o, apiVersion: type.groupVersion });

@@ -1,6 +1,7 @@
 import { ApiException, PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "../../core/logger.js";
 import { parseGroupRun } from "../../concurrency/parse-group-run.js";
+import { runPhase } from "../../concurrency/run-phase.js";
 import {
   LABEL_GROUP_HASH,
   type CancelledRun,
@@ -100,17 +101,14 @@ export async function startGroupRun(
   const run = parseGroupRun(item, source) ?? {
     ...target,
     order: "",
-    phase: "running" as const,
+    phase: runPhase(item),
     maxRunning: 1,
     maxKeepRuns: undefined,
   };
-  const patched = await patchWhile(
-    client,
-    item,
-    run,
-    (r) => r.phase === "pending",
-    () => ({ spec: { status: null } }),
-  );
+  const pending = (r: GroupRun): boolean => r.phase === "pending";
+  const patched =
+    pending(run) &&
+    (await patchWhile(client, item, run, pending, () => ({ spec: { status: null } })));
   if (patched) log.info("started a queued run", { kind, namespace, name });
   else log.info("run was no longer pending; nothing to start", { kind, namespace, name });
   return runLocation({ ...run, kind, namespace, name }, plural);

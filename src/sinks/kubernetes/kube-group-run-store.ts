@@ -175,6 +175,8 @@ function watchLoop(o: WatchLoopOptions): { stop(): Promise<void> } {
   const { namespace, kind, log } = o;
   let stopped = false;
   let controller: AbortController | undefined;
+  /** Ends the watch under way at once (stop must not wait for the network). */
+  let endCurrent: (() => void) | undefined;
   let wake: (() => void) | undefined;
   let sleepTimer: NodeJS.Timeout | undefined;
   /** Every group seen here, by hash (reported again after each list). */
@@ -282,6 +284,7 @@ function watchLoop(o: WatchLoopOptions): { stop(): Promise<void> } {
     onEvent: () => void,
   ): Promise<boolean> =>
     new Promise((resolve, reject) => {
+      endCurrent = () => resolve(false);
       let idle: NodeJS.Timeout | undefined;
       const idleMs = (o.watchSeconds + 30) * 1000;
       const arm = (): void => {
@@ -357,6 +360,7 @@ function watchLoop(o: WatchLoopOptions): { stop(): Promise<void> } {
       clearTimeout(sleepTimer);
       wake?.();
       controller?.abort();
+      endCurrent?.();
       await done;
     },
   };
