@@ -3,6 +3,9 @@ import type { EventBudgetLimits, SecretResolver } from "../interceptors/types.js
 import { createEventBudget } from "../interceptors/event-budget.js";
 import { runChain } from "../interceptors/run-chain.js";
 import type { Logger } from "../core/logger.js";
+import type { RateLimiter } from "../concurrency/token-bucket.js";
+import { assertNever } from "../errors/assert-never.js";
+import { applyRateLimits } from "./apply-rate-limits.js";
 import { startSpan, type SpanParent } from "../core/span-parent.js";
 import type { PreparedEvent } from "./prepare-event.js";
 import { createEventChecks, type EventChecks } from "./event-checks.js";
@@ -21,6 +24,11 @@ export interface DecideDeps {
   trace?: SpanParent | undefined;
   /** The event's signature and token checks, shared with the auth-first gate. */
   checks?: EventChecks;
+  /**
+   * The process's `hookline.dev/rate-limit` buckets; undefined: no limit applies (dry-run and
+   * replay have none, src/listener/apply-rate-limits.ts).
+   */
+  rateLimiter?: RateLimiter | undefined;
 }
 
 /**
@@ -165,6 +173,7 @@ export async function decideEvent(
     abort.abort();
     triggers = await settleLate(listener, runs, groupRuns, deps.deadlineMs);
   }
+  if (deps.rateLimiter !== undefined) applyRateLimits(listener, triggers, deps.rateLimiter);
   for (const t of triggers) logOutcome(deps.log, t);
   return decisionOf(listener, triggers);
 }
@@ -301,5 +310,10 @@ export function logOutcome(log: Logger, t: TriggerTrace): void {
     case "timedOut":
       log.error("trigger timed out", { ...fields, afterMs: o.afterMs });
       break;
+    case "rateLimited":
+      log.info("trigger rate limited", { ...fields, limit: o.limit, scope: o.scope });
+      break;
+    default:
+      assertNever(o);
   }
 }

@@ -80,6 +80,7 @@ function reasonOf(
         return `${first.trigger}: ${o.stage}: ${o.message}`;
       case "timedOut":
         return `${first.trigger}: timed out after ${o.afterMs} ms`;
+      case "rateLimited":
       case "fired":
         return outcome;
     }

@@ -37,7 +37,13 @@ export type TriggerOutcome =
       code?: ErrorCode;
     }
   /** Still running when the event's deadline passed. */
-  | { kind: "timedOut"; afterMs: number };
+  | { kind: "timedOut"; afterMs: number }
+  /**
+   * It would have fired (interceptors passed, resources rendered), but the bucket of its
+   * `hookline.dev/rate-limit` (the Trigger's, or the EventListener's) had no token: nothing is
+   * created (src/listener/apply-rate-limits.ts). `limit` as written, normalised: `20/m`.
+   */
+  | { kind: "rateLimited"; limit: string; scope: "trigger" | "listener" };
 
 /** Everything that decided one trigger's outcome: what the explain page will show. */
 export interface TriggerTrace {
