@@ -6,6 +6,8 @@
  */
 import request from "supertest";
 import { afterEach, describe, expect, it } from "vitest";
+import type { EventView } from "../../src/admin/event-view.js";
+import { createPaint, eventTrace } from "../../src/cli/event-text.js";
 import { createRateLimiter } from "../../src/concurrency/token-bucket.js";
 import { createTestAdmin, type TestAdmin } from "../support/test-admin.js";
 import { signGithub } from "../support/fixtures.js";
@@ -186,6 +188,11 @@ describe("hookline.dev/rate-limit", () => {
       limit: "20/m",
       scope: "trigger",
     });
+    // `hookline events show` prints the same view.
+    const text = eventTrace(view.body as EventView, createPaint(false));
+    expect(text).toContain("rate_limited  HTTP 202");
+    expect(text).toContain("trigger build  rateLimited");
+    expect(text).toContain("rate limited (20/m): the Trigger's bucket was empty");
     const page = await request(t.admin).get(`/ui/events/${id}`);
     expect(page.text).toContain("rate limited (20/m)");
     const list = await request(t.admin).get("/ui/?outcome=rate_limited");

@@ -55,6 +55,7 @@ button.secondary { background:#fff; color:var(--info); }
 .chart .axis { stroke:var(--line); stroke-width:1; vector-effect:non-scaling-stroke; }
 .bar.fired { fill:#2e9d57; } .bar.filtered { fill:#b7bdcb; } .bar.duplicate { fill:#d5d9e2; }
 .bar.rejected { fill:#e0574b; } .bar.failed { fill:#b42318; } .bar.invalid { fill:#f29b90; }
+.bar.rate_limited { fill:#d9a21b; }
 .chart-axis { display:flex; justify-content:space-between; }
 .chart-legend { margin-top:4px; }
 `;
