@@ -59,6 +59,8 @@ export async function replayEvent(original: StoredEvent, deps: ReplayDeps): Prom
     deliveryId: undefined,
   };
   const log = deps.log.child({ eventId, replayOf: original.id, listener: listener.name });
+  // No rate limiter: an operator's replay (of a rate-limited event, say) takes no token and is
+  // never rate limited.
   const processed = await processEvent(
     { listener, event: incoming, deliveryIdOwner: undefined },
     { secrets: deps.secrets, log, deadlineMs: deps.deadlineMs },

@@ -286,4 +286,19 @@ describe("hookline.dev/rate-limit", () => {
     const copy = await push(t, "per-trigger", "refs/heads/main", "again-1");
     expect(copy.status).toBe(200);
   });
+
+  it("a rate-limited event's body is kept, and its replay takes no token", async () => {
+    t = await start();
+    await pushMany(t, 20, "per-trigger");
+    const limited = await push(t, "per-trigger");
+    expect(limited.outcome).toBe("rate_limited");
+    const replay = await request(t.admin)
+      .post(`/api/v1/events/${limited.eventID}/replay`)
+      .set("Content-Type", "application/json");
+    expect(replay.status).toBe(202);
+    const replayed = await events(t, "listener=ci/per-trigger&outcome=fired");
+    expect(replayed).toHaveLength(21);
+    // The bucket is as empty as before the replay.
+    expect((await push(t, "per-trigger")).outcome).toBe("rate_limited");
+  });
 });
