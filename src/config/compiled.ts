@@ -1,3 +1,4 @@
+import type { RateLimit } from "../concurrency/token-bucket.js";
 import type { CompiledValue } from "../bindings/index.js";
 import type { RemoteTarget, WebhookHeader } from "../interceptors/remote/types.js";
 import type { Authenticate, Interceptor } from "../interceptors/types.js";
@@ -49,6 +50,13 @@ export interface CompiledListener {
    * while `dispatchIndex.triggers` is this listener's `triggers` array.
    */
   dispatchIndex?: DispatchIndex;
+  /** `hookline.dev/rate-limit` on the EventListener: one bucket for the listener's events. */
+  rateLimit?: RateLimit;
+  /**
+   * The rate limits of the listener's triggers (its groups' included), by trigger id; absent when
+   * none has one (and without `rateLimit` either, an event's decision is not looked at again).
+   */
+  triggerRateLimits?: ReadonlyMap<string, RateLimit>;
 }
 
 export interface CompiledTrigger {
@@ -60,6 +68,8 @@ export interface CompiledTrigger {
   /** How the listener came to run it. */
   via: "inline" | "triggerRef" | "selector" | "group";
   plan: TriggerPlan | BrokenTrigger;
+  /** `hookline.dev/rate-limit` on the Trigger object: one bucket for the trigger. */
+  rateLimit?: RateLimit;
 }
 
 /** A trigger whose references did not resolve: it fails at request time with this reason. */

@@ -3,6 +3,9 @@ import type { EventBudgetLimits, SecretResolver } from "../interceptors/types.js
 import { createEventBudget } from "../interceptors/event-budget.js";
 import { runChain, type ChainProgress } from "../interceptors/run-chain.js";
 import type { Logger } from "../core/logger.js";
+import type { RateLimiter } from "../concurrency/token-bucket.js";
+import { assertNever } from "../errors/assert-never.js";
+import { applyRateLimits } from "./apply-rate-limits.js";
 import { startSpan, type SpanParent } from "../core/span-parent.js";
 import type { PreparedEvent } from "./prepare-event.js";
 import { createEventChecks, type EventChecks } from "./event-checks.js";
@@ -27,6 +30,11 @@ export interface DecideDeps {
   trace?: SpanParent | undefined;
   /** The event's signature and token checks, shared with the auth-first gate. */
   checks?: EventChecks;
+  /**
+   * The process's `hookline.dev/rate-limit` buckets; undefined: no limit applies (dry-run and
+   * replay have none, src/listener/apply-rate-limits.ts).
+   */
+  rateLimiter?: RateLimiter | undefined;
 }
 
 /**
@@ -277,6 +285,12 @@ export async function decideEvent(
     const groupTraces = late.slice(running.length);
     entries = [...inOrder(late.slice(0, running.length)), ...groupTraces];
   }
+  if (deps.rateLimiter !== undefined)
+    applyRateLimits(
+      listener,
+      entries.filter((t): t is TriggerTrace => "outcome" in t),
+      deps.rateLimiter,
+    );
   for (const t of entries) if ("outcome" in t) logOutcome(deps.log, t);
   return decisionOf(listener, entries, authenticatedByIndex);
 }
@@ -439,5 +453,10 @@ export function logOutcome(log: Logger, t: TriggerTrace): void {
         ...(o.url === undefined ? {} : { url: o.url }),
       });
       break;
+    case "rateLimited":
+      log.info("trigger rate limited", { ...fields, limit: o.limit, scope: o.scope });
+      break;
+    default:
+      assertNever(o);
   }
 }

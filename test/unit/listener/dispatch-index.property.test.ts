@@ -211,6 +211,7 @@ function comparable(o: TriggerOutcome): unknown {
     case "failed":
     case "rejected":
     case "timedOut":
+    case "rateLimited":
       return o;
   }
 }
