@@ -2,12 +2,13 @@
 // Instructions per event, counted by valgrind's callgrind: a figure that does not move with the
 // machine's load (wall-clock req/s does; see bench/README.md "Instructions per event").
 //
-//   node bench/instructions.js [--events N] [--against DIR]
+//   node bench/instructions.js [--events N] [--against DIR] [--config DIR]
 //
 // Runs bench/pipeline-driver.js under callgrind twice per build (0 and N signed pushes through
 // createApp with the memory journal and the example config, sequentially, in one process) and
 // reports (Ir(N) - Ir(0)) / N. --against DIR measures another checkout (built, with node_modules)
-// in the same run and prints the ratio. Needs valgrind.
+// in the same run and prints the ratio. --config DIR: that config instead of the example one (e.g.
+// a trigger-scaling config from bench/trigger-config.js). Needs valgrind.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +19,11 @@ import { parseArgs } from "node:util";
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
 const { values } = parseArgs({
-  options: { events: { type: "string", default: "400" }, against: { type: "string" } },
+  options: {
+    events: { type: "string", default: "400" },
+    against: { type: "string" },
+    config: { type: "string" },
+  },
 });
 const events = Number(values.events);
 if (!Number.isInteger(events) || events < 1) throw new Error("--events must be a whole number");
@@ -39,6 +44,7 @@ function instructions(root, n) {
       join(BENCH_DIR, "pipeline-driver.js"),
       root,
       String(n),
+      ...(values.config === undefined ? [] : [resolve(values.config)]),
     ],
     { env: { ...process.env, HOOKLINE_LOG_LEVEL: "warn" }, encoding: "utf8" },
   );

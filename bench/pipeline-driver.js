@@ -1,10 +1,10 @@
 // The driver of bench/instructions.js: N signed GitHub pushes through ROOT's createApp (memory
 // journal, example config, no sink) on loopback, one after the other, in one process.
-// Usage: node bench/pipeline-driver.js ROOT N
+// Usage: node bench/pipeline-driver.js ROOT N [CONFIG_DIR]   (default ROOT/examples/config)
 import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent, createServer, request } from "node:http";
-const [root, nText] = process.argv.slice(2);
+const [root, nText, configDir] = process.argv.slice(2);
 const n = Number(nText);
 const d = (p) => import(`${root}/dist/src/${p}`);
 const { createApp } = await d("app.js");
@@ -16,7 +16,7 @@ const { createInterceptorRegistry } = await d(
 const { createJournal } = await d("store/create-journal.js");
 const { createLogger } = await d("log/logger.js");
 const registry = await createInterceptorRegistry(undefined);
-const config = await loadConfigDir(`${root}/examples/config`, { registry });
+const config = await loadConfigDir(configDir ?? `${root}/examples/config`, { registry });
 const secrets = createSecretResolver({ fromConfig: config.secrets, dir: undefined });
 const journal = await createJournal("memory");
 // Old builds read HOOKLINE_LOG_LEVEL themselves; newer ones take the level as an option.

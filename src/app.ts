@@ -24,6 +24,7 @@ import { startServerSpan } from "./intake/start-server-span.js";
 import type { SecretResolver } from "./interceptors/types.js";
 import { duplicateAnswer, errorBody } from "./listener/answer-event.js";
 import { processEvent } from "./listener/process-event.js";
+import { createRateLimiter, type RateLimiter } from "./concurrency/token-bucket.js";
 import { routeListener } from "./listener/route-listener.js";
 import { landingPage } from "./listener/landing-page.js";
 import { toStoredEvent } from "./listener/to-stored-event.js";
@@ -92,6 +93,11 @@ export interface AppDeps {
   onAnswered?: ((listener: CompiledListener, processed: ProcessedEvent) => void) | undefined;
   /** The admin port's deliveries page (`http://127.0.0.1:9000/ui/`), named by the landing page. */
   adminPage?: string;
+  /**
+   * `hookline.dev/rate-limit`'s token buckets (in memory, this process's; a reload keeps them, as
+   * the app outlives configs). By default, fresh ones on the wall clock; tests inject a clock.
+   */
+  rateLimiter?: RateLimiter;
 }
 
 /** An answer given before any trigger ran (never changed). */
@@ -117,6 +123,7 @@ export function createApp(deps: AppDeps): RequestHandler {
   const eventDeps = {
     ...deps,
     unauthenticatedQuota: deps.unauthenticatedQuota ?? createUnauthenticatedQuota(),
+    rateLimiter: deps.rateLimiter ?? createRateLimiter(),
   };
 
   return (req, res) => {
@@ -171,7 +178,7 @@ async function handleEvent(
   req: IncomingMessage,
   res: ServerResponse,
   listener: CompiledListener,
-  deps: AppDeps & { unauthenticatedQuota: UnauthenticatedQuota },
+  deps: AppDeps & { unauthenticatedQuota: UnauthenticatedQuota; rateLimiter: RateLimiter },
   limits: { maxBody: number; deadlineMs: number; budget: BodyBudget },
 ): Promise<void> {
   const { maxBody, deadlineMs, budget } = limits;
@@ -260,7 +267,13 @@ async function handleEvent(
         : await journal.findDeliveryIdOwner(listenerKey(listener), deliveryId);
     const processed = await processEvent(
       { listener, event, deliveryIdOwner },
-      { secrets: deps.secrets, log, deadlineMs, trace: recording?.child },
+      {
+        secrets: deps.secrets,
+        log,
+        deadlineMs,
+        trace: recording?.child,
+        rateLimiter: deps.rateLimiter,
+      },
     );
     const { outcome, runs } = processed;
     server?.span.setAttribute("hookline.outcome", outcome);

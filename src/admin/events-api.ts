@@ -24,6 +24,7 @@ const OUTCOMES: readonly EventOutcome[] = [
   "failed",
   "duplicate",
   "invalid",
+  "rate_limited",
 ];
 const MAX_LIMIT = 200;
 

@@ -78,8 +78,14 @@ export function createMetrics(journal?: Journal): Metrics {
   });
   const triggers = new Counter({
     name: "hookline_trigger_outcomes_total",
-    help: "Trigger outcomes, by listener, trigger, outcome and reason code (a gRPC code, a hookline error code such as HL_SECRET_NOT_FOUND, or the failing stage).",
+    help: "Trigger outcomes, by listener, trigger, outcome and reason code (a gRPC code, a hookline error code such as HL_SECRET_NOT_FOUND, the failing stage, or a rate limit's scope: trigger or listener).",
     labelNames: ["listener", "trigger", "outcome", "code"],
+    registers: [registry],
+  });
+  const rateLimited = new Counter({
+    name: "hookline_rate_limited_total",
+    help: "Triggers that would have fired but whose hookline.dev/rate-limit bucket (the Trigger's, or the EventListener's) was empty, by listener and trigger.",
+    labelNames: ["listener", "trigger"],
     registers: [registry],
   });
   const notApplicableTriggers = new Counter({
@@ -212,8 +218,11 @@ export function createMetrics(journal?: Journal): Metrics {
             ? o.code
             : o.kind === "failed"
               ? (o.code ?? o.stage)
-              : "";
+              : o.kind === "rateLimited"
+                ? o.scope
+                : "";
         triggers.inc({ listener, trigger: t.trigger, outcome: o.kind, code });
+        if (o.kind === "rateLimited") rateLimited.inc({ listener, trigger: t.trigger });
         for (const i of t.interceptors)
           interceptorSeconds.observe(
             { interceptor: i.interceptor, outcome: i.outcome },

@@ -194,7 +194,7 @@ export const EVENTS_USAGE: CommandUsage = {
     {
       flag: "outcome",
       arg: "text",
-      metavar: "fired|filtered|rejected|failed|duplicate|invalid",
+      metavar: "fired|filtered|rejected|failed|duplicate|invalid|rate_limited",
       help: "only events that ended so",
     },
     {

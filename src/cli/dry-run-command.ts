@@ -1,3 +1,4 @@
+import type { CompiledListener } from "../config/compiled.js";
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { stringify } from "yaml";
@@ -146,7 +147,9 @@ export async function runDryRun(args: readonly string[], io: CommandIo): Promise
  * it has any.
  */
 export function dryRunView(
-  listener: { namespace: string; name: string },
+  listener: { namespace: string; name: string } & Partial<
+    Pick<CompiledListener, "rateLimit" | "triggerRateLimits">
+  >,
   eventId: string,
   processed: ProcessedEvent,
 ): Record<string, unknown> {
@@ -203,6 +206,27 @@ export function dryRunView(
     ...(patches.length === 0 ? {} : { patches }),
     ...(httpRequests.length === 0 ? {} : { httpRequests }),
     ...(cloudEvents.length === 0 ? {} : { cloudEvents }),
+    ...rateLimitsView(listener),
+  };
+}
+
+/**
+ * The listener's and its triggers' `hookline.dev/rate-limit`s, when there are any. A dry run has
+ * no buckets: it takes no token, and no trigger of it is ever rate limited.
+ */
+function rateLimitsView(
+  listener: Partial<Pick<CompiledListener, "rateLimit" | "triggerRateLimits">>,
+): Record<string, unknown> {
+  const triggers = [...(listener.triggerRateLimits ?? [])];
+  if (listener.rateLimit === undefined && triggers.length === 0) return {};
+  return {
+    rateLimits: {
+      ...(listener.rateLimit === undefined ? {} : { eventListener: listener.rateLimit.text }),
+      ...(triggers.length === 0
+        ? {}
+        : { triggers: Object.fromEntries(triggers.map(([id, limit]) => [id, limit.text])) }),
+      note: "a dry run has no buckets: it takes no token and nothing is rate limited",
+    },
   };
 }
 

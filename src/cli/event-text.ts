@@ -33,6 +33,8 @@ export function outcomeStyle(outcome: string): Style {
       return "bad";
     case "invalid":
     case "pending":
+    case "rateLimited":
+    case "rate_limited":
       return "warn";
     case "duplicate":
       return "info";
@@ -199,6 +201,8 @@ function triggerLines(t: TriggerView, paint: Paint): string[] {
 /** What an outcome that is not `fired` says, in one line (its fields, whatever its kind). */
 function outcomeReason(o: Outcome): string | undefined {
   if (o.kind === "fired") return undefined;
+  if (o.kind === "rateLimited" && typeof o["limit"] === "string")
+    return `rate limited (${o["limit"]}): the ${o["scope"] === "listener" ? "EventListener's" : "Trigger's"} bucket was empty, nothing was created`;
   const parts = ["interceptor", "url", "stage", "code", "message"]
     .map((k) => o[k])
     .filter((v): v is string => typeof v === "string");

@@ -1,10 +1,13 @@
 import { createHash } from "node:crypto";
 import { canonicalHeaderKey } from "../core/canonical-header.js";
 import type { CompileContext } from "./compile-context.js";
+import { compileDispatchIndex } from "./compile-dispatch-index.js";
 import { chainAuthenticator, compileInterceptorChain } from "./compile-interceptor-chain.js";
 import { compileTrigger, compileTriggerSpec, triggerId } from "./compile-trigger.js";
 import type { CompiledGroup, CompiledListener, CompiledTrigger } from "./compiled.js";
+import { rateLimitOf } from "./parse-rate-limit.js";
 import { referenceError } from "./issues.js";
+import type { RateLimit } from "../concurrency/token-bucket.js";
 import type { EventListener } from "./types.js";
 
 /** An EventListener: its selected, referenced and inline triggers, and its trigger groups. */
@@ -61,6 +64,11 @@ export function compileListener(el: EventListener, cx: CompileContext): Compiled
     };
   });
   const annotations = el.metadata.annotations;
+  const dispatchIndex = compileDispatchIndex(triggers);
+  const rateLimit = rateLimitOf(annotations);
+  const triggerRateLimits = new Map<string, RateLimit>();
+  for (const t of [...triggers, ...groups.flatMap((g) => g.triggers)])
+    if (t.rateLimit !== undefined) triggerRateLimits.set(t.id, t.rateLimit);
   return {
     name: el.metadata.name,
     namespace: ns,
@@ -73,6 +81,9 @@ export function compileListener(el: EventListener, cx: CompileContext): Compiled
     cloudEventURI: el.spec.cloudEventURI,
     triggers,
     groups,
+    ...(dispatchIndex === undefined ? {} : { dispatchIndex }),
+    ...(rateLimit === undefined ? {} : { rateLimit }),
+    ...(triggerRateLimits.size === 0 ? {} : { triggerRateLimits }),
   };
 }
 

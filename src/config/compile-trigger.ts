@@ -11,6 +11,7 @@ import type {
   TriggerPlan,
 } from "./compiled.js";
 import { documentError, referenceError } from "./issues.js";
+import { rateLimitOf } from "./parse-rate-limit.js";
 import { qualifiedName } from "./resolve-references.js";
 import type { Param, Trigger, TriggerSpec } from "./types.js";
 
@@ -26,7 +27,15 @@ export function compileTrigger(
     plan = compileTriggerSpec(t.spec, ns, ns, cx.ownerOf(t), cx);
     cx.triggerPlans.set(t, plan);
   }
-  return { name: t.metadata.name, namespace: ns, id: triggerId(ns, t.metadata.name), via, plan };
+  const rateLimit = rateLimitOf(t.metadata.annotations);
+  return {
+    name: t.metadata.name,
+    namespace: ns,
+    id: triggerId(ns, t.metadata.name),
+    via,
+    plan,
+    ...(rateLimit === undefined ? {} : { rateLimit }),
+  };
 }
 
 export function triggerId(ns: string, name: string): string {

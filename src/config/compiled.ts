@@ -1,3 +1,4 @@
+import type { RateLimit } from "../concurrency/token-bucket.js";
 import type { CompiledValue } from "../bindings/index.js";
 import type { RemoteTarget, WebhookHeader } from "../interceptors/remote/types.js";
 import type { Authenticate, Interceptor } from "../interceptors/types.js";
@@ -44,6 +45,18 @@ export interface CompiledListener {
   cloudEventURI: string | undefined;
   triggers: readonly CompiledTrigger[];
   groups: readonly CompiledGroup[];
+  /**
+   * The dispatch index's buckets over `triggers` (src/config/compile-dispatch-index.ts), used only
+   * while `dispatchIndex.triggers` is this listener's `triggers` array.
+   */
+  dispatchIndex?: DispatchIndex;
+  /** `hookline.dev/rate-limit` on the EventListener: one bucket for the listener's events. */
+  rateLimit?: RateLimit;
+  /**
+   * The rate limits of the listener's triggers (its groups' included), by trigger id; absent when
+   * none has one (and without `rateLimit` either, an event's decision is not looked at again).
+   */
+  triggerRateLimits?: ReadonlyMap<string, RateLimit>;
 }
 
 export interface CompiledTrigger {
@@ -55,6 +68,8 @@ export interface CompiledTrigger {
   /** How the listener came to run it. */
   via: "inline" | "triggerRef" | "selector" | "group";
   plan: TriggerPlan | BrokenTrigger;
+  /** `hookline.dev/rate-limit` on the Trigger object: one bucket for the trigger. */
+  rateLimit?: RateLimit;
 }
 
 /** A trigger whose references did not resolve: it fails at request time with this reason. */
@@ -101,6 +116,33 @@ export interface DispatchStep {
     | { kind: "continues" }
     | { kind: "opaque" }
     | { kind: "authenticates"; authenticator: ChainAuthenticator };
+}
+
+/**
+ * A listener's triggers bucketed by their deciding fact: triggers whose dispatch plans are the
+ * same but for one `body` or `header` fact (the same path or header, other values) share a
+ * bucket, and an event looks the value it has up in `byValue` instead of walking every plan.
+ */
+export interface DispatchIndex {
+  /** The array the buckets' `index`es point into: a listener with other triggers ignores it. */
+  readonly triggers: readonly CompiledTrigger[];
+  readonly buckets: readonly DispatchBucket[];
+}
+
+/** A body or header fact, as a bucket decides by it. */
+export type DecidingFact = Extract<CompiledFact, { kind: "body" | "header" }>;
+
+export interface DispatchBucket {
+  readonly namespace: string;
+  /** The first member's plan; the others' differ from it only in the deciding fact. */
+  readonly plan: DispatchPlan;
+  /** Where the deciding fact is in the plan: `plan.steps[step].requires[fact]`. */
+  readonly step: number;
+  readonly fact: number;
+  /** The members, in trigger order: their index in `triggers`, their own deciding fact. */
+  readonly members: readonly { readonly index: number; readonly decides: DecidingFact }[];
+  /** For each value a deciding fact accepts, the positions in `members` of those that accept it. */
+  readonly byValue: ReadonlyMap<string, readonly number[]>;
 }
 
 /** An EventFact with its header name canonical, or its body path's key for the per-event memo. */

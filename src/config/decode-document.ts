@@ -10,6 +10,8 @@ import { decodeTriggerSpecFields, TRIGGER_SPEC_FIELDS } from "./decode-trigger.j
 import { decodeTemplateSpec } from "./decode-template-spec.js";
 import type { ApiVersion, InterceptorDecodeEnv } from "./interceptor-decode-env.js";
 import { note } from "./issues.js";
+import { parseRateLimit } from "./parse-rate-limit.js";
+import { ANNOTATION_RATE_LIMIT } from "../concurrency/types.js";
 import type { ConfigObject } from "./types.js";
 
 const TRIGGERS_GROUP = "triggers.tekton.dev/";
@@ -125,6 +127,7 @@ function decodeTriggersObject(
       const spec = decodeTriggerSpecFields(s, env, specField?.node);
       if (!s.has("template"))
         cx.error(specField?.node ?? node, "spec.template", "missing field: template");
+      checkRateLimitAnnotation(f.get("metadata"), cx);
       return { kind, apiVersion, metadata, spec, loc };
     }
     case "TriggerBinding":
@@ -156,13 +159,7 @@ const LISTENER_ANNOTATIONS: Readonly<Record<string, readonly string[]>> = {
 };
 
 function checkListenerAnnotations(metaField: Field | undefined, cx: DecodeContext): void {
-  const meta = cx.deref(metaField?.node);
-  if (metaField === undefined || !isMap(meta)) return;
-  const annotations = meta.items.find((p) => isScalar(p.key) && p.key.value === "annotations");
-  for (const { key, field } of mapEntries(
-    { node: annotations?.value, path: "metadata.annotations" },
-    cx,
-  )) {
+  for (const { key, field } of annotationEntries(metaField, cx)) {
     const allowed = LISTENER_ANNOTATIONS[key];
     const value = scalarString(cx.deref(field.node));
     // A non-string value was reported already by the annotations' own decoding.
@@ -174,4 +171,25 @@ function checkListenerAnnotations(metaField: Field | undefined, cx: DecodeContex
       );
     }
   }
+  checkRateLimitAnnotation(metaField, cx);
+}
+
+/** `hookline.dev/rate-limit` on a Trigger or an EventListener: `N/s`, `N/m` or `N/h`. */
+function checkRateLimitAnnotation(metaField: Field | undefined, cx: DecodeContext): void {
+  for (const { key, field } of annotationEntries(metaField, cx)) {
+    if (key !== ANNOTATION_RATE_LIMIT) continue;
+    const value = scalarString(cx.deref(field.node));
+    const parsed = value === undefined ? undefined : parseRateLimit(value);
+    if (parsed !== undefined && "error" in parsed) cx.error(field.node, field.path, parsed.error);
+  }
+}
+
+function annotationEntries(
+  metaField: Field | undefined,
+  cx: DecodeContext,
+): ReturnType<typeof mapEntries> {
+  const meta = cx.deref(metaField?.node);
+  if (metaField === undefined || !isMap(meta)) return [];
+  const annotations = meta.items.find((p) => isScalar(p.key) && p.key.value === "annotations");
+  return mapEntries({ node: annotations?.value, path: "metadata.annotations" }, cx);
 }

@@ -91,18 +91,26 @@ export function createSecretValues(max = MAX_SECRET_VALUES): SecretValues {
  */
 export function redactDeep<T>(value: T, values: SecretValues): T {
   if (values.size === 0) return value;
-  return walk(value, values, 0) as T;
+  // Each distinct string is looked at once per call: a thousand not-applicable entries repeat
+  // their keys, the event's value and the subject, and would otherwise be matched each time.
+  const seen = new Map<string, string>();
+  const redact = (text: string): string => {
+    let r = seen.get(text);
+    if (r === undefined) seen.set(text, (r = values.redact(text)));
+    return r;
+  };
+  return walk(value, redact, 0) as T;
 }
 
 const MAX_DEPTH = 64;
 
-function walk(value: unknown, values: SecretValues, depth: number): unknown {
-  if (typeof value === "string") return values.redact(value);
+function walk(value: unknown, redact: (text: string) => string, depth: number): unknown {
+  if (typeof value === "string") return redact(value);
   if (depth > MAX_DEPTH || typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) {
     let out: unknown[] | undefined; // Made at the first change only: most values hold no secret.
     value.forEach((v: unknown, i) => {
-      const r = walk(v, values, depth + 1);
+      const r = walk(v, redact, depth + 1);
       if (r !== v) out ??= value.slice(0, i);
       out?.push(r);
     });
@@ -113,8 +121,8 @@ function walk(value: unknown, values: SecretValues, depth: number): unknown {
   const entries = Object.entries(value);
   let out: Record<string, unknown> | undefined;
   entries.forEach(([k, v], i) => {
-    const key = values.redact(k);
-    const r = walk(v, values, depth + 1);
+    const key = redact(k);
+    const r = walk(v, redact, depth + 1);
     if (out === undefined && (key !== k || r !== v)) {
       out = {};
       for (const [pk, pv] of entries.slice(0, i)) define(out, pk, pv);

@@ -73,9 +73,11 @@ export function listenerNotes(
           message: `Trigger "${trace.trigger}" did not finish within the event's deadline${outcome.interceptor === undefined ? "" : ` (interceptor "${outcome.interceptor}" was still running)`}`,
         });
         break;
+      // rateLimited: the limit doing its job; a burst would be a burst of Events (the metric counts them).
       case "fired":
       case "filtered":
       case "not_applicable":
+      case "rateLimited":
         break;
     }
   }

@@ -2,7 +2,7 @@ import type { ChainAuthenticator, CompiledListener, CompiledTrigger } from "../c
 import type { IncomingEvent } from "../core/incoming-event.js";
 import type { Logger } from "../core/logger.js";
 import type { SecretResolver } from "../interceptors/types.js";
-import { createEventChecks, type EventChecks, type Verdict } from "./event-checks.js";
+import { createEventChecks, type EventChecks } from "./event-checks.js";
 import { stopOutcome } from "./run-trigger.js";
 import type { TriggerTrace } from "./types.js";
 
@@ -46,19 +46,21 @@ export async function authGate(
   event: IncomingEvent,
   deps: GateDeps,
 ): Promise<GateResult> {
-  const units = gateUnitsOf(listener);
-  if (units === undefined) return { kind: "open", authenticated: false };
+  const gate = gateUnitsOf(listener);
+  if (gate === undefined) return { kind: "open", authenticated: false };
   // One check per distinct (authenticator, namespace): a thousand triggers behind the same github
   // secret are one HMAC comparison, whose answer each of them shares (and the index after it).
+  // The units are not visited unless the gate closes.
   const checks = deps.checks ?? createEventChecks(event, deps);
-  const check = (unit: GateUnit): Promise<{ verdict: Verdict; ms: number }> =>
-    unit.authenticator === undefined
-      ? Promise.resolve({ verdict: { kind: "undecided" }, ms: 0 })
-      : checks.verdict(unit.authenticator, unit.namespace);
-  const checked = await Promise.all(units.map(async (unit) => ({ unit, ...(await check(unit)) })));
-  if (checked.some((c) => c.verdict.kind === "pass")) return { kind: "open", authenticated: true };
+  const verdicts = await Promise.all(
+    gate.distinct.map((d) => checks.verdict(d.authenticator, d.namespace)),
+  );
+  if (verdicts.some((c) => c.verdict.kind === "pass")) return { kind: "open", authenticated: true };
   const traces: TriggerTrace[] = [];
-  for (const { unit, verdict, ms } of checked) {
+  for (const [i, unit] of gate.units.entries()) {
+    const checked = verdicts[gate.checkOf[i] ?? -1];
+    if (checked === undefined) return { kind: "open", authenticated: false };
+    const { verdict, ms } = checked;
     if (verdict.kind !== "refused" || unit.authenticator === undefined)
       return { kind: "open", authenticated: false };
     const { code, message } = verdict.response.status;
@@ -98,14 +100,43 @@ export async function authGate(
  * new listener object): undefined when the gate cannot close (no trigger, or one without an
  * authenticator).
  */
-const unitsByListener = new WeakMap<CompiledListener, readonly GateUnit[] | undefined>();
-function gateUnitsOf(listener: CompiledListener): readonly GateUnit[] | undefined {
+const unitsByListener = new WeakMap<CompiledListener, Gate | undefined>();
+function gateUnitsOf(listener: CompiledListener): Gate | undefined {
   if (unitsByListener.has(listener)) return unitsByListener.get(listener);
   const units = gateUnits(listener);
   const gated =
-    units.length === 0 || units.some((u) => u.authenticator === undefined) ? undefined : units;
+    units.length === 0 || units.some((u) => u.authenticator === undefined)
+      ? undefined
+      : distinctChecks(units);
   unitsByListener.set(listener, gated);
   return gated;
+}
+
+/** The units, and the distinct checks they need: `checkOf[i]` is unit i's place in `distinct`. */
+interface Gate {
+  units: readonly GateUnit[];
+  distinct: readonly { authenticator: ChainAuthenticator; namespace: string }[];
+  checkOf: readonly number[];
+}
+
+/** Units with the same authenticator key in the same namespace share a check (EventChecks). */
+function distinctChecks(units: readonly GateUnit[]): Gate {
+  const distinct: Gate["distinct"][number][] = [];
+  const byKey = new Map<string, number>();
+  const checkOf = units.map((u) => {
+    const authenticator = u.authenticator;
+    if (authenticator === undefined) return -1; // not reached: such a listener has no gate
+    const key =
+      authenticator.key === undefined
+        ? undefined
+        : JSON.stringify([authenticator.key, u.namespace]);
+    const known = key === undefined ? undefined : byKey.get(key);
+    if (known !== undefined) return known;
+    distinct.push({ authenticator, namespace: u.namespace });
+    if (key !== undefined) byKey.set(key, distinct.length - 1);
+    return distinct.length - 1;
+  });
+  return { units, distinct, checkOf };
 }
 
 /**

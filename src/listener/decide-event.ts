@@ -3,10 +3,19 @@ import type { EventBudgetLimits, SecretResolver } from "../interceptors/types.js
 import { createEventBudget } from "../interceptors/event-budget.js";
 import { runChain, type ChainProgress } from "../interceptors/run-chain.js";
 import type { Logger } from "../core/logger.js";
+import type { RateLimiter } from "../concurrency/token-bucket.js";
+import { assertNever } from "../errors/assert-never.js";
+import { applyRateLimits } from "./apply-rate-limits.js";
 import { startSpan, type SpanParent } from "../core/span-parent.js";
 import type { PreparedEvent } from "./prepare-event.js";
 import { createEventChecks, type EventChecks } from "./event-checks.js";
-import { createEventDispatch, ruledOutTrace, type Ruling } from "./rule-out-trigger.js";
+import {
+  createEventDispatch,
+  ruledOutByFact,
+  ruledOutTrace,
+  type BucketRuling,
+  type Ruling,
+} from "./rule-out-trigger.js";
 import { runTrigger, stopOutcome, type TriggerStart } from "./run-trigger.js";
 import type { EventDecision, NotApplicableTrigger, TriggerTrace } from "./types.js";
 
@@ -21,6 +30,11 @@ export interface DecideDeps {
   trace?: SpanParent | undefined;
   /** The event's signature and token checks, shared with the auth-first gate. */
   checks?: EventChecks;
+  /**
+   * The process's `hookline.dev/rate-limit` buckets; undefined: no limit applies (dry-run and
+   * replay have none, src/listener/apply-rate-limits.ts).
+   */
+  rateLimiter?: RateLimiter | undefined;
 }
 
 /**
@@ -76,7 +90,86 @@ export async function decideEvent(
     const ruling = dispatch.ruleOut(t.plan.dispatch, t.namespace);
     return "then" in ruling ? ruling.then(decide) : Promise.resolve(decide(ruling));
   };
-  const runs: Promise<TriggerTrace>[] = listener.triggers.map((t) => run(t, start, deps.trace));
+  // The index's buckets first: a member its bucket rules out is recorded straight away, with no
+  // trace, no promise and no walk of its own (see docs/architecture.md, "The dispatch index").
+  const runs: (Promise<TriggerTrace> | undefined)[] = new Array<undefined>(
+    listener.triggers.length,
+  );
+  const ruledOutAt: (NotApplicableTrigger | undefined)[] = [];
+  let authenticatedByIndex = false;
+  const index =
+    listener.dispatchIndex?.triggers === listener.triggers ? listener.dispatchIndex : undefined;
+  for (const bucket of index?.buckets ?? []) {
+    const of = (position: number): CompiledTrigger | undefined => {
+      const m = bucket.members[position];
+      return m === undefined ? undefined : listener.triggers[m.index];
+    };
+    const apply = (t: CompiledTrigger, ruling: Ruling): Promise<TriggerTrace> =>
+      ruling.kind === "ruledOut"
+        ? Promise.resolve(ruledOutTrace(t, ruling, undefined))
+        : runIt(t, start, deps.trace);
+    const ruling = dispatch.ruleOutBucket(bucket);
+    if ("then" in ruling) {
+      // Not settled yet (the first walk behind a secret): each member waits for it on its own.
+      const rulingOf = (position: number, b: BucketRuling): Ruling => {
+        if (b.kind === "all") return b.ruling;
+        if (b.accepting.includes(position)) return b.rest;
+        const m = bucket.members[position];
+        return m === undefined
+          ? RUN_IT
+          : {
+              kind: "ruledOut",
+              interceptor: b.interceptor,
+              ruledOutBy: ruledOutByFact(m.decides, b.seen),
+              authenticated: b.authenticated,
+            };
+      };
+      bucket.members.forEach((m, position) => {
+        const t = of(position);
+        if (t !== undefined) runs[m.index] = ruling.then((b) => apply(t, rulingOf(position, b)));
+      });
+      continue;
+    }
+    if (ruling.kind === "all") {
+      bucket.members.forEach((m, position) => {
+        const t = of(position);
+        if (t !== undefined) runs[m.index] = apply(t, ruling.ruling);
+      });
+      continue;
+    }
+    for (const position of ruling.accepting) {
+      const m = bucket.members[position];
+      const t = of(position);
+      if (m !== undefined && t !== undefined) runs[m.index] = apply(t, ruling.rest);
+    }
+    if (ruling.authenticated.length > 0) authenticatedByIndex = true;
+    const debug = deps.log.isLevelEnabled("debug");
+    for (const m of bucket.members) {
+      const t = listener.triggers[m.index];
+      if (t === undefined || runs[m.index] !== undefined) continue;
+      const ruledOutBy = ruledOutByFact(m.decides, ruling.seen);
+      ruledOutAt[m.index] = { trigger: t.name, ruledOutBy };
+      if (debug)
+        logOutcome(
+          triggerLog(deps.log, t),
+          ruledOutTrace(
+            t,
+            {
+              kind: "ruledOut",
+              interceptor: ruling.interceptor,
+              ruledOutBy,
+              authenticated: ruling.authenticated,
+            },
+            undefined,
+          ),
+        );
+    }
+  }
+  listener.triggers.forEach((t, i) => {
+    if (runs[i] === undefined && ruledOutAt[i] === undefined) runs[i] = run(t, start, deps.trace);
+  });
+  const running: Promise<TriggerTrace>[] = [];
+  for (const r of runs) if (r !== undefined) running.push(r);
   const runGroup = async (
     group: CompiledGroup,
     trace: SpanParent | undefined,
@@ -160,33 +253,67 @@ export async function decideEvent(
     }
   });
 
-  const all = Promise.all([Promise.all(runs), Promise.all(groupRuns)]).then(([a, b]) => [
-    ...a,
+  /** The traces in trigger order, with the members the index ruled out in their places. */
+  const inOrder = (traces: readonly TriggerTrace[]): Entry[] => {
+    if (ruledOutAt.length === 0) return [...traces];
+    const out: Entry[] = [];
+    let next = 0;
+    for (let i = 0; i < runs.length; i++) {
+      const ruled = ruledOutAt[i];
+      if (ruled !== undefined) out.push(ruled);
+      else if (runs[i] !== undefined) {
+        const trace = traces[next++];
+        if (trace !== undefined) out.push(trace);
+      }
+    }
+    return out;
+  };
+  const all = Promise.all([Promise.all(running), Promise.all(groupRuns)]).then(([a, b]) => [
+    ...inOrder(a),
     ...b.flat(),
   ]);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), deps.deadlineMs);
   });
-  let triggers = await Promise.race([all, deadline]);
+  let entries = await Promise.race([all, deadline]);
   clearTimeout(timer);
-  if (triggers === undefined) {
+  if (entries === undefined) {
     abort.abort();
-    triggers = await settleLate(listener, runs, groupRuns, deps.deadlineMs, progress);
+    const late = await settleLate(listener, runs, groupRuns, deps.deadlineMs, progress);
+    // settleLate keeps trigger order, skipping the members ruled out by the index.
+    const groupTraces = late.slice(running.length);
+    entries = [...inOrder(late.slice(0, running.length)), ...groupTraces];
   }
-  for (const t of triggers) logOutcome(deps.log, t);
-  return decisionOf(listener, triggers);
+  if (deps.rateLimiter !== undefined)
+    applyRateLimits(
+      listener,
+      entries.filter((t): t is TriggerTrace => "outcome" in t),
+      deps.rateLimiter,
+    );
+  for (const t of entries) if ("outcome" in t) logOutcome(deps.log, t);
+  return decisionOf(listener, entries, authenticatedByIndex);
 }
+
+/** A trigger's trace, or a bucket member the dispatch index ruled out (no trace of its own). */
+type Entry = TriggerTrace | NotApplicableTrigger;
+
+const RUN_IT: Ruling = { kind: "run" };
 
 /**
  * The listener's decision from its triggers' traces (the auth-first gate's too): the
  * not-applicable ones are kept apart as `{trigger, ruledOutBy}`, their traces dropped.
  */
-export function decisionOf(listener: CompiledListener, traces: TriggerTrace[]): EventDecision {
+export function decisionOf(
+  listener: CompiledListener,
+  traces: readonly Entry[],
+  authenticatedByIndex = false,
+): EventDecision {
   const triggers: TriggerTrace[] = [];
   const notApplicable: NotApplicableTrigger[] = [];
   for (const t of traces) {
-    if (t.outcome.kind === "not_applicable")
+    if (!("outcome" in t)) notApplicable.push(t);
+    else if (t.outcome.kind === "not_applicable")
       notApplicable.push({ trigger: t.trigger, ruledOutBy: t.outcome.ruledOutBy });
     else triggers.push(t);
   }
@@ -201,7 +328,9 @@ export function decisionOf(listener: CompiledListener, traces: TriggerTrace[]): 
     triggers,
     notApplicable,
     unauthenticated,
-    authenticated: traces.some((t) => t.interceptors.some((i) => i.authenticated === true)),
+    authenticated:
+      authenticatedByIndex ||
+      traces.some((t) => "outcome" in t && t.interceptors.some((i) => i.authenticated === true)),
   };
 }
 
@@ -217,7 +346,7 @@ function isNotForEvent(n: NotApplicableTrigger): boolean {
 /** After the deadline: what finished is kept, the rest is recorded as timed out. */
 async function settleLate(
   listener: CompiledListener,
-  runs: Promise<TriggerTrace>[],
+  runs: readonly (Promise<TriggerTrace> | undefined)[],
   groupRuns: Promise<TriggerTrace[]>[],
   afterMs: number,
   progress: ReadonlyMap<CompiledTrigger | CompiledGroup, ChainProgress>,
@@ -246,6 +375,7 @@ async function settleLate(
     };
   };
   for (const [i, run] of runs.entries()) {
+    if (run === undefined) continue; // ruled out by the index: not a run
     const r = await peek(run);
     const t = listener.triggers[i];
     if (r !== pending) out.push(r);
@@ -323,5 +453,10 @@ export function logOutcome(log: Logger, t: TriggerTrace): void {
         ...(o.url === undefined ? {} : { url: o.url }),
       });
       break;
+    case "rateLimited":
+      log.info("trigger rate limited", { ...fields, limit: o.limit, scope: o.scope });
+      break;
+    default:
+      assertNever(o);
   }
 }

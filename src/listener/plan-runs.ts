@@ -91,6 +91,8 @@ export function eventOutcome(decision: EventDecision): EventOutcome {
   const kinds = decision.triggers.map((t: TriggerTrace) => t.outcome.kind);
   if (kinds.includes("fired")) return "fired";
   if (decision.unauthenticated) return "rejected";
+  // A trigger would have fired: its (or the listener's) bucket was empty, nothing else matters.
+  if (kinds.includes("rateLimited")) return "rate_limited";
   if (kinds.some((k) => k === "failed" || k === "timedOut")) return "failed";
   // A trigger the dispatch index ruled out by its filter counts as the `filtered` it would have been.
   const filtered =

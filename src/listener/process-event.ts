@@ -7,6 +7,7 @@ import { payloadTooComplex, validatePayload } from "./validate-payload.js";
 import { createEventSecrets } from "../interceptors/event-secrets.js";
 import type { SecretResolver } from "../interceptors/types.js";
 import type { Logger } from "../core/logger.js";
+import type { RateLimiter } from "../concurrency/token-bucket.js";
 import type { SpanParent } from "../core/span-parent.js";
 import type { DeliveryIdOwner } from "../store/types.js";
 import { acceptedAnswer, duplicateAnswer, errorAnswer } from "./answer-event.js";
@@ -28,6 +29,8 @@ export interface ProcessDeps {
   deadlineMs: number;
   /** Where the triggers' spans go (the request's server span); undefined: tracing is off. */
   trace?: SpanParent | undefined;
+  /** `hookline.dev/rate-limit`'s buckets: serve has them; dry-run and replay do not. */
+  rateLimiter?: RateLimiter | undefined;
 }
 
 export interface EventInput {

@@ -19,7 +19,13 @@ export interface ProcessedEvent {
   authenticated: boolean;
 }
 
-/** Whether the journal keeps the event's body: it fired, or a trigger authenticated its sender. */
+/**
+ * Whether the journal keeps the event's body: it fired (or would have, but for a rate limit: it
+ * can be replayed once the burst is over), or a trigger authenticated its sender.
+ */
 export function keepsBody(processed: ProcessedEvent): boolean {
-  return processed.authenticated || processed.traces.some((t) => t.outcome.kind === "fired");
+  return (
+    processed.authenticated ||
+    processed.traces.some((t) => t.outcome.kind === "fired" || t.outcome.kind === "rateLimited")
+  );
 }

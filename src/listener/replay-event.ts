@@ -65,6 +65,8 @@ export async function replayEvent(original: StoredEvent, deps: ReplayDeps): Prom
     deliveryId: undefined,
   };
   const log = deps.log.child({ eventId, replayOf: original.id, listener: listener.name });
+  // No rate limiter: an operator's replay (of a rate-limited event, say) takes no token and is
+  // never rate limited.
   // The replay is a new event, received now: the newest of its concurrency groups.
   const receivedAt = new Date();
   const processed = await processEvent(

@@ -1,4 +1,10 @@
-import type { CompiledFact, CompiledTrigger, DispatchPlan } from "../config/compiled.js";
+import type {
+  CompiledFact,
+  CompiledTrigger,
+  DecidingFact,
+  DispatchBucket,
+  DispatchPlan,
+} from "../config/compiled.js";
 import { describeRuledOut } from "../core/ruled-out-by.js";
 import type { Header } from "../core/incoming-event.js";
 import { isRecord } from "../interceptors/sdk/param-value.js";
@@ -39,7 +45,46 @@ export interface EventView {
  */
 export interface EventDispatch {
   ruleOut(plan: DispatchPlan, namespace: string): Ruling | Promise<Ruling>;
+  /** The ruling of a bucket's members (compileDispatchIndex) from one walk of its plan. */
+  ruleOutBucket(bucket: DispatchBucket): BucketRuling | Promise<BucketRuling>;
 }
+
+/** What the dispatch index says of a bucket's members for one event. */
+export type BucketRuling =
+  /** The same for every member: the walk stopped before the deciding fact, or it was undecided. */
+  | { kind: "all"; ruling: Ruling }
+  /**
+   * The deciding value is `seen`: the members at `accepting` (positions in `members`) go on to
+   * `rest`; every other member is ruled out by its own deciding fact (`ruledOutByFact`) at step
+   * `interceptor`, after the steps that `authenticated` the sender.
+   */
+  | {
+      kind: "split";
+      seen: string;
+      accepting: readonly number[];
+      rest: Ruling;
+      interceptor: string;
+      authenticated: readonly string[];
+    };
+
+/** Where a bucket's walk reached its deciding fact, with the steps that authenticated before. */
+interface Reached {
+  kind: "reached";
+  authenticated: string[];
+}
+
+/** What a member's deciding fact says when the event's value there is `seen` and not accepted. */
+export function ruledOutByFact(fact: DecidingFact, seen: string): RuledOutBy {
+  let subject = subjects.get(fact);
+  if (subject === undefined) {
+    subject = fact.kind === "body" ? subjectOf(fact.path) : `header ${fact.header}`;
+    subjects.set(fact, subject);
+  }
+  return { fact: "filter", seen, expected: fact.values, subject };
+}
+
+/** A fact's subject, built once per compiled fact rather than once per event and trigger. */
+const subjects = new WeakMap<DecidingFact, string>();
 
 /** Not a JSON object as cel sees one: a body fact cannot be decided. */
 const NOT_AN_OBJECT = Symbol("not an object");
@@ -85,6 +130,12 @@ export function createEventDispatch(view: EventView): EventDispatch {
     answers.set(fact, answer);
     return answer;
   };
+  /** The value a body or header fact compares; undefined when it cannot decide (not a string). */
+  const decidingValue = (fact: DecidingFact): string | undefined => {
+    if (fact.kind === "header") return headerValue(fact.canonical);
+    const seen = bodyValue(fact.path, fact.pathKey);
+    return typeof seen === "string" ? seen : undefined;
+  };
   /** The fact's verdict: true, undecided, or what ruled the trigger out. */
   const check = (fact: CompiledFact): true | undefined | RuledOutBy => {
     switch (fact.kind) {
@@ -98,16 +149,12 @@ export function createEventDispatch(view: EventView): EventDispatch {
           ? { fact: "provider", seen: "", expected: fact.provider, header: fact.header }
           : { fact: "eventType", seen, expected: fact.eventTypes, header: fact.header };
       }
-      case "header": {
-        const seen = headerValue(fact.canonical);
-        if (fact.values.includes(seen)) return true;
-        return { fact: "filter", seen, expected: fact.values, subject: `header ${fact.header}` };
-      }
+      case "header":
       case "body": {
-        const seen = bodyValue(fact.path, fact.pathKey);
-        if (typeof seen !== "string") return undefined;
+        const seen = decidingValue(fact);
+        if (seen === undefined) return undefined;
         if (fact.values.includes(seen)) return true;
-        return { fact: "filter", seen, expected: fact.values, subject: subjectOf(fact.path) };
+        return ruledOutByFact(fact, seen);
       }
       case "bodyHas": {
         const list = bodyValue(fact.path, fact.pathKey);
@@ -127,18 +174,43 @@ export function createEventDispatch(view: EventView): EventDispatch {
    * Walks the plan from step `from`; synchronous until a step's authenticator has no verdict yet
    * (the first trigger behind a secret waits for it, the others find it settled).
    */
-  const walk = (
+  function walk(
     plan: DispatchPlan,
     namespace: string,
     from: number,
     authenticated: string[],
-  ): Ruling | Promise<Ruling> => {
+  ): Ruling | Promise<Ruling>;
+  function walk(
+    plan: DispatchPlan,
+    namespace: string,
+    from: number,
+    authenticated: string[],
+    at: Position,
+  ): Ruling | Reached | Promise<Ruling | Reached>;
+  /**
+   * `at`: a bucket's walk stops where its deciding fact is (Reached), or goes on from just after
+   * it (`resume`: that step's `unless` and `parsesBody` were checked before it).
+   */
+  function walk(
+    plan: DispatchPlan,
+    namespace: string,
+    from: number,
+    authenticated: string[],
+    at?: Position,
+  ): Ruling | Reached | Promise<Ruling | Reached> {
     for (let i = from; i < plan.steps.length; i++) {
       const step = plan.steps[i];
       if (step === undefined) break;
-      for (const u of step.unless) if (headerValue(u.header) === u.value) return RUN;
-      if (step.parsesBody && bodyRoot() === NOT_AN_OBJECT) return RUN;
-      for (const fact of step.requires) {
+      const resuming = at?.resume === true && i === at.step;
+      if (!resuming) {
+        for (const u of step.unless) if (headerValue(u.header) === u.value) return RUN;
+        if (step.parsesBody && bodyRoot() === NOT_AN_OBJECT) return RUN;
+      }
+      for (let j = resuming ? at.fact + 1 : 0; j < step.requires.length; j++) {
+        if (at !== undefined && !at.resume && i === at.step && j === at.fact)
+          return { kind: "reached", authenticated };
+        const fact = step.requires[j];
+        if (fact === undefined) break;
         const verdict = checked(fact);
         if (verdict !== true && verdict !== undefined)
           return {
@@ -154,9 +226,11 @@ export function createEventDispatch(view: EventView): EventDispatch {
         case "authenticates": {
           const { authenticator } = step.then;
           const known = view.checks.settled(authenticator, namespace);
-          const next = (v: Verdict): Ruling | Promise<Ruling> =>
+          const next = (v: Verdict): Ruling | Reached | Promise<Ruling | Reached> =>
             v.kind === "pass"
-              ? walk(plan, namespace, i + 1, [...authenticated, step.interceptor])
+              ? at === undefined
+                ? walk(plan, namespace, i + 1, [...authenticated, step.interceptor])
+                : walk(plan, namespace, i + 1, [...authenticated, step.interceptor], at)
               : RUN;
           if (known !== undefined) return next(known);
           return view.checks.verdict(authenticator, namespace).then((a) => next(a.verdict));
@@ -166,11 +240,48 @@ export function createEventDispatch(view: EventView): EventDispatch {
       }
     }
     return RUN;
-  };
+  }
   const ruleOut = (plan: DispatchPlan, namespace: string): Ruling | Promise<Ruling> =>
     walk(plan, namespace, 0, NONE);
-  return { ruleOut };
+
+  const ruleOutBucket = (bucket: DispatchBucket): BucketRuling | Promise<BucketRuling> => {
+    const { plan, namespace, step, fact } = bucket;
+    const split = (r: Ruling | Reached): BucketRuling | Promise<BucketRuling> => {
+      if (r.kind !== "reached") return { kind: "all", ruling: r };
+      const first = bucket.members[0];
+      // Members look at the same path or header: the first one's fact reads the value for all.
+      const seen = first === undefined ? undefined : decidingValue(first.decides);
+      const rest = walk(plan, namespace, step, r.authenticated, { step, fact, resume: true });
+      // (A resumed walk never stops at the fact again: it only goes on from after it.)
+      const then = (after: Ruling | Reached): BucketRuling => {
+        const rest = after.kind === "reached" ? RUN : after;
+        return seen === undefined
+          ? { kind: "all", ruling: rest }
+          : {
+              kind: "split",
+              seen,
+              accepting: bucket.byValue.get(seen) ?? NO_MEMBERS,
+              rest,
+              interceptor: plan.steps[step]?.interceptor ?? "",
+              authenticated: r.authenticated,
+            };
+      };
+      return "then" in rest ? rest.then(then) : then(rest);
+    };
+    const reached = walk(plan, namespace, 0, NONE, { step, fact, resume: false });
+    return "then" in reached ? reached.then(split) : split(reached);
+  };
+  return { ruleOut, ruleOutBucket };
 }
+
+/** A place in a plan: `plan.steps[step].requires[fact]`; see `walk`. */
+interface Position {
+  step: number;
+  fact: number;
+  resume: boolean;
+}
+
+const NO_MEMBERS: readonly number[] = [];
 
 /** `body.repository.full_name`, or `body["a-b"]` for keys that are not identifiers. */
 function subjectOf(path: readonly string[]): string {

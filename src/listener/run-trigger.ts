@@ -213,6 +213,10 @@ function endTriggerSpan(span: Span, outcome: TriggerTrace["outcome"]): void {
     case "timedOut":
       span.setStatus({ code: SpanStatusCode.ERROR, message: "timed out" });
       break;
+    case "rateLimited":
+      // Not set by runTrigger (the limit is applied once every trigger ran): listed for the switch.
+      span.setAttribute("hookline.rate_limit", outcome.limit);
+      break;
     default:
       assertNever(outcome);
   }

@@ -81,6 +81,7 @@ function reasonOf(
         return `${first.trigger}: ${o.stage}: ${o.message}`;
       case "timedOut":
         return `${first.trigger}: ${describeTimedOut(o)}`;
+      case "rateLimited":
       case "fired":
         return outcome;
     }

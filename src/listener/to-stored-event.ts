@@ -1,8 +1,10 @@
 import type { IncomingEvent } from "../core/incoming-event.js";
+import type { RuledOutBy } from "../core/ruled-out-by.js";
 import { redactDeep, type SecretValues } from "../core/secret-values.js";
 import { redactHeaders } from "../store/redact-headers.js";
 import { redactURL } from "../store/redact-url.js";
 import type { StoredEvent } from "../store/types.js";
+import type { NotApplicableTrigger } from "./types.js";
 
 /** What of the listener decides how its events are stored (a CompiledListener has it all). */
 export interface StoringListener {
@@ -44,6 +46,58 @@ export function toStoredEvent(
   };
   // What ruled a trigger out quotes the event (a header's value): redacted as the traces are.
   if (notApplicable.length > 0)
-    stored.notApplicable = values === undefined ? notApplicable : redactDeep(notApplicable, values);
+    stored.notApplicable =
+      values === undefined ? notApplicable : redactNotApplicable(notApplicable, values);
   return stored;
+}
+
+/**
+ * redactDeep for the not-applicable list, which may have thousands of entries of one flat shape:
+ * every string value is redacted (each distinct one looked at once); the keys are hookline's own
+ * field names, not data, and are left as they are. Unchanged entries are kept, not copied.
+ */
+function redactNotApplicable(
+  list: readonly NotApplicableTrigger[],
+  values: SecretValues,
+): NotApplicableTrigger[] {
+  if (values.size === 0) return [...list];
+  const seen = new Map<string, string>();
+  const redact = (text: string): string => {
+    let r = seen.get(text);
+    if (r === undefined) seen.set(text, (r = values.redact(text)));
+    return r;
+  };
+  let out: NotApplicableTrigger[] | undefined;
+  list.forEach((n, i) => {
+    const trigger = redact(n.trigger);
+    const ruledOutBy = redactFlat(n.ruledOutBy, redact);
+    const entry =
+      trigger === n.trigger && ruledOutBy === n.ruledOutBy ? n : { trigger, ruledOutBy };
+    if (entry !== n) out ??= list.slice(0, i);
+    out?.push(entry);
+  });
+  return out ?? [...list];
+}
+
+/** A RuledOutBy with its strings (and lists of strings) redacted; itself when none changes. */
+function redactFlat(r: RuledOutBy, redact: (text: string) => string): RuledOutBy {
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(r)) {
+    const nv =
+      typeof v === "string"
+        ? redact(v)
+        : Array.isArray(v)
+          ? redactList(v as readonly unknown[], redact)
+          : v;
+    if (nv !== v) (out ??= { ...r })[k] = nv;
+  }
+  return out === undefined ? r : (out as RuledOutBy);
+}
+
+function redactList(
+  list: readonly unknown[],
+  redact: (text: string) => string,
+): readonly unknown[] {
+  const out = list.map((v) => (typeof v === "string" ? redact(v) : v));
+  return out.some((v, i) => v !== list[i]) ? out : list;
 }

@@ -41,7 +41,13 @@ export type TriggerOutcome =
    * then (absent when none was: the bindings or the template), `url` its address when it is a
    * remote one (no credentials, no query).
    */
-  | { kind: "timedOut"; afterMs: number; interceptor?: string; url?: string };
+  | { kind: "timedOut"; afterMs: number; interceptor?: string; url?: string }
+  /**
+   * It would have fired (interceptors passed, resources rendered), but the bucket of its
+   * `hookline.dev/rate-limit` (the Trigger's, or the EventListener's) had no token: nothing is
+   * created (src/listener/apply-rate-limits.ts). `limit` as written, normalised: `20/m`.
+   */
+  | { kind: "rateLimited"; limit: string; scope: "trigger" | "listener" };
 
 /** Everything that decided one trigger's outcome: what the explain page will show. */
 export interface TriggerTrace {

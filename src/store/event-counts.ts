@@ -2,7 +2,15 @@ import type { EventCountBucket, EventCountQuery, EventOutcome } from "./types.js
 
 /** Every outcome at zero: the chart shows each, and a new outcome must be added here. */
 export function zeroCounts(): Record<EventOutcome, number> {
-  return { fired: 0, filtered: 0, rejected: 0, failed: 0, duplicate: 0, invalid: 0 };
+  return {
+    fired: 0,
+    filtered: 0,
+    rejected: 0,
+    failed: 0,
+    duplicate: 0,
+    invalid: 0,
+    rate_limited: 0,
+  };
 }
 
 /** The end of a query's range (exclusive). */

@@ -30,7 +30,12 @@ export type EventOutcome =
   /** The provider's delivery id was seen before on an event that fired: nothing was run. */
   | "duplicate"
   /** The body was refused before any trigger ran (400, 413). */
-  | "invalid";
+  | "invalid"
+  /**
+   * Nothing fired, and at least one trigger would have but its rate limit's bucket (the
+   * trigger's or the listener's) was empty (202). Does not block a redelivery: it fired nothing.
+   */
+  | "rate_limited";
 
 /**
  * The body as the journal keeps it: the bytes as received, or — for a request that no trigger

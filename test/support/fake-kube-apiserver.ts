@@ -5,6 +5,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { join } from "node:path";
 import { applyFakePatch, FakePatchError, fakePatchType } from "./apply-fake-patch.js";
+import {
+  fakeTektonReconcile,
+  isFakeTektonRun,
+  withFakeRunStatus,
+  type FakeRunStatus,
+} from "./fake-tekton-controller.js";
 import { createTestTls, type TestTls } from "./test-tls.js";
 
 /** One resource type the fake serves, as discovery lists it. */
@@ -61,7 +67,11 @@ export interface FakeKubeApiServerOptions {
   resources?: FakeApiResource[];
   /** Impersonation the fake allows (default: any user); others get 403 as from RBAC. */
   mayImpersonate?: (user: string) => boolean;
+  /** Play Tekton's controller on PipelineRuns and TaskRuns (default false): see `tektonController`. */
+  tektonController?: boolean;
 }
+
+export type { FakeRunStatus } from "./fake-tekton-controller.js";
 
 export interface FakeKubeApiServer {
   /** `https://127.0.0.1:<port>` */
@@ -83,6 +93,26 @@ export interface FakeKubeApiServer {
    * across updates) and sends ADDED or MODIFIED to the watches that select it.
    */
   apply(object: StoredObject): StoredObject;
+  /**
+   * Sets a tekton.dev PipelineRun's or TaskRun's `Succeeded` condition (any version; `True` or
+   * `False` also sets completionTime), as Tekton's controller would when the run ends, and sends
+   * MODIFIED. Throws when there is no such run.
+   */
+  setRunStatus(
+    namespace: string,
+    kind: "PipelineRun" | "TaskRun",
+    name: string,
+    status: FakeRunStatus,
+  ): StoredObject;
+  /**
+   * While true, every write of a tekton.dev PipelineRun or TaskRun (create, patch, replace,
+   * apply) is followed by what Tekton's controller would do to its status (a second MODIFIED):
+   * `spec.status` Cancelled / CancelledRunFinally / StoppedRunFinally → False/Cancelled,
+   * TaskRunCancelled → False/TaskRunCancelled, PipelineRunPending / TaskRunPending →
+   * Unknown/<that>, none → Unknown/Running (test/support/fake-tekton-controller.ts). A run done
+   * (True/False) is left alone. Default: `options.tektonController`, else false.
+   */
+  tektonController: boolean;
   /** Deletes an object and sends DELETED to the watches; false when there was none. */
   remove(object: { apiVersion: string; kind: string; name: string; namespace?: string }): boolean;
   /**
@@ -223,6 +253,11 @@ export async function reservePort(): Promise<number> {
  * - `PUT` (replace) of any object it serves (uid kept);
  * - `PATCH` of any object it serves, as `application/merge-patch+json`, `json-patch+json` and
  *   `strategic-merge-patch+json` (415 for a custom resource; 404 when the object is missing);
+ * - `DELETE` of an object (200 with the object as it was; 404 Status when missing; DELETED sent);
+ * - a merge patch carrying `metadata.resourceVersion` is a precondition: 409 Conflict when the
+ *   object has changed since, as the real one (optimistic concurrency);
+ * - tekton.dev runs: `setRunStatus` and the `tektonController` mode (status changes driven by
+ *   the test, or as Tekton's controller would make them);
  * - `POST` (create, with `generateName`), `GET` (read) and `GET` (list, with `labelSelector`
  *   `k=v`, `k==v`, `k!=v`, `k`, `!k`) of namespaced and cluster-scoped resources (namespaced ones
  *   also across all namespaces);
@@ -253,6 +288,24 @@ export async function createFakeKubeApiServer(
     const event: WatchEvent = { type, object, resourceVersion };
     history.push(event);
     for (const w of watches) w.send(event);
+  };
+
+  /** Replaces a stored object with `next` (a new resourceVersion) and sends MODIFIED. */
+  const update = (found: StoredObject, next: StoredObject): StoredObject => {
+    resourceVersion++;
+    const stored: StoredObject = {
+      ...next,
+      metadata: { ...next.metadata, resourceVersion: String(resourceVersion) },
+    };
+    store[store.indexOf(found)] = stored;
+    notify("MODIFIED", stored);
+    return stored;
+  };
+  /** In `tektonController` mode: the status Tekton's controller would set after this write. */
+  const reconcile = (stored: StoredObject): void => {
+    if (!fake.tektonController || !store.includes(stored)) return;
+    const next = fakeTektonReconcile(stored);
+    if (next !== undefined) update(stored, withFakeRunStatus(stored, next, new Date()));
   };
 
   const server: Server = createHttpsServer({ cert: tls.serverCertPem, key: tls.serverKeyPem });
@@ -298,8 +351,21 @@ export async function createFakeKubeApiServer(
       if (index === -1) store.push(stored);
       else store[index] = stored;
       notify(index === -1 ? "ADDED" : "MODIFIED", stored);
+      reconcile(stored);
       return stored;
     },
+    setRunStatus: (namespace, kind, name, status) => {
+      const found = store.find(
+        (o) =>
+          isFakeTektonRun(o) &&
+          o.kind === kind &&
+          o.metadata.namespace === namespace &&
+          o.metadata.name === name,
+      );
+      if (found === undefined) throw new Error(`no ${kind} ${namespace}/${name} in the fake`);
+      return update(found, withFakeRunStatus(found, status, new Date()));
+    },
+    tektonController: options.tektonController ?? false,
     remove: (ref) => {
       const index = store.findIndex((o) =>
         sameObject(o, {
@@ -451,6 +517,7 @@ export async function createFakeKubeApiServer(
       return patch(type, ns, objectName, r.contentType, body, res);
     if (r.method === "PUT" && objectName !== undefined)
       return replace(type, ns, objectName, body, res);
+    if (r.method === "DELETE" && objectName !== undefined) return del(type, ns, objectName, res);
     return methodNotAllowed(res);
   };
 
@@ -494,6 +561,8 @@ export async function createFakeKubeApiServer(
     res: ServerResponse,
   ): void => {
     res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked" });
+    // The real one sends the headers at once, before any event.
+    res.flushHeaders();
     const line = (type: string, object: unknown): void =>
       void res.write(`${JSON.stringify({ type, object })}\n`);
     const asServed = (o: StoredObject): StoredObject => ({ ...o, apiVersion: type.groupVersion });
@@ -658,6 +727,7 @@ export async function createFakeKubeApiServer(
     };
     store.push(stored);
     notify("ADDED", stored);
+    reconcile(stored);
     sendJson(res, 201, stored);
   };
 
@@ -688,7 +758,19 @@ export async function createFakeKubeApiServer(
     }
     let patched: StoredObject;
     try {
-      patched = applyFakePatch(found, JSON.parse(text) as unknown, patchType) as StoredObject;
+      const parsed = JSON.parse(text) as unknown;
+      const precondition = patchType === "json" ? undefined : resourceVersionIn(parsed);
+      if (precondition !== undefined && precondition !== found.metadata["resourceVersion"]) {
+        return sendStatus(
+          res,
+          409,
+          "Conflict",
+          `Operation cannot be fulfilled on ${qualified(type)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+          undefined,
+          { name, group: group(type), kind: type.name },
+        );
+      }
+      patched = applyFakePatch(found, parsed, patchType) as StoredObject;
     } catch (err) {
       if (err instanceof FakePatchError) return sendStatus(res, err.code, err.reason, err.message);
       return sendStatus(res, 400, "BadRequest", `error decoding patch: ${(err as Error).message}`);
@@ -708,7 +790,32 @@ export async function createFakeKubeApiServer(
     };
     store[store.indexOf(found)] = stored;
     notify("MODIFIED", stored);
+    reconcile(stored);
     sendJson(res, 200, { ...stored, apiVersion: type.groupVersion });
+  };
+
+  /** DELETE: gone at once (no finalizers here); the answer is the object as it was, as for a CR. */
+  const del = (
+    type: FakeApiResource,
+    ns: string | undefined,
+    name: string,
+    res: ServerResponse,
+  ): void => {
+    const found = find(type, ns, name);
+    if (found === undefined) {
+      return sendStatus(res, 404, "NotFound", `${qualified(type)} "${name}" not found`, undefined, {
+        name,
+        group: group(type),
+        kind: type.name,
+      });
+    }
+    fake.remove({
+      apiVersion: found.apiVersion,
+      kind: found.kind,
+      name,
+      ...(ns === undefined ? {} : { namespace: ns }),
+    });
+    sendJson(res, 200, { ...found, apiVersion: type.groupVersion });
   };
 
   /** PUT: the object replaced whole (its uid kept), as `kubectl replace`. */
@@ -754,6 +861,7 @@ export async function createFakeKubeApiServer(
     };
     store[store.indexOf(found)] = stored;
     notify("MODIFIED", stored);
+    reconcile(stored);
     sendJson(res, 200, { ...stored, apiVersion: type.groupVersion });
   };
 
@@ -781,6 +889,15 @@ function sameObject(a: StoredObject, b: StoredObject): boolean {
     a.metadata.namespace === b.metadata.namespace &&
     a.metadata.name === b.metadata.name
   );
+}
+
+/** A merge patch's `metadata.resourceVersion`: the version it may only apply to. */
+function resourceVersionIn(patch: unknown): string | undefined {
+  if (typeof patch !== "object" || patch === null || Array.isArray(patch)) return undefined;
+  const meta = (patch as Record<string, unknown>)["metadata"];
+  if (typeof meta !== "object" || meta === null) return undefined;
+  const rv = (meta as Record<string, unknown>)["resourceVersion"];
+  return typeof rv === "string" && rv !== "" ? rv : undefined;
 }
 
 /** A response nobody reads: for a request carried out whose answer is replaced. */

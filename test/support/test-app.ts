@@ -51,6 +51,7 @@ export interface TestAppOptions extends Partial<
     | "unauthenticatedQuota"
     | "journalBudget"
     | "adminPage"
+    | "rateLimiter"
   >
 > {
   secretsDir?: string;

@@ -5,6 +5,7 @@ import { describeTimedOut } from "../../listener/describe-timed-out.js";
 import { groupActionLine, queuedLine } from "../group-lines.js";
 import { html, type SafeHtml } from "./html.js";
 import { layout } from "./layout.js";
+import { assertNever } from "../../errors/assert-never.js";
 
 /**
  * One event: the answer, then each trigger's decision laid out step by step. With a trace URL
@@ -161,6 +162,12 @@ function summaryLine(event: EventView): string {
   if (event.outcome === "duplicate") return "Duplicate delivery: nothing ran again.";
   if (event.outcome === "invalid") return "The body was refused before any trigger ran.";
   if (fired.length > 0) return `Fired: ${fired.join(", ")}.`;
+  if (event.outcome === "rate_limited") {
+    const limited = event.triggers.flatMap((t) =>
+      t.outcome.kind === "rateLimited" ? [`${t.trigger || "(unnamed)"} — ${reason(t)}`] : [],
+    );
+    return `Nothing fired: ${limited.join("; ")}.`;
+  }
   const stopped = event.triggers.map((t) => `${t.trigger || "(unnamed)"} — ${reason(t)}`);
   if (event.notApplicable !== null) stopped.push(event.notApplicable.summary);
   return stopped.length === 0 ? "Nothing ran." : `Nothing fired. ${stopped.join("; ")}`;
@@ -180,7 +187,16 @@ function reason(t: TriggerView): string {
       return `failed (${o.code === undefined ? o.stage : `${o.stage}, ${o.code}`}): ${o.message}`;
     case "timedOut":
       return describeTimedOut(o);
+    case "rateLimited":
+      return `${rateLimitedLabel(o)}: ${o.scope === "listener" ? "the EventListener's" : "the Trigger's"} bucket was empty, nothing was created`;
+    default:
+      return assertNever(o);
   }
+}
+
+/** The badge and banner text of a rate-limited trigger: `rate limited (20/m)`. */
+function rateLimitedLabel(o: { limit: string }): string {
+  return `rate limited (${o.limit})`;
 }
 
 function renderTrigger(t: TriggerView): SafeHtml {
@@ -191,7 +207,9 @@ function renderTrigger(t: TriggerView): SafeHtml {
   >
     <h2>
       ${t.trigger || "(unnamed trigger)"}
-      <span class="badge ${t.outcome.kind}">${t.outcome.kind}</span>
+      <span class="badge ${t.outcome.kind}"
+        >${t.outcome.kind === "rateLimited" ? rateLimitedLabel(t.outcome) : t.outcome.kind}</span
+      >
       <span class="muted small"
         >${t.namespace} · ${t.via}${t.group === null ? "" : ` · group ${t.group}`} ·
         ${t.durationMs.toFixed(1)} ms</span

@@ -6,6 +6,7 @@ import { html, type SafeHtml } from "./html.js";
 const STACK: readonly EventOutcome[] = [
   "fired",
   "filtered",
+  "rate_limited",
   "duplicate",
   "rejected",
   "failed",

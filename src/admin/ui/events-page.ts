@@ -4,7 +4,16 @@ import { renderEventsChart } from "./events-chart.js";
 import { html } from "./html.js";
 import { layout } from "./layout.js";
 
-const OUTCOMES = ["", "fired", "filtered", "rejected", "failed", "duplicate", "invalid"];
+const OUTCOMES = [
+  "",
+  "fired",
+  "filtered",
+  "rejected",
+  "failed",
+  "duplicate",
+  "invalid",
+  "rate_limited",
+];
 
 /** The list of recent events, newest first, with filters; it refreshes itself as events come. */
 export function renderEventsPage(
@@ -29,11 +38,11 @@ export function renderEventsPage(
           <span class="muted small">${e.provider}</span>
         </td>
         <td class="nowrap">
-          <span class="badge ${e.outcome}">${e.outcome}</span>
+          <span class="badge ${e.outcome}">${outcomeLabel(e.outcome)}</span>
           <span class="muted">${e.status}</span>
         </td>
         <td class="badges">
-          ${e.triggers.length === 0 && e.notApplicable === 0 ? html`<span class="muted">—</span>` : e.triggers.map((t) => html`<span class="badge ${t.outcome}" title="${t.outcome}">${t.trigger || "(unnamed)"}: ${t.outcome}</span>`)}
+          ${e.triggers.length === 0 && e.notApplicable === 0 ? html`<span class="muted">—</span>` : e.triggers.map((t) => html`<span class="badge ${t.outcome}" title="${t.outcome}">${t.trigger || "(unnamed)"}: ${outcomeLabel(t.outcome)}</span>`)}
           ${
             // The triggers the event was not for: a count, no badge each.
             e.notApplicable === 0
@@ -97,4 +106,9 @@ export function renderEventsPage(
     </table>
     ${page.next === undefined ? "" : html`<p><a href="/ui/?${qs({ cursor: page.next })}">Older events →</a></p>`}`;
   return layout("Events", body, { live: "/api/v1/event-stream" });
+}
+
+/** An outcome as the list shows it (the limit itself is on the event's page). */
+function outcomeLabel(outcome: string): string {
+  return outcome === "rateLimited" || outcome === "rate_limited" ? "rate limited" : outcome;
 }

@@ -23,7 +23,7 @@ pre { background:#0f1522; color:#e6e9f0; padding:12px; border-radius:6px; overfl
 .fired,.delivered,.continue { color:var(--ok); background:var(--ok-bg); }
 .filtered,.duplicate,.pending,.not_attempted,.superseded { color:var(--muted); background:var(--dim-bg); }
 .rejected,.failed,.timedOut,.dead,.error,.invalid,.stop { color:var(--bad); background:var(--bad-bg); }
-.warn { color:var(--warn); background:var(--warn-bg); }
+.warn,.rateLimited,.rate_limited { color:var(--warn); background:var(--warn-bg); }
 form.filters { display:flex; gap:8px; flex-wrap:wrap; margin:0 0 12px; align-items:end; }
 form.filters label { display:flex; flex-direction:column; font-size:12px; color:var(--muted); }
 input, select, button { font:inherit; padding:5px 8px; border:1px solid var(--line); border-radius:5px; background:#fff; }
@@ -55,6 +55,7 @@ button.secondary { background:#fff; color:var(--info); }
 .chart .axis { stroke:var(--line); stroke-width:1; vector-effect:non-scaling-stroke; }
 .bar.fired { fill:#2e9d57; } .bar.filtered { fill:#b7bdcb; } .bar.duplicate { fill:#d5d9e2; }
 .bar.rejected { fill:#e0574b; } .bar.failed { fill:#b42318; } .bar.invalid { fill:#f29b90; }
+.bar.rate_limited { fill:#d9a21b; }
 .chart-axis { display:flex; justify-content:space-between; }
 .chart-legend { margin-top:4px; }
 `;

@@ -16,7 +16,9 @@ import { applyPatch } from "./apply-patch.js";
 import { classifyKubeError, parseStatus, type KubeStatus } from "./classify-kube-error.js";
 import { createObjectClient, type ObjectClient } from "./create-object-client.js";
 import { loadKubeConfig } from "./load-kube-config.js";
-import { unsupportedGroupOps } from "../unsupported-group-ops.js";
+import type { CancelledRun, CancelSelector } from "../../concurrency/types.js";
+import type { StartDelivery } from "../../store/types.js";
+import { cancelGroupRuns, startGroupRun } from "./group-ops.js";
 
 export interface KubernetesSinkConfig {
   /** Default: found as kubectl finds it (`loadKubeConfig`). */
@@ -64,7 +66,6 @@ export function createKubernetesSink(config: KubernetesSinkConfig): Sink {
 
   return {
     kind: "kubernetes",
-    ...unsupportedGroupOps("kubernetes"),
     async create(resource: RenderedResource, ctx: CreateContext): Promise<CreatedResource> {
       const user = impersonated(ctx, resource.namespace);
       const what = `${resource.kind} "${resource.namespace}/${resource.name ?? resource.generateName ?? ""}"`;
@@ -99,6 +100,21 @@ export function createKubernetesSink(config: KubernetesSinkConfig): Sink {
       const what = `Patch of ${describePatchTarget(patch.target)}`;
       return withDeadline(what, "patch", deadlineMs, () =>
         applyPatch(clientFor(user), patch, what, user, ctx.log),
+      );
+    },
+    // Concurrency groups (issue 12): as the trigger's service account, as create is.
+    async cancel(selector: CancelSelector, ctx: CreateContext): Promise<CancelledRun[]> {
+      const user = impersonated(ctx, selector.namespace);
+      const what = `Cancel of the ${selector.kind}s of group ${selector.groupHash} in "${selector.namespace}"`;
+      return withDeadline(what, "cancel", deadlineMs, () =>
+        cancelGroupRuns(clientFor(user), selector, ctx.log),
+      );
+    },
+    async start(target: StartDelivery["target"], ctx: CreateContext): Promise<CancelledRun> {
+      const user = impersonated(ctx, target.namespace);
+      const what = `Start of ${target.kind} "${target.namespace}/${target.name}"`;
+      return withDeadline(what, "start", deadlineMs, () =>
+        startGroupRun(clientFor(user), target, ctx.log),
       );
     },
   };

@@ -54,6 +54,8 @@ export interface PostgresJournalOptions {
   schema?: string;
   /** Connections in the pool. Default 10. */
   poolSize?: number;
+  /** Connections of the delivery worker's claims and saves, apart from the pool. Default 4. */
+  workerPoolSize?: number;
   /** Errors of idle pooled connections (the server went away); the next query reconnects. */
   onError?: (err: Error) => void;
   /** How often /ready may make a probe write (write-health.ts); default JOURNAL_PROBE_INTERVAL_MS. */
@@ -78,6 +80,14 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     await pool.end();
     throw err;
   }
+  // The delivery worker's claims and saves have connections of their own: in the shared pool they
+  // queued behind every request's record() transaction, and under load delivery fell far behind
+  // intake (docs/architecture.md, "The worker has slots, not rounds").
+  const workerPool = new pg.Pool({
+    connectionString: options.url,
+    max: options.workerPoolSize ?? 4,
+  });
+  workerPool.on("error", (err) => options.onError?.(err));
 
   /**
    * The event holding a delivery id, and whether it blocks a redelivery: the rule of
@@ -384,7 +394,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     },
 
     async claimDueRuns(now, limit, leaseMs): Promise<ClaimedRun[]> {
-      const { rows } = await pool.query<ClaimedRunRow>(
+      const { rows } = await workerPool.query<ClaimedRunRow>(
         `UPDATE ${s}.runs SET locked_until = $2, fence = fence + 1
          WHERE id IN (
            SELECT id FROM ${s}.runs
@@ -404,7 +414,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     },
 
     async claimDueRunsOfEvent(eventId, now, leaseMs): Promise<ClaimedRun[]> {
-      const { rows } = await pool.query<ClaimedRunRow>(
+      const { rows } = await workerPool.query<ClaimedRunRow>(
         `UPDATE ${s}.runs SET locked_until = $3, fence = fence + 1
          WHERE id IN (
            SELECT id FROM ${s}.runs
@@ -423,7 +433,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
 
     async saveRun(run): Promise<SaveResult> {
       // One statement: the check and the write cannot be split by another worker's claim.
-      const result = await pool.query(
+      const result = await workerPool.query(
         `UPDATE ${s}.runs SET state = $2, attempts = $3, first_attempt_at = $4,
            next_attempt_at = $5, last_error = $6::json, deliveries = $7::json, locked_until = NULL,
            fence = fence + 1
@@ -569,7 +579,9 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     ping,
     health: () => health.check(),
 
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), workerPool.end()]);
+    },
   };
 }
 

@@ -329,7 +329,12 @@ describe.skipIf(available.length === 0)(
         expect.objectContaining({ resources: ["secrets"], verbs: ["get", "list", "watch"] }),
       );
       expect(ns).toContainEqual(
-        expect.objectContaining({ apiGroups: ["tekton.dev"], verbs: ["create", "get", "list"] }),
+        expect.objectContaining({
+          apiGroups: ["tekton.dev"],
+          resources: ["pipelineruns", "taskruns"],
+          // watch, patch, delete: concurrency groups (cancel, start, max-keep-runs; issue 12).
+          verbs: ["create", "get", "list", "watch", "patch", "delete"],
+        }),
       );
       const impersonate = ns.find((r) => (r["verbs"] as string[]).includes("impersonate"));
       expect(impersonate?.["resources"]).toEqual(["serviceaccounts"]);
@@ -343,13 +348,18 @@ describe.skipIf(available.length === 0)(
         resources: ["events"],
         verbs: ["create", "patch"],
       });
-      // Nothing may write Secrets or RBAC (or change anything but an Event), or use wildcards.
+      // Nothing may write Secrets or RBAC (or change anything but an Event or a Tekton run), or
+      // use wildcards.
       for (const r of [...reader, ...ns]) {
         for (const field of ["apiGroups", "resources", "verbs"])
           expect(r[field]).not.toContain("*");
         const events = JSON.stringify(r["resources"]) === '["events"]';
+        const runs =
+          JSON.stringify(r["apiGroups"]) === '["tekton.dev"]' &&
+          JSON.stringify(r["resources"]) === '["pipelineruns","taskruns"]';
         for (const verb of ["update", "patch", "delete", "deletecollection", "escalate", "bind"])
-          if (!(events && verb === "patch")) expect(r["verbs"]).not.toContain(verb);
+          if (!((events || runs) && verb === "patch") && !(runs && verb === "delete"))
+            expect(r["verbs"]).not.toContain(verb);
       }
       for (const binding of objects.filter((o) => String(o["kind"]).endsWith("RoleBinding"))) {
         expect(binding["subjects"]).toEqual([

@@ -211,6 +211,7 @@ function comparable(o: TriggerOutcome): unknown {
     case "failed":
     case "rejected":
     case "timedOut":
+    case "rateLimited":
       return o;
   }
 }
@@ -247,6 +248,68 @@ function summary(p: ProcessedEvent): unknown {
   };
 }
 
+/** The same listener without its buckets: every plan is walked on its own. */
+function unbucketed(el: CompiledListener): CompiledListener {
+  const { dispatchIndex: _index, ...rest } = el;
+  return rest;
+}
+
+/**
+ * Listeners made to fill buckets: triggers alike but for one fact (the repository, a header, the
+ * values of an `in` list), with or without a github step first, and a shared conjunct or not.
+ */
+const REPOS = ["r1", "r2", "r3", "r4"];
+const arbDecides = fc.oneof(
+  fc.constantFrom(...REPOS).map((r) => `body.repo == '${r}'`),
+  fc
+    .subarray(REPOS, { minLength: 1 })
+    .map((rs) => `body.repo in [${rs.map((r) => `'${r}'`).join(", ")}]`),
+  fc.constantFrom("a", "b", "c").map((k) => `header.match('X-Kind', '${k}')`),
+);
+const arbBucketTrigger = fc.record({
+  github: fc.option(
+    fc.record({
+      secret: arbSecret,
+      types: fc.constantFrom(["push"], ["push", "pull_request"]).map((t) => [...t]),
+    }),
+    { nil: undefined },
+  ),
+  decides: arbDecides,
+  before: fc.constantFrom(undefined, "body.action == 'opened'", "size(body.labels) > 0"),
+  after: fc.constantFrom(undefined, "body.meta.kind == 'k'", "body.repo.startsWith('r')"),
+});
+type BucketShape = typeof arbBucketTrigger extends fc.Arbitrary<infer T> ? T : never;
+/** Most triggers alike but for what decides; a few others of any shape among them. */
+const arbBucketListener = fc
+  .record({
+    common: arbBucketTrigger,
+    decides: fc.array(arbDecides, { minLength: 2, maxLength: 8 }),
+    others: fc.array(fc.tuple(fc.nat(8), arbBucketTrigger), { maxLength: 2 }),
+  })
+  .map(({ common, decides, others }) => {
+    const shapes: BucketShape[] = decides.map((d) => ({ ...common, decides: d }));
+    for (const [at, shape] of others) shapes.splice(at, 0, shape);
+    return shapes;
+  });
+
+function bucketListenerOf(shapes: BucketShape[]): CompiledListener {
+  return listenerOf(
+    shapes.map((b) => ({
+      first:
+        b.github === undefined
+          ? undefined
+          : { kind: "github", secret: b.github.secret, types: b.github.types },
+      cels: [
+        {
+          kind: "cel",
+          conjuncts: [b.before, b.decides, b.after].filter((c): c is string => c !== undefined),
+          overlay: false,
+        },
+      ],
+    })),
+  );
+}
+
 describe("the dispatch index", () => {
   const { log } = createCapturingLogger();
   const deps = { secrets: fakeSecrets(SECRETS), log, deadlineMs: 5_000 };
@@ -280,5 +343,37 @@ describe("the dispatch index", () => {
     // The property says something only if the index ruled triggers out by their filters (about
     // 20 of 300 runs do; event-type rulings, far more, read the same either way).
     expect(ruledOut).toBeGreaterThan(5);
+  });
+
+  it("rules a bucket's members out as walking each plan does, and as an exhaustive run (property)", async () => {
+    let bucketed = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        arbBucketListener,
+        arbEvent,
+        fc.boolean(),
+        async (shapes, eventShape, payloadValidation) => {
+          const el = { ...bucketListenerOf(shapes), payloadValidation };
+          const event = eventOf(eventShape);
+          const run = (listener: CompiledListener): Promise<ProcessedEvent> =>
+            processEvent({ listener, event, deliveryIdOwner: undefined }, deps);
+          const indexed = await run(el);
+          const walked = await run(unbucketed(el));
+          const all = await run(exhaustive(el));
+          bucketed += el.dispatchIndex?.buckets.length ?? 0;
+          // Buckets and walks: the same answer, traces and not-applicable list, in the same order.
+          expect(indexed.answer).toEqual(walked.answer);
+          expect(indexed.outcome).toBe(walked.outcome);
+          expect(indexed.authenticated).toBe(walked.authenticated);
+          expect(indexed.notApplicable).toEqual(walked.notApplicable);
+          expect(indexed.traces.map((t) => [t.trigger, t.outcome])).toEqual(
+            walked.traces.map((t) => [t.trigger, t.outcome]),
+          );
+          expect(summary(indexed)).toEqual(summary(all));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(bucketed).toBeGreaterThan(100);
   });
 });
