@@ -298,6 +298,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
       listenerUrl: () => listenerUrl,
       notices,
       traceUrl: settings.traceUrl,
+      groupRuns,
       finishRun:
         localRuns === undefined ? undefined : (target, reason) => localRuns.finish(target, reason),
       replay: async (event) => {
