@@ -6,6 +6,9 @@ import type { CommandIo } from "./command-io.js";
 
 export type { CommandIo } from "./command-io.js";
 
+/** The commands' column in the top-level help: the longest name and two spaces. */
+const COMMAND_COLUMN = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+
 const USAGE = `hookline — Tekton Triggers configuration in, resources out
 
 Usage:
@@ -14,7 +17,7 @@ ${COMMANDS.map((command) => usageLines(command, "  ")).join("\n")}
   hookline COMMAND --help
 
 Commands:
-${COMMANDS.map((command) => `  ${command.name.padEnd(10)}${command.summary}`).join("\n")}
+${COMMANDS.map((command) => `  ${command.name.padEnd(COMMAND_COLUMN)}${command.summary}`).join("\n")}
 
 Environment: ${wrap(environmentVariables(), 2, 100)}
 `;

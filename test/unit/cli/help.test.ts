@@ -33,6 +33,13 @@ describe("hookline --help, --version and did-you-mean", () => {
     for (const command of COMMANDS) expect(io.out()).toContain(usageLines(command, "  "));
   });
 
+  it("the top-level help's command list keeps a space between every name and its summary", async () => {
+    const io = fakeIo({});
+    expect(await main(["--help"], io)).toBe(0);
+    for (const command of COMMANDS)
+      expect(io.out()).toMatch(new RegExp(`^  ${command.name} +${escape(command.summary)}$`, "m"));
+  });
+
   it("`help NAME` is that command's help", async () => {
     const io = fakeIo({});
     expect(await main(["help", "replay"], io)).toBe(0);
@@ -118,3 +125,7 @@ describe("hookline --help, --version and did-you-mean", () => {
     expect(block).toBe(`${COMMANDS.map((c) => usageLines(c)).join("\n")}\n`);
   });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
