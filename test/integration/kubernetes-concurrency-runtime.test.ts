@@ -278,4 +278,39 @@ describe("the Tekton examples (no concurrency annotation)", () => {
       await rm(plainDir, { recursive: true, force: true });
     }
   });
+
+  it("a reload that adds a grouped template starts the watch; one that removes it stops it", async () => {
+    const reloadFake = await createFakeKubeApiServer({ tektonController: true });
+    const reloadDir = await mkdtemp(join(tmpdir(), "hookline-kube-reload-"));
+    const config = join(reloadDir, "config");
+    await cp(EXAMPLE_CONFIG, config, { recursive: true });
+    const swap = async (from: string): Promise<void> => {
+      await rm(config, { recursive: true, force: true });
+      await cp(from, config, { recursive: true });
+    };
+    const live = await createRuntime(settingsFor(config, reloadFake.writeKubeconfig(reloadDir)), {
+      log: createCapturingLogger().log,
+    });
+    try {
+      expect(reloadFake.openWatches).toBe(0);
+      await swap(join(ROOT, "examples", "concurrency"));
+      expect(await live.reload()).toBe(true);
+      // One watch per kind (PipelineRun, TaskRun) in namespace ci.
+      await vi.waitFor(() => expect(reloadFake.openWatches).toBe(2), WAIT);
+      const watched = reloadFake.requests.filter((r) => r.query.get("watch") === "true");
+      expect(new Set(watched.map((r) => r.path))).toEqual(
+        new Set([
+          "/apis/tekton.dev/v1/namespaces/ci/pipelineruns",
+          "/apis/tekton.dev/v1/namespaces/ci/taskruns",
+        ]),
+      );
+      await swap(EXAMPLE_CONFIG);
+      expect(await live.reload()).toBe(true);
+      await vi.waitFor(() => expect(reloadFake.openWatches).toBe(0), WAIT);
+    } finally {
+      await live.close();
+      await reloadFake.close();
+      await rm(reloadDir, { recursive: true, force: true });
+    }
+  });
 });
