@@ -16,7 +16,7 @@ import { createReloadCoordinator } from "../config/reload-coordinator.js";
 import { createSecretResolver } from "../config/secret-resolver.js";
 import { watchConfigDir } from "../config/watch-config-dir.js";
 import type { Logger } from "../core/logger.js";
-import { HooklineError } from "../errors/hookline-error.js";
+import { describeError, HooklineError } from "../errors/hookline-error.js";
 import { createSecretValues } from "../core/secret-values.js";
 import { createDeliveryWorker } from "../delivery/delivery-worker.js";
 import { createInterceptorRegistry } from "../interceptors/plugins/create-interceptor-registry.js";
@@ -44,6 +44,11 @@ import { createGroupScheduler } from "../concurrency/group-scheduler.js";
 import { createMutexGroupLock, type GroupLock } from "../concurrency/group-lock.js";
 import { createPostgresGroupLock } from "../concurrency/postgres-group-lock.js";
 import type { GroupRunStore } from "../concurrency/types.js";
+import { groupNamespaces } from "../concurrency/group-namespaces.js";
+import {
+  createNamespacedGroupRunStore,
+  type NamespacedGroupRunStore,
+} from "../concurrency/namespaced-group-run-store.js";
 import { createJournalBudget } from "../store/journal-budget.js";
 import type { Sink } from "../sinks/types.js";
 import type { Journal } from "../store/types.js";
@@ -180,7 +185,14 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     settings.sink.kind === "local"
       ? createLocalGroupRunStore({ outDir: settings.sink.outDir })
       : undefined;
-  const sink = await createSink(settings, localRuns);
+  // The Kubernetes sink's kubeconfig, loaded once: the group watch uses the same one.
+  const sinkKubeConfig =
+    settings.sink.kind === "kubernetes"
+      ? (await import("../sinks/kubernetes/load-kube-config.js")).loadKubeConfig(
+          settings.kubeconfig,
+        )
+      : undefined;
+  const sink = await createSink(settings, localRuns, sinkKubeConfig);
   // One serve per SQLite file: holding the lock is what lets it void the claims a crashed server
   // left (PostgreSQL is shared and takes none).
   const lock =
@@ -219,7 +231,11 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const reporter = kubeEvents?.reporter;
   // The group scheduler (issue 12): made before the worker, which pokes it after each create of
   // a run of a group; started with the worker, stopped before it.
-  const groupRuns = localRuns ?? (await createKubernetesGroupRunStore(settings));
+  const kubeGroupRuns =
+    sinkKubeConfig === undefined
+      ? undefined
+      : await createKubernetesGroupRunStore(sinkKubeConfig, config, log);
+  const groupRuns: GroupRunStore | undefined = localRuns ?? kubeGroupRuns;
   const groupLock: GroupLock =
     settings.store.kind === "postgres"
       ? createPostgresGroupLock({ url: settings.store.url, schema: "hookline" })
@@ -372,6 +388,12 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     apply: (next) => {
       resolver = resolverFor(next);
       config = next;
+      // The group watch follows the namespaces of the triggers that declare a group.
+      kubeGroupRuns
+        ?.setNamespaces(groupNamespaces(next))
+        .catch((err: unknown) =>
+          log.error("concurrency group watch: restart failed", { error: describeError(err) }),
+        );
     },
     log,
     metrics,
@@ -461,15 +483,30 @@ async function startKubeEventsIfUsed(
 }
 
 /**
- * The seam for the Kubernetes sink's GroupRunStore (a label-selector list and a watch of
- * PipelineRuns / TaskRuns; conc-kube's src/sinks/kubernetes/): until it lands, no group
- * scheduler runs with the Kubernetes sink (queued runs there wait for a start by hand).
+ * The Kubernetes sink's GroupRunStore (src/sinks/kubernetes/kube-group-run-store.ts): a
+ * label-selector list and one watch per namespace and kind over the namespaces of the triggers
+ * whose templates declare a concurrency group, with the sink's kubeconfig. No template with a
+ * group: no store is made and nothing is listed or watched (a reload that adds one starts it).
  */
-function createKubernetesGroupRunStore(_settings: Settings): Promise<GroupRunStore | undefined> {
-  return Promise.resolve(undefined);
+async function createKubernetesGroupRunStore(
+  kubeConfig: KubeConfig,
+  config: CompiledConfig,
+  log: Logger,
+): Promise<NamespacedGroupRunStore> {
+  const { createKubeGroupRunStore } = await import("../sinks/kubernetes/kube-group-run-store.js");
+  const watchLog = log.child({ component: "group-watch" });
+  return createNamespacedGroupRunStore({
+    namespaces: groupNamespaces(config),
+    create: (namespaces) => createKubeGroupRunStore({ kubeConfig, namespaces, log: watchLog }),
+    log: watchLog,
+  });
 }
 
-async function createSink(settings: Settings, groupRuns?: LocalGroupRunStore): Promise<Sink> {
+async function createSink(
+  settings: Settings,
+  groupRuns: LocalGroupRunStore | undefined,
+  kubeConfig: KubeConfig | undefined,
+): Promise<Sink> {
   if (settings.sink.kind === "local")
     return createLocalSink({
       outDir: settings.sink.outDir,
@@ -480,7 +517,7 @@ async function createSink(settings: Settings, groupRuns?: LocalGroupRunStore): P
     import("../sinks/kubernetes/kubernetes-sink.js"),
     import("../sinks/kubernetes/load-kube-config.js"),
   ]);
-  return createKubernetesSink({ kubeConfig: loadKubeConfig(settings.kubeconfig) });
+  return createKubernetesSink({ kubeConfig: kubeConfig ?? loadKubeConfig(settings.kubeconfig) });
 }
 
 /**

@@ -48,6 +48,10 @@ export interface StartOptions {
   configDir?: string;
   /** Ready within this long, or the start fails (default 20 s). */
   startTimeoutMs?: number;
+  /** More `serve` arguments (e.g. `--sink kubernetes`). */
+  args?: readonly string[];
+  /** More environment variables (e.g. KUBECONFIG). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Starts `hookline serve` on 127.0.0.1, port 0, and resolves once it logs `listening`. */
@@ -68,6 +72,7 @@ export async function startHookline(options: StartOptions): Promise<HooklineProc
     // The admin port's default (127.0.0.1:9090) would clash between replicas and test files.
     "--admin",
     "127.0.0.1:0",
+    ...(options.args ?? []),
   ];
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env["HOOKLINE_STORE"];
@@ -75,6 +80,7 @@ export async function startHookline(options: StartOptions): Promise<HooklineProc
   delete env["HOOKLINE_LOG_LEVEL"];
   delete env["HOOKLINE_ADMIN_ADDR"];
   delete env["HOOKLINE_ADMIN_TOKEN"];
+  Object.assign(env, options.env);
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env,
