@@ -80,6 +80,10 @@ export function createGroupScheduler(options: GroupSchedulerOptions): GroupSched
   const decide = async (group: GroupAddress): Promise<void> => {
     const groupId = groupIdOf(group);
     const outcome = await lock.withLock(groupId, async () => {
+      // The journal before the cluster: a start is patched before its run is saved delivered, so
+      // one that is no longer pending here is running in the list read after (read the other way
+      // round, a start delivered between the two reads was in neither, and a second run started).
+      const starting = await journal.pendingStartsOfGroup(groupId);
       const runs = (await store.list(group)).sort(byOrder);
       if (runs.length === 0) {
         known.delete(groupId);
@@ -89,7 +93,6 @@ export function createGroupScheduler(options: GroupSchedulerOptions): GroupSched
       // The newest run's policy is the group's (a changed template takes effect from it on).
       const newest = runs[runs.length - 1] as GroupRun;
       const active = runs.filter((r) => r.phase === "running" || r.phase === "cancelling").length;
-      const starting = await journal.pendingStartsOfGroup(groupId);
       let free = newest.maxRunning - active - starting;
       const pending = runs.filter((r) => r.phase === "pending");
       let started = 0;

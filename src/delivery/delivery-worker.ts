@@ -62,6 +62,8 @@ export interface WorkerOptions {
 /** Hears what became of deliveries; each call returns at once and never throws. */
 export interface DeliveryObserver {
   created(run: RunRecord, created: CreatedResource): void;
+  /** A run was saved delivered, every delivery of it sent (the group scheduler's starts too). */
+  delivered?(run: RunRecord): void;
   deadLettered(run: RunRecord, delivery: DeliveryRecord, error: unknown): void;
 }
 
@@ -233,6 +235,7 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
     run.state = "delivered";
     run.lastError = undefined;
     await save(run, rlog);
+    options.observer?.delivered?.(run);
   };
 
   const deliverSafely = (run: ClaimedRun): Promise<void> =>

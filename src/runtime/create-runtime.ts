@@ -273,6 +273,18 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
             groupHash: c.groupHash,
           });
       },
+      delivered(run) {
+        // A start saved delivered frees the journal's count of the group's starts: decide again
+        // (with max-running above 1 another run may start now).
+        for (const d of run.deliveries)
+          if (d.kind === "start" && run.origin.kind === "group")
+            scheduler?.poke({
+              apiVersion: d.target.apiVersion,
+              kind: d.target.kind,
+              namespace: d.target.namespace,
+              groupHash: run.origin.groupId.slice(run.origin.groupId.indexOf("/") + 1),
+            });
+      },
       deadLettered(run, delivery, error) {
         reporter?.deadLettered(run, delivery, error);
       },

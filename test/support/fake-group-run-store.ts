@@ -25,6 +25,8 @@ export interface FakeGroupRunStore extends GroupRunStore {
   readonly maxActive: number;
   /** Called inside `list` before it answers (tests interleave two schedulers there). */
   beforeList?: () => Promise<void>;
+  /** Called after `list` has read the runs and before it answers (the answer then is stale). */
+  afterListRead?: () => Promise<void>;
 }
 
 export function createFakeGroupRunStore(): FakeGroupRunStore {
@@ -95,9 +97,11 @@ export function createFakeGroupRunStore(): FakeGroupRunStore {
     },
     async list(group) {
       await store.beforeList?.();
-      return [...runs.entries()]
+      const read = [...runs.entries()]
         .filter(([name]) => groups.get(name)?.namespace === group.namespace)
         .map(([, r]) => ({ ...r }));
+      await store.afterListRead?.();
+      return read;
     },
     delete(run) {
       runs.delete(run.name);
