@@ -90,10 +90,13 @@ export function checkRenderedConcurrency(
   return undefined;
 }
 
-/** `0001764760000000.<deliveryKey>`, or the key's hash when that would not fit a label value. */
+/**
+ * `1764760000000.<deliveryKey>` with the key's trigger and resource numbers padded to 4 digits (so
+ * trigger 10 sorts after trigger 9), or the key's hash when that would not fit a label value.
+ */
 export function groupOrder(receivedAt: Date, deliveryKey: string): string {
   const ms = String(receivedAt.getTime()).padStart(13, "0");
-  const order = `${ms}.${deliveryKey}`;
+  const order = `${ms}.${deliveryKey.replace(/\.(\d+)\.(\d+)$/, (_, t: string, r: string) => `.${t.padStart(4, "0")}.${r.padStart(4, "0")}`)}`;
   if (order.length <= MAX_LABEL_VALUE && LABEL_VALUE.test(order)) return order;
   // Still unique per run and ordered by time: the key only breaks ties within a millisecond.
   const hash = createHash("sha256").update(deliveryKey).digest("hex");

@@ -34,7 +34,8 @@ export const ANNOTATION_RATE_LIMIT = "hookline.dev/rate-limit";
 /**
  * The labels hookline adds to a run of a group, so that a label selector in the namespace finds
  * the group's runs and orders them: the group key's hash (any key length fits a label value) and
- * the run's place in the group (the event's receivedAt in ms, 13 digits, then the delivery key,
+ * the run's place in the group (the event's receivedAt in ms, 13 digits, then the delivery key
+ * with its numbers padded to 4 digits,
  * compared as strings: later events sort after earlier ones).
  */
 export const LABEL_GROUP_HASH = "hookline.dev/concurrency-group-hash";

@@ -7,6 +7,7 @@ import {
   planConcurrency,
 } from "../../../src/concurrency/plan-concurrency.js";
 import { processEvent } from "../../../src/listener/process-event.js";
+import { eventIdOfOrder } from "../../../src/concurrency/group-scheduler.js";
 import type { RenderedResource } from "../../../src/templates/types.js";
 import { createCapturingLogger } from "../../support/capture-logs.js";
 import { compileConfigText } from "../../support/compile-config-text.js";
@@ -56,7 +57,7 @@ describe("planConcurrency", () => {
       KEY,
       AT,
     );
-    const order = `${AT.getTime()}.${KEY}`;
+    const order = groupOrder(AT, KEY);
     expect(planned?.concurrency).toEqual({
       group: "org/repo#42",
       groupId: `ci/${hash("org/repo#42")}`,
@@ -199,10 +200,20 @@ describe("planConcurrency", () => {
 
 describe("groupOrder", () => {
   it("pads receivedAt to 13 digits so that later events sort after earlier ones as text", () => {
-    expect(groupOrder(new Date(5), "k.0.0")).toBe("0000000000005.k.0.0");
+    expect(groupOrder(new Date(5), "k.0.0")).toBe("0000000000005.k.0000.0000");
     const earlier = groupOrder(new Date(999_999_999_999), KEY);
     const later = groupOrder(new Date(1_000_000_000_000), KEY);
     expect(earlier < later).toBe(true);
+  });
+
+  it("pads the trigger and resource numbers, so trigger 10 of an event sorts after trigger 9", () => {
+    const key = "0b8c5f7e-6a3d-4c1e-9f2a-1d2e3f4a5b6c";
+    const ninth = groupOrder(AT, `${key}.9.0`);
+    const tenth = groupOrder(AT, `${key}.10.0`);
+    expect(ninth < tenth).toBe(true);
+    expect(tenth).toBe(`${AT.getTime()}.${key}.0010.0000`);
+    expect(tenth.length).toBeLessThanOrEqual(63);
+    expect(eventIdOfOrder(tenth)).toBe(key);
   });
 
   it("hashes a delivery key that would not fit a label value, keeping the time first", () => {
@@ -334,13 +345,13 @@ spec:
     expect(run?.concurrency).toMatchObject({
       group: "org/app#7",
       strategy: "cancel-in-progress",
-      order: `${AT.getTime()}.${id}.0.1`,
+      order: `${AT.getTime()}.${id}.0000.0001`,
     });
     const cancel = run?.deliveries[1];
     expect(cancel?.kind === "cancel" ? cancel.selector : undefined).toMatchObject({
       scope: "all",
       status: "Cancelled",
-      before: `${AT.getTime()}.${id}.0.1`,
+      before: `${AT.getTime()}.${id}.0000.0001`,
     });
     // The trace shows the labelled resource, as it will be created.
     const trace = processed.traces[0];
