@@ -255,7 +255,16 @@ function validate(resource: RenderedResource): void {
       `metadata.name "${resource.name ?? resource.generateName ?? ""}" is not a valid resource name`,
     );
   }
+  // `x.start.yaml` is run x's start: a run named `x.start` would write it (and stall x's queue).
+  if (SIDE_FILE_NAME.test(name))
+    throw invalid(
+      resource,
+      `metadata.name "${name}" ends like the local sink's own files (.cancel, .start, .status, .patch): choose another name`,
+    );
 }
+
+/** Names the local sink's side files end in (name.cancel.yaml, name.start.yaml, …). */
+const SIDE_FILE_NAME = /\.(cancel|start|status|patch)$/;
 
 function invalid(resource: RenderedResource, message: string): HooklineError {
   return new HooklineError("HL_SINK_WRITE_FAILED", `${resource.kind} is invalid: ${message}`, {

@@ -93,6 +93,18 @@ describe("the local sink", () => {
     expect(kept.metadata.labels["hookline.dev/delivery-key"]).toBe("a.0.0");
   });
 
+  it.each(["deploy-x.start", "deploy-x.cancel", "deploy-x.status", "deploy-x.patch"])(
+    "refuses a run named %s: its file would be another run's side file",
+    async (name) => {
+      const sink = createLocalSink({ outDir: out });
+      await expect(sink.create(resource({ name }), ctx)).rejects.toMatchObject({
+        code: "HL_SINK_WRITE_FAILED",
+        details: { retryable: false },
+      });
+      await expect(readdir(join(out, "ci", "PipelineRun"))).rejects.toThrow();
+    },
+  );
+
   it("picks another name when a generated one is taken by someone else", async () => {
     const sink = createLocalSink({ outDir: out });
     const r = resource({
