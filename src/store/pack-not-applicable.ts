@@ -43,6 +43,7 @@ interface Building {
   expected: (readonly string[])[] | undefined;
   /** Whether every member's `expected` equals the first's so far. */
   same: boolean;
+  /** Each member's place in the list, kept once the list is out of group order. */
   at: number[];
   index: number;
 }
@@ -68,21 +69,27 @@ export function packNotApplicable(list: readonly NotApplicableTrigger[]): Packed
     }
     return g;
   };
-  list.forEach((entry, position) => {
+  for (let position = 0; position < list.length; position++) {
+    const entry = list[position];
+    if (entry === undefined) continue;
     const r = entry.ruledOutBy;
     // A bucket's members come one after another with the same fact: no key to build for them.
     const g = last !== undefined && sameShared(last.first, r) ? last : groupOf(r);
     last = g;
-    if (g.index < lastGroup) inOrder = false;
-    else lastGroup = g.index;
+    if (inOrder && g.index < lastGroup) {
+      // The first entry out of group order: the ones before were the groups one after another.
+      inOrder = false;
+      let at = 0;
+      for (const b of building) for (let i = 0; i < b.triggers.length; i++) b.at.push(at++);
+    } else if (inOrder) lastGroup = g.index;
     g.triggers.push(entry.trigger);
-    g.at.push(position);
+    if (!inOrder) g.at.push(position);
     if (r.fact === "eventType" || r.fact === "filter") {
       const first = (g.first as Listed).expected;
       if (g.same && !sameList(first, r.expected)) g.same = false;
       (g.expected ??= []).push(r.expected);
     }
-  });
+  }
   return {
     v: 2,
     groups: building.map((g): PackedGroup => {
