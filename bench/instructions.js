@@ -67,7 +67,9 @@ try {
   const rows = [["this checkout", perEvent(ROOT)]];
   if (values.against !== undefined)
     rows.push([resolve(values.against), perEvent(resolve(values.against))]);
-  process.stdout.write(`instructions (callgrind Ir), ${events} signed pushes, memory journal\n`);
+  process.stdout.write(
+    `instructions (callgrind Ir), ${events} signed pushes, ${process.env.BENCH_DRIVER_STORE === "sqlite" ? "SQLite" : "memory"} journal\n`,
+  );
   for (const [name, r] of rows)
     process.stdout.write(
       `  ${name}: ${(r.perEvent / 1e6).toFixed(3)} M per event; start-up ${(r.startup / 1e9).toFixed(3)} G\n`,

@@ -1,8 +1,12 @@
 // The driver of bench/instructions.js: N signed GitHub pushes through ROOT's createApp (memory
 // journal, example config, no sink) on loopback, one after the other, in one process.
 // Usage: node bench/pipeline-driver.js ROOT N [CONFIG_DIR]   (default ROOT/examples/config)
+// BENCH_DRIVER_STORE=sqlite: an SQLite journal in a temp dir instead (what the journal's
+// serialising and commits cost; removed at the end).
 import { createHmac, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Agent, createServer, request } from "node:http";
 const [root, nText, configDir] = process.argv.slice(2);
 const n = Number(nText);
@@ -18,7 +22,9 @@ const { createLogger } = await d("log/logger.js");
 const registry = await createInterceptorRegistry(undefined);
 const config = await loadConfigDir(configDir ?? `${root}/examples/config`, { registry });
 const secrets = createSecretResolver({ fromConfig: config.secrets, dir: undefined });
-const journal = await createJournal("memory");
+const storeDir =
+  process.env.BENCH_DRIVER_STORE === "sqlite" ? mkdtempSync(join(tmpdir(), "hl-driver-")) : "";
+const journal = await createJournal(storeDir === "" ? "memory" : join(storeDir, "hookline.db"));
 // Old builds read HOOKLINE_LOG_LEVEL themselves; newer ones take the level as an option.
 const log = createLogger({ level: process.env.HOOKLINE_LOG_LEVEL ?? "warn" });
 // BENCH_TRACING_RATIO=0.1: tracing on (the parentbased_traceidratio sampler at that ratio), spans
@@ -68,6 +74,7 @@ await tracing?.shutdown();
 agent.destroy();
 server.close();
 await journal.close();
+if (storeDir !== "") rmSync(storeDir, { recursive: true, force: true });
 process.exit(0);
 
 async function startBenchTracing(ratioText) {

@@ -1,3 +1,4 @@
+import { storedTraceColumn } from "./read-stored-traces.js";
 import { bucketIndex, toEventCountBuckets } from "./event-counts.js";
 import {
   blocksRedelivery,
@@ -319,7 +320,7 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
       for (const e of events.values()) {
         const body = e.body.kind === "kept" ? e.body.bytes.length : 0;
         total += body + e.url.length + JSON.stringify(e.headers).length;
-        total += JSON.stringify(e.traces).length;
+        total += JSON.stringify(storedTraceColumn(e.traces, e.notApplicable)).length;
         if (e.outcome === "filtered" && e.body.kind === "kept") filteredBodies += body;
       }
       for (const r of runs.values()) total += JSON.stringify(r.run.deliveries).length;

@@ -1,30 +1,42 @@
 import { describeRuledOut, type RuledOutBy } from "../core/ruled-out-by.js";
 import type { NotApplicableTrigger, TriggerTrace } from "../listener/types.js";
 import type { StoredEvent } from "./types.js";
+import {
+  isPackedNotApplicable,
+  packNotApplicable,
+  unpackNotApplicable,
+  type PackedNotApplicable,
+} from "./pack-not-applicable.js";
+
+/** One entry of an event's `traces` column, as any version wrote it. */
+export type StoredTraceEntry = TriggerTrace | NotApplicableTrigger | PackedNotApplicable;
 
 /**
  * What the journals keep in an event's `traces` column: the traces of the triggers that ran,
- * then the compact `{trigger, ruledOutBy}` entries of those the event was not for (no `outcome`
- * key: that tells them apart). One column, so that rows of every version read the same way and
- * a run's trace index still points into the traces.
+ * then the triggers the event was not for, packed into one entry grouped by what ruled them out
+ * (`{v: 2, groups}`, src/store/pack-not-applicable.ts; no `outcome` key: that tells them apart).
+ * One column, so that rows of every version read the same way and a run's trace index still
+ * points into the traces. Rows written before hold one `{trigger, ruledOutBy}` entry each.
  */
 export function storedTraceColumn<T>(
   traces: readonly T[],
   notApplicable: readonly NotApplicableTrigger[] | undefined,
-): readonly (T | NotApplicableTrigger)[] {
+): readonly (T | PackedNotApplicable)[] {
   return notApplicable === undefined || notApplicable.length === 0
     ? traces
-    : [...traces, ...notApplicable];
+    : [...traces, packNotApplicable(notApplicable)];
 }
 
-/** The column read back: the traces (old rows upgraded) and the compact entries, apart. */
+/** The column read back: the traces (old rows upgraded) and the not-applicable entries, apart. */
 export function readStoredTraceColumn(
-  column: readonly (TriggerTrace | NotApplicableTrigger)[],
+  column: readonly StoredTraceEntry[],
 ): Pick<StoredEvent, "traces" | "notApplicable"> {
   const traces: TriggerTrace[] = [];
   const notApplicable: NotApplicableTrigger[] = [];
   for (const entry of column) {
     if ("outcome" in entry) traces.push(entry);
+    else if (isPackedNotApplicable(entry))
+      for (const n of unpackNotApplicable(entry)) notApplicable.push(n);
     else notApplicable.push(entry);
   }
   return notApplicable.length === 0

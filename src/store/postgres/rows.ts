@@ -1,8 +1,8 @@
 import { EVENT_TYPE_HEADERS, EVENT_TYPE_MAX_CHARS } from "../../core/event-type.js";
 import { parseTraceCarrier } from "../../core/span-parent.js";
-import { readStoredTraceColumn } from "../read-stored-traces.js";
+import { readStoredTraceColumn, type StoredTraceEntry } from "../read-stored-traces.js";
+import type { TriggerTrace } from "../../listener/types.js";
 import type { Provider } from "../../core/incoming-event.js";
-import type { NotApplicableTrigger, TriggerTrace } from "../../listener/types.js";
 import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
 import type {
   ClaimedRun,
@@ -32,7 +32,7 @@ export interface EventRow {
   status: number;
   outcome: EventOutcome;
   /** The traces, then the compact not-applicable entries (src/store/read-stored-traces.ts). */
-  traces: (TriggerTrace | NotApplicableTrigger)[];
+  traces: StoredTraceEntry[];
   duplicate_of: string | null;
   replay_of: string | null;
   /** The request's trace context (a JSON carrier); NULL when tracing was off. */

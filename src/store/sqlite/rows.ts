@@ -1,7 +1,10 @@
-import { readStoredTraceColumn, storedTraceColumn } from "../read-stored-traces.js";
+import {
+  readStoredTraceColumn,
+  storedTraceColumn,
+  type StoredTraceEntry,
+} from "../read-stored-traces.js";
 import type { Provider } from "../../core/incoming-event.js";
 import { parseTraceCarrier } from "../../core/span-parent.js";
-import type { NotApplicableTrigger, TriggerTrace } from "../../listener/types.js";
 import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
 import type {
   ClaimedRun,
@@ -115,7 +118,7 @@ export function eventFromRow(row: EventRow): StoredEvent {
     ),
     status: row.status,
     outcome: row.outcome as EventOutcome,
-    ...readStoredTraceColumn(JSON.parse(row.traces) as (TriggerTrace | NotApplicableTrigger)[]),
+    ...readStoredTraceColumn(JSON.parse(row.traces) as StoredTraceEntry[]),
   };
   if (row.duplicate_of !== null) event.duplicateOf = row.duplicate_of;
   if (row.replay_of !== null) event.replayOf = row.replay_of;

@@ -380,10 +380,14 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
         args.push(filter.deliveryId);
       }
       if (filter.trigger !== undefined) {
+        // A trace or an old not-applicable entry names its trigger; the packed entry lists names
+        // per group (src/store/pack-not-applicable.ts).
         where.push(
-          "EXISTS (SELECT 1 FROM json_each(events.traces) WHERE json_extract(value, '$.trigger') = ?)",
+          `EXISTS (SELECT 1 FROM json_each(events.traces) AS t WHERE json_extract(t.value, '$.trigger') = ?
+             OR EXISTS (SELECT 1 FROM json_each(t.value, '$.groups') AS g, json_each(g.value, '$.triggers') AS n
+                        WHERE n.value = ?))`,
         );
-        args.push(filter.trigger);
+        args.push(filter.trigger, filter.trigger);
       }
       if (filter.group !== undefined) {
         where.push(

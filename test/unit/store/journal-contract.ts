@@ -3,7 +3,7 @@ import { LABEL_GROUP_HASH, type ConcurrencyStrategy } from "../../../src/concurr
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDeliveryWorker } from "../../../src/delivery/delivery-worker.js";
 import { HooklineError } from "../../../src/errors/hookline-error.js";
-import type { TriggerTrace } from "../../../src/listener/types.js";
+import type { NotApplicableTrigger, TriggerTrace } from "../../../src/listener/types.js";
 import type { CreatedResource, Sink } from "../../../src/sinks/types.js";
 import type { RenderedResource } from "../../../src/templates/types.js";
 import { createCapturingLogger } from "../../support/capture-logs.js";
@@ -124,6 +124,68 @@ export function describeJournalContract(
         expect(page.events.map((e) => [e.id, e.triggers, e.notApplicable])).toEqual([
           [event.id, [{ trigger: "ran", outcome: "filtered" }], 2],
         ]);
+      });
+
+      it("gives back many not-applicable triggers as recorded, in their order, and finds each by name", async () => {
+        // As the dispatch index's buckets make them: one fact and value, each trigger its own
+        // `expected`; among them, triggers ruled out by other facts (stored in other groups).
+        const notApplicable: NotApplicableTrigger[] = [];
+        for (let i = 0; i < 300; i++) {
+          notApplicable.push({
+            trigger: `repo-${i}`,
+            ruledOutBy:
+              i % 50 === 7
+                ? { fact: "provider", seen: "github", expected: "gitlab", header: "X-Gitlab-Event" }
+                : i % 50 === 9
+                  ? {
+                      fact: "eventType",
+                      seen: "push",
+                      expected: ["tag_push"],
+                      header: "X-GitHub-Event",
+                    }
+                  : {
+                      fact: "filter",
+                      seen: "acme/hello",
+                      expected: i === 11 ? ["acme/x", "acme/y"] : [`acme/repo-${i}`],
+                      subject: "body.repository.full_name",
+                    },
+          });
+        }
+        const event = makeEvent({ traces: [filteredTrace("ran")], notApplicable });
+        await journal.record(event, []);
+        const back = await journal.getEvent(event.id);
+        expect(back).toEqual(event);
+        // Keys in the order the finders write them (the API's JSON answers are the same bytes).
+        expect(JSON.stringify(back?.notApplicable)).toBe(JSON.stringify(notApplicable));
+        for (const trigger of ["repo-0", "repo-7", "repo-9", "repo-299", "ran"]) {
+          const page = await journal.listEvents({ limit: 10, trigger });
+          expect(page.events.map((e) => [e.id, e.notApplicable])).toEqual([[event.id, 300]]);
+        }
+        const none = await journal.listEvents({ limit: 10, trigger: "repo-300" });
+        expect(none.events).toEqual([]);
+      });
+
+      it("gives back not-applicable triggers that all want the same, and one alone", async () => {
+        const same: NotApplicableTrigger[] = ["a", "b", "c"].map((trigger) => ({
+          trigger,
+          ruledOutBy: {
+            fact: "eventType",
+            seen: "ping",
+            expected: ["push"],
+            header: "X-GitHub-Event",
+          },
+        }));
+        const alone: NotApplicableTrigger[] = [
+          {
+            trigger: "plug",
+            ruledOutBy: { fact: "interceptor", seen: "not a tag", interceptor: "tags" },
+          },
+        ];
+        for (const notApplicable of [same, alone]) {
+          const event = makeEvent({ traces: [], notApplicable });
+          await journal.record(event, []);
+          expect(await journal.getEvent(event.id)).toEqual(event);
+        }
       });
 
       it("gives back a fired trace's resources whole when they are its run's deliveries", async () => {

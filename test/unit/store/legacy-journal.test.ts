@@ -204,6 +204,52 @@ describe("a SQLite journal from before not_applicable", () => {
   });
 });
 
+describe("a SQLite journal from before the packed not-applicable list", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hookline-legacy-na2-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reads its `{trigger, ruledOutBy}` entries as they are, and finds them by name", async () => {
+    const path = join(dir, "na2.db");
+    const journal = createSqliteJournal({ path });
+    const notApplicable = [
+      {
+        trigger: "other-repo",
+        ruledOutBy: {
+          fact: "filter",
+          seen: "acme/a",
+          expected: ["acme/b"],
+          subject: "body.repository.full_name",
+        },
+      },
+      {
+        trigger: "gitlab",
+        ruledOutBy: {
+          fact: "provider",
+          seen: "github",
+          expected: "gitlab",
+          header: "X-Gitlab-Event",
+        },
+      },
+    ];
+    try {
+      // The column as the previous version wrote it: one entry per trigger after the traces.
+      const db = new Database(path);
+      db.prepare(
+        `INSERT INTO events (id, listener, provider, received_at, method, url, headers, body, status, outcome, traces)
+         VALUES (?, 'ci/el', 'github', ?, 'POST', '/', '{}', ?, 202, 'filtered', ?)`,
+      ).run(EVENT, T0, Buffer.from("{}"), JSON.stringify(notApplicable));
+      db.close();
+      const event = await journal.getEvent(EVENT);
+      expect(event?.traces).toEqual([]);
+      expect(event?.notApplicable).toEqual(notApplicable);
+      const page = await journal.listEvents({ limit: 10, trigger: "gitlab" });
+      expect(page.events.map((e) => [e.id, e.notApplicable])).toEqual([[EVENT, 2]]);
+    } finally {
+      await journal.close();
+    }
+  });
+});
+
 function answers(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
