@@ -26,7 +26,7 @@ export interface FakeGroupRunStore extends GroupRunStore {
   /** Called inside `list` before it answers (tests interleave two schedulers there). */
   beforeList?: () => Promise<void>;
   /** Called after `list` has read the runs and before it answers (the answer then is stale). */
-  afterListRead?: () => Promise<void>;
+  afterListRead?: (() => Promise<void>) | undefined;
 }
 
 export function createFakeGroupRunStore(): FakeGroupRunStore {
