@@ -6,13 +6,8 @@ import type { Metrics } from "../admin/metrics.js";
 import { createCloudEventSink, type CloudEventSink } from "../cloudevents/cloudevent-sink.js";
 import { createHttpRequestSink, type HttpRequestSink } from "../sinks/http/http-request-sink.js";
 import type { CreatedResource, Sink } from "../sinks/types.js";
-import {
-  listenerKey,
-  type ClaimedRun,
-  type DeliveryRecord,
-  type Journal,
-  type RunRecord,
-} from "../store/types.js";
+import { listenerKey } from "../core/listener-key.js";
+import type { ClaimedRun, DeliveryRecord, Journal, RunRecord } from "../store/types.js";
 import { DEFAULT_BACKOFF, nextDelayMs, type BackoffPolicy } from "./backoff.js";
 import { deliveryLabel, sendDelivery, type DeliverySinks } from "./send-delivery.js";
 import { startDeliverySpan } from "./start-delivery-span.js";

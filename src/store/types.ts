@@ -444,7 +444,4 @@ export interface Journal {
   close(): Promise<void>;
 }
 
-/** The key a listener is known by in the journal. */
-export function listenerKey(listener: { namespace: string; name: string }): string {
-  return `${listener.namespace}/${listener.name}`;
-}
+export { listenerKey } from "../core/listener-key.js";
