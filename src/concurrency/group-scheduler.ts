@@ -3,6 +3,7 @@ import { describeError } from "../errors/hookline-error.js";
 import type { Journal, PlannedRun } from "../store/types.js";
 import type { GroupLock } from "./group-lock.js";
 import type { GroupAddress, GroupRun, GroupRunStore } from "./types.js";
+import { byOrder } from "./by-order.js";
 
 /** How often every group seen is decided again, whatever the watch said (a missed event, a dead replica). */
 export const GROUP_RESYNC_MS = 30_000;
@@ -51,9 +52,6 @@ export function eventIdOfOrder(order: string): string | undefined {
 export function groupIdOf(group: GroupAddress): string {
   return `${group.namespace}/${group.groupHash}`;
 }
-
-const byOrder = (a: GroupRun, b: GroupRun): number =>
-  a.order < b.order ? -1 : a.order > b.order ? 1 : 0;
 
 /**
  * The group scheduler (issue 12): when a group's runs change, it decides, under the group's

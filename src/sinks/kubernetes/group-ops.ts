@@ -12,6 +12,7 @@ import {
 import { HooklineError } from "../../errors/hookline-error.js";
 import type { StartDelivery } from "../../store/types.js";
 import type { ObjectClient } from "./create-object-client.js";
+import { byOrder } from "../../concurrency/by-order.js";
 
 /** Tries of one patch whose object changed under it (409 on its resourceVersion) before giving up. */
 const MAX_CONFLICTS = 5;
@@ -53,7 +54,7 @@ export async function cancelGroupRuns(
   const candidates = list.items
     .map((item) => ({ item, run: parseGroupRun(item, { apiVersion, kind, namespace }) }))
     .filter((x): x is { item: KubernetesObject; run: GroupRun } => x.run !== undefined)
-    .sort((a, b) => (a.run.order < b.run.order ? -1 : a.run.order > b.run.order ? 1 : 0));
+    .sort((a, b) => byOrder(a.run, b.run));
   for (const { item, run } of candidates) {
     if (!wanted(run)) continue;
     const patched = await patchWhile(client, item, run, wanted, (current) => ({

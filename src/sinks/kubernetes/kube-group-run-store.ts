@@ -16,6 +16,7 @@ import {
 import { createObjectClient, type ObjectClient } from "./create-object-client.js";
 import { classifyKubeError } from "./classify-kube-error.js";
 import { loadKubeConfig } from "./load-kube-config.js";
+import { byOrder } from "../../concurrency/by-order.js";
 
 export interface KubeGroupRunStoreOptions {
   /** Default: found as kubectl finds it (`loadKubeConfig`). */
@@ -82,7 +83,7 @@ export function createKubeGroupRunStore(options: KubeGroupRunStoreOptions): Grou
         return items
           .map((item) => parseGroupRun(item, source))
           .filter((r): r is GroupRun => r !== undefined)
-          .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+          .sort(byOrder);
       } catch (err) {
         throw classifyKubeError(err, what);
       }
