@@ -7,6 +7,7 @@ import {
   parseTokenParams,
   readSecrets,
   reject,
+  eventTypeFacts,
   type DispatchFacts,
   type Interceptor,
   type InterceptorContext,
@@ -37,17 +38,7 @@ export const bitbucket: Interceptor<TokenParams> = {
   // For the dispatch index: `eventTypes`, then the signature (the authenticator).
   dispatchFacts: (params): DispatchFacts => ({
     unless: [],
-    requires:
-      params.eventTypes === undefined
-        ? []
-        : [
-            {
-              kind: "eventType",
-              header: "X-Event-Key",
-              eventTypes: params.eventTypes,
-              provider: "bitbucket",
-            },
-          ],
+    requires: eventTypeFacts("bitbucket", "X-Event-Key", params.eventTypes),
     then: allSecretRefs(params).length === 0 ? "continues" : "authenticates",
   }),
 };

@@ -6,6 +6,7 @@ import {
   firstHeader,
   readSecret,
   reject,
+  eventTypeFacts,
   type DispatchFacts,
   type Interceptor,
   type InterceptorContext,
@@ -66,17 +67,7 @@ function githubFacts(params: GithubParams): DispatchFacts {
     params.addChangedFiles?.enabled === true || params.githubOwners?.enabled === true;
   return {
     unless: [{ header: "Content-Type", value: "application/x-www-form-urlencoded" }],
-    requires:
-      params.eventTypes === undefined
-        ? []
-        : [
-            {
-              kind: "eventType",
-              header: "X-GitHub-Event",
-              eventTypes: params.eventTypes,
-              provider: "github",
-            },
-          ],
+    requires: eventTypeFacts("github", "X-GitHub-Event", params.eventTypes),
     then: callsApi ? "opaque" : params.secretRef === undefined ? "continues" : "authenticates",
   };
 }

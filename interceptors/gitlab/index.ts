@@ -7,6 +7,7 @@ import {
   readSecrets,
   reject,
   headerTokenEquals,
+  eventTypeFacts,
   type DispatchFacts,
   type Interceptor,
   type InterceptorContext,
@@ -59,17 +60,7 @@ export function createGitlabInterceptor(options: GitlabApiOptions = {}): Interce
 function gitlabFacts(params: GitlabParams): DispatchFacts {
   return {
     unless: [],
-    requires:
-      params.eventTypes === undefined
-        ? []
-        : [
-            {
-              kind: "eventType",
-              header: "X-Gitlab-Event",
-              eventTypes: params.eventTypes,
-              provider: "gitlab",
-            },
-          ],
+    requires: eventTypeFacts("gitlab", "X-Gitlab-Event", params.eventTypes),
     then:
       params.addChangedFiles?.enabled === true
         ? "opaque"

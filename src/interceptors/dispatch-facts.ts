@@ -64,3 +64,15 @@ export type EventFact =
    * list of strings.
    */
   | { readonly kind: "bodyHas"; readonly path: readonly string[]; readonly value: string };
+
+/**
+ * A provider interceptor's `eventTypes` as the dispatch index's required facts: none without the
+ * param, else one check of the provider's event header.
+ */
+export function eventTypeFacts(
+  provider: string,
+  header: string,
+  eventTypes: readonly string[] | undefined,
+): EventFact[] {
+  return eventTypes === undefined ? [] : [{ kind: "eventType", header, eventTypes, provider }];
+}

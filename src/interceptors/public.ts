@@ -19,6 +19,7 @@ export type {
 } from "./types.js";
 export type { Logger, LogFields, LogLevel } from "../core/logger.js";
 export type { DispatchFacts, EventFact, HeaderIs } from "./dispatch-facts.js";
+export { eventTypeFacts } from "./dispatch-facts.js";
 export type { RuledOutBy } from "../core/ruled-out-by.js";
 export { ParamError, statusCodes } from "./types.js";
 export { createEventBudget, eventBudgetLimits } from "./event-budget.js";
