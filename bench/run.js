@@ -17,7 +17,8 @@
 //      30, 10 with BENCH_QUICK), BENCH_TRIGGERS (the trigger counts of the scaling table, comma
 //      list; default 1,10,100,1000,5000), BENCH_WEBHOOK=0 (skips the adnanh/webhook rows),
 //      BENCH_RELOAD_TRIGGERS (the live reload's config; default 5000), BENCH_ONLY (a comma list
-//      of baseline, memory, sqlite, tmpfs, postgres, webhook, scaling, reload: run only these).
+//      of baseline, memory, sqlite, tmpfs, postgres, webhook, scaling, reload, hostile, cel,
+//      intake, bindings: run only these).
 import { spawn, spawnSync } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import {
@@ -71,7 +72,20 @@ const RELOAD_POLL_MS = 50;
 const RELOAD_TIMEOUT_MS = 60_000;
 const TARGET_RELOAD_STALL_MS = 100;
 /** BENCH_ONLY=a,b: run only these parts (for use while working; the rest print as skipped). */
-const PARTS = ["baseline", "memory", "sqlite", "tmpfs", "postgres", "webhook", "scaling", "reload"];
+const PARTS = [
+  "baseline",
+  "memory",
+  "sqlite",
+  "tmpfs",
+  "postgres",
+  "webhook",
+  "scaling",
+  "reload",
+  "hostile",
+  "cel",
+  "intake",
+  "bindings",
+];
 const ONLY =
   process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === ""
     ? undefined
@@ -1524,7 +1538,7 @@ async function main() {
 
   // The hostile row: signed pushes while bodies with a wrong signature flood in (bench/hostile.js).
   // Its latency and journal targets are reported; signed pushes refused fail the run.
-  if (process.env.BENCH_HOSTILE !== "0" && !QUICK) {
+  if (process.env.BENCH_HOSTILE !== "0" && !QUICK && wants("hostile")) {
     results.hostile = await runHostileBench(process.stdout);
     const refused = results.hostile.quiet.non2xx + results.hostile.duringFlood.non2xx;
     if (refused > 0) problems.push(`hostile: ${refused} signed pushes got non-2xx`);
@@ -1581,7 +1595,7 @@ try {
   await runAsyncCleanups();
 }
 
-// BENCH_QUICK stops after the throughput rows and the trigger-scaling table.
+// BENCH_QUICK stops after the throughput rows, the trigger-scaling table and the live reload.
 if (QUICK) {
   process.stdout.write(
     "\nBENCH_QUICK: postgres, hostile, CEL, intake, bindings rows and config-load.js skipped\n",
@@ -1592,7 +1606,7 @@ if (QUICK) {
 // The CEL rows (bench/cel-bench.js): in-process evaluations per second of the example cel
 // interceptor, the filter alone and the github + cel chain, beside a JSON.parse baseline.
 try {
-  await (await import("./cel-bench.js")).runCelBench();
+  if (wants("cel")) await (await import("./cel-bench.js")).runCelBench();
 } catch (err) {
   process.stderr.write(`\ncel-bench: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
@@ -1601,7 +1615,7 @@ try {
 // The intake rows (bench/intake-bench.js): the JSON structure scan against JSON.parse, and the
 // listener's peak RSS under 50 concurrent 20 MB bodies with the body budget on and off.
 try {
-  await (await import("./intake-bench.js")).runIntakeBench();
+  if (wants("intake")) await (await import("./intake-bench.js")).runIntakeBench();
 } catch (err) {
   process.stderr.write(`\nintake-bench: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
@@ -1610,7 +1624,7 @@ try {
 // The bindings rows (bench/bindings-bench.js): in-process evaluations per second of binding
 // expressions, and the three step kinds through jsonpath-plus beside hookline's direct walk.
 try {
-  await (await import("./bindings-bench.js")).runBindingsBench();
+  if (wants("bindings")) await (await import("./bindings-bench.js")).runBindingsBench();
 } catch (err) {
   process.stderr.write(`\nbindings-bench: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
