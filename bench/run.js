@@ -9,8 +9,8 @@
 //
 // Options: --duration N (s, default 10, env BENCH_DURATION), --warmup N (s, env BENCH_WARMUP),
 //          --generator wrk|autocannon (env BENCH_GENERATOR; default: wrk when installed).
-// Env: BENCH_QUICK=1 (a short run for use while working: 2 s per measurement, the trigger-scaling
-//      table and the throughput rows only, under 90 s), BENCH_OUT_DIR (parent of the sink's out
+// Env: BENCH_QUICK=1 (a short run for use while working: 2 s per measurement, the throughput
+//      rows, the peer, the trigger-scaling table and the live reload only), BENCH_OUT_DIR (parent of the sink's out
 //      dir on the disk; default bench/results), BENCH_STORE_DIR (parent of the SQLite file's dir;
 //      default: the same parent as the out dir), BENCH_PG_URL (an admin URL of a PostgreSQL
 //      server; default postgres://postgres@127.0.0.1:5432/test), BENCH_DRAIN_TIMEOUT (s, default
