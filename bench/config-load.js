@@ -2,7 +2,8 @@
 // How long a big config takes to load and compile, and how long it holds the event loop at once
 // (the longest gap between two turns while it loads, as a reload would). See bench/README.md.
 //
-//   node bench/config-load.js [N]       (N triggers, default 5000; needs `npm run build`)
+//   node bench/config-load.js [N] [--json]   (N triggers, default 5000; needs `npm run build`;
+//                                             --json adds a BENCH_JSON line for bench/run.js)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -10,7 +11,9 @@ import { fileURLToPath } from "node:url";
 import { writeTriggerConfig } from "./trigger-config.js";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const triggers = Number(process.argv[2] ?? "5000");
+const args = process.argv.slice(2);
+const json = args.includes("--json");
+const triggers = Number(args.find((a) => a !== "--json") ?? "5000");
 const d = (p) => import(join(ROOT, "dist/src", p));
 const { decodeConfigDir } = await d("config/load-config.js");
 const { compileConfigInTurns } = await d("config/compile-config.js");
@@ -54,6 +57,17 @@ try {
       `compile ${Math.round(t2 - t1)} ms (cpu ${Math.round(c2 - c1)} ms); ` +
       `longest hold of the event loop ${Math.round(longest)} ms\n`,
   );
+  if (json) {
+    const figures = {
+      triggers: n,
+      decodeMs: Math.round(t1 - t0),
+      decodeCpuMs: Math.round(c1 - c0),
+      compileMs: Math.round(t2 - t1),
+      compileCpuMs: Math.round(c2 - c1),
+      longestHoldMs: Math.round(longest),
+    };
+    process.stdout.write(`BENCH_JSON ${JSON.stringify(figures)}\n`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

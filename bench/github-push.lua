@@ -7,8 +7,8 @@ local f = assert(io.open(body_path, "rb"))
 local body = f:read("*a")
 f:close()
 
+-- wrk.path comes from the URL run.js passes (/ for hookline, /hooks/<id> for adnanh/webhook).
 wrk.method = "POST"
-wrk.path = "/"
 wrk.body = body
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-GitHub-Event"] = "push"

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // hookline throughput bench: a bare node:http BASELINE against HOOKLINE on the example config with
-// each of its journals (memory, SQLite, PostgreSQL), on loopback, at 1 and 100 connections.
+// each of its journals (memory, SQLite, PostgreSQL) and the Go peer adnanh/webhook, on loopback,
+// at 1 and 100 connections; then the trigger-scaling table and a live reload of 5,000 triggers.
 // See bench/README.md.
 //
 //   npm run bench                      (builds first; 10 s per measurement, about 2 minutes)
@@ -8,13 +9,16 @@
 //
 // Options: --duration N (s, default 10, env BENCH_DURATION), --warmup N (s, env BENCH_WARMUP),
 //          --generator wrk|autocannon (env BENCH_GENERATOR; default: wrk when installed).
-// Env: BENCH_QUICK=1 (a short run for use while working: 2 s per measurement, the trigger-scaling
-//      table and the throughput rows only, under 90 s), BENCH_OUT_DIR (parent of the sink's out
+// Env: BENCH_QUICK=1 (a short run for use while working: 2 s per measurement, the throughput
+//      rows, the peer, the trigger-scaling table and the live reload only), BENCH_OUT_DIR (parent of the sink's out
 //      dir on the disk; default bench/results), BENCH_STORE_DIR (parent of the SQLite file's dir;
 //      default: the same parent as the out dir), BENCH_PG_URL (an admin URL of a PostgreSQL
 //      server; default postgres://postgres@127.0.0.1:5432/test), BENCH_DRAIN_TIMEOUT (s, default
 //      30, 10 with BENCH_QUICK), BENCH_TRIGGERS (the trigger counts of the scaling table, comma
-//      list; default 1,10,100,1000,5000).
+//      list; default 1,10,100,1000,5000), BENCH_WEBHOOK=0 (skips the adnanh/webhook rows),
+//      BENCH_RELOAD_TRIGGERS (the live reload's config; default 5000), BENCH_ONLY (a comma list
+//      of baseline, memory, sqlite, tmpfs, postgres, webhook, scaling, reload, hostile, cel,
+//      intake, bindings: run only these).
 import { spawn, spawnSync } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import {
@@ -26,6 +30,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { Agent, request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
@@ -55,6 +60,37 @@ const DRAIN_TIMEOUT_S = Number(process.env.BENCH_DRAIN_TIMEOUT ?? (QUICK ? "10" 
 const DRAIN_POLL_MS = 100;
 const SETTLE_POLLS = 5;
 const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+/** The peer: a Go receiver doing the same verify + parse (Debian's `webhook` package). */
+const WEBHOOK_BIN = "webhook";
+/** hookline sqlite against webhook verify+parse at 100 connections (issue 10). */
+const TARGET_OVER_WEBHOOK_AT100 = 1.0;
+/** The live reload: how many triggers, one push every how many ms, and the stall target. */
+const RELOAD_TRIGGERS = Number(process.env.BENCH_RELOAD_TRIGGERS ?? "5000");
+const RELOAD_INTERVAL_MS = 10;
+const RELOAD_QUIET_MS = QUICK ? 1000 : 2000;
+const RELOAD_POLL_MS = 50;
+const RELOAD_TIMEOUT_MS = 60_000;
+const TARGET_RELOAD_STALL_MS = 100;
+/** BENCH_ONLY=a,b: run only these parts (for use while working; the rest print as skipped). */
+const PARTS = [
+  "baseline",
+  "memory",
+  "sqlite",
+  "tmpfs",
+  "postgres",
+  "webhook",
+  "scaling",
+  "reload",
+  "hostile",
+  "cel",
+  "intake",
+  "bindings",
+];
+const ONLY =
+  process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === ""
+    ? undefined
+    : new Set(process.env.BENCH_ONLY.split(",").map((p) => p.trim()));
+const wants = (part) => ONLY === undefined || ONLY.has(part);
 
 // ---------------------------------------------------------------- options
 
@@ -88,6 +124,19 @@ const TRIGGER_COUNTS = (process.env.BENCH_TRIGGERS ?? "1,10,100,1000,5000")
 if (!TRIGGER_COUNTS.every((n) => Number.isInteger(n) && n >= 1)) {
   process.stderr.write(
     `bench: BENCH_TRIGGERS must be a comma list of whole numbers, got "${process.env.BENCH_TRIGGERS}"\n`,
+  );
+  process.exit(2);
+}
+
+if (ONLY !== undefined && ![...ONLY].every((p) => PARTS.includes(p))) {
+  process.stderr.write(
+    `bench: BENCH_ONLY must be a comma list of ${PARTS.join(", ")}; got "${process.env.BENCH_ONLY}"\n`,
+  );
+  process.exit(2);
+}
+if (!Number.isInteger(RELOAD_TRIGGERS) || RELOAD_TRIGGERS < 1) {
+  process.stderr.write(
+    `bench: BENCH_RELOAD_TRIGGERS must be a whole number, got "${process.env.BENCH_RELOAD_TRIGGERS}"\n`,
   );
   process.exit(2);
 }
@@ -235,10 +284,20 @@ function freePort() {
   });
 }
 
-async function startServer(name, args, env) {
+/**
+ * Starts one server pinned to the server core. `command` is node by default (args are then a
+ * script and its arguments); `readyPath` is polled until it answers 200; `path` is where the
+ * signed pushes go; `comm` is what /proc/<pid>/comm must start with (taskset execs the command).
+ */
+async function startServer(
+  name,
+  args,
+  env,
+  { command = process.execPath, readyPath = "/live", path = "/", comm: wantComm = "node" } = {},
+) {
   const port = await freePort();
   const adminPort = await freePort();
-  const [cmd, argv] = pinned(SERVER_CORE, process.execPath, args(port, adminPort));
+  const [cmd, argv] = pinned(SERVER_CORE, command, args(port, adminPort));
   const spawnedAt = performance.now();
   const child = track(
     spawn(cmd, argv, {
@@ -269,46 +328,56 @@ async function startServer(name, args, env) {
       );
     }
     try {
-      const res = await fetch(`http://${HOST}:${port}/live`, { signal: AbortSignal.timeout(1000) });
+      const res = await fetch(`http://${HOST}:${port}${readyPath}`, {
+        signal: AbortSignal.timeout(1000),
+      });
       await res.arrayBuffer();
       if (res.status === 200) break;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline)
-      throw new Error(`${name} did not answer GET /live within 20 s:\n${log.tail.join("\n")}`);
+      throw new Error(
+        `${name} did not answer GET ${readyPath} within 20 s:\n${log.tail.join("\n")}`,
+      );
     await sleep(10);
   }
   // Start-up: from the spawn to the first answer of GET /live (node's own start included).
   const startupMs = Math.round(performance.now() - spawnedAt);
   // `taskset` execs the command, so the pid is the server's own (check: its comm is node).
   const comm = readFileSync(`/proc/${child.pid}/comm`, "utf8").trim();
-  if (!comm.startsWith("node")) throw new Error(`${name}: pid ${child.pid} is "${comm}", not node`);
+  if (!comm.startsWith(wantComm))
+    throw new Error(`${name}: pid ${child.pid} is "${comm}", not ${wantComm}`);
   // A startup banner at info level is fine; count only what the load produces.
   log.linesAtReady = log.lines;
-  return { name, child, port, adminPort, startupMs, pid: child.pid, log };
+  return { name, child, port, adminPort, startupMs, pid: child.pid, log, path };
 }
 
-/** One signed request before any load: a wrong signature (401) or route fails the bench here. */
-async function probe(server) {
-  const res = await fetch(`http://${HOST}:${server.port}/`, {
+/** One push to the server's path, signed with `sig`: its status and answer. */
+async function post(server, sig) {
+  const res = await fetch(`http://${HOST}:${server.port}${server.path}`, {
     method: "POST",
     headers: {
       "Content-Type": "application/json",
       "X-GitHub-Event": "push",
       "X-GitHub-Delivery": randomUUID(),
-      "X-Hub-Signature-256": signature,
+      "X-Hub-Signature-256": sig,
     },
     body,
     signal: AbortSignal.timeout(10_000),
   });
-  const text = await res.text();
-  if (res.status !== 202) {
+  return { status: res.status, text: await res.text() };
+}
+
+/** One signed request before any load: a wrong signature (401) or route fails the bench here. */
+async function probe(server) {
+  const { status, text } = await post(server, signature);
+  if (status !== 202) {
     const hint =
-      res.status === 401
+      status === 401
         ? " (401: the signature was refused — is the secret still hookline-example-secret?)"
         : "";
-    throw new Error(`${server.name}: a signed push got ${res.status}, not 202${hint}:\n${text}`);
+    throw new Error(`${server.name}: a signed push got ${status}, not 202${hint}:\n${text}`);
   }
   return text.trim();
 }
@@ -328,7 +397,7 @@ const mb = (kb) => Math.round((kb / 1024) * 10) / 10;
 // ---------------------------------------------------------------- load
 
 async function runLoad(server, connections, seconds) {
-  const url = `http://${HOST}:${server.port}/`;
+  const url = `http://${HOST}:${server.port}${server.path}`;
   const env = {
     ...process.env,
     BENCH_BODY_FILE: PAYLOAD_FILE,
@@ -463,14 +532,29 @@ async function scrapeBacklog(server) {
  * Starts one server, probes it, warms it up and loads it at each connection count. With `outDir`
  * (a hookline row), after each load it waits for the worker to write the accepted requests' files.
  */
-async function measure(name, args, env, outDir, { connections = CONNECTIONS } = {}) {
+async function measure(
+  name,
+  args,
+  env,
+  outDir,
+  { connections = CONNECTIONS, server: serverOptions, wrongSignatureFails = false } = {},
+) {
   process.stdout.write(`\n== ${name}\n`);
-  const server = await startServer(name, args, env);
+  const server = await startServer(name, args, env, serverOptions);
   try {
     const reply = await probe(server);
     process.stdout.write(
       `   pid ${server.pid} on ${HOST}:${server.port}, up in ${server.startupMs} ms; signed probe -> 202 ${reply.slice(0, 100)}\n`,
     );
+    if (wrongSignatureFails) {
+      // The peer must really check the signature: a push with a wrong one must not get a 2xx.
+      const wrong = await post(server, `sha256=${"0".repeat(64)}`);
+      if (wrong.status >= 200 && wrong.status < 300)
+        throw new Error(`${name}: a push with a wrong signature got ${wrong.status}`);
+      process.stdout.write(
+        `   wrong signature -> ${wrong.status} ${wrong.text.trim().slice(0, 60)}\n`,
+      );
+    }
     let accepted = 1;
     const drain = async (label) => {
       if (outDir === undefined) return undefined;
@@ -558,6 +642,235 @@ async function measure(name, args, env, outDir, { connections = CONNECTIONS } = 
   } finally {
     await stopChild(server.child);
   }
+}
+
+// ---------------------------------------------------------------- adnanh/webhook, the peer
+
+/**
+ * The hooks.json of the two adnanh/webhook rows, in `dir`. `verify-parse`: the rule is the
+ * X-Hub-Signature-256 HMAC `and` a value match on repository.full_name that never matches, so it
+ * verifies and parses, runs nothing and answers 202 (trigger-rule-mismatch-http-response-code).
+ * `verify-exec`: the signature alone, then it starts /bin/true and answers 202 without waiting
+ * for it (webhook's default). A wrong signature gets webhook's 500.
+ */
+function writeWebhookHooks(dir) {
+  const signatureRule = {
+    match: {
+      type: "payload-hmac-sha256",
+      secret: SECRET,
+      parameter: { source: "header", name: "X-Hub-Signature-256" },
+    },
+  };
+  const hooks = [
+    {
+      id: "verify-parse",
+      "execute-command": "/bin/true",
+      "trigger-rule-mismatch-http-response-code": 202,
+      "trigger-rule": {
+        and: [
+          signatureRule,
+          {
+            match: {
+              type: "value",
+              value: "hookline-bench/never-matches",
+              parameter: { source: "payload", name: "repository.full_name" },
+            },
+          },
+        ],
+      },
+    },
+    {
+      id: "verify-exec",
+      "execute-command": "/bin/true",
+      "success-http-response-code": 202,
+      "trigger-rule": signatureRule,
+    },
+  ];
+  const file = join(dir, "hooks.json");
+  writeFileSync(file, `${JSON.stringify(hooks, null, 2)}\n`);
+  return file;
+}
+
+const WEBHOOK_ROWS = [
+  { hook: "verify-parse", name: "webhook (adnanh) verify+parse" },
+  { hook: "verify-exec", name: "webhook (adnanh) verify+parse+exec" },
+];
+
+// ---------------------------------------------------------------- a live reload
+
+/**
+ * Sends one signed push at a time to `server`, one every `intervalMs` (the next right after the
+ * answer when an answer takes longer), over one kept-alive connection, until `stop()`; each
+ * request's start and end (performance.now() ms) and status are recorded.
+ */
+function pacedPushes(server, intervalMs) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const samples = [];
+  let running = true;
+  const one = () =>
+    new Promise((resolve) => {
+      const start = performance.now();
+      const req = httpRequest(
+        {
+          agent,
+          host: HOST,
+          port: server.port,
+          path: server.path,
+          method: "POST",
+          headers: {
+            "Content-Type": "application/json",
+            "Content-Length": body.length,
+            "X-GitHub-Event": "push",
+            "X-GitHub-Delivery": randomUUID(),
+            "X-Hub-Signature-256": signature,
+          },
+          timeout: 30_000,
+        },
+        (res) => {
+          res.resume();
+          res.once("end", () => {
+            samples.push({ start, end: performance.now(), status: res.statusCode });
+            resolve();
+          });
+        },
+      );
+      req.once("timeout", () => req.destroy(new Error("timeout")));
+      req.once("error", () => {
+        samples.push({ start, end: performance.now(), status: 0 });
+        resolve();
+      });
+      req.end(body);
+    });
+  const loop = (async () => {
+    while (running) {
+      const start = performance.now();
+      await one();
+      const wait = intervalMs - (performance.now() - start);
+      if (wait > 0 && running) await sleep(wait);
+    }
+  })();
+  return {
+    samples,
+    async stop() {
+      running = false;
+      await loop;
+      agent.destroy();
+    },
+  };
+}
+
+/** hookline_config_reloads_total by result, from the admin port's /metrics. */
+async function scrapeReloads(server) {
+  const res = await fetch(`http://${HOST}:${server.adminPort}/metrics`, {
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  const count = (result) =>
+    Number(
+      new RegExp(
+        `^hookline_config_reloads_total\\{[^}]*result="${result}"[^}]*\\} (\\S+)$`,
+        "m",
+      ).exec(text)?.[1] ?? 0,
+    );
+  return { success: count("success"), failure: count("failure") };
+}
+
+const latencyStats = (samples) => {
+  const ms = samples.map((s) => s.end - s.start).sort((a, b) => a - b);
+  const pct = (p) =>
+    ms.length === 0
+      ? undefined
+      : Math.round(ms[Math.min(ms.length - 1, Math.floor(p * ms.length))] * 10) / 10;
+  return {
+    requests: ms.length,
+    non2xx: samples.filter((s) => s.status < 200 || s.status > 299).length,
+    p50Ms: pct(0.5),
+    p99Ms: pct(0.99),
+    maxMs: ms.length === 0 ? undefined : Math.round(ms.at(-1) * 10) / 10,
+  };
+};
+
+/**
+ * A live reload: `hookline serve` on the N-trigger config of the scaling table (SQLite journal
+ * and out dir on the disk), one signed push every RELOAD_INTERVAL_MS, a quiet stretch, then
+ * SIGHUP (which always loads and compiles the whole config again, changed or not) and the time
+ * until hookline_config_reloads_total counts it, then a stretch after. The stall is the longest
+ * latency of a push that was in flight while the reload ran.
+ */
+async function measureReload({ configDir, outDir, store }) {
+  const name = `reload: ${RELOAD_TRIGGERS} triggers`;
+  process.stdout.write(`\n== ${name}\n`);
+  const server = await startServer(name, serveArgs(configDir, outDir, store), {
+    HOOKLINE_LOG_LEVEL: "warn",
+  });
+  try {
+    await probe(server);
+    process.stdout.write(
+      `   pid ${server.pid}, up in ${server.startupMs} ms; one signed push every ${RELOAD_INTERVAL_MS} ms, ${RELOAD_QUIET_MS} ms quiet, then SIGHUP ...`,
+    );
+    const before = await scrapeReloads(server);
+    const pushes = pacedPushes(server, RELOAD_INTERVAL_MS);
+    await sleep(RELOAD_QUIET_MS);
+    const hupAt = performance.now();
+    server.child.kill("SIGHUP");
+    let after = before;
+    let doneAt;
+    while (performance.now() - hupAt < RELOAD_TIMEOUT_MS) {
+      after = await scrapeReloads(server);
+      if (after.success + after.failure > before.success + before.failure) {
+        doneAt = performance.now();
+        break;
+      }
+      await sleep(RELOAD_POLL_MS);
+    }
+    await sleep(RELOAD_QUIET_MS);
+    await pushes.stop();
+    const { samples } = pushes;
+    const quiet = samples.filter((s) => s.end < hupAt);
+    const windowEnd = doneAt ?? performance.now();
+    const during = samples.filter((s) => s.end >= hupAt && s.start <= windowEnd);
+    const afterwards = samples.filter((s) => s.start > windowEnd);
+    const result = {
+      triggers: RELOAD_TRIGGERS,
+      startupMs: server.startupMs,
+      intervalMs: RELOAD_INTERVAL_MS,
+      reloaded: doneAt !== undefined,
+      result:
+        doneAt === undefined ? "timeout" : after.success > before.success ? "success" : "failure",
+      // From the SIGHUP to the first /metrics scrape that counted it (scrapes every
+      // RELOAD_POLL_MS; the admin port shares hookline's event loop, so this is an upper bound).
+      reloadMs: doneAt === undefined ? undefined : Math.round(doneAt - hupAt),
+      quiet: latencyStats(quiet),
+      during: latencyStats(during),
+      after: latencyStats(afterwards),
+      all: latencyStats(samples),
+    };
+    result.stallMs = result.during.maxMs;
+    process.stdout.write(
+      ` reload ${result.result}` +
+        (result.reloadMs === undefined
+          ? ` (not counted within ${RELOAD_TIMEOUT_MS} ms)`
+          : ` in ${result.reloadMs} ms`) +
+        `; longest push during it ${result.stallMs ?? "-"} ms (${result.during.requests} pushes)\n`,
+    );
+    return result;
+  } finally {
+    await stopChild(server.child);
+  }
+}
+
+/** bench/config-load.js on the N-trigger config, in its own process on the server's core. */
+function configLoadFigures(triggers) {
+  const [cmd, argv] = pinned(SERVER_CORE, process.execPath, [
+    join(BENCH_DIR, "config-load.js"),
+    String(triggers),
+    "--json",
+  ]);
+  const r = spawnSync(cmd, argv, { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+  const line = (r.stdout ?? "").split("\n").find((l) => l.startsWith("BENCH_JSON "));
+  if (r.status !== 0 || line === undefined)
+    throw new Error(`config-load.js failed (code ${r.status}):\n${r.stdout}${r.stderr}`);
+  return JSON.parse(line.slice("BENCH_JSON ".length));
 }
 
 // ---------------------------------------------------------------- journals
@@ -759,10 +1072,10 @@ function scalingTable(scaling) {
  * fsync cost next to nothing, so the pair shows what the disk costs.
  */
 const HOOKLINE_ROWS = [
-  { key: "memory", name: "hookline memory", on: "disk" },
-  { key: "sqlite", name: "hookline sqlite", on: "disk" },
-  { key: "sqlite", name: "hookline sqlite tmpfs", on: "tmpfs" },
-  { key: "postgres", name: "hookline postgres", on: "disk" },
+  { part: "memory", key: "memory", name: "hookline memory", on: "disk" },
+  { part: "sqlite", key: "sqlite", name: "hookline sqlite", on: "disk" },
+  { part: "tmpfs", key: "sqlite", name: "hookline sqlite tmpfs", on: "tmpfs" },
+  { part: "postgres", key: "postgres", name: "hookline postgres", on: "disk" },
 ];
 
 /** Where the SLO-style targets of the scaling table stand (issue 10). */
@@ -814,7 +1127,11 @@ async function main() {
   const tmpfsParent = existsSync("/dev/shm") ? "/dev/shm" : undefined;
   for (const dir of [outParent, storeParent]) mkdirSync(dir, { recursive: true });
 
-  const pgInfo = QUICK ? { skip: "BENCH_QUICK" } : await preparePostgres();
+  const pgInfo = QUICK
+    ? { skip: "BENCH_QUICK" }
+    : !wants("postgres")
+      ? { skip: "not in BENCH_ONLY" }
+      : await preparePostgres();
   if (pgInfo.database !== undefined) asyncCleanups.add(pgInfo.drop);
   process.stdout.write(
     `sink out dirs under: ${outParent}; SQLite journal under: ${storeParent}; tmpfs row under: ${tmpfsParent ?? "(no /dev/shm: skipped)"}\n` +
@@ -845,14 +1162,26 @@ async function main() {
       tempDirs.delete(dir);
     }
   };
+  const skipped = (name, reason) => {
+    process.stdout.write(`\n== ${name}: skipped — ${reason}\n`);
+    return { skipped: reason };
+  };
+  let reload;
+  let configLoad;
   try {
-    results.baseline = await measure(
-      "baseline",
-      (port) => [join(BENCH_DIR, "baseline-server.js"), "--port", String(port), "--host", HOST],
-      {},
-    );
+    results.baseline = wants("baseline")
+      ? await measure(
+          "baseline",
+          (port) => [join(BENCH_DIR, "baseline-server.js"), "--port", String(port), "--host", HOST],
+          {},
+        )
+      : skipped("baseline", "not in BENCH_ONLY");
 
     for (const row of HOOKLINE_ROWS) {
+      if (!wants(row.part)) {
+        results[row.name] = skipped(row.name, "not in BENCH_ONLY");
+        continue;
+      }
       if (row.key === "postgres" && pgInfo.skip !== undefined) {
         process.stdout.write(`\n== ${row.name}: skipped — ${pgInfo.skip}\n`);
         results[row.name] = { skipped: pgInfo.skip };
@@ -902,9 +1231,53 @@ async function main() {
       }
     }
 
+    // The peer, adnanh/webhook (Go), on the same core with the same signed push: verify + parse
+    // and answer (the floor of any receiver), and verify + start /bin/true.
+    const webhookSkip = !wants("webhook")
+      ? "not in BENCH_ONLY"
+      : process.env.BENCH_WEBHOOK === "0"
+        ? "BENCH_WEBHOOK=0"
+        : !has(WEBHOOK_BIN)
+          ? `no \`${WEBHOOK_BIN}\` on the PATH (apt-get install webhook)`
+          : undefined;
+    if (webhookSkip !== undefined) {
+      for (const row of WEBHOOK_ROWS) results[row.name] = skipped(row.name, webhookSkip);
+    } else {
+      const hooksDir = freshDir(tmpdir(), "hookline-bench-webhook-");
+      const hooksFile = writeWebhookHooks(hooksDir);
+      const version = firstLine(spawnSync(WEBHOOK_BIN, ["-version"], { encoding: "utf8" }));
+      try {
+        for (const row of WEBHOOK_ROWS) {
+          try {
+            const res = await measure(
+              `${row.name} (${version})`,
+              (port) => ["-hooks", hooksFile, "-ip", HOST, "-port", String(port)],
+              {},
+              undefined,
+              {
+                server: {
+                  command: WEBHOOK_BIN,
+                  readyPath: "/",
+                  path: `/hooks/${row.hook}`,
+                  comm: WEBHOOK_BIN,
+                },
+                wrongSignatureFails: true,
+              },
+            );
+            res.version = version;
+            results[row.name] = res;
+          } catch (err) {
+            results[row.name] = failed(row.name, err);
+          }
+        }
+      } finally {
+        removeDirs(hooksDir);
+      }
+    }
+
     // The trigger-scaling table: one listener with N triggers (bench/trigger-config.js), exactly
     // one matching the push; SQLite journal and out dir on the disk, like the sqlite row.
-    for (const triggers of TRIGGER_COUNTS) {
+    for (const triggers of wants("scaling") ? TRIGGER_COUNTS : []) {
       const name = `${triggers} trigger${triggers === 1 ? "" : "s"}`;
       const configDir = freshDir(outParent, "hookline-bench-config-");
       const outDir = freshDir(outParent, "hookline-bench-out-");
@@ -925,6 +1298,33 @@ async function main() {
         removeDirs(configDir, outDir, storeDir);
       }
     }
+
+    // A live reload of the big config while signed pushes keep arriving, and the load + compile
+    // of the same config in a process of its own (bench/config-load.js).
+    if (wants("reload")) {
+      const configDir = freshDir(outParent, "hookline-bench-config-");
+      const outDir = freshDir(outParent, "hookline-bench-out-");
+      const storeDir = freshDir(storeParent, "hookline-bench-store-");
+      writeTriggerConfig(configDir, RELOAD_TRIGGERS);
+      try {
+        reload = await measureReload({ configDir, outDir, store: join(storeDir, "journal.db") });
+      } catch (err) {
+        reload = failed(`reload: ${RELOAD_TRIGGERS} triggers`, err);
+      } finally {
+        removeDirs(configDir, outDir, storeDir);
+      }
+      if (QUICK) process.stdout.write(`\n== config-load.js: skipped — BENCH_QUICK\n`);
+      else
+        try {
+          process.stdout.write(`\n== config-load.js ${RELOAD_TRIGGERS} ...`);
+          configLoad = configLoadFigures(RELOAD_TRIGGERS);
+          process.stdout.write(
+            ` decode ${configLoad.decodeMs} ms, compile ${configLoad.compileMs} ms\n`,
+          );
+        } catch (err) {
+          configLoad = failed("config-load.js", err);
+        }
+    }
   } finally {
     await runAsyncCleanups();
   }
@@ -940,6 +1340,21 @@ async function main() {
     ratios[`${name} / baseline`] = Object.fromEntries(
       CONNECTIONS.map((c) => [c, ratio(at(results[name], c), at(results.baseline, c))]),
     );
+  }
+  // The peer: each webhook row / baseline, and hookline's memory and sqlite rows / webhook
+  // verify+parse (1 and 100 connections).
+  const peer = results[WEBHOOK_ROWS[0].name];
+  for (const row of WEBHOOK_ROWS) {
+    if (results[row.name]?.runs === undefined) continue;
+    ratios[`${row.name.replace(" (adnanh)", "")} / baseline`] = Object.fromEntries(
+      CONNECTIONS.map((c) => [c, ratio(at(results[row.name], c), at(results.baseline, c))]),
+    );
+  }
+  for (const name of ["hookline memory", "hookline sqlite"]) {
+    if (measured.includes(name) && peer?.runs !== undefined)
+      ratios[`${name} / webhook`] = Object.fromEntries(
+        CONNECTIONS.map((c) => [c, ratio(at(results[name], c), at(peer, c))]),
+      );
   }
   const memory100 = at(results["hookline memory"], 100);
   for (const name of ["hookline sqlite", "hookline postgres"]) {
@@ -957,6 +1372,14 @@ async function main() {
     value: sqliteRatio,
     met: sqliteRatio !== undefined && sqliteRatio >= TARGET.sqliteOverMemoryAt100,
   });
+  if (peer?.runs !== undefined || measured.includes("hookline sqlite")) {
+    const r = ratios["hookline sqlite / webhook"]?.[100];
+    targets.push({
+      what: `hookline sqlite >= ${TARGET_OVER_WEBHOOK_AT100.toFixed(1)} x webhook verify+parse @ 100`,
+      value: r,
+      met: r !== undefined && r >= TARGET_OVER_WEBHOOK_AT100,
+    });
+  }
   for (const name of measured) {
     const r = ratios[`${name} / baseline`][100];
     targets.push({
@@ -1012,6 +1435,14 @@ async function main() {
     });
   }
 
+  if (reload !== undefined) {
+    targets.push({
+      what: `reload of ${RELOAD_TRIGGERS} triggers stalls requests <= ${TARGET_RELOAD_STALL_MS} ms`,
+      value: reload.stallMs,
+      met: reload.stallMs !== undefined && reload.stallMs <= TARGET_RELOAD_STALL_MS,
+    });
+  }
+
   // Correctness checks: these fail the run (exit code 1).
   for (const [name, res] of Object.entries(results)) {
     if (res.runs === undefined) continue;
@@ -1034,6 +1465,14 @@ async function main() {
         `${row.triggers} triggers: ${row.filesWritten} files for ${row.accepted} accepted requests`,
       );
   }
+  if (reload?.during !== undefined) {
+    if (reload.result !== "success")
+      problems.push(`reload: the SIGHUP reload ended in ${reload.result}, not success`);
+    if (reload.all.non2xx > 0)
+      problems.push(
+        `reload: ${reload.all.non2xx} of ${reload.all.requests} signed pushes got non-2xx`,
+      );
+  }
   for (const name of measured) {
     const hk = results[name];
     if (hk.filesWritten === 0) problems.push(`${name} wrote no files: the full path did not run`);
@@ -1051,13 +1490,30 @@ async function main() {
   process.stdout.write(
     `accepted/s = 2xx answers per second of the load; delivered/s = files the sink wrote during it; backlog = files not yet written when the load stopped; lag = time the delivery worker took to catch up after the load stopped\n\n`,
   );
-  process.stdout.write(
-    `trigger scaling (one listener, N triggers github + cel filter on the repository, one matching; SQLite journal and sink on the disk):\n${scalingTable(scaling)}\n` +
-      `backlog = files behind when each load stopped / hookline_delivery_queue_depth then; errors = non-2xx + socket errors (timeouts) per load\n\n`,
-  );
+  if (scaling.length > 0)
+    process.stdout.write(
+      `trigger scaling (one listener, N triggers github + cel filter on the repository, one matching; SQLite journal and sink on the disk):\n${scalingTable(scaling)}\n` +
+        `backlog = files behind when each load stopped / hookline_delivery_queue_depth then; errors = non-2xx + socket errors (timeouts) per load\n\n`,
+    );
+  if (reload?.during !== undefined) {
+    const fmt = (st) =>
+      `${st.requests} pushes, p50 ${st.p50Ms ?? "-"} ms, p99 ${st.p99Ms ?? "-"} ms, max ${st.maxMs ?? "-"} ms`;
+    process.stdout.write(
+      `live reload (hookline serve on ${reload.triggers} triggers, SQLite journal, one signed push every ${reload.intervalMs} ms; SIGHUP):\n` +
+        `  reload: ${reload.result}${reload.reloadMs === undefined ? "" : `, ${reload.reloadMs} ms from SIGHUP to hookline_config_reloads_total`}\n` +
+        `  before:  ${fmt(reload.quiet)}\n` +
+        `  during:  ${fmt(reload.during)}  <- the stall is the max\n` +
+        `  after:   ${fmt(reload.after)}\n`,
+    );
+  }
+  if (configLoad?.decodeMs !== undefined)
+    process.stdout.write(
+      `config-load.js ${configLoad.triggers} triggers (in process, on core ${pinning ? SERVER_CORE : "any"}): decode ${configLoad.decodeMs} ms (cpu ${configLoad.decodeCpuMs} ms), compile ${configLoad.compileMs} ms (cpu ${configLoad.compileCpuMs} ms), longest hold of the event loop ${configLoad.longestHoldMs} ms\n`,
+    );
+  if (reload !== undefined || configLoad !== undefined) process.stdout.write("\n");
   for (const [what, byConn] of Object.entries(ratios)) {
     process.stdout.write(
-      `ratio ${what.padEnd(28)} req/s: ${Object.entries(byConn)
+      `ratio ${what.padEnd(40)} req/s: ${Object.entries(byConn)
         .map(([c, v]) => `${v === undefined ? "-" : v.toFixed(3)} @ ${c}`)
         .join(", ")}\n`,
     );
@@ -1082,7 +1538,7 @@ async function main() {
 
   // The hostile row: signed pushes while bodies with a wrong signature flood in (bench/hostile.js).
   // Its latency and journal targets are reported; signed pushes refused fail the run.
-  if (process.env.BENCH_HOSTILE !== "0" && !QUICK) {
+  if (process.env.BENCH_HOSTILE !== "0" && !QUICK && wants("hostile")) {
     results.hostile = await runHostileBench(process.stdout);
     const refused = results.hostile.quiet.non2xx + results.hostile.duringFlood.non2xx;
     if (refused > 0) problems.push(`hostile: ${refused} signed pushes got non-2xx`);
@@ -1113,6 +1569,8 @@ async function main() {
         : { server: pgInfo.admin, database: pgInfo.database, settings: pgInfo.settings },
     results,
     scaling,
+    reload,
+    configLoad,
     ratios,
     targets,
     problems,
@@ -1137,16 +1595,18 @@ try {
   await runAsyncCleanups();
 }
 
-// BENCH_QUICK stops after the throughput rows and the trigger-scaling table.
+// BENCH_QUICK stops after the throughput rows, the trigger-scaling table and the live reload.
 if (QUICK) {
-  process.stdout.write("\nBENCH_QUICK: hostile, CEL, intake and bindings rows skipped\n");
+  process.stdout.write(
+    "\nBENCH_QUICK: postgres, hostile, CEL, intake, bindings rows and config-load.js skipped\n",
+  );
   process.exit(process.exitCode ?? 0);
 }
 
 // The CEL rows (bench/cel-bench.js): in-process evaluations per second of the example cel
 // interceptor, the filter alone and the github + cel chain, beside a JSON.parse baseline.
 try {
-  await (await import("./cel-bench.js")).runCelBench();
+  if (wants("cel")) await (await import("./cel-bench.js")).runCelBench();
 } catch (err) {
   process.stderr.write(`\ncel-bench: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
@@ -1155,7 +1615,7 @@ try {
 // The intake rows (bench/intake-bench.js): the JSON structure scan against JSON.parse, and the
 // listener's peak RSS under 50 concurrent 20 MB bodies with the body budget on and off.
 try {
-  await (await import("./intake-bench.js")).runIntakeBench();
+  if (wants("intake")) await (await import("./intake-bench.js")).runIntakeBench();
 } catch (err) {
   process.stderr.write(`\nintake-bench: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
@@ -1164,7 +1624,7 @@ try {
 // The bindings rows (bench/bindings-bench.js): in-process evaluations per second of binding
 // expressions, and the three step kinds through jsonpath-plus beside hookline's direct walk.
 try {
-  await (await import("./bindings-bench.js")).runBindingsBench();
+  if (wants("bindings")) await (await import("./bindings-bench.js")).runBindingsBench();
 } catch (err) {
   process.stderr.write(`\nbindings-bench: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
