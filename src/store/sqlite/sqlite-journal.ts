@@ -82,8 +82,9 @@ type Pending =
 
 /**
  * The embedded journal: SQLite in WAL mode with `synchronous=FULL`, so a committed event survives
- * a crash of the process or the machine. Records are grouped into one transaction per commit
- * window; each record keeps its own savepoint, so one failing record fails only its own request.
+ * a crash of the process or the machine. Records and the delivery worker's saves are grouped into
+ * one transaction per commit window; each record keeps its own savepoint, so one failing record
+ * fails only its own request.
  */
 export function createSqliteJournal(options: SqliteJournalOptions): Journal {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
