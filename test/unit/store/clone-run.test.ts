@@ -39,19 +39,29 @@ function run(extra: Record<string, unknown> = {}): RunRecord {
   };
 }
 
+/** [1, <hole>, 3] */
+function sparse(): unknown[] {
+  const list: unknown[] = [1];
+  list[2] = 3;
+  return list;
+}
+
 describe("cloneRun", () => {
   it.each([
     { name: "a plain run", extra: {} },
-    { name: "a __proto__ key kept as an own key", extra: JSON.parse('{"__proto__": {"x": 1}}') },
+    {
+      name: "a __proto__ key kept as an own key",
+      extra: JSON.parse('{"__proto__": {"x": 1}}') as Record<string, unknown>,
+    },
     {
       name: "a null-prototype object",
-      extra: { bare: Object.assign(Object.create(null), { k: 1 }) },
+      extra: { bare: Object.assign(Object.create(null) as Record<string, unknown>, { k: 1 }) },
     },
-    { name: "a sparse array", extra: { sparse: [1, , 3] } },
+    { name: "a sparse array", extra: { sparse: sparse() } },
     { name: "a buffer (left to structuredClone)", extra: { bytes: Buffer.from("abc") } },
     { name: "a map (left to structuredClone)", extra: { map: new Map([["k", { v: 1 }]]) } },
   ])("copies $name as structuredClone does", ({ extra }) => {
-    const original = run(extra as Record<string, unknown>);
+    const original = run(extra);
     const copy = cloneRun(original);
     expect(copy).toStrictEqual(structuredClone(original));
     expect(Object.keys(copy.deliveries[0] ?? {})).toEqual(
