@@ -7,6 +7,7 @@ import {
   matchesFilter,
   summarize,
 } from "./event-summary.js";
+import { cloneRun } from "./clone-run.js";
 import { newRun } from "./new-run.js";
 import {
   markSuperseded,
@@ -89,7 +90,7 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
   const runsOf = (eventId: string): RunRecord[] =>
     (runIdsByEvent.get(eventId) ?? []).flatMap((id) => {
       const r = runs.get(id);
-      return r === undefined ? [] : [structuredClone(r.run)];
+      return r === undefined ? [] : [cloneRun(r.run)];
     });
   /** Drops the oldest finished events beyond maxEvents (Map order is insertion order). */
   const evict = (): void => {
@@ -238,7 +239,7 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
         r.lockedUntil = now.getTime() + leaseMs;
         r.fence++;
       }
-      return Promise.resolve(due.map((r) => ({ ...structuredClone(r.run), claimToken: r.fence })));
+      return Promise.resolve(due.map((r) => ({ ...cloneRun(r.run), claimToken: r.fence })));
     },
     claimDueRunsOfEvent(eventId, now, leaseMs): Promise<ClaimedRun[]> {
       const due = (runIdsByEvent.get(eventId) ?? []).flatMap((id) => {
@@ -254,13 +255,13 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
         r.lockedUntil = now.getTime() + leaseMs;
         r.fence++;
       }
-      return Promise.resolve(due.map((r) => ({ ...structuredClone(r.run), claimToken: r.fence })));
+      return Promise.resolve(due.map((r) => ({ ...cloneRun(r.run), claimToken: r.fence })));
     },
     saveRun(claimed): Promise<SaveResult> {
       const held = runs.get(claimed.id);
       if (held?.fence !== claimed.claimToken) return Promise.resolve({ kind: "claim-lost" });
       const { claimToken, ...run } = claimed;
-      put(structuredClone(run), 0, claimToken + 1);
+      put(cloneRun(run), 0, claimToken + 1);
       return Promise.resolve({ kind: "saved" });
     },
     getEvent(id): Promise<StoredEvent | undefined> {

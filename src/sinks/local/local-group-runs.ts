@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import {
   existsSync,
   linkSync,
@@ -22,6 +21,7 @@ import {
   type GroupRunStore,
 } from "../../concurrency/types.js";
 import { HooklineError } from "../../errors/hookline-error.js";
+import { tempName } from "./temp-name.js";
 import { toYAML } from "./to-yaml.js";
 
 /** The side files of a run `OUT/<ns>/<Kind>/<name>.yaml`, each written once. */
@@ -161,10 +161,7 @@ export function createLocalGroupRunStore(config: { outDir: string }): LocalGroup
     body: unknown,
   ): boolean => {
     const path = sidePath(run, side);
-    const tmp = join(
-      dirOf(run.namespace, run.kind),
-      `.hookline-${randomBytes(8).toString("hex")}.tmp`,
-    );
+    const tmp = join(dirOf(run.namespace, run.kind), tempName());
     try {
       writeFileSync(tmp, toYAML(body), { flag: "wx" });
       try {

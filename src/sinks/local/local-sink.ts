@@ -19,6 +19,7 @@ import {
   type PatchedTarget,
   type Sink,
 } from "../types.js";
+import { tempName } from "./temp-name.js";
 import { toYAML } from "./to-yaml.js";
 import { writePatchFile } from "./write-patch-file.js";
 import { createLocalGroupRunStore, type LocalGroupRunStore } from "./local-group-runs.js";
@@ -68,8 +69,7 @@ export function createLocalSink(config: LocalSinkConfig): Sink {
     validate(resource);
     const dir = join(root, resource.namespace, resource.kind);
     ensureDir(dir);
-    // Random: replicas sharing a volume may have the same pid (pid 1 in a container).
-    const tmp = join(dir, `.hookline-${randomBytes(8).toString("hex")}.tmp`);
+    const tmp = join(dir, tempName());
     const key = labelsOf(resource.body)[LABEL_DELIVERY_KEY];
     try {
       for (let attempt = 0; attempt < MAX_GENERATE_ATTEMPTS; attempt++) {

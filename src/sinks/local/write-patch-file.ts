@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HooklineError } from "../../errors/hookline-error.js";
 import { describePatchTarget, PATCH_API_VERSION, PATCH_KIND } from "../../core/patch-entry.js";
 import type { RenderedPatch } from "../../templates/types.js";
 import type { PatchedTarget } from "../types.js";
+import { tempName } from "./temp-name.js";
 import { toYAML } from "./to-yaml.js";
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -48,7 +48,7 @@ export function writePatchFile(
     metadata: { labels: { "hookline.dev/delivery-key": deliveryKey } },
     spec: { target, type: patch.type, patch: patch.patch },
   });
-  const tmp = join(dir, `.hookline-${randomBytes(8).toString("hex")}.tmp`);
+  const tmp = join(dir, tempName());
   const patched: PatchedTarget = { ...target, location: path };
   try {
     writeFileSync(tmp, text, { flag: "wx" });

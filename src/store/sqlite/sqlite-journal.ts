@@ -63,17 +63,28 @@ export interface SqliteJournalOptions {
   releaseClaims?: boolean;
 }
 
-interface Pending {
-  event: StoredEvent;
-  runs: readonly PlannedRun[];
-  resolve: (r: RecordResult) => void;
-  reject: (e: unknown) => void;
-}
+/** A write waiting for the commit of its turn: an event's record, or a delivery worker's save. */
+type Pending =
+  | {
+      kind: "record";
+      event: StoredEvent;
+      runs: readonly PlannedRun[];
+      resolve: (r: RecordResult) => void;
+      reject: (e: unknown) => void;
+    }
+  | {
+      kind: "save";
+      /** The run's row as it was when saveRun was called, with its claim's token. */
+      row: ReturnType<typeof runToRow> & { fence: number };
+      resolve: (r: SaveResult) => void;
+      reject: (e: unknown) => void;
+    };
 
 /**
  * The embedded journal: SQLite in WAL mode with `synchronous=FULL`, so a committed event survives
- * a crash of the process or the machine. Records are grouped into one transaction per commit
- * window; each record keeps its own savepoint, so one failing record fails only its own request.
+ * a crash of the process or the machine. Records and the delivery worker's saves are grouped into
+ * one transaction per commit window; each record keeps its own savepoint, so one failing record
+ * fails only its own request.
  */
 export function createSqliteJournal(options: SqliteJournalOptions): Journal {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
@@ -179,7 +190,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     return { eventId: holder.id, blocksRedelivery: blocksRedelivery(holder.outcome, states) };
   };
 
-  const recordOne = db.transaction((p: Pending): RecordResult => {
+  const recordOne = db.transaction((p: Extract<Pending, { kind: "record" }>): RecordResult => {
     const { event } = p;
     if (event.deliveryId !== undefined) {
       const holder = ownerOf(listenerKey(event.listener), event.deliveryId);
@@ -269,39 +280,58 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     ...(options.probeIntervalMs === undefined ? {} : { probeIntervalMs: options.probeIntervalMs }),
   });
 
+  /** A save under its claim: written only while the run's fence still equals the claim's token. */
+  const saveOne = (row: Extract<Pending, { kind: "save" }>["row"]): SaveResult =>
+    q.updateRun.run(row).changes === 1 ? { kind: "saved" } : { kind: "claim-lost" };
+
+  // Records and saves of one turn of the event loop share one transaction, and so one fsync: the
+  // delivery worker's saves of a round go in one commit (they were a commit each), beside the
+  // records of the requests answered in the same turn.
   let queue: Pending[] = [];
   let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  const enqueue = (p: Pending): void => {
+    queue.push(p);
+    if (timer === undefined) {
+      const windowMs = options.groupCommitMs ?? 0;
+      timer = windowMs > 0 ? setTimeout(flush, windowMs) : setImmediate(flush);
+    }
+  };
   const flush = (): void => {
     timer = undefined;
     const batch = queue;
     queue = [];
-    const results: { p: Pending; result?: RecordResult; error?: unknown }[] = [];
+    const results: (() => void)[] = [];
+    let stored = false;
     try {
       db.transaction(() => {
         for (const p of batch) {
           try {
-            results.push({ p, result: recordOne(p) });
+            if (p.kind === "record") {
+              const result = recordOne(p);
+              results.push(() => {
+                stored = true;
+                p.resolve(result);
+              });
+            } else {
+              const result = saveOne(p.row);
+              results.push(() => p.resolve(result));
+            }
           } catch (error) {
-            results.push({ p, error });
+            results.push(() => {
+              // A save's failure is the worker's to report (it was never a health signal).
+              if (p.kind === "record") health.failed(error);
+              p.reject(error);
+            });
           }
         }
       })();
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of the batch is stored.
-      health.failed(error);
+      if (batch.some((p) => p.kind === "record")) health.failed(error);
       for (const p of batch) p.reject(error);
       return;
     }
-    let stored = false;
-    for (const r of results) {
-      if (r.result !== undefined) {
-        stored = true;
-        r.p.resolve(r.result);
-      } else {
-        health.failed(r.error);
-        r.p.reject(r.error);
-      }
-    }
+    for (const settle of results) settle();
     // One record stored is a write that worked, whatever happened to the others of its batch.
     if (stored) health.succeeded();
   };
@@ -312,6 +342,23 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       return locked === undefined ? [] : [claimedFromRow(locked)];
     }),
   );
+
+  /**
+   * A claim commits without its own fsync (`synchronous = NORMAL` for that commit, then `FULL`
+   * again): a claim is a lease, which a crash of the machine voids anyway (serve releases every
+   * claim when it opens the file, and a run whose claim was lost is delivered again, as after a
+   * lapsed lease, its delivery key finding an earlier copy). WAL keeps the file whole either way,
+   * and the next full commit (the run's save) makes the claim durable with it. This was one fsync
+   * per round of the delivery worker, as many as the saves.
+   */
+  const unsynced = <T>(write: () => T): T => {
+    db.pragma("synchronous = NORMAL");
+    try {
+      return write();
+    } finally {
+      db.pragma("synchronous = FULL");
+    }
+  };
 
   const claimOfEvent = db.transaction((eventId: string, now: number, leaseMs: number) =>
     q.dueOfEvent.all(eventId, now, now).flatMap((r) => {
@@ -326,13 +373,9 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       return Promise.resolve(ownerOf(listener, deliveryId));
     },
     record(event, runs) {
-      return new Promise<RecordResult>((resolve, reject) => {
-        queue.push({ event, runs, resolve, reject });
-        if (timer === undefined) {
-          const windowMs = options.groupCommitMs ?? 0;
-          timer = windowMs > 0 ? setTimeout(flush, windowMs) : setImmediate(flush);
-        }
-      });
+      return new Promise<RecordResult>((resolve, reject) =>
+        enqueue({ kind: "record", event, runs, resolve, reject }),
+      );
     },
     recordGroupRun(planned, now) {
       if (planned.origin.kind !== "group")
@@ -344,14 +387,21 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       return Promise.resolve(q.pendingStartsOfGroup.get(prefix, prefix)?.n ?? 0);
     },
     claimDueRuns(now, limit, leaseMs) {
-      return Promise.resolve(claim(now.getTime(), limit, leaseMs));
+      return Promise.resolve(unsynced(() => claim(now.getTime(), limit, leaseMs)));
     },
     claimDueRunsOfEvent(eventId, now, leaseMs) {
-      return Promise.resolve(claimOfEvent(eventId, now.getTime(), leaseMs));
+      return Promise.resolve(unsynced(() => claimOfEvent(eventId, now.getTime(), leaseMs)));
     },
     saveRun(run): Promise<SaveResult> {
-      const { changes } = q.updateRun.run({ ...runToRow(run), fence: run.claimToken });
-      return Promise.resolve(changes === 1 ? { kind: "saved" } : { kind: "claim-lost" });
+      let row: Extract<Pending, { kind: "save" }>["row"];
+      try {
+        row = { ...runToRow(run), fence: run.claimToken };
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+      return new Promise<SaveResult>((resolve, reject) =>
+        enqueue({ kind: "save", row, resolve, reject }),
+      );
     },
     getEvent(id) {
       const row = q.event.get(id);

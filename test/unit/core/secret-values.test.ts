@@ -108,4 +108,50 @@ describe("redactDeep", () => {
     expect(Object.keys(out)).toEqual(["__proto__"]);
     expect(JSON.stringify(out)).toBe('{"__proto__":{"x":"[redacted]"}}');
   });
+
+  it.each([
+    { name: "a value JSON writes escaped (a quote)", secret: 'pa"ss-word' },
+    { name: "a value JSON writes escaped (a backslash)", secret: "pa\\ss-word" },
+    { name: "a value JSON writes escaped (a control character)", secret: "pass\tword" },
+    { name: "a value JSON writes as it is", secret: "pass-word" },
+  ])("redacts $name wherever the walk finds it", ({ secret }) => {
+    const values = createSecretValues();
+    values.learn(secret);
+    const input = { a: [{ b: `x ${secret} y` }], [secret]: 1, c: "clean" };
+    const out = redactDeep(input, values);
+    expect(out).toEqual({ a: [{ b: `x ${REDACTED} y` }], [REDACTED]: 1, c: "clean" });
+    const clean = { a: [{ b: "x" }], c: [1, null, true] };
+    expect(redactDeep(clean, values)).toBe(clean);
+  });
+
+  it("walks a value JSON.stringify refuses, and a bare string", () => {
+    const values = createSecretValues();
+    values.learn("deep-secret");
+    const cyclic: Record<string, unknown> = { s: "deep-secret" };
+    cyclic["self"] = cyclic;
+    expect(redactDeep(cyclic, values)["s"]).toBe(REDACTED);
+    expect(redactDeep({ n: 1n, s: "deep-secret" }, values)).toEqual({ n: 1n, s: REDACTED });
+    expect(redactDeep("a deep-secret", values)).toBe(`a ${REDACTED}`);
+  });
+
+  it("leaves what the walk does not enter as it was, even when its JSON holds a value", () => {
+    const values = createSecretValues();
+    values.learn("deep-secret");
+    const when = new Date(0);
+    const input = { when, bytes: Buffer.from("deep-secret") };
+    expect(redactDeep(input, values)).toBe(input);
+  });
+});
+
+describe("mayHoldInJSON", () => {
+  it("is false only when no known value can be in the text's strings", () => {
+    const values = createSecretValues();
+    expect(values.mayHoldInJSON('{"a":"deep-secret"}')).toBe(false);
+    values.learn("deep-secret");
+    expect(values.mayHoldInJSON('{"a":"x"}')).toBe(false);
+    expect(values.mayHoldInJSON('{"a":"is deep-secret"}')).toBe(true);
+    values.learn('with"quote');
+    // A value JSON escapes cannot be looked for in the text: always maybe.
+    expect(values.mayHoldInJSON('{"a":"x"}')).toBe(true);
+  });
 });
