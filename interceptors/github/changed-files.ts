@@ -65,7 +65,7 @@ export async function addChangedFiles(
   const base = resolveGithubApiUrl(enterpriseHost, options);
   if (!base.ok)
     return reject("FAILED_PRECONDITION", `error getting changed files: ${base.message}`);
-  const octokit = createGithubClient(base.url, token, ctx, options);
+  const octokit = await createGithubClient(base.url, token, ctx, options);
   const { owner, repo, number } = payload;
   try {
     const files = await octokit.paginate(octokit.rest.pulls.listFiles, {

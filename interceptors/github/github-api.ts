@@ -1,5 +1,5 @@
-import { Octokit } from "@octokit/rest";
-import type { InterceptorContext } from "../../src/interceptors/public.js";
+import type { Octokit } from "@octokit/rest";
+import { lazyPackage, type InterceptorContext } from "../../src/interceptors/public.js";
 
 /** Where the github interceptor's GitHub API calls go, and how they are made. */
 export interface GithubApiOptions {
@@ -66,16 +66,36 @@ function parseHostList(text: string): readonly string[] | "*" {
 }
 
 /**
+ * @octokit/rest is imported only for triggers whose params call the API (addChangedFiles,
+ * githubOwners): `preloadGithubClient` starts the import when such params are parsed, at config
+ * load, and the first event that calls the API awaits the same promise (settled by then, as a
+ * rule). No later event resolves or compiles anything; a config without these params never loads
+ * it.
+ */
+const loadOctokit = lazyPackage(
+  "@octokit/rest",
+  "the github interceptor's addChangedFiles and githubOwners",
+  () => import("@octokit/rest"),
+);
+
+/** Starts loading the API client in the background (params that call the API were parsed). */
+export function preloadGithubClient(): void {
+  // A failure here is reported where it matters, by the first event's createGithubClient.
+  loadOctokit().catch(() => undefined);
+}
+
+/**
  * An octokit client for one event: the token (if any) goes in `Authorization: token …`, calls
  * stop when the event's deadline aborts `ctx.signal`, and octokit's own log lines go to the
  * interceptor's logger at debug level (they name the method and URL, never the token).
  */
-export function createGithubClient(
+export async function createGithubClient(
   baseUrl: string,
   token: string,
   ctx: InterceptorContext,
   options: GithubApiOptions,
-): Octokit {
+): Promise<Octokit> {
+  const { Octokit } = await loadOctokit();
   const debug = (message: string): void => {
     ctx.log.debug(message);
   };

@@ -15,7 +15,7 @@ import {
   type RawRequest,
 } from "../../src/interceptors/public.js";
 import { addChangedFiles } from "./changed-files.js";
-import type { GithubApiOptions } from "./github-api.js";
+import { preloadGithubClient, type GithubApiOptions } from "./github-api.js";
 import { checkGithubOwners } from "./owners.js";
 import { GITHUB_EVENT_NAMES } from "./event-names.js";
 import { parseGithubParams, type GithubParams } from "./params.js";
@@ -31,7 +31,13 @@ import { parseGithubParams, type GithubParams } from "./params.js";
 export function createGithubInterceptor(options: GithubApiOptions = {}): Interceptor<GithubParams> {
   return {
     name: "github",
-    parseParams: parseGithubParams,
+    parseParams: (values) => {
+      const params = parseGithubParams(values);
+      // The compile step is where it is known that a trigger calls the API: its client is
+      // loaded now, at config load, rather than by the first event (or at every start-up).
+      if (callsGithubApi(params)) preloadGithubClient();
+      return params;
+    },
     paramWarnings: (params) =>
       checkKnownEventTypes(
         params.eventTypes,
@@ -63,13 +69,17 @@ export function createGithubInterceptor(options: GithubApiOptions = {}): Interce
  * addChangedFiles or githubOwners, which the index does not look past.
  */
 function githubFacts(params: GithubParams): DispatchFacts {
-  const callsApi =
-    params.addChangedFiles?.enabled === true || params.githubOwners?.enabled === true;
+  const callsApi = callsGithubApi(params);
   return {
     unless: [{ header: "Content-Type", value: "application/x-www-form-urlencoded" }],
     requires: eventTypeFacts("github", "X-GitHub-Event", params.eventTypes),
     then: callsApi ? "opaque" : params.secretRef === undefined ? "continues" : "authenticates",
   };
+}
+
+/** addChangedFiles or githubOwners: the steps that call the GitHub API. */
+function callsGithubApi(params: GithubParams): boolean {
+  return params.addChangedFiles?.enabled === true || params.githubOwners?.enabled === true;
 }
 
 const FORM_REFUSED: InterceptorResponse = {

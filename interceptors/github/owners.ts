@@ -71,7 +71,7 @@ export async function checkGithubOwners(
 
   const base = resolveGithubApiUrl(enterpriseHost, options);
   if (!base.ok) return reject("FAILED_PRECONDITION", `error making client: ${base.message}`);
-  const octokit = createGithubClient(base.url, token, ctx, options);
+  const octokit = await createGithubClient(base.url, token, ctx, options);
 
   let payload: OwnersPayload;
   try {

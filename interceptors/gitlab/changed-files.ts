@@ -1,8 +1,8 @@
-import { Gitlab } from "@gitbeaker/rest";
 import {
   accept,
   firstHeader,
   isRecord,
+  lazyPackage,
   readSecret,
   reject,
   type InterceptorContext,
@@ -29,6 +29,23 @@ export interface GitlabApiOptions {
 }
 
 const MERGE_REQUEST_HOOK = "Merge Request Hook";
+
+/**
+ * @gitbeaker/rest is imported only for triggers with addChangedFiles on: `preloadGitlabClient`
+ * starts the import when such params are parsed (config load); the first merge request event
+ * awaits the same promise, later ones a settled one (as the github interceptor's octokit).
+ */
+const loadGitbeaker = lazyPackage(
+  "@gitbeaker/rest",
+  "the gitlab interceptor's addChangedFiles",
+  () => import("@gitbeaker/rest"),
+);
+
+/** Starts loading the API client in the background (params with addChangedFiles were parsed). */
+export function preloadGitlabClient(): void {
+  // A failure here is reported where it matters, by the first merge request event.
+  loadGitbeaker().catch(() => undefined);
+}
 
 /**
  * hookline's addChangedFiles for GitLab (Tekton has none): for a `Merge Request Hook`, the paths
@@ -78,6 +95,7 @@ export async function addGitlabChangedFiles(
       "error getting changed files: the GitLab host comes from the payload, which no secretRef verifies; set secretRef or HOOKLINE_GITLAB_API_URL",
     );
 
+  const { Gitlab } = await loadGitbeaker();
   const api = new Gitlab({
     host,
     ...(token === "" ? {} : { token }),

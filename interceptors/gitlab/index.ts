@@ -14,7 +14,11 @@ import {
   type InterceptorResponse,
   type RawRequest,
 } from "../../src/interceptors/public.js";
-import { addGitlabChangedFiles, type GitlabApiOptions } from "./changed-files.js";
+import {
+  addGitlabChangedFiles,
+  preloadGitlabClient,
+  type GitlabApiOptions,
+} from "./changed-files.js";
 import { GITLAB_EVENT_NAMES } from "./event-names.js";
 import { parseGitlabParams, type GitlabParams } from "./params.js";
 
@@ -27,7 +31,12 @@ import { parseGitlabParams, type GitlabParams } from "./params.js";
 export function createGitlabInterceptor(options: GitlabApiOptions = {}): Interceptor<GitlabParams> {
   return {
     name: "gitlab",
-    parseParams: parseGitlabParams,
+    parseParams: (values) => {
+      const params = parseGitlabParams(values);
+      // Known at config load: only triggers with addChangedFiles load the API client.
+      if (params.addChangedFiles?.enabled === true) preloadGitlabClient();
+      return params;
+    },
     secretRefs: (params) => [
       ...allSecretRefs(params),
       ...(params.addChangedFiles?.enabled === true &&

@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import type { NextFunction, Request, Response } from "express";
-import { sendAdminError } from "./events-api.js";
+import { sendAdminError } from "./send-admin-error.js";
 
 export interface HostRules {
   /**

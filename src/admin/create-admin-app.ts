@@ -10,12 +10,8 @@ import { toEventView, withQueuePositions } from "./event-view.js";
 import type { GroupRunStore } from "../concurrency/types.js";
 import { exportRequest, renderCurl, renderHttpFile } from "./export-request.js";
 import { parseChartRange } from "./event-chart-range.js";
-import {
-  createEventsApi,
-  parseEventCountQuery,
-  parseEventFilter,
-  sendAdminError,
-} from "./events-api.js";
+import { createEventsApi, parseEventCountQuery, parseEventFilter } from "./events-api.js";
+import { sendAdminError } from "./send-admin-error.js";
 import type { Metrics } from "./metrics.js";
 import { refuseCrossSite } from "./refuse-cross-site.js";
 import { requireJson } from "./require-json.js";

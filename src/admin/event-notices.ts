@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import type { EventOutcome, Journal, StoredEvent } from "../store/types.js";
-import { sendAdminError } from "./events-api.js";
+import { sendAdminError } from "./send-admin-error.js";
 import { isCrossSite } from "./refuse-cross-site.js";
 
 /** What a stream says of a new event: enough to decide to refresh, nothing the sender chose. */

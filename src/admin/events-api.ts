@@ -1,6 +1,5 @@
 import { Router, type Request, type Response } from "express";
 import { describeError, HooklineError } from "../errors/hookline-error.js";
-import type { ErrorCode } from "../errors/codes.js";
 import type { ReplayResult } from "../listener/replay-event.js";
 import type { Logger } from "../core/logger.js";
 import { countsUntil } from "../store/event-counts.js";
@@ -16,6 +15,7 @@ import type {
 import { chartQuery, parseChartRange } from "./event-chart-range.js";
 import type { GroupRunStore } from "../concurrency/types.js";
 import { toEventView, withQueuePositions } from "./event-view.js";
+import { sendAdminError } from "./send-admin-error.js";
 
 const OUTCOMES: readonly EventOutcome[] = [
   "fired",
@@ -35,12 +35,6 @@ export interface EventsApiDeps {
   log: Logger;
   /** The concurrency groups' runs, for a queued run's place (AdminDeps.groupRuns). */
   groupRuns?: GroupRunStore | undefined;
-}
-
-/** The admin port's error body. 5xx messages are generic; the detail goes to the log. */
-export function sendAdminError(res: Response, code: ErrorCode, message: string): void {
-  const status = new HooklineError(code, message).status;
-  res.status(status).json({ error: { code, message } });
 }
 
 /** Reads the list filters from a query string; throws HL_ADMIN_BAD_REQUEST naming the parameter. */

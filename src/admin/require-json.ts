@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
-import { sendAdminError } from "./events-api.js";
+import { sendAdminError } from "./send-admin-error.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

@@ -2,7 +2,7 @@ import express, { Router, type Response } from "express";
 import type { FinishedRun, FinishReason } from "../sinks/local/local-group-runs.js";
 import type { Logger } from "../core/logger.js";
 import { describeError, HooklineError } from "../errors/hookline-error.js";
-import { sendAdminError } from "./events-api.js";
+import { sendAdminError } from "./send-admin-error.js";
 
 export interface RunsApiDeps {
   /**

@@ -11,15 +11,7 @@ import {
   VALIDATE_USAGE,
   type CommandUsage,
 } from "./command-usage.js";
-import { runCompletion } from "./completion-command.js";
-import { runDryRun } from "./dry-run-command.js";
-import { runEvents } from "./events-command.js";
-import { runListeners } from "./listeners-command.js";
-import { runReplay } from "./replay-command.js";
-import { runRuns } from "./runs-command.js";
-import { runServe } from "./serve-command.js";
-import { runSign, SIGN_DETAILS } from "./sign-command.js";
-import { runValidate } from "./validate-command.js";
+import { SIGN_DETAILS } from "./sign-command.js";
 import type { CommandIo } from "./command-io.js";
 
 export { commandFlags, usageLines } from "./command-usage.js";
@@ -29,17 +21,48 @@ export interface Command extends CommandUsage {
   readonly run: (argv: readonly string[], io: CommandIo) => Promise<number>;
 }
 
+/**
+ * Each command's module is imported when that command runs: `--help`, `completion` and `sign`
+ * do not load the runtime, the journal drivers or the HTTP client (docs/architecture.md, "What
+ * is loaded when").
+ */
 export const COMMANDS: readonly Command[] = [
-  { ...SERVE_USAGE, run: runServe },
-  { ...VALIDATE_USAGE, run: runValidate },
-  { ...DRY_RUN_USAGE, run: runDryRun },
-  { ...REPLAY_USAGE, run: runReplay },
-  { ...SIGN_USAGE, details: SIGN_DETAILS, run: runSign },
-  { ...LISTENERS_USAGE, run: runListeners },
-  { ...EVENTS_USAGE, run: runEvents },
-  { ...RUNS_USAGE, run: runRuns },
+  {
+    ...SERVE_USAGE,
+    run: async (argv, io) => (await import("./serve-command.js")).runServe(argv, io),
+  },
+  {
+    ...VALIDATE_USAGE,
+    run: async (argv, io) => (await import("./validate-command.js")).runValidate(argv, io),
+  },
+  {
+    ...DRY_RUN_USAGE,
+    run: async (argv, io) => (await import("./dry-run-command.js")).runDryRun(argv, io),
+  },
+  {
+    ...REPLAY_USAGE,
+    run: async (argv, io) => (await import("./replay-command.js")).runReplay(argv, io),
+  },
+  {
+    ...SIGN_USAGE,
+    details: SIGN_DETAILS,
+    run: async (argv, io) => (await import("./sign-command.js")).runSign(argv, io),
+  },
+  {
+    ...LISTENERS_USAGE,
+    run: async (argv, io) => (await import("./listeners-command.js")).runListeners(argv, io),
+  },
+  {
+    ...EVENTS_USAGE,
+    run: async (argv, io) => (await import("./events-command.js")).runEvents(argv, io),
+  },
+  { ...RUNS_USAGE, run: async (argv, io) => (await import("./runs-command.js")).runRuns(argv, io) },
   // The table is passed in: the completion module does not import this one back.
-  { ...COMPLETION_USAGE, run: (argv, io) => runCompletion(argv, io, COMMANDS) },
+  {
+    ...COMPLETION_USAGE,
+    run: async (argv, io) =>
+      (await import("./completion-command.js")).runCompletion(argv, io, COMMANDS),
+  },
 ];
 
 /** The command whose name is nearest to `name`, for "did you mean". */

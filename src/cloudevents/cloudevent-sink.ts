@@ -9,6 +9,11 @@ import type { HttpAnswer } from "../http/types.js";
 
 const TIMEOUT_MS = 10_000;
 
+// Imported statically, not on first use (docs/architecture.md, "What is loaded when"): with it
+// loaded lazily, the Kubernetes sink's failing attempts in
+// test/integration/kubernetes-sink.test.ts took ~35 ms instead of a few, for a reason not yet
+// found; until it is, it stays on the default path.
+
 /** Sends the CloudEvents bound for a listener's `cloudEventURI`: the sink of that delivery kind. */
 export interface CloudEventSink {
   /**

@@ -95,6 +95,11 @@ export const codes = {
     status: 400,
     summary: "a command-line flag or environment variable has a value hookline cannot use",
   },
+  HL_PACKAGE_MISSING: {
+    status: 500,
+    summary:
+      "a package that the configuration needs (loaded only when used) is not installed: reinstall hookline's dependencies",
+  },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof codes;

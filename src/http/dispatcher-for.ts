@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { Agent, ProxyAgent, type Dispatcher } from "undici";
+import type { Agent, Dispatcher, ProxyAgent } from "undici";
 import type { DestinationGuard } from "./destination-guard.js";
 import type { TlsConfig } from "./types.js";
 
@@ -13,9 +13,10 @@ const MAX_POOLS = 256;
  * The undici dispatcher (a keep-alive connection pool) for calls with this TLS config and proxy.
  * The config is hashed into the key, so no key material is kept twice. Node 20's global fetch
  * takes no dispatcher from the `undici` package of another version, so `request` uses that
- * package's own fetch with it.
+ * package's own fetch with it. `undici` is the package, loaded by `request` at its first call.
  */
 export function dispatcherFor(
+  undici: { Agent: typeof Agent; ProxyAgent: typeof ProxyAgent },
   tls: TlsConfig | undefined,
   proxy: string | undefined,
   guard?: DestinationGuard,
@@ -31,10 +32,10 @@ export function dispatcherFor(
   pool =
     guard !== undefined
       ? // The guard's lookup checks every address at connection time (no DNS rebinding).
-        new Agent({ connect: { ...connect, lookup: guard.lookup } })
+        new undici.Agent({ connect: { ...connect, lookup: guard.lookup } })
       : proxy === undefined
-        ? new Agent({ connect })
-        : new ProxyAgent({ uri: proxy, requestTls: connect, proxyTls: connect });
+        ? new undici.Agent({ connect })
+        : new undici.ProxyAgent({ uri: proxy, requestTls: connect, proxyTls: connect });
   pools.set(key, pool);
   return pool;
 }

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from "node:http";
-import { request as undiciRequest, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { lazyPackage } from "../core/lazy-package.js";
 import { describeNetworkError } from "./describe-network-error.js";
 import { startClientSpan } from "./client-span.js";
 import { describeUrl } from "./describe-url.js";
@@ -25,6 +26,12 @@ const HOP_HEADERS = new Set([
   "transfer-encoding",
   "upgrade",
 ]);
+
+/**
+ * undici (~130 ms to load) is imported at the first outgoing call, not at start-up: a config
+ * with no remote interceptor, HTTPRequest, CloudEvent or Kubernetes sink makes none.
+ */
+const loadUndici = lazyPackage("undici", "outgoing HTTP calls", () => import("undici"));
 
 /**
  * hookline's one way to make an outgoing HTTP call: undici over a keep-alive pool per TLS
@@ -81,14 +88,16 @@ async function send(req: HttpRequest): Promise<HttpAnswer> {
       return new HttpError("refused", where, `${where}: not sent, ${text}`, code, { cause: err });
     return new HttpError("network", where, `${where} failed: ${text}`, code, { cause: err });
   };
+  // Outside the try: a missing package is HL_PACKAGE_MISSING, not a network error.
+  const undici = await loadUndici();
   let res: Dispatcher.ResponseData;
   try {
-    res = await undiciRequest(req.url, {
+    res = await undici.request(req.url, {
       method: req.method,
       headers: toHeaders(req.headers),
       ...(req.body === undefined ? {} : { body: req.body }),
       signal,
-      dispatcher: dispatcherFor(req.tls, req.proxy, req.guard),
+      dispatcher: dispatcherFor(undici, req.tls, req.proxy, req.guard),
     });
   } catch (err) {
     throw failed(err);

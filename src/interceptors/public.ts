@@ -24,6 +24,7 @@ export type { RuledOutBy } from "../core/ruled-out-by.js";
 export { ParamError, statusCodes } from "./types.js";
 export { createEventBudget, eventBudgetLimits } from "./event-budget.js";
 export { firstHeader, canonicalHeaderKey } from "../core/canonical-header.js";
+export { lazyPackage } from "../core/lazy-package.js";
 
 /**
  * Lets the event go on to the next interceptor, adding `extensions` when given.

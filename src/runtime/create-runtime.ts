@@ -42,7 +42,6 @@ import {
 } from "../sinks/local/local-group-runs.js";
 import { createGroupScheduler } from "../concurrency/group-scheduler.js";
 import { createMutexGroupLock, type GroupLock } from "../concurrency/group-lock.js";
-import { createPostgresGroupLock } from "../concurrency/postgres-group-lock.js";
 import type { GroupRunStore } from "../concurrency/types.js";
 import { groupNamespaces } from "../concurrency/group-namespaces.js";
 import {
@@ -61,6 +60,14 @@ import { describeStoreSettings, openJournal } from "./open-journal.js";
 import { createEventNotices } from "../admin/event-notices.js";
 import { readListenerTls, watchListenerTls } from "./listener-tls.js";
 import { startTracing } from "./start-tracing.js";
+import {
+  loadClusterConfigModule,
+  loadKubeConfigModule,
+  loadKubeEventsModule,
+  loadKubeGroupRunStoreModule,
+  loadKubernetesSinkModule,
+  loadPostgresGroupLockModule,
+} from "./optional-modules.js";
 
 /** A running hookline: both ports bound, the worker delivering. */
 export interface Running {
@@ -126,14 +133,12 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     builtinInterceptorOptions(settings.interceptors),
   );
   // The Kubernetes client is loaded only for `--config kubernetes` (as for the sink, below).
-  const clusterModule =
-    source.kind === "dir" ? undefined : await import("../config/cluster/cluster-config-source.js");
+  const clusterModule = source.kind === "dir" ? undefined : await loadClusterConfigModule();
   let cluster: ClusterConfigSource | undefined;
   let clusterKubeConfig: KubeConfig | undefined;
   if (clusterModule !== undefined && source.kind !== "dir") {
     const kubeConfig =
-      io.cluster?.kubeConfig ??
-      (await import("../sinks/kubernetes/load-kube-config.js")).loadKubeConfig(settings.kubeconfig);
+      io.cluster?.kubeConfig ?? (await loadKubeConfigModule()).loadKubeConfig(settings.kubeconfig);
     cluster = await clusterModule.startClusterConfig({
       debounceMs: settings.reloadDebounceMs,
       ...io.cluster,
@@ -188,9 +193,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   // The Kubernetes sink's kubeconfig, loaded once: the group watch uses the same one.
   const sinkKubeConfig =
     settings.sink.kind === "kubernetes"
-      ? (await import("../sinks/kubernetes/load-kube-config.js")).loadKubeConfig(
-          settings.kubeconfig,
-        )
+      ? (await loadKubeConfigModule()).loadKubeConfig(settings.kubeconfig)
       : undefined;
   const sink = await createSink(settings, localRuns, sinkKubeConfig);
   // One serve per SQLite file: holding the lock is what lets it void the claims a crashed server
@@ -238,7 +241,10 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   const groupRuns: GroupRunStore | undefined = localRuns ?? kubeGroupRuns;
   const groupLock: GroupLock =
     settings.store.kind === "postgres"
-      ? createPostgresGroupLock({ url: settings.store.url, schema: "hookline" })
+      ? (await loadPostgresGroupLockModule()).createPostgresGroupLock({
+          url: settings.store.url,
+          schema: "hookline",
+        })
       : createMutexGroupLock();
   stack.push("group lock", () => groupLock.close());
   let wakeWorker = (): void => undefined;
@@ -487,8 +493,8 @@ async function startKubeEventsIfUsed(
   if (!settings.kubeEvents || (!createdInCluster && clusterKubeConfig === undefined))
     return undefined;
   const [{ startKubeEvents }, { loadKubeConfig }] = await Promise.all([
-    import("../kube-events/start-kube-events.js"),
-    import("../sinks/kubernetes/load-kube-config.js"),
+    loadKubeEventsModule(),
+    loadKubeConfigModule(),
   ]);
   const kubeConfig = clusterKubeConfig ?? loadKubeConfig(settings.kubeconfig);
   return startKubeEvents({ ...deps, kubeConfig, createdInCluster });
@@ -505,7 +511,7 @@ async function createKubernetesGroupRunStore(
   config: CompiledConfig,
   log: Logger,
 ): Promise<NamespacedGroupRunStore> {
-  const { createKubeGroupRunStore } = await import("../sinks/kubernetes/kube-group-run-store.js");
+  const { createKubeGroupRunStore } = await loadKubeGroupRunStoreModule();
   const watchLog = log.child({ component: "group-watch" });
   return createNamespacedGroupRunStore({
     namespaces: groupNamespaces(config),
@@ -524,10 +530,10 @@ async function createSink(
       outDir: settings.sink.outDir,
       ...(groupRuns === undefined ? {} : { groupRuns }),
     });
-  // The Kubernetes client is imported only when used: loading it costs ~0.6 s of start-up.
+  // The Kubernetes client is imported only when used: loading it costs ~1 s of start-up.
   const [{ createKubernetesSink }, { loadKubeConfig }] = await Promise.all([
-    import("../sinks/kubernetes/kubernetes-sink.js"),
-    import("../sinks/kubernetes/load-kube-config.js"),
+    loadKubernetesSinkModule(),
+    loadKubeConfigModule(),
   ]);
   return createKubernetesSink({ kubeConfig: kubeConfig ?? loadKubeConfig(settings.kubeconfig) });
 }

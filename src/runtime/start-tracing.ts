@@ -1,5 +1,6 @@
 import type { Tracer } from "@opentelemetry/api";
 import type * as TraceSdk from "@opentelemetry/sdk-trace-base";
+import { lazyPackage } from "../core/lazy-package.js";
 import { assertNever } from "../errors/assert-never.js";
 import type { SamplerSettings, TracingSettings } from "../settings/types.js";
 
@@ -10,6 +11,23 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+const TRACING = "tracing (OTEL_EXPORTER_OTLP_ENDPOINT)";
+const loadSdk = lazyPackage(
+  "@opentelemetry/sdk-trace-base",
+  TRACING,
+  () => import("@opentelemetry/sdk-trace-base"),
+);
+const loadExporter = lazyPackage(
+  "@opentelemetry/exporter-trace-otlp-http",
+  TRACING,
+  () => import("@opentelemetry/exporter-trace-otlp-http"),
+);
+const loadResources = lazyPackage(
+  "@opentelemetry/resources",
+  TRACING,
+  () => import("@opentelemetry/resources"),
+);
+
 /**
  * The OpenTelemetry SDK, set up only when tracing is configured (the SDK is imported then, not
  * otherwise): a tracer provider with the configured sampler and service name, whose spans a batch
@@ -19,9 +37,9 @@ export interface Tracing {
 export async function startTracing(settings: TracingSettings): Promise<Tracing | undefined> {
   if (settings.kind === "off") return undefined;
   const [sdk, { OTLPTraceExporter }, { resourceFromAttributes }] = await Promise.all([
-    import("@opentelemetry/sdk-trace-base"),
-    import("@opentelemetry/exporter-trace-otlp-http"),
-    import("@opentelemetry/resources"),
+    loadSdk(),
+    loadExporter(),
+    loadResources(),
   ]);
   const exporter = new OTLPTraceExporter({ url: settings.url, headers: { ...settings.headers } });
   const provider = new sdk.BasicTracerProvider({

@@ -1,13 +1,18 @@
 import { join } from "node:path";
+import { lazyPackage } from "../core/lazy-package.js";
 import type { Journal } from "./types.js";
-import { createMemoryJournal } from "./memory-journal.js";
-import { createSqliteJournal } from "./sqlite/sqlite-journal.js";
 
 /** How many events `HOOKLINE_STORE=memory` keeps (older finished ones are dropped). */
 export const MEMORY_MAX_EVENTS = 10_000;
 
 /** The default: an SQLite file under ./data, beside where hookline runs. */
 export const DEFAULT_STORE = join("data", "hookline.db");
+
+const loadPostgresJournal = lazyPackage(
+  "pg",
+  "a PostgreSQL journal (postgres:// store)",
+  () => import("./postgres/postgres-journal.js"),
+);
 
 /** How a process opens the journal. */
 export interface OpenOptions {
@@ -22,7 +27,9 @@ export interface OpenOptions {
 /**
  * Opens the journal `HOOKLINE_STORE` (or `--store`) names: `postgres://…` or `postgresql://…`
  * for PostgreSQL (several replicas), `memory` for nothing kept (tests, trying things out), else an
- * SQLite file path (`sqlite:` prefix optional). Secrets in a URL never reach a message.
+ * SQLite file path (`sqlite:` prefix optional). Secrets in a URL never reach a message. Each
+ * journal's module (and its driver: better-sqlite3, pg) is imported only when it is opened, so
+ * that the commands and modules that merely name the default store do not load a driver.
  */
 export async function createJournal(
   spec: string | undefined,
@@ -30,11 +37,15 @@ export async function createJournal(
 ): Promise<Journal> {
   const value = spec === undefined || spec === "" ? DEFAULT_STORE : spec;
   if (/^postgres(ql)?:\/\//.test(value)) {
-    const { createPostgresJournal } = await import("./postgres/postgres-journal.js");
+    const { createPostgresJournal } = await loadPostgresJournal();
     return createPostgresJournal({ url: value });
   }
   // Nothing survives a restart; the newest events stay for the event log and dedup.
-  if (value === "memory") return createMemoryJournal({ maxEvents: MEMORY_MAX_EVENTS });
+  if (value === "memory") {
+    const { createMemoryJournal } = await import("./memory-journal.js");
+    return createMemoryJournal({ maxEvents: MEMORY_MAX_EVENTS });
+  }
+  const { createSqliteJournal } = await import("./sqlite/sqlite-journal.js");
   return createSqliteJournal({
     path: value.replace(/^sqlite:/, ""),
     releaseClaims: options.holdsLock === true,
