@@ -74,7 +74,10 @@ function exactJSON(value: unknown): boolean {
       if (Array.isArray(value)) return value.every(exactJSON);
       if (Object.getPrototypeOf(value) !== Object.prototype) return false;
       return Object.values(value).every(exactJSON);
-    default:
+    case "bigint":
+    case "function":
+    case "symbol":
+    case "undefined":
       return false;
   }
 }
