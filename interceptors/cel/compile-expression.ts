@@ -31,9 +31,30 @@ export interface CelProgram {
  * Parses, type-checks and scans `source`, or throws a ParamError naming `field` with the zero-based
  * offset of the problem inside the expression. Messages follow Tekton's wording
  * (`failed to parse expression "<e>": …`, `expression "<e>" check failed: …`).
+ *
+ * The same text gives the same program: a config whose triggers share an expression (the same
+ * overlay, the same event-type filter) compiles it once and holds one program. A program is
+ * immutable once compiled (the RE2 override is installed on its own nodes, the same for the same
+ * text), so sharing it is sharing nothing else. The cache holds its programs weakly: a reload
+ * reuses the programs of the config still in force, and nothing outlives the configs using it.
  * @example compileExpression("filter", "body.action == 'opened'")
  */
 export function compileExpression(field: string, source: string): CelProgram {
+  const known = programs.get(source)?.deref();
+  if (known !== undefined) return known;
+  const program = compileNew(field, source);
+  programs.set(source, new WeakRef(program));
+  forgotten.register(program, source);
+  return program;
+}
+
+/** Compiled programs by their text (compileExpression). */
+const programs = new Map<string, WeakRef<CelProgram>>();
+const forgotten = new FinalizationRegistry<string>((source) => {
+  if (programs.get(source)?.deref() === undefined) programs.delete(source);
+});
+
+function compileNew(field: string, source: string): CelProgram {
   let parsed: ParseResult;
   try {
     parsed = celEnvironment.parse(source);
@@ -73,13 +94,31 @@ export function compileExpression(field: string, source: string): CelProgram {
       call.literal === undefined ? undefined : compileLiteral(field, source, call.literal);
     if (call.fn === "matches") installRE2Matches(call.node, compiled);
   }
-  return {
-    source,
-    evaluate: (activation) => withBudget(() => parsed(activation) as unknown).value,
-    run: (activation, event) => withBudget(() => parsed(activation) as unknown, undefined, event),
-    secretRefs: scan.secretRefs,
-    ast: parsed.ast,
-  };
+  return new Program(source, parsed, scan.secretRefs);
+}
+
+/**
+ * A compiled expression: methods, not a closure pair per program (a config holds thousands). The
+ * parse result's own `check` (a bound function cel-js attaches to every parse) is dropped once used.
+ */
+class Program implements CelProgram {
+  readonly ast: ASTNode;
+  readonly #parsed: (activation: Readonly<Record<string, unknown>>) => unknown;
+  constructor(
+    readonly source: string,
+    parsed: ParseResult,
+    readonly secretRefs: readonly SecretRef[],
+  ) {
+    this.ast = parsed.ast;
+    (parsed as { check?: unknown }).check = undefined;
+    this.#parsed = parsed;
+  }
+  evaluate(activation: Readonly<Record<string, unknown>>): unknown {
+    return withBudget(() => this.#parsed(activation)).value;
+  }
+  run(activation: Readonly<Record<string, unknown>>, event: EventBudget): BudgetedResult<unknown> {
+    return withBudget(() => this.#parsed(activation), undefined, event);
+  }
 }
 
 function compileLiteral(

@@ -1,6 +1,15 @@
 import type { RemoteTarget } from "../interceptors/remote/types.js";
 import type { CompiledTemplate } from "../templates/types.js";
-import type { BrokenTrigger, CompiledBindingParam, TriggerPlan, CompiledFact } from "./compiled.js";
+import type {
+  BrokenTrigger,
+  ChainAuthenticator,
+  CompiledBindingParam,
+  DispatchStep,
+  CompiledFact,
+  InterceptorStep,
+  TriggerPlan,
+} from "./compiled.js";
+import type { CompiledInterceptorParams } from "./interceptor-decode-env.js";
 import type { DecodedConfig } from "./decoded-config.js";
 import type { References } from "./resolve-references.js";
 import type {
@@ -33,6 +42,12 @@ export interface CompileContext {
   readonly bindingParams: Map<object, CompiledBindingParam | undefined>;
   readonly remoteTargets: Map<Interceptor | ClusterInterceptor, RemoteTarget | { reason: string }>;
   readonly webhookTimeouts: Map<ChainOwner, number>;
+  /** The builtin step of each compiled params object (compile-interceptor-chain). */
+  readonly builtinSteps: Map<CompiledInterceptorParams, InterceptorStep>;
+  /** The chain authenticator of each first step (chainAuthenticator). */
+  readonly chainAuthenticators: Map<InterceptorStep, ChainAuthenticator>;
+  /** The dispatch step of each interceptor step, or null when it has none (compileDispatchPlan). */
+  readonly dispatchSteps: Map<InterceptorStep, DispatchStep | null>;
   /** The dispatch index's facts, one object per distinct fact (an event checks each once). */
   readonly dispatchFacts: Map<string, CompiledFact>;
   /** One ChainOwner per object, so its annotation is checked (and reported) once. */
@@ -50,6 +65,9 @@ export function createCompileContext(decoded: DecodedConfig, refs: References): 
     bindingParams: new Map(),
     remoteTargets: new Map(),
     webhookTimeouts: new Map(),
+    builtinSteps: new Map(),
+    chainAuthenticators: new Map(),
+    dispatchSteps: new Map(),
     dispatchFacts: new Map(),
     ownerOf(obj) {
       let owner = owners.get(obj);

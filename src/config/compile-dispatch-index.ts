@@ -5,6 +5,7 @@ import type {
   DispatchBucket,
   DispatchIndex,
   DispatchPlan,
+  DispatchStep,
 } from "./compiled.js";
 
 /**
@@ -32,6 +33,7 @@ export function compileDispatchIndex(
     return id;
   };
   let unkeyed = 0;
+  const stepShapes = new Map<DispatchStep, string>();
   const byShape = new Map<
     string,
     { plan: DispatchPlan; namespace: string; step: number; fact: number; members: Member[] }
@@ -43,6 +45,14 @@ export function compileDispatchIndex(
     if (at === undefined) return;
     const shape = [t.namespace];
     plan.steps.forEach((step, i) => {
+      // A step shared by many plans (the same github check) is described once; its text does not
+      // change during this call (fact ids are given on first sight).
+      const keyed = step.then.kind !== "authenticates" || step.then.authenticator.key !== undefined;
+      const known = i === at.step || !keyed ? undefined : stepShapes.get(step);
+      if (known !== undefined) {
+        shape.push(known);
+        return;
+      }
       const then =
         step.then.kind !== "authenticates"
           ? step.then.kind
@@ -50,9 +60,15 @@ export function compileDispatchIndex(
       const requires = step.requires.map((f, j) =>
         i === at.step && j === at.fact ? `?${subjectKey(at.decides)}` : String(idOf(f)),
       );
-      shape.push(
-        JSON.stringify([step.interceptor, step.unless, step.parsesBody, requires.join(","), then]),
-      );
+      const text = JSON.stringify([
+        step.interceptor,
+        step.unless,
+        step.parsesBody,
+        requires.join(","),
+        then,
+      ]);
+      if (i !== at.step && keyed) stepShapes.set(step, text);
+      shape.push(text);
     });
     const key = shape.join("\n");
     let bucket = byShape.get(key);

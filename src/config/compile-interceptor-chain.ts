@@ -33,17 +33,24 @@ export function compileInterceptorChain(
     }
     const compiled = cx.decoded.compiled.get(i);
     if (compiled !== undefined) {
-      const authenticate = compiled.interceptor.authenticator?.(compiled.params);
-      steps.push({
-        kind: "builtin",
-        name: i.ref.name,
-        interceptor: compiled.interceptor,
-        params: compiled.params,
-        // Equal params give an equal check: the gate asks it once per event (authenticatorKey).
-        ...(authenticate === undefined
-          ? {}
-          : { authenticate, authKey: authenticatorKey(i.ref.name, i.params) }),
-      });
+      // One step per compiled params: interceptors that share their params (the decoders give
+      // equal core params one object) share the step, its authenticator and its key.
+      let step = cx.builtinSteps.get(compiled);
+      if (step === undefined) {
+        const authenticate = compiled.interceptor.authenticator?.(compiled.params);
+        step = {
+          kind: "builtin",
+          name: i.ref.name,
+          interceptor: compiled.interceptor,
+          params: compiled.params,
+          // Equal params give an equal check: the gate asks it once per event (authenticatorKey).
+          ...(authenticate === undefined
+            ? {}
+            : { authenticate, authKey: authenticatorKey(i.ref.name, i.params) }),
+        };
+        cx.builtinSteps.set(compiled, step);
+      }
+      steps.push(step);
       continue;
     }
     if (cx.decoded.builtinNames.has(i.ref.name)) {
@@ -130,14 +137,21 @@ function remoteTarget(
 /** The chain's first step, when it is a raw-bytes authenticator (the auth-first gate's). */
 export function chainAuthenticator(
   steps: readonly InterceptorStep[],
+  authenticators?: Map<InterceptorStep, ChainAuthenticator>,
 ): ChainAuthenticator | undefined {
   const first = steps[0];
   if (first?.kind !== "builtin" || first.authenticate === undefined) return undefined;
-  return {
-    name: first.name,
-    authenticate: first.authenticate,
-    ...(first.authKey === undefined ? {} : { key: first.authKey }),
-  };
+  // With a compilation's memo, one object per (shared) step.
+  let authenticator = authenticators?.get(first);
+  if (authenticator === undefined) {
+    authenticator = {
+      name: first.name,
+      authenticate: first.authenticate,
+      ...(first.authKey === undefined ? {} : { key: first.authKey }),
+    };
+    authenticators?.set(first, authenticator);
+  }
+  return authenticator;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { isMap, isScalar, isSeq } from "yaml";
 import { ParamError } from "../interceptors/types.js";
 import { childPath, type DecodeContext, type Field } from "./decode.js";
-import type { InterceptorDecodeEnv } from "./interceptor-decode-env.js";
+import { CORE_INTERCEPTOR_NAMES } from "../interceptors/registry.js";
+import { CompiledParamsTable, type InterceptorDecodeEnv } from "./interceptor-decode-env.js";
 import { documentError, warning } from "./issues.js";
 import type { Loc, TriggerInterceptor } from "./types.js";
 
@@ -15,12 +16,23 @@ export function compileParams(
   // Core interceptors and plug-ins answer to their name whatever the ref's kind says.
   const impl = env.registry.get(interceptor.ref.name);
   if (impl === undefined) return;
-  const values: Record<string, unknown> = {};
-  for (const p of interceptor.params) values[p.name] = p.value;
+  // A load's table shares; a table made elsewhere (a WeakMap) does not.
+  const shared = env.compiled instanceof CompiledParamsTable ? env.compiled.shared : undefined;
+  const key =
+    shared !== undefined && CORE_INTERCEPTOR_NAMES.has(impl.name)
+      ? sharingKey(interceptor)
+      : undefined;
   try {
-    const params = impl.parseParams(values);
-    env.compiled.set(interceptor, { interceptor: impl, params });
-    for (const w of impl.paramWarnings?.(params) ?? [])
+    let known = key === undefined ? undefined : shared?.get(key);
+    if (known === undefined) {
+      const values: Record<string, unknown> = {};
+      for (const p of interceptor.params) values[p.name] = p.value;
+      const params = impl.parseParams(values);
+      known = { compiled: { interceptor: impl, params }, warnings: impl.paramWarnings?.(params) };
+      if (key !== undefined) shared?.set(key, known);
+    }
+    env.compiled.set(interceptor, known.compiled);
+    for (const w of known.warnings ?? [])
       env.cx.issues.push(
         warning(paramLoc(w, interceptor, paramsField, env, legacyFields), w.message),
       );
@@ -29,6 +41,44 @@ export function compileParams(
     env.cx.issues.push(
       documentError(paramLoc(err, interceptor, paramsField, env, legacyFields), err.message),
     );
+  }
+}
+
+/**
+ * The interceptor's name and params as written, when they are plain JSON that JSON.stringify
+ * keeps exactly (finite numbers, not -0); undefined otherwise (such params are not shared). Two
+ * interceptors with the same key are given the same compiled params: the thousand triggers of an
+ * organisation's listener that check the same secret hold one params object (and, at compile, one
+ * authenticator). Only the core interceptors' params are shared: their parseParams is a pure
+ * function of the params as written, and what it gives is never changed afterwards; a plug-in's
+ * is called for each interceptor, as the SDK says.
+ */
+function sharingKey(interceptor: TriggerInterceptor & { kind: "ref" }): string | undefined {
+  const entries: unknown[] = [];
+  for (const p of interceptor.params) {
+    if (!exactJSON(p.value)) return undefined;
+    entries.push(p.name, p.value);
+  }
+  return `${interceptor.ref.name}\u0000${JSON.stringify(entries)}`;
+}
+
+function exactJSON(value: unknown): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object":
+      if (value === null) return true;
+      if (Array.isArray(value)) return value.every(exactJSON);
+      if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+      return Object.values(value).every(exactJSON);
+    case "bigint":
+    case "function":
+    case "symbol":
+    case "undefined":
+      return false;
   }
 }
 

@@ -51,7 +51,10 @@ export function compileListener(el: EventListener, cx: CompileContext): Compiled
       g.triggerSelector.labelSelector,
     );
     const interceptors = compileInterceptorChain(g.interceptors, ns, cx.ownerOf(el), cx);
-    const authenticator = "reason" in interceptors ? undefined : chainAuthenticator(interceptors);
+    const authenticator =
+      "reason" in interceptors
+        ? undefined
+        : chainAuthenticator(interceptors, cx.chainAuthenticators);
     return {
       name: g.name,
       id: `namespaces/${ns}/triggerGroups/${g.name}`,

@@ -97,8 +97,8 @@ export function compileTriggerSpec(
   if (problems.length > 0 || template === undefined || "reason" in interceptors) {
     return { kind: "broken", reason: problems.join("; ") || "the trigger has no template" };
   }
-  const authenticator = chainAuthenticator(interceptors);
-  const dispatch = compileDispatchPlan(interceptors, cx.dispatchFacts);
+  const authenticator = chainAuthenticator(interceptors, cx.chainAuthenticators);
+  const dispatch = compileDispatchPlan(interceptors, cx.dispatchFacts, cx.dispatchSteps);
   return {
     kind: "plan",
     interceptors,

@@ -136,12 +136,15 @@ export function decodeEventListenerSpec(
   return spec;
 }
 
+/** Worked out once: every inline trigger asks for them. */
+const LISTENER_TRIGGER_FIELD_NAMES: readonly string[] = fieldNames(LISTENER_TRIGGER_FIELDS);
+
 function decodeListenerTrigger(
   el: Field,
   env: InterceptorDecodeEnv,
 ): EventListenerTrigger | undefined {
   const { cx } = env;
-  const f = decodeMap(el.node, el.path, cx, fieldNames(LISTENER_TRIGGER_FIELDS));
+  const f = decodeMap(el.node, el.path, cx, LISTENER_TRIGGER_FIELD_NAMES);
   if (f === undefined) return undefined;
   const trigger: EventListenerTrigger = {
     ...decodeTriggerSpecFields(f, env, el.node),

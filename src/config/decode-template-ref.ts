@@ -35,9 +35,12 @@ export const TEMPLATE_REF_FIELDS: FieldTable<TemplateRefFields, DecodeEnv> = [
 ];
 
 /** A trigger's `template`: exactly one of `ref` and `spec`. */
+/** Worked out once: every trigger's template asks for them. */
+const TEMPLATE_REF_FIELD_NAMES: readonly string[] = fieldNames(TEMPLATE_REF_FIELDS);
+
 export function decodeTemplateRef(field: Field, env: DecodeEnv): TriggerSpecTemplate | undefined {
   const { cx } = env;
-  const f = decodeMap(field.node, field.path, cx, fieldNames(TEMPLATE_REF_FIELDS));
+  const f = decodeMap(field.node, field.path, cx, TEMPLATE_REF_FIELD_NAMES);
   if (f === undefined) return undefined;
   const { ref } = decodeFields(TEMPLATE_REF_FIELDS, f, env, field.node, ["ref"]) ?? {};
   const specField = f.get("spec");

@@ -82,9 +82,12 @@ export function decodeTriggerSpecFields(
   return { bindings: [], interceptors: [], ...decodeFields(TRIGGER_SPEC_TABLE, f, env, node) };
 }
 
+/** Worked out once: every binding asks for them. */
+const BINDING_FIELD_NAMES: readonly string[] = fieldNames(BINDING_FIELDS);
+
 function decodeBinding(el: Field, env: InterceptorDecodeEnv): TriggerSpecBinding | undefined {
   const { cx } = env;
-  const f = decodeMap(el.node, el.path, cx, fieldNames(BINDING_FIELDS));
+  const f = decodeMap(el.node, el.path, cx, BINDING_FIELD_NAMES);
   if (f === undefined) return undefined;
   const loc = cx.loc(el.node, el.path);
   const { ref, name } = decodeFields(BINDING_FIELDS, f, env, el.node, ["ref", "name"]) ?? {};

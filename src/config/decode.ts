@@ -174,6 +174,9 @@ export function decodeStringMap(
 /** Any JSON value (apiextensionsv1.JSON, RawExtension). */
 export function decodeJSON(field: Field | undefined, cx: DecodeContext): unknown {
   if (field === undefined) return undefined;
+  // A scalar is its value (what yaml's toJS gives it), without toJS's per-call context.
+  const node = cx.deref(field.node);
+  if (isScalar(node)) return node.value;
   return cx.toJSON(field.node, field.path);
 }
 

@@ -1,4 +1,4 @@
-import type { CompiledInterceptorParams } from "./interceptor-decode-env.js";
+import { CompiledParamsTable, type CompiledInterceptorParams } from "./interceptor-decode-env.js";
 import type { ConfigIssue, ConfigObject, TriggerInterceptor } from "./types.js";
 
 /**
@@ -16,5 +16,10 @@ export interface DecodedConfig {
 
 /** An empty DecodedConfig for a registry's interceptor names. */
 export function createDecodedConfig(builtinNames: Iterable<string>): DecodedConfig {
-  return { objects: [], compiled: new WeakMap(), builtinNames: new Set(builtinNames), issues: [] };
+  return {
+    objects: [],
+    compiled: new CompiledParamsTable(),
+    builtinNames: new Set(builtinNames),
+    issues: [],
+  };
 }

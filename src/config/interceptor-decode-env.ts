@@ -1,4 +1,4 @@
-import type { Interceptor as InterceptorImpl } from "../interceptors/types.js";
+import type { Interceptor as InterceptorImpl, ParamError } from "../interceptors/types.js";
 import type { InterceptorRegistry } from "../interceptors/registry.js";
 import type { DecodeContext } from "./decode.js";
 import type { TriggerInterceptor } from "./types.js";
@@ -9,6 +9,21 @@ export type ApiVersion = "v1beta1" | "v1alpha1";
 export interface CompiledInterceptorParams {
   interceptor: InterceptorImpl<unknown>;
   params: unknown;
+}
+
+/** A core interceptor's params compiled once per load, with their warnings (compileParams). */
+export interface SharedParams {
+  readonly compiled: CompiledInterceptorParams;
+  readonly warnings: readonly ParamError[] | undefined;
+}
+
+/**
+ * A load's compiled params, by decoded interceptor, and the core interceptors' params it has
+ * compiled, by their name and params as written, so that equal ones are compiled once and held
+ * once (compile-interceptor-params.ts). Dropped with the load.
+ */
+export class CompiledParamsTable extends WeakMap<TriggerInterceptor, CompiledInterceptorParams> {
+  readonly shared = new Map<string, SharedParams>();
 }
 
 /** What the decoders of Triggers objects get: the context, the API version, the interceptors. */
