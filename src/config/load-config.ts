@@ -13,6 +13,7 @@ import { runAtOnce, runInTurns } from "./run-in-turns.js";
 import { composeYamlDocuments } from "./compose-yaml-documents.js";
 import { loadYamlFast, type FastYamlLoad } from "./fast-yaml-load.js";
 import { buildFastNodes } from "./fast-yaml-nodes.js";
+import { loadYamlOffThread, OFF_THREAD_CHARS } from "./load-yaml-off-thread.js";
 import { FastDocument, FastFile, preparePositions } from "./fast-yaml-positions.js";
 import type { ConfigIssue, ConfigObject } from "./types.js";
 
@@ -62,7 +63,8 @@ export async function decodeConfigDir(dir: string, options: LoadOptions): Promis
   // Between documents the event loop gets a turn now and then (and between files, reading them),
   // so that requests are answered during a reload of a big config.
   for await (const { file, text } of readConfigFiles(dir, files, base, limits, out.issues)) {
-    await runInTurns(decodeDocuments(text, file, options.registry, out));
+    const fast = text.length >= OFF_THREAD_CHARS ? await loadYamlOffThread(text) : "unread";
+    await runInTurns(decodeDocuments(text, file, options.registry, out, fast));
   }
   markDuplicates(out);
   return out;
