@@ -1,6 +1,6 @@
 import { Pair, Scalar, YAMLMap, YAMLSeq, type Node } from "yaml";
 import { isStringUnderCore } from "./fast-yaml-load.js";
-import type { FastDocument } from "./fast-yaml-positions.js";
+import { KIND_MAP, KIND_SCALAR, KIND_SEQ, type FastDocument } from "./fast-yaml-positions.js";
 
 /**
  * yaml's own node classes (isMap, isSeq, isScalar, `items`, Pair `key`/`value`, `get`, `toJS`
@@ -14,11 +14,6 @@ import type { FastDocument } from "./fast-yaml-positions.js";
  */
 export const FAST_DOC = Symbol("hookline.fastYamlDocument");
 export const FAST_AT = Symbol("hookline.fastYamlPlace");
-
-/** What a node's place holds, to check that the slow reading has the same shape. */
-export const KIND_SCALAR = 0;
-export const KIND_MAP = 1;
-export const KIND_SEQ = 2;
 
 export interface FastNode {
   [FAST_DOC]: FastDocument;

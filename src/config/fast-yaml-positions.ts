@@ -8,9 +8,13 @@ import {
   type ParsedNode,
 } from "yaml";
 import { composeYamlDocuments } from "./compose-yaml-documents.js";
-import { KIND_MAP, KIND_SCALAR, KIND_SEQ } from "./fast-yaml-nodes.js";
 import { runAtOnce } from "./run-in-turns.js";
 import type { Loc } from "./types.js";
+
+/** What a node's place holds (fast-yaml-nodes.ts): the slow reading must have the same. */
+export const KIND_SCALAR = 0;
+export const KIND_MAP = 1;
+export const KIND_SEQ = 2;
 
 /**
  * Positions for the nodes of a file read the fast way (fast-yaml-nodes.ts), found only when one is
