@@ -1,19 +1,26 @@
 import { isAlias, isMap, isSeq, type Document, type LineCounter, type Node } from "yaml";
 import type { ConfigIssue, Loc } from "./types.js";
 import { documentError } from "./issues.js";
+import { FAST_AT, FAST_DOC, isFastNode } from "./fast-yaml-nodes.js";
+import { fastLoc } from "./fast-yaml-positions.js";
 
-/** One document's decoding: its file and lines, and the issues found so far. */
+/**
+ * One document's decoding: its file and lines, and the issues found so far. A document read the
+ * fast way (load-config.ts) has no `lines`: its nodes find their positions only when asked
+ * (fast-yaml-positions.ts).
+ */
 export class DecodeContext {
   readonly issues: ConfigIssue[] = [];
   constructor(
     readonly file: string,
     private readonly doc: Document,
-    private readonly lines: LineCounter,
+    private readonly lines?: LineCounter,
   ) {}
 
   loc(node: unknown, field: string): Loc {
+    if (isFastNode(node)) return fastLoc(this.file, field, node[FAST_DOC], node[FAST_AT]);
     const offset = isNodeWithRange(node) ? node.range[0] : 0;
-    const { line, col } = this.lines.linePos(offset);
+    const { line, col } = this.lines?.linePos(offset) ?? { line: 1, col: 1 };
     return { file: this.file, line, column: col, field };
   }
 

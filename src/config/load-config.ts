@@ -1,6 +1,6 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { Composer, LineCounter, Parser, type Document } from "yaml";
+import { Document, LineCounter, type Node } from "yaml";
 import type { InterceptorRegistry } from "../interceptors/registry.js";
 import { DecodeContext } from "./decode.js";
 import { decodeDocument } from "./decode-document.js";
@@ -10,6 +10,11 @@ import { documentError, formatIssue, unreadable, warning } from "./issues.js";
 import { createDecodedConfig, type DecodedConfig } from "./decoded-config.js";
 import { DEFAULT_CONFIG_LIMITS, readConfigFiles, type ConfigLimits } from "./read-config-files.js";
 import { runAtOnce, runInTurns } from "./run-in-turns.js";
+import { composeYamlDocuments } from "./compose-yaml-documents.js";
+import { loadYamlFast, type FastYamlLoad } from "./fast-yaml-load.js";
+import { buildFastNodes } from "./fast-yaml-nodes.js";
+import { loadYamlOffThread, OFF_THREAD_CHARS } from "./load-yaml-off-thread.js";
+import { FastDocument, FastFile, preparePositions } from "./fast-yaml-positions.js";
 import type { ConfigIssue, ConfigObject } from "./types.js";
 
 export type { ConfigLimits, DecodedConfig };
@@ -31,7 +36,10 @@ export interface LoadOptions {
  */
 export async function loadConfigDir(dir: string, options: LoadOptions): Promise<CompiledConfig> {
   const decoded = await decodeConfigDir(dir, options);
-  return compileConfigInTurns(decoded);
+  const compiled = await compileConfigInTurns(decoded);
+  // Positions of the compile's issues (a reference to nothing) in files read the fast way.
+  await runInTurns(preparePositions(compiled.issues));
+  return compiled;
 }
 
 export async function decodeConfigDir(dir: string, options: LoadOptions): Promise<DecodedConfig> {
@@ -55,37 +63,46 @@ export async function decodeConfigDir(dir: string, options: LoadOptions): Promis
   // Between documents the event loop gets a turn now and then (and between files, reading them),
   // so that requests are answered during a reload of a big config.
   for await (const { file, text } of readConfigFiles(dir, files, base, limits, out.issues)) {
-    await runInTurns(decodeDocuments(text, file, options.registry, out));
+    const fast = text.length >= OFF_THREAD_CHARS ? await loadYamlOffThread(text) : "unread";
+    await runInTurns(decodeDocuments(text, file, options.registry, out, fast));
   }
   markDuplicates(out);
   return out;
 }
 
-/** Decodes one file's text into `out` (also used by the cluster source, with a resource's kind and name as the "file"). */
+/**
+ * Decodes one file's text into `out` (also used by the cluster source, with a resource's kind and
+ * name as the "file"). `reading: "slow"` skips the fast reading (for the tests that compare the
+ * two).
+ */
 export function decodeConfigText(
   text: string,
   file: string,
   registry: InterceptorRegistry,
   out: DecodedConfig,
+  reading: "fast-if-possible" | "slow" = "fast-if-possible",
 ): void {
-  runAtOnce(decodeDocuments(text, file, registry, out));
+  runAtOnce(decodeDocuments(text, file, registry, out, reading === "slow" ? undefined : "unread"));
 }
 
 /**
- * Decodes a file's documents into `out`, pausing after each piece of the text: the yaml Lexer and
- * Parser take their input in pieces (a streaming interface), so a single document of thousands of
- * triggers is read a piece at a time, not in one block; a finished document is composed and
- * decoded as soon as its last piece is in.
+ * Decodes a file's documents into `out`, with pauses. The file is read the fast way when it can
+ * be (`fast`, or read here: fast-yaml-load.ts; nodes built a few thousand at a time), else the
+ * slow way, which gives positioned YAML errors: yaml's Parser a piece of text at a time, each
+ * document composed and decoded as soon as its last piece is in. Either way the decoders see
+ * yaml nodes and report the same issues at the same places.
  */
 function* decodeDocuments(
   text: string,
   file: string,
   registry: InterceptorRegistry,
   out: DecodedConfig,
+  fast: FastYamlLoad | undefined | "unread" = "unread",
 ): Generator<void, void, undefined> {
+  const read = fast === "unread" ? loadYamlFast(text) : fast;
+  if (read !== undefined && (yield* decodeFastDocuments(read.docs, text, file, registry, out)))
+    return;
   const lines = new LineCounter();
-  const parser = new Parser(lines.addNewLine);
-  const composer = new Composer({ uniqueKeys: true });
   const take = (doc: Document.Parsed): void => {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
@@ -103,36 +120,43 @@ function* decodeDocuments(
       out.issues.push(...cx.issues);
     }
   };
-  let at = 0;
-  do {
-    // A piece ends at a line end, so that no token is cut (the lexer would cope, but need not).
-    const cut = text.indexOf("\n", at + YAML_PIECE_CHARS);
-    const end = cut === -1 ? text.length : cut + 1;
-    const tokens = withEnvSnapshot(() => [...parser.parse(text.slice(at, end), end < text.length)]);
-    for (const token of tokens) for (const doc of composer.next(token)) take(doc);
-    at = end;
-    yield;
-  } while (at < text.length);
-  for (const doc of composer.end()) take(doc);
+  yield* composeYamlDocuments(text, lines, take);
 }
 
-/** How much YAML text is lexed and parsed between two pauses (about 2,000 lines of config). */
-const YAML_PIECE_CHARS = 64 * 1024;
-
 /**
- * Runs `fn` with `process.env` replaced by a plain copy of itself. yaml 2's Parser reads
- * `process.env.LOG_TOKENS` for every token it sees (dist/parse/parser.js, `next`), and a read of
- * the real `process.env` goes through Node's environment interceptor: on a 5,000-trigger file
- * that was a quarter of the parse. `fn` is synchronous, so nothing else runs meanwhile.
+ * Builds the nodes of every document read the fast way, then decodes them; false (nothing
+ * decoded) when a document has a key the fast way cannot tell apart (fast-yaml-nodes.ts). When a
+ * document has an issue, the file's slow reading is done here, with pauses, for the positions.
  */
-function withEnvSnapshot<T>(fn: () => T): T {
-  const env = process.env;
-  process.env = { ...env };
-  try {
-    return fn();
-  } finally {
-    process.env = env;
+function* decodeFastDocuments(
+  values: readonly unknown[],
+  text: string,
+  file: string,
+  registry: InterceptorRegistry,
+  out: DecodedConfig,
+): Generator<void, boolean, undefined> {
+  const positions = new FastFile(text);
+  const roots: (Node | null)[] = [];
+  for (const value of values) {
+    const kinds: number[] = [];
+    const doc = new FastDocument(positions, kinds, value === null);
+    const root = yield* buildFastNodes(value, doc, kinds);
+    if (root === undefined) return false;
+    doc.seal();
+    positions.docs.push(doc);
+    roots.push(root);
   }
+  const shell = new Document();
+  let issues = false;
+  for (const root of roots) {
+    const cx = new DecodeContext(file, shell);
+    out.objects.push(...decodeDocument(root, { cx, registry, compiled: out.compiled }));
+    out.issues.push(...cx.issues);
+    issues ||= cx.issues.length > 0;
+    yield;
+  }
+  if (issues) yield* positions.prepare();
+  return true;
 }
 
 async function listFiles(dir: string): Promise<string[]> {
