@@ -109,7 +109,7 @@ describe("shared not-applicable lists", () => {
           params: [{ name: filter, value: "body.kind == 'nothing'" }]
       template: { ref: tt }`;
     const el = listenerOf(repos, kinds);
-    const exhaustive = { ...el, dispatchIndex: undefined };
+    const { dispatchIndex: _index, ...exhaustive } = el;
     const a = await process(el, eventOf("repo-one"));
     const b = await process(el, eventOf("repo-one"));
     const walked = await process(exhaustive, eventOf("repo-one"));
