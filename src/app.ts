@@ -49,7 +49,7 @@ import {
   REQUEST_TIMEOUT_MS,
 } from "./settings/defaults.js";
 import type { JournalBudget } from "./store/journal-budget.js";
-import { storedTraceColumn } from "./store/read-stored-traces.js";
+import { notApplicableSet } from "./store/not-applicable-set.js";
 import { listenerKey, type Journal, type RecordResult, type StoredEvent } from "./store/types.js";
 
 export interface AppDeps {
@@ -479,7 +479,11 @@ function metadataRowBytes(row: StoredEvent): number {
   return (
     row.url.length +
     JSON.stringify(row.headers).length +
-    JSON.stringify(storedTraceColumn(row.traces, row.notApplicable)).length
+    JSON.stringify(row.traces).length +
+    // Its not-applicable set, as if it were new (packed once per shared list, not per event).
+    (row.notApplicable === undefined || row.notApplicable.length === 0
+      ? 0
+      : notApplicableSet(row.notApplicable).packed.length)
   );
 }
 

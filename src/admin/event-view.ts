@@ -1,6 +1,7 @@
 import { traceIdOf } from "../core/span-parent.js";
 import { assertNever } from "../errors/assert-never.js";
-import { foldNotApplicable, type FoldedNotApplicable } from "../listener/fold-not-applicable.js";
+import type { FoldedNotApplicable } from "../listener/fold-not-applicable.js";
+import { foldedNotApplicable } from "../listener/ruled-out-counts.js";
 import type { NotApplicableTrigger } from "../listener/types.js";
 import { REDACTED } from "../store/redact-headers.js";
 import type { GroupRunStore } from "../concurrency/types.js";
@@ -183,13 +184,16 @@ export function toEventView(event: StoredEvent, runs: readonly RunRecord[]): Eve
       };
       return [view];
     }),
-    notApplicable: foldNotApplicable(notApplicableOf(event)) ?? null,
+    notApplicable: foldedNotApplicable(notApplicableOf(event)) ?? null,
     listenerDelivery: listenerRun === undefined ? null : toDeliveryView(listenerRun),
   };
 }
 
 /** The compact list, and the full not-applicable traces of an older row, in trace order. */
-function notApplicableOf(event: StoredEvent): NotApplicableTrigger[] {
+function notApplicableOf(event: StoredEvent): readonly NotApplicableTrigger[] {
+  // A row of this version: its list as read (a journal's parsed set, shared by its events).
+  if (!event.traces.some((t) => t.outcome.kind === "not_applicable"))
+    return event.notApplicable ?? [];
   const old = event.traces.flatMap((t) =>
     t.outcome.kind === "not_applicable"
       ? [{ trigger: t.trigger, ruledOutBy: t.outcome.ruledOutBy }]

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { NotApplicableTrigger, RuledOutFact, TriggerTrace } from "../listener/types.js";
 import type { UnauthenticatedDropReason } from "../listener/unauthenticated-quota.js";
+import { ruledOutCounts } from "../listener/ruled-out-counts.js";
 import type { Journal, StoredBytes } from "../store/types.js";
 
 /**
@@ -204,9 +205,10 @@ export function createMetrics(journal?: Journal): Metrics {
       tektonHttp.observe(seconds);
       tektonReceived.inc({ status: status < 300 ? "succeeded" : "failed" });
       // Not per trigger: one event can rule out a thousand triggers, and none of them ran.
+      // The list is often one the dispatch index shares between events: counted once per array.
       const ruledOut = new Map<RuledOutFact, number>();
-      for (const t of notApplicable)
-        ruledOut.set(t.ruledOutBy.fact, (ruledOut.get(t.ruledOutBy.fact) ?? 0) + 1);
+      for (const [fact, n] of Object.entries(ruledOutCounts(notApplicable).byFact))
+        ruledOut.set(fact as RuledOutFact, n);
       for (const t of traces) {
         const o = t.outcome;
         if (o.kind === "not_applicable") {

@@ -33,6 +33,11 @@ export interface SecretValues {
   mayHoldInJSON(json: string): boolean;
   /** How many forms are known (a value, its trimmed and its URL-encoded form count apart). */
   readonly size: number;
+  /**
+   * Moves on whenever the known values change (one learned, one dropped): a redaction memoized
+   * under one version holds while the version is the same (src/listener/to-stored-event.ts).
+   */
+  readonly version: number;
 }
 
 /** @example const values = createSecretValues(); values.learn(token); values.redact(line) */
@@ -43,6 +48,7 @@ export function createSecretValues(max = MAX_SECRET_VALUES): SecretValues {
   let pattern: RegExp | undefined;
   /** Whether every known value is written by JSON.stringify as it is (set with `pattern`). */
   let jsonSafe = true;
+  let version = 0;
   const remember = (form: string): void => {
     if (form.length < MIN_REDACTED_LENGTH || form.length > MAX_REDACTED_LENGTH) return;
     if (REDACTED.includes(form)) return; // Would redact the marker itself.
@@ -52,6 +58,7 @@ export function createSecretValues(max = MAX_SECRET_VALUES): SecretValues {
     }
     known.set(form, true);
     pattern = undefined;
+    version += 1;
     while (known.size > max) {
       const oldest = known.keys().next();
       if (oldest.done === true) break;
@@ -101,6 +108,9 @@ export function createSecretValues(max = MAX_SECRET_VALUES): SecretValues {
     },
     get size() {
       return known.size;
+    },
+    get version() {
+      return version;
     },
   };
 }

@@ -1,4 +1,10 @@
-import type { CompiledGroup, CompiledListener, CompiledTrigger } from "../config/compiled.js";
+import type {
+  CompiledGroup,
+  CompiledListener,
+  CompiledTrigger,
+  DispatchBucket,
+  DispatchIndex,
+} from "../config/compiled.js";
 import type { EventBudgetLimits, SecretResolver } from "../interceptors/types.js";
 import { createEventBudget } from "../interceptors/event-budget.js";
 import { runChain, type ChainProgress } from "../interceptors/run-chain.js";
@@ -10,8 +16,14 @@ import { startSpan, type SpanParent } from "../core/span-parent.js";
 import type { PreparedEvent } from "./prepare-event.js";
 import { createEventChecks, type EventChecks } from "./event-checks.js";
 import {
+  mergeRuledOut,
+  ruledOutPart,
+  type RuledOutEntry,
+  type RuledOutPart,
+} from "./ruled-out-parts.js";
+import { ruledOutCounts } from "./ruled-out-counts.js";
+import {
   createEventDispatch,
-  ruledOutByFact,
   ruledOutTrace,
   type BucketRuling,
   type Ruling,
@@ -90,86 +102,62 @@ export async function decideEvent(
     const ruling = dispatch.ruleOut(t.plan.dispatch, t.namespace);
     return "then" in ruling ? ruling.then(decide) : Promise.resolve(decide(ruling));
   };
-  // The index's buckets first: a member its bucket rules out is recorded straight away, with no
-  // trace, no promise and no walk of its own (see docs/architecture.md, "The dispatch index").
-  const runs: (Promise<TriggerTrace> | undefined)[] = new Array<undefined>(
-    listener.triggers.length,
-  );
-  const ruledOutAt: (NotApplicableTrigger | undefined)[] = [];
+  // The index's buckets first: the members a bucket rules out are one shared part (built once
+  // per bucket and value), with no trace, no promise and no walk of their own (see
+  // docs/architecture.md, "The dispatch index").
+  const own = new Map<number, Promise<TriggerTrace>>();
+  const parts: RuledOutPart[] = [];
+  /** Buckets whose walk waits for a verdict: their members are settled when it comes. */
+  const waiting: { bucket: DispatchBucket; settled: boolean; done: Promise<void> }[] = [];
   let authenticatedByIndex = false;
   const index =
     listener.dispatchIndex?.triggers === listener.triggers ? listener.dispatchIndex : undefined;
-  for (const bucket of index?.buckets ?? []) {
-    const of = (position: number): CompiledTrigger | undefined => {
+  const debug = deps.log.isLevelEnabled("debug");
+  let late = false;
+  const settle = (bucket: DispatchBucket, ruling: BucketRuling): void => {
+    if (late) return; // After the deadline its members were recorded as timed out.
+    const apply = (position: number, r: Ruling): void => {
       const m = bucket.members[position];
-      return m === undefined ? undefined : listener.triggers[m.index];
+      const t = m === undefined ? undefined : listener.triggers[m.index];
+      if (m === undefined || t === undefined) return;
+      own.set(
+        m.index,
+        r.kind === "ruledOut"
+          ? Promise.resolve(ruledOutTrace(t, r, undefined))
+          : runIt(t, start, deps.trace),
+      );
     };
-    const apply = (t: CompiledTrigger, ruling: Ruling): Promise<TriggerTrace> =>
-      ruling.kind === "ruledOut"
-        ? Promise.resolve(ruledOutTrace(t, ruling, undefined))
-        : runIt(t, start, deps.trace);
-    const ruling = dispatch.ruleOutBucket(bucket);
-    if ("then" in ruling) {
-      // Not settled yet (the first walk behind a secret): each member waits for it on its own.
-      const rulingOf = (position: number, b: BucketRuling): Ruling => {
-        if (b.kind === "all") return b.ruling;
-        if (b.accepting.includes(position)) return b.rest;
-        const m = bucket.members[position];
-        return m === undefined
-          ? RUN_IT
-          : {
-              kind: "ruledOut",
-              interceptor: b.interceptor,
-              ruledOutBy: ruledOutByFact(m.decides, b.seen),
-              authenticated: b.authenticated,
-            };
-      };
-      bucket.members.forEach((m, position) => {
-        const t = of(position);
-        if (t !== undefined) runs[m.index] = ruling.then((b) => apply(t, rulingOf(position, b)));
-      });
-      continue;
-    }
     if (ruling.kind === "all") {
-      bucket.members.forEach((m, position) => {
-        const t = of(position);
-        if (t !== undefined) runs[m.index] = apply(t, ruling.ruling);
-      });
+      bucket.members.forEach((_, position) => apply(position, ruling.ruling));
+      return;
+    }
+    for (const position of ruling.accepting) apply(position, ruling.rest);
+    if (ruling.authenticated.length > 0) authenticatedByIndex = true;
+    const part = ruledOutPart(bucket, listener.triggers, ruling.seen, ruling.accepting);
+    if (part.list.length > 0) parts.push(part);
+    if (debug) logRuledOut(deps.log, listener, part, ruling);
+  };
+  for (const bucket of index?.buckets ?? []) {
+    const ruling = dispatch.ruleOutBucket(bucket);
+    if (!("then" in ruling)) {
+      settle(bucket, ruling);
       continue;
     }
-    for (const position of ruling.accepting) {
-      const m = bucket.members[position];
-      const t = of(position);
-      if (m !== undefined && t !== undefined) runs[m.index] = apply(t, ruling.rest);
-    }
-    if (ruling.authenticated.length > 0) authenticatedByIndex = true;
-    const debug = deps.log.isLevelEnabled("debug");
-    for (const m of bucket.members) {
-      const t = listener.triggers[m.index];
-      if (t === undefined || runs[m.index] !== undefined) continue;
-      const ruledOutBy = ruledOutByFact(m.decides, ruling.seen);
-      ruledOutAt[m.index] = { trigger: t.name, ruledOutBy };
-      if (debug)
-        logOutcome(
-          triggerLog(deps.log, t),
-          ruledOutTrace(
-            t,
-            {
-              kind: "ruledOut",
-              interceptor: ruling.interceptor,
-              ruledOutBy,
-              authenticated: ruling.authenticated,
-            },
-            undefined,
-          ),
-        );
-    }
+    // Not settled yet (the first walk behind a secret): the members wait for it together.
+    const w = { bucket, settled: false, done: Promise.resolve() };
+    w.done = ruling.then((b) => {
+      w.settled = true;
+      settle(bucket, b);
+    });
+    waiting.push(w);
   }
-  listener.triggers.forEach((t, i) => {
-    if (runs[i] === undefined && ruledOutAt[i] === undefined) runs[i] = run(t, start, deps.trace);
-  });
-  const running: Promise<TriggerTrace>[] = [];
-  for (const r of runs) if (r !== undefined) running.push(r);
+  for (const i of unbucketedOf(listener, index)) {
+    const t = listener.triggers[i];
+    if (t !== undefined) own.set(i, run(t, start, deps.trace));
+  }
+  /** The own triggers' runs in trigger order (after the waiting buckets settled). */
+  const ordered = (): [number, Promise<TriggerTrace>][] =>
+    [...own.entries()].sort((a, b) => a[0] - b[0]);
   const runGroup = async (
     group: CompiledGroup,
     trace: SpanParent | undefined,
@@ -253,62 +241,99 @@ export async function decideEvent(
     }
   });
 
-  /** The traces in trigger order, with the members the index ruled out in their places. */
-  const inOrder = (traces: readonly TriggerTrace[]): Entry[] => {
-    if (ruledOutAt.length === 0) return [...traces];
-    const out: Entry[] = [];
-    let next = 0;
-    for (let i = 0; i < runs.length; i++) {
-      const ruled = ruledOutAt[i];
-      if (ruled !== undefined) out.push(ruled);
-      else if (runs[i] !== undefined) {
-        const trace = traces[next++];
-        if (trace !== undefined) out.push(trace);
-      }
-    }
-    return out;
-  };
-  const all = Promise.all([Promise.all(running), Promise.all(groupRuns)]).then(([a, b]) => [
-    ...inOrder(a),
-    ...b.flat(),
-  ]);
+  const ownTraces = Promise.all(waiting.map((w) => w.done)).then(() =>
+    Promise.all(ordered().map(async ([i, p]) => [i, await p] as const)),
+  );
+  const all = Promise.all([ownTraces, Promise.all(groupRuns)]);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), deps.deadlineMs);
   });
-  let entries = await Promise.race([all, deadline]);
+  let settled = await Promise.race([all, deadline]);
   clearTimeout(timer);
-  if (entries === undefined) {
+  if (settled === undefined) {
     abort.abort();
-    const late = await settleLate(listener, runs, groupRuns, deps.deadlineMs, progress);
-    // settleLate keeps trigger order, skipping the members ruled out by the index.
-    const groupTraces = late.slice(running.length);
-    entries = [...inOrder(late.slice(0, running.length)), ...groupTraces];
-  }
-  if (deps.rateLimiter !== undefined)
-    applyRateLimits(
+    late = true;
+    // The members of a bucket still waiting for its verdict had not started: timed out each.
+    const unsettled = new Set<number>();
+    for (const w of waiting)
+      if (!w.settled) for (const m of w.bucket.members) unsettled.add(m.index);
+    settled = await settleLate(
       listener,
-      entries.filter((t): t is TriggerTrace => "outcome" in t),
-      deps.rateLimiter,
+      ordered(),
+      unsettled,
+      groupRuns,
+      deps.deadlineMs,
+      progress,
     );
-  for (const t of entries) if ("outcome" in t) logOutcome(deps.log, t);
-  return decisionOf(listener, entries, authenticatedByIndex);
+  }
+  const [ownDone, groupDone] = settled;
+  const traces: TriggerTrace[] = [];
+  const others: RuledOutEntry[] = [];
+  const groupRuledOut: NotApplicableTrigger[] = [];
+  let authenticated = authenticatedByIndex;
+  const keep = (t: TriggerTrace, ruledOut: (entry: NotApplicableTrigger) => void): void => {
+    if (!authenticated && t.interceptors.some((i) => i.authenticated === true))
+      authenticated = true;
+    if (t.outcome.kind === "not_applicable")
+      ruledOut({ trigger: t.trigger, ruledOutBy: t.outcome.ruledOutBy });
+    else traces.push(t);
+  };
+  for (const [i, t] of ownDone) keep(t, (entry) => others.push({ index: i, entry }));
+  for (const t of groupDone.flat()) keep(t, (entry) => groupRuledOut.push(entry));
+  const ownRuledOut = mergeRuledOut(index, parts, others);
+  const notApplicable =
+    groupRuledOut.length === 0 ? ownRuledOut : [...ownRuledOut, ...groupRuledOut];
+  if (deps.rateLimiter !== undefined) applyRateLimits(listener, traces, deps.rateLimiter);
+  for (const t of traces) logOutcome(deps.log, t);
+  return decisionFrom(listener, traces, notApplicable, authenticated);
+}
+
+/** The triggers of a listener that no bucket of its index holds (all of them without one). */
+const unbucketed = new WeakMap<DispatchIndex, readonly number[]>();
+function unbucketedOf(
+  listener: CompiledListener,
+  index: DispatchIndex | undefined,
+): readonly number[] {
+  if (index === undefined) return listener.triggers.map((_, i) => i);
+  let out = unbucketed.get(index);
+  if (out === undefined) {
+    const held = new Set<number>();
+    for (const b of index.buckets) for (const m of b.members) held.add(m.index);
+    out = listener.triggers.flatMap((_, i) => (held.has(i) ? [] : [i]));
+    unbucketed.set(index, out);
+  }
+  return out;
+}
+
+/** At debug only: a line per member a bucket ruled out, as a trigger's own walk would write. */
+function logRuledOut(
+  log: Logger,
+  listener: CompiledListener,
+  part: RuledOutPart,
+  ruling: Extract<BucketRuling, { kind: "split" }>,
+): void {
+  part.list.forEach((n, k) => {
+    const t = listener.triggers[part.indexes[k] ?? -1];
+    if (t === undefined) return;
+    const ruledOut: Extract<Ruling, { kind: "ruledOut" }> = {
+      kind: "ruledOut",
+      interceptor: ruling.interceptor,
+      ruledOutBy: n.ruledOutBy,
+      authenticated: ruling.authenticated,
+    };
+    logOutcome(triggerLog(log, t), ruledOutTrace(t, ruledOut, undefined));
+  });
 }
 
 /** A trigger's trace, or a bucket member the dispatch index ruled out (no trace of its own). */
 type Entry = TriggerTrace | NotApplicableTrigger;
 
-const RUN_IT: Ruling = { kind: "run" };
-
 /**
- * The listener's decision from its triggers' traces (the auth-first gate's too): the
- * not-applicable ones are kept apart as `{trigger, ruledOutBy}`, their traces dropped.
+ * The listener's decision from its triggers' traces (the auth-first gate's): the not-applicable
+ * ones are kept apart as `{trigger, ruledOutBy}`, their traces dropped.
  */
-export function decisionOf(
-  listener: CompiledListener,
-  traces: readonly Entry[],
-  authenticatedByIndex = false,
-): EventDecision {
+export function decisionOf(listener: CompiledListener, traces: readonly Entry[]): EventDecision {
   const triggers: TriggerTrace[] = [];
   const notApplicable: NotApplicableTrigger[] = [];
   for (const t of traces) {
@@ -317,44 +342,50 @@ export function decisionOf(
       notApplicable.push({ trigger: t.trigger, ruledOutBy: t.outcome.ruledOutBy });
     else triggers.push(t);
   }
+  return decisionFrom(
+    listener,
+    triggers,
+    notApplicable,
+    traces.some((t) => "outcome" in t && t.interceptors.some((i) => i.authenticated === true)),
+  );
+}
+
+/** The decision from the triggers that ran and the (maybe shared) not-applicable list. */
+function decisionFrom(
+  listener: CompiledListener,
+  triggers: TriggerTrace[],
+  notApplicable: readonly NotApplicableTrigger[],
+  authenticated: boolean,
+): EventDecision {
   // 401: a signature or token check rejected the event, and every other trigger was not for this
   // event (another event type or provider), so nothing that applies to it let the sender through.
+  // A trigger the dispatch index ruled out by its filter is not: run, its filter would have said
+  // no (`filtered`), and a filter that says no stands in the way of the 401 as before.
   const unauthenticated =
     triggers.length > 0 &&
     triggers.every((t) => t.outcome.kind === "rejected") &&
-    notApplicable.every((n) => isNotForEvent(n));
+    ruledOutCounts(notApplicable).byFact.filter === undefined;
   return {
     listener: { name: listener.name, namespace: listener.namespace, uid: listener.uid },
     triggers,
     notApplicable,
     unauthenticated,
-    authenticated:
-      authenticatedByIndex ||
-      traces.some((t) => "outcome" in t && t.interceptors.some((i) => i.authenticated === true)),
+    authenticated,
   };
-}
-
-/**
- * Not applicable in the 401 rule's sense: another event type or provider. A trigger the dispatch
- * index ruled out by its filter is not: run, its filter would have said no (`filtered`), and a
- * filter that says no stands in the way of the 401 as before.
- */
-function isNotForEvent(n: NotApplicableTrigger): boolean {
-  return n.ruledOutBy.fact !== "filter";
 }
 
 /** After the deadline: what finished is kept, the rest is recorded as timed out. */
 async function settleLate(
   listener: CompiledListener,
-  runs: readonly (Promise<TriggerTrace> | undefined)[],
+  runs: readonly (readonly [number, Promise<TriggerTrace>])[],
+  unsettled: ReadonlySet<number>,
   groupRuns: Promise<TriggerTrace[]>[],
   afterMs: number,
   progress: ReadonlyMap<CompiledTrigger | CompiledGroup, ChainProgress>,
-): Promise<TriggerTrace[]> {
+): Promise<[(readonly [number, TriggerTrace])[], TriggerTrace[][]]> {
   const pending = Symbol("pending");
   const peek = async <T>(p: Promise<T>): Promise<T | typeof pending> =>
     Promise.race([p, Promise.resolve(pending)]);
-  const out: TriggerTrace[] = [];
   // The trace says where it was: the interceptors that ended, and the one still running (its URL
   // when remote) — a group's chain first, then the trigger's own.
   const timedOut = (t: CompiledTrigger, group?: CompiledGroup): TriggerTrace => {
@@ -374,20 +405,26 @@ async function settleLate(
       durationMs: afterMs,
     };
   };
-  for (const [i, run] of runs.entries()) {
-    if (run === undefined) continue; // ruled out by the index: not a run
+  const own: (readonly [number, TriggerTrace])[] = [];
+  for (const [i, run] of runs) {
     const r = await peek(run);
     const t = listener.triggers[i];
-    if (r !== pending) out.push(r);
-    else if (t !== undefined) out.push(timedOut(t));
+    if (r !== pending) own.push([i, r]);
+    else if (t !== undefined) own.push([i, timedOut(t)]);
   }
+  for (const i of unsettled) {
+    const t = listener.triggers[i];
+    if (t !== undefined) own.push([i, timedOut(t)]);
+  }
+  if (unsettled.size > 0) own.sort((a, b) => a[0] - b[0]);
+  const groups: TriggerTrace[][] = [];
   for (const [i, run] of groupRuns.entries()) {
     const r = await peek(run);
     const g = listener.groups[i];
-    if (r !== pending) out.push(...r);
-    else if (g !== undefined) out.push(...g.triggers.map((t) => timedOut(t, g)));
+    if (r !== pending) groups.push(r);
+    else if (g !== undefined) groups.push(g.triggers.map((t) => timedOut(t, g)));
   }
-  return out;
+  return [own, groups];
 }
 
 function triggerLog(log: Logger, t: CompiledTrigger): Logger {

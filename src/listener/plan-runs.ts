@@ -9,6 +9,7 @@ import type { RenderedResource } from "../templates/types.js";
 import type { EventDecision, TriggerTrace } from "./types.js";
 import type { EventOutcome } from "../store/types.js";
 import { planConcurrency } from "../concurrency/plan-concurrency.js";
+import { ruledOutCounts } from "./ruled-out-counts.js";
 import type { RunConcurrency } from "../concurrency/types.js";
 
 /**
@@ -97,7 +98,7 @@ export function eventOutcome(decision: EventDecision): EventOutcome {
   // A trigger the dispatch index ruled out by its filter counts as the `filtered` it would have been.
   const filtered =
     kinds.includes("filtered") ||
-    decision.notApplicable.some((n) => n.ruledOutBy.fact === "filter");
+    ruledOutCounts(decision.notApplicable).byFact.filter !== undefined;
   if (kinds.includes("rejected") && !filtered) return "rejected";
   return "filtered";
 }

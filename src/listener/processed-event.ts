@@ -8,7 +8,7 @@ export interface ProcessedEvent {
   /** One per trigger that ran (none for a duplicate or an invalid body). */
   traces: TriggerTrace[];
   /** The triggers the event was not for: name and what ruled each out, no trace. */
-  notApplicable: NotApplicableTrigger[];
+  notApplicable: readonly NotApplicableTrigger[];
   /** The deliveries to journal: one run per fired trigger, plus the listener's CloudEvents. */
   runs: PlannedRun[];
   answer: EventAnswer;

@@ -4,7 +4,7 @@ import { redactDeep, type SecretValues } from "../core/secret-values.js";
 import { pickLoggableHeaderLists } from "../log/loggable-headers.js";
 import { redactHeaders } from "../store/redact-headers.js";
 import type { StoredEvent } from "../store/types.js";
-import type { StoringListener } from "./to-stored-event.js";
+import { redactNotApplicable, type StoringListener } from "./to-stored-event.js";
 import { describeRuledOut } from "../core/ruled-out-by.js";
 import { describeTimedOut } from "./describe-timed-out.js";
 import type { EventAnswer, NotApplicableTrigger, TriggerTrace } from "./types.js";
@@ -28,7 +28,7 @@ export function toMetadataEvent(
 ): StoredEvent {
   const { traces, notApplicable = [] } = triggers;
   const slimmed = traces.map(slim);
-  const ruledOut = notApplicable.map(slimRuledOut);
+  const ruledOut = slimRuledOutList(notApplicable);
   const row: StoredEvent = {
     id: event.eventId,
     listener: { namespace: listener.namespace, name: listener.name },
@@ -54,7 +54,7 @@ export function toMetadataEvent(
     traces: values === undefined ? slimmed : redactDeep(slimmed, values),
   };
   if (ruledOut.length > 0)
-    row.notApplicable = values === undefined ? ruledOut : redactDeep(ruledOut, values);
+    row.notApplicable = values === undefined ? ruledOut : redactNotApplicable(ruledOut, values);
   return row;
 }
 
@@ -104,6 +104,20 @@ function slim(t: TriggerTrace): TriggerTrace {
     params: [],
     outcome: "message" in o ? { ...o, message: cut(o.message) } : o,
   };
+}
+
+const slimmed = new WeakMap<readonly NotApplicableTrigger[], readonly NotApplicableTrigger[]>();
+
+/** The list with what was seen cut; itself when nothing is cut; once per (shared) list. */
+function slimRuledOutList(list: readonly NotApplicableTrigger[]): readonly NotApplicableTrigger[] {
+  let out = slimmed.get(list);
+  if (out === undefined) {
+    out = list.some((t) => t.ruledOutBy.seen.length > MAX_TEXT)
+      ? Object.freeze(list.map(slimRuledOut))
+      : list;
+    slimmed.set(list, out);
+  }
+  return out;
 }
 
 /** What was seen comes from the sender: cut as the messages are. */

@@ -51,16 +51,37 @@ export function toStoredEvent(
   return stored;
 }
 
+/** The last redaction of each list: good while the secret values are the same, at the same version. */
+const redactions = new WeakMap<
+  readonly NotApplicableTrigger[],
+  { values: SecretValues; version: number; out: readonly NotApplicableTrigger[] }
+>();
+
 /**
  * redactDeep for the not-applicable list, which may have thousands of entries of one flat shape:
  * every string value is redacted (each distinct one looked at once); the keys are hookline's own
- * field names, not data, and are left as they are. Unchanged entries are kept, not copied.
+ * field names, not data, and are left as they are. Unchanged entries are kept, not copied, and an
+ * unchanged list is given back itself. Memoized per list: the dispatch index hands every event
+ * that rules out the same triggers the same array (ruled-out-parts.ts), redacted once while the
+ * known values stay the same (a config's literal may be a secret value learned later).
  */
-function redactNotApplicable(
+export function redactNotApplicable(
   list: readonly NotApplicableTrigger[],
   values: SecretValues,
-): NotApplicableTrigger[] {
-  if (values.size === 0) return [...list];
+): readonly NotApplicableTrigger[] {
+  if (values.size === 0) return list;
+  const memo = redactions.get(list);
+  if (memo !== undefined && memo.values === values && memo.version === values.version)
+    return memo.out;
+  const out = redactEntries(list, values);
+  redactions.set(list, { values, version: values.version, out });
+  return out;
+}
+
+function redactEntries(
+  list: readonly NotApplicableTrigger[],
+  values: SecretValues,
+): readonly NotApplicableTrigger[] {
   const seen = new Map<string, string>();
   const redact = (text: string): string => {
     let r = seen.get(text);
@@ -76,7 +97,7 @@ function redactNotApplicable(
     if (entry !== n) out ??= list.slice(0, i);
     out?.push(entry);
   });
-  return out ?? [...list];
+  return out === undefined ? list : Object.freeze(out);
 }
 
 /** A RuledOutBy with its strings (and lists of strings) redacted; itself when none changes. */

@@ -78,7 +78,7 @@ export interface EventDecision {
   /** The triggers that ran: fired, filtered, rejected, failed or timed out, each with its trace. */
   triggers: TriggerTrace[];
   /** The triggers the event was not for, in the listener's order. */
-  notApplicable: NotApplicableTrigger[];
+  notApplicable: readonly NotApplicableTrigger[];
   /** Every trigger was stopped by a failed signature or token check (and there was one). */
   unauthenticated: boolean;
   /**

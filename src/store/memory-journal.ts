@@ -1,4 +1,6 @@
-import { storedTraceColumn } from "./read-stored-traces.js";
+import { storedTraceColumnWithSet } from "./read-stored-traces.js";
+import { notApplicableSet } from "./not-applicable-set.js";
+import type { NotApplicableTrigger } from "../listener/types.js";
 import { bucketIndex, toEventCountBuckets } from "./event-counts.js";
 import {
   blocksRedelivery,
@@ -104,6 +106,7 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
       for (const r of mine) dropRun(r);
       runIdsByEvent.delete(id);
       events.delete(id);
+      release(event);
       if (event.deliveryId !== undefined) {
         const key = ownerKey(listenerKey(event.listener), event.deliveryId);
         if (owners.get(key) === id) owners.delete(key);
@@ -133,11 +136,36 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
     });
   const hasPendingRun = (eventId: string): boolean =>
     (runIdsByEvent.get(eventId) ?? []).some((id) => pending.has(id));
+  /**
+   * The not-applicable sets, as the SQL journals keep them: one per distinct list, the events of
+   * a set holding its one array, counted once in storedBytes and dropped with its last event.
+   */
+  const sets = new Map<
+    string,
+    { list: readonly NotApplicableTrigger[]; bytes: number; refs: number }
+  >();
+  const intern = (event: StoredEvent): StoredEvent => {
+    const list = event.notApplicable;
+    if (list === undefined || list.length === 0) return event;
+    const set = notApplicableSet(list);
+    let held = sets.get(set.id);
+    if (held === undefined) sets.set(set.id, (held = { list, bytes: set.packed.length, refs: 0 }));
+    held.refs += 1;
+    return held.list === list ? event : { ...event, notApplicable: held.list };
+  };
+  const release = (event: StoredEvent): void => {
+    const list = event.notApplicable;
+    if (list === undefined || list.length === 0) return;
+    const id = notApplicableSet(list).id;
+    const held = sets.get(id);
+    if (held !== undefined && --held.refs <= 0) sets.delete(id);
+  };
   /** Deletes an event and its runs, and frees its delivery id. */
   const remove = (e: StoredEvent): void => {
     for (const id of runIdsByEvent.get(e.id) ?? []) dropRun(id);
     runIdsByEvent.delete(e.id);
     events.delete(e.id);
+    release(e);
     if (e.deliveryId !== undefined) {
       // An event can hold only its own delivery id.
       const key = ownerKey(listenerKey(e.listener), e.deliveryId);
@@ -150,7 +178,8 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
     findDeliveryIdOwner(listener, deliveryId): Promise<DeliveryIdOwner | undefined> {
       return Promise.resolve(ownerOf(ownerKey(listener, deliveryId)));
     },
-    record(event, planned): Promise<RecordResult> {
+    record(given, planned): Promise<RecordResult> {
+      const event = intern(given);
       // Checked and taken with no await in between: concurrent records of one id cannot both win.
       if (event.deliveryId !== undefined) {
         const key = ownerKey(listenerKey(event.listener), event.deliveryId);
@@ -321,10 +350,13 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal
       for (const e of events.values()) {
         const body = e.body.kind === "kept" ? e.body.bytes.length : 0;
         total += body + e.url.length + JSON.stringify(e.headers).length;
-        total += JSON.stringify(storedTraceColumn(e.traces, e.notApplicable)).length;
+        const list = e.notApplicable;
+        const set = list === undefined || list.length === 0 ? undefined : notApplicableSet(list);
+        total += JSON.stringify(storedTraceColumnWithSet(e.traces, set)).length;
         if (e.outcome === "filtered" && e.body.kind === "kept") filteredBodies += body;
       }
       for (const r of runs.values()) total += JSON.stringify(r.run.deliveries).length;
+      for (const set of sets.values()) total += set.bytes;
       return Promise.resolve({ total, filteredBodies });
     },
     evictFiltered(bytes): Promise<number> {

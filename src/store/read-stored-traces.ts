@@ -3,45 +3,68 @@ import type { NotApplicableTrigger, TriggerTrace } from "../listener/types.js";
 import type { StoredEvent } from "./types.js";
 import {
   isPackedNotApplicable,
-  packNotApplicable,
   unpackNotApplicable,
   type PackedNotApplicable,
 } from "./pack-not-applicable.js";
+import {
+  isNotApplicableSetRef,
+  setRefOf,
+  type NotApplicableSet,
+  type NotApplicableSetRef,
+} from "./not-applicable-set.js";
 
 /** One entry of an event's `traces` column, as any version wrote it. */
-export type StoredTraceEntry = TriggerTrace | NotApplicableTrigger | PackedNotApplicable;
+export type StoredTraceEntry =
+  TriggerTrace | NotApplicableTrigger | PackedNotApplicable | NotApplicableSetRef;
+
+/** The list of a set the column names (a journal's SetRecord over its set rows). */
+export type ResolveSet = (id: string) => readonly NotApplicableTrigger[];
 
 /**
  * What the journals keep in an event's `traces` column: the traces of the triggers that ran,
- * then the triggers the event was not for, packed into one entry grouped by what ruled them out
- * (`{v: 2, groups}`, src/store/pack-not-applicable.ts; no `outcome` key: that tells them apart).
- * One column, so that rows of every version read the same way and a run's trace index still
- * points into the traces. Rows written before hold one `{trigger, ruledOutBy}` entry each.
+ * then the triggers the event was not for. One column, so that rows of every version read the
+ * same way and a run's trace index still points into the traces. Version 3 (this one) names the
+ * event's not-applicable set (`{v: 3, set, n}`, src/store/not-applicable-set.ts); version 2 held
+ * the list packed inline (`{v: 2, groups}`, src/store/pack-not-applicable.ts); rows written
+ * before hold one `{trigger, ruledOutBy}` entry each (no `outcome` key: that tells them apart).
  */
-export function storedTraceColumn<T>(
+export function storedTraceColumnWithSet<T>(
   traces: readonly T[],
-  notApplicable: readonly NotApplicableTrigger[] | undefined,
-): readonly (T | PackedNotApplicable)[] {
-  return notApplicable === undefined || notApplicable.length === 0
-    ? traces
-    : [...traces, packNotApplicable(notApplicable)];
+  set: NotApplicableSet | undefined,
+): readonly (T | NotApplicableSetRef)[] {
+  return set === undefined ? traces : [...traces, setRefOf(set)];
 }
 
-/** The column read back: the traces (old rows upgraded) and the not-applicable entries, apart. */
+/**
+ * The column read back: the traces (old rows upgraded) and the not-applicable entries, apart. A
+ * set's list is given as `resolve` parsed it (shared by the events of the set, not copied).
+ */
 export function readStoredTraceColumn(
   column: readonly StoredTraceEntry[],
+  resolve?: ResolveSet,
 ): Pick<StoredEvent, "traces" | "notApplicable"> {
   const traces: TriggerTrace[] = [];
   const notApplicable: NotApplicableTrigger[] = [];
+  let shared: readonly NotApplicableTrigger[] | undefined;
   for (const entry of column) {
     if ("outcome" in entry) traces.push(entry);
-    else if (isPackedNotApplicable(entry))
+    else if (isNotApplicableSetRef(entry)) {
+      const list = resolve?.(entry.set) ?? [];
+      if (shared === undefined && notApplicable.length === 0) shared = list;
+      else for (const n of list) notApplicable.push(n);
+    } else if (isPackedNotApplicable(entry))
       for (const n of unpackNotApplicable(entry)) notApplicable.push(n);
     else notApplicable.push(entry);
   }
-  return notApplicable.length === 0
+  const all =
+    shared === undefined
+      ? notApplicable
+      : notApplicable.length === 0
+        ? shared
+        : [...shared, ...notApplicable];
+  return all.length === 0
     ? { traces: readStoredTraces(traces) }
-    : { traces: readStoredTraces(traces), notApplicable };
+    : { traces: readStoredTraces(traces), notApplicable: all };
 }
 
 /** The event-type header each built-in provider interceptor checks. */

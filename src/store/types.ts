@@ -75,7 +75,7 @@ export interface StoredEvent {
   /** The triggers that ran, each with its trace (runs name theirs by index in this list). */
   traces: TriggerTrace[];
   /** The triggers the event was not for, without traces; absent when there were none. */
-  notApplicable?: NotApplicableTrigger[];
+  notApplicable?: readonly NotApplicableTrigger[];
   /** For a duplicate: the event that holds the delivery id. */
   duplicateOf?: string;
   /** For a replay: the event it replays. */

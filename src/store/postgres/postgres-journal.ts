@@ -1,4 +1,5 @@
-import { storedTraceColumn } from "../read-stored-traces.js";
+import { storedTraceColumnWithSet } from "../read-stored-traces.js";
+import { createSetRecord, notApplicableSet, type NotApplicableSet } from "../not-applicable-set.js";
 import { hasPackedTraces, packTraces, unpackTraces } from "../stored-traces.js";
 import pg from "pg";
 import type { PoolClient } from "pg";
@@ -104,19 +105,37 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     WHERE e.listener = $1 AND e.delivery_id = $2
     ${lock ? "FOR UPDATE OF e" : ""}`;
 
+  /** Parsed sets by id, and the ids known stored (marked after the commit that wrote them). */
+  const sets = createSetRecord();
+  const setOf = (event: StoredEvent): NotApplicableSet | undefined => {
+    const list = event.notApplicable;
+    return list === undefined || list.length === 0 ? undefined : notApplicableSet(list);
+  };
+  /** The set's row, once: an event of a set known stored writes nothing but its reference. */
+  const insertSet = async (client: PoolClient, set: NotApplicableSet): Promise<void> => {
+    if (sets.isStored(set.id)) return;
+    await client.query(
+      `INSERT INTO ${s}.not_applicable_sets (id, packed, count, trigger_names)
+       VALUES ($1, $2, $3, $4::text[]) ON CONFLICT (id) DO NOTHING`,
+      [set.id, set.packed, set.count, set.triggers],
+    );
+  };
+
   const insertEvent = async (
     client: PoolClient,
     event: StoredEvent,
     holds: boolean,
     runs: readonly PlannedRun[] = [],
   ): Promise<void> => {
+    const set = setOf(event);
+    if (set !== undefined) await insertSet(client, set);
     await client.query(
       `INSERT INTO ${s}.events (id, listener, listener_namespace, listener_name, provider,
          delivery_id, received_delivery_id, received_at, method, url, headers, body, status,
          outcome, traces, trigger_names, trigger_outcomes, duplicate_of, replay_of, body_not_kept,
-         trace_context)
+         trace_context, not_applicable_set, not_applicable_count)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::json, $12, $13, $14, $15::json,
-         $16::text[], $17::text[], $18, $19, $20::json, $21::json)`,
+         $16::text[], $17::text[], $18, $19, $20::json, $21::json, $22, $23)`,
       [
         event.id,
         listenerKey(event.listener),
@@ -132,16 +151,16 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         event.body.kind === "kept" ? event.body.bytes : Buffer.alloc(0),
         event.status,
         event.outcome,
-        JSON.stringify(storedTraceColumn(packTraces(event.traces, runs), event.notApplicable)),
-        [...event.traces, ...(event.notApplicable ?? [])].map((t) => t.trigger),
-        [
-          ...event.traces.map((t) => t.outcome.kind),
-          ...(event.notApplicable ?? []).map(() => "not_applicable" as const),
-        ],
+        JSON.stringify(storedTraceColumnWithSet(packTraces(event.traces, runs), set)),
+        // The triggers that ran; the not-applicable ones are their set's trigger_names.
+        event.traces.map((t) => t.trigger),
+        event.traces.map((t) => t.outcome.kind),
         event.duplicateOf ?? null,
         event.replayOf ?? null,
         event.body.kind === "kept" ? null : JSON.stringify(notKeptColumn(event.body)),
         event.traceContext === undefined ? null : JSON.stringify(event.traceContext),
+        set?.id ?? null,
+        set?.count ?? 0,
       ],
     );
   };
@@ -301,6 +320,23 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     return superseded;
   };
 
+  /**
+   * Deletes the sets no event names. An event of another replica that names one as it goes makes
+   * the delete fail on the foreign key (or wait for its commit): left for the next prune.
+   */
+  const dropUnusedSets = async (): Promise<void> => {
+    try {
+      const result = await pool.query(
+        `DELETE FROM ${s}.not_applicable_sets n
+         WHERE NOT EXISTS (SELECT 1 FROM ${s}.events e WHERE e.not_applicable_set = n.id)`,
+      );
+      if ((result.rowCount ?? 0) > 0) sets.forget();
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== "23503") throw err;
+      sets.forget();
+    }
+  };
+
   const ping = async (): Promise<boolean> => {
     try {
       await pool.query("SELECT 1");
@@ -346,9 +382,14 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
         try {
           const result = await recordOnce(event, planned);
           health.succeeded();
+          const set = setOf(event);
+          if (set !== undefined) sets.stored(set.id);
           return result;
         } catch (err) {
-          if (attempt >= RECORD_ATTEMPTS || !isRetryable(err)) {
+          // A set known stored that another replica's prune deleted since: written again.
+          const gone = isSetGone(err);
+          if (gone) sets.forget();
+          if (attempt >= RECORD_ATTEMPTS || (!gone && !isRetryable(err))) {
             health.failed(err);
             throw err;
           }
@@ -459,7 +500,16 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
       );
       const row = rows[0];
       if (row === undefined) return undefined;
-      const event = eventFromRow(row);
+      const setId = row.not_applicable_set;
+      let packed: string | undefined;
+      if (setId !== null && !sets.isParsed(setId)) {
+        const found = await pool.query<{ packed: string }>(
+          `SELECT packed FROM ${s}.not_applicable_sets WHERE id = $1`,
+          [setId],
+        );
+        packed = found.rows[0]?.packed;
+      }
+      const event = eventFromRow(row, (set) => sets.read(set, () => packed));
       if (!hasPackedTraces(event.traces)) return event;
       const runs = await runsWhere("event_id = $1 ORDER BY trace_index, id", [id]);
       return { ...event, traces: unpackTraces(event.traces, runs) };
@@ -481,8 +531,14 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
       if (filter.outcome !== undefined) where.push(`outcome = ${param(filter.outcome)}`);
       if (filter.deliveryId !== undefined)
         where.push(`received_delivery_id = ${param(filter.deliveryId)}`);
-      if (filter.trigger !== undefined)
-        where.push(`trigger_names @> ARRAY[${param(filter.trigger)}::text]`);
+      if (filter.trigger !== undefined) {
+        // The triggers that ran (every trigger in rows from before sets), or the event's set.
+        const trigger = param(filter.trigger);
+        where.push(
+          `(trigger_names @> ARRAY[${trigger}::text] OR not_applicable_set IN
+             (SELECT id FROM ${s}.not_applicable_sets WHERE trigger_names @> ARRAY[${trigger}::text]))`,
+        );
+      }
       if (filter.group !== undefined) {
         const group = param(filter.group);
         where.push(
@@ -540,21 +596,28 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
            AND NOT EXISTS (SELECT 1 FROM ${s}.runs r WHERE r.event_id = e.id AND r.state = 'pending')`,
         [before],
       );
+      if ((result.rowCount ?? 0) > 0) await dropUnusedSets();
       return result.rowCount ?? 0;
     },
 
     async storedBytes() {
-      const result = await pool.query<{ events: string; runs: string; filtered: string }>(
+      const result = await pool.query<{
+        events: string;
+        runs: string;
+        sets: string;
+        filtered: string;
+      }>(
         `SELECT
            (SELECT COALESCE(SUM(octet_length(body) + octet_length(headers::text) + octet_length(url)
                                 + octet_length(traces::text)), 0) FROM ${s}.events) AS events,
            (SELECT COALESCE(SUM(octet_length(deliveries::text)), 0) FROM ${s}.runs) AS runs,
+           (SELECT COALESCE(SUM(octet_length(packed)), 0) FROM ${s}.not_applicable_sets) AS sets,
            (SELECT COALESCE(SUM(octet_length(body)), 0) FROM ${s}.events
              WHERE outcome = 'filtered' AND body_not_kept IS NULL) AS filtered`,
       );
       const row = result.rows[0];
       return {
-        total: Number(row?.events ?? 0) + Number(row?.runs ?? 0),
+        total: Number(row?.events ?? 0) + Number(row?.runs ?? 0) + Number(row?.sets ?? 0),
         filteredBodies: Number(row?.filtered ?? 0),
       };
     },
@@ -573,6 +636,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
            ) v WHERE v.freed - v.n < $1)`,
         [bytes],
       );
+      if ((result.rowCount ?? 0) > 0) await dropUnusedSets();
       return result.rowCount ?? 0;
     },
 
@@ -583,6 +647,13 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
       await Promise.all([pool.end(), workerPool.end()]);
     },
   };
+}
+
+/** An event named a set that is no longer there (another replica pruned it after we wrote it). */
+function isSetGone(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const { code, constraint } = err as Error & { code?: string; constraint?: string };
+  return code === "23503" && constraint === "events_not_applicable_set_fkey";
 }
 
 /**

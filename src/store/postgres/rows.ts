@@ -1,6 +1,10 @@
 import { EVENT_TYPE_HEADERS, EVENT_TYPE_MAX_CHARS } from "../../core/event-type.js";
 import { parseTraceCarrier } from "../../core/span-parent.js";
-import { readStoredTraceColumn, type StoredTraceEntry } from "../read-stored-traces.js";
+import {
+  readStoredTraceColumn,
+  type ResolveSet,
+  type StoredTraceEntry,
+} from "../read-stored-traces.js";
 import type { TriggerTrace } from "../../listener/types.js";
 import type { Provider } from "../../core/incoming-event.js";
 import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
@@ -37,13 +41,25 @@ export interface EventRow {
   replay_of: string | null;
   /** The request's trace context (a JSON carrier); NULL when tracing was off. */
   trace_context: unknown;
+  /** The event's not-applicable set; NULL when none, and in rows from before. */
+  not_applicable_set: string | null;
 }
 
 export type SummaryRow = Omit<
   EventRow,
-  "method" | "url" | "headers" | "body" | "body_not_kept" | "traces" | "trace_context"
+  | "method"
+  | "url"
+  | "headers"
+  | "body"
+  | "body_not_kept"
+  | "traces"
+  | "trace_context"
+  | "not_applicable_set"
 > & {
+  /** The triggers that ran (and, in rows from before sets, the not-applicable ones too). */
   trigger_names: string[];
+  /** The size of the event's not-applicable set (0 in rows from before). */
+  not_applicable_count?: number;
   trigger_outcomes: TriggerTrace["outcome"]["kind"][];
   event_type: string | null;
 };
@@ -77,7 +93,8 @@ export type ClaimedRunRow = RunRow & { fence: number };
 
 export const EVENT_COLUMNS =
   "id, listener_namespace, listener_name, provider, received_delivery_id, received_at, method, " +
-  "url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of, trace_context";
+  "url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of, trace_context, " +
+  "not_applicable_set";
 
 /**
  * The event type, read out of the stored headers (the first value of the first of
@@ -89,14 +106,14 @@ const EVENT_TYPE_COLUMN = `left(coalesce(${EVENT_TYPE_HEADERS.map(
 
 export const SUMMARY_COLUMNS =
   "id, listener_namespace, listener_name, provider, received_delivery_id, received_at, status, " +
-  `outcome, trigger_names, trigger_outcomes, duplicate_of, replay_of, ${EVENT_TYPE_COLUMN}`;
+  `outcome, trigger_names, trigger_outcomes, not_applicable_count, duplicate_of, replay_of, ${EVENT_TYPE_COLUMN}`;
 
 export const RUN_COLUMNS =
   "id, event_id, origin, trace_index, trigger, namespace, service_account, state, attempts, " +
   "first_attempt_at, next_attempt_at, last_error, deliveries, trace_context, concurrency, " +
   "superseded_by";
 
-export function eventFromRow(row: EventRow): StoredEvent {
+export function eventFromRow(row: EventRow, resolve?: ResolveSet): StoredEvent {
   const event: StoredEvent = {
     id: row.id,
     listener: { namespace: row.listener_namespace, name: row.listener_name },
@@ -109,7 +126,7 @@ export function eventFromRow(row: EventRow): StoredEvent {
     body: parseStoredBody(row.body, row.body_not_kept),
     status: row.status,
     outcome: row.outcome,
-    ...readStoredTraceColumn(row.traces),
+    ...readStoredTraceColumn(row.traces, resolve),
   };
   if (row.duplicate_of !== null) event.duplicateOf = row.duplicate_of;
   if (row.replay_of !== null) event.replayOf = row.replay_of;
@@ -129,7 +146,8 @@ export function summaryFromRow(row: SummaryRow): EventSummary {
     status: row.status,
     outcome: row.outcome,
     triggers: [],
-    notApplicable: 0,
+    // Rows of this version count their set here; older ones list every name in trigger_names.
+    notApplicable: row.not_applicable_count ?? 0,
   };
   for (const [i, trigger] of row.trigger_names.entries()) {
     const outcome = row.trigger_outcomes[i] ?? "failed";

@@ -148,6 +148,28 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX runs_group_key ON ${s}.runs (group_key) WHERE group_key IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: "not-applicable sets",
+    // An event's not-applicable list is stored once per distinct list (src/store/not-applicable-set.ts):
+    // the packed list, its trigger names (GIN: the \`trigger\` filter) and its size; the event names
+    // its set and keeps the count for the list view. Rows written before keep the list inline in
+    // \`traces\` and all names in \`trigger_names\`, and read as they are.
+    sql: (s) => `
+      CREATE TABLE ${s}.not_applicable_sets (
+        id text PRIMARY KEY,
+        packed text NOT NULL,
+        count integer NOT NULL,
+        trigger_names text[] NOT NULL
+      );
+      CREATE INDEX not_applicable_sets_trigger_names ON ${s}.not_applicable_sets USING gin (trigger_names);
+      ALTER TABLE ${s}.events ADD COLUMN not_applicable_set text
+        REFERENCES ${s}.not_applicable_sets (id);
+      ALTER TABLE ${s}.events ADD COLUMN not_applicable_count integer NOT NULL DEFAULT 0;
+      CREATE INDEX events_not_applicable_set ON ${s}.events (not_applicable_set)
+        WHERE not_applicable_set IS NOT NULL;
+    `,
+  },
 ];
 
 /** Creates the schema and applies the migrations it has not seen yet. */

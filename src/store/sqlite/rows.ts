@@ -1,8 +1,10 @@
 import {
   readStoredTraceColumn,
-  storedTraceColumn,
+  storedTraceColumnWithSet,
+  type ResolveSet,
   type StoredTraceEntry,
 } from "../read-stored-traces.js";
+import type { NotApplicableSet } from "../not-applicable-set.js";
 import type { Provider } from "../../core/incoming-event.js";
 import { parseTraceCarrier } from "../../core/span-parent.js";
 import { parseRunOrigin, parseStoredDeliveries } from "../parse-stored-deliveries.js";
@@ -40,6 +42,8 @@ export interface EventRow {
   replay_of: string | null;
   /** The request's trace context as a JSON carrier; NULL when tracing was off. */
   trace_context: string | null;
+  /** The event's not-applicable set (not_applicable_sets.id); NULL when none, and in older rows. */
+  not_applicable_set: string | null;
 }
 
 export interface RunRow {
@@ -74,11 +78,15 @@ export interface RunRow {
   superseded_by: string | null;
 }
 
-/** The event's row; a fired trace's resources are left to its run among `runs` (stored-traces.ts). */
+/**
+ * The event's row; a fired trace's resources are left to its run among `runs` (stored-traces.ts),
+ * its not-applicable list to its `set` (written apart, once per set).
+ */
 export function eventToRow(
   event: StoredEvent,
   holds: string | undefined,
   runs: readonly PlannedRun[] = [],
+  set?: NotApplicableSet,
 ): EventRow {
   return {
     id: event.id,
@@ -94,14 +102,15 @@ export function eventToRow(
     body_not_kept: event.body.kind === "kept" ? null : JSON.stringify(notKeptColumn(event.body)),
     status: event.status,
     outcome: event.outcome,
-    traces: JSON.stringify(storedTraceColumn(packTraces(event.traces, runs), event.notApplicable)),
+    traces: JSON.stringify(storedTraceColumnWithSet(packTraces(event.traces, runs), set)),
     duplicate_of: event.duplicateOf ?? null,
     replay_of: event.replayOf ?? null,
     trace_context: event.traceContext === undefined ? null : JSON.stringify(event.traceContext),
+    not_applicable_set: set?.id ?? null,
   };
 }
 
-export function eventFromRow(row: EventRow): StoredEvent {
+export function eventFromRow(row: EventRow, resolve?: ResolveSet): StoredEvent {
   const slash = row.listener.indexOf("/");
   const event: StoredEvent = {
     id: row.id,
@@ -118,7 +127,7 @@ export function eventFromRow(row: EventRow): StoredEvent {
     ),
     status: row.status,
     outcome: row.outcome as EventOutcome,
-    ...readStoredTraceColumn(JSON.parse(row.traces) as StoredTraceEntry[]),
+    ...readStoredTraceColumn(JSON.parse(row.traces) as StoredTraceEntry[], resolve),
   };
   if (row.duplicate_of !== null) event.duplicateOf = row.duplicate_of;
   if (row.replay_of !== null) event.replayOf = row.replay_of;

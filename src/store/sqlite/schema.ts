@@ -80,6 +80,25 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX runs_group ON runs (group_id, state) WHERE group_id IS NOT NULL;
   CREATE INDEX runs_group_key ON runs (group_key) WHERE group_key IS NOT NULL;
   `,
+  // An event's not-applicable list is stored once per distinct list (src/store/not-applicable-set.ts):
+  // the set's packed list, its trigger names for the \`trigger\` filter, and the event's reference.
+  // Rows written before keep their list inline in \`traces\` and read as they are.
+  `
+  CREATE TABLE not_applicable_sets (
+    id TEXT PRIMARY KEY,
+    packed TEXT NOT NULL,
+    count INTEGER NOT NULL
+  );
+  CREATE TABLE not_applicable_members (
+    trigger TEXT NOT NULL,
+    set_id TEXT NOT NULL REFERENCES not_applicable_sets (id) ON DELETE CASCADE,
+    PRIMARY KEY (trigger, set_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX not_applicable_members_set ON not_applicable_members (set_id);
+  ALTER TABLE events ADD COLUMN not_applicable_set TEXT REFERENCES not_applicable_sets (id);
+  CREATE INDEX events_not_applicable_set ON events (not_applicable_set)
+    WHERE not_applicable_set IS NOT NULL;
+  `,
 ];
 
 /** Brings a database file's schema up to date, in one transaction per step. */

@@ -30,6 +30,7 @@ import {
 import { createWriteHealth } from "../write-health.js";
 import { describeSqliteFailure } from "./describe-sqlite-failure.js";
 import { migrate } from "./schema.js";
+import { createSetRecord, notApplicableSet, type NotApplicableSet } from "../not-applicable-set.js";
 import { groupOriginPrefix } from "../group-origin-column.js";
 import {
   claimedFromRow,
@@ -107,8 +108,26 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     runStates: db.prepare<[string], { state: string }>("SELECT state FROM runs WHERE event_id = ?"),
     release: db.prepare<[string]>("UPDATE events SET holder_delivery_id = NULL WHERE id = ?"),
     insertEvent: db.prepare(
-      `INSERT INTO events (id, listener, holder_delivery_id, delivery_id, provider, received_at, method, url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of, trace_context)
-       VALUES (@id, @listener, @holder_delivery_id, @delivery_id, @provider, @received_at, @method, @url, @headers, @body, @body_not_kept, @status, @outcome, @traces, @duplicate_of, @replay_of, @trace_context)`,
+      `INSERT INTO events (id, listener, holder_delivery_id, delivery_id, provider, received_at, method, url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of, trace_context, not_applicable_set)
+       VALUES (@id, @listener, @holder_delivery_id, @delivery_id, @provider, @received_at, @method, @url, @headers, @body, @body_not_kept, @status, @outcome, @traces, @duplicate_of, @replay_of, @trace_context, @not_applicable_set)`,
+    ),
+    // Not-applicable sets: written once (the first event of a set), read by id, and deleted when
+    // no event names them any more (prune, evictFiltered).
+    insertSet: db.prepare<[string, string, number]>(
+      "INSERT OR IGNORE INTO not_applicable_sets (id, packed, count) VALUES (?, ?, ?)",
+    ),
+    insertMember: db.prepare<[string, string]>(
+      "INSERT OR IGNORE INTO not_applicable_members (trigger, set_id) VALUES (?, ?)",
+    ),
+    set: db.prepare<[string], { packed: string }>(
+      "SELECT packed FROM not_applicable_sets WHERE id = ?",
+    ),
+    unusedSets: db.prepare(
+      `DELETE FROM not_applicable_sets WHERE NOT EXISTS
+         (SELECT 1 FROM events WHERE events.not_applicable_set = not_applicable_sets.id)`,
+    ),
+    setBytes: db.prepare<[], { n: number }>(
+      "SELECT COALESCE(SUM(length(packed)), 0) AS n FROM not_applicable_sets",
     ),
     insertRun: db.prepare(
       `INSERT INTO runs (id, event_id, origin, trace_index, trigger, namespace, service_account, state, attempts, first_attempt_at, next_attempt_at, last_error, locked_until, deliveries, trace_context, concurrency, group_id, group_key, group_order, superseded_by)
@@ -190,46 +209,65 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     return { eventId: holder.id, blocksRedelivery: blocksRedelivery(holder.outcome, states) };
   };
 
-  const recordOne = db.transaction((p: Extract<Pending, { kind: "record" }>): RecordResult => {
-    const { event } = p;
-    if (event.deliveryId !== undefined) {
-      const holder = ownerOf(listenerKey(event.listener), event.deliveryId);
-      if (holder !== undefined) {
-        if (holder.blocksRedelivery) {
-          q.insertEvent.run(
-            eventToRow(
-              { ...event, outcome: "duplicate", status: 200, duplicateOf: holder.eventId },
-              undefined,
-            ),
-          );
-          return { kind: "duplicate", originalEventId: holder.eventId };
+  const sets = createSetRecord();
+  const resolveSet = (id: string) => sets.read(id, (key) => q.set.get(key)?.packed);
+  /** Writes the set unless it is known to be stored; the ids written in this transaction. */
+  const writeSet = (set: NotApplicableSet, written: string[]): void => {
+    if (sets.isStored(set.id)) return;
+    if (q.insertSet.run(set.id, set.packed, set.count).changes === 1)
+      for (const trigger of set.triggers) q.insertMember.run(trigger, set.id);
+    written.push(set.id);
+  };
+  const recordOne = db.transaction(
+    (p: Extract<Pending, { kind: "record" }>, written: string[]): RecordResult => {
+      const { event } = p;
+      const list = event.notApplicable;
+      const set = list === undefined || list.length === 0 ? undefined : notApplicableSet(list);
+      if (set !== undefined) writeSet(set, written);
+      if (event.deliveryId !== undefined) {
+        const holder = ownerOf(listenerKey(event.listener), event.deliveryId);
+        if (holder !== undefined) {
+          if (holder.blocksRedelivery) {
+            q.insertEvent.run(
+              eventToRow(
+                { ...event, outcome: "duplicate", status: 200, duplicateOf: holder.eventId },
+                undefined,
+                [],
+                set,
+              ),
+            );
+            return { kind: "duplicate", originalEventId: holder.eventId };
+          }
+          q.release.run(holder.eventId);
         }
-        q.release.run(holder.eventId);
       }
-    }
-    q.insertEvent.run(eventToRow(event, event.deliveryId, p.runs));
-    const superseded: string[] = [];
-    for (const planned of p.runs) {
-      const run = newRun(planned, event.receivedAt, event.traceContext);
-      const c = planned.concurrency;
-      if (c === undefined || !supersedes(c)) {
+      q.insertEvent.run(eventToRow(event, event.deliveryId, p.runs, set));
+      const superseded: string[] = [];
+      for (const planned of p.runs) {
+        const run = newRun(planned, event.receivedAt, event.traceContext);
+        const c = planned.concurrency;
+        if (c === undefined || !supersedes(c)) {
+          q.insertRun.run(runToRow(run));
+          continue;
+        }
+        // One writer per file, and this is its transaction: no other record sees the group between.
+        const newer = supersededOnArrival(
+          planned,
+          q.groupNewest.all(c.groupId, c.order).map(member),
+        );
+        if (newer !== undefined) {
+          q.insertRun.run(runToRow(markSuperseded(run, newer)));
+          superseded.push(run.id);
+          continue;
+        }
+        const older = q.groupOlderPending.all(c.groupId, c.order, Date.now()).map(member);
+        for (const m of supersededBy(planned, older, Date.now()))
+          if (q.supersede.run(event.id, m.id).changes === 1) superseded.push(m.id);
         q.insertRun.run(runToRow(run));
-        continue;
       }
-      // One writer per file, and this is its transaction: no other record sees the group between.
-      const newer = supersededOnArrival(planned, q.groupNewest.all(c.groupId, c.order).map(member));
-      if (newer !== undefined) {
-        q.insertRun.run(runToRow(markSuperseded(run, newer)));
-        superseded.push(run.id);
-        continue;
-      }
-      const older = q.groupOlderPending.all(c.groupId, c.order, Date.now()).map(member);
-      for (const m of supersededBy(planned, older, Date.now()))
-        if (q.supersede.run(event.id, m.id).changes === 1) superseded.push(m.id);
-      q.insertRun.run(runToRow(run));
-    }
-    return superseded.length === 0 ? { kind: "stored" } : { kind: "stored", superseded };
-  });
+      return superseded.length === 0 ? { kind: "stored" } : { kind: "stored", superseded };
+    },
+  );
 
   /** Checked and written in one transaction: a second record of the same run id is a no-op. */
   const recordGroupRun = db.transaction((planned: PlannedRun, now: Date): GroupRunRecordResult => {
@@ -253,6 +291,11 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       // The rows were found by group_id: they have one.
       concurrency: run.concurrency as NonNullable<typeof run.concurrency>,
     };
+  };
+
+  /** Deletes the sets no event names (their members go with them), and forgets them. */
+  const dropUnusedSets = (): void => {
+    if (q.unusedSets.run().changes > 0) sets.forget();
   };
 
   const ping = (): boolean => {
@@ -302,12 +345,24 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     queue = [];
     const results: (() => void)[] = [];
     let stored = false;
+    // The sets written by the records that succeeded: known stored once the commit is.
+    const written: string[] = [];
     try {
       db.transaction(() => {
         for (const p of batch) {
+          const mine: string[] = [];
           try {
             if (p.kind === "record") {
-              const result = recordOne(p);
+              let result: RecordResult;
+              try {
+                result = recordOne(p, mine);
+              } catch (error) {
+                if (!isForeignKeyFailure(error)) throw error;
+                // A set known stored but deleted since (another process pruned the file): again.
+                sets.forget();
+                result = recordOne(p, ((mine.length = 0), mine));
+              }
+              written.push(...mine);
               results.push(() => {
                 stored = true;
                 p.resolve(result);
@@ -325,6 +380,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
           }
         }
       })();
+      for (const id of written) sets.stored(id);
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of the batch is stored.
       if (batch.some((p) => p.kind === "record")) health.failed(error);
@@ -406,7 +462,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     getEvent(id) {
       const row = q.event.get(id);
       if (row === undefined) return Promise.resolve(undefined);
-      const event = eventFromRow(row);
+      const event = eventFromRow(row, resolveSet);
       if (!hasPackedTraces(event.traces)) return Promise.resolve(event);
       const runs = q.runs.all(id).map(runFromRow);
       return Promise.resolve({ ...event, traces: unpackTraces(event.traces, runs) });
@@ -430,14 +486,15 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
         args.push(filter.deliveryId);
       }
       if (filter.trigger !== undefined) {
-        // A trace or an old not-applicable entry names its trigger; the packed entry lists names
-        // per group (src/store/pack-not-applicable.ts).
+        // A trace or an old not-applicable entry names its trigger; an inline packed entry lists
+        // names per group (src/store/pack-not-applicable.ts); a set, its members' table.
         where.push(
-          `EXISTS (SELECT 1 FROM json_each(events.traces) AS t WHERE json_extract(t.value, '$.trigger') = ?
+          `(not_applicable_set IN (SELECT set_id FROM not_applicable_members WHERE trigger = ?)
+            OR EXISTS (SELECT 1 FROM json_each(events.traces) AS t WHERE json_extract(t.value, '$.trigger') = ?
              OR EXISTS (SELECT 1 FROM json_each(t.value, '$.groups') AS g, json_each(g.value, '$.triggers') AS n
-                        WHERE n.value = ?))`,
+                        WHERE n.value = ?)))`,
         );
-        args.push(filter.trigger, filter.trigger);
+        args.push(filter.trigger, filter.trigger, filter.trigger);
       }
       if (filter.group !== undefined) {
         where.push(
@@ -460,7 +517,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       }
       const sql = `SELECT * FROM events ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY received_at DESC, id DESC LIMIT ?`;
       const rows = db.prepare<(string | number)[], EventRow>(sql).all(...args, filter.limit + 1);
-      const page = rows.slice(0, filter.limit).map(eventFromRow);
+      const page = rows.slice(0, filter.limit).map((r) => eventFromRow(r, resolveSet));
       const last = page[page.length - 1];
       return Promise.resolve({
         events: page.map(summarize),
@@ -491,18 +548,23 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       });
     },
     prune(before) {
-      return Promise.resolve(q.prune.run(before.getTime()).changes);
+      const n = q.prune.run(before.getTime()).changes;
+      if (n > 0) dropUnusedSets();
+      return Promise.resolve(n);
     },
     storedBytes() {
       const events = q.eventBytes.get()?.n ?? 0;
       const runs = q.runBytes.get()?.n ?? 0;
+      const sets = q.setBytes.get()?.n ?? 0;
       return Promise.resolve({
-        total: events + runs,
+        total: events + runs + sets,
         filteredBodies: q.filteredBytes.get()?.n ?? 0,
       });
     },
     evictFiltered(bytes) {
-      return Promise.resolve(bytes <= 0 ? 0 : q.evictFiltered.run(bytes).changes);
+      const n = bytes <= 0 ? 0 : q.evictFiltered.run(bytes).changes;
+      if (n > 0) dropUnusedSets();
+      return Promise.resolve(n);
     },
     ping() {
       return Promise.resolve(ping());
@@ -518,4 +580,9 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       return Promise.resolve();
     },
   };
+}
+
+/** A record that named a set which is no longer there (SQLITE_CONSTRAINT_FOREIGNKEY). */
+function isForeignKeyFailure(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "SQLITE_CONSTRAINT_FOREIGNKEY";
 }

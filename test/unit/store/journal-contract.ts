@@ -165,6 +165,62 @@ export function describeJournalContract(
         expect(none.events).toEqual([]);
       });
 
+      it("stores a not-applicable list once for the events that share it, and deletes it with the last", async () => {
+        // As the dispatch index hands them out: the same (frozen) array for every event of a
+        // bucket and value; an equal list built apart is the same set too.
+        const list = (seen: string): NotApplicableTrigger[] =>
+          Array.from({ length: 400 }, (_, i) => ({
+            trigger: `repo-${i}`,
+            ruledOutBy: {
+              fact: "filter",
+              seen,
+              expected: [`acme/repo-${i}`],
+              subject: "body.repository.full_name",
+            },
+          }));
+        const shared = Object.freeze(list("acme/hello"));
+        const empty = (await journal.storedBytes()).total;
+        const first = makeEvent({ receivedAt: at(1000), traces: [], notApplicable: shared });
+        await journal.record(first, []);
+        const one = (await journal.storedBytes()).total - empty;
+        const events = [first];
+        for (const [i, notApplicable] of [shared, shared, list("acme/hello")].entries()) {
+          const e = makeEvent({ receivedAt: at(2000 + i), traces: [], notApplicable });
+          await journal.record(e, []);
+          events.push(e);
+        }
+        const four = (await journal.storedBytes()).total - empty;
+        // Each further event adds its row, not the list (~40 bytes a trigger): far under a copy.
+        expect(four - one).toBeLessThan(one / 4);
+        // Another value seen is another list, stored apart.
+        const other = makeEvent({ receivedAt: at(3000), traces: [], notApplicable: list("x/y") });
+        await journal.record(other, []);
+        expect((await journal.storedBytes()).total - empty - four).toBeGreaterThan(one / 2);
+        for (const e of [...events, other]) {
+          const back = await journal.getEvent(e.id);
+          expect(back).toEqual(e);
+          expect(JSON.stringify(back?.notApplicable)).toBe(JSON.stringify(e.notApplicable));
+        }
+        const page = await journal.listEvents({ limit: 10, trigger: "repo-399" });
+        expect(page.events.map((e) => [e.id, e.notApplicable])).toEqual(
+          [...events, other].reverse().map((e) => [e.id, 400]),
+        );
+        await expect(journal.listEvents({ limit: 10, trigger: "repo-400" })).resolves.toEqual({
+          events: [],
+          next: undefined,
+        });
+        // Pruning the first keeps the set of the others; pruning all deletes every set.
+        await expect(journal.prune(at(1500))).resolves.toBe(1);
+        expect((await journal.getEvent(events[1]!.id))?.notApplicable).toEqual(shared);
+        await expect(journal.prune(at(10_000))).resolves.toBe(4);
+        expect((await journal.storedBytes()).total).toBe(empty);
+        // Recorded again after its set went: the set is written again, not assumed there.
+        const later = makeEvent({ receivedAt: at(20_000), traces: [], notApplicable: shared });
+        await journal.record(later, []);
+        expect(await journal.getEvent(later.id)).toEqual(later);
+        expect((await journal.storedBytes()).total - empty).toBe(one);
+      });
+
       it("gives back not-applicable triggers that all want the same, and one alone", async () => {
         const same: NotApplicableTrigger[] = ["a", "b", "c"].map((trigger) => ({
           trigger,

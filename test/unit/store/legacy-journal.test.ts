@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { packNotApplicable } from "../../../src/store/pack-not-applicable.js";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
@@ -244,6 +245,40 @@ describe("a SQLite journal from before the packed not-applicable list", () => {
       expect(event?.notApplicable).toEqual(notApplicable);
       const page = await journal.listEvents({ limit: 10, trigger: "gitlab" });
       expect(page.events.map((e) => [e.id, e.notApplicable])).toEqual([[EVENT, 2]]);
+    } finally {
+      await journal.close();
+    }
+  });
+});
+
+describe("a SQLite journal from before not-applicable sets", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hookline-legacy-na3-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reads its inline packed list as it is, finds it by name, and prunes it", async () => {
+    const path = join(dir, "na3.db");
+    const journal = createSqliteJournal({ path });
+    const notApplicable = ["a", "b"].map((trigger) => ({
+      trigger,
+      ruledOutBy: {
+        fact: "filter" as const,
+        seen: "acme/a",
+        expected: [`acme/${trigger}`],
+        subject: "body.repository.full_name",
+      },
+    }));
+    try {
+      // The column as version 2 wrote it: the packed list inline, after the traces.
+      const db = new Database(path);
+      db.prepare(
+        `INSERT INTO events (id, listener, provider, received_at, method, url, headers, body, status, outcome, traces)
+         VALUES (?, 'ci/el', 'github', ?, 'POST', '/', '{}', ?, 202, 'filtered', ?)`,
+      ).run(EVENT, T0, Buffer.from("{}"), JSON.stringify([packNotApplicable(notApplicable)]));
+      db.close();
+      expect((await journal.getEvent(EVENT))?.notApplicable).toEqual(notApplicable);
+      const page = await journal.listEvents({ limit: 10, trigger: "b" });
+      expect(page.events.map((e) => [e.id, e.notApplicable])).toEqual([[EVENT, 2]]);
+      await expect(journal.prune(new Date(T0 + 1))).resolves.toBe(1);
     } finally {
       await journal.close();
     }
