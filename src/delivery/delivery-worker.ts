@@ -97,8 +97,8 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
   };
   const now = options.now ?? (() => new Date());
   const pollMs = options.pollMs ?? 250;
-  const concurrency = Math.max(1, options.concurrency ?? 16);
-  const batch = Math.max(1, options.batch ?? 16);
+  const concurrency = Math.max(1, options.concurrency ?? 64);
+  const batch = Math.max(1, options.batch ?? 64);
   const leaseMs = options.leaseMs ?? 60_000;
   const maxAttempts = options.maxAttempts ?? 10;
   const maxAgeMs = options.maxAgeMs ?? 24 * 3600_000;
