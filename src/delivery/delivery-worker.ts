@@ -27,12 +27,12 @@ export interface WorkerOptions {
   /** How often to look for due runs when nothing woke the worker (default 250 ms). */
   pollMs?: number;
   /**
-   * Runs in flight at most (default 16): a run whose sink call is slow holds one slot, and the
+   * Runs in flight at most (default 64): a run whose sink call is slow holds one slot, and the
    * worker claims more as the others free theirs.
    */
   concurrency?: number;
   /**
-   * Runs claimed in one turn of the event loop at most (default 16): with a synchronous journal
+   * Runs claimed in one turn of the event loop at most (default 64): with a synchronous journal
    * and sink a claimed run is delivered in the same turn, so this bounds the worker's share of a
    * turn, and the listener's requests are read between two claims.
    */
