@@ -27,6 +27,12 @@ export interface LoadOptions {
   relativeTo?: string;
   /** Size limits (default 4 MiB a file, 32 MiB a directory: settings/defaults.ts). */
   limits?: ConfigLimits;
+  /**
+   * Read big files (OFF_THREAD_CHARS and more) in a worker thread, so that requests are answered
+   * meanwhile: for reloads. Off by default: at start-up and in the CLI nothing waits for the
+   * loop, and the worker's start costs more than the reading it takes off the thread.
+   */
+  offThread?: boolean;
 }
 
 /**
@@ -63,7 +69,10 @@ export async function decodeConfigDir(dir: string, options: LoadOptions): Promis
   // Between documents the event loop gets a turn now and then (and between files, reading them),
   // so that requests are answered during a reload of a big config.
   for await (const { file, text } of readConfigFiles(dir, files, base, limits, out.issues)) {
-    const fast = text.length >= OFF_THREAD_CHARS ? await loadYamlOffThread(text) : "unread";
+    const fast =
+      options.offThread === true && text.length >= OFF_THREAD_CHARS
+        ? await loadYamlOffThread(text)
+        : "unread";
     await runInTurns(decodeDocuments(text, file, options.registry, out, fast));
   }
   markDuplicates(out);

@@ -150,11 +150,12 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
     const opened = cluster;
     stack.push("cluster config", () => opened.close());
   }
-  const load = (): Promise<CompiledConfig> =>
+  // A reload reads big files off the thread (requests are being answered); the first load not.
+  const load = (offThread = true): Promise<CompiledConfig> =>
     clusterModule === undefined || cluster === undefined
-      ? loadConfigDir(dir ?? "", { registry })
+      ? loadConfigDir(dir ?? "", { registry, offThread })
       : clusterModule.loadConfigSources({ dir, cluster, registry });
-  let config = await load();
+  let config = await load(false);
   for (const issue of config.issues) {
     const line = formatIssue(issue);
     const code = issue.code === undefined ? {} : { code: issue.code };
@@ -402,7 +403,7 @@ async function build(settings: Settings, io: RuntimeIo, stack: DisposerStack): P
   // Requests in flight finish; idle keep-alive connections are closed.
   stack.push("listener port", () => closeServer(server, "idle"));
   const reloads = createReloadCoordinator({
-    load,
+    load: () => load(),
     apply: (next) => {
       resolver = resolverFor(next);
       config = next;

@@ -1,14 +1,16 @@
 import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { HOOKLINE_BIN, removeDir, scratchDir } from "../support/process-hookline.js";
 
 /**
- * A config file over 256 KiB is read in a worker thread (src/config/load-yaml-off-thread.ts),
- * which exists only in the build: `hookline validate` on one must report what the in-thread
- * reading does — every trigger, and an error deep in the file at its own line and column,
+ * A config file over 256 KiB is read in a worker thread on a reload
+ * (src/config/load-yaml-off-thread.ts; the worker's file exists only in the build): the build's
+ * loadConfigDir must give with `offThread` what the in-thread reading gives, and `hookline
+ * validate` (in-thread) every trigger, and an error deep in the file at its own line and column,
  * found by the slow reading the error asks for. Needs the build in dist/ (`npm run build`).
  */
 const run = promisify(execFile);
@@ -86,9 +88,42 @@ async function validate(text: string): Promise<{ code: number; stdout: string; s
   }
 }
 
+/** The build's loader, as serve uses it: off the thread on a reload, in it at start-up. */
+async function loadBoth(text: string): Promise<{ offThread: unknown; inThread: unknown }> {
+  const dir = scratchDir();
+  dirs.push(dir);
+  writeFileSync(join(dir, "org.yaml"), text);
+  const dist = (p: string): string => pathToFileURL(resolve("dist/src", p)).href;
+  const { loadConfigDir } = (await import(dist("config/load-config.js"))) as {
+    loadConfigDir: (d: string, o: object) => Promise<{ listeners: unknown[]; issues: unknown[] }>;
+  };
+  const { createInterceptorRegistry } = (await import(
+    dist("interceptors/plugins/create-interceptor-registry.js")
+  )) as { createInterceptorRegistry: (p: undefined) => Promise<object> };
+  const registry = await createInterceptorRegistry(undefined);
+  const seen = async (offThread: boolean) => {
+    const c = await loadConfigDir(dir, { registry, offThread, relativeTo: dir });
+    const triggers = (c.listeners as { triggers: { name: string }[] }[]).flatMap((l) =>
+      l.triggers.map((t) => t.name),
+    );
+    return { triggers, issues: JSON.parse(JSON.stringify(c.issues)) as unknown };
+  };
+  return { offThread: await seen(true), inThread: await seen(false) };
+}
+
 describe("a config file read in a worker thread", () => {
   it("is big enough to be", () => {
     expect(configText(undefined).length).toBeGreaterThan(256 * 1024);
+  });
+
+  it("is read off the thread as in it, clean and with an error", async () => {
+    for (const bad of [undefined, 1_100]) {
+      const { offThread, inThread } = await loadBoth(configText(bad));
+      expect(offThread).toEqual(inThread);
+      const seen = inThread as { triggers: string[]; issues: unknown[] };
+      if (bad === undefined) expect(seen.triggers).toHaveLength(TRIGGERS);
+      else expect(seen.issues).not.toHaveLength(0);
+    }
   });
 
   it("validates clean", async () => {
