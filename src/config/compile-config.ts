@@ -1,5 +1,5 @@
 import { createCompileContext } from "./compile-context.js";
-import { compileListener } from "./compile-listener.js";
+import { compileListenerSteps } from "./compile-listener.js";
 import { compileBindingParam } from "./compile-trigger.js";
 import type { CompiledConfig, CompiledListener } from "./compiled.js";
 import type { DecodedConfig } from "./decoded-config.js";
@@ -21,7 +21,7 @@ export function compileConfigInTurns(decoded: DecodedConfig): Promise<CompiledCo
   return runInTurns(compileSteps(decoded));
 }
 
-/** The compilation, pausing after each binding and each listener. */
+/** The compilation, pausing after each binding, each listener and each of its triggers. */
 function* compileSteps(decoded: DecodedConfig): Generator<void, CompiledConfig, undefined> {
   const refs = resolveReferences(decoded.objects);
   const cx = createCompileContext(decoded, refs);
@@ -42,7 +42,7 @@ function* compileSteps(decoded: DecodedConfig): Generator<void, CompiledConfig, 
   }
   const listeners: CompiledListener[] = [];
   for (const el of refs.all("EventListener")) {
-    listeners.push(compileListener(el, cx));
+    listeners.push(yield* compileListenerSteps(el, cx));
     yield;
   }
   return { listeners, secrets: refs.secrets(), issues: cx.issues, counts: refs.counts() };

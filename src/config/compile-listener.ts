@@ -9,13 +9,26 @@ import { rateLimitOf } from "./parse-rate-limit.js";
 import { referenceError } from "./issues.js";
 import type { RateLimit } from "../concurrency/token-bucket.js";
 import type { EventListener } from "./types.js";
+import { runAtOnce } from "./run-in-turns.js";
 
 /** An EventListener: its selected, referenced and inline triggers, and its trigger groups. */
 export function compileListener(el: EventListener, cx: CompileContext): CompiledListener {
+  return runAtOnce(compileListenerSteps(el, cx));
+}
+
+/**
+ * `compileListener` as steps that pause after each trigger, for `compileConfigInTurns`: a listener
+ * with thousands of inline triggers does not compile in one block.
+ */
+export function* compileListenerSteps(
+  el: EventListener,
+  cx: CompileContext,
+): Generator<void, CompiledListener, undefined> {
   const ns = el.metadata.namespace;
   const triggers: CompiledTrigger[] = [];
   for (const t of cx.refs.selectTriggers(ns, el.spec.namespaceSelector, el.spec.labelSelector)) {
     triggers.push(compileTrigger(t, "selector", cx));
+    yield;
   }
   for (const t of el.spec.triggers) {
     if (t.triggerRef !== undefined) {
@@ -33,6 +46,7 @@ export function compileListener(el: EventListener, cx: CompileContext): Compiled
           plan: { kind: "broken", reason },
         });
       }
+      yield;
       continue;
     }
     const name = t.name ?? "";
@@ -43,6 +57,7 @@ export function compileListener(el: EventListener, cx: CompileContext): Compiled
       via: "inline",
       plan: compileTriggerSpec(t, ns, ns, cx.ownerOf(el), cx),
     });
+    yield;
   }
   const groups = el.spec.triggerGroups.map((g): CompiledGroup => {
     const selected = cx.refs.selectTriggers(

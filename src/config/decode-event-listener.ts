@@ -11,7 +11,12 @@ import {
   type FieldTable,
 } from "./decode-fields.js";
 import { decodeInterceptors, INTERCEPTOR_FIELDS } from "./decode-interceptor.js";
-import type { InterceptorDecodeEnv } from "./interceptor-decode-env.js";
+import type {
+  ApiVersion,
+  InterceptorDecodeEnv,
+  PreDecodedTriggers,
+} from "./interceptor-decode-env.js";
+import { isMap, isScalar, isSeq } from "yaml";
 import {
   decodeLabelSelector,
   decodeNamespaceSelector,
@@ -80,7 +85,7 @@ export const TRIGGER_GROUP_FIELDS: FieldTable<TriggerGroup, InterceptorDecodeEnv
 export const EVENT_LISTENER_SPEC_FIELDS: FieldTable<Spec, InterceptorDecodeEnv> = [
   {
     name: "triggers",
-    decode: (field, env) => decodeList(field, env.cx, (el) => decodeListenerTrigger(el, env)),
+    decode: (field, env) => decodeList(field, env.cx, (el) => listenerTrigger(el, env)),
     doc: "The triggers, inline or by triggerRef.",
     schema: listOf(fieldTableToJsonSchema(LISTENER_TRIGGER_FIELDS)),
   },
@@ -138,6 +143,57 @@ export function decodeEventListenerSpec(
 
 /** Worked out once: every inline trigger asks for them. */
 const LISTENER_TRIGGER_FIELD_NAMES: readonly string[] = fieldNames(LISTENER_TRIGGER_FIELDS);
+
+/**
+ * Decodes the inline triggers of an EventListener document ahead of the document, one at a time
+ * with a pause after each, into `memo`; the document's decoding then takes them from it
+ * (`listenerTrigger`). A trigger's issues are kept apart and added in its place, so the issues
+ * and their order are those of a decoding at once. Any other document: nothing done.
+ */
+export function* preDecodeListenerTriggers(
+  root: unknown,
+  env: Omit<InterceptorDecodeEnv, "version">,
+  memo: PreDecodedTriggers,
+): Generator<void, void, undefined> {
+  const { cx } = env;
+  const node = cx.deref(root);
+  if (!isMap(node)) return;
+  const apiVersion = node.get("apiVersion", true);
+  const kind = node.get("kind", true);
+  if (!isScalar(kind) || kind.value !== "EventListener" || !isScalar(apiVersion)) return;
+  const version: ApiVersion | undefined =
+    apiVersion.value === "triggers.tekton.dev/v1beta1"
+      ? "v1beta1"
+      : apiVersion.value === "triggers.tekton.dev/v1alpha1"
+        ? "v1alpha1"
+        : undefined;
+  const spec = cx.deref(node.get("spec", true));
+  if (version === undefined || !isMap(spec)) return;
+  const triggers = cx.deref(spec.get("triggers", true));
+  if (!isSeq(triggers)) return;
+  for (const [i, element] of triggers.items.entries()) {
+    const path = `spec.triggers[${i}]`;
+    const start = cx.issues.length;
+    const trigger = decodeListenerTrigger({ node: element, path }, { ...env, version });
+    memo.set(element, { cx, path, version, trigger, issues: cx.issues.splice(start) });
+    yield;
+  }
+}
+
+/** An inline trigger: decoded ahead (taken once, with its issues), or decoded now. */
+function listenerTrigger(el: Field, env: InterceptorDecodeEnv): EventListenerTrigger | undefined {
+  const known = env.triggers?.get(el.node);
+  if (
+    known === undefined ||
+    known.cx !== env.cx ||
+    known.path !== el.path ||
+    known.version !== env.version
+  )
+    return decodeListenerTrigger(el, env);
+  env.triggers?.delete(el.node);
+  env.cx.issues.push(...known.issues);
+  return known.trigger;
+}
 
 function decodeListenerTrigger(
   el: Field,

@@ -1,7 +1,7 @@
 import type { Interceptor as InterceptorImpl, ParamError } from "../interceptors/types.js";
 import type { InterceptorRegistry } from "../interceptors/registry.js";
 import type { DecodeContext } from "./decode.js";
-import type { TriggerInterceptor } from "./types.js";
+import type { ConfigIssue, EventListenerTrigger, TriggerInterceptor } from "./types.js";
 
 export type ApiVersion = "v1beta1" | "v1alpha1";
 
@@ -33,4 +33,20 @@ export interface InterceptorDecodeEnv {
   registry: InterceptorRegistry;
   /** Compiled params, keyed by the decoded TriggerInterceptor object. */
   compiled: WeakMap<TriggerInterceptor, CompiledInterceptorParams>;
+  /** A listener's inline triggers decoded ahead, in turns (decode-event-listener.ts). */
+  triggers?: PreDecodedTriggers;
+}
+
+/**
+ * Inline triggers decoded before their document, by their node: each trigger with the issues its
+ * decoding produced, which are added to the document's when the trigger is taken, in its place.
+ */
+export type PreDecodedTriggers = Map<unknown, PreDecodedTrigger>;
+
+export interface PreDecodedTrigger {
+  readonly cx: DecodeContext;
+  readonly path: string;
+  readonly version: ApiVersion;
+  readonly trigger: EventListenerTrigger | undefined;
+  readonly issues: readonly ConfigIssue[];
 }

@@ -4,6 +4,8 @@ import { Document, LineCounter, type Node } from "yaml";
 import type { InterceptorRegistry } from "../interceptors/registry.js";
 import { DecodeContext } from "./decode.js";
 import { decodeDocument } from "./decode-document.js";
+import { preDecodeListenerTriggers } from "./decode-event-listener.js";
+import type { PreDecodedTriggers } from "./interceptor-decode-env.js";
 import { compileConfigInTurns } from "./compile-config.js";
 import type { CompiledConfig } from "./compiled.js";
 import { documentError, formatIssue, unreadable, warning } from "./issues.js";
@@ -159,7 +161,9 @@ function* decodeFastDocuments(
   let issues = false;
   for (const root of roots) {
     const cx = new DecodeContext(file, shell);
-    out.objects.push(...decodeDocument(root, { cx, registry, compiled: out.compiled }));
+    const env = { cx, registry, compiled: out.compiled, triggers: new Map() as PreDecodedTriggers };
+    yield* preDecodeListenerTriggers(root, env, env.triggers);
+    out.objects.push(...decodeDocument(root, env));
     out.issues.push(...cx.issues);
     issues ||= cx.issues.length > 0;
     yield;

@@ -416,4 +416,47 @@ items:
     fast: true,
     text: "- a\n- b\n",
   },
+  {
+    // Its inline triggers are decoded ahead, in turns (decode-event-listener.ts): their issues
+    // must still come in their place, between the spec's and the trigger groups'.
+    name: "a listener's issues before, among and after its inline triggers",
+    fast: true,
+    text: `apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata:
+  name: el
+  annotations:
+    hookline.dev/reply: loud
+spec:
+  surprise: 1
+  triggers:
+    - name: both
+      triggerRef: t
+      template: { ref: tt }
+    - name: fine
+      template: { ref: tt }
+    - name: neither
+    - name: cel
+      interceptors:
+        - ref: { name: cel }
+          params:
+            - name: filter
+              value: "body.a =="
+      template: { ref: tt }
+    - 3
+  triggerGroups:
+    - name: g
+      interceptors: []
+      triggerSelector: {}
+`,
+    issues: [
+      `config.yaml:6:25 metadata.annotations[hookline.dev/reply]: invalid value "loud": must be "tekton" or "honest"`,
+      `config.yaml:8:3 spec.surprise: unknown field "surprise"`,
+      `config.yaml:12:17 spec.triggers[0].template: expected exactly one, got both: spec.triggers[0].triggerRef, spec.triggers[0].template`,
+      `config.yaml:15:7 spec.triggers[2]: expected exactly one, got neither: spec.triggers[2].template, spec.triggers[2].triggerRef`,
+      `config.yaml:21:32 spec.triggers[3].interceptors[0].params[0].value: failed to parse expression "body.a ==": unexpected token: EOF`,
+      `config.yaml:23:7 spec.triggers[4]: expected an object, got a number`,
+      `config.yaml:27:24 spec.triggerGroups[0].triggerSelector: expected at least one of triggerSelector.namespaceSelector, triggerSelector.labelSelector`,
+    ],
+  },
 ];
