@@ -18,10 +18,13 @@ import type {
  * and finds the members that accept it in `byValue`; the others are ruled out by their own fact,
  * as walking each plan would have ruled them out. Buckets of one trigger are not kept: such a
  * trigger is walked on its own, as before.
+ *
+ * A generator that pauses after each trigger, so that a load in turns (run-in-turns.ts) gives the
+ * event loop a turn while a listener of thousands of triggers is indexed.
  */
-export function compileDispatchIndex(
+export function* compileDispatchIndex(
   triggers: readonly CompiledTrigger[],
-): DispatchIndex | undefined {
+): Generator<void, DispatchIndex | undefined, undefined> {
   const uses = new Map<CompiledFact, number>();
   for (const t of triggers)
     for (const step of planOf(t)?.steps ?? [])
@@ -38,11 +41,12 @@ export function compileDispatchIndex(
     string,
     { plan: DispatchPlan; namespace: string; step: number; fact: number; members: Member[] }
   >();
-  triggers.forEach((t, index) => {
+  for (const [index, t] of triggers.entries()) {
+    yield;
     const plan = planOf(t);
-    if (plan === undefined) return;
+    if (plan === undefined) continue;
     const at = decidingFactOf(plan, uses);
-    if (at === undefined) return;
+    if (at === undefined) continue;
     const shape = [t.namespace];
     plan.steps.forEach((step, i) => {
       // A step shared by many plans (the same github check) is described once; its text does not
@@ -78,7 +82,7 @@ export function compileDispatchIndex(
         (bucket = { plan, namespace: t.namespace, step: at.step, fact: at.fact, members: [] }),
       );
     bucket.members.push({ index, decides: at.decides });
-  });
+  }
   const buckets: DispatchBucket[] = [];
   for (const b of byShape.values()) {
     if (b.members.length < 2) continue;

@@ -82,7 +82,7 @@ export function* compileListenerSteps(
     };
   });
   const annotations = el.metadata.annotations;
-  const dispatchIndex = compileDispatchIndex(triggers);
+  const dispatchIndex = yield* compileDispatchIndex(triggers);
   const rateLimit = rateLimitOf(annotations);
   const triggerRateLimits = new Map<string, RateLimit>();
   for (const t of [...triggers, ...groups.flatMap((g) => g.triggers)])
