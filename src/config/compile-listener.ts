@@ -9,16 +9,11 @@ import { rateLimitOf } from "./parse-rate-limit.js";
 import { referenceError } from "./issues.js";
 import type { RateLimit } from "../concurrency/token-bucket.js";
 import type { EventListener } from "./types.js";
-import { runAtOnce } from "./run-in-turns.js";
-
-/** An EventListener: its selected, referenced and inline triggers, and its trigger groups. */
-export function compileListener(el: EventListener, cx: CompileContext): CompiledListener {
-  return runAtOnce(compileListenerSteps(el, cx));
-}
 
 /**
- * `compileListener` as steps that pause after each trigger, for `compileConfigInTurns`: a listener
- * with thousands of inline triggers does not compile in one block.
+ * An EventListener: its selected, referenced and inline triggers, and its trigger groups, as steps
+ * that pause after each trigger (compileConfig runs them at once, compileConfigInTurns in turns): a
+ * listener with thousands of inline triggers does not compile in one block.
  */
 export function* compileListenerSteps(
   el: EventListener,
