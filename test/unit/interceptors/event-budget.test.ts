@@ -53,16 +53,22 @@ describe("createEventBudget", () => {
     },
   );
 
-  it("pauses an event that has worked once the loop's turn has had a slice of work, but never a fresh one", async () => {
+  it("pauses an event that has worked once the loop's turn has had a slice of work, but never a fresh or cheap one", async () => {
     const busy = createEventBudget();
     const worked = createEventBudget();
-    worked.spend(1, 0.1);
-    busy.spend(150_000, 0);
+    const cheap = createEventBudget();
+    worked.spend(40_000, 0.1); // a fifth of a slice
+    cheap.spend(38_999, 0.8); // under a fifth of a slice, in steps and in time
+    busy.spend(90_000, 0);
     const fresh = createEventBudget();
     expect(fresh.pause()).toBeUndefined();
     expect(worked.pause()).toBeUndefined();
-    busy.spend(60_000, 0); // 210,000 steps in this turn, by all events together
+    busy.spend(30_000, 0); // 198,999 steps in this turn, by all events together
+    expect(worked.pause()).toBeUndefined();
+    cheap.spend(1, 0.1); // cheap: 39,000 steps, 0.9 ms
+    busy.spend(1_000, 0); // 200,000 steps: the turn has had a slice
     expect(fresh.pause()).toBeUndefined();
+    expect(cheap.pause()).toBeUndefined();
     const order: string[] = [];
     setImmediate(() => order.push("loop"));
     await paused(worked).then(() => order.push("worked"));
