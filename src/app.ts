@@ -10,7 +10,6 @@ import { canonicalHeaders } from "./core/canonical-header.js";
 import { identifyProvider } from "./intake/identify-provider.js";
 import { createBodyBudget, type BodyBudget, type BodyRefusal } from "./intake/body-budget.js";
 import { busy, readBody } from "./intake/read-body.js";
-import { takeLoopShare } from "./intake/loop-share.js";
 import type { IncomingEvent } from "./core/incoming-event.js";
 import {
   SpanKind,
@@ -232,10 +231,6 @@ async function handleEvent(
     req.resume();
     return;
   }
-  // A bounded share of each loop phase (src/intake/loop-share.ts): the loop keeps turning, and
-  // accepting connections, however many requests arrived together.
-  const share = takeLoopShare();
-  if (share !== undefined) await share;
   const header = canonicalHeaders(req.rawHeaders);
   const { provider, deliveryId } = identifyProvider(header);
   const event: IncomingEvent = {
