@@ -353,6 +353,20 @@ async function startServer(
   return { name, child, port, adminPort, startupMs, pid: child.pid, log, path };
 }
 
+/** bench/file-create-cost.js on the server's core, for each of `dirs`; [] when it fails. */
+function diskFloor(dirs) {
+  const [cmd, argv] = pinned(SERVER_CORE, process.execPath, [
+    join(BENCH_DIR, "file-create-cost.js"),
+    ...dirs,
+  ]);
+  const out = spawnSync(cmd, argv, { encoding: "utf8" });
+  if (out.status !== 0) return [];
+  return out.stdout
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line));
+}
+
 /** One push to the server's path, signed with `sig`: its status and answer. */
 async function post(server, sig) {
   const res = await fetch(`http://${HOST}:${server.port}${server.path}`, {
@@ -1143,6 +1157,14 @@ async function main() {
   const results = {};
   const scaling = [];
   const problems = [];
+
+  // The disk's own floor, outside hookline, on the server's core: what the local sink's file
+  // pattern and a journal's fsync'd commit cost there (bench/file-create-cost.js).
+  results.diskFloor = diskFloor([outParent, ...(tmpfsParent === undefined ? [] : [tmpfsParent])]);
+  for (const f of results.diskFloor)
+    process.stdout.write(
+      `disk floor under ${f.dir}: a sink file (tmp + link + unlink) ${f.file.wallUs} µs wall, ${f.file.sysUs} µs system; an fsync'd 8 KB append ${f.commit.wallUs} µs wall, ${f.commit.sysUs} µs system\n`,
+    );
   const failed = (name, err) => {
     const message = err instanceof Error ? err.message : String(err);
     process.stdout.write(`   FAILED: ${message}\n`);
