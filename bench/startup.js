@@ -9,9 +9,10 @@
 // bench/trigger-config.js): the median over --runs starts of the time from the spawn to the
 // first 200 of GET /live, then on one more start the memory idle (1 s after /live) and after a
 // --load s `wrk -t1 -c50` of the signed push (server on core 0, wrk on core 1 when taskset is
-// there): VmRSS, and from the admin port's /metrics the V8 heap used/total, external memory and
-// the code space. RssAnon/RssFile from /proc/<pid>/status split the RSS into the heap and
-// malloc (anon) and the mapped node binary and native addons (file).
+// there): VmRSS, and from the admin port's /metrics the V8 heap used/total (with the committed
+// young generation and old space), external memory and the code space. RssAnon/RssFile from
+// /proc/<pid>/status split the RSS into the heap and malloc (anon) and the mapped node binary and
+// native addons (file).
 import { spawn, spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -87,6 +88,10 @@ async function v8Memory(adminPort) {
     heapTotal: metric(/^hookline_process_nodejs_heap_size_total_bytes (\S+)/m),
     external: metric(/^hookline_process_nodejs_external_memory_bytes (\S+)/m),
     code: metric(/^hookline_process_nodejs_heap_space_size_used_bytes\{space="code"\} (\S+)/m),
+    // The young generation (two semi-spaces, up to 2 x 16 MB in Node 20) and the old space as
+    // committed: what of heapTotal each part holds.
+    young: metric(/^hookline_process_nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)/m),
+    old: metric(/^hookline_process_nodejs_heap_space_size_total_bytes\{space="old"\} (\S+)/m),
   };
 }
 
@@ -160,7 +165,7 @@ function load(port) {
 }
 
 const fmt = (m) =>
-  `RSS ${m.rss.toFixed(0)} MB (anon ${m.anon.toFixed(0)}, file ${m.file.toFixed(0)}); heap ${m.heapUsed.toFixed(0)}/${m.heapTotal.toFixed(0)} MB, external ${m.external.toFixed(0)} MB, code ${m.code.toFixed(1)} MB`;
+  `RSS ${m.rss.toFixed(0)} MB (anon ${m.anon.toFixed(0)}, file ${m.file.toFixed(0)}); heap ${m.heapUsed.toFixed(0)}/${m.heapTotal.toFixed(0)} MB (young ${m.young.toFixed(0)}, old ${m.old.toFixed(0)}), external ${m.external.toFixed(0)} MB, code ${m.code.toFixed(1)} MB`;
 
 // --help: the cost of loading the CLI alone.
 const help = [];
