@@ -88,6 +88,22 @@ describe("what a command loads", () => {
     expect([...r.packages]).toEqual([]);
   });
 
+  it("runs hookline's bundle, not tsc's module tree", () => {
+    // build-dist.ts (this project's globalSetup) made the bundle current before the tests.
+    const record = join(dir, "modules-bundle.txt");
+    writeFileSync(record, "");
+    const r = spawnSync(process.execPath, ["--import", RECORDER, HOOKLINE_BIN, "--help"], {
+      cwd: ROOT,
+      env: { ...process.env, HOOKLINE_RECORD_MODULES: record },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const urls = readFileSync(record, "utf8").split("\n");
+    expect(urls).toContain(pathToFileURL(join(ROOT, "dist", "bundle", "main.js")).href);
+    expect(urls.filter((u) => u.includes("/dist/src/"))).toEqual([]);
+  });
+
   it("sign loads none of the optional packages", () => {
     const payload = join(dir, "payload.json");
     writeFileSync(payload, EXAMPLE_PUSH);
