@@ -8,7 +8,8 @@
 //   is still visible per package (test/process/lazy-imports.test.ts), and native ones just work.
 // - `hookline/sdk` stays tsc's dist/src/interceptors/public.js: a plug-in gets that copy of the
 //   SDK, which the core already expects (wrap-plugin.ts reads a ParamError of another copy).
-// - The YAML worker is an entry at the bundle's root, where the chunk that starts it looks for it.
+// - The worker threads' files (the YAML reader, the local sink's file writer) are entries at the
+//   bundle's root, where the chunks that start them look for them.
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -22,6 +23,7 @@ await build({
   entryPoints: {
     main: "dist/src/cli/main.js",
     "yaml-load-worker": "dist/src/config/yaml-load-worker.js",
+    "file-writer-worker": "dist/src/sinks/local/file-writer-worker.js",
   },
   outdir,
   bundle: true,
