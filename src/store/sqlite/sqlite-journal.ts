@@ -28,6 +28,7 @@ import {
   type StoredEvent,
 } from "../types.js";
 import { createWriteHealth } from "../write-health.js";
+import { assertNever } from "../../errors/assert-never.js";
 import { describeSqliteFailure } from "./describe-sqlite-failure.js";
 import { migrate } from "./schema.js";
 import { createSetRecord, notApplicableSet, type NotApplicableSet } from "../not-applicable-set.js";
@@ -342,47 +343,50 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       timer = windowMs > 0 ? setTimeout(flush, windowMs) : setImmediate(flush);
     }
   };
+  /** What became of each write of a batch, settled once its commit is done. */
+  type Outcome =
+    | { kind: "record"; p: Extract<Pending, { kind: "record" }>; result: RecordResult }
+    | { kind: "save"; p: Extract<Pending, { kind: "save" }>; result: SaveResult }
+    | { kind: "failed"; p: Pending; error: unknown };
+  /**
+   * The batch's writes in one transaction, each record in a savepoint of its own (recordOne);
+   * `written`: the sets written by the records that succeeded. Made once: a transaction function
+   * per flush was a closure and a wrapper per commit.
+   */
+  const commitBatch = db.transaction(
+    (batch: readonly Pending[], outcomes: Outcome[], written: string[]): void => {
+      for (const p of batch) {
+        const mine: string[] = [];
+        try {
+          if (p.kind === "record") {
+            let result: RecordResult;
+            try {
+              result = recordOne(p, mine);
+            } catch (error) {
+              if (!isForeignKeyFailure(error)) throw error;
+              // A set known stored but deleted since (another process pruned the file): again.
+              sets.forget();
+              result = recordOne(p, ((mine.length = 0), mine));
+            }
+            written.push(...mine);
+            outcomes.push({ kind: "record", p, result });
+          } else {
+            outcomes.push({ kind: "save", p, result: saveOne(p.row) });
+          }
+        } catch (error) {
+          outcomes.push({ kind: "failed", p, error });
+        }
+      }
+    },
+  );
   const flush = (): void => {
     timer = undefined;
     const batch = queue;
     queue = [];
-    const results: (() => void)[] = [];
-    let stored = false;
-    // The sets written by the records that succeeded: known stored once the commit is.
+    const outcomes: Outcome[] = [];
     const written: string[] = [];
     try {
-      db.transaction(() => {
-        for (const p of batch) {
-          const mine: string[] = [];
-          try {
-            if (p.kind === "record") {
-              let result: RecordResult;
-              try {
-                result = recordOne(p, mine);
-              } catch (error) {
-                if (!isForeignKeyFailure(error)) throw error;
-                // A set known stored but deleted since (another process pruned the file): again.
-                sets.forget();
-                result = recordOne(p, ((mine.length = 0), mine));
-              }
-              written.push(...mine);
-              results.push(() => {
-                stored = true;
-                p.resolve(result);
-              });
-            } else {
-              const result = saveOne(p.row);
-              results.push(() => p.resolve(result));
-            }
-          } catch (error) {
-            results.push(() => {
-              // A save's failure is the worker's to report (it was never a health signal).
-              if (p.kind === "record") health.failed(error);
-              p.reject(error);
-            });
-          }
-        }
-      })();
+      commitBatch(batch, outcomes, written);
       for (const id of written) sets.stored(id);
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of the batch is stored.
@@ -390,7 +394,25 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       for (const p of batch) p.reject(error);
       return;
     }
-    for (const settle of results) settle();
+    let stored = false;
+    for (const o of outcomes) {
+      switch (o.kind) {
+        case "record":
+          stored = true;
+          o.p.resolve(o.result);
+          break;
+        case "save":
+          o.p.resolve(o.result);
+          break;
+        case "failed":
+          // A save's failure is the worker's to report (it was never a health signal).
+          if (o.p.kind === "record") health.failed(o.error);
+          o.p.reject(o.error);
+          break;
+        default:
+          assertNever(o);
+      }
+    }
     // One record stored is a write that worked, whatever happened to the others of its batch.
     if (stored) health.succeeded();
   };
@@ -406,7 +428,11 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     const n = Number.isSafeInteger(limit) && limit >= 0 ? limit : -1; // -1: no limit, as before
     let statement = claimStatements.get(n);
     if (statement === undefined) {
-      if (claimStatements.size >= 16) claimStatements.clear();
+      // The worker's limit is its free slots, any of 1…64 by default: all of them are kept.
+      if (claimStatements.size >= 256) {
+        const oldest = claimStatements.keys().next();
+        if (oldest.done !== true) claimStatements.delete(oldest.value);
+      }
       statement = db.prepare<[number, number, number], ClaimRow>(
         `UPDATE runs SET locked_until = ?, fence = fence + 1 WHERE id IN (
            SELECT id FROM runs WHERE state = 'pending' AND next_attempt_at <= ? AND locked_until <= ?
