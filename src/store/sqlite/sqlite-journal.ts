@@ -115,6 +115,12 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       `INSERT INTO events (id, listener, holder_delivery_id, delivery_id, provider, received_at, method, url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of, trace_context, not_applicable_set)
        VALUES (@id, @listener, @holder_delivery_id, @delivery_id, @provider, @received_at, @method, @url, @headers, @body, @body_not_kept, @status, @outcome, @traces, @duplicate_of, @replay_of, @trace_context, @not_applicable_set)`,
     ),
+    // The same, unless another event holds the delivery id: then nothing is written.
+    insertHolder: db.prepare(
+      `INSERT INTO events (id, listener, holder_delivery_id, delivery_id, provider, received_at, method, url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of, trace_context, not_applicable_set)
+       VALUES (@id, @listener, @holder_delivery_id, @delivery_id, @provider, @received_at, @method, @url, @headers, @body, @body_not_kept, @status, @outcome, @traces, @duplicate_of, @replay_of, @trace_context, @not_applicable_set)
+       ON CONFLICT (listener, holder_delivery_id) WHERE holder_delivery_id IS NOT NULL DO NOTHING`,
+    ),
     // Not-applicable sets: written once (the first event of a set), read by id, and deleted when
     // no event names them any more (prune, evictFiltered).
     insertSet: db.prepare<[string, string, number]>(
@@ -228,24 +234,25 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
       const list = event.notApplicable;
       const set = list === undefined || list.length === 0 ? undefined : notApplicableSet(list);
       if (set !== undefined) writeSet(set, written);
-      if (event.deliveryId !== undefined) {
+      const row = eventToRow(event, event.deliveryId, p.runs, set);
+      // The delivery id's holder is looked for only when the insert finds one (the unique index
+      // events_holder checks for it anyway): one query less for every event with a new id.
+      if (event.deliveryId !== undefined && q.insertHolder.run(row).changes === 0) {
         const holder = ownerOf(listenerKey(event.listener), event.deliveryId);
-        if (holder !== undefined) {
-          if (holder.blocksRedelivery) {
-            q.insertEvent.run(
-              eventToRow(
-                { ...event, outcome: "duplicate", status: 200, duplicateOf: holder.eventId },
-                undefined,
-                [],
-                set,
-              ),
-            );
-            return { kind: "duplicate", originalEventId: holder.eventId };
-          }
-          q.release.run(holder.eventId);
+        if (holder?.blocksRedelivery === true) {
+          q.insertEvent.run(
+            eventToRow(
+              { ...event, outcome: "duplicate", status: 200, duplicateOf: holder.eventId },
+              undefined,
+              [],
+              set,
+            ),
+          );
+          return { kind: "duplicate", originalEventId: holder.eventId };
         }
-      }
-      q.insertEvent.run(eventToRow(event, event.deliveryId, p.runs, set));
+        if (holder !== undefined) q.release.run(holder.eventId);
+        q.insertEvent.run(row);
+      } else if (event.deliveryId === undefined) q.insertEvent.run(row);
       const superseded: string[] = [];
       for (const planned of p.runs) {
         const run = newRun(planned, event.receivedAt, event.traceContext);
