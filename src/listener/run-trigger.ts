@@ -144,12 +144,17 @@ export async function runTrigger(
       message: `failed to unmarshal request body: ${describeError(err)}`,
     });
   }
+  const { header } = chain;
+  let joined: Record<string, string> | undefined;
   const resolved = resolveParams({
     bindings: plan.bindings,
     templateParams: plan.template.params,
     event: {
       body,
-      header: joinHeader(chain.header),
+      // Joined when a binding reads a header: most read only the body and the extensions.
+      get header() {
+        return (joined ??= joinHeader(header));
+      },
       extensions: chain.extensions,
       context: { eventID: event.eventId },
     },

@@ -4,6 +4,7 @@ import { redactDeep, type SecretValues } from "../core/secret-values.js";
 import { redactHeaders } from "../store/redact-headers.js";
 import { redactURL } from "../store/redact-url.js";
 import type { StoredEvent } from "../store/types.js";
+import { internNotApplicable } from "./intern-not-applicable.js";
 import type { NotApplicableTrigger } from "./types.js";
 
 /** What of the listener decides how its events are stored (a CompiledListener has it all). */
@@ -29,7 +30,8 @@ export function toStoredEvent(
   triggers: Pick<StoredEvent, "traces" | "notApplicable">,
   values?: SecretValues,
 ): StoredEvent {
-  const { traces, notApplicable = [] } = triggers;
+  const { traces } = triggers;
+  const notApplicable = internNotApplicable(triggers.notApplicable ?? []);
   const stored: StoredEvent = {
     id: event.eventId,
     listener: { namespace: listener.namespace, name: listener.name },
