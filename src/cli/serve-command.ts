@@ -1,6 +1,5 @@
 import { HooklineError } from "../errors/hookline-error.js";
 import { createRuntime } from "../runtime/create-runtime.js";
-import { limitHeapGrowth } from "../runtime/limit-heap-growth.js";
 import { parseSettings } from "../settings/parse-settings.js";
 import type { CommandIo } from "./command-io.js";
 import { createCommandLogger } from "./command-logger.js";
@@ -18,7 +17,6 @@ export async function runServe(args: readonly string[], io: CommandIo): Promise<
     return settingsFailure("serve", err, io);
   }
   const log = createCommandLogger(settings, io.stdout, io.env);
-  limitHeapGrowth();
   try {
     // The banner is for a person: on stderr (stdout stays the log's), at every level but error.
     const banner =
