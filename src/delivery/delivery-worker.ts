@@ -32,9 +32,9 @@ export interface WorkerOptions {
    */
   concurrency?: number;
   /**
-   * Runs claimed in one turn of the event loop at most (default 64): with a synchronous journal
-   * and sink a claimed run is delivered in the same turn, so this bounds the worker's share of a
-   * turn, and the listener's requests are read between two claims.
+   * Runs claimed in one turn of the event loop (default 64), or as many as the listener recorded
+   * since the last claim (its wakes) when more: the worker's share of a turn follows intake's,
+   * and the listener's requests are read between two claims.
    */
   batch?: number;
   /** How long a claim lasts before another worker may take the run (default 60 s). */
@@ -108,6 +108,8 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
   let woken = false;
+  /** Wakes from the listener (one per event recorded) since the last claim. */
+  let recorded = 0;
   /** The runs being delivered by the loop; each frees its slot when its outcome is saved. */
   const inHand = new Set<Promise<void>>();
   options.metrics?.countDeliveriesInFlight?.(() => inHand.size);
@@ -283,7 +285,7 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
 
   /**
    * The loop: claims as many due runs as there are free slots (at most `batch` in one turn of
-   * the event loop), starts each without waiting for it, and claims again on the next turn, or
+   * the event loop, or the events recorded since the last claim when more), starts each without waiting for it, and claims again on the next turn, or
    * when a slot frees or the listener wakes it. No run waits for another's sink call.
    */
   const run = async (): Promise<void> => {
@@ -291,8 +293,12 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
       const free = concurrency - inHand.size;
       let claimed = 0;
       if (free > 0) {
+        // At least as many as the listener recorded since the last claim: at 100 connections a
+        // turn records ~100 events, and 64 a turn let the backlog grow by a few hundred a second.
+        const want = Math.min(free, Math.max(batch, recorded));
+        recorded = 0;
         try {
-          const runs = await journal.claimDueRuns(now(), Math.min(free, batch), leaseMs);
+          const runs = await journal.claimDueRuns(now(), want, leaseMs);
           for (const r of runs) startRun(r);
           claimed = runs.length;
         } catch (err) {
@@ -315,7 +321,10 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
       running = true;
       loop = run();
     },
-    wake: nudge,
+    wake() {
+      recorded++;
+      nudge();
+    },
     async drain() {
       while ((await round()) > 0) {
         // Keep going while runs come due.

@@ -547,7 +547,7 @@ async function createSink(
  * and variable that set it (`what`), not a bare EADDRINUSE.
  */
 /** Runs in flight at once on the local sink (the Kubernetes sink keeps the worker's 64). */
-const LOCAL_SINK_SLOTS = 256;
+const LOCAL_SINK_SLOTS = 512;
 
 function listen(
   server: Server,

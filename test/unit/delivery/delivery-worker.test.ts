@@ -306,6 +306,41 @@ describe("the delivery worker's slots", () => {
     expect(worker.inFlight()).toBe(0);
   });
 
+  it("claims at least as many runs as the listener recorded since its last claim", async () => {
+    const memory = createMemoryJournal();
+    const limits: number[] = [];
+    const journal: Journal = {
+      ...memory,
+      claimDueRuns(at, limit, leaseMs) {
+        limits.push(limit);
+        return memory.claimDueRuns(at, limit, leaseMs);
+      },
+    };
+    const sink = gatedSink();
+    const worker = createDeliveryWorker({
+      journal,
+      sink,
+      log: createCapturingLogger().log,
+      concurrency: 4,
+      batch: 1,
+    });
+    for (const name of ["r1", "r2", "r3", "r4", "r5"]) {
+      await recordRun(journal, [name]);
+      worker.wake(); // as the listener does after each record
+    }
+    worker.start();
+    await Promise.all(["r1", "r2", "r3", "r4"].map((n) => sink.whenStarted(n)));
+    // Five recorded, four slots free: one claim of four, not four claims of `batch`.
+    expect(limits[0]).toBe(4);
+    expect(sink.started).toEqual(["r1", "r2", "r3", "r4"]);
+    for (const name of ["r1", "r2", "r3", "r4"]) sink.release(name);
+    await sink.whenStarted("r5");
+    expect(limits.at(-1)).toBe(1); // no record since: `batch`
+    sink.release("r5");
+    await worker.stop();
+    expect([...sink.created].sort()).toEqual(["r1", "r2", "r3", "r4", "r5"]);
+  });
+
   it("shows the backlog and the runs in flight on /metrics", async () => {
     const journal = createMemoryJournal();
     const metrics = createMetrics(journal);
