@@ -1298,7 +1298,16 @@ async function main() {
     }
 
     // The trigger-scaling table: one listener with N triggers (bench/trigger-config.js), exactly
-    // one matching the push; SQLite journal and out dir on the disk, like the sqlite row.
+    // one matching the push; SQLite journal and out dir on the disk, like the sqlite row. The
+    // rows before it deleted many thousands of files, and the disk (online discard) can be slower
+    // for a while after: its floor again, as the scaling rows find it.
+    if (wants("scaling")) {
+      results.diskFloorBeforeScaling = diskFloor([outParent]);
+      for (const f of results.diskFloorBeforeScaling)
+        process.stdout.write(
+          `\ndisk floor before the scaling rows, under ${f.dir}: a sink file ${f.file.wallUs} µs wall, ${f.file.sysUs} µs system; an fsync'd 8 KB append ${f.commit.wallUs} µs wall, ${f.commit.sysUs} µs system\n`,
+        );
+    }
     for (const triggers of wants("scaling") ? TRIGGER_COUNTS : []) {
       const name = `${triggers} trigger${triggers === 1 ? "" : "s"}`;
       const configDir = freshDir(outParent, "hookline-bench-config-");
