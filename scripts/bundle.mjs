@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The second step of `npm run build`: tsc's output (dist/src, dist/interceptors) bundled by esbuild
-// into dist/bundle, which `bin/hookline.js` runs and `hookline/sdk` points at. Node 20 loads each
-// of ~330 ES modules on its own (resolve, read, compile, link); one file per entry and a few shared
-// chunks start ~20 % faster (docs/architecture.md, "What is loaded when").
+// into dist/bundle, which `bin/hookline.js` runs. Node 20 loads each of ~330 ES modules on its own
+// (resolve, read, compile, link); one file per entry and a few shared chunks start ~20 % faster
+// (docs/architecture.md, "What is loaded when").
 //
 // - Packages stay external: node loads them from node_modules as before, so what a command loads
 //   is still visible per package (test/process/lazy-imports.test.ts), and native ones just work.

@@ -285,8 +285,9 @@ export function createDeliveryWorker(options: WorkerOptions): DeliveryWorker {
 
   /**
    * The loop: claims as many due runs as there are free slots (at most `batch` in one turn of
-   * the event loop, or the events recorded since the last claim when more), starts each without waiting for it, and claims again on the next turn, or
-   * when a slot frees or the listener wakes it. No run waits for another's sink call.
+   * the event loop, or the events recorded since the last claim when more), starts each without
+   * waiting for it, and claims again on the next turn, or when a slot frees or the listener wakes
+   * it. No run waits for another's sink call.
    */
   const run = async (): Promise<void> => {
     while (running) {

@@ -542,13 +542,13 @@ async function createSink(
   return createKubernetesSink({ kubeConfig: kubeConfig ?? loadKubeConfig(settings.kubeconfig) });
 }
 
+/** Runs in flight at once on the local sink (the Kubernetes sink keeps the worker's 64). */
+const LOCAL_SINK_SLOTS = 512;
+
 /**
  * Listens; a port that is taken or not allowed fails with a message naming the port and the flag
  * and variable that set it (`what`), not a bare EADDRINUSE.
  */
-/** Runs in flight at once on the local sink (the Kubernetes sink keeps the worker's 64). */
-const LOCAL_SINK_SLOTS = 512;
-
 function listen(
   server: Server,
   port: number,

@@ -65,6 +65,10 @@ export interface SqliteJournalOptions {
   releaseClaims?: boolean;
 }
 
+/** An event's row written whole. */
+const INSERT_EVENT = `INSERT INTO events (id, listener, holder_delivery_id, delivery_id, provider, received_at, method, url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of, trace_context, not_applicable_set)
+       VALUES (@id, @listener, @holder_delivery_id, @delivery_id, @provider, @received_at, @method, @url, @headers, @body, @body_not_kept, @status, @outcome, @traces, @duplicate_of, @replay_of, @trace_context, @not_applicable_set)`;
+
 /** A run's row as a claim returns it, with its place in the due index. */
 type ClaimRow = RunRow & { claim_order: number };
 
@@ -115,14 +119,10 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     ),
     runStates: db.prepare<[string], { state: string }>("SELECT state FROM runs WHERE event_id = ?"),
     release: db.prepare<[string]>("UPDATE events SET holder_delivery_id = NULL WHERE id = ?"),
-    insertEvent: db.prepare(
-      `INSERT INTO events (id, listener, holder_delivery_id, delivery_id, provider, received_at, method, url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of, trace_context, not_applicable_set)
-       VALUES (@id, @listener, @holder_delivery_id, @delivery_id, @provider, @received_at, @method, @url, @headers, @body, @body_not_kept, @status, @outcome, @traces, @duplicate_of, @replay_of, @trace_context, @not_applicable_set)`,
-    ),
+    insertEvent: db.prepare(INSERT_EVENT),
     // The same, unless another event holds the delivery id: then nothing is written.
     insertHolder: db.prepare(
-      `INSERT INTO events (id, listener, holder_delivery_id, delivery_id, provider, received_at, method, url, headers, body, body_not_kept, status, outcome, traces, duplicate_of, replay_of, trace_context, not_applicable_set)
-       VALUES (@id, @listener, @holder_delivery_id, @delivery_id, @provider, @received_at, @method, @url, @headers, @body, @body_not_kept, @status, @outcome, @traces, @duplicate_of, @replay_of, @trace_context, @not_applicable_set)
+      `${INSERT_EVENT}
        ON CONFLICT (listener, holder_delivery_id) WHERE holder_delivery_id IS NOT NULL DO NOTHING`,
     ),
     // Not-applicable sets: written once (the first event of a set), read by id, and deleted when
@@ -439,8 +439,8 @@ export function createSqliteJournal(options: SqliteJournalOptions): Journal {
     const n = Number.isSafeInteger(limit) && limit >= 0 ? limit : -1; // -1: no limit, as before
     let statement = claimStatements.get(n);
     if (statement === undefined) {
-      // The worker's limit is its free slots, any of 1…64 by default: all of them are kept.
-      if (claimStatements.size >= 256) {
+      // The worker's limit is at most its free slots (up to 512 on the local sink): all kept.
+      if (claimStatements.size >= 1024) {
         const oldest = claimStatements.keys().next();
         if (oldest.done !== true) claimStatements.delete(oldest.value);
       }
